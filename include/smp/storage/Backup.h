@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QString>
+
+#include <functional>
+
+namespace smp::storage {
+
+class Database;
+
+// Called with (done, total) units of work; return false to cancel. May be called often.
+using ProgressCallback = std::function<bool(qint64 done, qint64 total)>;
+
+struct BackupResult
+{
+    QString databaseFile; // the backup's database file
+    QString photoFolder;  // the backup's photo library
+    int photosCopied = 0; // files new to the backup's library
+};
+
+// Writes a consistent copy of the open database to `destination` with SQLite's online backup
+// API (other connections may keep reading and writing), through a temporary file that is
+// renamed into place when complete, and mirrors the photo library into the backup's own
+// library folder ("<destination>.photos"), copying only files it does not have yet. The
+// backup is itself a database this program can open. Throws StorageError; a cancelled or
+// failed backup leaves any earlier file at `destination` as it was.
+BackupResult backupDatabase(Database &db, const QString &destination,
+                            const ProgressCallback &progress = {});
+
+struct RestoreResult
+{
+    QString safetyCopy;   // where the database's state before the restore was saved
+    int photosCopied = 0; // files copied from the backup's photo library
+    int schemaStepsApplied = 0; // a backup from an older program is upgraded on the way
+};
+
+// Replaces the contents of the open database with the backup at `source`. The backup is
+// first validated on a private copy (SQLite file, not newer than this program, passes the
+// integrity check; an older one is migrated). The current state is saved with
+// backupDatabase() as "<database>.before-restore-<UTC time>" before it is overwritten, and the
+// backup's photos are copied into the library. Uses the backup API into the live connection,
+// so other connections see the restored data at their next transaction.
+RestoreResult restoreDatabase(Database &db, const QString &source,
+                              const ProgressCallback &progress = {});
+
+} // namespace smp::storage

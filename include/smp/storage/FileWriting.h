@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QString>
+
+#include <cstdint>
+#include <functional>
+
+namespace smp::storage {
+
+struct StoredFile
+{
+    QString sha256;       // lower-case hex
+    QString relativePath; // inside the root folder
+    std::int64_t byteSize = 0;
+};
+
+// Copies `sourcePath` into `root` under the path `pathForHash(sha256)` returns: reads the
+// source once (hashing as it copies) into a temporary file in "<root>/.incoming", fsyncs it,
+// renames it into place and fsyncs the folder. When a file with that content already exists
+// the copy is dropped. Throws StorageError (NotFound, DiskFull, Io) naming the file; nothing
+// is left behind on failure.
+StoredFile storeContentAddressed(const QString &sourcePath, const QString &root,
+                                 const std::function<QString(const QString &sha256)> &pathForHash);
+
+// Copies a file to `destination` through a temporary file beside it, fsync and rename.
+void copyFileAtomically(const QString &sourcePath, const QString &destination);
+
+// Renames `from` onto `to` (same file system) and fsyncs the folder of `to`.
+void renameDurably(const QString &from, const QString &to);
+
+// fsync of a folder, so that a rename in it survives a power cut.
+void syncDirectory(const QString &folder);
+
+} // namespace smp::storage

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "smp/storage/Records.h"
+
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace smp::storage {
+
+class Database;
+
+// What the importer learned about an image before handing it to the library.
+struct ImageFacts
+{
+    QString format; // lower-case: "jpeg", "png", "tiff", "webp", ...
+    int widthPx = 0;
+    int heightPx = 0;
+    QDateTime takenAt; // UTC; when unknown the caller passes the file's modification time
+};
+
+// The content-addressed photo library beside a database ("<database>.photos/ab/<sha256>.ext")
+// and the photo rows that name its files.
+//
+// Write order, so that a crash never leaves a row without its file: the file is copied to a
+// temporary name inside the library, flushed to disk, renamed to its content address and the
+// folder flushed; only then is the row inserted and committed. A crash in between leaves at
+// most an unreferenced file, which checkLibrary() reports and removeOrphanFiles() deletes.
+// The same content is stored once, however many rows name it.
+class PhotoLibrary
+{
+public:
+    explicit PhotoLibrary(Database &db);
+
+    const QString &root() const noexcept { return m_root; }
+
+    // Copies `sourcePath` into the library and records it for `clientId`.
+    // Throws Duplicate when this client already has a photo with the same content, NotFound
+    // for an unknown client, Io / DiskFull when the copy fails (nothing is left behind).
+    Photo add(RecordId clientId, const QString &sourcePath, PhotoView view,
+              const ImageFacts &facts);
+
+    std::vector<Photo> photos(RecordId clientId);
+    std::optional<Photo> find(RecordId photoId);
+    int count();
+    QString absolutePath(const Photo &photo) const;
+
+    void setView(RecordId photoId, PhotoView view);
+    // Deletes the row (with audit), then the file if no other row names it.
+    void remove(RecordId photoId);
+
+    // Deletes those of `fileNames` (library-relative) that no photo row names any more.
+    void removeFilesIfUnreferenced(const QStringList &fileNames);
+
+    struct CheckResult
+    {
+        std::vector<Photo> rowsWithoutFile; // a damaged library: the file was lost
+        QStringList filesWithoutRow;        // harmless leftovers of an interrupted import
+    };
+    CheckResult checkLibrary();
+    // Deletes files that no row names (as found by checkLibrary). Returns how many.
+    int removeOrphanFiles();
+
+    // "ab/<sha256>.<ext>" for a content hash and format.
+    static QString relativePathFor(const QString &sha256, const QString &format);
+
+private:
+    Database &m_db;
+    QString m_root;
+};
+
+} // namespace smp::storage

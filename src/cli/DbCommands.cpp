@@ -1,0 +1,215 @@
+#include "CliSupport.h"
+
+#include "smp/storage/AuditLog.h"
+#include "smp/storage/Backup.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/Migrations.h"
+#include "smp/storage/PhotoLibrary.h"
+
+#include <QJsonArray>
+
+#include <cstdio>
+
+namespace smp::cli {
+
+namespace {
+
+int dbCheck(const QStringList &arguments)
+{
+    Invocation call(QStringLiteral("db check"),
+                    QStringLiteral("Checks the database (full integrity check, foreign keys) and "
+                                   "the photo library (rows without files, files without rows). "
+                                   "Exit code 1 when something is wrong."),
+                    arguments,
+                    {{QStringLiteral("remove-orphans"),
+                      QStringLiteral("Delete library files that no photo names (leftovers of an "
+                                     "interrupted import, older than an hour).")}},
+                    {});
+    call.requirePositional(0);
+    storage::Database &db = call.database();
+    const QStringList integrity = db.integrityProblems(true);
+    const QStringList foreignKeys = db.foreignKeyProblems();
+    storage::PhotoLibrary library(db);
+    auto libraryCheck = library.checkLibrary();
+    int removed = 0;
+    if (call.isSet(QStringLiteral("remove-orphans"))) {
+        removed = library.removeOrphanFiles();
+        libraryCheck = library.checkLibrary();
+    }
+    const bool healthy = integrity.isEmpty() && foreignKeys.isEmpty() &&
+                         libraryCheck.rowsWithoutFile.empty();
+    if (call.json()) {
+        QJsonObject object;
+        object[QLatin1String("database")] = db.path();
+        object[QLatin1String("schema_version")] = db.schemaVersion();
+        object[QLatin1String("integrity_problems")] = QJsonArray::fromStringList(integrity);
+        object[QLatin1String("foreign_key_problems")] = QJsonArray::fromStringList(foreignKeys);
+        QJsonArray missing;
+        for (const auto &photo : libraryCheck.rowsWithoutFile)
+            missing.append(toJson(photo, library.absolutePath(photo)));
+        object[QLatin1String("photos_without_file")] = missing;
+        object[QLatin1String("files_without_photo")] =
+            QJsonArray::fromStringList(libraryCheck.filesWithoutRow);
+        object[QLatin1String("orphans_removed")] = removed;
+        object[QLatin1String("ok")] = healthy;
+        printJson(object);
+    } else {
+        print(QStringLiteral("Database %1 (schema version %2)").arg(db.path()).arg(db.schemaVersion()));
+        print(integrity.isEmpty() ? QStringLiteral("  integrity: ok")
+                                  : QStringLiteral("  integrity: ") + integrity.join(QStringLiteral("; ")));
+        print(foreignKeys.isEmpty() ? QStringLiteral("  foreign keys: ok")
+                                    : QStringLiteral("  foreign keys: ") +
+                                          foreignKeys.join(QStringLiteral("; ")));
+        print(QStringLiteral("  photos: %1 stored, %2 missing their file, %3 unreferenced file(s)%4")
+                  .arg(library.count())
+                  .arg(libraryCheck.rowsWithoutFile.size())
+                  .arg(libraryCheck.filesWithoutRow.size())
+                  .arg(removed ? QStringLiteral(" (%1 removed)").arg(removed) : QString()));
+        for (const auto &photo : libraryCheck.rowsWithoutFile) {
+            print(QStringLiteral("    photo %1 of client %2: file %3 is missing")
+                      .arg(photo.id)
+                      .arg(photo.clientId)
+                      .arg(library.absolutePath(photo)));
+        }
+        print(healthy ? QStringLiteral("OK") : QStringLiteral("PROBLEMS FOUND"));
+    }
+    return healthy ? 0 : 1;
+}
+
+int dbInfo(const QStringList &arguments)
+{
+    Invocation call(QStringLiteral("db info"),
+                    QStringLiteral("Shows where the database is and what it holds."), arguments, {}, {});
+    call.requirePositional(0);
+    storage::Database &db = call.database();
+    const int clients = storage::ClientStore(db).count();
+    const int photos = storage::PhotoLibrary(db).count();
+    if (call.json()) {
+        QJsonObject object;
+        object[QLatin1String("database")] = db.path();
+        object[QLatin1String("photo_library")] = db.photoLibraryPath();
+        object[QLatin1String("schema_version")] = db.schemaVersion();
+        object[QLatin1String("clients")] = clients;
+        object[QLatin1String("photos")] = photos;
+        printJson(object);
+    } else {
+        print(QStringLiteral("Database:       %1").arg(db.path()));
+        print(QStringLiteral("Photo library:  %1").arg(db.photoLibraryPath()));
+        print(QStringLiteral("Schema version: %1 (this program: %2)")
+                  .arg(db.schemaVersion())
+                  .arg(storage::kCurrentSchemaVersion));
+        print(QStringLiteral("Clients:        %1").arg(clients));
+        print(QStringLiteral("Photos:         %1").arg(photos));
+    }
+    return 0;
+}
+
+int dbBackup(const QStringList &arguments)
+{
+    Invocation call(QStringLiteral("db backup"),
+                    QStringLiteral("Writes a consistent copy of the database and its photos while "
+                                   "it may be in use. The backup is itself an openable database "
+                                   "(FILE plus FILE.photos)."),
+                    arguments, {}, {QStringLiteral("FILE The backup file to write.")});
+    const auto args = call.requirePositional(1);
+    const auto result = storage::backupDatabase(call.database(), args[0]);
+    if (call.json()) {
+        QJsonObject object;
+        object[QLatin1String("file")] = result.databaseFile;
+        object[QLatin1String("photo_folder")] = result.photoFolder;
+        object[QLatin1String("photos_copied")] = result.photosCopied;
+        printJson(object);
+    } else {
+        print(QStringLiteral("Backed up to %1 (%2 new photo file(s) in %3)")
+                  .arg(result.databaseFile)
+                  .arg(result.photosCopied)
+                  .arg(result.photoFolder));
+    }
+    return 0;
+}
+
+int dbRestore(const QStringList &arguments)
+{
+    Invocation call(QStringLiteral("db restore"),
+                    QStringLiteral("Replaces the database's contents with a backup. The current "
+                                   "state is saved first beside the database."),
+                    arguments, {}, {QStringLiteral("FILE The backup file to restore.")});
+    const auto args = call.requirePositional(1);
+    const auto result = storage::restoreDatabase(call.database(), args[0]);
+    if (call.json()) {
+        QJsonObject object;
+        object[QLatin1String("restored_from")] = args[0];
+        object[QLatin1String("safety_copy")] = result.safetyCopy;
+        object[QLatin1String("photos_copied")] = result.photosCopied;
+        object[QLatin1String("schema_steps_applied")] = result.schemaStepsApplied;
+        printJson(object);
+    } else {
+        print(QStringLiteral("Restored %1 into %2").arg(args[0], call.database().path()));
+        print(QStringLiteral("The state before the restore is saved in %1").arg(result.safetyCopy));
+    }
+    return 0;
+}
+
+} // namespace
+
+int runDbCommand(const QString &verb, const QStringList &arguments)
+{
+    if (verb == QLatin1String("check"))
+        return dbCheck(arguments);
+    if (verb == QLatin1String("info"))
+        return dbInfo(arguments);
+    if (verb == QLatin1String("backup"))
+        return dbBackup(arguments);
+    if (verb == QLatin1String("restore"))
+        return dbRestore(arguments);
+    throw UsageError(QStringLiteral("db: unknown command \"%1\" (check, info, backup, restore)").arg(verb));
+}
+
+int runAuditCommand(const QStringList &arguments)
+{
+    Invocation call(QStringLiteral("audit"),
+                    QStringLiteral("Shows the audit trail, newest first: who changed which record "
+                                   "and when."),
+                    arguments,
+                    {{QStringLiteral("client"), QStringLiteral("Only this client's records."),
+                      QStringLiteral("id")},
+                     {QStringLiteral("limit"), QStringLiteral("At most this many entries."),
+                      QStringLiteral("n"), QStringLiteral("50")}},
+                    {});
+    call.requirePositional(0);
+    std::optional<storage::RecordId> clientId;
+    if (call.isSet(QStringLiteral("client")))
+        clientId = parseId(call.value(QStringLiteral("client")), QStringLiteral("--client"));
+    const int limit = call.value(QStringLiteral("limit")).toInt();
+    const auto entries = storage::AuditLog(call.database()).entries(clientId, limit > 0 ? limit : 50);
+    if (call.json()) {
+        QJsonArray array;
+        for (const auto &entry : entries) {
+            QJsonObject object;
+            object[QLatin1String("at")] = entry.at.toString(Qt::ISODateWithMs);
+            object[QLatin1String("actor")] = entry.actor;
+            object[QLatin1String("action")] = entry.action;
+            object[QLatin1String("table")] = entry.tableName;
+            object[QLatin1String("record_id")] = static_cast<qint64>(entry.recordId);
+            object[QLatin1String("client_id")] =
+                entry.clientId ? QJsonValue(static_cast<qint64>(*entry.clientId)) : QJsonValue();
+            object[QLatin1String("details")] = entry.details;
+            array.append(object);
+        }
+        printJson(array);
+        return 0;
+    }
+    for (const auto &entry : entries) {
+        print(QStringLiteral("%1  %2  %3 %4 %5  %6")
+                  .arg(entry.at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
+                  .arg(entry.actor, -12)
+                  .arg(entry.action, -6)
+                  .arg(entry.tableName)
+                  .arg(entry.recordId)
+                  .arg(entry.details));
+    }
+    return 0;
+}
+
+} // namespace smp::cli

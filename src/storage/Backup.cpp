@@ -1,0 +1,236 @@
+#include "smp/storage/Backup.h"
+
+#include "smp/storage/Database.h"
+#include "smp/storage/FileWriting.h"
+#include "smp/storage/StorageError.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+namespace smp::storage {
+
+namespace {
+
+constexpr int kPagesPerStep = 256;
+
+// Closes a raw sqlite3 handle on scope exit.
+struct HandleCloser
+{
+    sqlite3 *handle = nullptr;
+    ~HandleCloser() { sqlite3_close_v2(handle); }
+};
+
+// Copies every page of `from` (schema "main") into `to` with the backup API.
+// Returns false when cancelled.
+bool copyPages(sqlite3 *from, sqlite3 *to, const QString &describe, const ProgressCallback &progress)
+{
+    sqlite3_backup *backup = sqlite3_backup_init(to, "main", from, "main");
+    if (!backup) {
+        throw StorageError(ErrorKind::Sql, QStringLiteral("%1: %2")
+                                               .arg(describe, QString::fromUtf8(sqlite3_errmsg(to))));
+    }
+    int rc = SQLITE_OK;
+    bool cancelled = false;
+    do {
+        rc = sqlite3_backup_step(backup, kPagesPerStep);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+        if (progress) {
+            const int total = sqlite3_backup_pagecount(backup);
+            const int done = total - sqlite3_backup_remaining(backup);
+            if (!progress(done, total)) {
+                cancelled = true;
+                break;
+            }
+        }
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(backup);
+    if (cancelled)
+        return false;
+    if (rc != SQLITE_DONE) {
+        const QString reason = QString::fromUtf8(sqlite3_errstr(rc));
+        throw StorageError((rc & 0xff) == SQLITE_FULL ? ErrorKind::DiskFull : ErrorKind::Io,
+                           QStringLiteral("%1 failed: %2").arg(describe, reason));
+    }
+    return true;
+}
+
+// Copies the files of library `from` that `to` lacks (content-addressed: same name, same
+// bytes). Returns how many were copied.
+int mirrorLibrary(const QString &from, const QString &to)
+{
+    if (!QFileInfo::exists(from))
+        return 0;
+    int copied = 0;
+    const QDir fromDir(from);
+    QDirIterator files(from, QDir::Files, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        const QString path = files.next();
+        const QString relative = fromDir.relativeFilePath(path);
+        if (relative.startsWith(QLatin1Char('.')))
+            continue; // temporary files of imports in progress
+        const QString target = to + QLatin1Char('/') + relative;
+        const QFileInfo targetInfo(target);
+        if (targetInfo.exists() && targetInfo.size() == QFileInfo(path).size())
+            continue;
+        if (!QDir().mkpath(targetInfo.absolutePath())) {
+            throw StorageError(ErrorKind::ReadOnly, QStringLiteral("cannot create folder \"%1\"")
+                                                        .arg(targetInfo.absolutePath()));
+        }
+        copyFileAtomically(path, target);
+        ++copied;
+    }
+    return copied;
+}
+
+} // namespace
+
+BackupResult backupDatabase(Database &db, const QString &destination,
+                            const ProgressCallback &progress)
+{
+    const QString target = QFileInfo(destination).absoluteFilePath();
+    if (target == db.path()) {
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("backup file \"%1\" is the open database itself").arg(target));
+    }
+    const QString folder = QFileInfo(target).absolutePath();
+    if (!QDir().mkpath(folder) || !QFileInfo(folder).isWritable()) {
+        throw StorageError(ErrorKind::ReadOnly,
+                           QStringLiteral("cannot write the backup into folder \"%1\"").arg(folder));
+    }
+    const QString partial = target + QStringLiteral(".partial");
+    QFile::remove(partial);
+
+    HandleCloser out;
+    int rc = sqlite3_open_v2(QFile::encodeName(partial).constData(), &out.handle,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+        throw StorageError(ErrorKind::Io, QStringLiteral("cannot create backup file \"%1\": %2")
+                                              .arg(partial, QString::fromUtf8(sqlite3_errstr(rc))));
+    }
+    bool complete = false;
+    try {
+        complete = copyPages(db.handle(), out.handle,
+                             QStringLiteral("writing backup \"%1\"").arg(target), progress);
+        // A backup is a plain rollback-journal file: one self-contained file to copy around.
+        if (complete) {
+            rc = sqlite3_exec(out.handle, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
+            if (rc != SQLITE_OK) {
+                throw StorageError(ErrorKind::Io,
+                                   QStringLiteral("finishing backup \"%1\": %2")
+                                       .arg(target, QString::fromUtf8(sqlite3_errmsg(out.handle))));
+            }
+        }
+    } catch (...) {
+        sqlite3_close_v2(out.handle);
+        out.handle = nullptr;
+        QFile::remove(partial);
+        throw;
+    }
+    sqlite3_close_v2(out.handle);
+    out.handle = nullptr;
+    if (!complete) {
+        QFile::remove(partial);
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("backup to \"%1\" was cancelled; nothing was written").arg(target));
+    }
+    {
+        // Flush the finished file before it takes the backup's name.
+        QFile file(partial);
+        if (!file.open(QIODevice::ReadWrite) || ::fsync(file.handle()) != 0) {
+            QFile::remove(partial);
+            throw StorageError(ErrorKind::Io,
+                               QStringLiteral("cannot flush backup \"%1\" to disk").arg(partial));
+        }
+    }
+    renameDurably(partial, target);
+
+    BackupResult result;
+    result.databaseFile = target;
+    result.photoFolder = Database::photoLibraryPathFor(target);
+    result.photosCopied = mirrorLibrary(db.photoLibraryPath(), result.photoFolder);
+    return result;
+}
+
+RestoreResult restoreDatabase(Database &db, const QString &source, const ProgressCallback &progress)
+{
+    const QFileInfo sourceInfo(source);
+    if (!sourceInfo.exists() || !sourceInfo.isFile()) {
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("backup file \"%1\" does not exist").arg(source));
+    }
+    if (sourceInfo.absoluteFilePath() == db.path()) {
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("backup file \"%1\" is the open database itself").arg(source));
+    }
+
+    // Validate (and, for an older backup, upgrade) a private copy: the backup file itself is
+    // never modified.
+    QTemporaryDir scratch(QFileInfo(db.path()).absolutePath() + QStringLiteral("/.restore-XXXXXX"));
+    if (!scratch.isValid()) {
+        throw StorageError(ErrorKind::ReadOnly,
+                           QStringLiteral("cannot create a work folder beside \"%1\"").arg(db.path()));
+    }
+    const QString copy = scratch.filePath(QStringLiteral("restore.sqlite"));
+    copyFileAtomically(sourceInfo.absoluteFilePath(), copy);
+
+    RestoreResult result;
+    {
+        HandleCloser peek;
+        if (sqlite3_open_v2(QFile::encodeName(copy).constData(), &peek.handle,
+                            SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+            sqlite3_stmt *statement = nullptr;
+            if (sqlite3_prepare_v2(peek.handle, "PRAGMA user_version", -1, &statement, nullptr) ==
+                    SQLITE_OK &&
+                sqlite3_step(statement) == SQLITE_ROW) {
+                result.schemaStepsApplied = sqlite3_column_int(statement, 0);
+            }
+            sqlite3_finalize(statement);
+        }
+    }
+    try {
+        Database::Options options;
+        options.fullIntegrityCheck = true;
+        options.createIfMissing = false;
+        const Database candidate(copy, options);
+        result.schemaStepsApplied = candidate.schemaVersion() - result.schemaStepsApplied;
+    } catch (const StorageError &error) {
+        QString message = error.message();
+        message.replace(copy, sourceInfo.absoluteFilePath());
+        throw StorageError(error.kind(), QStringLiteral("cannot restore: %1").arg(message));
+    }
+
+    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    const BackupResult safety =
+        backupDatabase(db, db.path() + QStringLiteral(".before-restore-") + stamp);
+    result.safetyCopy = safety.databaseFile;
+
+    {
+        HandleCloser in;
+        const int rc = sqlite3_open_v2(QFile::encodeName(copy).constData(), &in.handle,
+                                       SQLITE_OPEN_READONLY, nullptr);
+        if (rc != SQLITE_OK) {
+            throw StorageError(ErrorKind::Io, QStringLiteral("cannot read backup \"%1\"").arg(source));
+        }
+        if (!copyPages(in.handle, db.handle(),
+                       QStringLiteral("restoring \"%1\" into \"%2\"").arg(source, db.path()),
+                       progress)) {
+            throw StorageError(ErrorKind::InvalidInput,
+                               QStringLiteral("restore was cancelled before it started writing; "
+                                              "the database is unchanged"));
+        }
+    }
+    result.photosCopied =
+        mirrorLibrary(Database::photoLibraryPathFor(sourceInfo.absoluteFilePath()),
+                      db.photoLibraryPath());
+    return result;
+}
+
+} // namespace smp::storage

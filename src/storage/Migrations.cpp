@@ -1,0 +1,188 @@
+#include "smp/storage/Migrations.h"
+
+#include "smp/storage/Database.h"
+#include "smp/storage/Statement.h"
+#include "smp/storage/StorageError.h"
+#include "smp/storage/Transaction.h"
+
+namespace smp::storage {
+
+namespace {
+
+// Version 1: the clinic's records as first shipped.
+void createVersion1(Database &db)
+{
+    db.execute(R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT)sql");
+
+    db.execute(R"sql(
+CREATE TABLE clients (
+    id            INTEGER PRIMARY KEY,
+    family_name   TEXT NOT NULL CHECK (length(trim(family_name)) > 0),
+    given_name    TEXT NOT NULL DEFAULT '',
+    date_of_birth TEXT CHECK (date_of_birth IS NULL OR date(date_of_birth) = date_of_birth),
+    sex           TEXT NOT NULL DEFAULT 'unspecified'
+                  CHECK (sex IN ('unspecified', 'female', 'male', 'other')),
+    phone         TEXT NOT NULL DEFAULT '',
+    email         TEXT NOT NULL DEFAULT '',
+    address       TEXT NOT NULL DEFAULT '',
+    fitzpatrick   INTEGER CHECK (fitzpatrick IS NULL OR fitzpatrick BETWEEN 1 AND 6),
+    hair_colour   TEXT NOT NULL DEFAULT '',
+    notes         TEXT NOT NULL DEFAULT '',
+    search_text   TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+) STRICT)sql");
+    db.execute("CREATE INDEX clients_by_name ON clients (family_name COLLATE NOCASE, "
+               "given_name COLLATE NOCASE)");
+
+    db.execute(R"sql(
+CREATE TABLE screening_answers (
+    client_id   INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    item        TEXT NOT NULL,
+    answer      TEXT NOT NULL CHECK (answer IN ('none', 'needs_clearance', 'excludes')),
+    note        TEXT NOT NULL DEFAULT '',
+    answered_on TEXT NOT NULL CHECK (date(answered_on) = answered_on),
+    answered_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, item)
+) STRICT)sql");
+
+    db.execute(R"sql(
+CREATE TABLE consents (
+    id           INTEGER PRIMARY KEY,
+    client_id    INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (length(kind) > 0),
+    text_version TEXT NOT NULL CHECK (length(text_version) > 0),
+    signed_on    TEXT NOT NULL CHECK (date(signed_on) = signed_on),
+    signed_by    TEXT NOT NULL CHECK (length(signed_by) > 0)
+) STRICT)sql");
+    db.execute("CREATE INDEX consents_by_client ON consents (client_id)");
+
+    db.execute(R"sql(
+CREATE TABLE photos (
+    id            INTEGER PRIMARY KEY,
+    client_id     INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    view          TEXT NOT NULL
+                  CHECK (view IN ('front', 'top', 'crown', 'back', 'left', 'right', 'other')),
+    taken_at      TEXT NOT NULL,
+    imported_at   TEXT NOT NULL,
+    sha256        TEXT NOT NULL CHECK (length(sha256) = 64),
+    file_name     TEXT NOT NULL,
+    original_name TEXT NOT NULL DEFAULT '',
+    format        TEXT NOT NULL,
+    width_px      INTEGER NOT NULL CHECK (width_px > 0),
+    height_px     INTEGER NOT NULL CHECK (height_px > 0),
+    byte_size     INTEGER NOT NULL CHECK (byte_size > 0),
+    notes         TEXT NOT NULL DEFAULT '',
+    UNIQUE (client_id, sha256)
+) STRICT)sql");
+    db.execute("CREATE INDEX photos_by_client ON photos (client_id, taken_at)");
+    db.execute("CREATE INDEX photos_by_hash ON photos (sha256)");
+}
+
+// Version 2: the audit trail, and room for settings that travel with backups.
+void createVersion2(Database &db)
+{
+    db.execute(R"sql(
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,
+    action     TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+    table_name TEXT NOT NULL,
+    record_id  INTEGER NOT NULL,
+    client_id  INTEGER,
+    details    TEXT NOT NULL DEFAULT ''
+) STRICT)sql");
+    db.execute("CREATE INDEX audit_by_record ON audit_log (table_name, record_id)");
+    db.execute("CREATE INDEX audit_by_client ON audit_log (client_id)");
+
+    db.execute(R"sql(
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT)sql");
+}
+
+const Migration kMigrations[] = {
+    {1, "clients, screening, consents, photos", createVersion1},
+    {2, "audit trail and settings", createVersion2},
+    // Plans, treatment sessions and appointments arrive as version 3 and later: add a step
+    // here, bump kCurrentSchemaVersion, and add the fixture of the previous version to the
+    // migration tests.
+};
+
+static_assert(std::size(kMigrations) == kCurrentSchemaVersion);
+
+} // namespace
+
+std::span<const Migration> schemaMigrations()
+{
+    return kMigrations;
+}
+
+int userVersion(Database &db)
+{
+    auto statement = db.prepare("PRAGMA user_version");
+    statement.step();
+    return statement.integer(0);
+}
+
+int migrate(Database &db, std::span<const Migration> steps)
+{
+    const int newest = steps.empty() ? 0 : steps.back().toVersion;
+    const int found = userVersion(db);
+    if (found > newest) {
+        throw StorageError(
+            ErrorKind::NewerSchema,
+            QStringLiteral("database \"%1\" has schema version %2, written by a newer SMP Planner "
+                           "(this program reads up to version %3); it was not modified. Update "
+                           "SMP Planner to open it.")
+                .arg(db.path())
+                .arg(found)
+                .arg(newest));
+    }
+
+    int applied = 0;
+    for (const Migration &step : steps) {
+        if (step.toVersion <= found)
+            continue;
+        Transaction transaction(db);
+        // Re-read inside the write lock: another connection may have migrated meanwhile.
+        const int current = userVersion(db);
+        if (current >= step.toVersion) {
+            transaction.commit();
+            continue;
+        }
+        if (current != step.toVersion - 1) {
+            throw StorageError(ErrorKind::Sql,
+                               QStringLiteral("database \"%1\": migration to version %2 expects "
+                                              "version %3 but found %4")
+                                   .arg(db.path())
+                                   .arg(step.toVersion)
+                                   .arg(step.toVersion - 1)
+                                   .arg(current));
+        }
+        try {
+            step.apply(db);
+        } catch (const StorageError &error) {
+            throw StorageError(error.kind(),
+                               QStringLiteral("upgrading \"%1\" to schema version %2 (%3) failed, "
+                                              "database left at version %4: %5")
+                                   .arg(db.path())
+                                   .arg(step.toVersion)
+                                   .arg(QString::fromUtf8(step.description))
+                                   .arg(current)
+                                   .arg(error.message()));
+        }
+        db.execute("PRAGMA user_version = " + std::to_string(step.toVersion));
+        transaction.commit();
+        ++applied;
+    }
+    return applied;
+}
+
+} // namespace smp::storage

@@ -1,0 +1,279 @@
+#include "smp/storage/PhotoLibrary.h"
+
+#include "smp/storage/AuditLog.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/FileWriting.h"
+#include "smp/storage/Statement.h"
+#include "smp/storage/StorageError.h"
+#include "smp/storage/Transaction.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace smp::storage {
+
+namespace {
+
+constexpr qint64 kOrphanMinimumAgeSeconds = 3600;
+
+const char *const kPhotoColumns =
+    "id, client_id, view, taken_at, imported_at, sha256, file_name, original_name, format, "
+    "width_px, height_px, byte_size, notes";
+
+Photo readPhoto(const Statement &row)
+{
+    Photo photo;
+    photo.id = row.int64(0);
+    photo.clientId = row.int64(1);
+    photo.view = photoViewFromString(row.text(2)).value_or(PhotoView::Other);
+    photo.takenAt = row.dateTime(3);
+    photo.importedAt = row.dateTime(4);
+    photo.sha256 = row.text(5);
+    photo.fileName = row.text(6);
+    photo.originalName = row.text(7);
+    photo.format = row.text(8);
+    photo.widthPx = row.integer(9);
+    photo.heightPx = row.integer(10);
+    photo.byteSize = row.int64(11);
+    photo.notes = row.text(12);
+    return photo;
+}
+
+QString extensionFor(const QString &format)
+{
+    const QString f = format.toLower();
+    if (f == QLatin1String("jpeg") || f == QLatin1String("jpg"))
+        return QStringLiteral("jpg");
+    if (f == QLatin1String("tiff") || f == QLatin1String("tif"))
+        return QStringLiteral("tif");
+    if (f == QLatin1String("heif") || f == QLatin1String("heic"))
+        return QStringLiteral("heic");
+    static const QRegularExpression safe(QStringLiteral("^[a-z0-9]{1,8}$"));
+    return safe.match(f).hasMatch() ? f : QStringLiteral("img");
+}
+
+} // namespace
+
+PhotoLibrary::PhotoLibrary(Database &db)
+    : m_db(db)
+    , m_root(db.photoLibraryPath())
+{
+}
+
+QString PhotoLibrary::relativePathFor(const QString &sha256, const QString &format)
+{
+    return sha256.left(2) + QLatin1Char('/') + sha256 + QLatin1Char('.') + extensionFor(format);
+}
+
+QString PhotoLibrary::absolutePath(const Photo &photo) const
+{
+    return m_root + QLatin1Char('/') + photo.fileName;
+}
+
+Photo PhotoLibrary::add(RecordId clientId, const QString &sourcePath, PhotoView view,
+                        const ImageFacts &facts)
+{
+    if (facts.widthPx <= 0 || facts.heightPx <= 0) {
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("photo \"%1\": image size %2x%3 is not valid")
+                               .arg(sourcePath)
+                               .arg(facts.widthPx)
+                               .arg(facts.heightPx));
+    }
+    {
+        auto client = m_db.prepare("SELECT 1 FROM clients WHERE id = ?1");
+        client.bind(1, clientId);
+        if (!client.step()) {
+            throw StorageError(ErrorKind::NotFound,
+                               QStringLiteral("client %1 does not exist").arg(clientId));
+        }
+    }
+
+    // 1. The file: temporary copy, flushed, renamed to its content address.
+    const StoredFile stored = storeContentAddressed(sourcePath, m_root, [&](const QString &hash) {
+        return relativePathFor(hash, facts.format);
+    });
+
+    // 2. The row, now that its file is safely on disk.
+    Photo photo;
+    photo.clientId = clientId;
+    photo.view = view;
+    photo.takenAt = facts.takenAt.isValid() ? facts.takenAt.toUTC()
+                                            : QDateTime::currentDateTimeUtc();
+    photo.importedAt = QDateTime::currentDateTimeUtc();
+    photo.sha256 = stored.sha256;
+    photo.fileName = stored.relativePath;
+    photo.originalName = QFileInfo(sourcePath).fileName();
+    photo.format = facts.format.toLower();
+    photo.widthPx = facts.widthPx;
+    photo.heightPx = facts.heightPx;
+    photo.byteSize = stored.byteSize;
+
+    Transaction transaction(m_db);
+    // Under the write lock: a concurrent delete may have removed an identical file that
+    // step 1 found already stored. Store it again rather than commit a row without its file.
+    if (!QFileInfo::exists(m_root + QLatin1Char('/') + stored.relativePath)) {
+        storeContentAddressed(sourcePath, m_root, [&](const QString &hash) {
+            return relativePathFor(hash, facts.format);
+        });
+    }
+    auto existing = m_db.prepare("SELECT id FROM photos WHERE client_id = ?1 AND sha256 = ?2");
+    existing.bind(1, clientId).bind(2, photo.sha256);
+    if (existing.step()) {
+        throw StorageError(ErrorKind::Duplicate,
+                           QStringLiteral("photo \"%1\" is already in this client's photos "
+                                          "(photo %2)")
+                               .arg(sourcePath)
+                               .arg(existing.int64(0)));
+    }
+    auto insert = m_db.prepare(
+        "INSERT INTO photos (client_id, view, taken_at, imported_at, sha256, file_name, "
+        "original_name, format, width_px, height_px, byte_size) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    insert.bind(1, clientId)
+        .bind(2, toString(view))
+        .bind(3, photo.takenAt)
+        .bind(4, photo.importedAt)
+        .bind(5, photo.sha256)
+        .bind(6, photo.fileName)
+        .bind(7, photo.originalName)
+        .bind(8, photo.format)
+        .bind(9, photo.widthPx)
+        .bind(10, photo.heightPx)
+        .bind(11, photo.byteSize)
+        .run();
+    photo.id = m_db.lastInsertId();
+    AuditLog(m_db).record(QStringLiteral("insert"), QStringLiteral("photos"), photo.id, clientId,
+                          QStringLiteral("%1 (%2, %3x%4)")
+                              .arg(photo.originalName, toString(view))
+                              .arg(photo.widthPx)
+                              .arg(photo.heightPx));
+    transaction.commit();
+    return photo;
+}
+
+std::vector<Photo> PhotoLibrary::photos(RecordId clientId)
+{
+    auto query = m_db.prepare(std::string("SELECT ") + kPhotoColumns +
+                              " FROM photos WHERE client_id = ?1 ORDER BY taken_at, id");
+    query.bind(1, clientId);
+    std::vector<Photo> result;
+    while (query.step())
+        result.push_back(readPhoto(query));
+    return result;
+}
+
+std::optional<Photo> PhotoLibrary::find(RecordId photoId)
+{
+    auto query = m_db.prepare(std::string("SELECT ") + kPhotoColumns +
+                              " FROM photos WHERE id = ?1");
+    query.bind(1, photoId);
+    if (!query.step())
+        return std::nullopt;
+    return readPhoto(query);
+}
+
+int PhotoLibrary::count()
+{
+    auto query = m_db.prepare("SELECT count(*) FROM photos");
+    query.step();
+    return query.integer(0);
+}
+
+void PhotoLibrary::setView(RecordId photoId, PhotoView view)
+{
+    Transaction transaction(m_db);
+    const std::optional<Photo> photo = find(photoId);
+    if (!photo)
+        throw StorageError(ErrorKind::NotFound, QStringLiteral("photo %1 does not exist").arg(photoId));
+    auto update = m_db.prepare("UPDATE photos SET view = ?1 WHERE id = ?2");
+    update.bind(1, toString(view)).bind(2, photoId).run();
+    AuditLog(m_db).record(QStringLiteral("update"), QStringLiteral("photos"), photoId,
+                          photo->clientId,
+                          QStringLiteral("view: %1 -> %2").arg(toString(photo->view), toString(view)));
+    transaction.commit();
+}
+
+void PhotoLibrary::remove(RecordId photoId)
+{
+    QString fileName;
+    {
+        Transaction transaction(m_db);
+        const std::optional<Photo> photo = find(photoId);
+        if (!photo) {
+            throw StorageError(ErrorKind::NotFound,
+                               QStringLiteral("photo %1 does not exist").arg(photoId));
+        }
+        fileName = photo->fileName;
+        auto erase = m_db.prepare("DELETE FROM photos WHERE id = ?1");
+        erase.bind(1, photoId).run();
+        AuditLog(m_db).record(QStringLiteral("delete"), QStringLiteral("photos"), photoId,
+                              photo->clientId, photo->originalName);
+        transaction.commit();
+    }
+    removeFilesIfUnreferenced({fileName});
+}
+
+void PhotoLibrary::removeFilesIfUnreferenced(const QStringList &fileNames)
+{
+    if (fileNames.isEmpty())
+        return;
+    // Hold the write lock while deciding and deleting, so that no import can commit a row
+    // naming a file between the check and the removal (add() re-checks under the same lock).
+    Transaction lock(m_db);
+    auto stillUsed = m_db.prepare("SELECT 1 FROM photos WHERE file_name = ?1 LIMIT 1");
+    for (const QString &name : fileNames) {
+        stillUsed.reset();
+        stillUsed.bind(1, name);
+        if (stillUsed.step())
+            continue;
+        // A file that cannot be removed is a leftover, not a loss: checkLibrary reports it.
+        QFile::remove(m_root + QLatin1Char('/') + name);
+    }
+    lock.commit();
+}
+
+PhotoLibrary::CheckResult PhotoLibrary::checkLibrary()
+{
+    CheckResult result;
+    QSet<QString> named;
+    auto query = m_db.prepare(std::string("SELECT ") + kPhotoColumns + " FROM photos ORDER BY id");
+    while (query.step()) {
+        Photo photo = readPhoto(query);
+        named.insert(photo.fileName);
+        if (!QFileInfo::exists(absolutePath(photo)))
+            result.rowsWithoutFile.push_back(std::move(photo));
+    }
+    const QDir root(m_root);
+    // A file younger than this may belong to an import in progress in another process.
+    const QDateTime settled = QDateTime::currentDateTimeUtc().addSecs(-kOrphanMinimumAgeSeconds);
+    QDirIterator files(m_root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        const QString path = files.next();
+        const QString relative = root.relativeFilePath(path);
+        if (named.contains(relative))
+            continue;
+        if (QFileInfo(path).lastModified().toUTC() > settled)
+            continue;
+        result.filesWithoutRow << relative;
+    }
+    result.filesWithoutRow.sort();
+    return result;
+}
+
+int PhotoLibrary::removeOrphanFiles()
+{
+    const CheckResult check = checkLibrary();
+    int removed = 0;
+    for (const QString &name : check.filesWithoutRow) {
+        if (QFile::remove(m_root + QLatin1Char('/') + name))
+            ++removed;
+    }
+    return removed;
+}
+
+} // namespace smp::storage

@@ -1,0 +1,35 @@
+// Build tool: draws the bundled sample photo (smp::imaging::drawSampleScalp) to a file.
+// Usage: smp-draw-sample OUT.jpg
+
+#include "smp/imaging/SampleScalp.h"
+
+#include <QCoreApplication>
+#include <QImageWriter>
+#include <QSaveFile>
+
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = QCoreApplication::arguments();
+    if (args.size() != 2) {
+        std::fprintf(stderr, "usage: smp-draw-sample OUT.jpg\n");
+        return 2;
+    }
+    const QImage image = smp::imaging::drawSampleScalp();
+    QSaveFile file(args[1]);
+    if (!file.open(QIODevice::WriteOnly)) {
+        std::fprintf(stderr, "smp-draw-sample: cannot write %s: %s\n", qPrintable(args[1]),
+                     qPrintable(file.errorString()));
+        return 1;
+    }
+    QImageWriter writer(&file, "jpeg");
+    writer.setQuality(90);
+    if (!writer.write(image) || !file.commit()) {
+        std::fprintf(stderr, "smp-draw-sample: cannot write %s: %s\n", qPrintable(args[1]),
+                     qPrintable(writer.errorString()));
+        return 1;
+    }
+    return 0;
+}
