@@ -1,0 +1,53 @@
+#pragma once
+
+#include "smp/clinic/PhotoImport.h"
+#include "smp/storage/Backup.h"
+#include "smp/storage/Records.h"
+
+#include <QFuture>
+#include <QImage>
+#include <QSize>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+class QWidget;
+
+namespace smp::gui {
+
+// What a worker thread needs to open its own connection to the application's database.
+// (A storage::Database belongs to one thread; workers never touch the GUI's connection.)
+struct DatabaseAddress
+{
+    QString path;
+    QString actor;
+};
+
+// Imports photos on a worker thread (clinic::importPhotos). Progress: one step per file, the
+// file's name as progress text. Cancelling stops before the next file; photos already
+// imported stay. `report` is filled by the worker and may be read once the future finished.
+QFuture<void> importPhotosInBackground(const DatabaseAddress &address, storage::RecordId clientId,
+                                       const QStringList &paths, storage::PhotoView view,
+                                       std::shared_ptr<clinic::ImportReport> report);
+
+// Backup or restore on a worker thread; `result` is filled when it succeeded, `error` when it
+// failed (a complete one-line message). Progress in database pages.
+QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &destination,
+                                 std::shared_ptr<storage::BackupResult> result,
+                                 std::shared_ptr<QString> error);
+QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString &source,
+                                  std::shared_ptr<storage::RestoreResult> result,
+                                  std::shared_ptr<QString> error);
+
+// Decodes reduced images for thumbnails on the thread pool, one result per path in order;
+// a file that cannot be read gives a null image.
+QFuture<QImage> loadThumbnails(const QStringList &paths, QSize bounds);
+
+// Shows a window-modal progress dialog with a Cancel button for `future` and calls `finished`
+// on the GUI thread when it ends (also after a cancel). The dialog appears only when the work
+// takes longer than a moment. Ownership: everything created is parented to `parent`.
+void followWithProgress(QWidget *parent, const QString &title, QFuture<void> future,
+                        std::function<void()> finished);
+
+} // namespace smp::gui

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "smp/storage/Records.h"
+
+#include <QFutureWatcher>
+#include <QImage>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QTableWidget;
+class QTabWidget;
+
+namespace smp::storage {
+class Database;
+}
+
+namespace smp::gui {
+
+// One client: details, contraindication screening, consents, photos and the history of
+// changes. Reads and writes through the GUI thread's connection; photo import runs on a
+// worker thread (BackgroundWork.h). Photos can be dropped onto the page.
+class ClientPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ClientPage(storage::Database &db, QWidget *parent = nullptr);
+    ~ClientPage() override;
+
+    // Loads and shows a client; 0 clears the page.
+    void showClient(storage::RecordId id);
+    storage::RecordId clientId() const noexcept { return m_clientId; }
+    // Re-reads the current client from the database.
+    void reload();
+
+    // Starts importing the files (or folders) for the current client in the background, with
+    // progress and cancel, tagged with the view chosen on the Photos tab.
+    void importPhotos(const QStringList &paths);
+    // Asks for files with a file dialog, then importPhotos().
+    void chooseAndImportPhotos();
+
+    // For tests and the main window: the widgets a person works with.
+    QTabWidget *tabs() const { return m_tabs; }
+    QListWidget *photoList() const { return m_photoList; }
+    QTableWidget *screeningTable() const { return m_screeningTable; }
+    QComboBox *importViewCombo() const { return m_importView; }
+
+signals:
+    // The client's records changed (the list shows counts and names).
+    void clientChanged(storage::RecordId id);
+    void editRequested();
+    // A background job finished (tests wait for this).
+    void photoImportFinished(int imported, int failed);
+    void statusMessage(const QString &message);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void buildDetailsTab();
+    void buildScreeningTab();
+    void buildConsentsTab();
+    void buildPhotosTab();
+    void buildHistoryTab();
+    void loadDetails(const storage::Client &client);
+    void loadScreening();
+    void loadConsents();
+    void loadPhotos();
+    void loadHistory();
+    void saveScreening();
+    void addConsent();
+    void removeSelectedConsent();
+    void changeSelectedPhotoView(int comboIndex);
+    void deleteSelectedPhoto();
+    void showError(const QString &what, const std::exception &error);
+
+    storage::Database &m_db;
+    storage::RecordId m_clientId = 0;
+    QString m_clientName;
+
+    QLabel *m_title = nullptr;
+    QLabel *m_subtitle = nullptr;
+    QLabel *m_screeningBadge = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QLabel *m_details = nullptr;
+    QTableWidget *m_screeningTable = nullptr;
+    QLabel *m_screeningSummary = nullptr;
+    QPushButton *m_saveScreening = nullptr;
+    QTableWidget *m_consentTable = nullptr;
+    QListWidget *m_photoList = nullptr;
+    QComboBox *m_importView = nullptr;
+    QComboBox *m_selectedPhotoView = nullptr;
+    QLabel *m_photoInfo = nullptr;
+    QTableWidget *m_historyTable = nullptr;
+    QFutureWatcher<QImage> m_thumbnails;
+};
+
+} // namespace smp::gui

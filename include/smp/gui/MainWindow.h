@@ -1,0 +1,74 @@
+#pragma once
+
+#include "smp/storage/Records.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QLineEdit;
+class QListView;
+class QStackedWidget;
+class QTimer;
+
+namespace smp::storage {
+class Database;
+}
+
+namespace smp::gui {
+
+class ClientDialog;
+class ClientListModel;
+class ClientPage;
+
+// The main window: the searchable client list on the left, the selected client on the right.
+// Does not own the database; it must outlive the window. GUI thread only.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(storage::Database &db, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    ClientListModel *clientModel() const { return m_model; }
+    ClientPage *clientPage() const { return m_page; }
+    QLineEdit *searchField() const { return m_search; }
+    QListView *clientList() const { return m_list; }
+
+    // Selects the client in the list (clearing the search when it hides them) and shows them.
+    void selectClient(storage::RecordId id);
+
+    // Opens the non-modal-to-the-app dialog; the client is stored when the user saves.
+    // Returns the dialog (owned by the window, deleted when closed).
+    ClientDialog *newClient();
+    ClientDialog *editClient();
+    void deleteClient();
+    void importPhotos();
+    void backupDatabase();
+    void restoreDatabase();
+    void checkDatabase();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void showSelectedClient();
+    void refreshList(storage::RecordId keepSelected);
+    void showError(const QString &what, const QString &message);
+
+    storage::Database &m_db;
+    ClientListModel *m_model = nullptr;
+    QLineEdit *m_search = nullptr;
+    QListView *m_list = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    ClientPage *m_page = nullptr;
+    QLabel *m_emptyState = nullptr;
+    QLabel *m_countLabel = nullptr;
+    QTimer *m_searchTimer = nullptr;
+    QAction *m_editAction = nullptr;
+    QAction *m_deleteAction = nullptr;
+    QAction *m_importAction = nullptr;
+};
+
+} // namespace smp::gui

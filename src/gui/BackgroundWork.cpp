@@ -1,0 +1,124 @@
+#include "smp/gui/BackgroundWork.h"
+
+#include "smp/storage/Database.h"
+
+#include <QFutureWatcher>
+#include <QImageReader>
+#include <QProgressDialog>
+#include <QPromise>
+#include <QtConcurrent>
+
+namespace smp::gui {
+
+namespace {
+
+std::unique_ptr<storage::Database> openWorkerConnection(const DatabaseAddress &address)
+{
+    storage::Database::Options options;
+    options.role = storage::Database::Role::Secondary;
+    options.createIfMissing = false;
+    auto db = std::make_unique<storage::Database>(address.path, options);
+    db->setActor(address.actor);
+    return db;
+}
+
+} // namespace
+
+QFuture<void> importPhotosInBackground(const DatabaseAddress &address, storage::RecordId clientId,
+                                       const QStringList &paths, storage::PhotoView view,
+                                       std::shared_ptr<clinic::ImportReport> report)
+{
+    return QtConcurrent::run([address, clientId, paths, view, report](QPromise<void> &promise) {
+        try {
+            auto db = openWorkerConnection(address);
+            *report = clinic::importPhotos(
+                *db, clientId, paths, view, [&promise](int index, int total, const QString &path) {
+                    promise.setProgressRange(0, total);
+                    promise.setProgressValueAndText(index, QFileInfo(path).fileName());
+                    return !promise.isCanceled();
+                });
+        } catch (const std::exception &error) {
+            report->failed.push_back({QString(), QString::fromUtf8(error.what())});
+        }
+    });
+}
+
+QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &destination,
+                                 std::shared_ptr<storage::BackupResult> result,
+                                 std::shared_ptr<QString> error)
+{
+    return QtConcurrent::run([address, destination, result, error](QPromise<void> &promise) {
+        try {
+            auto db = openWorkerConnection(address);
+            *result = storage::backupDatabase(*db, destination, [&promise](qint64 done, qint64 total) {
+                promise.setProgressRange(0, static_cast<int>(total));
+                promise.setProgressValue(static_cast<int>(done));
+                return !promise.isCanceled();
+            });
+        } catch (const std::exception &failure) {
+            *error = QString::fromUtf8(failure.what());
+        }
+    });
+}
+
+QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString &source,
+                                  std::shared_ptr<storage::RestoreResult> result,
+                                  std::shared_ptr<QString> error)
+{
+    return QtConcurrent::run([address, source, result, error](QPromise<void> &promise) {
+        try {
+            auto db = openWorkerConnection(address);
+            *result = storage::restoreDatabase(*db, source, [&promise](qint64 done, qint64 total) {
+                promise.setProgressRange(0, static_cast<int>(total));
+                promise.setProgressValue(static_cast<int>(done));
+                return !promise.isCanceled();
+            });
+        } catch (const std::exception &failure) {
+            *error = QString::fromUtf8(failure.what());
+        }
+    });
+}
+
+QFuture<QImage> loadThumbnails(const QStringList &paths, QSize bounds)
+{
+    return QtConcurrent::mapped(paths, [bounds](const QString &path) {
+        QImageReader reader(path);
+        reader.setAutoTransform(true);
+        const QSize size = reader.size();
+        if (size.isValid())
+            reader.setScaledSize(size.scaled(bounds, Qt::KeepAspectRatio));
+        return reader.read();
+    });
+}
+
+void followWithProgress(QWidget *parent, const QString &title, QFuture<void> future,
+                        std::function<void()> finished)
+{
+    auto *watcher = new QFutureWatcher<void>(parent);
+    auto *dialog = new QProgressDialog(title, QObject::tr("Cancel"), 0, 0, parent);
+    dialog->setWindowTitle(title);
+    dialog->setWindowModality(Qt::WindowModal);
+    dialog->setMinimumDuration(300);
+    dialog->setAutoClose(false);
+    dialog->setAutoReset(false);
+    QObject::connect(watcher, &QFutureWatcherBase::progressRangeChanged, dialog,
+                     &QProgressDialog::setRange);
+    QObject::connect(watcher, &QFutureWatcherBase::progressValueChanged, dialog,
+                     &QProgressDialog::setValue);
+    QObject::connect(watcher, &QFutureWatcherBase::progressTextChanged, dialog,
+                     [dialog, title](const QString &text) {
+                         dialog->setLabelText(text.isEmpty() ? title : title + QStringLiteral("\n") + text);
+                     });
+    QObject::connect(dialog, &QProgressDialog::canceled, watcher, &QFutureWatcherBase::cancel);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, parent,
+                     [watcher, dialog, finished = std::move(finished)] {
+                         dialog->close();
+                         dialog->deleteLater();
+                         watcher->deleteLater();
+                         if (finished)
+                             finished();
+                     });
+    watcher->setFuture(future);
+}
+
+} // namespace smp::gui

@@ -1,0 +1,664 @@
+#include "smp/gui/ClientPage.h"
+
+#include "smp/gui/BackgroundWork.h"
+#include "smp/gui/ConsentDialog.h"
+#include "smp/imaging/ImageProbe.h"
+#include "smp/storage/AuditLog.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+
+#include <QComboBox>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace smp::gui {
+
+namespace {
+
+constexpr int kThumbnailSize = 200;
+constexpr int kPhotoIdRole = Qt::UserRole + 1;
+
+QString viewLabel(storage::PhotoView view)
+{
+    switch (view) {
+    case storage::PhotoView::Front:
+        return QObject::tr("Front");
+    case storage::PhotoView::Top:
+        return QObject::tr("Top");
+    case storage::PhotoView::Crown:
+        return QObject::tr("Crown");
+    case storage::PhotoView::Back:
+        return QObject::tr("Back");
+    case storage::PhotoView::Left:
+        return QObject::tr("Left side");
+    case storage::PhotoView::Right:
+        return QObject::tr("Right side");
+    case storage::PhotoView::Other:
+        break;
+    }
+    return QObject::tr("Other");
+}
+
+void fillViewCombo(QComboBox *combo)
+{
+    for (storage::PhotoView view : storage::allPhotoViews())
+        combo->addItem(viewLabel(view), int(view));
+}
+
+QString answerLabel(storage::ScreeningAnswer answer)
+{
+    switch (answer) {
+    case storage::ScreeningAnswer::NeedsClearance:
+        return QObject::tr("Needs clearance");
+    case storage::ScreeningAnswer::Excludes:
+        return QObject::tr("Excludes treatment");
+    case storage::ScreeningAnswer::None:
+        break;
+    }
+    return QObject::tr("None");
+}
+
+QStringList localFiles(const QMimeData *mime)
+{
+    QStringList files;
+    if (!mime || !mime->hasUrls())
+        return files;
+    for (const QUrl &url : mime->urls()) {
+        if (url.isLocalFile())
+            files << url.toLocalFile();
+    }
+    return files;
+}
+
+} // namespace
+
+ClientPage::ClientPage(storage::Database &db, QWidget *parent)
+    : QWidget(parent)
+    , m_db(db)
+{
+    setAcceptDrops(true);
+    auto *layout = new QVBoxLayout(this);
+
+    auto *header = new QHBoxLayout;
+    auto *titles = new QVBoxLayout;
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("clientTitle"));
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_subtitle = new QLabel(this);
+    m_subtitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    titles->addWidget(m_title);
+    titles->addWidget(m_subtitle);
+    header->addLayout(titles, 1);
+    m_screeningBadge = new QLabel(this);
+    m_screeningBadge->setObjectName(QStringLiteral("screeningBadge"));
+    m_screeningBadge->setMargin(6);
+    header->addWidget(m_screeningBadge);
+    auto *editButton = new QPushButton(tr("&Edit Details..."), this);
+    connect(editButton, &QPushButton::clicked, this, &ClientPage::editRequested);
+    header->addWidget(editButton);
+    layout->addLayout(header);
+
+    m_tabs = new QTabWidget(this);
+    layout->addWidget(m_tabs, 1);
+    buildDetailsTab();
+    buildScreeningTab();
+    buildConsentsTab();
+    buildPhotosTab();
+    buildHistoryTab();
+
+    connect(&m_thumbnails, &QFutureWatcher<QImage>::resultReadyAt, this, [this](int index) {
+        QListWidgetItem *item = m_photoList->item(index);
+        const QImage image = m_thumbnails.resultAt(index);
+        if (item && !image.isNull())
+            item->setIcon(QIcon(QPixmap::fromImage(image)));
+    });
+}
+
+ClientPage::~ClientPage()
+{
+    m_thumbnails.cancel();
+    m_thumbnails.waitForFinished();
+}
+
+void ClientPage::buildDetailsTab()
+{
+    m_details = new QLabel(this);
+    m_details->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setWordWrap(true);
+    m_details->setMargin(12);
+    m_tabs->addTab(m_details, tr("&Details"));
+}
+
+void ClientPage::buildScreeningTab()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    auto *intro = new QLabel(tr("Ask each question at intake. \"Needs clearance\": treat only with "
+                                "a doctor's written clearance. \"Excludes treatment\": do not "
+                                "treat."),
+                             page);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+    m_screeningTable = new QTableWidget(0, 4, page);
+    m_screeningTable->setObjectName(QStringLiteral("screeningTable"));
+    m_screeningTable->setHorizontalHeaderLabels(
+        {tr("Contraindication"), tr("Answer"), tr("Note"), tr("Answered")});
+    m_screeningTable->verticalHeader()->hide();
+    m_screeningTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_screeningTable->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_screeningTable->setSelectionMode(QAbstractItemView::NoSelection);
+    layout->addWidget(m_screeningTable, 1);
+    auto *buttons = new QHBoxLayout;
+    m_screeningSummary = new QLabel(page);
+    buttons->addWidget(m_screeningSummary, 1);
+    m_saveScreening = new QPushButton(tr("&Save Screening"), page);
+    m_saveScreening->setObjectName(QStringLiteral("saveScreeningButton"));
+    m_saveScreening->setToolTip(tr("Stores the answers with today's date and your name"));
+    connect(m_saveScreening, &QPushButton::clicked, this, &ClientPage::saveScreening);
+    buttons->addWidget(m_saveScreening);
+    layout->addLayout(buttons);
+    m_tabs->addTab(page, tr("&Screening"));
+
+    const auto catalogue = storage::contraindicationCatalogue();
+    m_screeningTable->setRowCount(static_cast<int>(catalogue.size()));
+    for (int row = 0; row < static_cast<int>(catalogue.size()); ++row) {
+        const auto &item = catalogue[static_cast<std::size_t>(row)];
+        auto *label = new QTableWidgetItem(QString::fromLatin1(item.label));
+        label->setFlags(Qt::ItemIsEnabled);
+        label->setToolTip(QString::fromLatin1(item.guidance));
+        label->setData(Qt::UserRole, QString::fromLatin1(item.key));
+        m_screeningTable->setItem(row, 0, label);
+        auto *answer = new QComboBox(m_screeningTable);
+        answer->addItem(tr("Not asked"), -1);
+        for (auto value : {storage::ScreeningAnswer::None, storage::ScreeningAnswer::NeedsClearance,
+                           storage::ScreeningAnswer::Excludes})
+            answer->addItem(answerLabel(value), int(value));
+        m_screeningTable->setCellWidget(row, 1, answer);
+        m_screeningTable->setItem(row, 2, new QTableWidgetItem);
+        auto *answered = new QTableWidgetItem;
+        answered->setFlags(Qt::ItemIsEnabled);
+        m_screeningTable->setItem(row, 3, answered);
+    }
+    m_screeningTable->resizeColumnToContents(1);
+}
+
+void ClientPage::buildConsentsTab()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    m_consentTable = new QTableWidget(0, 4, page);
+    m_consentTable->setHorizontalHeaderLabels(
+        {tr("Consent to"), tr("Text version"), tr("Signed on"), tr("Signed by")});
+    m_consentTable->verticalHeader()->hide();
+    m_consentTable->horizontalHeader()->setStretchLastSection(true);
+    m_consentTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_consentTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_consentTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    layout->addWidget(m_consentTable, 1);
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    auto *add = new QPushButton(tr("&Record Consent..."), page);
+    add->setObjectName(QStringLiteral("recordConsentButton"));
+    connect(add, &QPushButton::clicked, this, &ClientPage::addConsent);
+    auto *remove = new QPushButton(tr("Remove"), page);
+    connect(remove, &QPushButton::clicked, this, &ClientPage::removeSelectedConsent);
+    buttons->addWidget(add);
+    buttons->addWidget(remove);
+    layout->addLayout(buttons);
+    m_tabs->addTab(page, tr("&Consents"));
+}
+
+void ClientPage::buildPhotosTab()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    auto *toolbar = new QHBoxLayout;
+    auto *import = new QPushButton(tr("&Import Photos..."), page);
+    import->setObjectName(QStringLiteral("importPhotosButton"));
+    import->setToolTip(tr("Import photos from files or a folder; you can also drop them here"));
+    connect(import, &QPushButton::clicked, this, &ClientPage::chooseAndImportPhotos);
+    toolbar->addWidget(import);
+    toolbar->addWidget(new QLabel(tr("as view:"), page));
+    m_importView = new QComboBox(page);
+    m_importView->setObjectName(QStringLiteral("importViewCombo"));
+    fillViewCombo(m_importView);
+    m_importView->setCurrentIndex(m_importView->findData(int(storage::PhotoView::Top)));
+    toolbar->addWidget(m_importView);
+    toolbar->addStretch(1);
+    toolbar->addWidget(new QLabel(tr("Selected photo's view:"), page));
+    m_selectedPhotoView = new QComboBox(page);
+    fillViewCombo(m_selectedPhotoView);
+    m_selectedPhotoView->setEnabled(false);
+    connect(m_selectedPhotoView, &QComboBox::activated, this, &ClientPage::changeSelectedPhotoView);
+    toolbar->addWidget(m_selectedPhotoView);
+    auto *remove = new QPushButton(tr("Delete Photo"), page);
+    connect(remove, &QPushButton::clicked, this, &ClientPage::deleteSelectedPhoto);
+    toolbar->addWidget(remove);
+    layout->addLayout(toolbar);
+
+    m_photoList = new QListWidget(page);
+    m_photoList->setObjectName(QStringLiteral("photoList"));
+    m_photoList->setViewMode(QListView::IconMode);
+    m_photoList->setIconSize(QSize(kThumbnailSize, kThumbnailSize));
+    m_photoList->setGridSize(QSize(kThumbnailSize + 24, kThumbnailSize + 48));
+    m_photoList->setResizeMode(QListView::Adjust);
+    m_photoList->setMovement(QListView::Static);
+    m_photoList->setWordWrap(true);
+    m_photoList->setUniformItemSizes(true);
+    layout->addWidget(m_photoList, 1);
+    m_photoInfo = new QLabel(tr("Drop photos here to import them."), page);
+    layout->addWidget(m_photoInfo);
+    connect(m_photoList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        m_selectedPhotoView->setEnabled(item != nullptr);
+        if (!item)
+            return;
+        const auto photo = storage::PhotoLibrary(m_db).find(item->data(kPhotoIdRole).toLongLong());
+        if (!photo)
+            return;
+        m_selectedPhotoView->setCurrentIndex(m_selectedPhotoView->findData(int(photo->view)));
+        m_photoInfo->setText(tr("%1 · %2 × %3 px · %4 · taken %5 · imported from %6")
+                                 .arg(viewLabel(photo->view))
+                                 .arg(photo->widthPx)
+                                 .arg(photo->heightPx)
+                                 .arg(photo->format.toUpper())
+                                 .arg(QLocale().toString(photo->takenAt.toLocalTime(), QLocale::ShortFormat))
+                                 .arg(photo->originalName));
+    });
+    m_tabs->addTab(page, tr("&Photos"));
+}
+
+void ClientPage::buildHistoryTab()
+{
+    m_historyTable = new QTableWidget(0, 4, this);
+    m_historyTable->setHorizontalHeaderLabels({tr("When"), tr("Who"), tr("What"), tr("Details")});
+    m_historyTable->verticalHeader()->hide();
+    m_historyTable->horizontalHeader()->setStretchLastSection(true);
+    m_historyTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_tabs->addTab(m_historyTable, tr("&History"));
+}
+
+void ClientPage::showClient(storage::RecordId id)
+{
+    m_clientId = id;
+    reload();
+}
+
+void ClientPage::reload()
+{
+    m_thumbnails.cancel();
+    if (!m_clientId) {
+        m_title->clear();
+        m_subtitle->clear();
+        return;
+    }
+    try {
+        const storage::Client client = storage::ClientStore(m_db).get(m_clientId);
+        m_clientName = client.displayName();
+        loadDetails(client);
+        loadScreening();
+        loadConsents();
+        loadPhotos();
+        loadHistory();
+    } catch (const std::exception &error) {
+        showError(tr("Could not load the client"), error);
+    }
+}
+
+void ClientPage::loadDetails(const storage::Client &client)
+{
+    m_title->setText(client.displayName());
+    QStringList facts;
+    if (client.dateOfBirth.isValid()) {
+        const QDate today = QDate::currentDate();
+        int age = today.year() - client.dateOfBirth.year();
+        if (today < client.dateOfBirth.addYears(age))
+            --age;
+        facts << tr("born %1 (age %2)")
+                     .arg(QLocale().toString(client.dateOfBirth, QLocale::LongFormat))
+                     .arg(age);
+    }
+    if (client.fitzpatrick)
+        facts << tr("skin type %1").arg(storage::fitzpatrickRoman(*client.fitzpatrick));
+    if (!client.hairColour.isEmpty())
+        facts << tr("%1 hair").arg(client.hairColour);
+    m_subtitle->setText(facts.join(QStringLiteral(" · ")));
+
+    auto row = [](const QString &label, const QString &value) {
+        return value.isEmpty() ? QString()
+                               : QStringLiteral("<tr><td style='padding-right:16px'><b>%1</b></td>"
+                                                "<td>%2</td></tr>")
+                                     .arg(label.toHtmlEscaped(),
+                                          value.toHtmlEscaped().replace(QLatin1Char('\n'),
+                                                                        QStringLiteral("<br>")));
+    };
+    const QString sex = client.sex == storage::Sex::Female ? tr("female")
+                        : client.sex == storage::Sex::Male ? tr("male")
+                        : client.sex == storage::Sex::Other ? tr("other")
+                                                            : QString();
+    m_details->setText(QStringLiteral("<table>") + row(tr("Phone"), client.phone) +
+                       row(tr("E-mail"), client.email) + row(tr("Address"), client.address) +
+                       row(tr("Sex"), sex) + row(tr("Notes"), client.notes) +
+                       row(tr("Client since"),
+                           QLocale().toString(client.createdAt.toLocalTime().date(), QLocale::LongFormat)) +
+                       row(tr("Client number"), QString::number(client.id)) +
+                       QStringLiteral("</table>"));
+}
+
+void ClientPage::loadScreening()
+{
+    const auto answers = storage::ClientStore(m_db).screening(m_clientId);
+    int clearance = 0;
+    int excludes = 0;
+    int answered = 0;
+    for (int row = 0; row < m_screeningTable->rowCount(); ++row) {
+        const QString key = m_screeningTable->item(row, 0)->data(Qt::UserRole).toString();
+        auto *combo = qobject_cast<QComboBox *>(m_screeningTable->cellWidget(row, 1));
+        const auto found = std::find_if(answers.begin(), answers.end(),
+                                        [&](const auto &entry) { return entry.item == key; });
+        if (found == answers.end()) {
+            combo->setCurrentIndex(0);
+            m_screeningTable->item(row, 2)->setText(QString());
+            m_screeningTable->item(row, 3)->setText(QString());
+            continue;
+        }
+        ++answered;
+        clearance += found->answer == storage::ScreeningAnswer::NeedsClearance;
+        excludes += found->answer == storage::ScreeningAnswer::Excludes;
+        combo->setCurrentIndex(combo->findData(int(found->answer)));
+        m_screeningTable->item(row, 2)->setText(found->note);
+        m_screeningTable->item(row, 3)->setText(
+            tr("%1, %2").arg(QLocale().toString(found->answeredOn, QLocale::ShortFormat), found->answeredBy));
+    }
+    m_screeningTable->resizeColumnToContents(3);
+    const int total = m_screeningTable->rowCount();
+    QString badge;
+    QString style;
+    if (excludes > 0) {
+        badge = tr("Screening: treatment excluded");
+        style = QStringLiteral("background:#b00020;color:white;border-radius:4px;");
+    } else if (clearance > 0) {
+        badge = tr("Screening: %n item(s) need clearance", nullptr, clearance);
+        style = QStringLiteral("background:#f9a825;color:black;border-radius:4px;");
+    } else if (answered < total) {
+        badge = tr("Screening incomplete (%1 of %2)").arg(answered).arg(total);
+        style = QStringLiteral("background:#e0e0e0;color:black;border-radius:4px;");
+    } else {
+        badge = tr("Screening: no contraindications");
+        style = QStringLiteral("background:#2e7d32;color:white;border-radius:4px;");
+    }
+    m_screeningBadge->setText(badge);
+    m_screeningBadge->setStyleSheet(style);
+    m_screeningSummary->setText(tr("%1 of %2 answered").arg(answered).arg(total));
+}
+
+void ClientPage::saveScreening()
+{
+    std::vector<storage::ScreeningEntry> entries;
+    const auto previous = storage::ClientStore(m_db).screening(m_clientId);
+    for (int row = 0; row < m_screeningTable->rowCount(); ++row) {
+        auto *combo = qobject_cast<QComboBox *>(m_screeningTable->cellWidget(row, 1));
+        const int value = combo->currentData().toInt();
+        if (value < 0)
+            continue;
+        storage::ScreeningEntry entry;
+        entry.item = m_screeningTable->item(row, 0)->data(Qt::UserRole).toString();
+        entry.answer = static_cast<storage::ScreeningAnswer>(value);
+        entry.note = m_screeningTable->item(row, 2)->text().trimmed();
+        entry.answeredOn = QDate::currentDate();
+        entry.answeredBy = m_db.actor();
+        // Keep the original date and person for answers that did not change.
+        const auto old = std::find_if(previous.begin(), previous.end(),
+                                      [&](const auto &e) { return e.item == entry.item; });
+        if (old != previous.end() && old->answer == entry.answer && old->note == entry.note)
+            continue;
+        entries.push_back(entry);
+    }
+    if (entries.empty()) {
+        emit statusMessage(tr("Screening unchanged"));
+        return;
+    }
+    try {
+        storage::ClientStore(m_db).setScreening(m_clientId, entries);
+    } catch (const std::exception &error) {
+        showError(tr("The screening was not saved"), error);
+        return;
+    }
+    loadScreening();
+    loadHistory();
+    emit statusMessage(tr("Saved %n screening answer(s)", nullptr, int(entries.size())));
+    emit clientChanged(m_clientId);
+}
+
+void ClientPage::loadConsents()
+{
+    const auto consents = storage::ClientStore(m_db).consents(m_clientId);
+    m_consentTable->setRowCount(static_cast<int>(consents.size()));
+    for (int row = 0; row < static_cast<int>(consents.size()); ++row) {
+        const auto &consent = consents[static_cast<std::size_t>(row)];
+        auto *kind = new QTableWidgetItem(consent.kind);
+        kind->setData(Qt::UserRole, QVariant::fromValue<qint64>(consent.id));
+        m_consentTable->setItem(row, 0, kind);
+        m_consentTable->setItem(row, 1, new QTableWidgetItem(consent.textVersion));
+        m_consentTable->setItem(
+            row, 2, new QTableWidgetItem(QLocale().toString(consent.signedOn, QLocale::ShortFormat)));
+        m_consentTable->setItem(row, 3, new QTableWidgetItem(consent.signedBy));
+    }
+    m_consentTable->resizeColumnsToContents();
+}
+
+void ClientPage::addConsent()
+{
+    if (!m_clientId)
+        return;
+    auto *dialog = new ConsentDialog(m_clientName, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        storage::Consent consent = dialog->consent();
+        consent.clientId = m_clientId;
+        try {
+            storage::ClientStore(m_db).addConsent(consent);
+        } catch (const std::exception &error) {
+            showError(tr("The consent was not recorded"), error);
+            return;
+        }
+        loadConsents();
+        loadHistory();
+        emit clientChanged(m_clientId);
+    });
+    dialog->open();
+}
+
+void ClientPage::removeSelectedConsent()
+{
+    const int row = m_consentTable->currentRow();
+    if (row < 0)
+        return;
+    const qint64 id = m_consentTable->item(row, 0)->data(Qt::UserRole).toLongLong();
+    if (QMessageBox::question(this, tr("Remove Consent"),
+                              tr("Remove the record of this signed consent? The removal is kept "
+                                 "in the history.")) != QMessageBox::Yes)
+        return;
+    try {
+        storage::ClientStore(m_db).removeConsent(id);
+    } catch (const std::exception &error) {
+        showError(tr("The consent was not removed"), error);
+        return;
+    }
+    loadConsents();
+    loadHistory();
+}
+
+void ClientPage::loadPhotos()
+{
+    m_thumbnails.cancel();
+    m_thumbnails.waitForFinished();
+    m_photoList->clear();
+    storage::PhotoLibrary library(m_db);
+    const auto photos = library.photos(m_clientId);
+    QStringList paths;
+    QPixmap placeholder(kThumbnailSize, kThumbnailSize * 3 / 4);
+    placeholder.fill(palette().color(QPalette::Mid));
+    for (const auto &photo : photos) {
+        auto *item = new QListWidgetItem(
+            QIcon(placeholder),
+            tr("%1\n%2").arg(viewLabel(photo.view),
+                             QLocale().toString(photo.takenAt.toLocalTime().date(), QLocale::ShortFormat)),
+            m_photoList);
+        item->setData(kPhotoIdRole, QVariant::fromValue<qint64>(photo.id));
+        item->setToolTip(photo.originalName);
+        paths << library.absolutePath(photo);
+    }
+    m_photoInfo->setText(photos.empty() ? tr("No photos yet. Import them or drop them here.")
+                                        : tr("%n photo(s). Drop more here to import them.", nullptr,
+                                             int(photos.size())));
+    m_tabs->setTabText(3, tr("&Photos (%1)").arg(photos.size()));
+    if (!paths.isEmpty())
+        m_thumbnails.setFuture(loadThumbnails(paths, QSize(kThumbnailSize, kThumbnailSize)));
+}
+
+void ClientPage::changeSelectedPhotoView(int comboIndex)
+{
+    QListWidgetItem *item = m_photoList->currentItem();
+    if (!item)
+        return;
+    const auto view = static_cast<storage::PhotoView>(m_selectedPhotoView->itemData(comboIndex).toInt());
+    try {
+        storage::PhotoLibrary(m_db).setView(item->data(kPhotoIdRole).toLongLong(), view);
+    } catch (const std::exception &error) {
+        showError(tr("The view was not changed"), error);
+        return;
+    }
+    item->setText(tr("%1\n%2").arg(viewLabel(view), item->text().section(QLatin1Char('\n'), 1)));
+    loadHistory();
+}
+
+void ClientPage::deleteSelectedPhoto()
+{
+    QListWidgetItem *item = m_photoList->currentItem();
+    if (!item)
+        return;
+    if (QMessageBox::question(this, tr("Delete Photo"),
+                              tr("Delete this photo of %1? This cannot be undone.").arg(m_clientName)) !=
+        QMessageBox::Yes)
+        return;
+    try {
+        storage::PhotoLibrary(m_db).remove(item->data(kPhotoIdRole).toLongLong());
+    } catch (const std::exception &error) {
+        showError(tr("The photo was not deleted"), error);
+        return;
+    }
+    loadPhotos();
+    loadHistory();
+    emit clientChanged(m_clientId);
+}
+
+void ClientPage::loadHistory()
+{
+    const auto entries = storage::AuditLog(m_db).entries(m_clientId, 500);
+    m_historyTable->setRowCount(static_cast<int>(entries.size()));
+    for (int row = 0; row < static_cast<int>(entries.size()); ++row) {
+        const auto &entry = entries[static_cast<std::size_t>(row)];
+        m_historyTable->setItem(
+            row, 0, new QTableWidgetItem(QLocale().toString(entry.at.toLocalTime(), QLocale::ShortFormat)));
+        m_historyTable->setItem(row, 1, new QTableWidgetItem(entry.actor));
+        m_historyTable->setItem(row, 2,
+                                new QTableWidgetItem(entry.action + QLatin1Char(' ') + entry.tableName));
+        m_historyTable->setItem(row, 3, new QTableWidgetItem(entry.details));
+    }
+    m_historyTable->resizeColumnsToContents();
+}
+
+void ClientPage::chooseAndImportPhotos()
+{
+    if (!m_clientId)
+        return;
+    QStringList patterns;
+    for (const QString &format : imaging::acceptedImageFormats()) {
+        patterns << QStringLiteral("*.") + format;
+        if (format == QLatin1String("jpeg"))
+            patterns << QStringLiteral("*.jpg");
+        if (format == QLatin1String("tiff"))
+            patterns << QStringLiteral("*.tif");
+    }
+    const QString filter = tr("Photos (%1);;All files (*)").arg(patterns.join(QLatin1Char(' ')));
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Import Photos of %1").arg(m_clientName), QString(), filter);
+    if (!files.isEmpty())
+        importPhotos(files);
+}
+
+void ClientPage::importPhotos(const QStringList &paths)
+{
+    if (!m_clientId || paths.isEmpty())
+        return;
+    const auto view = static_cast<storage::PhotoView>(m_importView->currentData().toInt());
+    auto report = std::make_shared<clinic::ImportReport>();
+    const storage::RecordId clientId = m_clientId;
+    QFuture<void> future =
+        importPhotosInBackground({m_db.path(), m_db.actor()}, clientId, paths, view, report);
+    followWithProgress(this, tr("Importing photos"), future, [this, report, clientId] {
+        if (m_clientId == clientId) {
+            loadPhotos();
+            loadHistory();
+        }
+        emit clientChanged(clientId);
+        const int imported = static_cast<int>(report->imported.size());
+        const int failed = static_cast<int>(report->failed.size());
+        emit statusMessage(tr("Imported %n photo(s)", nullptr, imported));
+        if (failed > 0) {
+            QStringList reasons;
+            for (const auto &failure : report->failed)
+                reasons << failure.reason;
+            auto *box = new QMessageBox(QMessageBox::Warning, tr("Some Photos Were Not Imported"),
+                                        tr("%1 of %2 file(s) were not imported.")
+                                            .arg(failed)
+                                            .arg(failed + imported),
+                                        QMessageBox::Ok, this);
+            box->setDetailedText(reasons.join(QLatin1Char('\n')));
+            box->setInformativeText(reasons.first());
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
+        emit photoImportFinished(imported, failed);
+    });
+}
+
+void ClientPage::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (m_clientId && !localFiles(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void ClientPage::dropEvent(QDropEvent *event)
+{
+    const QStringList files = localFiles(event->mimeData());
+    if (files.isEmpty())
+        return;
+    event->acceptProposedAction();
+    m_tabs->setCurrentIndex(3);
+    importPhotos(files);
+}
+
+void ClientPage::showError(const QString &what, const std::exception &error)
+{
+    QMessageBox::warning(this, what, QString::fromUtf8(error.what()));
+}
+
+} // namespace smp::gui

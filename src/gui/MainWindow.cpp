@@ -1,0 +1,437 @@
+#include "smp/gui/MainWindow.h"
+
+#include "smp/gui/BackgroundWork.h"
+#include "smp/gui/ClientDialog.h"
+#include "smp/gui/ClientListModel.h"
+#include "smp/gui/ClientPage.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyledItemDelegate>
+#include <QPainter>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace smp::gui {
+
+namespace {
+
+// Two-line rows: the name, and below it in a smaller, muted font the detail line.
+class ClientItemDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
+    {
+        return QSize(200, option.fontMetrics.height() * 2 + 12);
+    }
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override
+    {
+        QStyleOptionViewItem base = option;
+        initStyleOption(&base, index);
+        base.text.clear();
+        const QWidget *widget = option.widget;
+        QStyle *style = widget ? widget->style() : QApplication::style();
+        style->drawControl(QStyle::CE_ItemViewItem, &base, painter, widget);
+
+        const bool selected = option.state & QStyle::State_Selected;
+        const QRect area = option.rect.adjusted(8, 4, -8, -4);
+        painter->save();
+        QFont nameFont = option.font;
+        nameFont.setBold(true);
+        painter->setFont(nameFont);
+        painter->setPen(option.palette.color(selected ? QPalette::HighlightedText : QPalette::Text));
+        painter->drawText(area, Qt::AlignLeft | Qt::AlignTop,
+                          QFontMetrics(nameFont).elidedText(index.data().toString(), Qt::ElideRight,
+                                                            area.width()));
+        QFont detailFont = option.font;
+        detailFont.setPointSizeF(option.font.pointSizeF() * 0.9);
+        painter->setFont(detailFont);
+        QColor muted = option.palette.color(selected ? QPalette::HighlightedText : QPalette::Text);
+        muted.setAlphaF(0.7f);
+        painter->setPen(muted);
+        painter->drawText(area, Qt::AlignLeft | Qt::AlignBottom,
+                          QFontMetrics(detailFont).elidedText(
+                              index.data(ClientListModel::DetailRole).toString(), Qt::ElideRight,
+                              area.width()));
+        painter->restore();
+    }
+};
+
+} // namespace
+
+MainWindow::MainWindow(storage::Database &db, QWidget *parent)
+    : QMainWindow(parent)
+    , m_db(db)
+{
+    setWindowTitle(tr("SMP Planner"));
+    m_model = new ClientListModel(m_db, this);
+
+    auto *splitter = new QSplitter(this);
+    auto *left = new QWidget(splitter);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 6);
+    m_search = new QLineEdit(left);
+    m_search->setObjectName(QStringLiteral("clientSearch"));
+    m_search->setPlaceholderText(tr("Search name, phone or e-mail  (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    leftLayout->addWidget(m_search);
+    m_list = new QListView(left);
+    m_list->setObjectName(QStringLiteral("clientList"));
+    m_list->setModel(m_model);
+    m_list->setItemDelegate(new ClientItemDelegate(m_list));
+    m_list->setUniformItemSizes(true);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    leftLayout->addWidget(m_list, 1);
+    m_countLabel = new QLabel(left);
+    leftLayout->addWidget(m_countLabel);
+
+    m_stack = new QStackedWidget(splitter);
+    m_emptyState = new QLabel(tr("Select a client on the left, or create one with "
+                                 "<b>Client > New Client</b> (Ctrl+N)."),
+                              m_stack);
+    m_emptyState->setAlignment(Qt::AlignCenter);
+    m_emptyState->setWordWrap(true);
+    m_page = new ClientPage(m_db, m_stack);
+    m_stack->addWidget(m_emptyState);
+    m_stack->addWidget(m_page);
+    splitter->addWidget(left);
+    splitter->addWidget(m_stack);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({300, 900});
+    setCentralWidget(splitter);
+
+    m_searchTimer = new QTimer(this);
+    m_searchTimer->setSingleShot(true);
+    m_searchTimer->setInterval(150);
+    connect(m_search, &QLineEdit::textChanged, m_searchTimer, qOverload<>(&QTimer::start));
+    connect(m_searchTimer, &QTimer::timeout, this, [this] {
+        const storage::RecordId selected = m_page->clientId();
+        m_model->setSearchText(m_search->text());
+        refreshList(selected);
+    });
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MainWindow::showSelectedClient);
+    connect(m_model, &ClientListModel::errorOccurred, this,
+            [this](const QString &message) { showError(tr("Could not list clients"), message); });
+    connect(m_page, &ClientPage::clientChanged, this, [this](storage::RecordId id) {
+        refreshList(id);
+    });
+    connect(m_page, &ClientPage::editRequested, this, &MainWindow::editClient);
+    connect(m_page, &ClientPage::statusMessage, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 5000); });
+
+    createActions();
+    statusBar()->showMessage(tr("Database: %1 · signed in as %2").arg(m_db.path(), m_db.actor()));
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
+        resize(1200, 780);
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+    splitter->restoreState(settings.value(QStringLiteral("mainWindow/splitter")).toByteArray());
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+
+    refreshList(0);
+    if (m_model->rowCount() > 0)
+        m_list->setCurrentIndex(m_model->index(0));
+    else
+        showSelectedClient();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *backup = file->addAction(tr("&Back Up Database..."), this, &MainWindow::backupDatabase);
+    backup->setStatusTip(tr("Write a copy of all records and photos while you keep working"));
+    QAction *restore = file->addAction(tr("&Restore From Backup..."), this, &MainWindow::restoreDatabase);
+    restore->setStatusTip(tr("Replace the records with a backup; the current state is saved first"));
+    file->addAction(tr("&Check Database"), this, &MainWindow::checkDatabase);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *client = menuBar()->addMenu(tr("&Client"));
+    QAction *add = client->addAction(tr("&New Client..."), this, [this] { newClient(); });
+    add->setObjectName(QStringLiteral("newClientAction"));
+    add->setShortcut(QKeySequence::New);
+    add->setStatusTip(tr("Register a new client"));
+    m_editAction = client->addAction(tr("&Edit Client..."), this, [this] { editClient(); });
+    m_editAction->setShortcut(tr("Ctrl+E"));
+    m_importAction = client->addAction(tr("&Import Photos..."), this, &MainWindow::importPhotos);
+    m_importAction->setShortcut(tr("Ctrl+I"));
+    client->addSeparator();
+    m_deleteAction = client->addAction(tr("&Delete Client..."), this, &MainWindow::deleteClient);
+    QAction *find = client->addAction(tr("&Find Client"), this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SMP Planner"), this, [this] {
+        QMessageBox::about(this, tr("About SMP Planner"),
+                           tr("<b>SMP Planner %1</b><p>Treatment planning and records for scalp "
+                              "micropigmentation clinics.</p><p>Database: %2</p>")
+                               .arg(QApplication::applicationVersion(), m_db.path().toHtmlEscaped()));
+    });
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->addAction(add);
+    toolbar->addAction(m_editAction);
+    toolbar->addAction(m_importAction);
+}
+
+void MainWindow::refreshList(storage::RecordId keepSelected)
+{
+    QModelIndex index;
+    {
+        QSignalBlocker blocker(m_list->selectionModel());
+        m_model->refresh();
+        index = m_model->indexOfClient(keepSelected);
+        if (index.isValid())
+            m_list->setCurrentIndex(index);
+    }
+    const int total = storage::ClientStore(m_db).count();
+    m_countLabel->setText(m_search->text().isEmpty()
+                              ? tr("%n client(s)", nullptr, total)
+                              : tr("%1 of %2 client(s)").arg(m_model->rowCount()).arg(total));
+    if (index.isValid()) {
+        if (m_page->clientId() == keepSelected)
+            m_page->reload();
+        else
+            showSelectedClient();
+        return;
+    }
+    // The client is not listed: deleted, or hidden by the search (then the page keeps them).
+    if (m_page->clientId() != 0 && !storage::ClientStore(m_db).find(m_page->clientId()))
+        m_page->showClient(0);
+    if (m_page->clientId() == 0)
+        showSelectedClient();
+}
+
+void MainWindow::showSelectedClient()
+{
+    const QModelIndex current = m_list->currentIndex();
+    const storage::RecordId id =
+        current.isValid() ? current.data(ClientListModel::ClientIdRole).toLongLong() : 0;
+    const bool hasClient = id != 0;
+    m_editAction->setEnabled(hasClient);
+    m_deleteAction->setEnabled(hasClient);
+    m_importAction->setEnabled(hasClient);
+    if (!hasClient) {
+        m_stack->setCurrentWidget(m_emptyState);
+        return;
+    }
+    if (id != m_page->clientId())
+        m_page->showClient(id);
+    m_stack->setCurrentWidget(m_page);
+}
+
+void MainWindow::selectClient(storage::RecordId id)
+{
+    QModelIndex index = m_model->indexOfClient(id);
+    if (!index.isValid() && !m_search->text().isEmpty()) {
+        m_search->clear();
+        m_model->setSearchText(QString());
+        index = m_model->indexOfClient(id);
+    }
+    if (index.isValid()) {
+        m_list->setCurrentIndex(index);
+        m_list->scrollTo(index);
+    }
+}
+
+ClientDialog *MainWindow::newClient()
+{
+    auto *dialog = new ClientDialog(this);
+    dialog->setObjectName(QStringLiteral("newClientDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setSaveHandler([this](storage::Client &client) {
+        client.id = storage::ClientStore(m_db).add(client);
+    });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const storage::RecordId id = dialog->client().id;
+        refreshList(id);
+        selectClient(id);
+        statusBar()->showMessage(tr("Added %1").arg(dialog->client().displayName()), 5000);
+    });
+    dialog->open();
+    return dialog;
+}
+
+ClientDialog *MainWindow::editClient()
+{
+    const storage::RecordId id = m_page->clientId();
+    if (!id)
+        return nullptr;
+    auto *dialog = new ClientDialog(this);
+    dialog->setObjectName(QStringLiteral("editClientDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    try {
+        dialog->setClient(storage::ClientStore(m_db).get(id));
+    } catch (const std::exception &error) {
+        delete dialog;
+        showError(tr("Could not open the client"), QString::fromUtf8(error.what()));
+        return nullptr;
+    }
+    dialog->setSaveHandler([this](storage::Client &client) { storage::ClientStore(m_db).update(client); });
+    connect(dialog, &QDialog::accepted, this, [this, id] {
+        refreshList(id);
+        m_page->reload();
+    });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::deleteClient()
+{
+    const storage::RecordId id = m_page->clientId();
+    if (!id)
+        return;
+    try {
+        storage::ClientStore store(m_db);
+        const storage::Client client = store.get(id);
+        const auto photos = storage::PhotoLibrary(m_db).photos(id).size();
+        const auto answer = QMessageBox::warning(
+            this, tr("Delete Client"),
+            tr("Delete %1 with all their records and %n photo(s)?\n\nThis cannot be undone; "
+               "make a backup first if unsure.",
+               nullptr, int(photos))
+                .arg(client.displayName()),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes)
+            return;
+        store.remove(id);
+        statusBar()->showMessage(tr("Deleted %1").arg(client.displayName()), 5000);
+    } catch (const std::exception &error) {
+        showError(tr("The client was not deleted"), QString::fromUtf8(error.what()));
+        return;
+    }
+    m_page->showClient(0);
+    refreshList(0);
+    showSelectedClient();
+}
+
+void MainWindow::importPhotos()
+{
+    if (!m_page->clientId())
+        return;
+    m_page->tabs()->setCurrentIndex(3);
+    m_page->chooseAndImportPhotos();
+}
+
+void MainWindow::backupDatabase()
+{
+    const QString suggested =
+        QStringLiteral("smp-planner-backup-%1.sqlite")
+            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd")));
+    const QString file = QFileDialog::getSaveFileName(this, tr("Back Up Database"), suggested,
+                                                      tr("SMP Planner database (*.sqlite)"));
+    if (file.isEmpty())
+        return;
+    auto result = std::make_shared<storage::BackupResult>();
+    auto error = std::make_shared<QString>();
+    followWithProgress(this, tr("Backing up"),
+                       backupInBackground({m_db.path(), m_db.actor()}, file, result, error),
+                       [this, result, error] {
+                           if (!error->isEmpty()) {
+                               showError(tr("The backup failed"), *error);
+                               return;
+                           }
+                           QMessageBox::information(
+                               this, tr("Backup Complete"),
+                               tr("The records were saved to %1 and the photos to %2.")
+                                   .arg(result->databaseFile, result->photoFolder));
+                       });
+}
+
+void MainWindow::restoreDatabase()
+{
+    const QString file = QFileDialog::getOpenFileName(this, tr("Restore From Backup"), QString(),
+                                                      tr("SMP Planner database (*.sqlite);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    if (QMessageBox::warning(this, tr("Restore From Backup"),
+                             tr("Replace all current records with the backup %1?\n\nThe current "
+                                "state is saved beside the database first.")
+                                 .arg(file),
+                             QMessageBox::Yes | QMessageBox::Cancel,
+                             QMessageBox::Cancel) != QMessageBox::Yes)
+        return;
+    auto result = std::make_shared<storage::RestoreResult>();
+    auto error = std::make_shared<QString>();
+    followWithProgress(this, tr("Restoring"),
+                       restoreInBackground({m_db.path(), m_db.actor()}, file, result, error),
+                       [this, result, error] {
+                           if (!error->isEmpty()) {
+                               showError(tr("The restore failed"), *error);
+                               return;
+                           }
+                           m_page->showClient(0);
+                           refreshList(0);
+                           showSelectedClient();
+                           QMessageBox::information(
+                               this, tr("Restore Complete"),
+                               tr("The backup was restored. The state before it is saved in %1.")
+                                   .arg(result->safetyCopy));
+                       });
+}
+
+void MainWindow::checkDatabase()
+{
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    QStringList problems;
+    try {
+        problems << m_db.integrityProblems(true) << m_db.foreignKeyProblems();
+        const auto library = storage::PhotoLibrary(m_db).checkLibrary();
+        for (const auto &photo : library.rowsWithoutFile)
+            problems << tr("photo %1 of client %2 has lost its file").arg(photo.id).arg(photo.clientId);
+    } catch (const std::exception &error) {
+        problems << QString::fromUtf8(error.what());
+    }
+    QApplication::restoreOverrideCursor();
+    if (problems.isEmpty())
+        QMessageBox::information(this, tr("Check Database"), tr("The database and the photo library are sound."));
+    else
+        showError(tr("Check Database"), problems.join(QLatin1Char('\n')));
+}
+
+void MainWindow::showError(const QString &what, const QString &message)
+{
+    QMessageBox::warning(this, what, message);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    if (auto *splitter = findChild<QSplitter *>(QStringLiteral("mainSplitter")))
+        settings.setValue(QStringLiteral("mainWindow/splitter"), splitter->saveState());
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace smp::gui

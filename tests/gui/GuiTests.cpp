@@ -1,0 +1,270 @@
+// Widget tests on the offscreen platform: a person's clicks and keystrokes, checked by what
+// the window then shows and what the database then holds.
+
+#include "TestSupport.h"
+
+#include "smp/clinic/SampleClient.h"
+#include "smp/gui/ClientDialog.h"
+#include "smp/gui/ClientListModel.h"
+#include "smp/gui/ClientPage.h"
+#include "smp/gui/ConsentDialog.h"
+#include "smp/gui/MainWindow.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+
+#include <catch2/catch.hpp>
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateEdit>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTest>
+#include <QUrl>
+
+#include <sqlite3.h>
+
+using namespace smp;
+using smp::test::ScratchDir;
+
+namespace {
+
+template <typename T> T *child(QWidget *parent, const char *name)
+{
+    T *widget = parent->findChild<T *>(QString::fromLatin1(name));
+    REQUIRE(widget != nullptr);
+    return widget;
+}
+
+QStringList listedNames(gui::MainWindow &window)
+{
+    QStringList names;
+    auto *model = window.clientList()->model();
+    for (int row = 0; row < model->rowCount(); ++row)
+        names << model->index(row, 0).data().toString();
+    return names;
+}
+
+void clickSave(QDialog *dialog)
+{
+    auto *buttons = child<QDialogButtonBox>(dialog, "buttonBox");
+    QPushButton *save = buttons->button(QDialogButtonBox::Save);
+    REQUIRE(save->isEnabled());
+    QTest::mouseClick(save, Qt::LeftButton);
+}
+
+} // namespace
+
+TEST_CASE("a client created through the dialog is in the list after reopening the database",
+          "[gui]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
+    {
+        storage::Database db(path);
+        gui::MainWindow window(db);
+        window.show();
+        REQUIRE(QTest::qWaitForWindowExposed(&window));
+        CHECK(listedNames(window).isEmpty());
+
+        // Ctrl+N opens the New Client dialog.
+        QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
+        auto *dialog = window.findChild<gui::ClientDialog *>(QStringLiteral("newClientDialog"));
+        REQUIRE(dialog != nullptr);
+        REQUIRE(dialog->isVisible());
+        auto *save = child<QDialogButtonBox>(dialog, "buttonBox")->button(QDialogButtonBox::Save);
+        CHECK_FALSE(save->isEnabled()); // no family name yet
+
+        // QTest types ASCII keys only; the accent arrives as an input-method commit would.
+        QTest::keyClicks(child<QLineEdit>(dialog, "givenNameEdit"), QStringLiteral("Tom"));
+        child<QLineEdit>(dialog, "givenNameEdit")->insert(QStringLiteral("ás"));
+        QTest::keyClicks(child<QLineEdit>(dialog, "familyNameEdit"), QStringLiteral("Ferreira"));
+        QTest::mouseClick(child<QCheckBox>(dialog, "dateOfBirthKnownCheck"), Qt::LeftButton);
+        child<QDateEdit>(dialog, "dateOfBirthEdit")->setDate(QDate(1982, 3, 9));
+        QTest::keyClicks(child<QLineEdit>(dialog, "phoneEdit"), QStringLiteral("+351 21 000 0000"));
+        QTest::keyClicks(child<QLineEdit>(dialog, "emailEdit"), QStringLiteral("not-an-email"));
+        auto *skin = child<QComboBox>(dialog, "skinTypeCombo");
+        skin->setCurrentIndex(skin->findData(3));
+        QTest::keyClicks(child<QPlainTextEdit>(dialog, "notesEdit"), QStringLiteral("Wants a soft hairline"));
+
+        // An invalid e-mail keeps the dialog open with the problem named.
+        clickSave(dialog);
+        CHECK(dialog->isVisible());
+        CHECK(child<QLabel>(dialog, "problemLabel")->text().contains(QStringLiteral("e-mail")));
+        auto *email = child<QLineEdit>(dialog, "emailEdit");
+        email->clear();
+        QTest::keyClicks(email, QStringLiteral("tomas@example.pt"));
+        clickSave(dialog);
+        QTest::qWait(50);
+
+        CHECK(listedNames(window) == QStringList{QStringLiteral("Ferreira, Tomás")});
+        CHECK(window.clientPage()->clientId() > 0);
+        CHECK(child<QLabel>(window.clientPage(), "clientTitle")->text() == QStringLiteral("Tomás Ferreira"));
+        window.close();
+    }
+    {
+        storage::Database db(path);
+        gui::MainWindow window(db);
+        window.show();
+        REQUIRE(QTest::qWaitForWindowExposed(&window));
+        CHECK(listedNames(window) == QStringList{QStringLiteral("Ferreira, Tomás")});
+        const storage::Client stored = storage::ClientStore(db).get(window.clientPage()->clientId());
+        CHECK(stored.dateOfBirth == QDate(1982, 3, 9));
+        CHECK(stored.fitzpatrick == 3);
+        CHECK(stored.email == QStringLiteral("tomas@example.pt"));
+        CHECK(stored.notes == QStringLiteral("Wants a soft hairline"));
+
+        // Typing in the search field filters the list (accents ignored).
+        QTest::keyClicks(window.searchField(), QStringLiteral("tomas"));
+        QTest::qWait(300);
+        CHECK(listedNames(window).size() == 1);
+        window.searchField()->clear();
+        QTest::keyClicks(window.searchField(), QStringLiteral("nobody"));
+        QTest::qWait(300);
+        CHECK(listedNames(window).isEmpty());
+    }
+}
+
+TEST_CASE("editing, screening, consent and photo drop work from the client page", "[gui]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    REQUIRE(clinic::seedSampleClientIfNew(db).has_value());
+    gui::MainWindow window(db);
+    window.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&window));
+    gui::ClientPage *page = window.clientPage();
+    REQUIRE(page->clientId() > 0);
+    CHECK(page->photoList()->count() == 1); // the bundled sample photo
+
+    // Edit: the dialog opens with the client's fields; a change is saved.
+    gui::ClientDialog *edit = window.editClient();
+    REQUIRE(edit != nullptr);
+    auto *phone = child<QLineEdit>(edit, "phoneEdit");
+    CHECK(phone->text() == QStringLiteral("+1 555 0100"));
+    phone->clear();
+    QTest::keyClicks(phone, QStringLiteral("+1 555 0111"));
+    clickSave(edit);
+    QTest::qWait(20);
+    CHECK(storage::ClientStore(db).get(page->clientId()).phone == QStringLiteral("+1 555 0111"));
+
+    // Screening: mark anticoagulants as needing clearance and save.
+    QTableWidget *screening = page->screeningTable();
+    int row = -1;
+    for (int r = 0; r < screening->rowCount(); ++r) {
+        if (screening->item(r, 0)->data(Qt::UserRole).toString() == QStringLiteral("anticoagulants"))
+            row = r;
+    }
+    REQUIRE(row >= 0);
+    auto *answer = qobject_cast<QComboBox *>(screening->cellWidget(row, 1));
+    answer->setCurrentIndex(answer->findData(int(storage::ScreeningAnswer::NeedsClearance)));
+    screening->item(row, 2)->setText(QStringLiteral("aspirin daily"));
+    QTest::mouseClick(child<QPushButton>(page, "saveScreeningButton"), Qt::LeftButton);
+    const auto answers = storage::ClientStore(db).screening(page->clientId());
+    const auto stored = std::find_if(answers.begin(), answers.end(),
+                                     [](const auto &e) { return e.item == QStringLiteral("anticoagulants"); });
+    REQUIRE(stored != answers.end());
+    CHECK(stored->answer == storage::ScreeningAnswer::NeedsClearance);
+    CHECK(stored->note == QStringLiteral("aspirin daily"));
+    CHECK(child<QLabel>(page, "screeningBadge")->text().contains(QStringLiteral("clearance")));
+
+    // Consent through its dialog.
+    QTest::mouseClick(child<QPushButton>(page, "recordConsentButton"), Qt::LeftButton);
+    auto *consentDialog = page->findChild<gui::ConsentDialog *>();
+    REQUIRE(consentDialog != nullptr);
+    auto *kind = child<QComboBox>(consentDialog, "kindCombo");
+    kind->setCurrentText(QStringLiteral("data processing"));
+    clickSave(consentDialog);
+    QTest::qWait(20);
+    const auto consents = storage::ClientStore(db).consents(page->clientId());
+    CHECK(std::any_of(consents.begin(), consents.end(),
+                      [](const auto &c) { return c.kind == QStringLiteral("data processing"); }));
+
+    // Drop two photos (one good, one broken) onto the page: imported in the background.
+    const QString good = test::writeTestImage(dir.file(QStringLiteral("crown.jpg")), 640, 480, "jpeg", 61);
+    const QString broken = dir.file(QStringLiteral("broken.png"));
+    test::writeBytes(broken, QByteArrayLiteral("\x89PNG\r\n\x1a\n garbage"));
+    page->importViewCombo()->setCurrentIndex(page->importViewCombo()->findData(int(storage::PhotoView::Crown)));
+    QSignalSpy finished(page, &gui::ClientPage::photoImportFinished);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(good), QUrl::fromLocalFile(broken)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(page, &enter);
+    CHECK(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(page, &drop);
+    REQUIRE(finished.wait(20000));
+    CHECK(finished.at(0).at(0).toInt() == 1);
+    CHECK(finished.at(0).at(1).toInt() == 1);
+    CHECK(page->photoList()->count() == 2);
+    const auto photos = storage::PhotoLibrary(db).photos(page->clientId());
+    REQUIRE(photos.size() == 2);
+    CHECK(std::any_of(photos.begin(), photos.end(), [](const auto &p) { return p.view == storage::PhotoView::Crown; }));
+    // The failure is reported to the user.
+    QTest::qWait(50);
+    auto *report = window.findChild<QMessageBox *>();
+    REQUIRE(report != nullptr);
+    CHECK(report->informativeText().contains(broken));
+    report->close();
+
+    // Thumbnails are loaded off the GUI thread and end up as icons.
+    QTRY_VERIFY_WITH_TIMEOUT(!page->photoList()->item(1)->icon().isNull(), 5000);
+}
+
+TEST_CASE("a failed save keeps the dialog open with everything typed", "[gui]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
+    storage::Database::Options options;
+    options.busyTimeout = std::chrono::milliseconds(100);
+    storage::Database db(path, options);
+    gui::MainWindow window(db);
+    window.show();
+    gui::ClientDialog *dialog = window.newClient();
+    QTest::keyClicks(child<QLineEdit>(dialog, "familyNameEdit"), QStringLiteral("Patient"));
+
+    sqlite3 *other = nullptr;
+    REQUIRE(sqlite3_open(QFile::encodeName(path).constData(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    clickSave(dialog);
+    CHECK(dialog->isVisible());
+    CHECK(child<QLabel>(dialog, "problemLabel")->text().contains(QStringLiteral("locked")));
+    CHECK(child<QLineEdit>(dialog, "familyNameEdit")->text() == QStringLiteral("Patient"));
+
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    clickSave(dialog);
+    QTest::qWait(20);
+    CHECK(listedNames(window) == QStringList{QStringLiteral("Patient")});
+}
+
+TEST_CASE("the client list model passes Qt's model tester", "[gui]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    for (const char *name : {"Alder", "Birch", "Cedar"}) {
+        storage::Client client;
+        client.familyName = QString::fromLatin1(name);
+        storage::ClientStore(db).add(client);
+    }
+    gui::ClientListModel model(db);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    CHECK(model.rowCount() == 3);
+    model.setSearchText(QStringLiteral("ce"));
+    CHECK(model.rowCount() == 1);
+    CHECK(model.data(model.index(0), Qt::DisplayRole).toString() == QStringLiteral("Cedar"));
+    CHECK(model.data(model.index(0), gui::ClientListModel::DetailRole).toString().contains(QStringLiteral("0 photo")));
+}

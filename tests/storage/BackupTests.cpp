@@ -1,0 +1,162 @@
+#include "TestSupport.h"
+
+#include "smp/clinic/PhotoImport.h"
+#include "smp/storage/Backup.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/Migrations.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
+
+#include <catch2/catch.hpp>
+
+#include <QFile>
+
+#include <atomic>
+#include <thread>
+
+using namespace smp;
+using namespace smp::storage;
+using smp::test::ScratchDir;
+
+namespace {
+
+RecordId addClient(Database &db, const QString &family)
+{
+    Client client;
+    client.familyName = family;
+    return ClientStore(db).add(client);
+}
+
+} // namespace
+
+TEST_CASE("a backup is a complete, openable database with its photos, taken while another "
+          "connection writes",
+          "[backup]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
+    Database db(path);
+    const RecordId client = addClient(db, QStringLiteral("Backed Up"));
+    const Photo photo = clinic::importPhoto(
+        db, client, test::writeTestImage(dir.file(QStringLiteral("p.jpg")), 120, 90, "jpeg", 31), PhotoView::Top);
+    for (int i = 0; i < 300; ++i)
+        addClient(db, QStringLiteral("Filler %1").arg(i));
+
+    // A second connection keeps writing during the backup.
+    std::atomic<bool> stop = false;
+    std::atomic<int> written = 0;
+    std::thread writer([&] {
+        Database::Options options;
+        options.role = Database::Role::Secondary;
+        Database other(path, options);
+        while (!stop) {
+            addClient(other, QStringLiteral("Concurrent"));
+            ++written;
+        }
+    });
+    qint64 lastTotal = 0;
+    const BackupResult result = backupDatabase(db, dir.file(QStringLiteral("backups/b1.sqlite")),
+                                               [&](qint64, qint64 total) {
+                                                   lastTotal = total;
+                                                   return true;
+                                               });
+    stop = true;
+    writer.join();
+    CHECK(lastTotal > 0);
+    CHECK(result.photosCopied == 1);
+    CHECK_FALSE(QFile::exists(result.databaseFile + QStringLiteral(".partial")));
+
+    Database backup(result.databaseFile);
+    CHECK(backup.integrityProblems(true).isEmpty());
+    ClientStore restored(backup);
+    CHECK(restored.count() >= 301);
+    CHECK(restored.get(client).familyName == QStringLiteral("Backed Up"));
+    PhotoLibrary backupLibrary(backup);
+    const auto photos = backupLibrary.photos(client);
+    REQUIRE(photos.size() == 1);
+    CHECK(test::readAll(backupLibrary.absolutePath(photos[0])) ==
+          test::readAll(PhotoLibrary(db).absolutePath(photo)));
+    CHECK(backupLibrary.checkLibrary().rowsWithoutFile.empty());
+}
+
+TEST_CASE("restore replaces the records, keeps a safety copy and brings back the photos",
+          "[backup]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId kept = addClient(db, QStringLiteral("Kept"));
+    const Photo photo = clinic::importPhoto(
+        db, kept, test::writeTestImage(dir.file(QStringLiteral("p.png")), 80, 60, "png", 41), PhotoView::Top);
+    const QString backupFile = backupDatabase(db, dir.file(QStringLiteral("b.sqlite"))).databaseFile;
+
+    ClientStore(db).remove(kept); // an accident: the client and the photo file are gone
+    addClient(db, QStringLiteral("Added Later"));
+    REQUIRE_FALSE(QFile::exists(PhotoLibrary(db).absolutePath(photo)));
+
+    const RestoreResult result = restoreDatabase(db, backupFile);
+    ClientStore clients(db);
+    CHECK(clients.count() == 1);
+    CHECK(clients.get(kept).familyName == QStringLiteral("Kept"));
+    CHECK(QFile::exists(PhotoLibrary(db).absolutePath(photo)));
+    CHECK(result.photosCopied == 1);
+    CHECK(db.integrityProblems(true).isEmpty());
+
+    // The state just before the restore was saved and holds the later client.
+    REQUIRE(QFile::exists(result.safetyCopy));
+    Database safety(result.safetyCopy);
+    CHECK(ClientStore(safety).search(QStringLiteral("Added Later")).size() == 1);
+}
+
+TEST_CASE("restore refuses bad backups and leaves the database as it was", "[backup]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    addClient(db, QStringLiteral("Untouched"));
+
+    auto restoreError = [&](const QString &file) {
+        try {
+            restoreDatabase(db, file);
+        } catch (const StorageError &error) {
+            return error;
+        }
+        FAIL("restore should have failed");
+        return StorageError(ErrorKind::Sql, QString());
+    };
+
+    const QString text = dir.file(QStringLiteral("text.sqlite"));
+    test::writeBytes(text, QByteArrayLiteral("not a database at all").repeated(100));
+    StorageError error = restoreError(text);
+    CHECK(error.kind() == ErrorKind::NotADatabase);
+    CHECK(error.message().contains(text));
+
+    const QString newer = dir.file(QStringLiteral("newer.sqlite"));
+    {
+        Database other(newer);
+    }
+    test::rawExecute(newer, QStringLiteral("PRAGMA journal_mode = DELETE; PRAGMA user_version = %1;")
+                                .arg(kCurrentSchemaVersion + 1));
+    const QByteArray newerBytes = test::readAll(newer);
+    error = restoreError(newer);
+    CHECK(error.kind() == ErrorKind::NewerSchema);
+    CHECK(test::readAll(newer) == newerBytes); // the backup file itself is never changed
+
+    CHECK(restoreError(dir.file(QStringLiteral("missing.sqlite"))).kind() == ErrorKind::NotFound);
+
+    ClientStore clients(db);
+    CHECK(clients.count() == 1);
+    CHECK(clients.search(QStringLiteral("Untouched")).size() == 1);
+}
+
+TEST_CASE("a cancelled backup leaves no file behind", "[backup]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    for (int i = 0; i < 500; ++i)
+        addClient(db, QStringLiteral("Client number %1 with a longer name").arg(i));
+    const QString target = dir.file(QStringLiteral("b.sqlite"));
+    CHECK_THROWS_WITH(backupDatabase(db, target, [](qint64, qint64) { return false; }),
+                      Catch::Contains("cancelled"));
+    CHECK_FALSE(QFile::exists(target));
+    CHECK_FALSE(QFile::exists(target + QStringLiteral(".partial")));
+}

@@ -1,0 +1,146 @@
+#include "TestSupport.h"
+
+#include "smp/storage/AuditLog.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/Migrations.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/Statement.h"
+#include "smp/storage/StorageError.h"
+
+#include <catch2/catch.hpp>
+
+#include <QFile>
+
+#include <vector>
+
+using namespace smp::storage;
+using smp::test::ScratchDir;
+
+namespace {
+
+QString fixtureSql(const char *name)
+{
+    return QString::fromUtf8(smp::test::readAll(QStringLiteral(SMP_SOURCE_DIR "/tests/data/") +
+                                                QString::fromLatin1(name)));
+}
+
+bool tableExists(Database &db, const char *table)
+{
+    auto query = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
+    query.bind(1, table);
+    return query.step();
+}
+
+} // namespace
+
+TEST_CASE("the schema history is complete and numbered one step at a time", "[migrations]")
+{
+    const auto steps = schemaMigrations();
+    REQUIRE(steps.size() == static_cast<std::size_t>(kCurrentSchemaVersion));
+    for (std::size_t i = 0; i < steps.size(); ++i)
+        CHECK(steps[i].toVersion == static_cast<int>(i + 1));
+}
+
+TEST_CASE("a version 1 database from the first release migrates to the current schema with its "
+          "records intact",
+          "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("v1.sqlite"));
+    smp::test::rawExecute(path, fixtureSql("schema-v1.sql"));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) == QStringLiteral("1"));
+
+    Database db(path);
+    CHECK(db.schemaVersion() == kCurrentSchemaVersion);
+    CHECK(db.integrityProblems(true).isEmpty());
+    CHECK(db.foreignKeyProblems().isEmpty());
+    CHECK(tableExists(db, "audit_log"));
+    CHECK(tableExists(db, "settings"));
+
+    ClientStore clients(db);
+    REQUIRE(clients.count() == 2);
+    const Client chidi = clients.get(1);
+    CHECK(chidi.familyName == QStringLiteral("Okafor"));
+    CHECK(chidi.givenName == QStringLiteral("Chidi"));
+    CHECK(chidi.dateOfBirth == QDate(1979, 11, 2));
+    CHECK(chidi.fitzpatrick == 5);
+    CHECK(chidi.sex == Sex::Male);
+    const auto screening = clients.screening(1);
+    REQUIRE(screening.size() == 2);
+    CHECK(screening[1].answer == ScreeningAnswer::NeedsClearance);
+    CHECK(screening[1].note == QStringLiteral("warfarin"));
+    CHECK(clients.consents(1).size() == 1);
+    const auto photos = PhotoLibrary(db).photos(1);
+    REQUIRE(photos.size() == 1);
+    CHECK(photos[0].widthPx == 4032);
+    CHECK(photos[0].view == PhotoView::Top);
+    // Searching works on the migrated rows, accents folded.
+    CHECK(clients.search(QStringLiteral("åsa")).size() == 1);
+
+    // The upgraded database takes new records, with their audit lines.
+    Client added;
+    added.familyName = QStringLiteral("After Upgrade");
+    const RecordId id = clients.add(added);
+    CHECK(AuditLog(db).entries(id).size() == 1);
+}
+
+TEST_CASE("migrations run one step per transaction and a failing step rolls back to the last "
+          "good version",
+          "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("steps.sqlite"));
+    std::vector<int> applied;
+    const Migration steps[] = {
+        {1, "one",
+         [&](Database &db) {
+             db.execute("CREATE TABLE one (x INTEGER)");
+             applied.push_back(1);
+         }},
+        {2, "two",
+         [&](Database &db) {
+             db.execute("CREATE TABLE two (x INTEGER)");
+             applied.push_back(2);
+         }},
+        {3, "three",
+         [&](Database &db) {
+             db.execute("CREATE TABLE three (x INTEGER)");
+             applied.push_back(3);
+             db.execute("INSERT INTO no_such_table VALUES (1)"); // fails half-way
+         }},
+    };
+    // An application database serves as the connection; with its version reset to 0 the test
+    // steps apply to it from the start (their tables do not clash with the real ones).
+    Database db(path);
+    db.execute("PRAGMA user_version = 0");
+
+    try {
+        migrate(db, steps);
+        FAIL("the third step should have failed");
+    } catch (const StorageError &error) {
+        CHECK(error.message().contains(QStringLiteral("schema version 3")));
+        CHECK(error.message().contains(QStringLiteral("left at version 2")));
+    }
+    CHECK(applied == std::vector<int>{1, 2, 3});
+    CHECK(userVersion(db) == 2);
+    CHECK(tableExists(db, "one"));
+    CHECK(tableExists(db, "two"));
+    CHECK_FALSE(tableExists(db, "three"));
+
+    // Running again resumes at the failed step only.
+    applied.clear();
+    CHECK_THROWS(migrate(db, steps));
+    CHECK(applied == std::vector<int>{3});
+    CHECK(userVersion(db) == 2);
+
+    // A database newer than the steps is refused by migrate() too, without changes.
+    db.execute("PRAGMA user_version = 9");
+    try {
+        migrate(db, steps);
+        FAIL("a newer database must be refused");
+    } catch (const StorageError &error) {
+        CHECK(error.kind() == ErrorKind::NewerSchema);
+    }
+    CHECK(userVersion(db) == 9);
+}

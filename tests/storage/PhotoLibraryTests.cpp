@@ -1,0 +1,256 @@
+#include "TestSupport.h"
+
+#include "smp/clinic/PhotoImport.h"
+#include "smp/imaging/ImageProbe.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
+
+#include <catch2/catch.hpp>
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QSet>
+
+using namespace smp;
+using namespace smp::storage;
+using smp::test::ScratchDir;
+
+namespace {
+
+RecordId addClient(Database &db, const QString &family)
+{
+    Client client;
+    client.familyName = family;
+    return ClientStore(db).add(client);
+}
+
+QString probeError(const QString &path, const imaging::ImageLimits &limits = {})
+{
+    try {
+        imaging::probeImage(path, limits);
+    } catch (const imaging::ImageError &error) {
+        return error.message();
+    }
+    FAIL("expected the probe to refuse " << path.toStdString());
+    return {};
+}
+
+int filesIn(const QString &folder)
+{
+    int count = 0;
+    QDirIterator it(folder, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        it.next();
+        ++count;
+    }
+    return count;
+}
+
+} // namespace
+
+TEST_CASE("an imported photo is copied into the content-addressed library and recorded",
+          "[photos]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Photo"));
+    const QString source = test::writeTestImage(dir.file(QStringLiteral("IMG_0042.JPG")), 320, 240, "jpeg", 7);
+
+    const Photo photo = clinic::importPhoto(db, client, source, PhotoView::Crown);
+    CHECK(photo.id > 0);
+    CHECK(photo.view == PhotoView::Crown);
+    CHECK(photo.format == QStringLiteral("jpeg"));
+    CHECK(photo.widthPx == 320);
+    CHECK(photo.heightPx == 240);
+    CHECK(photo.originalName == QStringLiteral("IMG_0042.JPG"));
+    CHECK(photo.sha256 == QString::fromLatin1(test::sha256Hex(source)));
+    CHECK(photo.fileName == photo.sha256.left(2) + QLatin1Char('/') + photo.sha256 + QStringLiteral(".jpg"));
+    PhotoLibrary library(db);
+    const QString stored = library.absolutePath(photo);
+    CHECK(stored.startsWith(db.photoLibraryPath()));
+    CHECK(test::readAll(stored) == test::readAll(source));
+    CHECK(photo.byteSize == QFileInfo(source).size());
+
+    const auto listed = library.photos(client);
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].sha256 == photo.sha256);
+    // No temporary files are left in the library.
+    CHECK(filesIn(db.photoLibraryPath()) == 1);
+
+    library.setView(photo.id, PhotoView::Top);
+    CHECK(library.find(photo.id)->view == PhotoView::Top);
+}
+
+TEST_CASE("the same photo twice is stored once; for the same client it is refused", "[photos]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId first = addClient(db, QStringLiteral("First"));
+    const RecordId second = addClient(db, QStringLiteral("Second"));
+    const QString source = test::writeTestImage(dir.file(QStringLiteral("a.png")), 100, 80, "png", 3);
+    const QString copy = dir.file(QStringLiteral("copy-of-a.png"));
+    QFile::copy(source, copy);
+
+    clinic::importPhoto(db, first, source, PhotoView::Top);
+    try {
+        clinic::importPhoto(db, first, copy, PhotoView::Top);
+        FAIL("the same content for the same client must be refused");
+    } catch (const StorageError &error) {
+        CHECK(error.kind() == ErrorKind::Duplicate);
+        CHECK(error.message().contains(copy));
+        CHECK(error.message().contains(QStringLiteral("already")));
+    }
+    clinic::importPhoto(db, second, copy, PhotoView::Top);
+    CHECK(PhotoLibrary(db).count() == 2);
+    CHECK(filesIn(db.photoLibraryPath()) == 1);
+}
+
+TEST_CASE("bad photo files are refused with the file and the reason, and nothing remains",
+          "[photos][probe]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Bad Input"));
+
+    const QString text = dir.file(QStringLiteral("letter.jpg"));
+    test::writeBytes(text, QByteArrayLiteral("Dear clinic, this is a letter, not a photo.\n"));
+    CHECK(probeError(text).contains(QStringLiteral("not an image")));
+    CHECK(probeError(text).contains(text));
+
+    const QString empty = dir.file(QStringLiteral("empty.png"));
+    test::writeBytes(empty, QByteArray());
+    CHECK(probeError(empty).contains(QStringLiteral("empty")));
+
+    CHECK(probeError(dir.file(QStringLiteral("missing.jpg"))).contains(QStringLiteral("not found")));
+
+    const QString jpeg = test::writeTestImage(dir.file(QStringLiteral("whole.jpg")), 400, 300, "jpeg", 5);
+    const QByteArray jpegBytes = test::readAll(jpeg);
+    const QString truncatedJpeg = dir.file(QStringLiteral("truncated.jpg"));
+    test::writeBytes(truncatedJpeg, jpegBytes.left(jpegBytes.size() * 2 / 3));
+    CHECK(probeError(truncatedJpeg).contains(QStringLiteral("truncated")));
+
+    const QString png = test::writeTestImage(dir.file(QStringLiteral("whole.png")), 400, 300, "png", 6);
+    const QByteArray pngBytes = test::readAll(png);
+    const QString truncatedPng = dir.file(QStringLiteral("truncated.png"));
+    test::writeBytes(truncatedPng, pngBytes.left(pngBytes.size() / 2));
+    const QString pngError = probeError(truncatedPng);
+    CHECK((pngError.contains(QStringLiteral("corrupt")) || pngError.contains(QStringLiteral("truncated"))));
+
+    const QString corruptHeader = dir.file(QStringLiteral("header.png"));
+    QByteArray scrambled = pngBytes;
+    for (qsizetype i = 16; i < 24; ++i)
+        scrambled[i] = '\0';
+    test::writeBytes(corruptHeader, scrambled);
+    CHECK_FALSE(probeError(corruptHeader).isEmpty());
+
+    imaging::ImageLimits small;
+    small.maxPixels = 100 * 100;
+    CHECK(probeError(png, small).contains(QStringLiteral("megapixels")));
+    small = {};
+    small.maxFileBytes = 1000;
+    CHECK(probeError(png, small).contains(QStringLiteral("MB")));
+
+    // Through the import: nothing stored for any of them.
+    for (const QString &bad : {text, empty, truncatedJpeg, truncatedPng})
+        CHECK_THROWS(clinic::importPhoto(db, client, bad, PhotoView::Top));
+    CHECK(PhotoLibrary(db).count() == 0);
+    CHECK(filesIn(db.photoLibraryPath()) == 0);
+}
+
+TEST_CASE("a folder import goes on past bad files and reports them at the end", "[photos]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Folder"));
+    QDir().mkpath(dir.file(QStringLiteral("visit/nested")));
+    test::writeTestImage(dir.file(QStringLiteral("visit/1-front.jpg")), 200, 150, "jpeg", 11);
+    test::writeBytes(dir.file(QStringLiteral("visit/2-notes.txt")), QByteArrayLiteral("notes"));
+    test::writeTestImage(dir.file(QStringLiteral("visit/3-top.png")), 200, 150, "png", 12);
+    test::writeTestImage(dir.file(QStringLiteral("visit/nested/4-crown.jpg")), 200, 150, "jpeg", 13);
+
+    int calls = 0;
+    const auto report = clinic::importPhotos(db, client, {dir.file(QStringLiteral("visit"))}, PhotoView::Other,
+                                             [&](int, int total, const QString &) {
+                                                 CHECK(total == 4);
+                                                 ++calls;
+                                                 return true;
+                                             });
+    CHECK(report.imported.size() == 3);
+    REQUIRE(report.failed.size() == 1);
+    CHECK(report.failed[0].path.endsWith(QStringLiteral("2-notes.txt")));
+    CHECK(report.failed[0].reason.contains(QStringLiteral("not an image")));
+    CHECK(calls == 5); // once per file, once at the end
+    CHECK_FALSE(report.cancelled);
+
+    const auto cancelled = clinic::importPhotos(
+        db, addClient(db, QStringLiteral("Cancel")), {dir.file(QStringLiteral("visit"))}, PhotoView::Other,
+        [](int index, int, const QString &) { return index < 1; });
+    CHECK(cancelled.cancelled);
+    CHECK(cancelled.imported.size() == 1);
+}
+
+TEST_CASE("the library check finds rows without files and old files without rows", "[photos]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Check"));
+    const Photo photo = clinic::importPhoto(
+        db, client, test::writeTestImage(dir.file(QStringLiteral("a.png")), 50, 50, "png", 21), PhotoView::Top);
+    PhotoLibrary library(db);
+    CHECK(library.checkLibrary().rowsWithoutFile.empty());
+
+    // A leftover of an interrupted import, two hours old.
+    const QString stray = db.photoLibraryPath() + QStringLiteral("/ff/stray.png");
+    QDir().mkpath(QFileInfo(stray).absolutePath());
+    test::writeBytes(stray, QByteArrayLiteral("x"));
+    QFile strayFile(stray);
+    REQUIRE(strayFile.open(QIODevice::ReadWrite));
+    strayFile.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-7200), QFileDevice::FileModificationTime);
+    strayFile.close();
+    // A fresh one may belong to an import in progress: not reported yet.
+    test::writeBytes(db.photoLibraryPath() + QStringLiteral("/ff/fresh.png"), QByteArrayLiteral("y"));
+
+    auto check = library.checkLibrary();
+    CHECK(check.filesWithoutRow == QStringList{QStringLiteral("ff/stray.png")});
+    CHECK(library.removeOrphanFiles() == 1);
+    CHECK_FALSE(QFile::exists(stray));
+
+    QFile::remove(library.absolutePath(photo));
+    check = library.checkLibrary();
+    REQUIRE(check.rowsWithoutFile.size() == 1);
+    CHECK(check.rowsWithoutFile[0].id == photo.id);
+}
+
+TEST_CASE("real camera photos from the shared data set import (skipped when absent)",
+          "[photos][shared-data]")
+{
+    const QString images = test::sharedHairlossImages();
+    if (images.isEmpty()) {
+        WARN("../shared/data/hairloss is not present: skipping the real-photo import check");
+        return;
+    }
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Real"));
+    const QStringList files = QDir(images).entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).mid(0, 12);
+    REQUIRE(files.size() == 12);
+    QStringList paths;
+    for (const QString &file : files)
+        paths << images + QLatin1Char('/') + file;
+    const auto report = clinic::importPhotos(db, client, paths, PhotoView::Other);
+    // The data set holds byte-identical copies: exactly those are refused, as duplicates.
+    QSet<QByteArray> distinct;
+    for (const QString &path : paths)
+        distinct.insert(test::sha256Hex(path));
+    CHECK(report.imported.size() == static_cast<std::size_t>(distinct.size()));
+    for (const auto &failure : report.failed)
+        CHECK(failure.reason.contains(QStringLiteral("already in this client's photos")));
+    for (const auto &photo : report.imported) {
+        CHECK(photo.widthPx == 640);
+        CHECK(photo.heightPx == 640);
+        CHECK(photo.format == QStringLiteral("jpeg"));
+    }
+}

@@ -1,0 +1,44 @@
+#pragma once
+
+// Helpers shared by the tests: scratch folders, image files made on the spot, raw SQLite.
+
+#include <QByteArray>
+#include <QColor>
+#include <QString>
+#include <QTemporaryDir>
+
+#include <cstdint>
+
+namespace smp::test {
+
+// A scratch folder removed at the end of the test.
+class ScratchDir
+{
+public:
+    ScratchDir();
+    QString path() const { return m_dir.path(); }
+    QString file(const QString &name) const { return m_dir.filePath(name); }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+// Writes an image of the given size and format ("png", "jpeg", ...) whose pixels depend on
+// `seed`, so different seeds give different content (and different SHA-256). Returns the path.
+QString writeTestImage(const QString &path, int width, int height, const char *format,
+                       std::uint32_t seed = 1);
+
+QByteArray readAll(const QString &path);
+QByteArray sha256Hex(const QString &path);
+void writeBytes(const QString &path, const QByteArray &bytes);
+
+// Runs SQL on a database file through the raw C API (no migrations, no checks), e.g. to build
+// fixtures or to tamper with a file. Throws std::runtime_error on failure.
+void rawExecute(const QString &databasePath, const QString &sql);
+// The single value of a one-row, one-column query through the raw C API.
+QString rawQueryValue(const QString &databasePath, const QString &sql);
+
+// ../shared/data/hairloss/images relative to the source tree, or empty when absent.
+QString sharedHairlossImages();
+
+} // namespace smp::test
