@@ -32,17 +32,18 @@ std::unique_ptr<smp::storage::Database> openWithRecovery(QString path, const QSt
                             QObject::tr("The database could not be opened."));
             box.setInformativeText(error.message());
             QPushButton *retry = box.addButton(QObject::tr("Try Again"), QMessageBox::AcceptRole);
-            QPushButton *other = box.addButton(QObject::tr("Open Another..."), QMessageBox::ActionRole);
+            QPushButton *other =
+                box.addButton(QObject::tr("Open Another..."), QMessageBox::ActionRole);
             box.addButton(QMessageBox::Close);
             box.exec();
             if (box.clickedButton() == retry)
                 continue;
             if (box.clickedButton() != other)
                 return nullptr;
-            const QString chosen = QFileDialog::getSaveFileName(
-                nullptr, QObject::tr("Open or Create Database"), path,
-                QObject::tr("SMP Planner database (*.sqlite)"), nullptr,
-                QFileDialog::DontConfirmOverwrite);
+            const QString chosen =
+                QFileDialog::getSaveFileName(nullptr, QObject::tr("Open or Create Database"), path,
+                                             QObject::tr("SMP Planner database (*.sqlite)"),
+                                             nullptr, QFileDialog::DontConfirmOverwrite);
             if (chosen.isEmpty())
                 return nullptr;
             path = chosen;
@@ -66,10 +67,10 @@ int main(int argc, char *argv[])
                                                     "micropigmentation clinics."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption({QStringLiteral("database"),
-                      QStringLiteral("The database file (default: %1).")
-                          .arg(smp::clinic::defaultDatabasePath()),
-                      QStringLiteral("path")});
+    parser.addOption(
+        {QStringLiteral("database"),
+         QStringLiteral("The database file (default: %1).").arg(smp::clinic::defaultDatabasePath()),
+         QStringLiteral("path")});
     parser.addOption({QStringLiteral("user"),
                       QStringLiteral("Name recorded in the audit trail (default: the login name)."),
                       QStringLiteral("name")});

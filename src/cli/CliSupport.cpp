@@ -12,16 +12,17 @@
 namespace smp::cli {
 
 Invocation::Invocation(const QString &command, const QString &description, QStringList arguments,
-                       const QList<QCommandLineOption> &options, const QStringList &positionalSyntax)
+                       const QList<QCommandLineOption> &options,
+                       const QStringList &positionalSyntax)
     : m_command(command)
     , m_syntax(positionalSyntax)
 {
     m_parser.setApplicationDescription(description);
     m_parser.addHelpOption();
-    m_parser.addOption({QStringLiteral("database"),
-                        QStringLiteral("The database file (default: %1).")
-                            .arg(clinic::defaultDatabasePath()),
-                        QStringLiteral("path")});
+    m_parser.addOption(
+        {QStringLiteral("database"),
+         QStringLiteral("The database file (default: %1).").arg(clinic::defaultDatabasePath()),
+         QStringLiteral("path")});
     m_parser.addOption({QStringLiteral("user"),
                         QStringLiteral("Name recorded in the audit trail (default: $SMP_USER or "
                                        "the login name)."),
@@ -47,8 +48,9 @@ QStringList Invocation::requirePositional(int count) const
 {
     const QStringList args = m_parser.positionalArguments();
     if (args.size() < count) {
-        throw UsageError(QStringLiteral("%1: missing %2 (see smp %1 --help)")
-                             .arg(m_command, m_syntax.value(args.size()).section(QLatin1Char(' '), 0, 0)));
+        throw UsageError(
+            QStringLiteral("%1: missing %2 (see smp %1 --help)")
+                .arg(m_command, m_syntax.value(args.size()).section(QLatin1Char(' '), 0, 0)));
     }
     if (args.size() > count) {
         throw UsageError(QStringLiteral("%1: unexpected argument \"%2\" (see smp %1 --help)")
@@ -61,8 +63,9 @@ QStringList Invocation::requireAtLeast(int count) const
 {
     const QStringList args = m_parser.positionalArguments();
     if (args.size() < count) {
-        throw UsageError(QStringLiteral("%1: missing %2 (see smp %1 --help)")
-                             .arg(m_command, m_syntax.value(args.size()).section(QLatin1Char(' '), 0, 0)));
+        throw UsageError(
+            QStringLiteral("%1: missing %2 (see smp %1 --help)")
+                .arg(m_command, m_syntax.value(args.size()).section(QLatin1Char(' '), 0, 0)));
     }
     return args;
 }
@@ -85,7 +88,8 @@ storage::RecordId parseId(const QString &text, const QString &what)
     bool ok = false;
     const qlonglong id = text.toLongLong(&ok);
     if (!ok || id <= 0)
-        throw UsageError(QStringLiteral("%1 \"%2\" is not an id (a positive whole number)").arg(what, text));
+        throw UsageError(
+            QStringLiteral("%1 \"%2\" is not an id (a positive whole number)").arg(what, text));
     return id;
 }
 
@@ -94,8 +98,8 @@ QDate parseDate(const QString &text, const QString &option)
     static const QRegularExpression form(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}$"));
     const QDate date = QDate::fromString(text, Qt::ISODate);
     if (!form.match(text).hasMatch() || !date.isValid()) {
-        throw UsageError(QStringLiteral("--%1: \"%2\" is not a date in the form YYYY-MM-DD")
-                             .arg(option, text));
+        throw UsageError(
+            QStringLiteral("--%1: \"%2\" is not a date in the form YYYY-MM-DD").arg(option, text));
     }
     return date;
 }
@@ -108,7 +112,8 @@ int parseSkinType(const QString &text)
             return type;
     }
     throw UsageError(
-        QStringLiteral("--skin-type: \"%1\" is not a Fitzpatrick skin type (I-VI or 1-6)").arg(text));
+        QStringLiteral("--skin-type: \"%1\" is not a Fitzpatrick skin type (I-VI or 1-6)")
+            .arg(text));
 }
 
 QJsonObject toJson(const storage::Client &client)
@@ -195,8 +200,8 @@ void print(const QString &line)
 
 void printJson(const QJsonValue &value)
 {
-    const QJsonDocument document = value.isArray() ? QJsonDocument(value.toArray())
-                                                   : QJsonDocument(value.toObject());
+    const QJsonDocument document =
+        value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
     std::fputs(document.toJson(QJsonDocument::Indented).constData(), stdout);
 }
 

@@ -24,8 +24,7 @@ class UsageError : public std::runtime_error
 public:
     explicit UsageError(const QString &message)
         : std::runtime_error(message.toStdString())
-    {
-    }
+    {}
 };
 
 // One invocation: the parsed options of a subcommand plus the global ones

@@ -43,8 +43,8 @@ void applyClientFields(const Invocation &call, Client &client)
     if (given("given"))
         client.givenName = value("given");
     if (given("dob")) {
-        client.dateOfBirth = value("dob").isEmpty() ? QDate()
-                                                    : parseDate(value("dob"), QStringLiteral("dob"));
+        client.dateOfBirth =
+            value("dob").isEmpty() ? QDate() : parseDate(value("dob"), QStringLiteral("dob"));
     }
     if (given("sex")) {
         const auto sex = storage::sexFromString(value("sex"));
@@ -81,11 +81,13 @@ void printClient(const Client &client)
             print(QStringLiteral("  %1 %2").arg(QString::fromLatin1(label), -15).arg(value));
     };
     line("Date of birth:", client.dateOfBirth.toString(Qt::ISODate));
-    line("Sex:", client.sex == storage::Sex::Unspecified ? QString() : storage::toString(client.sex));
+    line("Sex:",
+         client.sex == storage::Sex::Unspecified ? QString() : storage::toString(client.sex));
     line("Phone:", client.phone);
     line("E-mail:", client.email);
     line("Address:", client.address);
-    line("Skin type:", client.fitzpatrick ? storage::fitzpatrickRoman(*client.fitzpatrick) : QString());
+    line("Skin type:",
+         client.fitzpatrick ? storage::fitzpatrickRoman(*client.fitzpatrick) : QString());
     line("Hair colour:", client.hairColour);
     line("Notes:", client.notes);
 }
@@ -179,7 +181,9 @@ int clientShow(const QStringList &arguments)
         print(QStringLiteral("  %1 %2%3")
                   .arg(storage::toString(entry.answer), -16)
                   .arg(item ? QString::fromLatin1(item->label) : entry.item)
-                  .arg(entry.note.isEmpty() ? QString() : QStringLiteral(" (") + entry.note + QLatin1Char(')')));
+                  .arg(entry.note.isEmpty()
+                           ? QString()
+                           : QStringLiteral(" (") + entry.note + QLatin1Char(')')));
     }
     print(QStringLiteral("Consents:"));
     for (const auto &consent : consents) {
@@ -201,9 +205,10 @@ int clientShow(const QStringList &arguments)
 
 int clientEdit(const QStringList &arguments)
 {
-    Invocation call(QStringLiteral("client edit"),
-                    QStringLiteral("Changes the given fields of a client; others stay as they are."),
-                    arguments, clientFieldOptions(), {QStringLiteral("CLIENT The client's id.")});
+    Invocation call(
+        QStringLiteral("client edit"),
+        QStringLiteral("Changes the given fields of a client; others stay as they are."), arguments,
+        clientFieldOptions(), {QStringLiteral("CLIENT The client's id.")});
     const auto args = call.requirePositional(1);
     const storage::RecordId id = parseId(args[0], QStringLiteral("client"));
     ClientStore store(call.database());
@@ -260,7 +265,8 @@ int runClientCommand(const QString &verb, const QStringList &arguments)
         return clientEdit(arguments);
     if (verb == QLatin1String("delete"))
         return clientDelete(arguments);
-    throw UsageError(QStringLiteral("client: unknown command \"%1\" (add, list, show, edit, delete)").arg(verb));
+    throw UsageError(
+        QStringLiteral("client: unknown command \"%1\" (add, list, show, edit, delete)").arg(verb));
 }
 
 } // namespace smp::cli

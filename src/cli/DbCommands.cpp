@@ -37,8 +37,8 @@ int dbCheck(const QStringList &arguments)
         removed = library.removeOrphanFiles();
         libraryCheck = library.checkLibrary();
     }
-    const bool healthy = integrity.isEmpty() && foreignKeys.isEmpty() &&
-                         libraryCheck.rowsWithoutFile.empty();
+    const bool healthy =
+        integrity.isEmpty() && foreignKeys.isEmpty() && libraryCheck.rowsWithoutFile.empty();
     if (call.json()) {
         QJsonObject object;
         object[QLatin1String("database")] = db.path();
@@ -55,17 +55,21 @@ int dbCheck(const QStringList &arguments)
         object[QLatin1String("ok")] = healthy;
         printJson(object);
     } else {
-        print(QStringLiteral("Database %1 (schema version %2)").arg(db.path()).arg(db.schemaVersion()));
-        print(integrity.isEmpty() ? QStringLiteral("  integrity: ok")
-                                  : QStringLiteral("  integrity: ") + integrity.join(QStringLiteral("; ")));
-        print(foreignKeys.isEmpty() ? QStringLiteral("  foreign keys: ok")
-                                    : QStringLiteral("  foreign keys: ") +
-                                          foreignKeys.join(QStringLiteral("; ")));
-        print(QStringLiteral("  photos: %1 stored, %2 missing their file, %3 unreferenced file(s)%4")
-                  .arg(library.count())
-                  .arg(libraryCheck.rowsWithoutFile.size())
-                  .arg(libraryCheck.filesWithoutRow.size())
-                  .arg(removed ? QStringLiteral(" (%1 removed)").arg(removed) : QString()));
+        print(QStringLiteral("Database %1 (schema version %2)")
+                  .arg(db.path())
+                  .arg(db.schemaVersion()));
+        print(integrity.isEmpty()
+                  ? QStringLiteral("  integrity: ok")
+                  : QStringLiteral("  integrity: ") + integrity.join(QStringLiteral("; ")));
+        print(foreignKeys.isEmpty()
+                  ? QStringLiteral("  foreign keys: ok")
+                  : QStringLiteral("  foreign keys: ") + foreignKeys.join(QStringLiteral("; ")));
+        print(
+            QStringLiteral("  photos: %1 stored, %2 missing their file, %3 unreferenced file(s)%4")
+                .arg(library.count())
+                .arg(libraryCheck.rowsWithoutFile.size())
+                .arg(libraryCheck.filesWithoutRow.size())
+                .arg(removed ? QStringLiteral(" (%1 removed)").arg(removed) : QString()));
         for (const auto &photo : libraryCheck.rowsWithoutFile) {
             print(QStringLiteral("    photo %1 of client %2: file %3 is missing")
                       .arg(photo.id)
@@ -80,7 +84,8 @@ int dbCheck(const QStringList &arguments)
 int dbInfo(const QStringList &arguments)
 {
     Invocation call(QStringLiteral("db info"),
-                    QStringLiteral("Shows where the database is and what it holds."), arguments, {}, {});
+                    QStringLiteral("Shows where the database is and what it holds."), arguments, {},
+                    {});
     call.requirePositional(0);
     storage::Database &db = call.database();
     const int clients = storage::ClientStore(db).count();
@@ -163,7 +168,8 @@ int runDbCommand(const QString &verb, const QStringList &arguments)
         return dbBackup(arguments);
     if (verb == QLatin1String("restore"))
         return dbRestore(arguments);
-    throw UsageError(QStringLiteral("db: unknown command \"%1\" (check, info, backup, restore)").arg(verb));
+    throw UsageError(
+        QStringLiteral("db: unknown command \"%1\" (check, info, backup, restore)").arg(verb));
 }
 
 int runAuditCommand(const QStringList &arguments)
@@ -182,7 +188,8 @@ int runAuditCommand(const QStringList &arguments)
     if (call.isSet(QStringLiteral("client")))
         clientId = parseId(call.value(QStringLiteral("client")), QStringLiteral("--client"));
     const int limit = call.value(QStringLiteral("limit")).toInt();
-    const auto entries = storage::AuditLog(call.database()).entries(clientId, limit > 0 ? limit : 50);
+    const auto entries =
+        storage::AuditLog(call.database()).entries(clientId, limit > 0 ? limit : 50);
     if (call.json()) {
         QJsonArray array;
         for (const auto &entry : entries) {

@@ -32,16 +32,16 @@ storage::PhotoView parseView(const QString &text)
 
 int photoImport(const QStringList &arguments)
 {
-    Invocation call(QStringLiteral("photo import"),
-                    QStringLiteral("Imports photos (files or folders) for a client. Each file is "
-                                   "checked and stored on its own; bad files are reported at the "
-                                   "end and the others are kept."),
-                    arguments,
-                    {{QStringLiteral("view"),
-                      QStringLiteral("front, top, crown, back, left, right or other."),
-                      QStringLiteral("view"), QStringLiteral("other")}},
-                    {QStringLiteral("CLIENT The client's id."),
-                     QStringLiteral("FILE Photo files or folders.")});
+    Invocation call(
+        QStringLiteral("photo import"),
+        QStringLiteral("Imports photos (files or folders) for a client. Each file is "
+                       "checked and stored on its own; bad files are reported at the "
+                       "end and the others are kept."),
+        arguments,
+        {{QStringLiteral("view"), QStringLiteral("front, top, crown, back, left, right or other."),
+          QStringLiteral("view"), QStringLiteral("other")}},
+        {QStringLiteral("CLIENT The client's id."),
+         QStringLiteral("FILE Photo files or folders.")});
     const auto args = call.requireAtLeast(2);
     const storage::RecordId clientId = parseId(args[0], QStringLiteral("client"));
     const storage::PhotoView view = parseView(call.value(QStringLiteral("view")));
@@ -181,9 +181,9 @@ int runSamplePhotoCommand(const QStringList &arguments)
     writer.setFormat(args[0].endsWith(QLatin1String(".png"), Qt::CaseInsensitive) ? "png" : "jpeg");
     writer.setQuality(88);
     if (!file.open(QIODevice::WriteOnly) || !writer.write(image) || !file.commit()) {
-        throw storage::StorageError(storage::ErrorKind::Io,
-                                    QStringLiteral("cannot write \"%1\": %2")
-                                        .arg(args[0], writer.errorString()));
+        throw storage::StorageError(
+            storage::ErrorKind::Io,
+            QStringLiteral("cannot write \"%1\": %2").arg(args[0], writer.errorString()));
     }
     print(QStringLiteral("Wrote %1 (%2x%3)").arg(args[0]).arg(image.width()).arg(image.height()));
     return 0;

@@ -22,7 +22,9 @@ int runScreeningCommand(const QString &verb, const QStringList &arguments)
                 object[QLatin1String("guidance")] = QString::fromLatin1(item.guidance);
                 array.append(object);
             } else {
-                print(QStringLiteral("%1 %2").arg(QString::fromLatin1(item.key), -20).arg(QString::fromLatin1(item.label)));
+                print(QStringLiteral("%1 %2")
+                          .arg(QString::fromLatin1(item.key), -20)
+                          .arg(QString::fromLatin1(item.label)));
             }
         }
         if (call.json())
@@ -30,7 +32,8 @@ int runScreeningCommand(const QString &verb, const QStringList &arguments)
         return 0;
     }
     if (verb != QLatin1String("set"))
-        throw UsageError(QStringLiteral("screening: unknown command \"%1\" (set, items)").arg(verb));
+        throw UsageError(
+            QStringLiteral("screening: unknown command \"%1\" (set, items)").arg(verb));
 
     Invocation call(QStringLiteral("screening set"),
                     QStringLiteral("Records screening answers, each as ITEM=ANSWER with ANSWER one "
@@ -53,9 +56,15 @@ int runScreeningCommand(const QString &verb, const QStringList &arguments)
         const QString key = pair.section(QLatin1Char('='), 0, 0);
         const auto answer = storage::screeningAnswerFromString(pair.section(QLatin1Char('='), 1));
         if (!storage::findContraindication(key))
-            throw UsageError(QStringLiteral("screening set: \"%1\" is not a screening item (see smp screening items)").arg(key));
+            throw UsageError(
+                QStringLiteral(
+                    "screening set: \"%1\" is not a screening item (see smp screening items)")
+                    .arg(key));
         if (!answer)
-            throw UsageError(QStringLiteral("screening set: \"%1\": the answer must be none, needs_clearance or excludes").arg(pair));
+            throw UsageError(
+                QStringLiteral(
+                    "screening set: \"%1\": the answer must be none, needs_clearance or excludes")
+                    .arg(pair));
         storage::ScreeningEntry entry;
         entry.item = key;
         entry.answer = *answer;
@@ -66,7 +75,9 @@ int runScreeningCommand(const QString &verb, const QStringList &arguments)
     }
     storage::ClientStore(db).setScreening(clientId, entries);
     if (!call.json())
-        print(QStringLiteral("Saved %1 screening answer(s) for client %2").arg(entries.size()).arg(clientId));
+        print(QStringLiteral("Saved %1 screening answer(s) for client %2")
+                  .arg(entries.size())
+                  .arg(clientId));
     return 0;
 }
 
@@ -74,16 +85,16 @@ int runConsentCommand(const QString &verb, const QStringList &arguments)
 {
     if (verb != QLatin1String("add"))
         throw UsageError(QStringLiteral("consent: unknown command \"%1\" (add)").arg(verb));
-    Invocation call(QStringLiteral("consent add"), QStringLiteral("Records a signed consent."),
-                    arguments,
-                    {{QStringLiteral("kind"), QStringLiteral("e.g. treatment, photography."),
-                      QStringLiteral("kind")},
-                     {QStringLiteral("text-version"), QStringLiteral("Version of the consent text."),
-                      QStringLiteral("version")},
-                     {QStringLiteral("signed-by"), QStringLiteral("Who signed."), QStringLiteral("name")},
-                     {QStringLiteral("date"), QStringLiteral("Date signed (default today)."),
-                      QStringLiteral("YYYY-MM-DD")}},
-                    {QStringLiteral("CLIENT The client's id.")});
+    Invocation call(
+        QStringLiteral("consent add"), QStringLiteral("Records a signed consent."), arguments,
+        {{QStringLiteral("kind"), QStringLiteral("e.g. treatment, photography."),
+          QStringLiteral("kind")},
+         {QStringLiteral("text-version"), QStringLiteral("Version of the consent text."),
+          QStringLiteral("version")},
+         {QStringLiteral("signed-by"), QStringLiteral("Who signed."), QStringLiteral("name")},
+         {QStringLiteral("date"), QStringLiteral("Date signed (default today)."),
+          QStringLiteral("YYYY-MM-DD")}},
+        {QStringLiteral("CLIENT The client's id.")});
     const auto args = call.requirePositional(1);
     storage::Consent consent;
     consent.clientId = parseId(args[0], QStringLiteral("client"));
@@ -97,7 +108,9 @@ int runConsentCommand(const QString &verb, const QStringList &arguments)
     if (call.json())
         printJson(toJson(consent));
     else
-        print(QStringLiteral("Recorded consent %1 for client %2").arg(consent.id).arg(consent.clientId));
+        print(QStringLiteral("Recorded consent %1 for client %2")
+                  .arg(consent.id)
+                  .arg(consent.clientId));
     return 0;
 }
 

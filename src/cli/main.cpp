@@ -25,14 +25,17 @@ Options every command accepts: --database PATH, --user NAME, --json
 bool takesValue(const QString &option)
 {
     static const QStringList withValue = {
-        QStringLiteral("--database"), QStringLiteral("--user"), QStringLiteral("--view"),
-        QStringLiteral("--family"),   QStringLiteral("--given"), QStringLiteral("--dob"),
-        QStringLiteral("--sex"),      QStringLiteral("--phone"), QStringLiteral("--email"),
-        QStringLiteral("--address"),  QStringLiteral("--skin-type"), QStringLiteral("--hair-colour"),
-        QStringLiteral("--notes"),    QStringLiteral("--limit"), QStringLiteral("--client"),
-        QStringLiteral("--note"),     QStringLiteral("--date"), QStringLiteral("--kind"),
+        QStringLiteral("--database"),     QStringLiteral("--user"),
+        QStringLiteral("--view"),         QStringLiteral("--family"),
+        QStringLiteral("--given"),        QStringLiteral("--dob"),
+        QStringLiteral("--sex"),          QStringLiteral("--phone"),
+        QStringLiteral("--email"),        QStringLiteral("--address"),
+        QStringLiteral("--skin-type"),    QStringLiteral("--hair-colour"),
+        QStringLiteral("--notes"),        QStringLiteral("--limit"),
+        QStringLiteral("--client"),       QStringLiteral("--note"),
+        QStringLiteral("--date"),         QStringLiteral("--kind"),
         QStringLiteral("--text-version"), QStringLiteral("--signed-by"),
-        QStringLiteral("--severity"), QStringLiteral("--seed")};
+        QStringLiteral("--severity"),     QStringLiteral("--seed")};
     return withValue.contains(option);
 }
 

@@ -43,8 +43,8 @@ std::optional<storage::RecordId> seedSampleClientIfNew(storage::Database &db)
         return std::nullopt;
 
     storage::Client sample;
-    sample.givenName = QStringLiteral("Sample");
-    sample.familyName = QStringLiteral("Client");
+    sample.givenName = QStringLiteral("Alex");
+    sample.familyName = QStringLiteral("Sample");
     sample.dateOfBirth = QDate(1984, 5, 17);
     sample.sex = storage::Sex::Male;
     sample.phone = QStringLiteral("+1 555 0100");

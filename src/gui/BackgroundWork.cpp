@@ -50,11 +50,12 @@ QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &
     return QtConcurrent::run([address, destination, result, error](QPromise<void> &promise) {
         try {
             auto db = openWorkerConnection(address);
-            *result = storage::backupDatabase(*db, destination, [&promise](qint64 done, qint64 total) {
-                promise.setProgressRange(0, static_cast<int>(total));
-                promise.setProgressValue(static_cast<int>(done));
-                return !promise.isCanceled();
-            });
+            *result =
+                storage::backupDatabase(*db, destination, [&promise](qint64 done, qint64 total) {
+                    promise.setProgressRange(0, static_cast<int>(total));
+                    promise.setProgressValue(static_cast<int>(done));
+                    return !promise.isCanceled();
+                });
         } catch (const std::exception &failure) {
             *error = QString::fromUtf8(failure.what());
         }
@@ -107,7 +108,8 @@ void followWithProgress(QWidget *parent, const QString &title, QFuture<void> fut
                      &QProgressDialog::setValue);
     QObject::connect(watcher, &QFutureWatcherBase::progressTextChanged, dialog,
                      [dialog, title](const QString &text) {
-                         dialog->setLabelText(text.isEmpty() ? title : title + QStringLiteral("\n") + text);
+                         dialog->setLabelText(text.isEmpty() ? title
+                                                             : title + QStringLiteral("\n") + text);
                      });
     QObject::connect(dialog, &QProgressDialog::canceled, watcher, &QFutureWatcherBase::cancel);
     QObject::connect(watcher, &QFutureWatcherBase::finished, parent,

@@ -47,9 +47,8 @@ ClientDialog::ClientDialog(QWidget *parent)
 
     QPushButton *save = m_ui->buttonBox->button(QDialogButtonBox::Save);
     save->setEnabled(false);
-    connect(m_ui->familyNameEdit, &QLineEdit::textChanged, this, [save](const QString &text) {
-        save->setEnabled(!text.trimmed().isEmpty());
-    });
+    connect(m_ui->familyNameEdit, &QLineEdit::textChanged, this,
+            [save](const QString &text) { save->setEnabled(!text.trimmed().isEmpty()); });
     connect(m_ui->buttonBox, &QDialogButtonBox::accepted, this, &ClientDialog::accept);
     connect(m_ui->buttonBox, &QDialogButtonBox::rejected, this, &ClientDialog::reject);
 

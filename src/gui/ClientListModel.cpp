@@ -32,7 +32,8 @@ QVariant ClientListModel::data(const QModelIndex &index, int role) const
     case DetailRole: {
         QStringList parts;
         if (client.dateOfBirth.isValid())
-            parts << tr("born %1").arg(QLocale().toString(client.dateOfBirth, QLocale::ShortFormat));
+            parts << tr("born %1").arg(
+                QLocale().toString(client.dateOfBirth, QLocale::ShortFormat));
         if (!client.phone.isEmpty())
             parts << client.phone;
         parts << tr("%n photo(s)", nullptr, client.photoCount);

@@ -125,8 +125,14 @@ ClientPage::ClientPage(storage::Database &db, QWidget *parent)
     connect(&m_thumbnails, &QFutureWatcher<QImage>::resultReadyAt, this, [this](int index) {
         QListWidgetItem *item = m_photoList->item(index);
         const QImage image = m_thumbnails.resultAt(index);
-        if (item && !image.isNull())
-            item->setIcon(QIcon(QPixmap::fromImage(image)));
+        if (!item || image.isNull())
+            return;
+        // The same pixmap when selected: styles tint selected icons, which falsifies skin tones.
+        const QPixmap pixmap = QPixmap::fromImage(image);
+        QIcon icon;
+        icon.addPixmap(pixmap, QIcon::Normal);
+        icon.addPixmap(pixmap, QIcon::Selected);
+        item->setIcon(icon);
     });
 }
 
@@ -273,13 +279,14 @@ void ClientPage::buildPhotosTab()
         if (!photo)
             return;
         m_selectedPhotoView->setCurrentIndex(m_selectedPhotoView->findData(int(photo->view)));
-        m_photoInfo->setText(tr("%1 · %2 × %3 px · %4 · taken %5 · imported from %6")
-                                 .arg(viewLabel(photo->view))
-                                 .arg(photo->widthPx)
-                                 .arg(photo->heightPx)
-                                 .arg(photo->format.toUpper())
-                                 .arg(QLocale().toString(photo->takenAt.toLocalTime(), QLocale::ShortFormat))
-                                 .arg(photo->originalName));
+        m_photoInfo->setText(
+            tr("%1 · %2 × %3 px · %4 · taken %5 · imported from %6")
+                .arg(viewLabel(photo->view))
+                .arg(photo->widthPx)
+                .arg(photo->heightPx)
+                .arg(photo->format.toUpper())
+                .arg(QLocale().toString(photo->takenAt.toLocalTime(), QLocale::ShortFormat))
+                .arg(photo->originalName));
     });
     m_tabs->addTab(page, tr("&Photos"));
 }
@@ -348,17 +355,17 @@ void ClientPage::loadDetails(const storage::Client &client)
                                           value.toHtmlEscaped().replace(QLatin1Char('\n'),
                                                                         QStringLiteral("<br>")));
     };
-    const QString sex = client.sex == storage::Sex::Female ? tr("female")
-                        : client.sex == storage::Sex::Male ? tr("male")
+    const QString sex = client.sex == storage::Sex::Female  ? tr("female")
+                        : client.sex == storage::Sex::Male  ? tr("male")
                         : client.sex == storage::Sex::Other ? tr("other")
                                                             : QString();
-    m_details->setText(QStringLiteral("<table>") + row(tr("Phone"), client.phone) +
-                       row(tr("E-mail"), client.email) + row(tr("Address"), client.address) +
-                       row(tr("Sex"), sex) + row(tr("Notes"), client.notes) +
-                       row(tr("Client since"),
-                           QLocale().toString(client.createdAt.toLocalTime().date(), QLocale::LongFormat)) +
-                       row(tr("Client number"), QString::number(client.id)) +
-                       QStringLiteral("</table>"));
+    m_details->setText(
+        QStringLiteral("<table>") + row(tr("Phone"), client.phone) +
+        row(tr("E-mail"), client.email) + row(tr("Address"), client.address) + row(tr("Sex"), sex) +
+        row(tr("Notes"), client.notes) +
+        row(tr("Client since"),
+            QLocale().toString(client.createdAt.toLocalTime().date(), QLocale::LongFormat)) +
+        row(tr("Client number"), QString::number(client.id)) + QStringLiteral("</table>"));
 }
 
 void ClientPage::loadScreening()
@@ -383,8 +390,8 @@ void ClientPage::loadScreening()
         excludes += found->answer == storage::ScreeningAnswer::Excludes;
         combo->setCurrentIndex(combo->findData(int(found->answer)));
         m_screeningTable->item(row, 2)->setText(found->note);
-        m_screeningTable->item(row, 3)->setText(
-            tr("%1, %2").arg(QLocale().toString(found->answeredOn, QLocale::ShortFormat), found->answeredBy));
+        m_screeningTable->item(row, 3)->setText(tr("%1, %2").arg(
+            QLocale().toString(found->answeredOn, QLocale::ShortFormat), found->answeredBy));
     }
     m_screeningTable->resizeColumnToContents(3);
     const int total = m_screeningTable->rowCount();
@@ -457,7 +464,8 @@ void ClientPage::loadConsents()
         m_consentTable->setItem(row, 0, kind);
         m_consentTable->setItem(row, 1, new QTableWidgetItem(consent.textVersion));
         m_consentTable->setItem(
-            row, 2, new QTableWidgetItem(QLocale().toString(consent.signedOn, QLocale::ShortFormat)));
+            row, 2,
+            new QTableWidgetItem(QLocale().toString(consent.signedOn, QLocale::ShortFormat)));
         m_consentTable->setItem(row, 3, new QTableWidgetItem(consent.signedBy));
     }
     m_consentTable->resizeColumnsToContents();
@@ -518,8 +526,9 @@ void ClientPage::loadPhotos()
     for (const auto &photo : photos) {
         auto *item = new QListWidgetItem(
             QIcon(placeholder),
-            tr("%1\n%2").arg(viewLabel(photo.view),
-                             QLocale().toString(photo.takenAt.toLocalTime().date(), QLocale::ShortFormat)),
+            tr("%1\n%2").arg(
+                viewLabel(photo.view),
+                QLocale().toString(photo.takenAt.toLocalTime().date(), QLocale::ShortFormat)),
             m_photoList);
         item->setData(kPhotoIdRole, QVariant::fromValue<qint64>(photo.id));
         item->setToolTip(photo.originalName);
@@ -538,7 +547,8 @@ void ClientPage::changeSelectedPhotoView(int comboIndex)
     QListWidgetItem *item = m_photoList->currentItem();
     if (!item)
         return;
-    const auto view = static_cast<storage::PhotoView>(m_selectedPhotoView->itemData(comboIndex).toInt());
+    const auto view =
+        static_cast<storage::PhotoView>(m_selectedPhotoView->itemData(comboIndex).toInt());
     try {
         storage::PhotoLibrary(m_db).setView(item->data(kPhotoIdRole).toLongLong(), view);
     } catch (const std::exception &error) {
@@ -554,8 +564,9 @@ void ClientPage::deleteSelectedPhoto()
     QListWidgetItem *item = m_photoList->currentItem();
     if (!item)
         return;
-    if (QMessageBox::question(this, tr("Delete Photo"),
-                              tr("Delete this photo of %1? This cannot be undone.").arg(m_clientName)) !=
+    if (QMessageBox::question(
+            this, tr("Delete Photo"),
+            tr("Delete this photo of %1? This cannot be undone.").arg(m_clientName)) !=
         QMessageBox::Yes)
         return;
     try {
@@ -576,10 +587,11 @@ void ClientPage::loadHistory()
     for (int row = 0; row < static_cast<int>(entries.size()); ++row) {
         const auto &entry = entries[static_cast<std::size_t>(row)];
         m_historyTable->setItem(
-            row, 0, new QTableWidgetItem(QLocale().toString(entry.at.toLocalTime(), QLocale::ShortFormat)));
+            row, 0,
+            new QTableWidgetItem(QLocale().toString(entry.at.toLocalTime(), QLocale::ShortFormat)));
         m_historyTable->setItem(row, 1, new QTableWidgetItem(entry.actor));
-        m_historyTable->setItem(row, 2,
-                                new QTableWidgetItem(entry.action + QLatin1Char(' ') + entry.tableName));
+        m_historyTable->setItem(
+            row, 2, new QTableWidgetItem(entry.action + QLatin1Char(' ') + entry.tableName));
         m_historyTable->setItem(row, 3, new QTableWidgetItem(entry.details));
     }
     m_historyTable->resizeColumnsToContents();
@@ -598,8 +610,8 @@ void ClientPage::chooseAndImportPhotos()
             patterns << QStringLiteral("*.tif");
     }
     const QString filter = tr("Photos (%1);;All files (*)").arg(patterns.join(QLatin1Char(' ')));
-    const QStringList files =
-        QFileDialog::getOpenFileNames(this, tr("Import Photos of %1").arg(m_clientName), QString(), filter);
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Import Photos of %1").arg(m_clientName), QString(), filter);
     if (!files.isEmpty())
         importPhotos(files);
 }
@@ -626,11 +638,10 @@ void ClientPage::importPhotos(const QStringList &paths)
             QStringList reasons;
             for (const auto &failure : report->failed)
                 reasons << failure.reason;
-            auto *box = new QMessageBox(QMessageBox::Warning, tr("Some Photos Were Not Imported"),
-                                        tr("%1 of %2 file(s) were not imported.")
-                                            .arg(failed)
-                                            .arg(failed + imported),
-                                        QMessageBox::Ok, this);
+            auto *box = new QMessageBox(
+                QMessageBox::Warning, tr("Some Photos Were Not Imported"),
+                tr("%1 of %2 file(s) were not imported.").arg(failed).arg(failed + imported),
+                QMessageBox::Ok, this);
             box->setDetailedText(reasons.join(QLatin1Char('\n')));
             box->setInformativeText(reasons.first());
             box->setAttribute(Qt::WA_DeleteOnClose);

@@ -17,12 +17,12 @@
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyledItemDelegate>
-#include <QPainter>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -58,7 +58,8 @@ public:
         QFont nameFont = option.font;
         nameFont.setBold(true);
         painter->setFont(nameFont);
-        painter->setPen(option.palette.color(selected ? QPalette::HighlightedText : QPalette::Text));
+        painter->setPen(
+            option.palette.color(selected ? QPalette::HighlightedText : QPalette::Text));
         painter->drawText(area, Qt::AlignLeft | Qt::AlignTop,
                           QFontMetrics(nameFont).elidedText(index.data().toString(), Qt::ElideRight,
                                                             area.width()));
@@ -69,9 +70,9 @@ public:
         muted.setAlphaF(0.7f);
         painter->setPen(muted);
         painter->drawText(area, Qt::AlignLeft | Qt::AlignBottom,
-                          QFontMetrics(detailFont).elidedText(
-                              index.data(ClientListModel::DetailRole).toString(), Qt::ElideRight,
-                              area.width()));
+                          QFontMetrics(detailFont)
+                              .elidedText(index.data(ClientListModel::DetailRole).toString(),
+                                          Qt::ElideRight, area.width()));
         painter->restore();
     }
 };
@@ -133,9 +134,8 @@ MainWindow::MainWindow(storage::Database &db, QWidget *parent)
             &MainWindow::showSelectedClient);
     connect(m_model, &ClientListModel::errorOccurred, this,
             [this](const QString &message) { showError(tr("Could not list clients"), message); });
-    connect(m_page, &ClientPage::clientChanged, this, [this](storage::RecordId id) {
-        refreshList(id);
-    });
+    connect(m_page, &ClientPage::clientChanged, this,
+            [this](storage::RecordId id) { refreshList(id); });
     connect(m_page, &ClientPage::editRequested, this, &MainWindow::editClient);
     connect(m_page, &ClientPage::statusMessage, this,
             [this](const QString &message) { statusBar()->showMessage(message, 5000); });
@@ -162,10 +162,13 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *backup = file->addAction(tr("&Back Up Database..."), this, &MainWindow::backupDatabase);
+    QAction *backup =
+        file->addAction(tr("&Back Up Database..."), this, &MainWindow::backupDatabase);
     backup->setStatusTip(tr("Write a copy of all records and photos while you keep working"));
-    QAction *restore = file->addAction(tr("&Restore From Backup..."), this, &MainWindow::restoreDatabase);
-    restore->setStatusTip(tr("Replace the records with a backup; the current state is saved first"));
+    QAction *restore =
+        file->addAction(tr("&Restore From Backup..."), this, &MainWindow::restoreDatabase);
+    restore->setStatusTip(
+        tr("Replace the records with a backup; the current state is saved first"));
     file->addAction(tr("&Check Database"), this, &MainWindow::checkDatabase);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -190,10 +193,11 @@ void MainWindow::createActions()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SMP Planner"), this, [this] {
-        QMessageBox::about(this, tr("About SMP Planner"),
-                           tr("<b>SMP Planner %1</b><p>Treatment planning and records for scalp "
-                              "micropigmentation clinics.</p><p>Database: %2</p>")
-                               .arg(QApplication::applicationVersion(), m_db.path().toHtmlEscaped()));
+        QMessageBox::about(
+            this, tr("About SMP Planner"),
+            tr("<b>SMP Planner %1</b><p>Treatment planning and records for scalp "
+               "micropigmentation clinics.</p><p>Database: %2</p>")
+                .arg(QApplication::applicationVersion(), m_db.path().toHtmlEscaped()));
     });
 
     QToolBar *toolbar = addToolBar(tr("Main"));
@@ -269,9 +273,8 @@ ClientDialog *MainWindow::newClient()
     auto *dialog = new ClientDialog(this);
     dialog->setObjectName(QStringLiteral("newClientDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setSaveHandler([this](storage::Client &client) {
-        client.id = storage::ClientStore(m_db).add(client);
-    });
+    dialog->setSaveHandler(
+        [this](storage::Client &client) { client.id = storage::ClientStore(m_db).add(client); });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const storage::RecordId id = dialog->client().id;
         refreshList(id);
@@ -297,7 +300,8 @@ ClientDialog *MainWindow::editClient()
         showError(tr("Could not open the client"), QString::fromUtf8(error.what()));
         return nullptr;
     }
-    dialog->setSaveHandler([this](storage::Client &client) { storage::ClientStore(m_db).update(client); });
+    dialog->setSaveHandler(
+        [this](storage::Client &client) { storage::ClientStore(m_db).update(client); });
     connect(dialog, &QDialog::accepted, this, [this, id] {
         refreshList(id);
         m_page->reload();
@@ -370,8 +374,9 @@ void MainWindow::backupDatabase()
 
 void MainWindow::restoreDatabase()
 {
-    const QString file = QFileDialog::getOpenFileName(this, tr("Restore From Backup"), QString(),
-                                                      tr("SMP Planner database (*.sqlite);;All files (*)"));
+    const QString file =
+        QFileDialog::getOpenFileName(this, tr("Restore From Backup"), QString(),
+                                     tr("SMP Planner database (*.sqlite);;All files (*)"));
     if (file.isEmpty())
         return;
     if (QMessageBox::warning(this, tr("Restore From Backup"),
@@ -408,13 +413,15 @@ void MainWindow::checkDatabase()
         problems << m_db.integrityProblems(true) << m_db.foreignKeyProblems();
         const auto library = storage::PhotoLibrary(m_db).checkLibrary();
         for (const auto &photo : library.rowsWithoutFile)
-            problems << tr("photo %1 of client %2 has lost its file").arg(photo.id).arg(photo.clientId);
+            problems
+                << tr("photo %1 of client %2 has lost its file").arg(photo.id).arg(photo.clientId);
     } catch (const std::exception &error) {
         problems << QString::fromUtf8(error.what());
     }
     QApplication::restoreOverrideCursor();
     if (problems.isEmpty())
-        QMessageBox::information(this, tr("Check Database"), tr("The database and the photo library are sound."));
+        QMessageBox::information(this, tr("Check Database"),
+                                 tr("The database and the photo library are sound."));
     else
         showError(tr("Check Database"), problems.join(QLatin1Char('\n')));
 }

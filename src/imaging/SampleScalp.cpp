@@ -19,8 +19,7 @@ class Random
 public:
     explicit Random(std::uint32_t seed)
         : m_engine(seed)
-    {
-    }
+    {}
     double uniform() { return static_cast<double>(m_engine()) / 4294967296.0; }
     double uniform(double low, double high) { return low + (high - low) * uniform(); }
     // Approximately normal (sum of four uniforms), mean 0, standard deviation 1.
@@ -49,8 +48,8 @@ double sampleHairDensity(double u, double v, double lossSeverity)
     // Vertex (crown) thinning: centred behind the middle of the head.
     const double vertex = 1.0 - smoothstep(0.18, 0.55, std::hypot(u * 1.1, (v - 0.28) * 1.2));
     // Frontal recession: deeper at the temples (an M-shaped hairline).
-    const double hairlineV = -0.62 + 0.22 * lossSeverity * (1.0 - std::abs(u) * 1.6) -
-                             0.18 * lossSeverity * std::abs(u);
+    const double hairlineV =
+        -0.62 + 0.22 * lossSeverity * (1.0 - std::abs(u) * 1.6) - 0.18 * lossSeverity * std::abs(u);
     const double front = 1.0 - smoothstep(hairlineV - 0.10, hairlineV + 0.06, v);
     // Diffuse thinning on the top between the two.
     const double mid = 0.35 * (1.0 - smoothstep(0.0, 0.6, std::hypot(u * 1.3, v + 0.1)));
@@ -88,8 +87,10 @@ QImage drawSampleScalp(const SampleScalpParameters &p)
     painter.drawEllipse(centre, rx, ry);
     // Ears.
     painter.setBrush(QColor(204, 156, 128));
-    painter.drawEllipse(QPointF(centre.x() - rx * 1.02, centre.y() - ry * 0.05), rx * 0.09, ry * 0.16);
-    painter.drawEllipse(QPointF(centre.x() + rx * 1.02, centre.y() - ry * 0.05), rx * 0.09, ry * 0.16);
+    painter.drawEllipse(QPointF(centre.x() - rx * 1.02, centre.y() - ry * 0.05), rx * 0.09,
+                        ry * 0.16);
+    painter.drawEllipse(QPointF(centre.x() + rx * 1.02, centre.y() - ry * 0.05), rx * 0.09,
+                        ry * 0.16);
 
     // Follicle-scale skin texture: faint pores.
     for (int i = 0; i < p.widthPx * p.heightPx / 400; ++i) {
@@ -129,7 +130,8 @@ QImage drawSampleScalp(const SampleScalpParameters &p)
         QPainterPath strand(root);
         strand.quadTo(control, tip);
         const int base = 28 + static_cast<int>(shade * 40.0);
-        painter.setPen(QPen(QColor(base + 18, base + 8, base, 235), width, Qt::SolidLine, Qt::RoundCap));
+        painter.setPen(
+            QPen(QColor(base + 18, base + 8, base, 235), width, Qt::SolidLine, Qt::RoundCap));
         painter.setBrush(Qt::NoBrush);
         painter.drawPath(strand);
     }

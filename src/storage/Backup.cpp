@@ -29,12 +29,13 @@ struct HandleCloser
 
 // Copies every page of `from` (schema "main") into `to` with the backup API.
 // Returns false when cancelled.
-bool copyPages(sqlite3 *from, sqlite3 *to, const QString &describe, const ProgressCallback &progress)
+bool copyPages(sqlite3 *from, sqlite3 *to, const QString &describe,
+               const ProgressCallback &progress)
 {
     sqlite3_backup *backup = sqlite3_backup_init(to, "main", from, "main");
     if (!backup) {
-        throw StorageError(ErrorKind::Sql, QStringLiteral("%1: %2")
-                                               .arg(describe, QString::fromUtf8(sqlite3_errmsg(to))));
+        throw StorageError(ErrorKind::Sql, QStringLiteral("%1: %2").arg(
+                                               describe, QString::fromUtf8(sqlite3_errmsg(to))));
     }
     int rc = SQLITE_OK;
     bool cancelled = false;
@@ -81,8 +82,9 @@ int mirrorLibrary(const QString &from, const QString &to)
         if (targetInfo.exists() && targetInfo.size() == QFileInfo(path).size())
             continue;
         if (!QDir().mkpath(targetInfo.absolutePath())) {
-            throw StorageError(ErrorKind::ReadOnly, QStringLiteral("cannot create folder \"%1\"")
-                                                        .arg(targetInfo.absolutePath()));
+            throw StorageError(
+                ErrorKind::ReadOnly,
+                QStringLiteral("cannot create folder \"%1\"").arg(targetInfo.absolutePath()));
         }
         copyFileAtomically(path, target);
         ++copied;
@@ -97,13 +99,15 @@ BackupResult backupDatabase(Database &db, const QString &destination,
 {
     const QString target = QFileInfo(destination).absoluteFilePath();
     if (target == db.path()) {
-        throw StorageError(ErrorKind::InvalidInput,
-                           QStringLiteral("backup file \"%1\" is the open database itself").arg(target));
+        throw StorageError(
+            ErrorKind::InvalidInput,
+            QStringLiteral("backup file \"%1\" is the open database itself").arg(target));
     }
     const QString folder = QFileInfo(target).absolutePath();
     if (!QDir().mkpath(folder) || !QFileInfo(folder).isWritable()) {
-        throw StorageError(ErrorKind::ReadOnly,
-                           QStringLiteral("cannot write the backup into folder \"%1\"").arg(folder));
+        throw StorageError(
+            ErrorKind::ReadOnly,
+            QStringLiteral("cannot write the backup into folder \"%1\"").arg(folder));
     }
     const QString partial = target + QStringLiteral(".partial");
     QFile::remove(partial);
@@ -121,7 +125,8 @@ BackupResult backupDatabase(Database &db, const QString &destination,
                              QStringLiteral("writing backup \"%1\"").arg(target), progress);
         // A backup is a plain rollback-journal file: one self-contained file to copy around.
         if (complete) {
-            rc = sqlite3_exec(out.handle, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
+            rc =
+                sqlite3_exec(out.handle, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
             if (rc != SQLITE_OK) {
                 throw StorageError(ErrorKind::Io,
                                    QStringLiteral("finishing backup \"%1\": %2")
@@ -138,8 +143,9 @@ BackupResult backupDatabase(Database &db, const QString &destination,
     out.handle = nullptr;
     if (!complete) {
         QFile::remove(partial);
-        throw StorageError(ErrorKind::InvalidInput,
-                           QStringLiteral("backup to \"%1\" was cancelled; nothing was written").arg(target));
+        throw StorageError(
+            ErrorKind::InvalidInput,
+            QStringLiteral("backup to \"%1\" was cancelled; nothing was written").arg(target));
     }
     {
         // Flush the finished file before it takes the backup's name.
@@ -167,16 +173,18 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
                            QStringLiteral("backup file \"%1\" does not exist").arg(source));
     }
     if (sourceInfo.absoluteFilePath() == db.path()) {
-        throw StorageError(ErrorKind::InvalidInput,
-                           QStringLiteral("backup file \"%1\" is the open database itself").arg(source));
+        throw StorageError(
+            ErrorKind::InvalidInput,
+            QStringLiteral("backup file \"%1\" is the open database itself").arg(source));
     }
 
     // Validate (and, for an older backup, upgrade) a private copy: the backup file itself is
     // never modified.
     QTemporaryDir scratch(QFileInfo(db.path()).absolutePath() + QStringLiteral("/.restore-XXXXXX"));
     if (!scratch.isValid()) {
-        throw StorageError(ErrorKind::ReadOnly,
-                           QStringLiteral("cannot create a work folder beside \"%1\"").arg(db.path()));
+        throw StorageError(
+            ErrorKind::ReadOnly,
+            QStringLiteral("cannot create a work folder beside \"%1\"").arg(db.path()));
     }
     const QString copy = scratch.filePath(QStringLiteral("restore.sqlite"));
     copyFileAtomically(sourceInfo.absoluteFilePath(), copy);
@@ -184,8 +192,8 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
     RestoreResult result;
     {
         HandleCloser peek;
-        if (sqlite3_open_v2(QFile::encodeName(copy).constData(), &peek.handle,
-                            SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        if (sqlite3_open_v2(QFile::encodeName(copy).constData(), &peek.handle, SQLITE_OPEN_READONLY,
+                            nullptr) == SQLITE_OK) {
             sqlite3_stmt *statement = nullptr;
             if (sqlite3_prepare_v2(peek.handle, "PRAGMA user_version", -1, &statement, nullptr) ==
                     SQLITE_OK &&
@@ -207,7 +215,8 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
         throw StorageError(error.kind(), QStringLiteral("cannot restore: %1").arg(message));
     }
 
-    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    const QString stamp =
+        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
     const BackupResult safety =
         backupDatabase(db, db.path() + QStringLiteral(".before-restore-") + stamp);
     result.safetyCopy = safety.databaseFile;
@@ -217,7 +226,8 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
         const int rc = sqlite3_open_v2(QFile::encodeName(copy).constData(), &in.handle,
                                        SQLITE_OPEN_READONLY, nullptr);
         if (rc != SQLITE_OK) {
-            throw StorageError(ErrorKind::Io, QStringLiteral("cannot read backup \"%1\"").arg(source));
+            throw StorageError(ErrorKind::Io,
+                               QStringLiteral("cannot read backup \"%1\"").arg(source));
         }
         if (!copyPages(in.handle, db.handle(),
                        QStringLiteral("restoring \"%1\" into \"%2\"").arg(source, db.path()),
@@ -227,9 +237,8 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
                                               "the database is unchanged"));
         }
     }
-    result.photosCopied =
-        mirrorLibrary(Database::photoLibraryPathFor(sourceInfo.absoluteFilePath()),
-                      db.photoLibraryPath());
+    result.photosCopied = mirrorLibrary(
+        Database::photoLibraryPathFor(sourceInfo.absoluteFilePath()), db.photoLibraryPath());
     return result;
 }
 

@@ -98,8 +98,10 @@ QString validateClient(const Client &client)
     if (client.familyName.trimmed().isEmpty())
         return QStringLiteral("family name: must not be empty");
     const std::pair<const char *, const QString *> shortFields[] = {
-        {"family name", &client.familyName}, {"given name", &client.givenName},
-        {"phone", &client.phone},            {"e-mail", &client.email},
+        {"family name", &client.familyName},
+        {"given name", &client.givenName},
+        {"phone", &client.phone},
+        {"e-mail", &client.email},
         {"hair colour", &client.hairColour},
     };
     for (const auto &[name, value] : shortFields) {
@@ -206,15 +208,15 @@ void ClientStore::update(const Client &client)
         "search_text = ?11, updated_at = ?12 WHERE id = ?13");
     bindClientFields(statement, client);
     statement.bind(12, QDateTime::currentDateTimeUtc()).bind(13, client.id).run();
-    AuditLog(m_db).record(QStringLiteral("update"), QStringLiteral("clients"), client.id,
-                          client.id, QStringLiteral("changed: ") + changed.join(QStringLiteral(", ")));
+    AuditLog(m_db).record(QStringLiteral("update"), QStringLiteral("clients"), client.id, client.id,
+                          QStringLiteral("changed: ") + changed.join(QStringLiteral(", ")));
     transaction.commit();
 }
 
 std::optional<Client> ClientStore::find(RecordId id)
 {
-    auto query = m_db.prepare(std::string("SELECT ") + kClientColumns +
-                              " FROM clients WHERE id = ?1");
+    auto query =
+        m_db.prepare(std::string("SELECT ") + kClientColumns + " FROM clients WHERE id = ?1");
     query.bind(1, id);
     if (!query.step())
         return std::nullopt;
@@ -294,10 +296,9 @@ void ClientStore::remove(RecordId id)
             files << photoFiles.text(0);
         auto erase = m_db.prepare("DELETE FROM clients WHERE id = ?1");
         erase.bind(1, id).run();
-        AuditLog(m_db).record(QStringLiteral("delete"), QStringLiteral("clients"), id, id,
-                              QStringLiteral("%1, with %2 photo(s)")
-                                  .arg(client.displayName())
-                                  .arg(files.size()));
+        AuditLog(m_db).record(
+            QStringLiteral("delete"), QStringLiteral("clients"), id, id,
+            QStringLiteral("%1, with %2 photo(s)").arg(client.displayName()).arg(files.size()));
         transaction.commit();
     }
     // Only now that the rows are gone for good may the files go.
@@ -341,11 +342,11 @@ void ClientStore::setScreening(RecordId clientId, std::span<const ScreeningEntry
                              .arg(entry.item));
         }
         if (!entry.answeredOn.isValid())
-            throwInvalid(QStringLiteral("screening item \"%1\": answer date is missing")
-                             .arg(entry.item));
+            throwInvalid(
+                QStringLiteral("screening item \"%1\": answer date is missing").arg(entry.item));
         if (entry.answeredBy.trimmed().isEmpty())
-            throwInvalid(QStringLiteral("screening item \"%1\": who answered is missing")
-                             .arg(entry.item));
+            throwInvalid(
+                QStringLiteral("screening item \"%1\": who answered is missing").arg(entry.item));
     }
     Transaction transaction(m_db);
     requireClient(clientId);
@@ -415,10 +416,9 @@ RecordId ClientStore::addConsent(const Consent &consent)
         .bind(5, consent.signedBy.trimmed())
         .run();
     const RecordId id = m_db.lastInsertId();
-    AuditLog(m_db).record(QStringLiteral("insert"), QStringLiteral("consents"), id,
-                          consent.clientId,
-                          consent.kind.trimmed() + QStringLiteral(" v") +
-                              consent.textVersion.trimmed());
+    AuditLog(m_db).record(
+        QStringLiteral("insert"), QStringLiteral("consents"), id, consent.clientId,
+        consent.kind.trimmed() + QStringLiteral(" v") + consent.textVersion.trimmed());
     transaction.commit();
     return id;
 }
@@ -436,8 +436,8 @@ void ClientStore::removeConsent(RecordId consentId)
     const QString kind = query.text(1);
     auto erase = m_db.prepare("DELETE FROM consents WHERE id = ?1");
     erase.bind(1, consentId).run();
-    AuditLog(m_db).record(QStringLiteral("delete"), QStringLiteral("consents"), consentId,
-                          clientId, kind);
+    AuditLog(m_db).record(QStringLiteral("delete"), QStringLiteral("consents"), consentId, clientId,
+                          kind);
     transaction.commit();
 }
 

@@ -59,8 +59,7 @@ ErrorKind kindOf(int rc)
 
 Database::Database(const QString &path)
     : Database(path, Options{})
-{
-}
+{}
 
 Database::Database(const QString &path, const Options &options)
     : m_path(QFileInfo(path).absoluteFilePath())
@@ -248,8 +247,8 @@ int Database::schemaVersion() const
 Statement Database::prepare(std::string_view sql)
 {
     sqlite3_stmt *statement = nullptr;
-    const int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), 0,
-                                      &statement, nullptr);
+    const int rc =
+        sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), 0, &statement, nullptr);
     if (rc != SQLITE_OK)
         throwError(rc, QStringLiteral("preparing a query"));
     return Statement(*this, statement);
@@ -301,8 +300,8 @@ int Database::changes() const
 
 void Database::throwError(int rc, const QString &what) const
 {
-    const QString detail = m_db ? QString::fromUtf8(sqlite3_errmsg(m_db))
-                                : QString::fromUtf8(sqlite3_errstr(rc));
+    const QString detail =
+        m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
     const ErrorKind kind = kindOf(rc);
     QString message;
     switch (kind) {

@@ -29,9 +29,9 @@ constexpr std::size_t kChunkBytes = 1 << 20;
                                .arg(what, path));
     }
     if (error == EROFS || error == EACCES || error == EPERM) {
-        throw StorageError(ErrorKind::ReadOnly,
-                           QStringLiteral("cannot write \"%1\" (%2) while %3")
-                               .arg(path, reason, what));
+        throw StorageError(
+            ErrorKind::ReadOnly,
+            QStringLiteral("cannot write \"%1\" (%2) while %3").arg(path, reason, what));
     }
     throw StorageError(ErrorKind::Io,
                        QStringLiteral("%1 \"%2\" failed: %3").arg(what, path, reason));
@@ -43,8 +43,7 @@ class FileDescriptor
 public:
     explicit FileDescriptor(int fd)
         : m_fd(fd)
-    {
-    }
+    {}
     ~FileDescriptor()
     {
         if (m_fd >= 0)
@@ -71,8 +70,7 @@ class TemporaryPath
 public:
     explicit TemporaryPath(QString path)
         : m_path(std::move(path))
-    {
-    }
+    {}
     ~TemporaryPath()
     {
         if (!m_path.isEmpty())
@@ -120,18 +118,18 @@ std::int64_t copyInto(const QString &sourcePath, int fd, const QString &tempPath
 {
     QFile source(sourcePath);
     if (!source.open(QIODevice::ReadOnly)) {
-        const ErrorKind kind =
-            QFileInfo::exists(sourcePath) ? ErrorKind::Io : ErrorKind::NotFound;
-        throw StorageError(kind, QStringLiteral("cannot read \"%1\": %2")
-                                     .arg(sourcePath, source.errorString()));
+        const ErrorKind kind = QFileInfo::exists(sourcePath) ? ErrorKind::Io : ErrorKind::NotFound;
+        throw StorageError(
+            kind, QStringLiteral("cannot read \"%1\": %2").arg(sourcePath, source.errorString()));
     }
     QByteArray buffer(static_cast<qsizetype>(kChunkBytes), Qt::Uninitialized);
     std::int64_t total = 0;
     for (;;) {
         const qint64 got = source.read(buffer.data(), buffer.size());
         if (got < 0) {
-            throw StorageError(ErrorKind::Io, QStringLiteral("reading \"%1\" failed: %2")
-                                                  .arg(sourcePath, source.errorString()));
+            throw StorageError(
+                ErrorKind::Io,
+                QStringLiteral("reading \"%1\" failed: %2").arg(sourcePath, source.errorString()));
         }
         if (got == 0)
             break;
@@ -149,7 +147,8 @@ std::int64_t copyInto(const QString &sourcePath, int fd, const QString &tempPath
 
 void syncDirectory(const QString &folder)
 {
-    const int fd = ::open(QFile::encodeName(folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int fd =
+        ::open(QFile::encodeName(folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         throwWriteError(errno, folder, QStringLiteral("opening folder"));
     FileDescriptor guard(fd);

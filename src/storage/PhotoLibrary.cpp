@@ -61,8 +61,7 @@ QString extensionFor(const QString &format)
 PhotoLibrary::PhotoLibrary(Database &db)
     : m_db(db)
     , m_root(db.photoLibraryPath())
-{
-}
+{}
 
 QString PhotoLibrary::relativePathFor(const QString &sha256, const QString &format)
 {
@@ -102,8 +101,8 @@ Photo PhotoLibrary::add(RecordId clientId, const QString &sourcePath, PhotoView 
     Photo photo;
     photo.clientId = clientId;
     photo.view = view;
-    photo.takenAt = facts.takenAt.isValid() ? facts.takenAt.toUTC()
-                                            : QDateTime::currentDateTimeUtc();
+    photo.takenAt =
+        facts.takenAt.isValid() ? facts.takenAt.toUTC() : QDateTime::currentDateTimeUtc();
     photo.importedAt = QDateTime::currentDateTimeUtc();
     photo.sha256 = stored.sha256;
     photo.fileName = stored.relativePath;
@@ -169,8 +168,8 @@ std::vector<Photo> PhotoLibrary::photos(RecordId clientId)
 
 std::optional<Photo> PhotoLibrary::find(RecordId photoId)
 {
-    auto query = m_db.prepare(std::string("SELECT ") + kPhotoColumns +
-                              " FROM photos WHERE id = ?1");
+    auto query =
+        m_db.prepare(std::string("SELECT ") + kPhotoColumns + " FROM photos WHERE id = ?1");
     query.bind(1, photoId);
     if (!query.step())
         return std::nullopt;
@@ -189,12 +188,13 @@ void PhotoLibrary::setView(RecordId photoId, PhotoView view)
     Transaction transaction(m_db);
     const std::optional<Photo> photo = find(photoId);
     if (!photo)
-        throw StorageError(ErrorKind::NotFound, QStringLiteral("photo %1 does not exist").arg(photoId));
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("photo %1 does not exist").arg(photoId));
     auto update = m_db.prepare("UPDATE photos SET view = ?1 WHERE id = ?2");
     update.bind(1, toString(view)).bind(2, photoId).run();
-    AuditLog(m_db).record(QStringLiteral("update"), QStringLiteral("photos"), photoId,
-                          photo->clientId,
-                          QStringLiteral("view: %1 -> %2").arg(toString(photo->view), toString(view)));
+    AuditLog(m_db).record(
+        QStringLiteral("update"), QStringLiteral("photos"), photoId, photo->clientId,
+        QStringLiteral("view: %1 -> %2").arg(toString(photo->view), toString(view)));
     transaction.commit();
 }
 

@@ -24,8 +24,8 @@ const ContraindicationItem kCatalogue[] = {
     {"body_dysmorphia", "Signs of body dysmorphic disorder", "Refer; do not treat"},
 };
 
-constexpr std::array kViews = {PhotoView::Front, PhotoView::Top,   PhotoView::Crown,
-                               PhotoView::Back,  PhotoView::Left,  PhotoView::Right,
+constexpr std::array kViews = {PhotoView::Front, PhotoView::Top,  PhotoView::Crown,
+                               PhotoView::Back,  PhotoView::Left, PhotoView::Right,
                                PhotoView::Other};
 
 } // namespace

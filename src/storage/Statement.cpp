@@ -19,14 +19,12 @@ const sqlite3_destructor_type kCopyValue =
 Statement::Statement(const Database &db, sqlite3_stmt *stmt) noexcept
     : m_db(&db)
     , m_stmt(stmt)
-{
-}
+{}
 
 Statement::Statement(Statement &&other) noexcept
     : m_db(other.m_db)
     , m_stmt(std::exchange(other.m_stmt, nullptr))
-{
-}
+{}
 
 Statement::~Statement()
 {
@@ -52,9 +50,9 @@ Statement &Statement::bind(int index, double value)
 Statement &Statement::bind(int index, const QString &value)
 {
     const QByteArray utf8 = value.toUtf8();
-    const int rc = sqlite3_bind_text64(m_stmt, index, utf8.constData(),
-                                       static_cast<sqlite3_uint64>(utf8.size()), kCopyValue,
-                                       SQLITE_UTF8);
+    const int rc =
+        sqlite3_bind_text64(m_stmt, index, utf8.constData(),
+                            static_cast<sqlite3_uint64>(utf8.size()), kCopyValue, SQLITE_UTF8);
     if (rc != SQLITE_OK)
         m_db->throwError(rc, QStringLiteral("binding parameter %1").arg(index));
     return *this;

@@ -40,10 +40,11 @@ Result run(const ScratchDir &dir, QStringList arguments)
 TEST_CASE("smp client add, list, show, edit and delete with --json", "[cli]")
 {
     ScratchDir dir;
-    Result added = run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
-                             QStringLiteral("Nakamura"), QStringLiteral("--given"), QStringLiteral("Ren"),
-                             QStringLiteral("--dob"), QStringLiteral("1988-07-14"),
-                             QStringLiteral("--skin-type"), QStringLiteral("IV"), QStringLiteral("--json")});
+    Result added =
+        run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+                  QStringLiteral("Nakamura"), QStringLiteral("--given"), QStringLiteral("Ren"),
+                  QStringLiteral("--dob"), QStringLiteral("1988-07-14"),
+                  QStringLiteral("--skin-type"), QStringLiteral("IV"), QStringLiteral("--json")});
     REQUIRE(added.exitCode == 0);
     const QJsonObject client = added.json().object();
     const qint64 id = client[QStringLiteral("id")].toInteger();
@@ -51,76 +52,100 @@ TEST_CASE("smp client add, list, show, edit and delete with --json", "[cli]")
     CHECK(client[QStringLiteral("fitzpatrick")].toInt() == 4);
     CHECK(client[QStringLiteral("date_of_birth")].toString() == QStringLiteral("1988-07-14"));
 
-    Result listed = run(dir, {QStringLiteral("client"), QStringLiteral("list"), QStringLiteral("naka"),
-                              QStringLiteral("--json")});
+    Result listed = run(dir, {QStringLiteral("client"), QStringLiteral("list"),
+                              QStringLiteral("naka"), QStringLiteral("--json")});
     REQUIRE(listed.exitCode == 0);
     REQUIRE(listed.json().array().size() == 1);
-    CHECK(listed.json().array()[0].toObject()[QStringLiteral("given_name")].toString() == QStringLiteral("Ren"));
+    CHECK(listed.json().array()[0].toObject()[QStringLiteral("given_name")].toString() ==
+          QStringLiteral("Ren"));
 
     const QString idText = QString::number(id);
     Result edited = run(dir, {QStringLiteral("client"), QStringLiteral("edit"), idText,
-                              QStringLiteral("--phone"), QStringLiteral("+81 3 0000 0000"), QStringLiteral("--json")});
+                              QStringLiteral("--phone"), QStringLiteral("+81 3 0000 0000"),
+                              QStringLiteral("--json")});
     REQUIRE(edited.exitCode == 0);
-    CHECK(edited.json().object()[QStringLiteral("phone")].toString() == QStringLiteral("+81 3 0000 0000"));
+    CHECK(edited.json().object()[QStringLiteral("phone")].toString() ==
+          QStringLiteral("+81 3 0000 0000"));
     CHECK(edited.json().object()[QStringLiteral("given_name")].toString() == QStringLiteral("Ren"));
 
-    Result screening = run(dir, {QStringLiteral("screening"), QStringLiteral("set"), idText,
-                                 QStringLiteral("keloid=none"), QStringLiteral("diabetes=needs_clearance")});
+    Result screening =
+        run(dir, {QStringLiteral("screening"), QStringLiteral("set"), idText,
+                  QStringLiteral("keloid=none"), QStringLiteral("diabetes=needs_clearance")});
     CHECK(screening.exitCode == 0);
-    Result shown = run(dir, {QStringLiteral("client"), QStringLiteral("show"), idText, QStringLiteral("--json")});
+    Result shown = run(
+        dir, {QStringLiteral("client"), QStringLiteral("show"), idText, QStringLiteral("--json")});
     REQUIRE(shown.exitCode == 0);
     const QJsonArray answers = shown.json().object()[QStringLiteral("screening")].toArray();
     REQUIRE(answers.size() == 2);
-    CHECK(answers[1].toObject()[QStringLiteral("answer")].toString() == QStringLiteral("needs_clearance"));
-    CHECK(answers[1].toObject()[QStringLiteral("answered_by")].toString() == QStringLiteral("cli-test"));
+    CHECK(answers[1].toObject()[QStringLiteral("answer")].toString() ==
+          QStringLiteral("needs_clearance"));
+    CHECK(answers[1].toObject()[QStringLiteral("answered_by")].toString() ==
+          QStringLiteral("cli-test"));
 
     Result refused = run(dir, {QStringLiteral("client"), QStringLiteral("delete"), idText});
     CHECK(refused.exitCode == 2);
     CHECK(refused.err.contains(QStringLiteral("--yes")));
-    Result deleted = run(dir, {QStringLiteral("client"), QStringLiteral("delete"), idText, QStringLiteral("--yes")});
+    Result deleted = run(
+        dir, {QStringLiteral("client"), QStringLiteral("delete"), idText, QStringLiteral("--yes")});
     CHECK(deleted.exitCode == 0);
-    CHECK(run(dir, {QStringLiteral("client"), QStringLiteral("list"), QStringLiteral("--json")}).json().array().isEmpty());
+    CHECK(run(dir, {QStringLiteral("client"), QStringLiteral("list"), QStringLiteral("--json")})
+              .json()
+              .array()
+              .isEmpty());
 
     Result audit = run(dir, {QStringLiteral("audit"), QStringLiteral("--json")});
     REQUIRE(audit.exitCode == 0);
     CHECK(audit.json().array().size() == 4); // add, edit, screening, delete
-    CHECK(audit.json().array()[0].toObject()[QStringLiteral("actor")].toString() == QStringLiteral("cli-test"));
+    CHECK(audit.json().array()[0].toObject()[QStringLiteral("actor")].toString() ==
+          QStringLiteral("cli-test"));
 }
 
 TEST_CASE("smp photo import, list and db check/backup/restore", "[cli]")
 {
     ScratchDir dir;
-    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"), QStringLiteral("Photo")});
-    const QString good = smp::test::writeTestImage(dir.file(QStringLiteral("top.jpg")), 300, 200, "jpeg", 51);
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Photo")});
+    const QString good =
+        smp::test::writeTestImage(dir.file(QStringLiteral("top.jpg")), 300, 200, "jpeg", 51);
     const QString bad = dir.file(QStringLiteral("broken.jpg"));
     smp::test::writeBytes(bad, QByteArrayLiteral("\xFF\xD8\xFF\xE0 broken"));
 
-    Result imported = run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), good, bad,
-                                QStringLiteral("--view"), QStringLiteral("top"), QStringLiteral("--json")});
+    Result imported =
+        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), good, bad,
+                  QStringLiteral("--view"), QStringLiteral("top"), QStringLiteral("--json")});
     CHECK(imported.exitCode == 1); // one file failed
     const QJsonObject report = imported.json().object();
     REQUIRE(report[QStringLiteral("imported")].toArray().size() == 1);
     REQUIRE(report[QStringLiteral("failed")].toArray().size() == 1);
-    CHECK(report[QStringLiteral("failed")].toArray()[0].toObject()[QStringLiteral("error")].toString().contains(bad));
+    CHECK(report[QStringLiteral("failed")]
+              .toArray()[0]
+              .toObject()[QStringLiteral("error")]
+              .toString()
+              .contains(bad));
 
-    Result listed = run(dir, {QStringLiteral("photo"), QStringLiteral("list"), QStringLiteral("1"), QStringLiteral("--json")});
+    Result listed = run(dir, {QStringLiteral("photo"), QStringLiteral("list"), QStringLiteral("1"),
+                              QStringLiteral("--json")});
     REQUIRE(listed.json().array().size() == 1);
     const QJsonObject photo = listed.json().array()[0].toObject();
     CHECK(photo[QStringLiteral("view")].toString() == QStringLiteral("top"));
     CHECK(photo[QStringLiteral("width_px")].toInt() == 300);
     CHECK(QFileInfo::exists(photo[QStringLiteral("file")].toString()));
 
-    Result check = run(dir, {QStringLiteral("db"), QStringLiteral("check"), QStringLiteral("--json")});
+    Result check =
+        run(dir, {QStringLiteral("db"), QStringLiteral("check"), QStringLiteral("--json")});
     CHECK(check.exitCode == 0);
     CHECK(check.json().object()[QStringLiteral("ok")].toBool());
 
     const QString backup = dir.file(QStringLiteral("backup/clinic-backup.sqlite"));
     CHECK(run(dir, {QStringLiteral("db"), QStringLiteral("backup"), backup}).exitCode == 0);
-    run(dir, {QStringLiteral("client"), QStringLiteral("delete"), QStringLiteral("1"), QStringLiteral("--yes")});
-    Result restored = run(dir, {QStringLiteral("db"), QStringLiteral("restore"), backup, QStringLiteral("--json")});
+    run(dir, {QStringLiteral("client"), QStringLiteral("delete"), QStringLiteral("1"),
+              QStringLiteral("--yes")});
+    Result restored = run(
+        dir, {QStringLiteral("db"), QStringLiteral("restore"), backup, QStringLiteral("--json")});
     CHECK(restored.exitCode == 0);
     CHECK(QFileInfo::exists(restored.json().object()[QStringLiteral("safety_copy")].toString()));
-    Result after = run(dir, {QStringLiteral("photo"), QStringLiteral("list"), QStringLiteral("1"), QStringLiteral("--json")});
+    Result after = run(dir, {QStringLiteral("photo"), QStringLiteral("list"), QStringLiteral("1"),
+                             QStringLiteral("--json")});
     REQUIRE(after.json().array().size() == 1);
     CHECK(QFileInfo::exists(after.json().array()[0].toObject()[QStringLiteral("file")].toString()));
 }
@@ -128,14 +153,16 @@ TEST_CASE("smp photo import, list and db check/backup/restore", "[cli]")
 TEST_CASE("smp reports bad input in one line with a non-zero exit code", "[cli]")
 {
     ScratchDir dir;
-    Result wrongDate = run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
-                                 QStringLiteral("X"), QStringLiteral("--dob"), QStringLiteral("14/07/1988")});
+    Result wrongDate =
+        run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+                  QStringLiteral("X"), QStringLiteral("--dob"), QStringLiteral("14/07/1988")});
     CHECK(wrongDate.exitCode == 2);
     CHECK(wrongDate.err.trimmed().count(QLatin1Char('\n')) == 0);
     CHECK(wrongDate.err.contains(QStringLiteral("--dob")));
     CHECK(wrongDate.err.contains(QStringLiteral("YYYY-MM-DD")));
 
-    Result missing = run(dir, {QStringLiteral("client"), QStringLiteral("show"), QStringLiteral("42")});
+    Result missing =
+        run(dir, {QStringLiteral("client"), QStringLiteral("show"), QStringLiteral("42")});
     CHECK(missing.exitCode == 1);
     CHECK(missing.err.contains(QStringLiteral("client 42 does not exist")));
 
@@ -153,7 +180,8 @@ TEST_CASE("smp reports bad input in one line with a non-zero exit code", "[cli]"
     CHECK(err.contains(notDb));
     CHECK(err.contains(QStringLiteral("not an SMP Planner database")));
 
-    Result help = run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("--help")});
+    Result help =
+        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("--help")});
     CHECK(help.exitCode == 0);
     CHECK(help.out.contains(QStringLiteral("smp photo import")));
     CHECK(help.out.contains(QStringLiteral("--view")));

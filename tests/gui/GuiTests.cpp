@@ -98,7 +98,8 @@ TEST_CASE("a client created through the dialog is in the list after reopening th
         QTest::keyClicks(child<QLineEdit>(dialog, "emailEdit"), QStringLiteral("not-an-email"));
         auto *skin = child<QComboBox>(dialog, "skinTypeCombo");
         skin->setCurrentIndex(skin->findData(3));
-        QTest::keyClicks(child<QPlainTextEdit>(dialog, "notesEdit"), QStringLiteral("Wants a soft hairline"));
+        QTest::keyClicks(child<QPlainTextEdit>(dialog, "notesEdit"),
+                         QStringLiteral("Wants a soft hairline"));
 
         // An invalid e-mail keeps the dialog open with the problem named.
         clickSave(dialog);
@@ -112,7 +113,8 @@ TEST_CASE("a client created through the dialog is in the list after reopening th
 
         CHECK(listedNames(window) == QStringList{QStringLiteral("Ferreira, Tomás")});
         CHECK(window.clientPage()->clientId() > 0);
-        CHECK(child<QLabel>(window.clientPage(), "clientTitle")->text() == QStringLiteral("Tomás Ferreira"));
+        CHECK(child<QLabel>(window.clientPage(), "clientTitle")->text() ==
+              QStringLiteral("Tomás Ferreira"));
         window.close();
     }
     {
@@ -121,7 +123,8 @@ TEST_CASE("a client created through the dialog is in the list after reopening th
         window.show();
         REQUIRE(QTest::qWaitForWindowExposed(&window));
         CHECK(listedNames(window) == QStringList{QStringLiteral("Ferreira, Tomás")});
-        const storage::Client stored = storage::ClientStore(db).get(window.clientPage()->clientId());
+        const storage::Client stored =
+            storage::ClientStore(db).get(window.clientPage()->clientId());
         CHECK(stored.dateOfBirth == QDate(1982, 3, 9));
         CHECK(stored.fitzpatrick == 3);
         CHECK(stored.email == QStringLiteral("tomas@example.pt"));
@@ -165,7 +168,8 @@ TEST_CASE("editing, screening, consent and photo drop work from the client page"
     QTableWidget *screening = page->screeningTable();
     int row = -1;
     for (int r = 0; r < screening->rowCount(); ++r) {
-        if (screening->item(r, 0)->data(Qt::UserRole).toString() == QStringLiteral("anticoagulants"))
+        if (screening->item(r, 0)->data(Qt::UserRole).toString() ==
+            QStringLiteral("anticoagulants"))
             row = r;
     }
     REQUIRE(row >= 0);
@@ -174,8 +178,9 @@ TEST_CASE("editing, screening, consent and photo drop work from the client page"
     screening->item(row, 2)->setText(QStringLiteral("aspirin daily"));
     QTest::mouseClick(child<QPushButton>(page, "saveScreeningButton"), Qt::LeftButton);
     const auto answers = storage::ClientStore(db).screening(page->clientId());
-    const auto stored = std::find_if(answers.begin(), answers.end(),
-                                     [](const auto &e) { return e.item == QStringLiteral("anticoagulants"); });
+    const auto stored = std::find_if(answers.begin(), answers.end(), [](const auto &e) {
+        return e.item == QStringLiteral("anticoagulants");
+    });
     REQUIRE(stored != answers.end());
     CHECK(stored->answer == storage::ScreeningAnswer::NeedsClearance);
     CHECK(stored->note == QStringLiteral("aspirin daily"));
@@ -194,10 +199,12 @@ TEST_CASE("editing, screening, consent and photo drop work from the client page"
                       [](const auto &c) { return c.kind == QStringLiteral("data processing"); }));
 
     // Drop two photos (one good, one broken) onto the page: imported in the background.
-    const QString good = test::writeTestImage(dir.file(QStringLiteral("crown.jpg")), 640, 480, "jpeg", 61);
+    const QString good =
+        test::writeTestImage(dir.file(QStringLiteral("crown.jpg")), 640, 480, "jpeg", 61);
     const QString broken = dir.file(QStringLiteral("broken.png"));
     test::writeBytes(broken, QByteArrayLiteral("\x89PNG\r\n\x1a\n garbage"));
-    page->importViewCombo()->setCurrentIndex(page->importViewCombo()->findData(int(storage::PhotoView::Crown)));
+    page->importViewCombo()->setCurrentIndex(
+        page->importViewCombo()->findData(int(storage::PhotoView::Crown)));
     QSignalSpy finished(page, &gui::ClientPage::photoImportFinished);
     QMimeData mime;
     mime.setUrls({QUrl::fromLocalFile(good), QUrl::fromLocalFile(broken)});
@@ -212,7 +219,8 @@ TEST_CASE("editing, screening, consent and photo drop work from the client page"
     CHECK(page->photoList()->count() == 2);
     const auto photos = storage::PhotoLibrary(db).photos(page->clientId());
     REQUIRE(photos.size() == 2);
-    CHECK(std::any_of(photos.begin(), photos.end(), [](const auto &p) { return p.view == storage::PhotoView::Crown; }));
+    CHECK(std::any_of(photos.begin(), photos.end(),
+                      [](const auto &p) { return p.view == storage::PhotoView::Crown; }));
     // The failure is reported to the user.
     QTest::qWait(50);
     auto *report = window.findChild<QMessageBox *>();
@@ -266,5 +274,7 @@ TEST_CASE("the client list model passes Qt's model tester", "[gui]")
     model.setSearchText(QStringLiteral("ce"));
     CHECK(model.rowCount() == 1);
     CHECK(model.data(model.index(0), Qt::DisplayRole).toString() == QStringLiteral("Cedar"));
-    CHECK(model.data(model.index(0), gui::ClientListModel::DetailRole).toString().contains(QStringLiteral("0 photo")));
+    CHECK(model.data(model.index(0), gui::ClientListModel::DetailRole)
+              .toString()
+              .contains(QStringLiteral("0 photo")));
 }

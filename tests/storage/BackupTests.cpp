@@ -39,7 +39,8 @@ TEST_CASE("a backup is a complete, openable database with its photos, taken whil
     Database db(path);
     const RecordId client = addClient(db, QStringLiteral("Backed Up"));
     const Photo photo = clinic::importPhoto(
-        db, client, test::writeTestImage(dir.file(QStringLiteral("p.jpg")), 120, 90, "jpeg", 31), PhotoView::Top);
+        db, client, test::writeTestImage(dir.file(QStringLiteral("p.jpg")), 120, 90, "jpeg", 31),
+        PhotoView::Top);
     for (int i = 0; i < 300; ++i)
         addClient(db, QStringLiteral("Filler %1").arg(i));
 
@@ -87,8 +88,10 @@ TEST_CASE("restore replaces the records, keeps a safety copy and brings back the
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     const RecordId kept = addClient(db, QStringLiteral("Kept"));
     const Photo photo = clinic::importPhoto(
-        db, kept, test::writeTestImage(dir.file(QStringLiteral("p.png")), 80, 60, "png", 41), PhotoView::Top);
-    const QString backupFile = backupDatabase(db, dir.file(QStringLiteral("b.sqlite"))).databaseFile;
+        db, kept, test::writeTestImage(dir.file(QStringLiteral("p.png")), 80, 60, "png", 41),
+        PhotoView::Top);
+    const QString backupFile =
+        backupDatabase(db, dir.file(QStringLiteral("b.sqlite"))).databaseFile;
 
     ClientStore(db).remove(kept); // an accident: the client and the photo file are gone
     addClient(db, QStringLiteral("Added Later"));
@@ -134,8 +137,9 @@ TEST_CASE("restore refuses bad backups and leaves the database as it was", "[bac
     {
         Database other(newer);
     }
-    test::rawExecute(newer, QStringLiteral("PRAGMA journal_mode = DELETE; PRAGMA user_version = %1;")
-                                .arg(kCurrentSchemaVersion + 1));
+    test::rawExecute(newer,
+                     QStringLiteral("PRAGMA journal_mode = DELETE; PRAGMA user_version = %1;")
+                         .arg(kCurrentSchemaVersion + 1));
     const QByteArray newerBytes = test::readAll(newer);
     error = restoreError(newer);
     CHECK(error.kind() == ErrorKind::NewerSchema);

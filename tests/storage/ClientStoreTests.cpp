@@ -125,7 +125,8 @@ TEST_CASE("search ignores case and accents, needs every word, and treats % and _
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     ClientStore store(db);
     const RecordId muller = store.add(makeClient(QStringLiteral("Jörg"), QStringLiteral("Müller")));
-    const RecordId mueller = store.add(makeClient(QStringLiteral("Anna"), QStringLiteral("Mueller")));
+    const RecordId mueller =
+        store.add(makeClient(QStringLiteral("Anna"), QStringLiteral("Mueller")));
     Client phone = makeClient(QStringLiteral("Sam"), QStringLiteral("100% Real"));
     phone.phone = QStringLiteral("+1 555 0199");
     const RecordId percent = store.add(phone);
@@ -207,8 +208,11 @@ TEST_CASE("screening answers and consents are stored, replaced and validated", "
     QString message;
     ScreeningEntry bogus{QStringLiteral("vampirism"), ScreeningAnswer::None, QString(),
                          QDate(2026, 11, 1), QStringLiteral("tech")};
-    CHECK(kindOfError([&] { store.setScreening(id, std::vector{keloid, bogus}); }, &message) ==
-          ErrorKind::InvalidInput);
+    CHECK(kindOfError(
+              [&] {
+                  store.setScreening(id, std::vector{keloid, bogus});
+              },
+              &message) == ErrorKind::InvalidInput);
     CHECK(message.contains(QStringLiteral("vampirism")));
     CHECK(store.screening(id)[0].answer == ScreeningAnswer::None); // nothing half-applied
 
@@ -235,16 +239,24 @@ TEST_CASE("deleting a client removes all their rows, then only the files nobody 
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     ClientStore store(db);
     PhotoLibrary library(db);
-    const RecordId leaving = store.add(makeClient(QStringLiteral("Leaving"), QStringLiteral("Client")));
-    const RecordId staying = store.add(makeClient(QStringLiteral("Staying"), QStringLiteral("Client")));
-    const QString shared = smp::test::writeTestImage(dir.file(QStringLiteral("shared.png")), 64, 48, "png", 1);
-    const QString own = smp::test::writeTestImage(dir.file(QStringLiteral("own.png")), 64, 48, "png", 2);
-    const Photo sharedLeaving = library.add(leaving, shared, PhotoView::Top, factsFor(QStringLiteral("png")));
-    const Photo ownPhoto = library.add(leaving, own, PhotoView::Crown, factsFor(QStringLiteral("png")));
-    const Photo sharedStaying = library.add(staying, shared, PhotoView::Top, factsFor(QStringLiteral("png")));
+    const RecordId leaving =
+        store.add(makeClient(QStringLiteral("Leaving"), QStringLiteral("Client")));
+    const RecordId staying =
+        store.add(makeClient(QStringLiteral("Staying"), QStringLiteral("Client")));
+    const QString shared =
+        smp::test::writeTestImage(dir.file(QStringLiteral("shared.png")), 64, 48, "png", 1);
+    const QString own =
+        smp::test::writeTestImage(dir.file(QStringLiteral("own.png")), 64, 48, "png", 2);
+    const Photo sharedLeaving =
+        library.add(leaving, shared, PhotoView::Top, factsFor(QStringLiteral("png")));
+    const Photo ownPhoto =
+        library.add(leaving, own, PhotoView::Crown, factsFor(QStringLiteral("png")));
+    const Photo sharedStaying =
+        library.add(staying, shared, PhotoView::Top, factsFor(QStringLiteral("png")));
     CHECK(sharedLeaving.fileName == sharedStaying.fileName); // stored once
-    store.setScreening(leaving, std::vector{ScreeningEntry{QStringLiteral("keloid"), ScreeningAnswer::None,
-                                                           QString(), QDate(2026, 1, 1), QStringLiteral("t")}});
+    store.setScreening(
+        leaving, std::vector{ScreeningEntry{QStringLiteral("keloid"), ScreeningAnswer::None,
+                                            QString(), QDate(2026, 1, 1), QStringLiteral("t")}});
 
     store.remove(leaving);
     CHECK_FALSE(store.find(leaving).has_value());

@@ -74,8 +74,9 @@ TEST_CASE("SIGKILL in the middle of a large photo import leaves a sound database
     QDir().mkpath(dir.file(QStringLiteral("import")));
     QStringList files;
     for (int i = 0; i < 400; ++i) {
-        files << test::writeTestImage(dir.file(QStringLiteral("import/%1.png").arg(i, 4, 10, QLatin1Char('0'))),
-                                      400, 300, "png", static_cast<std::uint32_t>(1000 + i));
+        files << test::writeTestImage(
+            dir.file(QStringLiteral("import/%1.png").arg(i, 4, 10, QLatin1Char('0'))), 400, 300,
+            "png", static_cast<std::uint32_t>(1000 + i));
     }
 
     const pid_t child = forkChild([&] {
@@ -114,7 +115,9 @@ TEST_CASE("SIGKILL in the middle of one large transaction leaves none of its row
 {
     ScratchDir dir;
     const QString path = dir.file(QStringLiteral("clinic.sqlite"));
-    { Database db(path); }
+    {
+        Database db(path);
+    }
 
     const pid_t child = forkChild([&] {
         Database db(path);

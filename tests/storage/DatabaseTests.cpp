@@ -47,7 +47,8 @@ TEST_CASE("a new database gets the current schema, WAL, foreign keys and a photo
     ScratchDir dir;
     const QString path = dir.file(QStringLiteral("sub/folder/clinic.sqlite"));
     Database db(path);
-    CHECK(db.path() == QDir(dir.path()).absoluteFilePath(QStringLiteral("sub/folder/clinic.sqlite")));
+    CHECK(db.path() ==
+          QDir(dir.path()).absoluteFilePath(QStringLiteral("sub/folder/clinic.sqlite")));
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);
     CHECK(db.photoLibraryPath() == db.path() + QStringLiteral(".photos"));
 
@@ -64,7 +65,8 @@ TEST_CASE("a file that is not a SQLite database is refused and left untouched", 
 {
     ScratchDir dir;
     const QString path = dir.file(QStringLiteral("notes.sqlite"));
-    const QByteArray content = QByteArrayLiteral("These are my notes, not a database.\n").repeated(200);
+    const QByteArray content =
+        QByteArrayLiteral("These are my notes, not a database.\n").repeated(200);
     smp::test::writeBytes(path, content);
 
     const StorageError error = errorOf([&] { Database db(path); });
@@ -79,7 +81,8 @@ TEST_CASE("another program's SQLite database is refused and left untouched", "[d
 {
     ScratchDir dir;
     const QString path = dir.file(QStringLiteral("other.sqlite"));
-    smp::test::rawExecute(path, QStringLiteral("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');"));
+    smp::test::rawExecute(
+        path, QStringLiteral("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');"));
     const QByteArray before = smp::test::readAll(path);
 
     const StorageError error = errorOf([&] { Database db(path); });
@@ -96,9 +99,10 @@ TEST_CASE("a database from a newer program is refused and not modified", "[datab
         Database db(path);
         addClient(db, QStringLiteral("Keep"));
     }
-    smp::test::rawExecute(path, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; "
-                                               "PRAGMA user_version = %1;")
-                                    .arg(kCurrentSchemaVersion + 5));
+    smp::test::rawExecute(
+        path, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; "
+                             "PRAGMA user_version = %1;")
+                  .arg(kCurrentSchemaVersion + 5));
     const QByteArray before = smp::test::readAll(path);
 
     const StorageError error = errorOf([&] { Database db(path); });
@@ -152,7 +156,9 @@ TEST_CASE("a read-only location gives a clear error", "[database]")
         }
         ScratchDir dir;
         const QString path = dir.file(QStringLiteral("clinic.sqlite"));
-        { Database db(path); }
+        {
+            Database db(path);
+        }
         QFile::setPermissions(path, QFile::ReadOwner);
         StorageError error = errorOf([&] { Database db(path); });
         CHECK(error.kind() == ErrorKind::ReadOnly);

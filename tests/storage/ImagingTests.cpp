@@ -51,8 +51,8 @@ TEST_CASE("the sample scalp shows the thinning its density map describes", "[ima
     auto at = [&](double u, double v) {
         return std::pair{static_cast<int>(cx + u * rx), static_cast<int>(cy + v * ry)};
     };
-    CHECK(imaging::sampleHairDensity(0.05, 0.28, parameters.lossSeverity) < 0.2);  // vertex
-    CHECK(imaging::sampleHairDensity(-0.8, 0.3, parameters.lossSeverity) > 0.95);  // side
+    CHECK(imaging::sampleHairDensity(0.05, 0.28, parameters.lossSeverity) < 0.2); // vertex
+    CHECK(imaging::sampleHairDensity(-0.8, 0.3, parameters.lossSeverity) > 0.95); // side
     const auto [vx, vy] = at(0.05, 0.28);
     const auto [sx, sy] = at(-0.8, 0.3);
     // Hair is dark over light skin: the thin vertex is much brighter than the full side.

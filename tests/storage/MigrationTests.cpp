@@ -49,7 +49,8 @@ TEST_CASE("a version 1 database from the first release migrates to the current s
     ScratchDir dir;
     const QString path = dir.file(QStringLiteral("v1.sqlite"));
     smp::test::rawExecute(path, fixtureSql("schema-v1.sql"));
-    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) == QStringLiteral("1"));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
+            QStringLiteral("1"));
 
     Database db(path);
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);

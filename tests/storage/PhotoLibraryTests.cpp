@@ -51,13 +51,13 @@ int filesIn(const QString &folder)
 
 } // namespace
 
-TEST_CASE("an imported photo is copied into the content-addressed library and recorded",
-          "[photos]")
+TEST_CASE("an imported photo is copied into the content-addressed library and recorded", "[photos]")
 {
     ScratchDir dir;
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     const RecordId client = addClient(db, QStringLiteral("Photo"));
-    const QString source = test::writeTestImage(dir.file(QStringLiteral("IMG_0042.JPG")), 320, 240, "jpeg", 7);
+    const QString source =
+        test::writeTestImage(dir.file(QStringLiteral("IMG_0042.JPG")), 320, 240, "jpeg", 7);
 
     const Photo photo = clinic::importPhoto(db, client, source, PhotoView::Crown);
     CHECK(photo.id > 0);
@@ -67,7 +67,8 @@ TEST_CASE("an imported photo is copied into the content-addressed library and re
     CHECK(photo.heightPx == 240);
     CHECK(photo.originalName == QStringLiteral("IMG_0042.JPG"));
     CHECK(photo.sha256 == QString::fromLatin1(test::sha256Hex(source)));
-    CHECK(photo.fileName == photo.sha256.left(2) + QLatin1Char('/') + photo.sha256 + QStringLiteral(".jpg"));
+    CHECK(photo.fileName ==
+          photo.sha256.left(2) + QLatin1Char('/') + photo.sha256 + QStringLiteral(".jpg"));
     PhotoLibrary library(db);
     const QString stored = library.absolutePath(photo);
     CHECK(stored.startsWith(db.photoLibraryPath()));
@@ -90,7 +91,8 @@ TEST_CASE("the same photo twice is stored once; for the same client it is refuse
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     const RecordId first = addClient(db, QStringLiteral("First"));
     const RecordId second = addClient(db, QStringLiteral("Second"));
-    const QString source = test::writeTestImage(dir.file(QStringLiteral("a.png")), 100, 80, "png", 3);
+    const QString source =
+        test::writeTestImage(dir.file(QStringLiteral("a.png")), 100, 80, "png", 3);
     const QString copy = dir.file(QStringLiteral("copy-of-a.png"));
     QFile::copy(source, copy);
 
@@ -124,20 +126,24 @@ TEST_CASE("bad photo files are refused with the file and the reason, and nothing
     test::writeBytes(empty, QByteArray());
     CHECK(probeError(empty).contains(QStringLiteral("empty")));
 
-    CHECK(probeError(dir.file(QStringLiteral("missing.jpg"))).contains(QStringLiteral("not found")));
+    CHECK(
+        probeError(dir.file(QStringLiteral("missing.jpg"))).contains(QStringLiteral("not found")));
 
-    const QString jpeg = test::writeTestImage(dir.file(QStringLiteral("whole.jpg")), 400, 300, "jpeg", 5);
+    const QString jpeg =
+        test::writeTestImage(dir.file(QStringLiteral("whole.jpg")), 400, 300, "jpeg", 5);
     const QByteArray jpegBytes = test::readAll(jpeg);
     const QString truncatedJpeg = dir.file(QStringLiteral("truncated.jpg"));
     test::writeBytes(truncatedJpeg, jpegBytes.left(jpegBytes.size() * 2 / 3));
     CHECK(probeError(truncatedJpeg).contains(QStringLiteral("truncated")));
 
-    const QString png = test::writeTestImage(dir.file(QStringLiteral("whole.png")), 400, 300, "png", 6);
+    const QString png =
+        test::writeTestImage(dir.file(QStringLiteral("whole.png")), 400, 300, "png", 6);
     const QByteArray pngBytes = test::readAll(png);
     const QString truncatedPng = dir.file(QStringLiteral("truncated.png"));
     test::writeBytes(truncatedPng, pngBytes.left(pngBytes.size() / 2));
     const QString pngError = probeError(truncatedPng);
-    CHECK((pngError.contains(QStringLiteral("corrupt")) || pngError.contains(QStringLiteral("truncated"))));
+    CHECK((pngError.contains(QStringLiteral("corrupt")) ||
+           pngError.contains(QStringLiteral("truncated"))));
 
     const QString corruptHeader = dir.file(QStringLiteral("header.png"));
     QByteArray scrambled = pngBytes;
@@ -169,15 +175,17 @@ TEST_CASE("a folder import goes on past bad files and reports them at the end", 
     test::writeTestImage(dir.file(QStringLiteral("visit/1-front.jpg")), 200, 150, "jpeg", 11);
     test::writeBytes(dir.file(QStringLiteral("visit/2-notes.txt")), QByteArrayLiteral("notes"));
     test::writeTestImage(dir.file(QStringLiteral("visit/3-top.png")), 200, 150, "png", 12);
-    test::writeTestImage(dir.file(QStringLiteral("visit/nested/4-crown.jpg")), 200, 150, "jpeg", 13);
+    test::writeTestImage(dir.file(QStringLiteral("visit/nested/4-crown.jpg")), 200, 150, "jpeg",
+                         13);
 
     int calls = 0;
-    const auto report = clinic::importPhotos(db, client, {dir.file(QStringLiteral("visit"))}, PhotoView::Other,
-                                             [&](int, int total, const QString &) {
-                                                 CHECK(total == 4);
-                                                 ++calls;
-                                                 return true;
-                                             });
+    const auto report =
+        clinic::importPhotos(db, client, {dir.file(QStringLiteral("visit"))}, PhotoView::Other,
+                             [&](int, int total, const QString &) {
+                                 CHECK(total == 4);
+                                 ++calls;
+                                 return true;
+                             });
     CHECK(report.imported.size() == 3);
     REQUIRE(report.failed.size() == 1);
     CHECK(report.failed[0].path.endsWith(QStringLiteral("2-notes.txt")));
@@ -186,8 +194,8 @@ TEST_CASE("a folder import goes on past bad files and reports them at the end", 
     CHECK_FALSE(report.cancelled);
 
     const auto cancelled = clinic::importPhotos(
-        db, addClient(db, QStringLiteral("Cancel")), {dir.file(QStringLiteral("visit"))}, PhotoView::Other,
-        [](int index, int, const QString &) { return index < 1; });
+        db, addClient(db, QStringLiteral("Cancel")), {dir.file(QStringLiteral("visit"))},
+        PhotoView::Other, [](int index, int, const QString &) { return index < 1; });
     CHECK(cancelled.cancelled);
     CHECK(cancelled.imported.size() == 1);
 }
@@ -198,7 +206,8 @@ TEST_CASE("the library check finds rows without files and old files without rows
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     const RecordId client = addClient(db, QStringLiteral("Check"));
     const Photo photo = clinic::importPhoto(
-        db, client, test::writeTestImage(dir.file(QStringLiteral("a.png")), 50, 50, "png", 21), PhotoView::Top);
+        db, client, test::writeTestImage(dir.file(QStringLiteral("a.png")), 50, 50, "png", 21),
+        PhotoView::Top);
     PhotoLibrary library(db);
     CHECK(library.checkLibrary().rowsWithoutFile.empty());
 
@@ -208,10 +217,12 @@ TEST_CASE("the library check finds rows without files and old files without rows
     test::writeBytes(stray, QByteArrayLiteral("x"));
     QFile strayFile(stray);
     REQUIRE(strayFile.open(QIODevice::ReadWrite));
-    strayFile.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-7200), QFileDevice::FileModificationTime);
+    strayFile.setFileTime(QDateTime::currentDateTimeUtc().addSecs(-7200),
+                          QFileDevice::FileModificationTime);
     strayFile.close();
     // A fresh one may belong to an import in progress: not reported yet.
-    test::writeBytes(db.photoLibraryPath() + QStringLiteral("/ff/fresh.png"), QByteArrayLiteral("y"));
+    test::writeBytes(db.photoLibraryPath() + QStringLiteral("/ff/fresh.png"),
+                     QByteArrayLiteral("y"));
 
     auto check = library.checkLibrary();
     CHECK(check.filesWithoutRow == QStringList{QStringLiteral("ff/stray.png")});
@@ -235,7 +246,8 @@ TEST_CASE("real camera photos from the shared data set import (skipped when abse
     ScratchDir dir;
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     const RecordId client = addClient(db, QStringLiteral("Real"));
-    const QStringList files = QDir(images).entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).mid(0, 12);
+    const QStringList files =
+        QDir(images).entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).mid(0, 12);
     REQUIRE(files.size() == 12);
     QStringList paths;
     for (const QString &file : files)

@@ -15,8 +15,7 @@ public:
     explicit ImageError(const QString &message)
         : std::runtime_error(message.toStdString())
         , m_message(message)
-    {
-    }
+    {}
     const QString &message() const noexcept { return m_message; }
 
 private:
@@ -26,13 +25,13 @@ private:
 struct ImageLimits
 {
     qint64 maxFileBytes = 200LL * 1024 * 1024; // 200 MB
-    qint64 maxPixels = 100'000'000;             // 100 megapixels
+    qint64 maxPixels = 100'000'000;            // 100 megapixels
 };
 
 struct ImageInfo
 {
-    QString format; // lower-case, from the content (not the file name): "jpeg", "png", ...
-    QSize size;     // pixels, as stored in the file
+    QString format;    // lower-case, from the content (not the file name): "jpeg", "png", ...
+    QSize size;        // pixels, as stored in the file
     QDateTime takenAt; // UTC; the file's modification time until EXIF is read (issue 3)
 };
 

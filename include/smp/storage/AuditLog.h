@@ -17,8 +17,7 @@ class AuditLog
 public:
     explicit AuditLog(Database &db)
         : m_db(db)
-    {
-    }
+    {}
 
     void record(const QString &action, const QString &tableName, RecordId recordId,
                 std::optional<RecordId> clientId, const QString &details);

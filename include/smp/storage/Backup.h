@@ -29,8 +29,8 @@ BackupResult backupDatabase(Database &db, const QString &destination,
 
 struct RestoreResult
 {
-    QString safetyCopy;   // where the database's state before the restore was saved
-    int photosCopied = 0; // files copied from the backup's photo library
+    QString safetyCopy;         // where the database's state before the restore was saved
+    int photosCopied = 0;       // files copied from the backup's photo library
     int schemaStepsApplied = 0; // a backup from an older program is upgraded on the way
 };
 

@@ -18,8 +18,7 @@ class ClientStore
 public:
     explicit ClientStore(Database &db)
         : m_db(db)
-    {
-    }
+    {}
 
     // Stores a new client and returns its id (client.id is ignored).
     RecordId add(const Client &client);

@@ -32,8 +32,7 @@ public:
         : std::runtime_error(message.toStdString())
         , m_kind(kind)
         , m_message(message)
-    {
-    }
+    {}
 
     ErrorKind kind() const noexcept { return m_kind; }
     const QString &message() const noexcept { return m_message; }

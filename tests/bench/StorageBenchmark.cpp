@@ -1,0 +1,200 @@
+// smp-benchmark: times the storage paths a technician waits on, at clinic scale.
+// Not part of the test run. Usage: smp-benchmark [--clients N] [--photos-per-client N]
+//
+// Fills a fresh database with N clients (default 10,000) with 5 photo rows each (the files
+// themselves are not needed for these timings), then reports the median and 95th percentile of:
+// opening the database (integrity quick check included), client search, loading a client page,
+// and building the main window (offscreen).
+
+#include "smp/gui/MainWindow.h"
+#include "smp/storage/AuditLog.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/Statement.h"
+#include "smp/storage/Transaction.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QSysInfo>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <vector>
+
+using namespace smp::storage;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char *const kGiven[] = {"James",    "Mary",    "Robert", "Patricia", "John",
+                              "Jennifer", "Michael", "Linda",  "David",    "Elizabeth",
+                              "Ahmed",    "Chen",    "Olu",    "Sofía",    "Jörg",
+                              "Priya",    "Kenji",   "Fatima", "Lukas",    "Ana"};
+const char *const kFamily[] = {"Smith",  "Johnson",  "Williams", "Brown",     "Jones",
+                               "Garcia", "Miller",   "Davis",    "Rodriguez", "Martinez",
+                               "Okafor", "Nakamura", "Müller",   "Kowalski",  "Haddad",
+                               "Singh",  "Nguyen",   "Ferreira", "O'Brien",   "Lindqvist",
+                               "Rossi",  "Dubois",   "Kim",      "Ivanova",   "Mensah"};
+
+struct Timing
+{
+    double medianMs;
+    double p95Ms;
+    int runs;
+};
+
+Timing measure(int runs, const std::function<void()> &work)
+{
+    std::vector<double> samples;
+    samples.reserve(static_cast<std::size_t>(runs));
+    for (int i = 0; i < runs; ++i) {
+        const auto start = Clock::now();
+        work();
+        samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+    std::sort(samples.begin(), samples.end());
+    const auto at = [&](double q) {
+        return samples[std::min(samples.size() - 1,
+                                static_cast<std::size_t>(q * static_cast<double>(samples.size())))];
+    };
+    return {at(0.5), at(0.95), runs};
+}
+
+void report(const char *what, const Timing &timing)
+{
+    std::printf("| %-52s | %8.2f | %8.2f | %5d |\n", what, timing.medianMs, timing.p95Ms,
+                timing.runs);
+}
+
+void fill(Database &db, int clients, int photosPerClient)
+{
+    std::mt19937 random(42);
+    Transaction transaction(db);
+    auto insertClient = db.prepare(
+        "INSERT INTO clients (family_name, given_name, date_of_birth, phone, email, fitzpatrick, "
+        "search_text, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+    auto insertPhoto =
+        db.prepare("INSERT INTO photos (client_id, view, taken_at, imported_at, sha256, file_name, "
+                   "original_name, format, width_px, height_px, byte_size) "
+                   "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, 'jpeg', 4032, 3024, 3500000)");
+    auto insertAudit =
+        db.prepare("INSERT INTO audit_log (at, actor, action, table_name, record_id, "
+                   "client_id, details) VALUES (?1, 'bench', 'insert', 'clients', ?2, ?2, '')");
+    const char *const views[] = {"front", "top", "crown", "left", "right"};
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (int i = 0; i < clients; ++i) {
+        const QString given = QString::fromUtf8(kGiven[random() % std::size(kGiven)]);
+        const QString family = QString::fromUtf8(kFamily[random() % std::size(kFamily)]);
+        const QString phone =
+            QStringLiteral("+1 555 %1").arg(random() % 10000000, 7, 10, QLatin1Char('0'));
+        const QString email =
+            QStringLiteral("%1.%2%3@example.com").arg(given.toLower(), family.toLower()).arg(i);
+        insertClient.reset();
+        insertClient.bind(1, family)
+            .bind(2, given)
+            .bind(3, QDate(1950, 1, 1).addDays(static_cast<qint64>(random() % 20000)))
+            .bind(4, phone)
+            .bind(5, email)
+            .bind(6, static_cast<int>(random() % 6 + 1))
+            .bind(7, ClientStore::searchKey(given + QLatin1Char(' ') + family + QLatin1Char(' ') +
+                                            phone + QLatin1Char(' ') + email))
+            .bind(8, now)
+            .run();
+        const std::int64_t id = db.lastInsertId();
+        insertAudit.reset();
+        insertAudit.bind(1, now).bind(2, id).run();
+        for (int p = 0; p < photosPerClient; ++p) {
+            const QString sha = QStringLiteral("%1").arg(id * 16 + p, 64, 16, QLatin1Char('0'));
+            insertPhoto.reset();
+            insertPhoto.bind(1, id)
+                .bind(2, views[p % 5])
+                .bind(3, now.addDays(-p * 10))
+                .bind(4, sha)
+                .bind(5, sha.left(2) + QLatin1Char('/') + sha + QStringLiteral(".jpg"))
+                .bind(6, QStringLiteral("IMG_%1.JPG").arg(p))
+                .run();
+        }
+    }
+    transaction.commit();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("smp-benchmark"));
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("clients"), QStringLiteral("Number of clients."),
+                      QStringLiteral("n"), QStringLiteral("10000")});
+    parser.addOption({QStringLiteral("photos-per-client"), QStringLiteral("Photo rows per client."),
+                      QStringLiteral("n"), QStringLiteral("5")});
+    parser.process(app);
+    const int clients = parser.value(QStringLiteral("clients")).toInt();
+    const int photos = parser.value(QStringLiteral("photos-per-client")).toInt();
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("bench.sqlite"));
+    {
+        Database db(path);
+        const auto start = Clock::now();
+        fill(db, clients, photos);
+        std::printf("Filled %d clients and %d photo rows in %.1f s\n\n", clients, clients * photos,
+                    std::chrono::duration<double>(Clock::now() - start).count());
+    }
+    std::printf("Machine: %s, %s, %d logical cores; %s\n\n",
+                qPrintable(QSysInfo::prettyProductName()),
+                qPrintable(QSysInfo::currentCpuArchitecture()), QThread::idealThreadCount(),
+                qPrintable(QDateTime::currentDateTime().toString(Qt::ISODate)));
+    std::printf("| %-52s | %8s | %8s | %5s |\n", "operation", "median ms", "p95 ms", "runs");
+    std::printf("|%s|%s|%s|%s|\n", "------------------------------------------------------",
+                "----------", "----------", "-------");
+
+    report("open database (quick_check, WAL, migrations)", measure(10, [&] { Database db(path); }));
+    Database::Options full;
+    full.fullIntegrityCheck = true;
+    report("open database with full integrity_check", measure(5, [&] { Database db(path, full); }));
+
+    Database db(path);
+    ClientStore store(db);
+    std::size_t sink = 0;
+    const std::pair<const char *, QString> searches[] = {
+        {"search: one name fragment (\"smi\")", QStringLiteral("smi")},
+        {"search: two words (\"john smith\")", QStringLiteral("john smith")},
+        {"search: phone digits (\"555 01\")", QStringLiteral("555 01")},
+        {"search: accented (\"müller\")", QStringLiteral("müller")},
+        {"search: no match (\"zzzz\")", QStringLiteral("zzzz")},
+        {"list all clients (empty search)", QString()},
+    };
+    for (const auto &[label, text] : searches)
+        report(label, measure(50, [&] { sink += store.search(text).size(); }));
+
+    std::mt19937 random(7);
+    PhotoLibrary library(db);
+    AuditLog audit(db);
+    report("open a client page (client, screening, consents, photos, history)", measure(200, [&] {
+               const RecordId id =
+                   static_cast<RecordId>(random() % static_cast<unsigned>(clients)) + 1;
+               sink += static_cast<std::size_t>(store.get(id).familyName.size());
+               sink += store.screening(id).size() + store.consents(id).size();
+               sink += library.photos(id).size() + audit.entries(id).size();
+           }));
+
+    report("main window ready (list of all clients, first client shown)", measure(5, [&] {
+               smp::gui::MainWindow window(db);
+               window.show();
+               QApplication::processEvents();
+           }));
+    std::printf("\n(checksum %zu)\n", sink);
+    return 0;
+}

@@ -1,0 +1,105 @@
+// smp-screenshots OUT_DIR: takes the user guide's screenshots from the running application
+// (offscreen platform, a fresh database with the bundled sample client). Not run by ctest.
+
+#include "smp/clinic/SampleClient.h"
+#include "smp/gui/ClientDialog.h"
+#include "smp/gui/ClientPage.h"
+#include "smp/gui/MainWindow.h"
+#include "smp/storage/ClientStore.h"
+#include "smp/storage/Database.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdio>
+
+namespace {
+
+void settle(int ms = 300)
+{
+    QTest::qWait(ms);
+}
+
+void save(QWidget *widget, const QString &file)
+{
+    widget->grab().save(file);
+    std::printf("wrote %s\n", qPrintable(file));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("smp-screenshots"));
+    const QStringList args = QApplication::arguments();
+    if (args.size() != 2) {
+        std::fprintf(stderr, "usage: smp-screenshots OUT_DIR\n");
+        return 2;
+    }
+    const QString out = args[1];
+    QDir().mkpath(out);
+
+    QTemporaryDir dir;
+    smp::storage::Database db(dir.filePath(QStringLiteral("clinic.sqlite")));
+    db.setActor(QStringLiteral("anna.tech"));
+    const auto sample = smp::clinic::seedSampleClientIfNew(db);
+    const char *const others[][2] = {{"Maria", "Okafor"},   {"Kenji", "Nakamura"},
+                                     {"Lukas", "Müller"},   {"Priya", "Singh"},
+                                     {"Tomás", "Ferreira"}, {"Fatima", "Haddad"}};
+    for (const auto &name : others) {
+        smp::storage::Client client;
+        client.givenName = QString::fromUtf8(name[0]);
+        client.familyName = QString::fromUtf8(name[1]);
+        client.phone = QStringLiteral("+1 555 01%1").arg(client.familyName.size() * 7);
+        smp::storage::ClientStore(db).add(client);
+    }
+
+    smp::gui::MainWindow window(db);
+    window.resize(1280, 800);
+    window.show();
+    window.selectClient(*sample);
+    settle();
+    auto *page = window.clientPage();
+    page->tabs()->setCurrentIndex(3);
+    page->photoList()->setCurrentRow(0);
+    settle(800);
+    save(&window, out + QStringLiteral("/main-window-photos.png"));
+
+    page->tabs()->setCurrentIndex(1);
+    auto *table = page->screeningTable();
+    auto *answer = qobject_cast<QComboBox *>(table->cellWidget(4, 1));
+    answer->setCurrentIndex(answer->findData(int(smp::storage::ScreeningAnswer::NeedsClearance)));
+    table->item(4, 2)->setText(QStringLiteral("apixaban; GP letter requested"));
+    settle();
+    save(&window, out + QStringLiteral("/screening.png"));
+
+    page->tabs()->setCurrentIndex(0);
+    settle();
+    save(&window, out + QStringLiteral("/client-details.png"));
+
+    smp::gui::ClientDialog *dialog = window.newClient();
+    dialog->findChild<QLineEdit *>(QStringLiteral("givenNameEdit"))
+        ->setText(QStringLiteral("Daniel"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("familyNameEdit"))
+        ->setText(QStringLiteral("Adeyemi"));
+    dialog->findChild<QLineEdit *>(QStringLiteral("phoneEdit"))
+        ->setText(QStringLiteral("+44 20 7946 0958"));
+    settle();
+    save(dialog, out + QStringLiteral("/new-client-dialog.png"));
+    dialog->reject();
+
+    window.searchField()->setText(QStringLiteral("mu"));
+    settle(400);
+    save(&window, out + QStringLiteral("/search.png"));
+    return 0;
+}
