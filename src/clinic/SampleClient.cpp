@@ -32,8 +32,8 @@ QString samplePhotoResource()
 
 QString defaultDatabasePath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-           QStringLiteral("/smp-planner.sqlite");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/smp-planner/clinic.sqlite");
 }
 
 std::optional<storage::RecordId> seedSampleClientIfNew(storage::Database &db)

@@ -6,7 +6,9 @@
 // opening the database (integrity quick check included), client search, loading a client page,
 // and building the main window (offscreen).
 
+#include "smp/clinic/PhotoImport.h"
 #include "smp/gui/MainWindow.h"
+#include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -189,6 +191,28 @@ int main(int argc, char *argv[])
                sink += store.screening(id).size() + store.consents(id).size();
                sink += library.photos(id).size() + audit.entries(id).size();
            }));
+
+    {
+        // A 12-megapixel camera-sized JPEG, different content for each run (no duplicates).
+        smp::imaging::SampleScalpParameters big;
+        big.widthPx = 4000;
+        big.heightPx = 3000;
+        const QImage image = smp::imaging::drawSampleScalp(big);
+        QStringList files;
+        for (int i = 0; i < 8; ++i) {
+            QImage variant = image.copy();
+            variant.setPixel(i, 0, qRgb(i, i, i));
+            files << dir.filePath(QStringLiteral("photo-%1.jpg").arg(i));
+            variant.save(files.back(), "JPEG", 92);
+        }
+        Client owner;
+        owner.familyName = QStringLiteral("Import Benchmark");
+        const RecordId ownerId = store.add(owner);
+        int next = 0;
+        report("import a 12-megapixel JPEG (decode check, hash, copy, fsync)", measure(8, [&] {
+                   smp::clinic::importPhoto(db, ownerId, files[next++], PhotoView::Top);
+               }));
+    }
 
     report("main window ready (list of all clients, first client shown)", measure(5, [&] {
                smp::gui::MainWindow window(db);

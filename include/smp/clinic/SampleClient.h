@@ -21,8 +21,9 @@ QString samplePhotoResource();
 // client does not bring it back. Returns the new client's id, or nothing when it did not seed.
 std::optional<storage::RecordId> seedSampleClientIfNew(storage::Database &db);
 
-// Where the application keeps its database when no --database is given:
-// <AppDataLocation>/smp-planner.sqlite (QStandardPaths; needs the application name set).
+// Where the application and `smp` keep the database when no --database is given:
+// <GenericDataLocation>/smp-planner/clinic.sqlite, i.e. ~/.local/share/smp-planner/clinic.sqlite
+// on Linux (QStandardPaths; honours XDG_DATA_HOME).
 QString defaultDatabasePath();
 
 } // namespace smp::clinic
