@@ -43,33 +43,16 @@ QFuture<void> importPhotosInBackground(const DatabaseAddress &address, storage::
     });
 }
 
-QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &destination,
-                                 std::shared_ptr<storage::BackupResult> result,
-                                 std::shared_ptr<QString> error)
+// Runs `job(db, progress)` on the thread pool with a worker connection, reporting progress
+// through the promise and any failure into `error`.
+template <typename Job>
+QFuture<void> runDatabaseJob(const DatabaseAddress &address, std::shared_ptr<QString> error,
+                             Job job)
 {
-    return QtConcurrent::run([address, destination, result, error](QPromise<void> &promise) {
+    return QtConcurrent::run([address, error, job](QPromise<void> &promise) {
         try {
             auto db = openWorkerConnection(address);
-            *result =
-                storage::backupDatabase(*db, destination, [&promise](qint64 done, qint64 total) {
-                    promise.setProgressRange(0, static_cast<int>(total));
-                    promise.setProgressValue(static_cast<int>(done));
-                    return !promise.isCanceled();
-                });
-        } catch (const std::exception &failure) {
-            *error = QString::fromUtf8(failure.what());
-        }
-    });
-}
-
-QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString &source,
-                                  std::shared_ptr<storage::RestoreResult> result,
-                                  std::shared_ptr<QString> error)
-{
-    return QtConcurrent::run([address, source, result, error](QPromise<void> &promise) {
-        try {
-            auto db = openWorkerConnection(address);
-            *result = storage::restoreDatabase(*db, source, [&promise](qint64 done, qint64 total) {
+            job(*db, [&promise](qint64 done, qint64 total) {
                 promise.setProgressRange(0, static_cast<int>(total));
                 promise.setProgressValue(static_cast<int>(done));
                 return !promise.isCanceled();
@@ -78,6 +61,28 @@ QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString 
             *error = QString::fromUtf8(failure.what());
         }
     });
+}
+
+QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &destination,
+                                 std::shared_ptr<storage::BackupResult> result,
+                                 std::shared_ptr<QString> error)
+{
+    return runDatabaseJob(
+        address, error,
+        [destination, result](storage::Database &db, const storage::ProgressCallback &progress) {
+            *result = storage::backupDatabase(db, destination, progress);
+        });
+}
+
+QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString &source,
+                                  std::shared_ptr<storage::RestoreResult> result,
+                                  std::shared_ptr<QString> error)
+{
+    return runDatabaseJob(
+        address, error,
+        [source, result](storage::Database &db, const storage::ProgressCallback &progress) {
+            *result = storage::restoreDatabase(db, source, progress);
+        });
 }
 
 QFuture<QImage> loadThumbnails(const QStringList &paths, QSize bounds)

@@ -1,3 +1,4 @@
+#include "StorageTestSupport.h"
 #include "TestSupport.h"
 
 #include "smp/clinic/PhotoImport.h"
@@ -17,18 +18,10 @@
 
 using namespace smp;
 using namespace smp::storage;
+using smp::test::addClient;
 using smp::test::ScratchDir;
 
-namespace {
-
-RecordId addClient(Database &db, const QString &family)
-{
-    Client client;
-    client.familyName = family;
-    return ClientStore(db).add(client);
-}
-
-} // namespace
+namespace {} // namespace
 
 TEST_CASE("a backup is a complete, openable database with its photos, taken while another "
           "connection writes",

@@ -1,3 +1,4 @@
+#include "StorageTestSupport.h"
 #include "TestSupport.h"
 
 #include "smp/storage/ClientStore.h"
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 using namespace smp::storage;
+using smp::test::addClient;
 using smp::test::ScratchDir;
 
 namespace {
@@ -30,13 +32,6 @@ template <typename F> StorageError errorOf(F &&open)
     }
     FAIL("expected a StorageError");
     return StorageError(ErrorKind::Sql, QString());
-}
-
-RecordId addClient(Database &db, const QString &family)
-{
-    Client client;
-    client.familyName = family;
-    return ClientStore(db).add(client);
 }
 
 } // namespace

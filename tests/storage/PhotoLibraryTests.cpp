@@ -1,3 +1,4 @@
+#include "StorageTestSupport.h"
 #include "TestSupport.h"
 
 #include "smp/clinic/PhotoImport.h"
@@ -16,16 +17,10 @@
 
 using namespace smp;
 using namespace smp::storage;
+using smp::test::addClient;
 using smp::test::ScratchDir;
 
 namespace {
-
-RecordId addClient(Database &db, const QString &family)
-{
-    Client client;
-    client.familyName = family;
-    return ClientStore(db).add(client);
-}
 
 QString probeError(const QString &path, const imaging::ImageLimits &limits = {})
 {
