@@ -10,6 +10,8 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-charts-dev qt6-image-formats-plugins libgl-dev
   # core libraries
   libsqlite3-dev sqlite3 libopencv-dev libeigen3-dev nlohmann-json3-dev
+  # photos: HEIC decoding and encoding (tests), EXIF/XMP metadata
+  libheif-dev libexiv2-dev
   # tests: Catch2, a virtual display, fonts for offscreen rendering, PDF tools
   catch2 xvfb xauth fonts-dejavu-core poppler-utils
 )

@@ -1,0 +1,103 @@
+#include "MarkerRendering.h"
+
+#include "smp/vision/Markers.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+using namespace smp;
+
+namespace {
+
+vision::GrayImage view(const test::RenderedMarker &image)
+{
+    return {image.width, image.height, image.width, image.gray.data()};
+}
+
+} // namespace
+
+TEST_CASE("a marker facing the camera gives its scale", "[calibration]")
+{
+    test::MarkerScene scene;
+    scene.markerSidePx = 120;
+    const auto image = test::renderMarkerScene(scene);
+    const auto found = vision::measureScale(view(image));
+    REQUIRE(found.has_value());
+    CHECK(found->id == 30);
+    CHECK(found->sideMm == 20.0);
+    CHECK(found->sidePx == Approx(120).epsilon(0.01));
+    CHECK(found->mmPerPx == Approx(image.trueMmPerPx).epsilon(0.005));
+    CHECK(found->centrePx.x == Approx(image.centreX).margin(0.5));
+    CHECK(found->centrePx.y == Approx(image.centreY).margin(0.5));
+    CHECK(found->tiltDegrees < 8);
+    CHECK(found->uncertaintyMmPerPx > 0);
+    CHECK(found->uncertaintyMmPerPx < 0.01 * found->mmPerPx);
+}
+
+TEST_CASE("a photo without a marker gives no scale", "[calibration]")
+{
+    test::MarkerScene scene;
+    scene.markerSidePx = 120;
+    auto image = test::renderMarkerScene(scene);
+    std::fill(image.gray.begin(), image.gray.end(), std::uint8_t{140});
+    CHECK_FALSE(vision::measureScale(view(image)).has_value());
+}
+
+TEST_CASE("marker scale error stays under 1% for markers of 60 px and more, across rotation, "
+          "tilt up to 30 degrees, blur and noise",
+          "[calibration][accuracy]")
+{
+    std::mt19937 random(2026);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<double> errors;
+    int missed = 0;
+    const int cases = 240;
+    for (int i = 0; i < cases; ++i) {
+        test::MarkerScene scene;
+        scene.markerSidePx = 60 + 140 * unit(random);
+        scene.rotationDegrees = 360 * unit(random);
+        scene.tiltDegrees = 30 * unit(random);
+        scene.tiltAxisDegrees = 180 * unit(random);
+        scene.blurSigmaPx = 1.0 * unit(random);
+        scene.noiseSigma = 6 * unit(random);
+        scene.markerId = (i % 2) ? 30 : 7;
+        scene.seed = static_cast<std::uint32_t>(i);
+        const auto image = test::renderMarkerScene(scene);
+        const auto found = vision::measureScale(view(image));
+        if (!found) {
+            ++missed;
+            continue;
+        }
+        const double error = std::abs(found->mmPerPx / image.trueMmPerPx - 1.0);
+        errors.push_back(error);
+        INFO("case " << i << ": side " << scene.markerSidePx << " px, tilt " << scene.tiltDegrees
+                     << " deg, blur " << scene.blurSigmaPx << ", noise " << scene.noiseSigma);
+        CHECK(error < 0.01);
+    }
+    std::sort(errors.begin(), errors.end());
+    REQUIRE_FALSE(errors.empty());
+    auto percentile = [&](double q) {
+        return errors[std::min(errors.size() - 1,
+                               static_cast<std::size_t>(q * static_cast<double>(errors.size())))];
+    };
+    std::printf("marker scale error over %zu cases (%d not detected): median %.3f%%, p90 %.3f%%, "
+                "p99 %.3f%%, max %.3f%%\n",
+                errors.size(), missed, 100 * percentile(0.5), 100 * percentile(0.9),
+                100 * percentile(0.99), 100 * errors.back());
+    CHECK(missed == 0);
+}
+
+TEST_CASE("two points a known distance apart give a scale with an honest uncertainty",
+          "[calibration]")
+{
+    const auto scale = vision::scaleFromTwoPoints({100, 100}, {400, 500}, 50.0);
+    CHECK(scale.distancePx == Approx(500));
+    CHECK(scale.mmPerPx == Approx(0.1));
+    CHECK(scale.uncertaintyMmPerPx == Approx(0.1 * std::hypot(std::sqrt(2.0) / 500, 0.5 / 50)));
+    CHECK_THROWS(vision::scaleFromTwoPoints({1, 1}, {1, 2}, 50.0));
+    CHECK_THROWS(vision::scaleFromTwoPoints({1, 1}, {100, 2}, 0.0));
+}
