@@ -2,6 +2,7 @@
 
 #include "smp/clinic/SampleClient.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -167,6 +168,24 @@ QJsonObject toJson(const storage::Photo &photo, const QString &absolutePath)
     object[QLatin1String("width_px")] = photo.widthPx;
     object[QLatin1String("height_px")] = photo.heightPx;
     object[QLatin1String("byte_size")] = static_cast<qint64>(photo.byteSize);
+    object[QLatin1String("rotation_degrees")] = photo.rotationQuarterTurns * 90;
+    object[QLatin1String("taken_at_source")] = photo.takenAtFromExif ? QStringLiteral("exif") : QStringLiteral("file");
+    return object;
+}
+
+QJsonObject photoJson(storage::PhotoLibrary &library, const storage::Photo &photo)
+{
+    QJsonObject object = toJson(photo, library.absolutePath(photo));
+    object[QLatin1String("thumbnail")] = library.thumbnailPath(photo);
+    const auto calibration = library.currentCalibration(photo.id);
+    object[QLatin1String("calibrated")] = calibration.has_value();
+    if (calibration) {
+        QJsonObject scale;
+        scale[QLatin1String("method")] = storage::toString(calibration->method);
+        scale[QLatin1String("mm_per_px")] = calibration->mmPerPx;
+        scale[QLatin1String("uncertainty_mm_per_px")] = calibration->uncertaintyMmPerPx;
+        object[QLatin1String("calibration")] = scale;
+    }
     return object;
 }
 

@@ -14,6 +14,7 @@
 
 namespace smp::storage {
 class Database;
+class PhotoLibrary;
 }
 
 namespace smp::cli {
@@ -67,6 +68,8 @@ int parseSkinType(const QString &text);
 QJsonObject toJson(const storage::Client &client);
 QJsonObject toJson(const storage::ClientSummary &summary);
 QJsonObject toJson(const storage::Photo &photo, const QString &absolutePath);
+// A photo with its file, thumbnail and current calibration.
+QJsonObject photoJson(storage::PhotoLibrary &library, const storage::Photo &photo);
 QJsonObject toJson(const storage::ScreeningEntry &entry);
 QJsonObject toJson(const storage::Consent &consent);
 
@@ -82,5 +85,7 @@ int runScreeningCommand(const QString &verb, const QStringList &arguments);
 int runConsentCommand(const QString &verb, const QStringList &arguments);
 int runAuditCommand(const QStringList &arguments);
 int runSamplePhotoCommand(const QStringList &arguments);
+int runCalibrateCommand(const QStringList &arguments);
+int runMarkerSheetCommand(const QStringList &arguments);
 
 } // namespace smp::cli

@@ -165,7 +165,7 @@ int clientShow(const QStringList &arguments)
         for (const auto &consent : consents)
             consentArray.append(toJson(consent));
         for (const auto &photo : photos)
-            photoArray.append(toJson(photo, library.absolutePath(photo)));
+            photoArray.append(photoJson(library, photo));
         object[QLatin1String("screening")] = screeningArray;
         object[QLatin1String("consents")] = consentArray;
         object[QLatin1String("photos")] = photoArray;

@@ -1,5 +1,6 @@
 #include "CliSupport.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/imaging/SampleScalp.h"
 #include "smp/storage/ClientStore.h"
@@ -8,9 +9,11 @@
 #include "smp/storage/StorageError.h"
 
 #include <QImageWriter>
+#include <QJsonDocument>
 #include <QJsonArray>
 #include <QSaveFile>
 
+#include <array>
 #include <cstdio>
 
 namespace smp::cli {
@@ -56,36 +59,44 @@ int photoImport(const QStringList &arguments)
             return true;
         });
     storage::PhotoLibrary library(db);
-    if (call.json()) {
-        QJsonObject object;
-        QJsonArray imported, failed;
-        for (const auto &photo : report.imported)
-            imported.append(toJson(photo, library.absolutePath(photo)));
-        for (const auto &failure : report.failed) {
+    auto entries = [](const std::vector<clinic::ImportFailure> &list) {
+        QJsonArray array;
+        for (const auto &failure : list) {
             QJsonObject entry;
             entry[QLatin1String("file")] = failure.path;
             entry[QLatin1String("error")] = failure.reason;
-            failed.append(entry);
+            array.append(entry);
         }
+        return array;
+    };
+    if (call.json()) {
+        QJsonObject object;
+        QJsonArray imported;
+        for (const auto &photo : report.imported)
+            imported.append(photoJson(library, photo));
         object[QLatin1String("imported")] = imported;
-        object[QLatin1String("failed")] = failed;
+        object[QLatin1String("duplicates")] = entries(report.duplicates);
+        object[QLatin1String("failed")] = entries(report.failed);
         printJson(object);
     } else {
         for (const auto &photo : report.imported) {
-            print(QStringLiteral("Imported photo %1: %2 (%3, %4x%5)")
+            print(QStringLiteral("Imported photo %1: %2 (%3, %4x%5, %6)")
                       .arg(photo.id)
                       .arg(photo.originalName, storage::toString(photo.view))
                       .arg(photo.widthPx)
-                      .arg(photo.heightPx));
+                      .arg(photo.heightPx)
+                      .arg(clinic::describeCalibration(library.currentCalibration(photo.id))));
         }
+        for (const auto &duplicate : report.duplicates)
+            print(QStringLiteral("Skipped (duplicate): %1").arg(duplicate.reason));
         for (const auto &failure : report.failed)
             std::fprintf(stderr, "smp: not imported: %s\n", qPrintable(failure.reason));
     }
     if (report.failed.empty())
         return 0;
     if (!call.json()) {
-        std::fprintf(stderr, "smp: %zu of %zu file(s) not imported\n", report.failed.size(),
-                     report.failed.size() + report.imported.size());
+        std::fprintf(stderr, "smp: %zu of %zu file(s) refused\n", report.failed.size(),
+                     report.failed.size() + report.imported.size() + report.duplicates.size());
     }
     return 1;
 }
@@ -103,18 +114,19 @@ int photoList(const QStringList &arguments)
     if (call.json()) {
         QJsonArray array;
         for (const auto &photo : photos)
-            array.append(toJson(photo, library.absolutePath(photo)));
+            array.append(photoJson(library, photo));
         printJson(array);
         return 0;
     }
     for (const auto &photo : photos) {
-        print(QStringLiteral("%1  %2  %3  %4x%5  %6")
+        print(QStringLiteral("%1  %2  %3  %4x%5  %6  %7")
                   .arg(photo.id, 5)
                   .arg(storage::toString(photo.view), -6)
                   .arg(photo.takenAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")))
                   .arg(photo.widthPx)
                   .arg(photo.heightPx)
-                  .arg(photo.originalName));
+                  .arg(photo.originalName)
+                  .arg(clinic::describeCalibration(library.currentCalibration(photo.id))));
     }
     return 0;
 }
@@ -128,6 +140,34 @@ int photoSetView(const QStringList &arguments)
     const auto args = call.requirePositional(2);
     storage::PhotoLibrary(call.database())
         .setView(parseId(args[0], QStringLiteral("photo")), parseView(args[1]));
+    return 0;
+}
+
+int photoRotate(const QStringList &arguments)
+{
+    Invocation call(QStringLiteral("photo rotate"),
+                    QStringLiteral("Turns a photo by quarter turns for display (its pixels and "
+                                   "calibration stay as they are)."),
+                    arguments,
+                    {{QStringLiteral("quarter-turns"),
+                      QStringLiteral("Clockwise quarter turns to add: 1, 2, 3 or -1."),
+                      QStringLiteral("n"), QStringLiteral("1")}},
+                    {QStringLiteral("PHOTO The photo's id.")});
+    const auto args = call.requirePositional(1);
+    bool ok = false;
+    const int turns = call.value(QStringLiteral("quarter-turns")).toInt(&ok);
+    if (!ok)
+        throw UsageError(QStringLiteral("--quarter-turns: must be a whole number"));
+    storage::PhotoLibrary library(call.database());
+    const storage::RecordId id = parseId(args[0], QStringLiteral("photo"));
+    const auto photo = library.find(id);
+    if (!photo)
+        throw storage::StorageError(storage::ErrorKind::NotFound, QStringLiteral("photo %1 does not exist").arg(id));
+    library.setRotation(id, photo->rotationQuarterTurns + turns);
+    if (call.json())
+        printJson(photoJson(library, *library.find(id)));
+    else
+        print(QStringLiteral("Photo %1 is now turned %2 degrees").arg(id).arg(library.find(id)->rotationQuarterTurns * 90));
     return 0;
 }
 
@@ -150,10 +190,92 @@ int runPhotoCommand(const QString &verb, const QStringList &arguments)
         return photoList(arguments);
     if (verb == QLatin1String("set-view"))
         return photoSetView(arguments);
+    if (verb == QLatin1String("rotate"))
+        return photoRotate(arguments);
     if (verb == QLatin1String("delete"))
         return photoDelete(arguments);
     throw UsageError(
-        QStringLiteral("photo: unknown command \"%1\" (import, list, set-view, delete)").arg(verb));
+        QStringLiteral("photo: unknown command \"%1\" (import, list, set-view, rotate, delete)").arg(verb));
+}
+
+int runCalibrateCommand(const QStringList &arguments)
+{
+    Invocation call(
+        QStringLiteral("calibrate"),
+        QStringLiteral("Finds the calibration marker in a photo and stores its scale; with --points "
+                       "and --length-mm, stores the scale from two points a known distance apart "
+                       "(photo pixel coordinates: the upright photo before any display rotation, "
+                       "origin top-left)."),
+        arguments,
+        {{QStringLiteral("points"), QStringLiteral("Two points: x1,y1,x2,y2 in pixels."), QStringLiteral("x1,y1,x2,y2")},
+         {QStringLiteral("length-mm"), QStringLiteral("Distance between the points in millimetres."),
+          QStringLiteral("mm")}},
+        {QStringLiteral("PHOTO The photo's id.")});
+    const auto args = call.requirePositional(1);
+    const storage::RecordId id = parseId(args[0], QStringLiteral("photo"));
+    storage::Database &db = call.database();
+    std::optional<storage::Calibration> calibration;
+    if (call.isSet(QStringLiteral("points")) || call.isSet(QStringLiteral("length-mm"))) {
+        const QStringList parts = call.value(QStringLiteral("points")).split(QLatin1Char(','));
+        std::array<double, 4> xy{};
+        bool ok = parts.size() == 4;
+        for (int i = 0; ok && i < 4; ++i)
+            xy[static_cast<std::size_t>(i)] = parts[i].trimmed().toDouble(&ok);
+        if (!ok)
+            throw UsageError(QStringLiteral("--points: give four numbers x1,y1,x2,y2 (pixels)"));
+        const QString lengthText = call.value(QStringLiteral("length-mm"));
+        const double length = lengthText.toDouble(&ok);
+        if (!ok || length <= 0) {
+            throw UsageError(QStringLiteral("--length-mm: \"%1\" is not a length in millimetres (a "
+                                            "number greater than 0, without unit)")
+                                 .arg(lengthText));
+        }
+        try {
+            calibration = clinic::calibrateFromPoints(db, id, QPointF(xy[0], xy[1]), QPointF(xy[2], xy[3]), length);
+        } catch (const std::invalid_argument &error) {
+            throw UsageError(QStringLiteral("calibrate: %1").arg(QString::fromUtf8(error.what())));
+        }
+    } else {
+        calibration = clinic::calibrateFromMarker(db, id);
+    }
+    if (call.json()) {
+        QJsonObject object;
+        object[QLatin1String("photo_id")] = static_cast<qint64>(id);
+        object[QLatin1String("calibrated")] = calibration.has_value();
+        if (calibration) {
+            object[QLatin1String("method")] = storage::toString(calibration->method);
+            object[QLatin1String("mm_per_px")] = calibration->mmPerPx;
+            object[QLatin1String("uncertainty_mm_per_px")] = calibration->uncertaintyMmPerPx;
+            object[QLatin1String("details")] = QJsonDocument::fromJson(calibration->details.toUtf8()).object();
+        }
+        printJson(object);
+    } else {
+        print(calibration ? QStringLiteral("Photo %1: %2").arg(id).arg(clinic::describeCalibration(calibration))
+                          : QStringLiteral("Photo %1: no calibration marker found; the photo stays %2")
+                                .arg(id)
+                                .arg(clinic::describeCalibration(storage::PhotoLibrary(db).currentCalibration(id))));
+    }
+    return calibration ? 0 : 1;
+}
+
+int runMarkerSheetCommand(const QStringList &arguments)
+{
+    Invocation call(QStringLiteral("marker-sheet"),
+                    QStringLiteral("Writes the printable sheet of calibration markers with a ruler."),
+                    arguments,
+                    {{QStringLiteral("page-size"), QStringLiteral("A4 or Letter."), QStringLiteral("size"),
+                      QStringLiteral("A4")}},
+                    {QStringLiteral("FILE The PDF file to write.")});
+    const auto args = call.requirePositional(1);
+    const QString size = call.value(QStringLiteral("page-size"));
+    QPageSize::PageSizeId id = QPageSize::A4;
+    if (size.compare(QLatin1String("letter"), Qt::CaseInsensitive) == 0)
+        id = QPageSize::Letter;
+    else if (size.compare(QLatin1String("a4"), Qt::CaseInsensitive) != 0)
+        throw UsageError(QStringLiteral("--page-size: \"%1\" is not A4 or Letter").arg(size));
+    clinic::writeMarkerSheet(args[0], id);
+    print(QStringLiteral("Wrote %1: print it at 100% and check the 100 mm ruler").arg(args[0]));
+    return 0;
 }
 
 int runSamplePhotoCommand(const QStringList &arguments)

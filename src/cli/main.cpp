@@ -4,9 +4,12 @@
 #include "CliSupport.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QLoggingCategory>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 namespace {
 
@@ -16,6 +19,7 @@ Clients:   client add|list|show|edit|delete
            screening set|items        consent add
 Photos:    photo import CLIENT FILE... --view VIEW     photo list|set-view|delete
 Database:  db check|info|backup FILE|restore FILE      audit [--client ID]
+Calibration: calibrate PHOTO [--points x1,y1,x2,y2 --length-mm L]   marker-sheet FILE.pdf
 Other:     sample-photo OUT.jpg
 
 Options every command accepts: --database PATH, --user NAME, --json
@@ -39,11 +43,38 @@ bool takesValue(const QString &option)
     return withValue.contains(option);
 }
 
+bool isSingleWordCommand(const QString &word)
+{
+    for (const char *command : {"audit", "sample-photo", "calibrate", "marker-sheet"}) {
+        if (word == QLatin1String(command))
+            return true;
+    }
+    return false;
+}
+
+// Commands that lay out text (PDF pages) need a QGuiApplication for fonts; the others run with
+// a QCoreApplication and need no display at all.
+bool needsGui(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "marker-sheet") == 0)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> application;
+    if (needsGui(argc, argv)) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        application = std::make_unique<QGuiApplication>(argc, argv);
+    } else {
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    }
     QCoreApplication::setOrganizationName(QStringLiteral("SMP Planner"));
     QCoreApplication::setApplicationName(QStringLiteral("smp-planner"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SMP_VERSION));
@@ -63,7 +94,7 @@ int main(int argc, char *argv[])
         const bool group = words.isEmpty();
         words << arg;
         rest.removeAt(i);
-        if (group && (arg == QLatin1String("audit") || arg == QLatin1String("sample-photo")))
+        if (group && isSingleWordCommand(arg))
             break;
     }
 
@@ -83,6 +114,10 @@ int main(int argc, char *argv[])
             return runAuditCommand(rest);
         if (group == QLatin1String("sample-photo"))
             return runSamplePhotoCommand(rest);
+        if (group == QLatin1String("calibrate"))
+            return runCalibrateCommand(rest);
+        if (group == QLatin1String("marker-sheet"))
+            return runMarkerSheetCommand(rest);
         if (verb.isEmpty()) {
             if (rest.contains(QStringLiteral("--help"))) {
                 std::fputs(kUsage, stdout);

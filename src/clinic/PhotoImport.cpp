@@ -1,26 +1,79 @@
 #include "smp/clinic/PhotoImport.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/imaging/ImageProbe.h"
+#include "smp/imaging/PhotoFile.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
 
+#include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QImageWriter>
+#include <QSaveFile>
+#include <QTemporaryDir>
 
 #include <algorithm>
 
 namespace smp::clinic {
 
+namespace {
+
+// Writes a thumbnail atomically (QSaveFile); a failure only costs a later re-make.
+void saveThumbnail(const QImage &image, const QString &thumbnailPath)
+{
+    QDir().mkpath(QFileInfo(thumbnailPath).absolutePath());
+    QSaveFile file(thumbnailPath);
+    if (!file.open(QIODevice::WriteOnly))
+        return;
+    QImageWriter writer(&file, "jpeg");
+    writer.setQuality(85);
+    if (writer.write(image))
+        file.commit();
+    else
+        file.cancelWriting();
+}
+
+QImage thumbnailOf(const QImage &upright)
+{
+    return upright.scaled(kThumbnailSide, kThumbnailSide, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+}
+
+} // namespace
+
 storage::Photo importPhoto(storage::Database &db, storage::RecordId clientId, const QString &path,
                            storage::PhotoView view)
 {
-    const imaging::ImageInfo info = imaging::probeImage(path);
+    storage::PhotoLibrary library(db);
+    const QString incoming = library.root() + QStringLiteral("/.incoming");
+    QDir().mkpath(incoming);
+    QTemporaryDir work(incoming + QStringLiteral("/prepare-XXXXXX"));
+    if (!work.isValid()) {
+        throw storage::StorageError(storage::ErrorKind::ReadOnly,
+                                    QStringLiteral("cannot create a work folder in \"%1\"").arg(incoming));
+    }
+    const imaging::PreparedPhoto prepared = imaging::preparePhoto(path, work.path());
+
     storage::ImageFacts facts;
-    facts.format = info.format;
-    facts.widthPx = info.size.width();
-    facts.heightPx = info.size.height();
-    facts.takenAt = info.takenAt;
-    return storage::PhotoLibrary(db).add(clientId, path, view, facts);
+    facts.format = prepared.format;
+    facts.widthPx = prepared.uprightSize.width();
+    facts.heightPx = prepared.uprightSize.height();
+    facts.takenAt = prepared.takenAt;
+    facts.takenAtFromExif = prepared.takenAtFromExif;
+    facts.originalName = QFileInfo(path).fileName();
+    facts.originalPath = path;
+    const storage::Photo photo = library.add(clientId, prepared.file, view, facts);
+
+    // The stored photo is decoded once more for its thumbnail and the marker search; a failure
+    // here leaves a valid, uncalibrated photo (the thumbnail is remade on demand).
+    try {
+        const QImage upright = imaging::loadUprightImage(library.absolutePath(photo));
+        saveThumbnail(thumbnailOf(upright), library.thumbnailPath(photo));
+        calibrateFromMarker(db, photo.id);
+    } catch (const imaging::ImageError &) {
+    }
+    return photo;
 }
 
 QStringList expandImportPaths(const QStringList &paths)
@@ -55,6 +108,11 @@ ImportReport importPhotos(storage::Database &db, storage::RecordId clientId,
         }
         try {
             report.imported.push_back(importPhoto(db, clientId, files[i], view));
+        } catch (const storage::StorageError &error) {
+            if (error.kind() == storage::ErrorKind::Duplicate)
+                report.duplicates.push_back({files[i], error.message()});
+            else
+                report.failed.push_back({files[i], error.message()});
         } catch (const std::exception &error) {
             report.failed.push_back({files[i], QString::fromUtf8(error.what())});
         }
@@ -62,6 +120,21 @@ ImportReport importPhotos(storage::Database &db, storage::RecordId clientId,
     if (progress && !report.cancelled)
         progress(static_cast<int>(files.size()), static_cast<int>(files.size()), QString());
     return report;
+}
+
+QImage loadThumbnail(const QString &photoPath, const QString &thumbnailPath, int quarterTurns)
+{
+    QImage thumbnail(thumbnailPath);
+    if (thumbnail.isNull()) {
+        try {
+            thumbnail = imaging::loadUprightImage(photoPath, 0, QSize(kThumbnailSide, kThumbnailSide));
+        } catch (const imaging::ImageError &) {
+            return {};
+        }
+        saveThumbnail(thumbnail, thumbnailPath);
+    }
+    const int turns = ((quarterTurns % 4) + 4) % 4;
+    return turns ? thumbnail.transformed(QTransform().rotate(90.0 * turns)) : thumbnail;
 }
 
 } // namespace smp::clinic

@@ -1,9 +1,13 @@
 #include "smp/imaging/ImageProbe.h"
 
+#include "smp/imaging/PhotoFile.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QImageReader>
+
+#include <libheif/heif.h>
 
 namespace smp::imaging {
 
@@ -29,6 +33,38 @@ bool jpegHasEndMarker(const QString &path)
            static_cast<unsigned char>(bytes[end - 1]) == 0xD9;
 }
 
+// Size of the primary image of a HEIC/HEIF file without decoding it; invalid when unreadable.
+QSize heifSize(const QString &path, QString *error)
+{
+    heif_context *context = heif_context_alloc();
+    heif_image_handle *handle = nullptr;
+    QSize size;
+    heif_error result = heif_context_read_from_file(context, QFile::encodeName(path).constData(), nullptr);
+    if (result.code == heif_error_Ok)
+        result = heif_context_get_primary_image_handle(context, &handle);
+    if (result.code == heif_error_Ok)
+        size = QSize(heif_image_handle_get_width(handle), heif_image_handle_get_height(handle));
+    else
+        *error = QString::fromUtf8(result.message);
+    heif_image_handle_release(handle);
+    heif_context_free(context);
+    return size;
+}
+
+void checkPixelLimit(const QString &path, QSize size, const ImageLimits &limits)
+{
+    const qint64 pixels = qint64(size.width()) * size.height();
+    if (pixels > limits.maxPixels) {
+        throw ImageError(QStringLiteral("\"%1\": the image is %2x%3 (%4 megapixels); photos over "
+                                        "%5 megapixels are refused")
+                             .arg(path)
+                             .arg(size.width())
+                             .arg(size.height())
+                             .arg(static_cast<double>(pixels) / 1e6, 0, 'f', 1)
+                             .arg(limits.maxPixels / 1'000'000));
+    }
+}
+
 } // namespace
 
 QStringList acceptedImageFormats()
@@ -39,8 +75,30 @@ QStringList acceptedImageFormats()
         if (available.contains(QByteArray(format)))
             formats << QString::fromLatin1(format);
     }
+    formats << QStringLiteral("heif");
     return formats;
 }
+
+namespace {
+
+ImageInfo probeHeif(const QString &path, const ImageLimits &limits)
+{
+    QString error;
+    const QSize size = heifSize(path, &error);
+    if (!size.isValid() || size.isEmpty()) {
+        throw ImageError(QStringLiteral("\"%1\": the HEIC/HEIF image is corrupt or truncated (%2)")
+                             .arg(path, error));
+    }
+    checkPixelLimit(path, size, limits);
+    const QImage image = decodeHeif(path); // throws for truncated or corrupt data
+    ImageInfo info;
+    info.format = QStringLiteral("heif");
+    info.size = image.size();
+    info.takenAt = QFileInfo(path).lastModified().toUTC();
+    return info;
+}
+
+} // namespace
 
 ImageInfo probeImage(const QString &path, const ImageLimits &limits)
 {
@@ -58,8 +116,12 @@ ImageInfo probeImage(const QString &path, const ImageLimits &limits)
                              .arg(limits.maxFileBytes / 1024 / 1024));
     }
 
+    if (isHeif(path))
+        return probeHeif(path, limits);
+
     QImageReader reader(path);
     reader.setDecideFormatFromContent(true);
+    reader.setAutoTransform(false);
     const QString format = QString::fromLatin1(reader.format()).toLower();
     if (format.isEmpty() || !acceptedImageFormats().contains(format)) {
         throw ImageError(
@@ -71,16 +133,7 @@ ImageInfo probeImage(const QString &path, const ImageLimits &limits)
         throw ImageError(QStringLiteral("\"%1\": the %2 image has no valid size (corrupt header)")
                              .arg(path, format.toUpper()));
     }
-    const qint64 pixels = qint64(size.width()) * size.height();
-    if (pixels > limits.maxPixels) {
-        throw ImageError(QStringLiteral("\"%1\": the image is %2x%3 (%4 megapixels); photos over "
-                                        "%5 megapixels are refused")
-                             .arg(path)
-                             .arg(size.width())
-                             .arg(size.height())
-                             .arg(static_cast<double>(pixels) / 1e6, 0, 'f', 1)
-                             .arg(limits.maxPixels / 1'000'000));
-    }
+    checkPixelLimit(path, size, limits);
 
     // Decode everything once: the only reliable test that the file is complete.
     // The limit is raised to what maxPixels needs at 4 bytes a pixel (Qt's default is 256 MB).

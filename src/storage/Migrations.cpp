@@ -107,10 +107,33 @@ CREATE TABLE settings (
 ) STRICT)sql");
 }
 
+// Version 3: photos a clinic takes: rotation after import, where the capture time came from,
+// and calibrations (millimetres per pixel) with their method and uncertainty.
+void createVersion3(Database &db)
+{
+    db.execute("ALTER TABLE photos ADD COLUMN rotation_quarter_turns INTEGER NOT NULL DEFAULT 0 "
+               "CHECK (rotation_quarter_turns BETWEEN 0 AND 3)");
+    db.execute("ALTER TABLE photos ADD COLUMN taken_at_source TEXT NOT NULL DEFAULT 'file' "
+               "CHECK (taken_at_source IN ('exif', 'file'))");
+    db.execute(R"sql(
+CREATE TABLE photo_calibrations (
+    id                    INTEGER PRIMARY KEY,
+    photo_id              INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+    method                TEXT NOT NULL CHECK (method IN ('marker', 'manual')),
+    mm_per_px             REAL NOT NULL CHECK (mm_per_px > 0),
+    uncertainty_mm_per_px REAL NOT NULL CHECK (uncertainty_mm_per_px >= 0),
+    details               TEXT NOT NULL DEFAULT '{}',
+    created_at            TEXT NOT NULL,
+    created_by            TEXT NOT NULL
+) STRICT)sql");
+    db.execute("CREATE INDEX calibrations_by_photo ON photo_calibrations (photo_id, id)");
+}
+
 const Migration kMigrations[] = {
     {1, "clients, screening, consents, photos", createVersion1},
     {2, "audit trail and settings", createVersion2},
-    // Plans, treatment sessions and appointments arrive as version 3 and later: add a step
+    {3, "photo rotation, capture-time source and calibrations", createVersion3},
+    // Plans, treatment sessions and appointments arrive as version 4 and later: add a step
     // here, bump kCurrentSchemaVersion, and add the fixture of the previous version to the
     // migration tests.
 };

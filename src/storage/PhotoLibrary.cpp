@@ -22,7 +22,7 @@ constexpr qint64 kOrphanMinimumAgeSeconds = 3600;
 
 const char *const kPhotoColumns =
     "id, client_id, view, taken_at, imported_at, sha256, file_name, original_name, format, "
-    "width_px, height_px, byte_size, notes";
+    "width_px, height_px, byte_size, notes, rotation_quarter_turns, taken_at_source";
 
 Photo readPhoto(const Statement &row)
 {
@@ -40,6 +40,8 @@ Photo readPhoto(const Statement &row)
     photo.heightPx = row.integer(10);
     photo.byteSize = row.int64(11);
     photo.notes = row.text(12);
+    photo.rotationQuarterTurns = row.integer(13);
+    photo.takenAtFromExif = row.text(14) == QLatin1String("exif");
     return photo;
 }
 
@@ -106,7 +108,9 @@ Photo PhotoLibrary::add(RecordId clientId, const QString &sourcePath, PhotoView 
     photo.importedAt = QDateTime::currentDateTimeUtc();
     photo.sha256 = stored.sha256;
     photo.fileName = stored.relativePath;
-    photo.originalName = QFileInfo(sourcePath).fileName();
+    photo.originalName =
+        facts.originalName.isEmpty() ? QFileInfo(sourcePath).fileName() : facts.originalName;
+    photo.takenAtFromExif = facts.takenAtFromExif;
     photo.format = facts.format.toLower();
     photo.widthPx = facts.widthPx;
     photo.heightPx = facts.heightPx;
@@ -126,13 +130,13 @@ Photo PhotoLibrary::add(RecordId clientId, const QString &sourcePath, PhotoView 
         throw StorageError(ErrorKind::Duplicate,
                            QStringLiteral("photo \"%1\" is already in this client's photos "
                                           "(photo %2)")
-                               .arg(sourcePath)
+                               .arg(facts.originalPath.isEmpty() ? sourcePath : facts.originalPath)
                                .arg(existing.int64(0)));
     }
     auto insert = m_db.prepare(
         "INSERT INTO photos (client_id, view, taken_at, imported_at, sha256, file_name, "
-        "original_name, format, width_px, height_px, byte_size) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        "original_name, format, width_px, height_px, byte_size, taken_at_source) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     insert.bind(1, clientId)
         .bind(2, toString(view))
         .bind(3, photo.takenAt)
@@ -144,6 +148,7 @@ Photo PhotoLibrary::add(RecordId clientId, const QString &sourcePath, PhotoView 
         .bind(9, photo.widthPx)
         .bind(10, photo.heightPx)
         .bind(11, photo.byteSize)
+        .bind(12, photo.takenAtFromExif ? "exif" : "file")
         .run();
     photo.id = m_db.lastInsertId();
     AuditLog(m_db).record(QStringLiteral("insert"), QStringLiteral("photos"), photo.id, clientId,
@@ -198,6 +203,129 @@ void PhotoLibrary::setView(RecordId photoId, PhotoView view)
     transaction.commit();
 }
 
+void PhotoLibrary::setRotation(RecordId photoId, int quarterTurns)
+{
+    const int turns = ((quarterTurns % 4) + 4) % 4;
+    Transaction transaction(m_db);
+    const std::optional<Photo> photo = find(photoId);
+    if (!photo)
+        throw StorageError(ErrorKind::NotFound, QStringLiteral("photo %1 does not exist").arg(photoId));
+    auto update = m_db.prepare("UPDATE photos SET rotation_quarter_turns = ?1 WHERE id = ?2");
+    update.bind(1, turns).bind(2, photoId).run();
+    AuditLog(m_db).record(QStringLiteral("update"), QStringLiteral("photos"), photoId, photo->clientId,
+                          QStringLiteral("rotation: %1 -> %2 degrees")
+                              .arg(photo->rotationQuarterTurns * 90)
+                              .arg(turns * 90));
+    transaction.commit();
+}
+
+namespace {
+
+const char *const kCalibrationColumns =
+    "id, photo_id, method, mm_per_px, uncertainty_mm_per_px, details, created_at, created_by";
+
+Calibration readCalibration(const Statement &row)
+{
+    Calibration calibration;
+    calibration.id = row.int64(0);
+    calibration.photoId = row.int64(1);
+    calibration.method = calibrationMethodFromString(row.text(2)).value_or(CalibrationMethod::Manual);
+    calibration.mmPerPx = row.real(3);
+    calibration.uncertaintyMmPerPx = row.real(4);
+    calibration.details = row.text(5);
+    calibration.createdAt = row.dateTime(6);
+    calibration.createdBy = row.text(7);
+    return calibration;
+}
+
+} // namespace
+
+RecordId PhotoLibrary::addCalibration(const Calibration &calibration)
+{
+    if (!(calibration.mmPerPx > 0) || !(calibration.mmPerPx < 100)) {
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("calibration: %1 mm per pixel is not a plausible scale")
+                               .arg(calibration.mmPerPx));
+    }
+    if (!(calibration.uncertaintyMmPerPx >= 0)) {
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("calibration: the uncertainty must not be negative"));
+    }
+    Transaction transaction(m_db);
+    const std::optional<Photo> photo = find(calibration.photoId);
+    if (!photo) {
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("photo %1 does not exist").arg(calibration.photoId));
+    }
+    auto insert = m_db.prepare("INSERT INTO photo_calibrations (photo_id, method, mm_per_px, "
+                               "uncertainty_mm_per_px, details, created_at, created_by) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    insert.bind(1, calibration.photoId)
+        .bind(2, toString(calibration.method))
+        .bind(3, calibration.mmPerPx)
+        .bind(4, calibration.uncertaintyMmPerPx)
+        .bind(5, calibration.details.isEmpty() ? QStringLiteral("{}") : calibration.details)
+        .bind(6, QDateTime::currentDateTimeUtc())
+        .bind(7, m_db.actor())
+        .run();
+    const RecordId id = m_db.lastInsertId();
+    AuditLog(m_db).record(QStringLiteral("insert"), QStringLiteral("photo_calibrations"), id,
+                          photo->clientId,
+                          QStringLiteral("photo %1: %2, %3 mm/px +- %4")
+                              .arg(calibration.photoId)
+                              .arg(toString(calibration.method))
+                              .arg(calibration.mmPerPx, 0, 'g', 6)
+                              .arg(calibration.uncertaintyMmPerPx, 0, 'g', 3));
+    transaction.commit();
+    return id;
+}
+
+std::optional<Calibration> PhotoLibrary::currentCalibration(RecordId photoId)
+{
+    auto query = m_db.prepare(std::string("SELECT ") + kCalibrationColumns +
+                              " FROM photo_calibrations WHERE photo_id = ?1 ORDER BY id DESC LIMIT 1");
+    query.bind(1, photoId);
+    if (!query.step())
+        return std::nullopt;
+    return readCalibration(query);
+}
+
+std::vector<Calibration> PhotoLibrary::calibrations(RecordId photoId)
+{
+    auto query = m_db.prepare(std::string("SELECT ") + kCalibrationColumns +
+                              " FROM photo_calibrations WHERE photo_id = ?1 ORDER BY id");
+    query.bind(1, photoId);
+    std::vector<Calibration> result;
+    while (query.step())
+        result.push_back(readCalibration(query));
+    return result;
+}
+
+void PhotoLibrary::removeCalibration(RecordId calibrationId)
+{
+    Transaction transaction(m_db);
+    auto query = m_db.prepare("SELECT c.photo_id, p.client_id FROM photo_calibrations c "
+                              "JOIN photos p ON p.id = c.photo_id WHERE c.id = ?1");
+    query.bind(1, calibrationId);
+    if (!query.step()) {
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("calibration %1 does not exist").arg(calibrationId));
+    }
+    const RecordId photoId = query.int64(0);
+    const RecordId clientId = query.int64(1);
+    auto erase = m_db.prepare("DELETE FROM photo_calibrations WHERE id = ?1");
+    erase.bind(1, calibrationId).run();
+    AuditLog(m_db).record(QStringLiteral("delete"), QStringLiteral("photo_calibrations"), calibrationId,
+                          clientId, QStringLiteral("photo %1").arg(photoId));
+    transaction.commit();
+}
+
+QString PhotoLibrary::thumbnailPath(const Photo &photo) const
+{
+    return m_root + QStringLiteral("/.thumbnails/") + photo.sha256.left(2) + QLatin1Char('/') +
+           photo.sha256 + QStringLiteral(".jpg");
+}
+
 void PhotoLibrary::remove(RecordId photoId)
 {
     QString fileName;
@@ -233,6 +361,9 @@ void PhotoLibrary::removeFilesIfUnreferenced(const QStringList &fileNames)
             continue;
         // A file that cannot be removed is a leftover, not a loss: checkLibrary reports it.
         QFile::remove(m_root + QLatin1Char('/') + name);
+        const QString sha = QFileInfo(name).completeBaseName();
+        QFile::remove(m_root + QStringLiteral("/.thumbnails/") + sha.left(2) + QLatin1Char('/') + sha +
+                      QStringLiteral(".jpg"));
     }
     lock.commit();
 }
@@ -255,7 +386,7 @@ PhotoLibrary::CheckResult PhotoLibrary::checkLibrary()
     while (files.hasNext()) {
         const QString path = files.next();
         const QString relative = root.relativeFilePath(path);
-        if (named.contains(relative))
+        if (named.contains(relative) || relative.startsWith(QLatin1String(".thumbnails/")))
             continue;
         if (QFileInfo(path).lastModified().toUTC() > settled)
             continue;

@@ -136,6 +136,20 @@ std::span<const PhotoView> allPhotoViews()
     return kViews;
 }
 
+QString toString(CalibrationMethod method)
+{
+    return method == CalibrationMethod::Manual ? QStringLiteral("manual") : QStringLiteral("marker");
+}
+
+std::optional<CalibrationMethod> calibrationMethodFromString(const QString &text)
+{
+    if (text == QLatin1String("marker"))
+        return CalibrationMethod::Marker;
+    if (text == QLatin1String("manual"))
+        return CalibrationMethod::Manual;
+    return std::nullopt;
+}
+
 QString fitzpatrickRoman(int type)
 {
     static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI"};

@@ -2,6 +2,7 @@
 
 #include "smp/storage/Records.h"
 
+#include <QImage>
 #include <QString>
 #include <QStringList>
 
@@ -14,9 +15,15 @@ class Database;
 
 namespace smp::clinic {
 
-// Checks that `path` is a usable photo (smp::imaging::probeImage) and stores it in the
-// database's photo library for the client. Throws std::exception subclasses (ImageError,
-// StorageError) whose what() names the file and the problem; on failure nothing is stored.
+// Imports one photo for a client:
+//  1. checks the file completely (format, size limits, truncation) - imaging::probeImage;
+//  2. makes a private copy without personal metadata (imaging::preparePhoto: EXIF orientation and
+//     capture time kept, location and names dropped; HEIC converted to lossless PNG);
+//  3. stores it in the content-addressed library with its row (storage::PhotoLibrary::add);
+//  4. writes the cached thumbnail;
+//  5. looks for a calibration marker and, when one is found, stores the photo's scale.
+// Throws std::exception subclasses (ImageError, StorageError) whose what() names the file and
+// the problem; on failure nothing is stored.
 storage::Photo importPhoto(storage::Database &db, storage::RecordId clientId, const QString &path,
                            storage::PhotoView view);
 
@@ -29,7 +36,8 @@ struct ImportFailure
 struct ImportReport
 {
     std::vector<storage::Photo> imported;
-    std::vector<ImportFailure> failed;
+    std::vector<ImportFailure> duplicates; // already in this client's photos: skipped
+    std::vector<ImportFailure> failed;     // refused: not an image, truncated, too large ...
     bool cancelled = false;
 };
 
@@ -45,5 +53,13 @@ ImportReport importPhotos(storage::Database &db, storage::RecordId clientId,
 // Files named directly, plus the files inside named folders (recursively, sorted by name,
 // hidden files skipped). Order is kept.
 QStringList expandImportPaths(const QStringList &paths);
+
+// Longest side of cached thumbnails, in pixels.
+inline constexpr int kThumbnailSide = 320;
+
+// The thumbnail of a stored photo, rotated by the photo's quarter turns: read from the cache, or
+// made from the photo and cached when missing. Safe on any thread (touches files, not the
+// database). Returns a null image when the photo cannot be read.
+QImage loadThumbnail(const QString &photoPath, const QString &thumbnailPath, int quarterTurns);
 
 } // namespace smp::clinic

@@ -41,7 +41,7 @@ struct ImageInfo
 // that are not images, and corrupt or truncated images.
 ImageInfo probeImage(const QString &path, const ImageLimits &limits = {});
 
-// The image formats probeImage() accepts, lower-case ("jpeg", "png", "tiff", "webp").
+// The image formats probeImage() accepts, lower-case ("jpeg", "png", "tiff", "webp", "heif").
 QStringList acceptedImageFormats();
 
 } // namespace smp::imaging

@@ -14,10 +14,13 @@ class Database;
 // What the importer learned about an image before handing it to the library.
 struct ImageFacts
 {
-    QString format; // lower-case: "jpeg", "png", "tiff", "webp", ...
-    int widthPx = 0;
+    QString format; // lower-case format of the stored file: "jpeg", "png", "tiff", "webp"
+    int widthPx = 0;  // upright size (EXIF orientation applied)
     int heightPx = 0;
     QDateTime takenAt; // UTC; when unknown the caller passes the file's modification time
+    bool takenAtFromExif = false;
+    QString originalName; // name shown to the user; default: the file name of the source
+    QString originalPath; // where the user's file is, for messages; default: the source path
 };
 
 // The content-addressed photo library beside a database ("<database>.photos/ab/<sha256>.ext")
@@ -47,6 +50,17 @@ public:
     QString absolutePath(const Photo &photo) const;
 
     void setView(RecordId photoId, PhotoView view);
+    // Sets the display rotation (quarter turns clockwise, any integer; stored modulo 4).
+    void setRotation(RecordId photoId, int quarterTurns);
+
+    // Calibrations: every one is kept; the newest is the photo's current scale.
+    RecordId addCalibration(const Calibration &calibration);
+    std::optional<Calibration> currentCalibration(RecordId photoId);
+    std::vector<Calibration> calibrations(RecordId photoId);
+    void removeCalibration(RecordId calibrationId);
+
+    // The cached thumbnail of a photo (upright, not rotated): "<library>/.thumbnails/ab/<sha>.jpg".
+    QString thumbnailPath(const Photo &photo) const;
     // Deletes the row (with audit), then the file if no other row names it.
     void remove(RecordId photoId);
 

@@ -104,6 +104,10 @@ enum class PhotoView
     Other,
 };
 
+// Photo pixel coordinates: the stored image with its EXIF orientation applied ("upright"),
+// before the user's rotation; origin at the top-left corner, x right, y down, pixel centres at
+// +0.5. widthPx/heightPx are the upright size. The user's rotation (quarter turns clockwise) is
+// applied for display only, so coordinates stored with a photo never change when it is rotated.
 struct Photo
 {
     RecordId id = 0;
@@ -119,6 +123,27 @@ struct Photo
     int heightPx = 0;
     std::int64_t byteSize = 0;
     QString notes;
+    int rotationQuarterTurns = 0; // 0-3, clockwise, applied on top of the upright image
+    bool takenAtFromExif = false; // false: takenAt is the file's modification time
+};
+
+enum class CalibrationMethod
+{
+    Marker, // a printed calibration marker found in the photo
+    Manual, // two points a known distance apart, placed by the user
+};
+
+// The photo's scale. Points and corners in `details` are in photo pixel coordinates (above).
+struct Calibration
+{
+    RecordId id = 0;
+    RecordId photoId = 0;
+    CalibrationMethod method = CalibrationMethod::Marker;
+    double mmPerPx = 0;
+    double uncertaintyMmPerPx = 0; // one standard deviation
+    QString details;               // JSON: marker id and corners, or the two points and length
+    QDateTime createdAt;           // UTC
+    QString createdBy;
 };
 
 struct AuditEntry
@@ -142,6 +167,8 @@ std::optional<ScreeningAnswer> screeningAnswerFromString(const QString &text);
 QString toString(PhotoView view);
 std::optional<PhotoView> photoViewFromString(const QString &text);
 std::span<const PhotoView> allPhotoViews();
+QString toString(CalibrationMethod method);
+std::optional<CalibrationMethod> calibrationMethodFromString(const QString &text);
 // Roman numeral for Fitzpatrick types 1-6 ("I".."VI").
 QString fitzpatrickRoman(int type);
 

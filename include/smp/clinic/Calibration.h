@@ -1,0 +1,37 @@
+#pragma once
+
+// Photo scale (millimetres per pixel): from a printed marker found in the photo, or from two
+// points a known distance apart. Points are in photo pixel coordinates (see storage::Photo).
+
+#include "smp/storage/Records.h"
+
+#include <QPageSize>
+#include <QPointF>
+#include <QString>
+
+#include <optional>
+
+namespace smp::storage {
+class Database;
+}
+
+namespace smp::clinic {
+
+// Looks for a calibration marker in the stored photo; when found, stores and returns the new
+// calibration (method marker). Nothing is stored when no marker is found.
+std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db, storage::RecordId photoId);
+
+// Stores a manual calibration from two points `lengthMm` apart. Throws std::invalid_argument
+// for points closer than 2 px or a length that is not positive, StorageError for a missing photo.
+storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordId photoId, QPointF a,
+                                         QPointF b, double lengthMm);
+
+// "0.0873 mm/px ± 0.4% (marker 30, 20 mm)" or "uncalibrated: sizes are estimates".
+QString describeCalibration(const std::optional<storage::Calibration> &calibration);
+
+// Writes the printable calibration sheet: 10 mm markers to stick on the scalp, 20 mm markers to
+// hold beside the head, and a 100 mm ruler to check that the printer did not scale the page.
+// Throws std::runtime_error naming the file when it cannot be written.
+void writeMarkerSheet(const QString &pdfPath, QPageSize::PageSizeId pageSize = QPageSize::A4);
+
+} // namespace smp::clinic
