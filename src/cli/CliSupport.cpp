@@ -169,7 +169,8 @@ QJsonObject toJson(const storage::Photo &photo, const QString &absolutePath)
     object[QLatin1String("height_px")] = photo.heightPx;
     object[QLatin1String("byte_size")] = static_cast<qint64>(photo.byteSize);
     object[QLatin1String("rotation_degrees")] = photo.rotationQuarterTurns * 90;
-    object[QLatin1String("taken_at_source")] = photo.takenAtFromExif ? QStringLiteral("exif") : QStringLiteral("file");
+    object[QLatin1String("taken_at_source")] =
+        photo.takenAtFromExif ? QStringLiteral("exif") : QStringLiteral("file");
     return object;
 }
 

@@ -15,7 +15,7 @@
 namespace smp::storage {
 class Database;
 class PhotoLibrary;
-}
+} // namespace smp::storage
 
 namespace smp::cli {
 

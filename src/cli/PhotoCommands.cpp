@@ -9,8 +9,8 @@
 #include "smp/storage/StorageError.h"
 
 #include <QImageWriter>
-#include <QJsonDocument>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSaveFile>
 
 #include <array>
@@ -162,12 +162,15 @@ int photoRotate(const QStringList &arguments)
     const storage::RecordId id = parseId(args[0], QStringLiteral("photo"));
     const auto photo = library.find(id);
     if (!photo)
-        throw storage::StorageError(storage::ErrorKind::NotFound, QStringLiteral("photo %1 does not exist").arg(id));
+        throw storage::StorageError(storage::ErrorKind::NotFound,
+                                    QStringLiteral("photo %1 does not exist").arg(id));
     library.setRotation(id, photo->rotationQuarterTurns + turns);
     if (call.json())
         printJson(photoJson(library, *library.find(id)));
     else
-        print(QStringLiteral("Photo %1 is now turned %2 degrees").arg(id).arg(library.find(id)->rotationQuarterTurns * 90));
+        print(QStringLiteral("Photo %1 is now turned %2 degrees")
+                  .arg(id)
+                  .arg(library.find(id)->rotationQuarterTurns * 90));
     return 0;
 }
 
@@ -195,21 +198,24 @@ int runPhotoCommand(const QString &verb, const QStringList &arguments)
     if (verb == QLatin1String("delete"))
         return photoDelete(arguments);
     throw UsageError(
-        QStringLiteral("photo: unknown command \"%1\" (import, list, set-view, rotate, delete)").arg(verb));
+        QStringLiteral("photo: unknown command \"%1\" (import, list, set-view, rotate, delete)")
+            .arg(verb));
 }
 
 int runCalibrateCommand(const QStringList &arguments)
 {
     Invocation call(
         QStringLiteral("calibrate"),
-        QStringLiteral("Finds the calibration marker in a photo and stores its scale; with --points "
-                       "and --length-mm, stores the scale from two points a known distance apart "
-                       "(photo pixel coordinates: the upright photo before any display rotation, "
-                       "origin top-left)."),
+        QStringLiteral(
+            "Finds the calibration marker in a photo and stores its scale; with --points "
+            "and --length-mm, stores the scale from two points a known distance apart "
+            "(photo pixel coordinates: the upright photo before any display rotation, "
+            "origin top-left)."),
         arguments,
-        {{QStringLiteral("points"), QStringLiteral("Two points: x1,y1,x2,y2 in pixels."), QStringLiteral("x1,y1,x2,y2")},
-         {QStringLiteral("length-mm"), QStringLiteral("Distance between the points in millimetres."),
-          QStringLiteral("mm")}},
+        {{QStringLiteral("points"), QStringLiteral("Two points: x1,y1,x2,y2 in pixels."),
+          QStringLiteral("x1,y1,x2,y2")},
+         {QStringLiteral("length-mm"),
+          QStringLiteral("Distance between the points in millimetres."), QStringLiteral("mm")}},
         {QStringLiteral("PHOTO The photo's id.")});
     const auto args = call.requirePositional(1);
     const storage::RecordId id = parseId(args[0], QStringLiteral("photo"));
@@ -231,7 +237,8 @@ int runCalibrateCommand(const QStringList &arguments)
                                  .arg(lengthText));
         }
         try {
-            calibration = clinic::calibrateFromPoints(db, id, QPointF(xy[0], xy[1]), QPointF(xy[2], xy[3]), length);
+            calibration = clinic::calibrateFromPoints(db, id, QPointF(xy[0], xy[1]),
+                                                      QPointF(xy[2], xy[3]), length);
         } catch (const std::invalid_argument &error) {
             throw UsageError(QStringLiteral("calibrate: %1").arg(QString::fromUtf8(error.what())));
         }
@@ -246,26 +253,32 @@ int runCalibrateCommand(const QStringList &arguments)
             object[QLatin1String("method")] = storage::toString(calibration->method);
             object[QLatin1String("mm_per_px")] = calibration->mmPerPx;
             object[QLatin1String("uncertainty_mm_per_px")] = calibration->uncertaintyMmPerPx;
-            object[QLatin1String("details")] = QJsonDocument::fromJson(calibration->details.toUtf8()).object();
+            object[QLatin1String("details")] =
+                QJsonDocument::fromJson(calibration->details.toUtf8()).object();
         }
         printJson(object);
     } else {
-        print(calibration ? QStringLiteral("Photo %1: %2").arg(id).arg(clinic::describeCalibration(calibration))
-                          : QStringLiteral("Photo %1: no calibration marker found; the photo stays %2")
-                                .arg(id)
-                                .arg(clinic::describeCalibration(storage::PhotoLibrary(db).currentCalibration(id))));
+        print(calibration
+                  ? QStringLiteral("Photo %1: %2")
+                        .arg(id)
+                        .arg(clinic::describeCalibration(calibration))
+                  : QStringLiteral("Photo %1: no calibration marker found; the photo stays %2")
+                        .arg(id)
+                        .arg(clinic::describeCalibration(
+                            storage::PhotoLibrary(db).currentCalibration(id))));
     }
     return calibration ? 0 : 1;
 }
 
 int runMarkerSheetCommand(const QStringList &arguments)
 {
-    Invocation call(QStringLiteral("marker-sheet"),
-                    QStringLiteral("Writes the printable sheet of calibration markers with a ruler."),
-                    arguments,
-                    {{QStringLiteral("page-size"), QStringLiteral("A4 or Letter."), QStringLiteral("size"),
-                      QStringLiteral("A4")}},
-                    {QStringLiteral("FILE The PDF file to write.")});
+    Invocation call(
+        QStringLiteral("marker-sheet"),
+        QStringLiteral("Writes the printable sheet of calibration markers with a ruler."),
+        arguments,
+        {{QStringLiteral("page-size"), QStringLiteral("A4 or Letter."), QStringLiteral("size"),
+          QStringLiteral("A4")}},
+        {QStringLiteral("FILE The PDF file to write.")});
     const auto args = call.requirePositional(1);
     const QString size = call.value(QStringLiteral("page-size"));
     QPageSize::PageSizeId id = QPageSize::A4;

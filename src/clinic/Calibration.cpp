@@ -36,13 +36,15 @@ QJsonArray point(double x, double y)
 
 } // namespace
 
-std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db, storage::RecordId photoId)
+std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db,
+                                                        storage::RecordId photoId)
 {
     storage::PhotoLibrary library(db);
     const storage::Photo photo = requirePhoto(library, photoId);
-    const QImage gray =
-        imaging::loadUprightImage(library.absolutePath(photo)).convertToFormat(QImage::Format_Grayscale8);
-    const vision::GrayImage view{gray.width(), gray.height(), gray.bytesPerLine(), gray.constBits()};
+    const QImage gray = imaging::loadUprightImage(library.absolutePath(photo))
+                            .convertToFormat(QImage::Format_Grayscale8);
+    const vision::GrayImage view{gray.width(), gray.height(), gray.bytesPerLine(),
+                                 gray.constBits()};
     const auto marker = vision::measureScale(view);
     if (!marker)
         return std::nullopt;
@@ -71,19 +73,20 @@ std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db, s
     return library.currentCalibration(photoId);
 }
 
-storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordId photoId, QPointF a,
-                                         QPointF b, double lengthMm)
+storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordId photoId,
+                                         QPointF a, QPointF b, double lengthMm)
 {
     storage::PhotoLibrary library(db);
     const storage::Photo photo = requirePhoto(library, photoId);
     for (const QPointF &p : {a, b}) {
         if (p.x() < 0 || p.y() < 0 || p.x() > photo.widthPx || p.y() > photo.heightPx) {
-            throw std::invalid_argument(QStringLiteral("point (%1, %2) lies outside the %3x%4 photo")
-                                            .arg(p.x())
-                                            .arg(p.y())
-                                            .arg(photo.widthPx)
-                                            .arg(photo.heightPx)
-                                            .toStdString());
+            throw std::invalid_argument(
+                QStringLiteral("point (%1, %2) lies outside the %3x%4 photo")
+                    .arg(p.x())
+                    .arg(p.y())
+                    .arg(photo.widthPx)
+                    .arg(photo.heightPx)
+                    .toStdString());
         }
     }
     const auto scale = vision::scaleFromTwoPoints({a.x(), a.y()}, {b.x(), b.y()}, lengthMm);
@@ -140,7 +143,8 @@ void writeMarkerSheet(const QString &pdfPath, QPageSize::PageSizeId pageSize)
     const QRectF area(QPointF(0, 0), pdf.pageLayout().paintRect(QPageLayout::Millimeter).size());
 
     // Fonts are sized in points against the device; undo the mm scale for text.
-    auto text = [&](const QRectF &box, const QString &words, double points, int flags = Qt::AlignLeft | Qt::TextWordWrap) {
+    auto text = [&](const QRectF &box, const QString &words, double points,
+                    int flags = Qt::AlignLeft | Qt::TextWordWrap) {
         painter.save();
         painter.scale(1 / dotsPerMm, 1 / dotsPerMm);
         painter.setPen(Qt::black);
@@ -152,10 +156,11 @@ void writeMarkerSheet(const QString &pdfPath, QPageSize::PageSizeId pageSize)
     };
     text(QRectF(0, 0, area.width(), 10), QStringLiteral("SMP Planner calibration markers"), 15);
     text(QRectF(0, 9, area.width(), 16),
-         QStringLiteral("Print at 100% (\"actual size\", no fit to page). Check the ruler: 0 to 100 must "
-                        "measure exactly 100 mm. Cut out a marker with its white margin; stick a 10 mm "
-                        "marker flat on the scalp, or hold a 20 mm marker flat beside the head, level with "
-                        "the scalp, when taking the photo. Keep markers clean and uncreased."),
+         QStringLiteral(
+             "Print at 100% (\"actual size\", no fit to page). Check the ruler: 0 to 100 must "
+             "measure exactly 100 mm. Cut out a marker with its white margin; stick a 10 mm "
+             "marker flat on the scalp, or hold a 20 mm marker flat beside the head, level with "
+             "the scalp, when taking the photo. Keep markers clean and uncreased."),
          9);
 
     auto drawMarker = [&](int id, QPointF topLeft) {
@@ -168,11 +173,13 @@ void writeMarkerSheet(const QString &pdfPath, QPageSize::PageSizeId pageSize)
             for (std::size_t c = 0; c < cells.size(); ++c)
                 if (cells[r][c])
                     painter.drawRect(QRectF(topLeft.x() + static_cast<double>(c) * cell,
-                                            topLeft.y() + static_cast<double>(r) * cell, cell, cell));
+                                            topLeft.y() + static_cast<double>(r) * cell, cell,
+                                            cell));
         // Cutting guide: a thin grey square one cell outside the marker.
         painter.setBrush(Qt::NoBrush);
         painter.setPen(QPen(QColor(170, 170, 170), 0.1, Qt::DashLine));
-        painter.drawRect(QRectF(topLeft - QPointF(cell * 1.5, cell * 1.5), QSizeF(side + 3 * cell, side + 3 * cell)));
+        painter.drawRect(QRectF(topLeft - QPointF(cell * 1.5, cell * 1.5),
+                                QSizeF(side + 3 * cell, side + 3 * cell)));
         text(QRectF(topLeft.x(), topLeft.y() + side + cell * 1.7, side + 10, 4),
              QStringLiteral("#%1 · %2 mm").arg(id).arg(side), 5);
     };

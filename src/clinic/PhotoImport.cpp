@@ -37,7 +37,8 @@ void saveThumbnail(const QImage &image, const QString &thumbnailPath)
 
 QImage thumbnailOf(const QImage &upright)
 {
-    return upright.scaled(kThumbnailSide, kThumbnailSide, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    return upright.scaled(kThumbnailSide, kThumbnailSide, Qt::KeepAspectRatio,
+                          Qt::SmoothTransformation);
 }
 
 } // namespace
@@ -50,8 +51,9 @@ storage::Photo importPhoto(storage::Database &db, storage::RecordId clientId, co
     QDir().mkpath(incoming);
     QTemporaryDir work(incoming + QStringLiteral("/prepare-XXXXXX"));
     if (!work.isValid()) {
-        throw storage::StorageError(storage::ErrorKind::ReadOnly,
-                                    QStringLiteral("cannot create a work folder in \"%1\"").arg(incoming));
+        throw storage::StorageError(
+            storage::ErrorKind::ReadOnly,
+            QStringLiteral("cannot create a work folder in \"%1\"").arg(incoming));
     }
     const imaging::PreparedPhoto prepared = imaging::preparePhoto(path, work.path());
 
@@ -127,7 +129,8 @@ QImage loadThumbnail(const QString &photoPath, const QString &thumbnailPath, int
     QImage thumbnail(thumbnailPath);
     if (thumbnail.isNull()) {
         try {
-            thumbnail = imaging::loadUprightImage(photoPath, 0, QSize(kThumbnailSide, kThumbnailSide));
+            thumbnail =
+                imaging::loadUprightImage(photoPath, 0, QSize(kThumbnailSide, kThumbnailSide));
         } catch (const imaging::ImageError &) {
             return {};
         }

@@ -39,7 +39,8 @@ QSize heifSize(const QString &path, QString *error)
     heif_context *context = heif_context_alloc();
     heif_image_handle *handle = nullptr;
     QSize size;
-    heif_error result = heif_context_read_from_file(context, QFile::encodeName(path).constData(), nullptr);
+    heif_error result =
+        heif_context_read_from_file(context, QFile::encodeName(path).constData(), nullptr);
     if (result.code == heif_error_Ok)
         result = heif_context_get_primary_image_handle(context, &handle);
     if (result.code == heif_error_Ok)

@@ -22,11 +22,16 @@ namespace {
 // EXIF keys a stored photo keeps. Everything else goes: GPS, maker notes (serial numbers,
 // owner names), artist, copyright, descriptions, user comments, unique ids, the embedded thumbnail.
 const std::set<std::string> kKeptExifKeys = {
-    "Exif.Image.Orientation",          "Exif.Photo.DateTimeOriginal",
-    "Exif.Photo.SubSecTimeOriginal",   "Exif.Photo.OffsetTimeOriginal",
-    "Exif.Image.Make",                 "Exif.Image.Model",
-    "Exif.Photo.ColorSpace",           "Exif.Image.XResolution",
-    "Exif.Image.YResolution",          "Exif.Image.ResolutionUnit",
+    "Exif.Image.Orientation",
+    "Exif.Photo.DateTimeOriginal",
+    "Exif.Photo.SubSecTimeOriginal",
+    "Exif.Photo.OffsetTimeOriginal",
+    "Exif.Image.Make",
+    "Exif.Image.Model",
+    "Exif.Photo.ColorSpace",
+    "Exif.Image.XResolution",
+    "Exif.Image.YResolution",
+    "Exif.Image.ResolutionUnit",
 };
 
 QString describeRemoved(const std::string &key)
@@ -72,8 +77,10 @@ QDateTime exifCaptureTime(const Exiv2::ExifData &exif)
     if (offset != exif.end()) {
         const QString text = QString::fromStdString(offset->toString()).trimmed();
         const QTime hm = QTime::fromString(text.mid(1), QStringLiteral("HH:mm"));
-        if (hm.isValid() && (text.startsWith(QLatin1Char('+')) || text.startsWith(QLatin1Char('-')))) {
-            const int seconds = (hm.hour() * 60 + hm.minute()) * 60 * (text.startsWith(QLatin1Char('-')) ? -1 : 1);
+        if (hm.isValid() &&
+            (text.startsWith(QLatin1Char('+')) || text.startsWith(QLatin1Char('-')))) {
+            const int seconds =
+                (hm.hour() * 60 + hm.minute()) * 60 * (text.startsWith(QLatin1Char('-')) ? -1 : 1);
             time.setTimeZone(QTimeZone(seconds));
         }
     }
@@ -113,7 +120,8 @@ void throwHeif(const QString &path, const heif_error &error)
 QDateTime heifCaptureTime(const QString &path)
 {
     HeifContext heif;
-    if (heif_context_read_from_file(heif.context, nativePath(path).c_str(), nullptr).code != heif_error_Ok)
+    if (heif_context_read_from_file(heif.context, nativePath(path).c_str(), nullptr).code !=
+        heif_error_Ok)
         return {};
     if (heif_context_get_primary_image_handle(heif.context, &heif.handle).code != heif_error_Ok)
         return {};
@@ -122,7 +130,8 @@ QDateTime heifCaptureTime(const QString &path)
         return {};
     const std::size_t size = heif_image_handle_get_metadata_size(heif.handle, id);
     std::vector<std::uint8_t> data(size);
-    if (size < 8 || heif_image_handle_get_metadata(heif.handle, id, data.data()).code != heif_error_Ok)
+    if (size < 8 ||
+        heif_image_handle_get_metadata(heif.handle, id, data.data()).code != heif_error_Ok)
         return {};
     // The block starts with a 4-byte big-endian offset to the TIFF header.
     const std::size_t skip = 4 + ((std::size_t{data[0]} << 24) | (std::size_t{data[1]} << 16) |
@@ -131,7 +140,8 @@ QDateTime heifCaptureTime(const QString &path)
         return {};
     try {
         Exiv2::ExifData exif;
-        Exiv2::ExifParser::decode(exif, data.data() + skip, static_cast<std::uint32_t>(size - skip));
+        Exiv2::ExifParser::decode(exif, data.data() + skip,
+                                  static_cast<std::uint32_t>(size - skip));
         return exifCaptureTime(exif);
     } catch (const Exiv2::Error &) {
         return {};
@@ -149,7 +159,8 @@ bool isHeif(const QString &path)
     if (head.size() < 12 || head.mid(4, 4) != "ftyp")
         return false;
     const QByteArray brand = head.mid(8, 4);
-    for (const char *heif : {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif"}) {
+    for (const char *heif :
+         {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif"}) {
         if (brand == heif)
             return true;
     }
@@ -165,11 +176,13 @@ QImage decodeHeif(const QString &path)
     error = heif_context_get_primary_image_handle(heif.context, &heif.handle);
     if (error.code != heif_error_Ok)
         throwHeif(path, error);
-    error = heif_decode_image(heif.handle, &heif.image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr);
+    error = heif_decode_image(heif.handle, &heif.image, heif_colorspace_RGB,
+                              heif_chroma_interleaved_RGB, nullptr);
     if (error.code != heif_error_Ok)
         throwHeif(path, error);
     int stride = 0;
-    const std::uint8_t *data = heif_image_get_plane_readonly(heif.image, heif_channel_interleaved, &stride);
+    const std::uint8_t *data =
+        heif_image_get_plane_readonly(heif.image, heif_channel_interleaved, &stride);
     const int width = heif_image_get_width(heif.image, heif_channel_interleaved);
     const int height = heif_image_get_height(heif.image, heif_channel_interleaved);
     if (!data || width <= 0 || height <= 0)
@@ -232,7 +245,8 @@ QImage loadUprightImage(const QString &path, int quarterTurns, QSize bound)
         }
         image = reader.read();
         if (image.isNull()) {
-            throw ImageError(QStringLiteral("\"%1\": cannot be read (%2)").arg(path, reader.errorString()));
+            throw ImageError(
+                QStringLiteral("\"%1\": cannot be read (%2)").arg(path, reader.errorString()));
         }
         image = applyExifOrientation(image, orientation);
     }
@@ -242,15 +256,17 @@ QImage loadUprightImage(const QString &path, int quarterTurns, QSize bound)
     return image;
 }
 
-PreparedPhoto preparePhoto(const QString &source, const QString &workFolder, const ImageLimits &limits)
+PreparedPhoto preparePhoto(const QString &source, const QString &workFolder,
+                           const ImageLimits &limits)
 {
     const ImageInfo info = probeImage(source, limits);
     PreparedPhoto prepared;
     prepared.sourceFormat = info.format;
     prepared.takenAt = info.takenAt;
     const QString stem = QString::fromLatin1(
-        QCryptographicHash::hash(QByteArray(source.toUtf8() + QByteArray::number(QDateTime::currentMSecsSinceEpoch())),
-                                 QCryptographicHash::Md5)
+        QCryptographicHash::hash(
+            QByteArray(source.toUtf8() + QByteArray::number(QDateTime::currentMSecsSinceEpoch())),
+            QCryptographicHash::Md5)
             .toHex()
             .left(16));
 
@@ -320,9 +336,10 @@ PreparedPhoto preparePhoto(const QString &source, const QString &workFolder, con
         prepared.format = QStringLiteral("png");
         prepared.exifOrientation = 1;
         if (!pixels.save(prepared.file, "png")) {
-            throw ImageError(QStringLiteral("\"%1\": its metadata cannot be removed (%2) and a clean "
-                                            "copy cannot be written")
-                                 .arg(source, QString::fromUtf8(error.what())));
+            throw ImageError(
+                QStringLiteral("\"%1\": its metadata cannot be removed (%2) and a clean "
+                               "copy cannot be written")
+                    .arg(source, QString::fromUtf8(error.what())));
         }
         prepared.removedMetadata << QStringLiteral("all metadata (rewritten as PNG: %1)")
                                         .arg(QString::fromUtf8(error.what()));

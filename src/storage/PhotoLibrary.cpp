@@ -209,10 +209,12 @@ void PhotoLibrary::setRotation(RecordId photoId, int quarterTurns)
     Transaction transaction(m_db);
     const std::optional<Photo> photo = find(photoId);
     if (!photo)
-        throw StorageError(ErrorKind::NotFound, QStringLiteral("photo %1 does not exist").arg(photoId));
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("photo %1 does not exist").arg(photoId));
     auto update = m_db.prepare("UPDATE photos SET rotation_quarter_turns = ?1 WHERE id = ?2");
     update.bind(1, turns).bind(2, photoId).run();
-    AuditLog(m_db).record(QStringLiteral("update"), QStringLiteral("photos"), photoId, photo->clientId,
+    AuditLog(m_db).record(QStringLiteral("update"), QStringLiteral("photos"), photoId,
+                          photo->clientId,
                           QStringLiteral("rotation: %1 -> %2 degrees")
                               .arg(photo->rotationQuarterTurns * 90)
                               .arg(turns * 90));
@@ -229,7 +231,8 @@ Calibration readCalibration(const Statement &row)
     Calibration calibration;
     calibration.id = row.int64(0);
     calibration.photoId = row.int64(1);
-    calibration.method = calibrationMethodFromString(row.text(2)).value_or(CalibrationMethod::Manual);
+    calibration.method =
+        calibrationMethodFromString(row.text(2)).value_or(CalibrationMethod::Manual);
     calibration.mmPerPx = row.real(3);
     calibration.uncertaintyMmPerPx = row.real(4);
     calibration.details = row.text(5);
@@ -282,8 +285,9 @@ RecordId PhotoLibrary::addCalibration(const Calibration &calibration)
 
 std::optional<Calibration> PhotoLibrary::currentCalibration(RecordId photoId)
 {
-    auto query = m_db.prepare(std::string("SELECT ") + kCalibrationColumns +
-                              " FROM photo_calibrations WHERE photo_id = ?1 ORDER BY id DESC LIMIT 1");
+    auto query =
+        m_db.prepare(std::string("SELECT ") + kCalibrationColumns +
+                     " FROM photo_calibrations WHERE photo_id = ?1 ORDER BY id DESC LIMIT 1");
     query.bind(1, photoId);
     if (!query.step())
         return std::nullopt;
@@ -315,8 +319,8 @@ void PhotoLibrary::removeCalibration(RecordId calibrationId)
     const RecordId clientId = query.int64(1);
     auto erase = m_db.prepare("DELETE FROM photo_calibrations WHERE id = ?1");
     erase.bind(1, calibrationId).run();
-    AuditLog(m_db).record(QStringLiteral("delete"), QStringLiteral("photo_calibrations"), calibrationId,
-                          clientId, QStringLiteral("photo %1").arg(photoId));
+    AuditLog(m_db).record(QStringLiteral("delete"), QStringLiteral("photo_calibrations"),
+                          calibrationId, clientId, QStringLiteral("photo %1").arg(photoId));
     transaction.commit();
 }
 
@@ -362,8 +366,8 @@ void PhotoLibrary::removeFilesIfUnreferenced(const QStringList &fileNames)
         // A file that cannot be removed is a leftover, not a loss: checkLibrary reports it.
         QFile::remove(m_root + QLatin1Char('/') + name);
         const QString sha = QFileInfo(name).completeBaseName();
-        QFile::remove(m_root + QStringLiteral("/.thumbnails/") + sha.left(2) + QLatin1Char('/') + sha +
-                      QStringLiteral(".jpg"));
+        QFile::remove(m_root + QStringLiteral("/.thumbnails/") + sha.left(2) + QLatin1Char('/') +
+                      sha + QStringLiteral(".jpg"));
     }
     lock.commit();
 }

@@ -138,7 +138,8 @@ std::span<const PhotoView> allPhotoViews()
 
 QString toString(CalibrationMethod method)
 {
-    return method == CalibrationMethod::Manual ? QStringLiteral("manual") : QStringLiteral("marker");
+    return method == CalibrationMethod::Manual ? QStringLiteral("manual")
+                                               : QStringLiteral("marker");
 }
 
 std::optional<CalibrationMethod> calibrationMethodFromString(const QString &text)

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -185,4 +186,97 @@ TEST_CASE("smp reports bad input in one line with a non-zero exit code", "[cli]"
     CHECK(help.exitCode == 0);
     CHECK(help.out.contains(QStringLiteral("smp photo import")));
     CHECK(help.out.contains(QStringLiteral("--view")));
+}
+
+TEST_CASE("smp marker-sheet prints markers that smp finds again at the right scale",
+          "[cli][calibration]")
+{
+    ScratchDir dir;
+    const QString pdf = dir.file(QStringLiteral("markers.pdf"));
+    Result sheet = run(dir, {QStringLiteral("marker-sheet"), pdf});
+    REQUIRE(sheet.exitCode == 0);
+
+    QProcess text;
+    text.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+    REQUIRE(text.waitForFinished(60000));
+    const QString words = QString::fromUtf8(text.readAllStandardOutput());
+    CHECK(words.contains(QStringLiteral("100 mm")));
+    CHECK(words.contains(QStringLiteral("Print at 100%")));
+
+    // The page "printed" at 300 dpi: one millimetre is 300 / 25.4 pixels.
+    QProcess raster;
+    raster.start(QStringLiteral("pdftoppm"),
+                 {QStringLiteral("-r"), QStringLiteral("300"), QStringLiteral("-png"),
+                  QStringLiteral("-singlefile"), pdf, dir.file(QStringLiteral("page"))});
+    REQUIRE(raster.waitForFinished(60000));
+    REQUIRE(raster.exitCode() == 0);
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Scale")});
+    Result imported =
+        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"),
+                  dir.file(QStringLiteral("page.png")), QStringLiteral("--json")});
+    REQUIRE(imported.exitCode == 0);
+    const QJsonObject photo =
+        imported.json().object()[QStringLiteral("imported")].toArray()[0].toObject();
+    REQUIRE(photo[QStringLiteral("calibrated")].toBool());
+    const double mmPerPx =
+        photo[QStringLiteral("calibration")].toObject()[QStringLiteral("mm_per_px")].toDouble();
+    CHECK(mmPerPx == Approx(25.4 / 300).epsilon(0.005));
+
+    // Manual calibration replaces it; smp calibrate without points finds the marker again.
+    Result manual =
+        run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--points"),
+                  QStringLiteral("100,100,400,500"), QStringLiteral("--length-mm"),
+                  QStringLiteral("50"), QStringLiteral("--json")});
+    REQUIRE(manual.exitCode == 0);
+    CHECK(manual.json().object()[QStringLiteral("method")].toString() == QStringLiteral("manual"));
+    CHECK(manual.json().object()[QStringLiteral("mm_per_px")].toDouble() == Approx(0.1));
+    Result wrongUnit = run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"),
+                                 QStringLiteral("--points"), QStringLiteral("100,100,400,500"),
+                                 QStringLiteral("--length-mm"), QStringLiteral("5cm")});
+    CHECK(wrongUnit.exitCode == 2);
+    CHECK(wrongUnit.err.contains(QStringLiteral("--length-mm")));
+    Result marker =
+        run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(marker.exitCode == 0);
+    CHECK(marker.json().object()[QStringLiteral("method")].toString() == QStringLiteral("marker"));
+    CHECK(marker.json().object()[QStringLiteral("mm_per_px")].toDouble() ==
+          Approx(25.4 / 300).epsilon(0.005));
+
+    // A photo without a marker: exit 1 and it says the photo stays uncalibrated.
+    const QString plain =
+        smp::test::writeTestImage(dir.file(QStringLiteral("plain.jpg")), 300, 200, "jpeg", 91);
+    run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), plain});
+    Result none = run(dir, {QStringLiteral("calibrate"), QStringLiteral("2")});
+    CHECK(none.exitCode == 1);
+    CHECK(none.out.contains(QStringLiteral("uncalibrated")));
+}
+
+TEST_CASE("smp photo import tells imported, duplicate and refused files apart", "[cli]")
+{
+    ScratchDir dir;
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Batch")});
+    const QString a =
+        smp::test::writeTestImage(dir.file(QStringLiteral("a.jpg")), 200, 100, "jpeg", 1);
+    const QString copy = dir.file(QStringLiteral("a-copy.jpg"));
+    QFile::copy(a, copy);
+    const QString text = dir.file(QStringLiteral("notes.jpg"));
+    smp::test::writeBytes(text, QByteArrayLiteral("not a photo"));
+    Result result = run(dir, {QStringLiteral("photo"), QStringLiteral("import"),
+                              QStringLiteral("1"), a, copy, text});
+    CHECK(result.exitCode == 1);
+    CHECK(result.out.contains(QStringLiteral("Imported photo 1: a.jpg")));
+    CHECK(result.out.contains(QStringLiteral("Skipped (duplicate)")));
+    CHECK(result.out.contains(copy));
+    CHECK(result.err.contains(QStringLiteral("not imported")));
+    CHECK(result.err.contains(text));
+    Result again =
+        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), a});
+    CHECK(again.exitCode == 0); // only a duplicate: nothing went wrong
+
+    Result rotated = run(dir, {QStringLiteral("photo"), QStringLiteral("rotate"),
+                               QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(rotated.exitCode == 0);
+    CHECK(rotated.json().object()[QStringLiteral("rotation_degrees")].toInt() == 90);
 }

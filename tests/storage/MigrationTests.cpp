@@ -145,3 +145,35 @@ TEST_CASE("migrations run one step per transaction and a failing step rolls back
     }
     CHECK(userVersion(db) == 9);
 }
+
+TEST_CASE("a version 2 database migrates to the current schema: photos gain rotation and "
+          "calibrations",
+          "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("v2.sqlite"));
+    smp::test::rawExecute(path, fixtureSql("schema-v2.sql"));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
+            QStringLiteral("2"));
+
+    Database db(path);
+    CHECK(db.schemaVersion() == kCurrentSchemaVersion);
+    CHECK(db.integrityProblems(true).isEmpty());
+    CHECK(tableExists(db, "photo_calibrations"));
+    PhotoLibrary library(db);
+    const auto photos = library.photos(1);
+    REQUIRE(photos.size() == 1);
+    CHECK(photos[0].rotationQuarterTurns == 0);
+    CHECK_FALSE(photos[0].takenAtFromExif);
+    CHECK_FALSE(library.currentCalibration(photos[0].id).has_value());
+    // The audit trail written by version 2 is still there and still grows.
+    CHECK(AuditLog(db).entries().size() == 2);
+    Calibration calibration;
+    calibration.photoId = photos[0].id;
+    calibration.method = CalibrationMethod::Manual;
+    calibration.mmPerPx = 0.1;
+    calibration.uncertaintyMmPerPx = 0.001;
+    library.addCalibration(calibration);
+    CHECK(library.currentCalibration(photos[0].id)->mmPerPx == Approx(0.1));
+    CHECK(AuditLog(db).entries().size() == 3);
+}

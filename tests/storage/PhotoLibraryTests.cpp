@@ -33,13 +33,14 @@ QString probeError(const QString &path, const imaging::ImageLimits &limits = {})
     return {};
 }
 
+// Photo files in a library, not counting the thumbnail cache.
 int filesIn(const QString &folder)
 {
     int count = 0;
     QDirIterator it(folder, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
     while (it.hasNext()) {
-        it.next();
-        ++count;
+        if (!it.next().contains(QLatin1String("/.thumbnails/")))
+            ++count;
     }
     return count;
 }
@@ -73,8 +74,10 @@ TEST_CASE("an imported photo is copied into the content-addressed library and re
     const auto listed = library.photos(client);
     REQUIRE(listed.size() == 1);
     CHECK(listed[0].sha256 == photo.sha256);
-    // No temporary files are left in the library.
+    // No temporary files are left in the library; the thumbnail is cached.
     CHECK(filesIn(db.photoLibraryPath()) == 1);
+    const QImage thumbnail(library.thumbnailPath(photo));
+    CHECK(thumbnail.size() == QSize(320, 240));
 
     library.setView(photo.id, PhotoView::Top);
     CHECK(library.find(photo.id)->view == PhotoView::Top);
@@ -140,12 +143,14 @@ TEST_CASE("bad photo files are refused with the file and the reason, and nothing
     CHECK((pngError.contains(QStringLiteral("corrupt")) ||
            pngError.contains(QStringLiteral("truncated"))));
 
-    const QString corruptHeader = dir.file(QStringLiteral("header.png"));
+    // A zero-sized image: width and height in the PNG header set to 0.
+    const QString zeroSized = dir.file(QStringLiteral("zero.png"));
     QByteArray scrambled = pngBytes;
     for (qsizetype i = 16; i < 24; ++i)
         scrambled[i] = '\0';
-    test::writeBytes(corruptHeader, scrambled);
-    CHECK_FALSE(probeError(corruptHeader).isEmpty());
+    test::writeBytes(zeroSized, scrambled);
+    CHECK(probeError(zeroSized).contains(zeroSized));
+    CHECK_FALSE(probeError(zeroSized).isEmpty());
 
     imaging::ImageLimits small;
     small.maxPixels = 100 * 100;
@@ -155,7 +160,7 @@ TEST_CASE("bad photo files are refused with the file and the reason, and nothing
     CHECK(probeError(png, small).contains(QStringLiteral("MB")));
 
     // Through the import: nothing stored for any of them.
-    for (const QString &bad : {text, empty, truncatedJpeg, truncatedPng})
+    for (const QString &bad : {text, empty, truncatedJpeg, truncatedPng, zeroSized})
         CHECK_THROWS(clinic::importPhoto(db, client, bad, PhotoView::Top));
     CHECK(PhotoLibrary(db).count() == 0);
     CHECK(filesIn(db.photoLibraryPath()) == 0);
@@ -253,8 +258,10 @@ TEST_CASE("real camera photos from the shared data set import (skipped when abse
     for (const QString &path : paths)
         distinct.insert(test::sha256Hex(path));
     CHECK(report.imported.size() == static_cast<std::size_t>(distinct.size()));
-    for (const auto &failure : report.failed)
-        CHECK(failure.reason.contains(QStringLiteral("already in this client's photos")));
+    CHECK(report.failed.empty());
+    CHECK(report.imported.size() + report.duplicates.size() == 12);
+    for (const auto &duplicate : report.duplicates)
+        CHECK(duplicate.reason.contains(QStringLiteral("already in this client's photos")));
     for (const auto &photo : report.imported) {
         CHECK(photo.widthPx == 640);
         CHECK(photo.heightPx == 640);

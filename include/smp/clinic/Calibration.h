@@ -19,12 +19,13 @@ namespace smp::clinic {
 
 // Looks for a calibration marker in the stored photo; when found, stores and returns the new
 // calibration (method marker). Nothing is stored when no marker is found.
-std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db, storage::RecordId photoId);
+std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db,
+                                                        storage::RecordId photoId);
 
 // Stores a manual calibration from two points `lengthMm` apart. Throws std::invalid_argument
 // for points closer than 2 px or a length that is not positive, StorageError for a missing photo.
-storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordId photoId, QPointF a,
-                                         QPointF b, double lengthMm);
+storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordId photoId,
+                                         QPointF a, QPointF b, double lengthMm);
 
 // "0.0873 mm/px ± 0.4% (marker 30, 20 mm)" or "uncalibrated: sizes are estimates".
 QString describeCalibration(const std::optional<storage::Calibration> &calibration);

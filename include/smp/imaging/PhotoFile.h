@@ -20,12 +20,12 @@ namespace smp::imaging {
 // be rewritten without re-encoding it.
 struct PreparedPhoto
 {
-    QString file;       // the prepared copy, inside the work folder given; the caller deletes it
-    QString format;     // of the prepared copy: "jpeg", "png", "tiff", "webp"
+    QString file;         // the prepared copy, inside the work folder given; the caller deletes it
+    QString format;       // of the prepared copy: "jpeg", "png", "tiff", "webp"
     QString sourceFormat; // of the user's file, e.g. "heic"
-    QSize uprightSize;  // pixels with the orientation applied
-    int exifOrientation = 1; // 1-8 as found in the source; 1 when absent
-    QDateTime takenAt;  // UTC
+    QSize uprightSize;    // pixels with the orientation applied
+    int exifOrientation = 1;      // 1-8 as found in the source; 1 when absent
+    QDateTime takenAt;            // UTC
     bool takenAtFromExif = false; // false: the file's modification time
     QStringList removedMetadata;  // human-readable list of what was dropped, e.g. "GPS position"
 };

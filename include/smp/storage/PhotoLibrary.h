@@ -14,8 +14,8 @@ class Database;
 // What the importer learned about an image before handing it to the library.
 struct ImageFacts
 {
-    QString format; // lower-case format of the stored file: "jpeg", "png", "tiff", "webp"
-    int widthPx = 0;  // upright size (EXIF orientation applied)
+    QString format;  // lower-case format of the stored file: "jpeg", "png", "tiff", "webp"
+    int widthPx = 0; // upright size (EXIF orientation applied)
     int heightPx = 0;
     QDateTime takenAt; // UTC; when unknown the caller passes the file's modification time
     bool takenAtFromExif = false;
