@@ -36,48 +36,62 @@ QJsonArray point(double x, double y)
 
 } // namespace
 
-std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db,
-                                                        storage::RecordId photoId)
+std::optional<vision::MarkerMeasurement> findMarker(const QImage &upright)
 {
-    storage::PhotoLibrary library(db);
-    const storage::Photo photo = requirePhoto(library, photoId);
-    const QImage gray = imaging::loadUprightImage(library.absolutePath(photo))
-                            .convertToFormat(QImage::Format_Grayscale8);
+    const QImage gray = upright.convertToFormat(QImage::Format_Grayscale8);
     const vision::GrayImage view{gray.width(), gray.height(), gray.bytesPerLine(),
                                  gray.constBits()};
-    const auto marker = vision::measureScale(view);
-    if (!marker)
-        return std::nullopt;
+    return vision::measureScale(view);
+}
 
+storage::Calibration makeMarkerCalibration(storage::RecordId photoId,
+                                           const vision::MarkerMeasurement &marker)
+{
     QJsonObject details;
-    details[QLatin1String("marker_id")] = marker->id;
-    details[QLatin1String("side_mm")] = marker->sideMm;
-    details[QLatin1String("side_px")] = marker->sidePx;
-    details[QLatin1String("tilt_degrees")] = marker->tiltDegrees;
+    details[QLatin1String("marker_id")] = marker.id;
+    details[QLatin1String("side_mm")] = marker.sideMm;
+    details[QLatin1String("side_px")] = marker.sidePx;
+    details[QLatin1String("tilt_degrees")] = marker.tiltDegrees;
     QJsonArray corners;
-    for (const auto &corner : marker->cornersPx)
+    for (const auto &corner : marker.cornersPx)
         corners.append(point(corner.x, corner.y));
     details[QLatin1String("corners_px")] = corners;
     QJsonArray homography;
-    for (double value : marker->imageToPlaneMm)
+    for (double value : marker.imageToPlaneMm)
         homography.append(value);
     details[QLatin1String("image_to_plane_mm")] = homography;
 
     storage::Calibration calibration;
     calibration.photoId = photoId;
     calibration.method = storage::CalibrationMethod::Marker;
-    calibration.mmPerPx = marker->mmPerPx;
-    calibration.uncertaintyMmPerPx = marker->uncertaintyMmPerPx;
+    calibration.mmPerPx = marker.mmPerPx;
+    calibration.uncertaintyMmPerPx = marker.uncertaintyMmPerPx;
     calibration.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
-    calibration.id = library.addCalibration(calibration);
-    return library.currentCalibration(photoId);
+    return calibration;
 }
 
-storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordId photoId,
-                                         QPointF a, QPointF b, double lengthMm)
+storage::Calibration storeMarkerCalibration(storage::Database &db, storage::RecordId photoId,
+                                            const vision::MarkerMeasurement &marker)
+{
+    storage::PhotoLibrary library(db);
+    library.addCalibration(makeMarkerCalibration(photoId, marker));
+    return *library.currentCalibration(photoId);
+}
+
+std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db,
+                                                        storage::RecordId photoId)
 {
     storage::PhotoLibrary library(db);
     const storage::Photo photo = requirePhoto(library, photoId);
+    const auto marker = findMarker(imaging::loadUprightImage(library.absolutePath(photo)));
+    if (!marker)
+        return std::nullopt;
+    return storeMarkerCalibration(db, photoId, *marker);
+}
+
+storage::Calibration makeManualCalibration(const storage::Photo &photo, QPointF a, QPointF b,
+                                           double lengthMm)
+{
     for (const QPointF &p : {a, b}) {
         if (p.x() < 0 || p.y() < 0 || p.x() > photo.widthPx || p.y() > photo.heightPx) {
             throw std::invalid_argument(
@@ -95,12 +109,20 @@ storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordI
     details[QLatin1String("length_mm")] = lengthMm;
     details[QLatin1String("distance_px")] = scale.distancePx;
     storage::Calibration calibration;
-    calibration.photoId = photoId;
+    calibration.photoId = photo.id;
     calibration.method = storage::CalibrationMethod::Manual;
     calibration.mmPerPx = scale.mmPerPx;
     calibration.uncertaintyMmPerPx = scale.uncertaintyMmPerPx;
     calibration.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
-    library.addCalibration(calibration);
+    return calibration;
+}
+
+storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordId photoId,
+                                         QPointF a, QPointF b, double lengthMm)
+{
+    storage::PhotoLibrary library(db);
+    const storage::Photo photo = requirePhoto(library, photoId);
+    library.addCalibration(makeManualCalibration(photo, a, b, lengthMm));
     return *library.currentCalibration(photoId);
 }
 

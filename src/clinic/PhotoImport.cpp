@@ -72,7 +72,8 @@ storage::Photo importPhoto(storage::Database &db, storage::RecordId clientId, co
     try {
         const QImage upright = imaging::loadUprightImage(library.absolutePath(photo));
         saveThumbnail(thumbnailOf(upright), library.thumbnailPath(photo));
-        calibrateFromMarker(db, photo.id);
+        if (const auto marker = findMarker(upright))
+            storeMarkerCalibration(db, photo.id, *marker);
     } catch (const imaging::ImageError &) {
     }
     return photo;

@@ -85,15 +85,11 @@ QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString 
         });
 }
 
-QFuture<QImage> loadThumbnails(const QStringList &paths, QSize bounds)
+QFuture<QImage> loadThumbnails(const std::vector<ThumbnailRequest> &requests)
 {
-    return QtConcurrent::mapped(paths, [bounds](const QString &path) {
-        QImageReader reader(path);
-        reader.setAutoTransform(true);
-        const QSize size = reader.size();
-        if (size.isValid())
-            reader.setScaledSize(size.scaled(bounds, Qt::KeepAspectRatio));
-        return reader.read();
+    return QtConcurrent::mapped(requests, [](const ThumbnailRequest &request) {
+        return clinic::loadThumbnail(request.photoPath, request.thumbnailPath,
+                                     request.quarterTurns);
     });
 }
 

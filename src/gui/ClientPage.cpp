@@ -1,7 +1,9 @@
 #include "smp/gui/ClientPage.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
 #include "smp/gui/ConsentDialog.h"
+#include "smp/gui/PhotoViewer.h"
 #include "smp/imaging/ImageProbe.h"
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
@@ -28,7 +30,7 @@ namespace smp::gui {
 
 namespace {
 
-constexpr int kThumbnailSize = 200;
+constexpr int kThumbnailSize = 200; // shown size; the cache holds larger ones
 constexpr int kPhotoIdRole = Qt::UserRole + 1;
 
 QString viewLabel(storage::PhotoView view)
@@ -254,6 +256,22 @@ void ClientPage::buildPhotosTab()
     m_selectedPhotoView->setEnabled(false);
     connect(m_selectedPhotoView, &QComboBox::activated, this, &ClientPage::changeSelectedPhotoView);
     toolbar->addWidget(m_selectedPhotoView);
+    auto *open = new QPushButton(tr("&Open"), page);
+    open->setToolTip(tr("Open the selected photo to zoom, rotate and calibrate it (double-click)"));
+    connect(open, &QPushButton::clicked, this, [this] {
+        if (QListWidgetItem *item = m_photoList->currentItem())
+            openPhoto(item->data(kPhotoIdRole).toLongLong());
+    });
+    toolbar->addWidget(open);
+    auto *rotateLeft = new QPushButton(tr("⟲"), page);
+    rotateLeft->setToolTip(tr("Rotate the selected photo 90° to the left"));
+    connect(rotateLeft, &QPushButton::clicked, this, [this] { rotateSelectedPhoto(-1); });
+    toolbar->addWidget(rotateLeft);
+    auto *rotateRight = new QPushButton(tr("⟳"), page);
+    rotateRight->setObjectName(QStringLiteral("rotateRightButton"));
+    rotateRight->setToolTip(tr("Rotate the selected photo 90° to the right"));
+    connect(rotateRight, &QPushButton::clicked, this, [this] { rotateSelectedPhoto(1); });
+    toolbar->addWidget(rotateRight);
     auto *remove = new QPushButton(tr("Delete Photo"), page);
     connect(remove, &QPushButton::clicked, this, &ClientPage::deleteSelectedPhoto);
     toolbar->addWidget(remove);
@@ -271,6 +289,8 @@ void ClientPage::buildPhotosTab()
     layout->addWidget(m_photoList, 1);
     m_photoInfo = new QLabel(tr("Drop photos here to import them."), page);
     layout->addWidget(m_photoInfo);
+    connect(m_photoList, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem *item) { openPhoto(item->data(kPhotoIdRole).toLongLong()); });
     connect(m_photoList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
         m_selectedPhotoView->setEnabled(item != nullptr);
         if (!item)
@@ -520,7 +540,7 @@ void ClientPage::loadPhotos()
     m_photoList->clear();
     storage::PhotoLibrary library(m_db);
     const auto photos = library.photos(m_clientId);
-    QStringList paths;
+    std::vector<ThumbnailRequest> requests;
     QPixmap placeholder(kThumbnailSize, kThumbnailSize * 3 / 4);
     placeholder.fill(palette().color(QPalette::Mid));
     for (const auto &photo : photos) {
@@ -532,14 +552,15 @@ void ClientPage::loadPhotos()
             m_photoList);
         item->setData(kPhotoIdRole, QVariant::fromValue<qint64>(photo.id));
         item->setToolTip(photo.originalName);
-        paths << library.absolutePath(photo);
+        requests.push_back({library.absolutePath(photo), library.thumbnailPath(photo),
+                            photo.rotationQuarterTurns});
     }
     m_photoInfo->setText(photos.empty() ? tr("No photos yet. Import them or drop them here.")
                                         : tr("%n photo(s). Drop more here to import them.", nullptr,
                                              int(photos.size())));
     m_tabs->setTabText(3, tr("&Photos (%1)").arg(photos.size()));
-    if (!paths.isEmpty())
-        m_thumbnails.setFuture(loadThumbnails(paths, QSize(kThumbnailSize, kThumbnailSize)));
+    if (!requests.empty())
+        m_thumbnails.setFuture(loadThumbnails(requests));
 }
 
 void ClientPage::changeSelectedPhotoView(int comboIndex)
@@ -557,6 +578,40 @@ void ClientPage::changeSelectedPhotoView(int comboIndex)
     }
     item->setText(tr("%1\n%2").arg(viewLabel(view), item->text().section(QLatin1Char('\n'), 1)));
     loadHistory();
+}
+
+void ClientPage::openPhoto(storage::RecordId photoId)
+{
+    auto *viewer = new PhotoViewer(m_db, photoId, this);
+    viewer->setObjectName(QStringLiteral("photoViewer"));
+    connect(viewer, &PhotoViewer::photoChanged, this, [this] {
+        const int row = m_photoList->currentRow();
+        loadPhotos();
+        loadHistory();
+        m_photoList->setCurrentRow(row);
+    });
+    viewer->show();
+}
+
+void ClientPage::rotateSelectedPhoto(int quarterTurns)
+{
+    QListWidgetItem *item = m_photoList->currentItem();
+    if (!item)
+        return;
+    const int row = m_photoList->currentRow();
+    try {
+        storage::PhotoLibrary library(m_db);
+        const auto photo = library.find(item->data(kPhotoIdRole).toLongLong());
+        if (!photo)
+            return;
+        library.setRotation(photo->id, photo->rotationQuarterTurns + quarterTurns);
+    } catch (const std::exception &error) {
+        showError(tr("The photo was not rotated"), error);
+        return;
+    }
+    loadPhotos();
+    loadHistory();
+    m_photoList->setCurrentRow(row);
 }
 
 void ClientPage::deleteSelectedPhoto()

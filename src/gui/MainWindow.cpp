@@ -1,5 +1,6 @@
 #include "smp/gui/MainWindow.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientListModel.h"
@@ -170,6 +171,11 @@ void MainWindow::createActions()
     restore->setStatusTip(
         tr("Replace the records with a backup; the current state is saved first"));
     file->addAction(tr("&Check Database"), this, &MainWindow::checkDatabase);
+    file->addSeparator();
+    QAction *markers =
+        file->addAction(tr("Calibration &Markers (PDF)..."), this, &MainWindow::saveMarkerSheet);
+    markers->setStatusTip(
+        tr("Save the printable sheet of calibration markers with its check ruler"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -403,6 +409,24 @@ void MainWindow::restoreDatabase()
                                tr("The backup was restored. The state before it is saved in %1.")
                                    .arg(result->safetyCopy));
                        });
+}
+
+void MainWindow::saveMarkerSheet()
+{
+    const QString file = QFileDialog::getSaveFileName(this, tr("Save Calibration Markers"),
+                                                      QStringLiteral("smp-calibration-markers.pdf"),
+                                                      tr("PDF (*.pdf)"));
+    if (file.isEmpty())
+        return;
+    const bool letter = QLocale().measurementSystem() == QLocale::ImperialUSSystem;
+    try {
+        clinic::writeMarkerSheet(file, letter ? QPageSize::Letter : QPageSize::A4);
+    } catch (const std::exception &error) {
+        showError(tr("The marker sheet was not saved"), QString::fromUtf8(error.what()));
+        return;
+    }
+    statusBar()->showMessage(tr("Saved %1: print it at 100% and check its 100 mm ruler").arg(file),
+                             8000);
 }
 
 void MainWindow::checkDatabase()

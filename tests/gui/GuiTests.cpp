@@ -9,6 +9,7 @@
 #include "smp/gui/ClientPage.h"
 #include "smp/gui/ConsentDialog.h"
 #include "smp/gui/MainWindow.h"
+#include "smp/gui/PhotoViewer.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -21,6 +22,8 @@
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QGraphicsItem>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -33,6 +36,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
+#include <QUndoStack>
 #include <QUrl>
 
 #include <sqlite3.h>
@@ -277,4 +281,81 @@ TEST_CASE("the client list model passes Qt's model tester", "[gui]")
     CHECK(model.data(model.index(0), gui::ClientListModel::DetailRole)
               .toString()
               .contains(QStringLiteral("0 photo")));
+}
+
+TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two clicks with undo",
+          "[gui][viewer]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    REQUIRE(clinic::seedSampleClientIfNew(db).has_value());
+    gui::MainWindow window(db);
+    window.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&window));
+    gui::ClientPage *page = window.clientPage();
+    page->tabs()->setCurrentIndex(3);
+    QListWidget *list = page->photoList();
+    REQUIRE(list->count() == 1);
+    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(page->clientId()).front().id;
+
+    // Double-clicking the thumbnail opens the viewer.
+    const QRect itemRect = list->visualItemRect(list->item(0));
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier, itemRect.center());
+    QTest::mouseDClick(list->viewport(), Qt::LeftButton, Qt::NoModifier, itemRect.center());
+    auto *viewer = page->findChild<gui::PhotoViewer *>(QStringLiteral("photoViewer"));
+    REQUIRE(viewer != nullptr);
+    if (!viewer->isLoaded()) {
+        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
+        REQUIRE(loaded.wait(10000));
+    }
+    REQUIRE(QTest::qWaitForWindowExposed(viewer));
+    gui::PhotoView *view = viewer->view();
+    CHECK(view->isFitted());
+    CHECK(view->zoom() < 1.0);
+    const QRect shown = view->mapFromScene(view->sceneRect()).boundingRect();
+    CHECK(view->viewport()->rect().adjusted(-2, -2, 2, 2).contains(shown));
+    CHECK(
+        child<QLabel>(viewer, "calibrationLabel")->text().contains(QStringLiteral("uncalibrated")));
+
+    const double fitted = view->zoom();
+    view->zoomBy(2.0);
+    CHECK(view->zoom() == Approx(2 * fitted));
+    CHECK_FALSE(view->isFitted());
+    view->fitToWindow();
+
+    // Two clicks 400 photo pixels apart with a known length of 40 mm: 0.1 mm per pixel.
+    viewer->measureAction()->setChecked(true);
+    viewer->lengthBox()->setValue(40.0);
+    auto click = [&](QPointF photoPoint) {
+        const QPoint at = view->mapFromScene(view->imageItem()->mapToScene(photoPoint));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+    };
+    click(QPointF(400, 600));
+    CHECK_FALSE(viewer->calibration().has_value());
+    click(QPointF(800, 600));
+    REQUIRE(viewer->calibration().has_value());
+    CHECK(viewer->calibration()->mmPerPx == Approx(0.1).epsilon(0.02));
+    const auto stored = storage::PhotoLibrary(db).currentCalibration(photoId);
+    REQUIRE(stored.has_value());
+    CHECK(stored->method == storage::CalibrationMethod::Manual);
+    CHECK(child<QLabel>(viewer, "calibrationLabel")->text().contains(QStringLiteral("mm/px")));
+
+    // Undo takes the calibration back out of the database; redo stores it again.
+    viewer->undoStack()->undo();
+    CHECK_FALSE(storage::PhotoLibrary(db).currentCalibration(photoId).has_value());
+    CHECK_FALSE(viewer->calibration().has_value());
+    viewer->undoStack()->redo();
+    CHECK(storage::PhotoLibrary(db).currentCalibration(photoId).has_value());
+
+    // Rotate right: stored for the photo, and the view turns with it.
+    QTest::keyClick(viewer, Qt::Key_R, Qt::ControlModifier);
+    CHECK(storage::PhotoLibrary(db).find(photoId)->rotationQuarterTurns == 1);
+    CHECK(view->sceneRect().height() > view->sceneRect().width());
+    // The client page's thumbnail turned too.
+    auto portrait = [&] {
+        const QSize size = list->item(0)->icon().availableSizes().value(0);
+        return size.height() > size.width();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(portrait(), 5000);
+    viewer->close();
 }

@@ -4,7 +4,9 @@
 // points a known distance apart. Points are in photo pixel coordinates (see storage::Photo).
 
 #include "smp/storage/Records.h"
+#include "smp/vision/Markers.h"
 
+#include <QImage>
 #include <QPageSize>
 #include <QPointF>
 #include <QString>
@@ -22,10 +24,23 @@ namespace smp::clinic {
 std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db,
                                                         storage::RecordId photoId);
 
+// The two halves of calibrateFromMarker, for callers that already hold the upright image (the
+// importer, the viewer): findMarker() touches no database and may run on any thread;
+// storeMarkerCalibration() stores the result on the database's thread.
+std::optional<vision::MarkerMeasurement> findMarker(const QImage &upright);
+storage::Calibration storeMarkerCalibration(storage::Database &db, storage::RecordId photoId,
+                                            const vision::MarkerMeasurement &marker);
+
 // Stores a manual calibration from two points `lengthMm` apart. Throws std::invalid_argument
 // for points closer than 2 px or a length that is not positive, StorageError for a missing photo.
 storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordId photoId,
                                          QPointF a, QPointF b, double lengthMm);
+
+// The calibrations above, made but not stored (for undoable edits that store them later).
+storage::Calibration makeMarkerCalibration(storage::RecordId photoId,
+                                           const vision::MarkerMeasurement &marker);
+storage::Calibration makeManualCalibration(const storage::Photo &photo, QPointF a, QPointF b,
+                                           double lengthMm);
 
 // "0.0873 mm/px ± 0.4% (marker 30, 20 mm)" or "uncalibrated: sizes are estimates".
 QString describeCalibration(const std::optional<storage::Calibration> &calibration);

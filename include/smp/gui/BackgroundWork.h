@@ -40,9 +40,16 @@ QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString 
                                   std::shared_ptr<storage::RestoreResult> result,
                                   std::shared_ptr<QString> error);
 
-// Decodes reduced images for thumbnails on the thread pool, one result per path in order;
-// a file that cannot be read gives a null image.
-QFuture<QImage> loadThumbnails(const QStringList &paths, QSize bounds);
+struct ThumbnailRequest
+{
+    QString photoPath;
+    QString thumbnailPath; // the cache; made when missing
+    int quarterTurns = 0;
+};
+
+// Loads thumbnails (clinic::loadThumbnail: from the cache, made once when missing) on the
+// thread pool, one result per request in order; a photo that cannot be read gives a null image.
+QFuture<QImage> loadThumbnails(const std::vector<ThumbnailRequest> &requests);
 
 // Shows a window-modal progress dialog with a Cancel button for `future` and calls `finished`
 // on the GUI thread when it ends (also after a cancel). The dialog appears only when the work

@@ -41,6 +41,8 @@ public:
     void importPhotos(const QStringList &paths);
     // Asks for files with a file dialog, then importPhotos().
     void chooseAndImportPhotos();
+    // Opens the photo in its own viewer window (zoom, rotate, calibrate).
+    void openPhoto(storage::RecordId photoId);
 
     // For tests and the main window: the widgets a person works with.
     QTabWidget *tabs() const { return m_tabs; }
@@ -76,6 +78,7 @@ private:
     void removeSelectedConsent();
     void changeSelectedPhotoView(int comboIndex);
     void deleteSelectedPhoto();
+    void rotateSelectedPhoto(int quarterTurns);
     void showError(const QString &what, const std::exception &error);
 
     storage::Database &m_db;

@@ -47,6 +47,7 @@ public:
     void backupDatabase();
     void restoreDatabase();
     void checkDatabase();
+    void saveMarkerSheet();
 
 protected:
     void closeEvent(QCloseEvent *event) override;

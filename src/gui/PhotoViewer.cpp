@@ -1,0 +1,549 @@
+#include "smp/gui/PhotoViewer.h"
+
+#include "smp/clinic/Calibration.h"
+#include "smp/imaging/PhotoFile.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+
+#include <QAction>
+#include <QDoubleSpinBox>
+#include <QFutureWatcher>
+#include <QGraphicsItemGroup>
+#include <QGraphicsScene>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QStyleOptionGraphicsItem>
+#include <QToolBar>
+#include <QUndoCommand>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+#include <QtConcurrent>
+
+#include <cmath>
+
+namespace smp::gui {
+
+// An image drawn from a pyramid of halved copies: each paint picks the level whose pixels are
+// closest to screen pixels, so a 24-megapixel photo zooms and pans smoothly. Item coordinates
+// are level-0 pixels.
+class PyramidImageItem : public QGraphicsItem
+{
+public:
+    explicit PyramidImageItem(std::vector<QImage> levels)
+        : m_levels(std::move(levels))
+    {
+        setFlag(ItemUsesExtendedStyleOption);
+    }
+
+    QRectF boundingRect() const override
+    {
+        return QRectF(QPointF(0, 0), QSizeF(m_levels.front().size()));
+    }
+
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) override
+    {
+        const QTransform &t = painter->worldTransform();
+        const double scale = std::sqrt(std::abs(t.m11() * t.m22() - t.m12() * t.m21()));
+        int level = scale > 0 ? static_cast<int>(std::floor(std::log2(1.0 / scale))) : 0;
+        level = std::clamp(level, 0, static_cast<int>(m_levels.size()) - 1);
+        const QImage &image = m_levels[static_cast<std::size_t>(level)];
+        const double factor = static_cast<double>(image.width()) / m_levels.front().width();
+        const QRectF target = option->exposedRect.intersected(boundingRect());
+        const QRectF source(target.topLeft() * factor, target.size() * factor);
+        painter->setRenderHint(QPainter::SmoothPixmapTransform, scale < 2.0);
+        painter->drawImage(target, image, source);
+    }
+
+private:
+    std::vector<QImage> m_levels;
+};
+
+namespace {
+
+struct LoadResult
+{
+    QImage upright;
+    std::vector<QImage> levels;
+    QString error;
+};
+
+LoadResult loadPyramid(const QString &path)
+{
+    LoadResult result;
+    try {
+        result.upright = imaging::loadUprightImage(path);
+    } catch (const std::exception &error) {
+        result.error = QString::fromUtf8(error.what());
+        return result;
+    }
+    result.levels.push_back(result.upright.convertToFormat(QImage::Format_RGB32));
+    while (std::max(result.levels.back().width(), result.levels.back().height()) > 512) {
+        const QImage &last = result.levels.back();
+        result.levels.push_back(last.scaled(last.width() / 2, last.height() / 2,
+                                            Qt::IgnoreAspectRatio, Qt::SmoothTransformation));
+    }
+    return result;
+}
+
+QTransform rotationTransform(const QRectF &bounds, int quarterTurns)
+{
+    QTransform t;
+    t.rotate(90.0 * quarterTurns);
+    const QRectF mapped = t.mapRect(bounds);
+    return t * QTransform::fromTranslate(-mapped.left(), -mapped.top());
+}
+
+} // namespace
+
+// Places one measuring point (undo removes it).
+class PlacePointCommand : public QUndoCommand
+{
+public:
+    PlacePointCommand(PhotoViewer *viewer, QPointF point, QUndoCommand *parent = nullptr)
+        : QUndoCommand(QObject::tr("Place measuring point"), parent)
+        , m_viewer(viewer)
+        , m_point(point)
+    {}
+    void redo() override
+    {
+        m_viewer->m_points.push_back(m_point);
+        m_viewer->showOverlay();
+    }
+    void undo() override
+    {
+        if (!m_viewer->m_points.empty())
+            m_viewer->m_points.pop_back();
+        m_viewer->showOverlay();
+    }
+
+private:
+    PhotoViewer *m_viewer;
+    QPointF m_point;
+};
+
+// Stores a calibration (undo deletes it again, so the previous one is current). For a manual
+// calibration it also consumes the measuring points.
+class CalibrationCommand : public QUndoCommand
+{
+public:
+    CalibrationCommand(PhotoViewer *viewer, storage::Calibration calibration,
+                       QUndoCommand *parent = nullptr)
+        : QUndoCommand(calibration.method == storage::CalibrationMethod::Manual
+                           ? QObject::tr("Calibrate from two points")
+                           : QObject::tr("Calibrate from marker"),
+                       parent)
+        , m_viewer(viewer)
+        , m_calibration(std::move(calibration))
+    {}
+    void redo() override
+    {
+        m_savedPoints = m_viewer->m_points;
+        if (m_calibration.method == storage::CalibrationMethod::Manual)
+            m_viewer->m_points.clear();
+        try {
+            m_id = storage::PhotoLibrary(m_viewer->m_db).addCalibration(m_calibration);
+        } catch (const std::exception &error) {
+            m_id = 0;
+            QMessageBox::warning(m_viewer, QObject::tr("Calibration Not Saved"),
+                                 QString::fromUtf8(error.what()));
+        }
+        m_viewer->reloadCalibration();
+    }
+    void undo() override
+    {
+        if (m_id) {
+            try {
+                storage::PhotoLibrary(m_viewer->m_db).removeCalibration(m_id);
+            } catch (const std::exception &error) {
+                QMessageBox::warning(m_viewer, QObject::tr("Undo Failed"),
+                                     QString::fromUtf8(error.what()));
+            }
+        }
+        m_viewer->m_points = m_savedPoints;
+        m_viewer->reloadCalibration();
+    }
+
+private:
+    PhotoViewer *m_viewer;
+    storage::Calibration m_calibration;
+    storage::RecordId m_id = 0;
+    std::vector<QPointF> m_savedPoints;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+PhotoView::PhotoView(QWidget *parent)
+    : QGraphicsView(parent)
+{
+    setScene(new QGraphicsScene(this));
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
+    setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    setBackgroundBrush(QColor(48, 48, 48));
+    setMouseTracking(true);
+    setRenderHint(QPainter::Antialiasing);
+}
+
+void PhotoView::setImage(std::vector<QImage> levels, int quarterTurns)
+{
+    scene()->clear();
+    m_image = new PyramidImageItem(std::move(levels));
+    scene()->addItem(m_image);
+    setRotation(quarterTurns);
+}
+
+void PhotoView::setRotation(int quarterTurns)
+{
+    if (!m_image)
+        return;
+    m_image->setTransform(rotationTransform(m_image->boundingRect(), quarterTurns));
+    scene()->setSceneRect(m_image->sceneBoundingRect());
+    fitToWindow();
+}
+
+QGraphicsItem *PhotoView::imageItem() const
+{
+    return m_image;
+}
+
+void PhotoView::setMmPerPx(std::optional<double> mmPerPx)
+{
+    m_mmPerPx = mmPerPx;
+    viewport()->update();
+}
+
+void PhotoView::fitToWindow()
+{
+    if (!m_image)
+        return;
+    fitInView(scene()->sceneRect(), Qt::KeepAspectRatio);
+    m_fitted = true;
+    emit zoomChanged(zoom());
+}
+
+void PhotoView::zoomBy(double factor)
+{
+    const double target = std::clamp(zoom() * factor, 0.01, 16.0);
+    const double applied = target / zoom();
+    scale(applied, applied);
+    m_fitted = false;
+    emit zoomChanged(zoom());
+}
+
+double PhotoView::zoom() const
+{
+    return std::sqrt(std::abs(transform().determinant()));
+}
+
+void PhotoView::setMeasuring(bool on)
+{
+    m_measuring = on;
+    setDragMode(on ? QGraphicsView::NoDrag : QGraphicsView::ScrollHandDrag);
+    viewport()->setCursor(on ? Qt::CrossCursor : Qt::OpenHandCursor);
+}
+
+void PhotoView::wheelEvent(QWheelEvent *event)
+{
+    const double steps = event->angleDelta().y() / 120.0;
+    if (steps != 0)
+        zoomBy(std::pow(1.25, steps));
+    event->accept();
+}
+
+void PhotoView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    if (m_fitted)
+        fitToWindow();
+}
+
+void PhotoView::mousePressEvent(QMouseEvent *event)
+{
+    if (m_measuring && m_image && event->button() == Qt::LeftButton) {
+        emit photoClicked(m_image->mapFromScene(mapToScene(event->position().toPoint())));
+        event->accept();
+        return;
+    }
+    QGraphicsView::mousePressEvent(event);
+}
+
+void PhotoView::mouseMoveEvent(QMouseEvent *event)
+{
+    if (m_image)
+        emit cursorMoved(m_image->mapFromScene(mapToScene(event->position().toPoint())));
+    QGraphicsView::mouseMoveEvent(event);
+}
+
+void PhotoView::drawForeground(QPainter *painter, const QRectF &)
+{
+    if (!m_mmPerPx || !m_image)
+        return;
+    // mm per screen pixel; pick a round bar length 80-250 screen pixels long.
+    const double mmPerScreenPx = *m_mmPerPx / zoom();
+    double barMm = 0.5;
+    for (double candidate : {0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0}) {
+        barMm = candidate;
+        if (candidate / mmPerScreenPx >= 80)
+            break;
+    }
+    const double barPx = barMm / mmPerScreenPx;
+    painter->save();
+    painter->resetTransform();
+    const QRectF box(12, viewport()->height() - 44, barPx + 24, 32);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(QColor(255, 255, 255, 210));
+    painter->drawRoundedRect(box, 4, 4);
+    painter->setPen(QPen(Qt::black, 3));
+    const double y = box.bottom() - 9;
+    painter->drawLine(QPointF(box.left() + 12, y), QPointF(box.left() + 12 + barPx, y));
+    painter->setPen(QPen(Qt::black, 2));
+    painter->drawLine(QPointF(box.left() + 12, y - 5), QPointF(box.left() + 12, y + 4));
+    painter->drawLine(QPointF(box.left() + 12 + barPx, y - 5),
+                      QPointF(box.left() + 12 + barPx, y + 4));
+    painter->drawText(QRectF(box.left(), box.top() + 2, box.width(), 16), Qt::AlignCenter,
+                      QStringLiteral("%1 mm").arg(barMm));
+    painter->restore();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidget *parent)
+    : QWidget(parent, Qt::Window)
+    , m_db(db)
+    , m_photoId(photoId)
+{
+    setAttribute(Qt::WA_DeleteOnClose);
+    m_photo = storage::PhotoLibrary(m_db).find(photoId).value_or(storage::Photo{});
+    setWindowTitle(tr("Photo %1 - %2").arg(photoId).arg(m_photo.originalName));
+    m_undo = new QUndoStack(this);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *toolbar = new QToolBar(this);
+    layout->addWidget(toolbar);
+    m_view = new PhotoView(this);
+    layout->addWidget(m_view, 1);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->setContentsMargins(8, 2, 8, 4);
+    m_calibrationLabel = new QLabel(this);
+    m_calibrationLabel->setObjectName(QStringLiteral("calibrationLabel"));
+    m_status = new QLabel(tr("Loading the photo..."), this);
+    statusRow->addWidget(m_calibrationLabel, 1);
+    statusRow->addWidget(m_status);
+    layout->addLayout(statusRow);
+
+    QAction *fit = toolbar->addAction(tr("Fit"), m_view, &PhotoView::fitToWindow);
+    fit->setShortcut(tr("Ctrl+0"));
+    fit->setToolTip(tr("Fit the photo to the window (Ctrl+0)"));
+    QAction *in = toolbar->addAction(tr("Zoom In"), m_view, [this] { m_view->zoomBy(1.5); });
+    in->setShortcut(QKeySequence::ZoomIn);
+    QAction *out = toolbar->addAction(tr("Zoom Out"), m_view, [this] { m_view->zoomBy(1 / 1.5); });
+    out->setShortcut(QKeySequence::ZoomOut);
+    QAction *actual =
+        toolbar->addAction(tr("100%"), m_view, [this] { m_view->zoomBy(1.0 / m_view->zoom()); });
+    actual->setShortcut(tr("Ctrl+1"));
+    toolbar->addSeparator();
+    toolbar->addAction(tr("Rotate Left"), this, [this] { rotate(-1); })->setShortcut(tr("Ctrl+L"));
+    toolbar->addAction(tr("Rotate Right"), this, [this] { rotate(1); })->setShortcut(tr("Ctrl+R"));
+    toolbar->addSeparator();
+    QAction *detect = toolbar->addAction(tr("Find Marker"), this, &PhotoViewer::detectMarker);
+    detect->setToolTip(tr("Look for a printed calibration marker in the photo"));
+    m_measure = toolbar->addAction(tr("Measure"));
+    m_measure->setCheckable(true);
+    m_measure->setShortcut(tr("M"));
+    m_measure->setToolTip(
+        tr("Click two points a known distance apart (a ruler in the photo) to set "
+           "the scale by hand"));
+    connect(m_measure, &QAction::toggled, m_view, &PhotoView::setMeasuring);
+    toolbar->addWidget(new QLabel(tr(" known length: "), toolbar));
+    m_length = new QDoubleSpinBox(toolbar);
+    m_length->setObjectName(QStringLiteral("knownLength"));
+    m_length->setRange(0.5, 500.0);
+    m_length->setDecimals(1);
+    m_length->setValue(10.0);
+    m_length->setSuffix(tr(" mm"));
+    toolbar->addWidget(m_length);
+    toolbar->addSeparator();
+    QAction *undo = m_undo->createUndoAction(this, tr("Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = m_undo->createRedoAction(this, tr("Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    toolbar->addAction(undo);
+    toolbar->addAction(redo);
+
+    connect(m_view, &PhotoView::photoClicked, this, &PhotoViewer::addMeasurePoint);
+    connect(m_view, &PhotoView::zoomChanged, this, &PhotoViewer::updateStatus);
+    connect(m_view, &PhotoView::cursorMoved, this, [this](QPointF p) {
+        m_cursor = p;
+        updateStatus();
+    });
+    resize(1100, 800);
+    reloadCalibration();
+    startLoading();
+}
+
+PhotoViewer::~PhotoViewer() = default;
+
+void PhotoViewer::startLoading()
+{
+    const QString path = storage::PhotoLibrary(m_db).absolutePath(m_photo);
+    auto *watcher = new QFutureWatcher<LoadResult>(this);
+    connect(watcher, &QFutureWatcher<LoadResult>::finished, this, [this, watcher] {
+        LoadResult result = watcher->result();
+        watcher->deleteLater();
+        if (!result.error.isEmpty()) {
+            m_status->setText(tr("Cannot show the photo: %1").arg(result.error));
+            return;
+        }
+        m_upright = result.upright;
+        m_view->setImage(std::move(result.levels), m_photo.rotationQuarterTurns);
+        m_overlay = nullptr;
+        m_loaded = true;
+        showOverlay();
+        updateStatus();
+        emit loaded();
+    });
+    watcher->setFuture(QtConcurrent::run(loadPyramid, path));
+}
+
+void PhotoViewer::reloadCalibration()
+{
+    m_calibration = storage::PhotoLibrary(m_db).currentCalibration(m_photoId);
+    m_calibrationLabel->setText(clinic::describeCalibration(m_calibration));
+    m_view->setMmPerPx(m_calibration ? std::optional<double>(m_calibration->mmPerPx)
+                                     : std::nullopt);
+    showOverlay();
+    emit photoChanged(m_photoId);
+}
+
+void PhotoViewer::showOverlay()
+{
+    QGraphicsItem *image = m_view->imageItem();
+    if (!image)
+        return;
+    delete m_overlay;
+    m_overlay = new QGraphicsItemGroup(image);
+    const QPen marker(QColor(0, 230, 118), 2);
+    const QPen measure(QColor(255, 196, 0), 2);
+    auto cosmetic = [](QPen pen) {
+        pen.setCosmetic(true);
+        return pen;
+    };
+    auto cross = [&](QPointF p, const QPen &pen) {
+        for (const QLineF &line : {QLineF(p - QPointF(8, 0), p + QPointF(8, 0)),
+                                   QLineF(p - QPointF(0, 8), p + QPointF(0, 8))}) {
+            auto *item = new QGraphicsLineItem(line, m_overlay);
+            item->setPen(cosmetic(pen));
+            item->setFlag(QGraphicsItem::ItemIgnoresTransformations, false);
+        }
+    };
+    if (m_calibration) {
+        const QJsonObject details =
+            QJsonDocument::fromJson(m_calibration->details.toUtf8()).object();
+        if (m_calibration->method == storage::CalibrationMethod::Marker) {
+            QPolygonF polygon;
+            for (const QJsonValue &corner : details.value(QLatin1String("corners_px")).toArray())
+                polygon << QPointF(corner.toArray().at(0).toDouble(),
+                                   corner.toArray().at(1).toDouble());
+            auto *outline = new QGraphicsPolygonItem(polygon, m_overlay);
+            outline->setPen(cosmetic(marker));
+        } else {
+            const QJsonArray points = details.value(QLatin1String("points_px")).toArray();
+            if (points.size() == 2) {
+                const QPointF a(points[0].toArray().at(0).toDouble(),
+                                points[0].toArray().at(1).toDouble());
+                const QPointF b(points[1].toArray().at(0).toDouble(),
+                                points[1].toArray().at(1).toDouble());
+                auto *line = new QGraphicsLineItem(QLineF(a, b), m_overlay);
+                line->setPen(cosmetic(marker));
+                cross(a, marker);
+                cross(b, marker);
+            }
+        }
+    }
+    for (const QPointF &p : m_points)
+        cross(p, measure);
+}
+
+void PhotoViewer::addMeasurePoint(QPointF photoPoint)
+{
+    if (m_points.empty()) {
+        m_undo->push(new PlacePointCommand(this, photoPoint));
+        return;
+    }
+    storage::Calibration calibration;
+    try {
+        calibration =
+            clinic::makeManualCalibration(m_photo, m_points.front(), photoPoint, m_length->value());
+    } catch (const std::exception &error) {
+        m_status->setText(tr("Not calibrated: %1").arg(QString::fromUtf8(error.what())));
+        return;
+    }
+    auto *macro = new QUndoCommand(tr("Calibrate from two points"));
+    new PlacePointCommand(this, photoPoint, macro);
+    new CalibrationCommand(this, calibration, macro);
+    m_undo->push(macro);
+}
+
+void PhotoViewer::rotate(int quarterTurns)
+{
+    try {
+        storage::PhotoLibrary library(m_db);
+        library.setRotation(m_photoId, m_photo.rotationQuarterTurns + quarterTurns);
+        m_photo = *library.find(m_photoId);
+    } catch (const std::exception &error) {
+        QMessageBox::warning(this, tr("Not Rotated"), QString::fromUtf8(error.what()));
+        return;
+    }
+    m_view->setRotation(m_photo.rotationQuarterTurns);
+    emit photoChanged(m_photoId);
+}
+
+void PhotoViewer::detectMarker()
+{
+    if (!m_loaded)
+        return;
+    m_status->setText(tr("Looking for a marker..."));
+    auto *watcher = new QFutureWatcher<std::optional<vision::MarkerMeasurement>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        const auto marker = watcher->result();
+        watcher->deleteLater();
+        if (!marker) {
+            m_status->setText(tr("No calibration marker found"));
+            return;
+        }
+        m_undo->push(
+            new CalibrationCommand(this, clinic::makeMarkerCalibration(m_photoId, *marker)));
+        updateStatus();
+    });
+    watcher->setFuture(QtConcurrent::run(clinic::findMarker, m_upright));
+}
+
+void PhotoViewer::updateStatus()
+{
+    if (!m_loaded)
+        return;
+    QString text = tr("%1 × %2 px · zoom %3%")
+                       .arg(m_photo.widthPx)
+                       .arg(m_photo.heightPx)
+                       .arg(m_view->zoom() * 100, 0, 'f', 0);
+    text += tr(" · cursor %1, %2 px").arg(m_cursor.x(), 0, 'f', 0).arg(m_cursor.y(), 0, 'f', 0);
+    if (m_calibration) {
+        text += tr(" (%1, %2 mm)")
+                    .arg(m_cursor.x() * m_calibration->mmPerPx, 0, 'f', 1)
+                    .arg(m_cursor.y() * m_calibration->mmPerPx, 0, 'f', 1);
+    }
+    if (m_measure->isChecked())
+        text += m_points.empty() ? tr(" · click the first point") : tr(" · click the second point");
+    m_status->setText(text);
+}
+
+} // namespace smp::gui
