@@ -1,5 +1,7 @@
 #include "smp/clinic/Calibration.h"
 
+#include "smp/clinic/MarkerDrawing.h"
+
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -186,17 +188,9 @@ void writeMarkerSheet(const QString &pdfPath, QPageSize::PageSizeId pageSize)
          9);
 
     auto drawMarker = [&](int id, QPointF topLeft) {
-        const auto cells = vision::markerCells(id);
         const double side = vision::markerSideMm(id);
-        const double cell = side / static_cast<double>(cells.size());
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(Qt::black);
-        for (std::size_t r = 0; r < cells.size(); ++r)
-            for (std::size_t c = 0; c < cells.size(); ++c)
-                if (cells[r][c])
-                    painter.drawRect(QRectF(topLeft.x() + static_cast<double>(c) * cell,
-                                            topLeft.y() + static_cast<double>(r) * cell, cell,
-                                            cell));
+        const double cell = side / static_cast<double>(vision::markerCells(id).size());
+        paintMarker(painter, id, QRectF(topLeft, QSizeF(side, side)));
         // Cutting guide: a thin grey square one cell outside the marker.
         painter.setBrush(Qt::NoBrush);
         painter.setPen(QPen(QColor(170, 170, 170), 0.1, Qt::DashLine));

@@ -1,10 +1,14 @@
-// Build tool: draws the bundled sample photo (smp::imaging::drawSampleScalp) to a file.
+// Build tool: draws the bundled sample photo (smp::imaging::drawSampleScalp, with a 20 mm
+// calibration marker held beside the head) to a file.
 // Usage: smp-draw-sample OUT.jpg
 
+#include "smp/clinic/MarkerDrawing.h"
 #include "smp/imaging/SampleScalp.h"
+#include "smp/vision/Markers.h"
 
 #include <QCoreApplication>
 #include <QImageWriter>
+#include <QPainter>
 #include <QSaveFile>
 
 #include <cstdio>
@@ -17,7 +21,21 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "usage: smp-draw-sample OUT.jpg\n");
         return 2;
     }
-    const QImage image = smp::imaging::drawSampleScalp();
+    QImage image = smp::imaging::drawSampleScalp();
+    {
+        // A 20 mm calibration marker held beside the head, at the scale of a real head: the
+        // drawn head is about 960 px wide for a head about 160 mm wide, so 6 px per mm.
+        constexpr int kMarkerId = 30;
+        constexpr double kPxPerMm = 6.0;
+        const double side = smp::vision::markerSideMm(kMarkerId) * kPxPerMm;
+        const QRectF square(image.width() * 0.05, image.height() * 0.07, side, side);
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QColor(246, 246, 242));
+        painter.drawRoundedRect(square.adjusted(-side / 5, -side / 5, side / 5, side / 5), 6, 6);
+        smp::clinic::paintMarker(painter, kMarkerId, square);
+    }
     QSaveFile file(args[1]);
     if (!file.open(QIODevice::WriteOnly)) {
         std::fprintf(stderr, "smp-draw-sample: cannot write %s: %s\n", qPrintable(args[1]),

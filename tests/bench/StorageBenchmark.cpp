@@ -6,8 +6,12 @@
 // opening the database (integrity quick check included), client search, loading a client page,
 // and building the main window (offscreen).
 
+#include "smp/clinic/Calibration.h"
+#include "smp/clinic/MarkerDrawing.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/gui/MainWindow.h"
+#include "smp/gui/PhotoViewer.h"
+#include "smp/imaging/PhotoFile.h"
 #include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
@@ -15,10 +19,13 @@
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/Statement.h"
 #include "smp/storage/Transaction.h"
+#include "smp/vision/Markers.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QPainter>
+#include <QSignalSpy>
 #include <QSysInfo>
 #include <QTemporaryDir>
 #include <QThread>
@@ -28,6 +35,7 @@
 #include <cstdio>
 #include <functional>
 #include <random>
+#include <tuple>
 #include <vector>
 
 using namespace smp::storage;
@@ -169,6 +177,7 @@ int main(int argc, char *argv[])
 
     Database db(path);
     ClientStore store(db);
+    PhotoLibrary library(db);
     std::size_t sink = 0;
     const std::pair<const char *, QString> searches[] = {
         {"search: one name fragment (\"smi\")", QStringLiteral("smi")},
@@ -182,7 +191,6 @@ int main(int argc, char *argv[])
         report(label, measure(50, [&] { sink += store.search(text).size(); }));
 
     std::mt19937 random(7);
-    PhotoLibrary library(db);
     AuditLog audit(db);
     report("open a client page (client, screening, consents, photos, history)", measure(200, [&] {
                const RecordId id =
@@ -193,25 +201,79 @@ int main(int argc, char *argv[])
            }));
 
     {
-        // A 12-megapixel camera-sized JPEG, different content for each run (no duplicates).
-        smp::imaging::SampleScalpParameters big;
-        big.widthPx = 4000;
-        big.heightPx = 3000;
-        const QImage image = smp::imaging::drawSampleScalp(big);
-        QStringList files;
-        for (int i = 0; i < 8; ++i) {
-            QImage variant = image.copy();
-            variant.setPixel(i, 0, qRgb(i, i, i));
-            files << dir.filePath(QStringLiteral("photo-%1.jpg").arg(i));
-            variant.save(files.back(), "JPEG", 92);
-        }
+        // Camera-sized JPEGs: 12 MP (4000x3000) and 24 MP (6000x4000), with a 20 mm calibration
+        // marker drawn beside the head, different content for each run (no duplicates).
+        auto cameraPhoto = [](int width, int height) {
+            smp::imaging::SampleScalpParameters big;
+            big.widthPx = width;
+            big.heightPx = height;
+            QImage image = smp::imaging::drawSampleScalp(big);
+            QPainter painter(&image);
+            const double side = width / 16.0;
+            const QRectF square(width * 0.06, height * 0.08, side, side);
+            painter.fillRect(square.adjusted(-side / 5, -side / 5, side / 5, side / 5), Qt::white);
+            smp::clinic::paintMarker(painter, 30, square);
+            return image;
+        };
         Client owner;
         owner.familyName = QStringLiteral("Import Benchmark");
         const RecordId ownerId = store.add(owner);
-        int next = 0;
-        report("import a 12-megapixel JPEG (decode check, hash, copy, fsync)", measure(8, [&] {
-                   smp::clinic::importPhoto(db, ownerId, files[next++], PhotoView::Top);
+        for (const auto &[label, width, height] :
+             {std::tuple{"import a 12-megapixel JPEG (all steps, see below)", 4000, 3000},
+              std::tuple{"import a 24-megapixel JPEG (all steps, see below)", 6000, 4000}}) {
+            const QImage image = cameraPhoto(width, height);
+            QStringList files;
+            for (int i = 0; i < 5; ++i) {
+                QImage variant = image.copy();
+                variant.setPixel(i, 0, qRgb(i, i, i));
+                files << dir.filePath(QStringLiteral("photo-%1-%2.jpg").arg(width).arg(i));
+                variant.save(files.back(), "JPEG", 92);
+            }
+            int next = 0;
+            report(label, measure(5, [&] {
+                       const Photo photo =
+                           smp::clinic::importPhoto(db, ownerId, files[next++], PhotoView::Top);
+                       if (!library.currentCalibration(photo.id))
+                           std::printf("  (marker not found in %s)\n", qPrintable(files[next - 1]));
+                   }));
+            if (width == 4000) {
+                const QImage upright = smp::imaging::loadUprightImage(files[0]);
+                report("  of which: decode + orient a 12 MP JPEG", measure(5, [&] {
+                           sink += static_cast<std::size_t>(
+                               smp::imaging::loadUprightImage(files[0]).width());
+                       }));
+                report("  of which: marker detection on a 12 MP photo", measure(5, [&] {
+                           sink += smp::clinic::findMarker(upright).has_value() ? 1u : 0u;
+                       }));
+            }
+        }
+    }
+
+    {
+        // The viewer on a 24 MP photo: one full repaint of a 1100x800 window, fitted and at 100%.
+        const QString file = dir.filePath(QStringLiteral("photo-6000-0.jpg"));
+        const auto imported =
+            library.photos(store.search(QStringLiteral("Import Benchmark")).front().id);
+        smp::gui::PhotoViewer viewer(db, imported.back().id);
+        viewer.show();
+        QSignalSpy loaded(&viewer, &smp::gui::PhotoViewer::loaded);
+        const auto start = Clock::now();
+        loaded.wait(30000);
+        std::printf(
+            "| %-52s | %8.2f | %8s | %5d |\n", "viewer: open a 24 MP photo (decode + pyramid)",
+            std::chrono::duration<double, std::milli>(Clock::now() - start).count(), "-", 1);
+        report("viewer: repaint, fitted to window", measure(20, [&] {
+                   sink += static_cast<std::size_t>(viewer.view()->grab().width());
                }));
+        viewer.view()->zoomBy(1.0 / viewer.view()->zoom());
+        report("viewer: repaint at 100%", measure(20, [&] {
+                   sink += static_cast<std::size_t>(viewer.view()->grab().width());
+               }));
+        viewer.view()->zoomBy(0.3);
+        report("viewer: repaint at 30%", measure(20, [&] {
+                   sink += static_cast<std::size_t>(viewer.view()->grab().width());
+               }));
+        (void)file;
     }
 
     report("main window ready (list of all clients, first client shown)", measure(5, [&] {

@@ -314,8 +314,11 @@ TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two c
     CHECK(view->zoom() < 1.0);
     const QRect shown = view->mapFromScene(view->sceneRect()).boundingRect();
     CHECK(view->viewport()->rect().adjusted(-2, -2, 2, 2).contains(shown));
-    CHECK(
-        child<QLabel>(viewer, "calibrationLabel")->text().contains(QStringLiteral("uncalibrated")));
+    // The sample photo holds a 20 mm marker drawn at 6 px per mm: calibrated on import.
+    REQUIRE(viewer->calibration().has_value());
+    CHECK(viewer->calibration()->method == storage::CalibrationMethod::Marker);
+    CHECK(viewer->calibration()->mmPerPx == Approx(1.0 / 6.0).epsilon(0.01));
+    CHECK(child<QLabel>(viewer, "calibrationLabel")->text().contains(QStringLiteral("marker 30")));
 
     const double fitted = view->zoom();
     view->zoomBy(2.0);
@@ -331,7 +334,7 @@ TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two c
         QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, at);
     };
     click(QPointF(400, 600));
-    CHECK_FALSE(viewer->calibration().has_value());
+    CHECK(viewer->calibration()->method == storage::CalibrationMethod::Marker);
     click(QPointF(800, 600));
     REQUIRE(viewer->calibration().has_value());
     CHECK(viewer->calibration()->mmPerPx == Approx(0.1).epsilon(0.02));
@@ -340,12 +343,15 @@ TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two c
     CHECK(stored->method == storage::CalibrationMethod::Manual);
     CHECK(child<QLabel>(viewer, "calibrationLabel")->text().contains(QStringLiteral("mm/px")));
 
-    // Undo takes the calibration back out of the database; redo stores it again.
+    // Undo takes the manual calibration back out of the database, so the marker's is current
+    // again; redo stores it again.
     viewer->undoStack()->undo();
-    CHECK_FALSE(storage::PhotoLibrary(db).currentCalibration(photoId).has_value());
-    CHECK_FALSE(viewer->calibration().has_value());
+    CHECK(storage::PhotoLibrary(db).currentCalibration(photoId)->method ==
+          storage::CalibrationMethod::Marker);
+    CHECK(viewer->calibration()->method == storage::CalibrationMethod::Marker);
     viewer->undoStack()->redo();
-    CHECK(storage::PhotoLibrary(db).currentCalibration(photoId).has_value());
+    CHECK(storage::PhotoLibrary(db).currentCalibration(photoId)->method ==
+          storage::CalibrationMethod::Manual);
 
     // Rotate right: stored for the photo, and the view turns with it.
     QTest::keyClick(viewer, Qt::Key_R, Qt::ControlModifier);
