@@ -380,6 +380,8 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
     toolbar->addAction(redo);
 
     connect(m_view, &PhotoView::photoClicked, this, &PhotoViewer::addMeasurePoint);
+    connect(m_undo, &QUndoStack::indexChanged, this, &PhotoViewer::updateStatus);
+    connect(m_measure, &QAction::toggled, this, &PhotoViewer::updateStatus);
     connect(m_view, &PhotoView::zoomChanged, this, &PhotoViewer::updateStatus);
     connect(m_view, &PhotoView::cursorMoved, this, [this](QPointF p) {
         m_cursor = p;

@@ -254,11 +254,12 @@ int main(int argc, char *argv[])
         const QString file = dir.filePath(QStringLiteral("photo-6000-0.jpg"));
         const auto imported =
             library.photos(store.search(QStringLiteral("Import Benchmark")).front().id);
+        const auto start = Clock::now();
         smp::gui::PhotoViewer viewer(db, imported.back().id);
         viewer.show();
         QSignalSpy loaded(&viewer, &smp::gui::PhotoViewer::loaded);
-        const auto start = Clock::now();
-        loaded.wait(30000);
+        if (!viewer.isLoaded())
+            loaded.wait(30000);
         std::printf(
             "| %-52s | %8.2f | %8s | %5d |\n", "viewer: open a 24 MP photo (decode + pyramid)",
             std::chrono::duration<double, std::milli>(Clock::now() - start).count(), "-", 1);

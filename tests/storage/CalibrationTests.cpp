@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <tuple>
 
 using namespace smp;
 
@@ -54,6 +55,8 @@ TEST_CASE("marker scale error stays under 1% for markers of 60 px and more, acro
     std::mt19937 random(2026);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     std::vector<double> errors;
+    // Errors by marker size (60-100, 100-150, 150-200 px) and by tilt (0-10, 10-20, 20-30 degrees).
+    std::vector<double> bySize[3], byTilt[3];
     int missed = 0;
     const int cases = 240;
     for (int i = 0; i < cases; ++i) {
@@ -74,6 +77,8 @@ TEST_CASE("marker scale error stays under 1% for markers of 60 px and more, acro
         }
         const double error = std::abs(found->mmPerPx / image.trueMmPerPx - 1.0);
         errors.push_back(error);
+        bySize[scene.markerSidePx < 100 ? 0 : scene.markerSidePx < 150 ? 1 : 2].push_back(error);
+        byTilt[std::min(2, static_cast<int>(scene.tiltDegrees / 10))].push_back(error);
         INFO("case " << i << ": side " << scene.markerSidePx << " px, tilt " << scene.tiltDegrees
                      << " deg, blur " << scene.blurSigmaPx << ", noise " << scene.noiseSigma);
         CHECK(error < 0.01);
@@ -88,6 +93,23 @@ TEST_CASE("marker scale error stays under 1% for markers of 60 px and more, acro
                 "p99 %.3f%%, max %.3f%%\n",
                 errors.size(), missed, 100 * percentile(0.5), 100 * percentile(0.9),
                 100 * percentile(0.99), 100 * errors.back());
+    auto summary = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return std::tuple{v.size(), v.empty() ? 0.0 : 100 * v[v.size() / 2],
+                          v.empty() ? 0.0 : 100 * v.back()};
+    };
+    const char *const sizes[] = {"60-100 px", "100-150 px", "150-200 px"};
+    const char *const tilts[] = {"0-10 deg", "10-20 deg", "20-30 deg"};
+    for (int i = 0; i < 3; ++i) {
+        const auto [n, median, max] = summary(bySize[i]);
+        std::printf("  marker %-10s: %3zu cases, median %.3f%%, max %.3f%%\n", sizes[i], n, median,
+                    max);
+    }
+    for (int i = 0; i < 3; ++i) {
+        const auto [n, median, max] = summary(byTilt[i]);
+        std::printf("  tilt %-10s: %3zu cases, median %.3f%%, max %.3f%%\n", tilts[i], n, median,
+                    max);
+    }
     CHECK(missed == 0);
 }
 

@@ -5,14 +5,19 @@
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientPage.h"
 #include "smp/gui/MainWindow.h"
+#include "smp/gui/PhotoViewer.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
+#include <QGraphicsItem>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -101,5 +106,28 @@ int main(int argc, char *argv[])
     window.searchField()->setText(QStringLiteral("mu"));
     settle(400);
     save(&window, out + QStringLiteral("/search.png"));
+    window.searchField()->clear();
+    settle(400);
+
+    // The photo viewer on the sample photo: the marker found on import, the scale bar.
+    const auto photos = smp::storage::PhotoLibrary(db).photos(*sample);
+    auto *viewer = new smp::gui::PhotoViewer(db, photos.front().id);
+    viewer->resize(1100, 760);
+    viewer->show();
+    QSignalSpy loaded(viewer, &smp::gui::PhotoViewer::loaded);
+    if (!viewer->isLoaded())
+        loaded.wait(10000);
+    settle(500);
+    save(viewer, out + QStringLiteral("/viewer-marker.png"));
+
+    // Measuring by hand: one point placed, zoomed in on the marker.
+    viewer->measureAction()->setChecked(true);
+    viewer->lengthBox()->setValue(20.0);
+    viewer->view()->zoomBy(2.5);
+    viewer->view()->centerOn(viewer->view()->imageItem()->mapToScene(QPointF(200, 150)));
+    viewer->addMeasurePoint(QPointF(140, 90));
+    settle(300);
+    save(viewer, out + QStringLiteral("/viewer-measuring.png"));
+    viewer->close();
     return 0;
 }
