@@ -392,7 +392,14 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
     startLoading();
 }
 
-PhotoViewer::~PhotoViewer() = default;
+PhotoViewer::~PhotoViewer()
+{
+    // Children outlive this destructor (QWidget deletes them later); the undo stack's clear() on
+    // destruction emits indexChanged, which must not reach this half-destroyed viewer.
+    disconnect(m_undo, nullptr, this, nullptr);
+    disconnect(m_view, nullptr, this, nullptr);
+    disconnect(m_measure, nullptr, this, nullptr);
+}
 
 void PhotoViewer::startLoading()
 {

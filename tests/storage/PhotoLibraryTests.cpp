@@ -268,3 +268,25 @@ TEST_CASE("real camera photos from the shared data set import (skipped when abse
         CHECK(photo.format == QStringLiteral("jpeg"));
     }
 }
+
+TEST_CASE("photos over 100 megapixels or 200 MB are refused before they are decoded",
+          "[photos][probe]")
+{
+    // A tiny PNG whose header claims 12000 x 9000 pixels (tests/data, made by the project).
+    const QString huge = QStringLiteral(SMP_SOURCE_DIR "/tests/data/header-108-megapixels.png");
+    const QString message = probeError(huge);
+    CHECK(message.contains(QStringLiteral("12000x9000")));
+    CHECK(message.contains(QStringLiteral("100 megapixels")));
+
+    // A 201 MB file (sparse: no disk space used) is refused by its size alone.
+    ScratchDir dir;
+    const QString big = dir.file(QStringLiteral("big.jpg"));
+    QFile file(big);
+    REQUIRE(file.open(QIODevice::WriteOnly));
+    REQUIRE(file.write("\xFF\xD8\xFF", 3) == 3);
+    REQUIRE(file.resize(201LL * 1024 * 1024));
+    file.close();
+    const QString tooBig = probeError(big);
+    CHECK(tooBig.contains(big));
+    CHECK(tooBig.contains(QStringLiteral("200 MB")));
+}
