@@ -299,14 +299,16 @@ void ClientPage::buildPhotosTab()
         if (!photo)
             return;
         m_selectedPhotoView->setCurrentIndex(m_selectedPhotoView->findData(int(photo->view)));
+        const auto calibration = storage::PhotoLibrary(m_db).currentCalibration(photo->id);
         m_photoInfo->setText(
-            tr("%1 · %2 × %3 px · %4 · taken %5 · imported from %6")
+            tr("%1 · %2 × %3 px · taken %4%5 · from %6 · %7")
                 .arg(viewLabel(photo->view))
                 .arg(photo->widthPx)
                 .arg(photo->heightPx)
-                .arg(photo->format.toUpper())
                 .arg(QLocale().toString(photo->takenAt.toLocalTime(), QLocale::ShortFormat))
-                .arg(photo->originalName));
+                .arg(photo->takenAtFromExif ? QString() : tr(" (file date)"))
+                .arg(photo->originalName)
+                .arg(clinic::describeCalibration(calibration)));
     });
     m_tabs->addTab(page, tr("&Photos"));
 }
