@@ -87,5 +87,6 @@ int runAuditCommand(const QStringList &arguments);
 int runSamplePhotoCommand(const QStringList &arguments);
 int runCalibrateCommand(const QStringList &arguments);
 int runMarkerSheetCommand(const QStringList &arguments);
+int runAnalyzeCommand(const QStringList &arguments);
 
 } // namespace smp::cli

@@ -20,6 +20,7 @@ Clients:   client add|list|show|edit|delete
 Photos:    photo import CLIENT FILE... --view VIEW     photo list|set-view|delete
 Database:  db check|info|backup FILE|restore FILE      audit [--client ID]
 Calibration: calibrate PHOTO [--points x1,y1,x2,y2 --length-mm L]   marker-sheet FILE.pdf
+Analysis:  analyze PHOTO [--view V] [--mm-per-px X] [--overlay OUT.png] [--masks DIR]
 Other:     sample-photo OUT.jpg
 
 Options every command accepts: --database PATH, --user NAME, --json
@@ -45,7 +46,7 @@ bool takesValue(const QString &option)
 
 bool isSingleWordCommand(const QString &word)
 {
-    for (const char *command : {"audit", "sample-photo", "calibrate", "marker-sheet"}) {
+    for (const char *command : {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze"}) {
         if (word == QLatin1String(command))
             return true;
     }
@@ -57,7 +58,7 @@ bool isSingleWordCommand(const QString &word)
 bool needsGui(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "marker-sheet") == 0)
+        if (std::strcmp(argv[i], "marker-sheet") == 0 || std::strcmp(argv[i], "analyze") == 0)
             return true;
     }
     return false;
@@ -118,6 +119,8 @@ int main(int argc, char *argv[])
             return runCalibrateCommand(rest);
         if (group == QLatin1String("marker-sheet"))
             return runMarkerSheetCommand(rest);
+        if (group == QLatin1String("analyze"))
+            return runAnalyzeCommand(rest);
         if (verb.isEmpty()) {
             if (rest.contains(QStringLiteral("--help"))) {
                 std::fputs(kUsage, stdout);

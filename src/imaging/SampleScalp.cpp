@@ -40,36 +40,49 @@ double smoothstep(double edge0, double edge1, double x)
 
 } // namespace
 
-double sampleHairDensity(double u, double v, double lossSeverity)
+double sampleHairDensity(double u, double v, double lossSeverity, LossPattern pattern)
 {
     const double r = std::hypot(u, v);
     if (r > 1.0)
         return 0.0;
-    // Vertex (crown) thinning: centred behind the middle of the head.
-    const double vertex = 1.0 - smoothstep(0.18, 0.55, std::hypot(u * 1.1, (v - 0.28) * 1.2));
+    if (pattern == LossPattern::Diffuse) {
+        const double top = 1.0 - smoothstep(0.2, 0.85, std::hypot(u * 1.1, (v + 0.05) * 1.0));
+        return std::clamp(1.0 - lossSeverity * 0.75 * top, 0.0, 1.0);
+    }
     // Frontal recession: deeper at the temples (an M-shaped hairline).
     const double hairlineV =
         -0.62 + 0.22 * lossSeverity * (1.0 - std::abs(u) * 1.6) - 0.18 * lossSeverity * std::abs(u);
     const double front = 1.0 - smoothstep(hairlineV - 0.10, hairlineV + 0.06, v);
+    if (pattern == LossPattern::Receding)
+        return std::clamp(1.0 - lossSeverity * front, 0.0, 1.0);
+    // Vertex (crown) thinning: centred behind the middle of the head.
+    const double vertex = 1.0 - smoothstep(0.18, 0.55, std::hypot(u * 1.1, (v - 0.28) * 1.2));
     // Diffuse thinning on the top between the two.
     const double mid = 0.35 * (1.0 - smoothstep(0.0, 0.6, std::hypot(u * 1.3, v + 0.1)));
     const double loss = lossSeverity * std::max({vertex, front * 0.97, mid});
     return std::clamp(1.0 - loss, 0.0, 1.0);
 }
 
-QImage drawSampleScalp(const SampleScalpParameters &p)
+ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
 {
-    QImage image(p.widthPx, p.heightPx, QImage::Format_RGB32);
+    ScalpPhantom phantom;
+    phantom.photo = QImage(p.widthPx, p.heightPx, QImage::Format_RGB32);
+    phantom.hairMask = QImage(p.widthPx, p.heightPx, QImage::Format_Grayscale8);
+    phantom.hairMask.fill(0);
+    phantom.headMask = QImage(p.widthPx, p.heightPx, QImage::Format_Grayscale8);
+    phantom.headMask.fill(0);
     Random random(p.seed);
 
-    QPainter painter(&image);
+    QPainter painter(&phantom.photo);
     painter.setRenderHint(QPainter::Antialiasing, true);
+    QPainter mask(&phantom.hairMask);
+    mask.setRenderHint(QPainter::Antialiasing, true);
 
     // Backdrop: a neutral grey studio wall, lighter at the top.
     QLinearGradient backdrop(0, 0, 0, p.heightPx);
     backdrop.setColorAt(0.0, QColor(206, 210, 214));
     backdrop.setColorAt(1.0, QColor(160, 165, 172));
-    painter.fillRect(image.rect(), backdrop);
+    painter.fillRect(phantom.photo.rect(), backdrop);
 
     const QPointF centre(p.widthPx * 0.5, p.heightPx * 0.53);
     const double rx = p.widthPx * 0.30;
@@ -80,25 +93,34 @@ QImage drawSampleScalp(const SampleScalpParameters &p)
     painter.setBrush(QColor(70, 78, 92));
     painter.drawEllipse(QPointF(centre.x(), p.heightPx * 1.18), p.widthPx * 0.55, p.heightPx * 0.3);
     QRadialGradient skin(centre - QPointF(rx * 0.2, ry * 0.3), std::max(rx, ry) * 1.2);
-    skin.setColorAt(0.0, QColor(236, 200, 176));
-    skin.setColorAt(0.6, QColor(214, 170, 142));
-    skin.setColorAt(1.0, QColor(160, 116, 92));
+    skin.setColorAt(0.0, p.skin.lighter(110));
+    skin.setColorAt(0.6, p.skin);
+    skin.setColorAt(1.0, p.skin.darker(135));
     painter.setBrush(skin);
     painter.drawEllipse(centre, rx, ry);
+    {
+        QPainter head(&phantom.headMask);
+        head.setRenderHint(QPainter::Antialiasing, true);
+        head.setPen(Qt::NoPen);
+        head.setBrush(Qt::white);
+        head.drawEllipse(centre, rx, ry);
+    }
     // Ears.
-    painter.setBrush(QColor(204, 156, 128));
+    painter.setBrush(p.skin.darker(105));
     painter.drawEllipse(QPointF(centre.x() - rx * 1.02, centre.y() - ry * 0.05), rx * 0.09,
                         ry * 0.16);
     painter.drawEllipse(QPointF(centre.x() + rx * 1.02, centre.y() - ry * 0.05), rx * 0.09,
                         ry * 0.16);
 
     // Follicle-scale skin texture: faint pores.
+    const QColor pore =
+        QColor(p.skin.darker(140).red(), p.skin.darker(140).green(), p.skin.darker(140).blue(), 40);
     for (int i = 0; i < p.widthPx * p.heightPx / 400; ++i) {
         const double u = random.uniform(-1, 1);
         const double v = random.uniform(-1, 1);
         if (u * u + v * v > 1.0)
             continue;
-        painter.setBrush(QColor(150, 105, 85, 40));
+        painter.setBrush(pore);
         painter.drawEllipse(QPointF(centre.x() + u * rx, centre.y() + v * ry), 1.2, 1.2);
     }
 
@@ -106,22 +128,23 @@ QImage drawSampleScalp(const SampleScalpParameters &p)
     const QPointF whorl(centre.x() + rx * 0.05, centre.y() + ry * 0.28);
     const double headArea = std::numbers::pi * rx * ry;
     const int candidates = static_cast<int>(headArea * p.strandsPerPixel);
+    mask.setBrush(Qt::NoBrush);
     for (int i = 0; i < candidates; ++i) {
         const double u = random.uniform(-1, 1);
         const double v = random.uniform(-1, 1);
-        const double density = sampleHairDensity(u, v, p.lossSeverity);
+        const double density = sampleHairDensity(u, v, p.lossSeverity, p.pattern);
         const double keep = random.uniform();
         const double shade = random.uniform();
         const double lengthJitter = random.normal();
         const double angleJitter = random.normal();
         const double bend = random.normal();
-        const double width = random.uniform(1.1, 2.2);
+        const double width = random.uniform(1.1, 2.2) * p.widthPx / 1600.0;
         if (u * u + v * v > 0.985 || keep > density)
             continue;
         const QPointF root(centre.x() + u * rx, centre.y() + v * ry);
         const QPointF away = root - whorl;
         double angle = std::atan2(away.y(), away.x());
-        // A slight clockwise swirl around the whorl, and combed forward at the front.
+        // A slight clockwise swirl around the whorl.
         angle += 0.5 + 0.25 * angleJitter;
         const double length = std::max(8.0, 26.0 + 7.0 * lengthJitter) * p.widthPx / 1600.0;
         const QPointF tip = root + QPointF(std::cos(angle), std::sin(angle)) * length;
@@ -129,14 +152,37 @@ QImage drawSampleScalp(const SampleScalpParameters &p)
         const QPointF control = (root + tip) * 0.5 + normal * (bend * length * 0.15);
         QPainterPath strand(root);
         strand.quadTo(control, tip);
-        const int base = 28 + static_cast<int>(shade * 40.0);
-        painter.setPen(
-            QPen(QColor(base + 18, base + 8, base, 235), width, Qt::SolidLine, Qt::RoundCap));
+        // Shade varies around the hair colour: +-20% lightness.
+        const QColor colour = p.hair.lighter(static_cast<int>(85 + shade * 40));
+        painter.setPen(QPen(QColor(colour.red(), colour.green(), colour.blue(), 235), width,
+                            Qt::SolidLine, Qt::RoundCap));
         painter.setBrush(Qt::NoBrush);
         painter.drawPath(strand);
+        mask.setPen(QPen(Qt::white, width, Qt::SolidLine, Qt::RoundCap));
+        mask.drawPath(strand);
     }
     painter.end();
-    return image;
+    mask.end();
+
+    // Uneven lighting: brightness falls off linearly from the top-left corner.
+    if (p.lightingGradient > 0) {
+        const double diagonal = std::hypot(p.widthPx, p.heightPx);
+        for (int y = 0; y < p.heightPx; ++y) {
+            auto *line = reinterpret_cast<QRgb *>(phantom.photo.scanLine(y));
+            for (int x = 0; x < p.widthPx; ++x) {
+                const double gain = 1.0 + p.lightingGradient * (0.5 - std::hypot(x, y) / diagonal);
+                line[x] = qRgb(std::clamp(static_cast<int>(qRed(line[x]) * gain), 0, 255),
+                               std::clamp(static_cast<int>(qGreen(line[x]) * gain), 0, 255),
+                               std::clamp(static_cast<int>(qBlue(line[x]) * gain), 0, 255));
+            }
+        }
+    }
+    return phantom;
+}
+
+QImage drawSampleScalp(const SampleScalpParameters &parameters)
+{
+    return drawScalpPhantom(parameters).photo;
 }
 
 } // namespace smp::imaging

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -279,4 +280,53 @@ TEST_CASE("smp photo import tells imported, duplicate and refused files apart", 
                                QStringLiteral("1"), QStringLiteral("--json")});
     REQUIRE(rotated.exitCode == 0);
     CHECK(rotated.json().object()[QStringLiteral("rotation_degrees")].toInt() == 90);
+}
+
+TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes overlay and masks",
+          "[cli][analysis]")
+{
+    ScratchDir dir;
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Analysed")});
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), sample,
+              QStringLiteral("--view"), QStringLiteral("top")});
+    const QString overlay = dir.file(QStringLiteral("overlay.png"));
+    Result analysed = run(dir, {QStringLiteral("analyze"), QStringLiteral("1"),
+                                QStringLiteral("--json"), QStringLiteral("--overlay"), overlay,
+                                QStringLiteral("--masks"), dir.file(QStringLiteral("masks"))});
+    REQUIRE(analysed.exitCode == 0);
+    const QJsonObject result = analysed.json().object();
+    CHECK(result[QStringLiteral("scalp_found")].toBool());
+    CHECK(result[QStringLiteral("calibrated")].toBool()); // the sample photo carries a marker
+    const double coverage = result[QStringLiteral("coverage_percent")].toDouble();
+    CHECK(coverage > 20);
+    CHECK(coverage < 90);
+    const int level = result[QStringLiteral("norwood")].toObject()[QStringLiteral("level")].toInt();
+    CHECK(level >= 1);
+    CHECK(level <= 7);
+    CHECK(result[QStringLiteral("algorithm")].toObject()[QStringLiteral("name")].toString() ==
+          QStringLiteral("smp-scalp-coverage"));
+    bool baldWithArea = false;
+    for (const auto &value : result[QStringLiteral("regions")].toArray()) {
+        const QJsonObject region = value.toObject();
+        baldWithArea |= region[QStringLiteral("grade")].toString() == QStringLiteral("bald") &&
+                        region[QStringLiteral("area_cm2")].toDouble() > 0;
+    }
+    CHECK(baldWithArea);
+    CHECK(QImage(overlay).size() == QSize(1600, 1200));
+    CHECK(QImage(dir.file(QStringLiteral("masks/grades.png"))).format() ==
+          QImage::Format_Grayscale8);
+
+    // An image file works too, uncalibrated: areas in pixels only, and it says so.
+    Result file = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--json")});
+    REQUIRE(file.exitCode == 0);
+    CHECK_FALSE(file.json().object()[QStringLiteral("calibrated")].toBool());
+    CHECK(file.json().object()[QStringLiteral("estimate_note")].toString().contains(
+        QStringLiteral("uncalibrated")));
+    Result wrong = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--mm-per-px"),
+                             QStringLiteral("0.1mm")});
+    CHECK(wrong.exitCode == 2);
+    CHECK(wrong.err.contains(QStringLiteral("--mm-per-px")));
 }

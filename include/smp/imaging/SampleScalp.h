@@ -1,16 +1,27 @@
 #pragma once
 
+#include <QColor>
 #include <QImage>
 
 #include <cstdint>
 
 namespace smp::imaging {
 
-// A drawn top view of a man's head with pattern hair loss (thinning vertex and a receding
-// front), made only from geometry and a fixed-seed random generator: the project's own sample
-// photo, never a photograph of a person. The same parameters give the same pixels.
+// The scalp phantom: a drawn top view of a head whose hair follows a known density map, made
+// only from geometry and a fixed-seed random generator (never a photograph of a person). The same
+// parameters give the same pixels. It is the source of the bundled sample photo and the ground
+// truth of the analysis tests.
 //
 // Image coordinates: x to the right, y down; the forehead is at the top of the image.
+
+enum class LossPattern
+{
+    Pattern,  // Hamilton-Norwood-like: thinning vertex, M-shaped frontal recession, diffuse
+              // mid-scalp
+    Diffuse,  // even thinning over the top of the head
+    Receding, // a receding frontal hairline only
+};
+
 struct SampleScalpParameters
 {
     int widthPx = 1600;
@@ -18,15 +29,31 @@ struct SampleScalpParameters
     std::uint32_t seed = 20261123;
     // Hair strands per square pixel at full density (before the thinning pattern).
     double strandsPerPixel = 0.045;
-    // 0 = no thinning, 1 = bald vertex and deep frontal recession.
+    // 0 = no thinning, 1 = bald where the pattern thins most.
     double lossSeverity = 0.85;
+    LossPattern pattern = LossPattern::Pattern;
+    QColor skin = QColor(214, 170, 142); // mid-tone skin under the light
+    QColor hair = QColor(46, 36, 28);    // dark brown
+    // Lighting falling off across the head from top-left: 0 = even, 0.4 = strong.
+    double lightingGradient = 0.0;
 };
 
+struct ScalpPhantom
+{
+    QImage photo;    // RGB32
+    QImage hairMask; // Grayscale8: 255 where a strand covers the pixel (anti-aliased)
+    QImage headMask; // Grayscale8: 255 on the scalp (the head ellipse)
+};
+
+ScalpPhantom drawScalpPhantom(const SampleScalpParameters &parameters = {});
+
+// The photo of drawScalpPhantom() alone.
 QImage drawSampleScalp(const SampleScalpParameters &parameters = {});
 
 // Density of hair the drawing aims for at normalised head coordinates (u, v), where the head
-// ellipse is u^2 + v^2 <= 1, u to the client's left in the image, v from forehead (-1) to back
-// (+1). Returns 0..1. Exposed so tests can compare the drawing with its own ground truth.
-double sampleHairDensity(double u, double v, double lossSeverity);
+// ellipse is u^2 + v^2 <= 1, u to the right in the image, v from forehead (-1) to back (+1).
+// Returns 0..1.
+double sampleHairDensity(double u, double v, double lossSeverity,
+                         LossPattern pattern = LossPattern::Pattern);
 
 } // namespace smp::imaging

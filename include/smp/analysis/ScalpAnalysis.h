@@ -1,0 +1,145 @@
+#pragma once
+
+// Scalp analysis: from one photo, where is the hair thinning and how badly.
+//
+// No OpenCV and no Qt in this header. Input is a borrowed 8-bit RGB image; maps come back at a
+// working resolution (the photo scaled so its longer side is at most workingMaxSide), with
+// `photoPxPerMapPx` to convert. Outlines and areas are given in photo pixels (the photo pixel
+// coordinates of storage::Photo) and, when calibrated, in cm2.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smp::analysis {
+
+struct RgbImage
+{
+    int width = 0;
+    int height = 0;
+    std::ptrdiff_t bytesPerLine = 0;
+    const std::uint8_t *pixels = nullptr; // R, G, B per pixel; borrowed for the call
+};
+
+enum class Label : std::uint8_t
+{
+    Background = 0,
+    Skin = 1,
+    Hair = 2,
+};
+
+// Thinning relative to the client's own normal coverage (the reference).
+enum class Grade : std::uint8_t
+{
+    NotScalp = 0,
+    Normal = 1,
+    Mild = 2,
+    Moderate = 3,
+    Advanced = 4,
+    Bald = 5,
+};
+const char *gradeName(Grade grade);
+
+enum class View
+{
+    Front,
+    Top,
+    Crown,
+    Back,
+    Left,
+    Right,
+    Other,
+};
+
+struct PointF
+{
+    double x = 0;
+    double y = 0;
+};
+
+struct Parameters
+{
+    View view = View::Top;
+    std::optional<double> mmPerPx; // photo millimetres per photo pixel, when calibrated
+    // Coverage is averaged over a square window this wide: windowMm when calibrated, else this
+    // fraction of the head's width.
+    double windowMm = 5.0;
+    double windowHeadFraction = 0.035;
+    int workingMaxSide = 1024;
+    // Grade thresholds on the coverage ratio (coverage / reference): at or above `mild` is
+    // normal, below `bald` is bald. Thinning becomes visible at about half the normal coverage.
+    double normalAbove = 0.80;
+    double mildAbove = 0.60;
+    double moderateAbove = 0.40;
+    double advancedAbove = 0.15;
+    // The reference coverage: this percentile of coverage over the scalp, unless the
+    // technician gave a reference area (photo pixels, inclusive rectangle).
+    double referencePercentile = 0.90;
+    struct Rect
+    {
+        double x = 0, y = 0, width = 0, height = 0;
+    };
+    std::optional<Rect> referenceArea;
+    // Regions smaller than this fraction of the scalp are merged away.
+    double minRegionFraction = 0.003;
+};
+
+struct Region
+{
+    Grade grade = Grade::Normal;
+    std::vector<PointF> outline; // photo pixels, closed polygon
+    double areaPx = 0;           // photo pixels
+    std::optional<double> areaCm2;
+    std::string location; // "frontal", "mid-scalp", "vertex", "temporal", "crown", "occipital"
+    PointF centroid;      // photo pixels
+};
+
+struct NorwoodEstimate
+{
+    int level = 0;         // 1-7; 0 when no scalp was found
+    std::string stage;     // "I" .. "VII", with a variant letter where told ("IIIa", "III-vertex")
+    double confidence = 0; // 0-1
+};
+
+struct Result
+{
+    // Maps at working resolution, row-major, mapWidth * mapHeight entries.
+    int mapWidth = 0;
+    int mapHeight = 0;
+    double photoPxPerMapPx = 1;
+    std::vector<Label> labels;
+    std::vector<float> coverage; // 0-1: hair coverage averaged over the window; 0 off the scalp
+    std::vector<Grade> grades;
+
+    bool scalpFound = false;
+    double scalpConfidence = 0; // 0-1
+    std::string noScalpReason;  // when scalpFound is false
+    double referenceCoverage = 0;
+    double coveragePercent = 0; // whole-scalp: hair-covered share of the scalp, in percent
+    double scalpAreaPx = 0;     // photo pixels
+    std::optional<double> scalpAreaCm2;
+    std::vector<Region> regions; // every connected area of one grade (normal included)
+    NorwoodEstimate norwood;
+    bool calibrated = false;
+    double windowMm = 0;      // the window used, when calibrated
+    double windowPhotoPx = 0; // the window used, in photo pixels
+
+    std::string algorithmName = "smp-scalp-coverage";
+    std::string algorithmVersion = "1.0";
+    std::string parametersJson; // every parameter that shaped the result
+};
+
+// Called with a fraction done (0-1); return false to cancel (analyze then throws Cancelled).
+using Progress = std::function<bool(double)>;
+
+struct Cancelled
+{};
+
+// Throws std::invalid_argument for an empty image, Cancelled when progress says stop.
+Result analyze(const RgbImage &image, const Parameters &parameters = {},
+               const Progress &progress = {});
+
+} // namespace smp::analysis

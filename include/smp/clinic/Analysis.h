@@ -1,0 +1,33 @@
+#pragma once
+
+// The bridge between the Qt side (photos, files, JSON) and smp::analysis (OpenCV, no Qt).
+
+#include "smp/analysis/ScalpAnalysis.h"
+#include "smp/storage/Records.h"
+
+#include <QImage>
+#include <QJsonObject>
+#include <QString>
+
+namespace smp::clinic {
+
+analysis::View toAnalysisView(storage::PhotoView view);
+
+// Runs the analysis on an upright image (the QImage keeps the pixels for the call; converted to
+// RGB888 first). Throws what analysis::analyze throws.
+analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,
+                              const analysis::Progress &progress = {});
+
+// The result as JSON: coverage, Norwood stage, regions (outlines in photo pixels), calibration,
+// the algorithm's name, version and parameters.
+QJsonObject analysisJson(const analysis::Result &result);
+
+// The photo with the result drawn over it: grade colours, region outlines and their areas.
+QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &result);
+
+// Writes labels.png (0 background, 1 skin, 2 hair), grades.png (0 not scalp, 1 normal .. 5 bald)
+// and coverage.png (coverage x 255) at the map resolution into `folder`. Throws
+// std::runtime_error naming a file that cannot be written.
+void writeAnalysisMasks(const analysis::Result &result, const QString &folder);
+
+} // namespace smp::clinic

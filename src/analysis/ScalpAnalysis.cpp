@@ -1,0 +1,454 @@
+#include "smp/analysis/ScalpAnalysis.h"
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+
+namespace smp::analysis {
+
+namespace {
+
+void step(const Progress &progress, double fraction)
+{
+    if (progress && !progress(fraction))
+        throw Cancelled{};
+}
+
+// The head (scalp, hair, and whatever skin belongs to it) against the background: GrabCut on a
+// small copy, initialised with a rectangle 4% inside the frame, then the largest component with
+// its holes filled.
+cv::Mat headMask(const cv::Mat &rgb)
+{
+    const double factor = std::min(1.0, 320.0 / std::max(rgb.cols, rgb.rows));
+    cv::Mat small;
+    cv::resize(rgb, small, cv::Size(), factor, factor, cv::INTER_AREA);
+    cv::Mat mask(small.size(), CV_8UC1, cv::Scalar(cv::GC_BGD));
+    const int insetX = std::max(2, small.cols / 25);
+    const int insetY = std::max(2, small.rows / 25);
+    const cv::Rect rect(insetX, insetY, small.cols - 2 * insetX, small.rows - 2 * insetY);
+    cv::Mat background, foreground;
+    cv::grabCut(small, mask, rect, background, foreground, 4, cv::GC_INIT_WITH_RECT);
+    cv::Mat head = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD);
+
+    cv::Mat labels, stats, centroids;
+    const int count = cv::connectedComponentsWithStats(head, labels, stats, centroids, 8);
+    int best = 0;
+    for (int i = 1; i < count; ++i)
+        if (best == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA))
+            best = i;
+    head = best ? (labels == best) : cv::Mat::zeros(small.size(), CV_8UC1);
+    // Fill holes: everything not reachable from the border through non-head pixels.
+    cv::Mat outside = head.clone();
+    cv::copyMakeBorder(outside, outside, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::floodFill(outside, cv::Point(0, 0), cv::Scalar(255));
+    cv::Mat holes = ~outside(cv::Rect(1, 1, head.cols, head.rows));
+    head |= holes;
+    cv::Mat full;
+    cv::resize(head, full, rgb.size(), 0, 0, cv::INTER_LINEAR);
+    cv::threshold(full, full, 127, 255, cv::THRESH_BINARY);
+    return full;
+}
+
+// A smooth map of a percentile of `values` over the pixels of `mask`, computed in blocks and
+// interpolated; blocks without enough mask pixels take their neighbours' values.
+cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, double q, bool upper)
+{
+    const int gx = (values.cols + block - 1) / block;
+    const int gy = (values.rows + block - 1) / block;
+    cv::Mat grid(gy, gx, CV_32F, cv::Scalar(-1));
+    std::vector<float> samples;
+    for (int by = 0; by < gy; ++by) {
+        for (int bx = 0; bx < gx; ++bx) {
+            const cv::Rect r(bx * block, by * block, std::min(block, values.cols - bx * block),
+                             std::min(block, values.rows - by * block));
+            samples.clear();
+            for (int y = r.y; y < r.y + r.height; ++y)
+                for (int x = r.x; x < r.x + r.width; ++x)
+                    if (mask.at<std::uint8_t>(y, x))
+                        samples.push_back(values.at<float>(y, x));
+            if (samples.size() < static_cast<std::size_t>(block * block / 8))
+                continue;
+            const auto nth = samples.begin() + static_cast<std::ptrdiff_t>(
+                                                   q * static_cast<double>(samples.size() - 1));
+            std::nth_element(samples.begin(), nth, samples.end());
+            grid.at<float>(by, bx) = *nth;
+        }
+    }
+    // Fill empty blocks from their neighbours, repeatedly.
+    for (int pass = 0; pass < std::max(gx, gy); ++pass) {
+        bool missing = false;
+        cv::Mat next = grid.clone();
+        for (int y = 0; y < gy; ++y) {
+            for (int x = 0; x < gx; ++x) {
+                if (grid.at<float>(y, x) >= 0)
+                    continue;
+                double sum = 0;
+                int n = 0;
+                for (int dy = -1; dy <= 1; ++dy)
+                    for (int dx = -1; dx <= 1; ++dx) {
+                        const int yy = y + dy, xx = x + dx;
+                        if (yy >= 0 && yy < gy && xx >= 0 && xx < gx &&
+                            grid.at<float>(yy, xx) >= 0) {
+                            sum += static_cast<double>(grid.at<float>(yy, xx));
+                            ++n;
+                        }
+                    }
+                if (n)
+                    next.at<float>(y, x) = static_cast<float>(sum / n);
+                else
+                    missing = true;
+            }
+        }
+        grid = next;
+        if (!missing)
+            break;
+    }
+    grid.setTo(0, grid < 0);
+    // The envelope: a block seen through dense hair borrows its brighter (or darker) neighbour.
+    if (upper)
+        cv::dilate(grid, grid, cv::Mat::ones(3, 3, CV_8U));
+    else
+        cv::erode(grid, grid, cv::Mat::ones(3, 3, CV_8U));
+    cv::Mat map;
+    cv::resize(grid, map, values.size(), 0, 0, cv::INTER_CUBIC);
+    cv::GaussianBlur(map, map, cv::Size(0, 0), block / 2.0);
+    return map;
+}
+
+double percentile(const cv::Mat &values, const cv::Mat &mask, double q)
+{
+    std::vector<float> samples;
+    samples.reserve(static_cast<std::size_t>(cv::countNonZero(mask)));
+    for (int y = 0; y < values.rows; ++y)
+        for (int x = 0; x < values.cols; ++x)
+            if (mask.at<std::uint8_t>(y, x))
+                samples.push_back(values.at<float>(y, x));
+    if (samples.empty())
+        return 0;
+    const auto nth =
+        samples.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(samples.size() - 1));
+    std::nth_element(samples.begin(), nth, samples.end());
+    return *nth;
+}
+
+const char *locationOf(View view, double u, double v)
+{
+    // u, v: centroid relative to the head's bounding box, -1..1 (v = -1 at the top of the image).
+    switch (view) {
+    case View::Front:
+        return std::abs(u) > 0.55 ? "temporal" : (v < 0.2 ? "frontal" : "mid-scalp");
+    case View::Crown:
+        return std::hypot(u, v) < 0.6 ? "vertex" : "crown";
+    case View::Back:
+        return v < -0.2 ? "vertex" : "occipital";
+    case View::Left:
+    case View::Right:
+        return v < -0.3 ? "mid-scalp" : "temporal";
+    case View::Top:
+    case View::Other:
+        break;
+    }
+    if (v < -0.45)
+        return std::abs(u) > 0.45 ? "temporal" : "frontal";
+    if (v > 0.2)
+        return "vertex";
+    return "mid-scalp";
+}
+
+NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, View view)
+{
+    // Loss fraction: share of the scalp graded advanced or bald. Cut points between levels
+    // (documented in docs/analysis.md).
+    static const double kCuts[] = {0.03, 0.08, 0.16, 0.26, 0.38, 0.52};
+    static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
+    int level = 1;
+    for (double cut : kCuts)
+        if (lossFraction >= cut)
+            ++level;
+    NorwoodEstimate estimate;
+    estimate.level = level;
+    estimate.stage = kRoman[level - 1];
+    if (level == 3 && (view == View::Top || view == View::Crown) && vertexShare > 0.7)
+        estimate.stage = "III-vertex";
+    // Distance to the nearest cut, relative to the gap it sits in: a coarse confidence, never
+    // high from one photo.
+    double nearest = 1.0;
+    for (double cut : kCuts)
+        nearest = std::min(nearest, std::abs(lossFraction - cut));
+    estimate.confidence = std::clamp(0.3 + 3.0 * nearest, 0.3, 0.7);
+    return estimate;
+}
+
+std::string parametersJson(const Parameters &p, double windowPhotoPx)
+{
+    std::ostringstream json;
+    json << "{\"view\":" << static_cast<int>(p.view) << ",\"mm_per_px\":";
+    if (p.mmPerPx)
+        json << *p.mmPerPx;
+    else
+        json << "null";
+    json << ",\"window_mm\":" << p.windowMm << ",\"window_head_fraction\":" << p.windowHeadFraction
+         << ",\"window_photo_px\":" << windowPhotoPx << ",\"working_max_side\":" << p.workingMaxSide
+         << ",\"thresholds\":[" << p.normalAbove << ',' << p.mildAbove << ',' << p.moderateAbove
+         << ',' << p.advancedAbove << "],\"reference_percentile\":" << p.referencePercentile
+         << ",\"reference_area\":";
+    if (p.referenceArea)
+        json << '[' << p.referenceArea->x << ',' << p.referenceArea->y << ','
+             << p.referenceArea->width << ',' << p.referenceArea->height << ']';
+    else
+        json << "null";
+    json << ",\"min_region_fraction\":" << p.minRegionFraction << '}';
+    return json.str();
+}
+
+} // namespace
+
+const char *gradeName(Grade grade)
+{
+    switch (grade) {
+    case Grade::Normal:
+        return "normal";
+    case Grade::Mild:
+        return "mild";
+    case Grade::Moderate:
+        return "moderate";
+    case Grade::Advanced:
+        return "advanced";
+    case Grade::Bald:
+        return "bald";
+    case Grade::NotScalp:
+        break;
+    }
+    return "not-scalp";
+}
+
+Result analyze(const RgbImage &image, const Parameters &p, const Progress &progress)
+{
+    if (image.width <= 0 || image.height <= 0 || !image.pixels)
+        throw std::invalid_argument("analyze: empty image");
+    const cv::Mat photo(image.height, image.width, CV_8UC3,
+                        const_cast<std::uint8_t *>(image.pixels),
+                        static_cast<std::size_t>(image.bytesPerLine));
+    Result result;
+    const double factor =
+        std::min(1.0, static_cast<double>(p.workingMaxSide) / std::max(image.width, image.height));
+    cv::Mat rgb;
+    if (factor < 1.0)
+        cv::resize(photo, rgb, cv::Size(), factor, factor, cv::INTER_AREA);
+    else
+        rgb = photo.clone();
+    result.mapWidth = rgb.cols;
+    result.mapHeight = rgb.rows;
+    result.photoPxPerMapPx = 1.0 / factor;
+    const double photoPxPerMapPx = result.photoPxPerMapPx;
+    const std::size_t n = static_cast<std::size_t>(rgb.cols) * static_cast<std::size_t>(rgb.rows);
+    result.labels.assign(n, Label::Background);
+    result.coverage.assign(n, 0.0f);
+    result.grades.assign(n, Grade::NotScalp);
+    result.calibrated = p.mmPerPx.has_value();
+    step(progress, 0.05);
+
+    // 1. The head.
+    const cv::Mat head = headMask(rgb);
+    step(progress, 0.35);
+    const double headPixels = cv::countNonZero(head);
+    const double headFraction = headPixels / static_cast<double>(n);
+
+    // 2. Is this a scalp at all? Skin-like colours, or dark hair, must dominate the head.
+    cv::Mat lab;
+    cv::cvtColor(rgb, lab, cv::COLOR_RGB2Lab);
+    std::vector<cv::Mat> channels;
+    cv::split(lab, channels);
+    const cv::Mat &L8 = channels[0];
+    const cv::Mat &A8 = channels[1];
+    const cv::Mat &B8 = channels[2];
+    const cv::Mat skinLike =
+        head & (A8 >= 128 + 4) & (A8 <= 128 + 40) & (B8 >= 128 + 3) & (B8 <= 128 + 50);
+    const cv::Mat hairLike = head & (L8 < 90); // L* < 35
+    const double skinShare = headPixels > 0 ? cv::countNonZero(skinLike) / headPixels : 0;
+    const double scalpShare =
+        headPixels > 0 ? cv::countNonZero(skinLike | hairLike) / headPixels : 0;
+    result.scalpConfidence = std::clamp(std::min(skinShare / 0.25, scalpShare / 0.6), 0.0, 1.0) *
+                             (headFraction > 0.03 ? 1.0 : headFraction / 0.03);
+    if (headFraction < 0.03 || skinShare < 0.08 || scalpShare < 0.5) {
+        result.scalpFound = false;
+        result.noScalpReason = headFraction < 0.03
+                                   ? "no head found in the photo"
+                                   : "the photo does not show skin or hair of a scalp";
+        result.parametersJson = parametersJson(p, 0);
+        return result;
+    }
+    result.scalpFound = true;
+
+    // 3. Hair against skin, by linear unmixing of lightness: each pixel's hair coverage is where
+    // its lightness lies between the local skin and the hair lightness. Skin is the reddest thing
+    // on a head (hair of any colour has less a*): when the reddest fifth of the head is lighter
+    // than the head's median, the hair is darker than the skin, else lighter (grey or blond hair on
+    // darker skin).
+    cv::Mat L;
+    L8.convertTo(L, CV_32F, 100.0 / 255.0);
+    cv::Mat inner;
+    cv::erode(head, inner, cv::Mat::ones(9, 9, CV_8U));
+    cv::Mat A;
+    A8.convertTo(A, CV_32F);
+    const double reddest = percentile(A, inner, 0.8);
+    const cv::Mat skinPixels = inner & (A >= reddest);
+    const double skinLightness = percentile(L, skinPixels, 0.5);
+    const bool darkHair = skinLightness >= percentile(L, inner, 0.5);
+    cv::Rect headBox = cv::boundingRect(head);
+    const int block = std::max(8, std::max(headBox.width, headBox.height) / 14);
+    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.9 : 0.1, darkHair);
+    const double hairL = percentile(L, inner, darkHair ? 0.02 : 1.0 - 0.02);
+    cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
+    constexpr float kMargin = 2.0f; // lightness units of noise ignored at either end
+    for (int y = 0; y < L.rows; ++y) {
+        for (int x = 0; x < L.cols; ++x) {
+            if (!head.at<std::uint8_t>(y, x))
+                continue;
+            const float s = skin.at<float>(y, x);
+            const float value = L.at<float>(y, x);
+            const float contrast =
+                darkHair ? s - static_cast<float>(hairL) : static_cast<float>(hairL) - s;
+            if (contrast < 8.0f)
+                continue;
+            const float d = darkHair ? s - value : value - s;
+            alpha.at<float>(y, x) =
+                std::clamp((d - kMargin) / (contrast - 2 * kMargin), 0.0f, 1.0f);
+        }
+    }
+    step(progress, 0.6);
+
+    // 4. Coverage over a window of physical size (or a share of the head's width).
+    const double headWidthPhotoPx = std::max(headBox.width, headBox.height) * photoPxPerMapPx;
+    result.windowPhotoPx =
+        p.mmPerPx ? p.windowMm / *p.mmPerPx : p.windowHeadFraction * headWidthPhotoPx;
+    result.windowMm = p.mmPerPx ? p.windowMm : 0;
+    const int window =
+        std::max(3, static_cast<int>(std::lround(result.windowPhotoPx / photoPxPerMapPx)) | 1);
+    cv::Mat headF;
+    head.convertTo(headF, CV_32F, 1.0 / 255.0);
+    cv::Mat alphaSum, headSum;
+    cv::boxFilter(alpha, alphaSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
+    cv::boxFilter(headF, headSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
+    cv::Mat coverage = alphaSum / cv::max(headSum, 1.0);
+    coverage.setTo(0, ~head);
+
+    // 5. Reference coverage and grades.
+    cv::Mat referenceMask;
+    if (p.referenceArea) {
+        referenceMask = cv::Mat::zeros(head.size(), CV_8U);
+        const cv::Rect r(static_cast<int>(p.referenceArea->x / photoPxPerMapPx),
+                         static_cast<int>(p.referenceArea->y / photoPxPerMapPx),
+                         std::max(1, static_cast<int>(p.referenceArea->width / photoPxPerMapPx)),
+                         std::max(1, static_cast<int>(p.referenceArea->height / photoPxPerMapPx)));
+        referenceMask(r & cv::Rect(0, 0, head.cols, head.rows)).setTo(255);
+        referenceMask &= head;
+        result.referenceCoverage = cv::mean(coverage, referenceMask)[0];
+    } else {
+        cv::erode(head, referenceMask,
+                  cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(window, window)));
+        if (cv::countNonZero(referenceMask) == 0)
+            referenceMask = head;
+        result.referenceCoverage = percentile(coverage, referenceMask, p.referencePercentile);
+    }
+    result.referenceCoverage = std::max(result.referenceCoverage, 0.05);
+    cv::Mat gradeMap(head.size(), CV_8U, cv::Scalar(0));
+    for (int y = 0; y < head.rows; ++y) {
+        for (int x = 0; x < head.cols; ++x) {
+            if (!head.at<std::uint8_t>(y, x))
+                continue;
+            const double ratio =
+                static_cast<double>(coverage.at<float>(y, x)) / result.referenceCoverage;
+            Grade g = Grade::Bald;
+            if (ratio >= p.normalAbove)
+                g = Grade::Normal;
+            else if (ratio >= p.mildAbove)
+                g = Grade::Mild;
+            else if (ratio >= p.moderateAbove)
+                g = Grade::Moderate;
+            else if (ratio >= p.advancedAbove)
+                g = Grade::Advanced;
+            gradeMap.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(g);
+        }
+    }
+    cv::medianBlur(gradeMap, gradeMap, 5);
+    gradeMap.setTo(0, ~head);
+    step(progress, 0.75);
+
+    // 6. Maps out.
+    for (int y = 0; y < head.rows; ++y) {
+        for (int x = 0; x < head.cols; ++x) {
+            const std::size_t i =
+                static_cast<std::size_t>(y) * static_cast<std::size_t>(head.cols) +
+                static_cast<std::size_t>(x);
+            if (!head.at<std::uint8_t>(y, x))
+                continue;
+            result.labels[i] = alpha.at<float>(y, x) >= 0.5f ? Label::Hair : Label::Skin;
+            result.coverage[i] = coverage.at<float>(y, x);
+            result.grades[i] = static_cast<Grade>(gradeMap.at<std::uint8_t>(y, x));
+        }
+    }
+    const double areaPerMapPx = photoPxPerMapPx * photoPxPerMapPx;
+    result.scalpAreaPx = headPixels * areaPerMapPx;
+    if (p.mmPerPx)
+        result.scalpAreaCm2 = result.scalpAreaPx * *p.mmPerPx * *p.mmPerPx / 100.0;
+    result.coveragePercent = 100.0 * cv::mean(alpha, head)[0];
+
+    // 7. Regions: connected areas of one grade.
+    const double minArea = p.minRegionFraction * headPixels;
+    double lossArea = 0, lossAtVertex = 0;
+    for (int g = static_cast<int>(Grade::Normal); g <= static_cast<int>(Grade::Bald); ++g) {
+        const cv::Mat mask = gradeMap == g;
+        cv::Mat labels, stats, centroids;
+        const int count = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8);
+        for (int c = 1; c < count; ++c) {
+            const double area = stats.at<int>(c, cv::CC_STAT_AREA);
+            if (area < minArea)
+                continue;
+            std::vector<std::vector<cv::Point>> contours;
+            cv::findContours(labels == c, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+            if (contours.empty())
+                continue;
+            const auto &largest =
+                *std::max_element(contours.begin(), contours.end(),
+                                  [](const auto &a, const auto &b) { return a.size() < b.size(); });
+            std::vector<cv::Point> simplified;
+            cv::approxPolyDP(largest, simplified, 1.0, true);
+            Region region;
+            region.grade = static_cast<Grade>(g);
+            for (const cv::Point &q : simplified)
+                region.outline.push_back(
+                    {(q.x + 0.5) * photoPxPerMapPx, (q.y + 0.5) * photoPxPerMapPx});
+            region.areaPx = area * areaPerMapPx;
+            if (p.mmPerPx)
+                region.areaCm2 = region.areaPx * *p.mmPerPx * *p.mmPerPx / 100.0;
+            const double cx = centroids.at<double>(c, 0), cy = centroids.at<double>(c, 1);
+            region.centroid = {(cx + 0.5) * photoPxPerMapPx, (cy + 0.5) * photoPxPerMapPx};
+            const double u = (cx - (headBox.x + headBox.width / 2.0)) / (headBox.width / 2.0);
+            const double v = (cy - (headBox.y + headBox.height / 2.0)) / (headBox.height / 2.0);
+            region.location = locationOf(p.view, u, v);
+            if (region.grade == Grade::Advanced || region.grade == Grade::Bald) {
+                lossArea += area;
+                if (region.location == "vertex" || region.location == "crown")
+                    lossAtVertex += area;
+            }
+            result.regions.push_back(std::move(region));
+        }
+    }
+    std::sort(result.regions.begin(), result.regions.end(), [](const Region &a, const Region &b) {
+        return a.grade != b.grade ? a.grade > b.grade : a.areaPx > b.areaPx;
+    });
+    const double lossFraction = lossArea / headPixels;
+    result.norwood =
+        estimateNorwood(lossFraction, lossArea > 0 ? lossAtVertex / lossArea : 0, p.view);
+    result.parametersJson = parametersJson(p, result.windowPhotoPx);
+    step(progress, 1.0);
+    return result;
+}
+
+} // namespace smp::analysis

@@ -1,0 +1,107 @@
+#include "CliSupport.h"
+
+#include "smp/clinic/Analysis.h"
+#include "smp/imaging/PhotoFile.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+
+#include <cstdio>
+
+namespace smp::cli {
+
+int runAnalyzeCommand(const QStringList &arguments)
+{
+    Invocation call(
+        QStringLiteral("analyze"),
+        QStringLiteral(
+            "Maps the thinning in a scalp photo: coverage, graded regions, Norwood stage. "
+            "PHOTO is a photo id from the database (its view and calibration are used) or "
+            "an image file."),
+        arguments,
+        {{QStringLiteral("mm-per-px"),
+          QStringLiteral("Scale of the photo (overrides its calibration)."), QStringLiteral("mm")},
+         {QStringLiteral("view"), QStringLiteral("front, top, crown, back, left, right or other."),
+          QStringLiteral("view")},
+         {QStringLiteral("overlay"), QStringLiteral("Write the photo with the result drawn on it."),
+          QStringLiteral("file.png")},
+         {QStringLiteral("masks"),
+          QStringLiteral("Write labels.png, grades.png and coverage.png here."),
+          QStringLiteral("folder")}},
+        {QStringLiteral("PHOTO A photo id or an image file.")});
+    const auto args = call.requirePositional(1);
+    analysis::Parameters parameters;
+    QImage upright;
+    bool ok = false;
+    const qlonglong id = args[0].toLongLong(&ok);
+    if (ok && id > 0 && !QFileInfo::exists(args[0])) {
+        storage::PhotoLibrary library(call.database());
+        const auto photo = library.find(id);
+        if (!photo)
+            throw storage::StorageError(storage::ErrorKind::NotFound,
+                                        QStringLiteral("photo %1 does not exist").arg(id));
+        upright = imaging::loadUprightImage(library.absolutePath(*photo));
+        parameters.view = clinic::toAnalysisView(photo->view);
+        if (const auto calibration = library.currentCalibration(id))
+            parameters.mmPerPx = calibration->mmPerPx;
+    } else {
+        imaging::probeImage(args[0]);
+        upright = imaging::loadUprightImage(args[0]);
+    }
+    if (call.isSet(QStringLiteral("view"))) {
+        const auto view = storage::photoViewFromString(call.value(QStringLiteral("view")));
+        if (!view)
+            throw UsageError(QStringLiteral("--view: \"%1\" is not a view")
+                                 .arg(call.value(QStringLiteral("view"))));
+        parameters.view = clinic::toAnalysisView(*view);
+    }
+    if (call.isSet(QStringLiteral("mm-per-px"))) {
+        const double mm = call.value(QStringLiteral("mm-per-px")).toDouble(&ok);
+        if (!ok || mm <= 0 || mm > 10) {
+            throw UsageError(
+                QStringLiteral("--mm-per-px: \"%1\" is not a scale in millimetres per pixel (a "
+                               "number above 0 and at most 10, without unit)")
+                    .arg(call.value(QStringLiteral("mm-per-px"))));
+        }
+        parameters.mmPerPx = mm;
+    }
+    const analysis::Result result = clinic::analyzeImage(upright, parameters);
+    if (call.isSet(QStringLiteral("overlay"))) {
+        const QString file = call.value(QStringLiteral("overlay"));
+        if (!clinic::drawAnalysisOverlay(upright, result).save(file))
+            throw storage::StorageError(storage::ErrorKind::Io,
+                                        QStringLiteral("cannot write \"%1\"").arg(file));
+    }
+    if (call.isSet(QStringLiteral("masks")))
+        clinic::writeAnalysisMasks(result, call.value(QStringLiteral("masks")));
+    if (call.json()) {
+        printJson(clinic::analysisJson(result));
+    } else if (!result.scalpFound) {
+        print(QStringLiteral("No scalp found (confidence %1): %2")
+                  .arg(result.scalpConfidence, 0, 'f', 2)
+                  .arg(QString::fromStdString(result.noScalpReason)));
+    } else {
+        print(QStringLiteral("Coverage %1% of the scalp; Norwood %2 (confidence %3)%4")
+                  .arg(result.coveragePercent, 0, 'f', 1)
+                  .arg(QString::fromStdString(result.norwood.stage))
+                  .arg(result.norwood.confidence, 0, 'f', 2)
+                  .arg(result.calibrated ? QString()
+                                         : QStringLiteral("; uncalibrated: areas in pixels only")));
+        for (const auto &region : result.regions) {
+            if (region.grade == analysis::Grade::Normal)
+                continue;
+            print(QStringLiteral("  %1 %2  %3")
+                      .arg(QString::fromLatin1(analysis::gradeName(region.grade)), -9)
+                      .arg(region.areaCm2 ? QStringLiteral("%1 cm2").arg(*region.areaCm2, 0, 'f', 1)
+                                          : QStringLiteral("%1 px").arg(region.areaPx, 0, 'f', 0),
+                           -12)
+                      .arg(QString::fromStdString(region.location)));
+        }
+    }
+    return 0;
+}
+
+} // namespace smp::cli

@@ -1,0 +1,202 @@
+#include "smp/clinic/Analysis.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <stdexcept>
+
+namespace smp::clinic {
+
+namespace {
+
+QColor gradeColour(analysis::Grade grade)
+{
+    switch (grade) {
+    case analysis::Grade::Mild:
+        return QColor(255, 214, 0);
+    case analysis::Grade::Moderate:
+        return QColor(255, 140, 0);
+    case analysis::Grade::Advanced:
+        return QColor(229, 57, 53);
+    case analysis::Grade::Bald:
+        return QColor(142, 36, 170);
+    case analysis::Grade::Normal:
+        return QColor(67, 160, 71);
+    case analysis::Grade::NotScalp:
+        break;
+    }
+    return Qt::transparent;
+}
+
+template <typename T, typename F>
+QImage mapImage(const analysis::Result &r, const std::vector<T> &values, F value)
+{
+    QImage image(r.mapWidth, r.mapHeight, QImage::Format_Grayscale8);
+    for (int y = 0; y < r.mapHeight; ++y) {
+        uchar *line = image.scanLine(y);
+        for (int x = 0; x < r.mapWidth; ++x)
+            line[x] = value(values[static_cast<std::size_t>(y * r.mapWidth + x)]);
+    }
+    return image;
+}
+
+} // namespace
+
+analysis::View toAnalysisView(storage::PhotoView view)
+{
+    switch (view) {
+    case storage::PhotoView::Front:
+        return analysis::View::Front;
+    case storage::PhotoView::Top:
+        return analysis::View::Top;
+    case storage::PhotoView::Crown:
+        return analysis::View::Crown;
+    case storage::PhotoView::Back:
+        return analysis::View::Back;
+    case storage::PhotoView::Left:
+        return analysis::View::Left;
+    case storage::PhotoView::Right:
+        return analysis::View::Right;
+    case storage::PhotoView::Other:
+        break;
+    }
+    return analysis::View::Other;
+}
+
+analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,
+                              const analysis::Progress &progress)
+{
+    const QImage rgb = upright.convertToFormat(QImage::Format_RGB888);
+    return analysis::analyze({rgb.width(), rgb.height(), rgb.bytesPerLine(), rgb.constBits()},
+                             parameters, progress);
+}
+
+QJsonObject analysisJson(const analysis::Result &r)
+{
+    QJsonObject object;
+    object[QLatin1String("scalp_found")] = r.scalpFound;
+    object[QLatin1String("scalp_confidence")] = r.scalpConfidence;
+    if (!r.scalpFound)
+        object[QLatin1String("no_scalp_reason")] = QString::fromStdString(r.noScalpReason);
+    object[QLatin1String("calibrated")] = r.calibrated;
+    object[QLatin1String("coverage_percent")] = r.coveragePercent;
+    object[QLatin1String("reference_coverage")] = r.referenceCoverage;
+    object[QLatin1String("scalp_area_px")] = r.scalpAreaPx;
+    object[QLatin1String("scalp_area_cm2")] =
+        r.scalpAreaCm2 ? QJsonValue(*r.scalpAreaCm2) : QJsonValue();
+    if (r.calibrated)
+        object[QLatin1String("window_mm")] = r.windowMm;
+    object[QLatin1String("window_px")] = r.windowPhotoPx;
+    if (!r.calibrated) {
+        object[QLatin1String("estimate_note")] =
+            QStringLiteral("uncalibrated photo: areas are in pixels only and the coverage window "
+                           "is a share of the "
+                           "head's width; calibrate the photo for areas in cm2");
+    }
+    QJsonObject norwood;
+    norwood[QLatin1String("level")] = r.norwood.level;
+    norwood[QLatin1String("stage")] = QString::fromStdString(r.norwood.stage);
+    norwood[QLatin1String("confidence")] = r.norwood.confidence;
+    object[QLatin1String("norwood")] = norwood;
+    QJsonArray regions;
+    for (const auto &region : r.regions) {
+        QJsonObject entry;
+        entry[QLatin1String("grade")] = QString::fromLatin1(analysis::gradeName(region.grade));
+        entry[QLatin1String("area_px")] = region.areaPx;
+        entry[QLatin1String("area_cm2")] =
+            region.areaCm2 ? QJsonValue(*region.areaCm2) : QJsonValue();
+        entry[QLatin1String("location")] = QString::fromStdString(region.location);
+        entry[QLatin1String("centroid_px")] = QJsonArray{region.centroid.x, region.centroid.y};
+        QJsonArray outline;
+        for (const auto &point : region.outline)
+            outline.append(QJsonArray{point.x, point.y});
+        entry[QLatin1String("outline_px")] = outline;
+        regions.append(entry);
+    }
+    object[QLatin1String("regions")] = regions;
+    QJsonObject algorithm;
+    algorithm[QLatin1String("name")] = QString::fromStdString(r.algorithmName);
+    algorithm[QLatin1String("version")] = QString::fromStdString(r.algorithmVersion);
+    algorithm[QLatin1String("parameters")] =
+        QJsonDocument::fromJson(QByteArray::fromStdString(r.parametersJson)).object();
+    object[QLatin1String("algorithm")] = algorithm;
+    return object;
+}
+
+QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
+{
+    QImage out = upright.convertToFormat(QImage::Format_RGB32);
+    if (!r.scalpFound)
+        return out;
+    // Grade colours, translucent, at map resolution scaled up.
+    QImage tint(r.mapWidth, r.mapHeight, QImage::Format_ARGB32_Premultiplied);
+    for (int y = 0; y < r.mapHeight; ++y) {
+        auto *line = reinterpret_cast<QRgb *>(tint.scanLine(y));
+        for (int x = 0; x < r.mapWidth; ++x) {
+            const auto grade = r.grades[static_cast<std::size_t>(y * r.mapWidth + x)];
+            const QColor c = gradeColour(grade);
+            const int alpha =
+                grade == analysis::Grade::NotScalp || grade == analysis::Grade::Normal ? 0 : 110;
+            line[x] = qPremultiply(qRgba(c.red(), c.green(), c.blue(), alpha));
+        }
+    }
+    QPainter painter(&out);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.drawImage(QRectF(0, 0, out.width(), out.height()), tint);
+    const double pen = std::max(2.0, out.width() / 500.0);
+    QFont font = painter.font();
+    font.setPixelSize(static_cast<int>(std::max(12.0, out.width() / 60.0)));
+    font.setBold(true);
+    painter.setFont(font);
+    for (const auto &region : r.regions) {
+        if (region.grade == analysis::Grade::Normal)
+            continue;
+        // Outline every thinning region; label only the larger ones of moderate grade or worse.
+        const bool labelled =
+            region.grade >= analysis::Grade::Moderate && region.areaPx >= 0.015 * r.scalpAreaPx;
+        QPolygonF polygon;
+        for (const auto &p : region.outline)
+            polygon << QPointF(p.x, p.y);
+        painter.setPen(QPen(gradeColour(region.grade).darker(130), pen));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawPolygon(polygon);
+        if (!labelled)
+            continue;
+        const QString label = region.areaCm2
+                                  ? QStringLiteral("%1 %2 cm²")
+                                        .arg(QString::fromLatin1(analysis::gradeName(region.grade)))
+                                        .arg(*region.areaCm2, 0, 'f', 1)
+                                  : QString::fromLatin1(analysis::gradeName(region.grade));
+        const QPointF at(region.centroid.x, region.centroid.y);
+        QPainterPath text;
+        text.addText(at - QPointF(painter.fontMetrics().horizontalAdvance(label) / 2.0, 0), font,
+                     label);
+        painter.setPen(QPen(Qt::white, pen * 1.5));
+        painter.drawPath(text);
+        painter.fillPath(text, Qt::black);
+    }
+    return out;
+}
+
+void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
+{
+    QDir().mkpath(folder);
+    const auto save = [&](const QImage &image, const char *name) {
+        const QString path = QDir(folder).filePath(QString::fromLatin1(name));
+        if (!image.save(path, "png"))
+            throw std::runtime_error(QStringLiteral("cannot write \"%1\"").arg(path).toStdString());
+    };
+    save(mapImage(r, r.labels, [](analysis::Label l) { return static_cast<uchar>(l); }),
+         "labels.png");
+    save(mapImage(r, r.grades, [](analysis::Grade g) { return static_cast<uchar>(g); }),
+         "grades.png");
+    save(mapImage(r, r.coverage,
+                  [](float c) { return static_cast<uchar>(std::clamp(c, 0.0f, 1.0f) * 255.0f); }),
+         "coverage.png");
+}
+
+} // namespace smp::clinic

@@ -1,0 +1,121 @@
+#include "PhantomEvaluation.h"
+
+#include <catch2/catch.hpp>
+
+#include <QImage>
+#include <QPainter>
+
+#include <cstdio>
+
+using namespace smp;
+
+namespace {
+
+analysis::Result analyzeQImage(const QImage &image)
+{
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
+    return analysis::analyze({rgb.width(), rgb.height(), rgb.bytesPerLine(), rgb.constBits()});
+}
+
+} // namespace
+
+TEST_CASE("the default phantom meets the coverage and bald-plus-advanced targets", "[analysis]")
+{
+    test::PhantomCase c;
+    c.phantom.widthPx = 800;
+    c.phantom.heightPx = 600;
+    const auto score = test::scorePhantom(c);
+    std::printf("default phantom: coverage error %.2f pp, loss IoU %.3f, reference %.3f, coverage "
+                "%.1f%%, Norwood %s\n",
+                score.coverageErrorPp, score.lossIoU, score.result.referenceCoverage,
+                score.result.coveragePercent, score.result.norwood.stage.c_str());
+    REQUIRE(score.result.scalpFound);
+    CHECK(score.coverageErrorPp < 5.0);
+    CHECK(score.lossIoU > 0.85);
+    CHECK(score.result.algorithmName == "smp-scalp-coverage");
+    CHECK(score.result.parametersJson.find("\"thresholds\"") != std::string::npos);
+    // The regions say where the loss is: bald or advanced at the vertex and at the front.
+    bool vertex = false, frontal = false;
+    for (const auto &region : score.result.regions) {
+        if (region.grade < analysis::Grade::Advanced)
+            continue;
+        vertex |= region.location == "vertex";
+        frontal |= region.location == "frontal";
+    }
+    CHECK(vertex);
+    CHECK(frontal);
+}
+
+TEST_CASE("a calibrated photo gets areas in cm2 and a window of 5 mm", "[analysis]")
+{
+    test::PhantomCase c;
+    c.phantom.widthPx = 800;
+    c.phantom.heightPx = 600;
+    analysis::Parameters parameters;
+    parameters.mmPerPx = 0.2;
+    const auto score = test::scorePhantom(c, parameters);
+    const auto &r = score.result;
+    CHECK(r.calibrated);
+    CHECK(r.windowPhotoPx == Approx(25.0));
+    REQUIRE(r.scalpAreaCm2.has_value());
+    CHECK(*r.scalpAreaCm2 == Approx(r.scalpAreaPx * 0.04 / 100.0));
+    for (const auto &region : r.regions)
+        CHECK(region.areaCm2.has_value());
+}
+
+TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur, noise and JPEG",
+          "[analysis][phantoms]")
+{
+    int outside = 0;
+    for (const auto &c : test::phantomCases()) {
+        const auto score = test::scorePhantom(c);
+        std::printf("| %-27s | %d | %.1f | %.1f | %.0f | %d | %5.2f | %.3f |\n", c.name.c_str(),
+                    static_cast<int>(c.phantom.pattern), c.phantom.lightingGradient, c.blurSigma,
+                    c.noiseSigma, c.jpegQuality, score.coverageErrorPp, score.lossIoU);
+        INFO(c.name);
+        CHECK(score.result.scalpFound);
+        const bool darkHairOnLighterSkin = c.name.find("dark hair") != std::string::npos &&
+                                           c.name.find("very dark skin") == std::string::npos;
+        if (darkHairOnLighterSkin) {
+            // Near the targets today (docs/analysis.md): must not fall back.
+            CHECK(score.coverageErrorPp < 6.0);
+            CHECK(score.lossIoU > 0.75);
+        } else {
+            // Known shortfalls (docs/analysis.md): low-contrast hair. Guard against getting worse.
+            CHECK(score.coverageErrorPp < 20.0);
+        }
+        outside += score.coverageErrorPp >= 5.0 || score.lossIoU <= 0.85;
+    }
+    std::printf("%d case(s) outside the targets\n", outside);
+}
+
+TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[analysis]")
+{
+    // A landscape: sky over a green field.
+    QImage landscape(800, 600, QImage::Format_RGB32);
+    QPainter painter(&landscape);
+    painter.fillRect(0, 0, 800, 300, QColor(120, 170, 235));
+    painter.fillRect(0, 300, 800, 300, QColor(70, 150, 60));
+    painter.setBrush(QColor(40, 110, 40));
+    painter.drawEllipse(QPointF(400, 330), 200, 90);
+    painter.end();
+    auto result = analyzeQImage(landscape);
+    CHECK_FALSE(result.scalpFound);
+    CHECK(result.regions.empty());
+    CHECK(result.scalpConfidence < 0.5);
+    CHECK_FALSE(result.noScalpReason.empty());
+
+    // A document: black lines of text on white paper.
+    QImage document(800, 600, QImage::Format_RGB32);
+    document.fill(Qt::white);
+    QPainter page(&document);
+    page.setPen(Qt::NoPen);
+    page.setBrush(Qt::black);
+    for (int y = 60; y < 560; y += 24)
+        for (int x = 60; x < 740; x += 37)
+            page.drawRect(x, y, 28, 9);
+    page.end();
+    result = analyzeQImage(document);
+    CHECK_FALSE(result.scalpFound);
+    CHECK(result.regions.empty());
+}

@@ -1,0 +1,171 @@
+#include "PhantomEvaluation.h"
+
+#include <QBuffer>
+#include <QImage>
+
+#include <cstdio>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace smp::test {
+
+namespace {
+
+cv::Mat grayOf(const QImage &image)
+{
+    const QImage gray = image.convertToFormat(QImage::Format_Grayscale8);
+    return cv::Mat(gray.height(), gray.width(), CV_8UC1, const_cast<uchar *>(gray.constBits()),
+                   static_cast<std::size_t>(gray.bytesPerLine()))
+        .clone();
+}
+
+} // namespace
+
+PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &parameters)
+{
+    const imaging::ScalpPhantom phantom = imaging::drawScalpPhantom(c.phantom);
+    QImage photo = phantom.photo.convertToFormat(QImage::Format_RGB888);
+    cv::Mat rgb(photo.height(), photo.width(), CV_8UC3, photo.bits(),
+                static_cast<std::size_t>(photo.bytesPerLine()));
+    if (c.blurSigma > 0)
+        cv::GaussianBlur(rgb, rgb, cv::Size(0, 0), c.blurSigma);
+    if (c.noiseSigma > 0) {
+        cv::Mat noise(rgb.size(), CV_16SC3);
+        cv::randn(noise, 0, c.noiseSigma);
+        cv::Mat wide;
+        rgb.convertTo(wide, CV_16SC3);
+        wide += noise;
+        wide.convertTo(rgb, CV_8UC3);
+    }
+    if (c.jpegQuality > 0) {
+        QByteArray bytes;
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        photo.save(&buffer, "JPEG", c.jpegQuality);
+        photo = QImage::fromData(bytes, "JPEG").convertToFormat(QImage::Format_RGB888);
+    }
+
+    PhantomScore score;
+    score.result = analysis::analyze(
+        {photo.width(), photo.height(), photo.bytesPerLine(), photo.constBits()}, parameters);
+    const analysis::Result &r = score.result;
+
+    // Ground truth at the map's resolution, averaged over the same window.
+    const cv::Size size(r.mapWidth, r.mapHeight);
+    cv::Mat hair, head;
+    cv::resize(grayOf(phantom.hairMask), hair, size, 0, 0, cv::INTER_AREA);
+    cv::resize(grayOf(phantom.headMask), head, size, 0, 0, cv::INTER_AREA);
+    cv::Mat alpha, headF;
+    hair.convertTo(alpha, CV_32F, 1.0 / 255.0);
+    head.convertTo(headF, CV_32F, 1.0 / 255.0);
+    const cv::Mat headMask = head > 127;
+    alpha.setTo(0, ~headMask);
+    const int window =
+        std::max(3, static_cast<int>(std::lround(r.windowPhotoPx / r.photoPxPerMapPx)) | 1);
+    cv::Mat alphaSum, headSum;
+    cv::boxFilter(alpha, alphaSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
+    cv::boxFilter(headF, headSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
+    const cv::Mat truth = alphaSum / cv::max(headSum, 1.0);
+
+    const cv::Mat estimated(size, CV_32F, const_cast<float *>(r.coverage.data()));
+    cv::Mat inner;
+    cv::erode(headMask, inner,
+              cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(window, window)));
+    cv::Mat difference;
+    cv::absdiff(estimated, truth, difference);
+    score.coverageErrorPp = 100.0 * cv::mean(difference, inner)[0];
+    if (qEnvironmentVariableIsSet("SMP_DEBUG_PHANTOM")) {
+        std::printf(
+            "truth mean %.3f, estimate mean %.3f, alpha-truth mean %.3f, window %d, head px %d\n",
+            cv::mean(truth, inner)[0], cv::mean(estimated, inner)[0], cv::mean(alpha, headMask)[0],
+            window, cv::countNonZero(headMask));
+        cv::Mat out;
+        estimated.convertTo(out, CV_8U, 255);
+        cv::Mat t8;
+        truth.convertTo(t8, CV_8U, 255);
+        QImage(out.data, out.cols, out.rows, static_cast<qsizetype>(out.step),
+               QImage::Format_Grayscale8)
+            .save(QStringLiteral("/tmp/est.png"));
+        QImage(t8.data, t8.cols, t8.rows, static_cast<qsizetype>(t8.step),
+               QImage::Format_Grayscale8)
+            .save(QStringLiteral("/tmp/truth.png"));
+        photo.save(QStringLiteral("/tmp/photo.png"));
+    }
+
+    // True grades: the same thresholds on the true coverage against its own reference.
+    std::vector<float> values;
+    for (int y = 0; y < inner.rows; ++y)
+        for (int x = 0; x < inner.cols; ++x)
+            if (inner.at<uchar>(y, x))
+                values.push_back(truth.at<float>(y, x));
+    std::nth_element(values.begin(),
+                     values.begin() +
+                         static_cast<std::ptrdiff_t>(0.9 * static_cast<double>(values.size())),
+                     values.end());
+    const double reference =
+        values[static_cast<std::size_t>(0.9 * static_cast<double>(values.size()))];
+    const analysis::Parameters &p = parameters;
+    cv::Mat trueLoss = (truth < p.moderateAbove * reference) & headMask;
+    cv::Mat estimatedLoss(size, CV_8U);
+    for (int y = 0; y < size.height; ++y)
+        for (int x = 0; x < size.width; ++x) {
+            const auto g = r.grades[static_cast<std::size_t>(y * size.width + x)];
+            estimatedLoss.at<uchar>(y, x) =
+                (g == analysis::Grade::Advanced || g == analysis::Grade::Bald) ? 255 : 0;
+        }
+    estimatedLoss &= headMask;
+    const double intersection = cv::countNonZero(trueLoss & estimatedLoss);
+    const double unionArea = cv::countNonZero(trueLoss | estimatedLoss);
+    score.lossIoU = unionArea > 0 ? intersection / unionArea : 1.0;
+    score.trueLossFraction =
+        cv::countNonZero(trueLoss) / std::max(1.0, static_cast<double>(cv::countNonZero(headMask)));
+    return score;
+}
+
+std::vector<PhantomCase> phantomCases()
+{
+    struct Skin
+    {
+        const char *name;
+        QColor colour;
+    };
+    const Skin skins[] = {{"very light", QColor(238, 206, 188)}, {"light", QColor(222, 178, 150)},
+                          {"medium", QColor(196, 146, 108)},     {"tan", QColor(160, 112, 78)},
+                          {"dark", QColor(112, 74, 52)},         {"very dark", QColor(72, 48, 36)}};
+    struct Hair
+    {
+        const char *name;
+        QColor colour;
+    };
+    const Hair hairs[] = {{"dark", QColor(40, 32, 26)},
+                          {"grey", QColor(165, 165, 160)},
+                          {"blond", QColor(205, 172, 112)}};
+    std::vector<PhantomCase> cases;
+    std::uint32_t seed = 100;
+    int skinIndex = 0;
+    for (const Skin &skin : skins) {
+        ++skinIndex;
+        int hairIndex = 0;
+        for (const Hair &hair : hairs) {
+            ++hairIndex;
+            PhantomCase c;
+            c.phantom.widthPx = 800;
+            c.phantom.heightPx = 600;
+            c.phantom.seed = seed++;
+            c.phantom.skin = skin.colour;
+            c.phantom.hair = hair.colour;
+            // Every hair colour meets every loss pattern across the skin tones.
+            c.phantom.pattern = static_cast<imaging::LossPattern>((skinIndex + hairIndex) % 3);
+            c.phantom.lightingGradient = (seed % 2) ? 0.3 : 0.0;
+            c.blurSigma = (seed % 3 == 1) ? 1.0 : 0.0;
+            c.noiseSigma = (seed % 2) ? 0.0 : 4.0;
+            c.jpegQuality = (seed % 4 == 0) ? 70 : 90;
+            c.name = std::string(skin.name) + " skin, " + hair.name + " hair";
+            cases.push_back(c);
+        }
+    }
+    return cases;
+}
+
+} // namespace smp::test

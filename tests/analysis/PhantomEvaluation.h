@@ -1,0 +1,37 @@
+#pragma once
+
+// Runs the scalp analysis on a phantom made worse the way real photos are (blur, noise, JPEG)
+// and scores it against the phantom's ground truth.
+
+#include "smp/analysis/ScalpAnalysis.h"
+#include "smp/imaging/SampleScalp.h"
+
+#include <string>
+
+namespace smp::test {
+
+struct PhantomCase
+{
+    std::string name;
+    imaging::SampleScalpParameters phantom;
+    double blurSigma = 0;
+    double noiseSigma = 0;
+    int jpegQuality = 0; // 0: no JPEG round trip
+};
+
+struct PhantomScore
+{
+    double coverageErrorPp = 0; // mean absolute coverage error over the scalp, percentage points
+    double lossIoU = 0;         // IoU of the advanced-plus-bald area
+    double trueLossFraction = 0;
+    analysis::Result result;
+};
+
+PhantomScore scorePhantom(const PhantomCase &phantomCase,
+                          const analysis::Parameters &parameters = {});
+
+// The phantom cases of the quality targets: skin tones from very light to very dark; dark, grey
+// and blond hair; three loss patterns; uneven light; blur; noise; JPEG.
+std::vector<PhantomCase> phantomCases();
+
+} // namespace smp::test
