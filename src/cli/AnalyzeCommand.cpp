@@ -37,16 +37,11 @@ int runAnalyzeCommand(const QStringList &arguments)
     QImage upright;
     bool ok = false;
     const qlonglong id = args[0].toLongLong(&ok);
-    if (ok && id > 0 && !QFileInfo::exists(args[0])) {
+    const bool stored = ok && id > 0 && !QFileInfo::exists(args[0]);
+    if (stored) {
+        parameters = clinic::parametersForPhoto(call.database(), id);
         storage::PhotoLibrary library(call.database());
-        const auto photo = library.find(id);
-        if (!photo)
-            throw storage::StorageError(storage::ErrorKind::NotFound,
-                                        QStringLiteral("photo %1 does not exist").arg(id));
-        upright = imaging::loadUprightImage(library.absolutePath(*photo));
-        parameters.view = clinic::toAnalysisView(photo->view);
-        if (const auto calibration = library.currentCalibration(id))
-            parameters.mmPerPx = calibration->mmPerPx;
+        upright = imaging::loadUprightImage(library.absolutePath(*library.find(id)));
     } else {
         imaging::probeImage(args[0]);
         upright = imaging::loadUprightImage(args[0]);
@@ -69,6 +64,9 @@ int runAnalyzeCommand(const QStringList &arguments)
         parameters.mmPerPx = mm;
     }
     const analysis::Result result = clinic::analyzeImage(upright, parameters);
+    // A stored photo's analysis is stored with it (algorithm, version, parameters, grade map).
+    const storage::RecordId analysisId =
+        stored ? clinic::storeAnalysis(call.database(), id, result) : 0;
     if (call.isSet(QStringLiteral("overlay"))) {
         const QString file = call.value(QStringLiteral("overlay"));
         if (!clinic::drawAnalysisOverlay(upright, result).save(file))
@@ -78,7 +76,10 @@ int runAnalyzeCommand(const QStringList &arguments)
     if (call.isSet(QStringLiteral("masks")))
         clinic::writeAnalysisMasks(result, call.value(QStringLiteral("masks")));
     if (call.json()) {
-        printJson(clinic::analysisJson(result));
+        QJsonObject object = clinic::analysisJson(result);
+        if (analysisId)
+            object[QLatin1String("analysis_id")] = static_cast<qint64>(analysisId);
+        printJson(object);
     } else if (!result.scalpFound) {
         print(QStringLiteral("No scalp found (confidence %1): %2")
                   .arg(result.scalpConfidence, 0, 'f', 2)

@@ -1,5 +1,9 @@
 #include "smp/clinic/Analysis.h"
 
+#include "smp/storage/AnalysisStore.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
+
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -64,6 +68,38 @@ analysis::View toAnalysisView(storage::PhotoView view)
         break;
     }
     return analysis::View::Other;
+}
+
+analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId photoId)
+{
+    storage::PhotoLibrary library(db);
+    const auto photo = library.find(photoId);
+    if (!photo)
+        throw storage::StorageError(storage::ErrorKind::NotFound,
+                                    QStringLiteral("photo %1 does not exist").arg(photoId));
+    analysis::Parameters parameters;
+    parameters.view = toAnalysisView(photo->view);
+    if (const auto calibration = library.currentCalibration(photoId))
+        parameters.mmPerPx = calibration->mmPerPx;
+    return parameters;
+}
+
+storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId,
+                                const analysis::Result &result)
+{
+    storage::StoredAnalysis stored;
+    stored.photoId = photoId;
+    stored.algorithm = QString::fromStdString(result.algorithmName);
+    stored.version = QString::fromStdString(result.algorithmVersion);
+    stored.parametersJson = QString::fromStdString(result.parametersJson);
+    stored.summaryJson =
+        QString::fromUtf8(QJsonDocument(analysisJson(result)).toJson(QJsonDocument::Compact));
+    stored.mapWidth = result.mapWidth;
+    stored.mapHeight = result.mapHeight;
+    stored.photoPxPerMapPx = result.photoPxPerMapPx;
+    stored.grades = QByteArray(reinterpret_cast<const char *>(result.grades.data()),
+                               static_cast<qsizetype>(result.grades.size()));
+    return storage::AnalysisStore(db).add(stored);
 }
 
 analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,

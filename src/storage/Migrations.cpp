@@ -129,11 +129,44 @@ CREATE TABLE photo_calibrations (
     db.execute("CREATE INDEX calibrations_by_photo ON photo_calibrations (photo_id, id)");
 }
 
+// Version 4: scalp analyses with their algorithm, version and parameters, and the technician's
+// corrections to the grade map as changed tiles (the original map is kept).
+void createVersion4(Database &db)
+{
+    db.execute(R"sql(
+CREATE TABLE photo_analyses (
+    id                  INTEGER PRIMARY KEY,
+    photo_id            INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+    algorithm           TEXT NOT NULL,
+    version             TEXT NOT NULL,
+    parameters          TEXT NOT NULL,
+    summary             TEXT NOT NULL,
+    map_width           INTEGER NOT NULL CHECK (map_width > 0),
+    map_height          INTEGER NOT NULL CHECK (map_height > 0),
+    photo_px_per_map_px REAL NOT NULL CHECK (photo_px_per_map_px > 0),
+    grades              BLOB NOT NULL,
+    created_at          TEXT NOT NULL,
+    created_by          TEXT NOT NULL
+) STRICT)sql");
+    db.execute("CREATE INDEX analyses_by_photo ON photo_analyses (photo_id, id)");
+    db.execute(R"sql(
+CREATE TABLE analysis_corrections (
+    analysis_id INTEGER NOT NULL REFERENCES photo_analyses (id) ON DELETE CASCADE,
+    tile_x      INTEGER NOT NULL CHECK (tile_x >= 0),
+    tile_y      INTEGER NOT NULL CHECK (tile_y >= 0),
+    grades      BLOB NOT NULL,
+    updated_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    PRIMARY KEY (analysis_id, tile_x, tile_y)
+) STRICT)sql");
+}
+
 const Migration kMigrations[] = {
     {1, "clients, screening, consents, photos", createVersion1},
     {2, "audit trail and settings", createVersion2},
     {3, "photo rotation, capture-time source and calibrations", createVersion3},
-    // Plans, treatment sessions and appointments arrive as version 4 and later: add a step
+    {4, "scalp analyses and their corrections", createVersion4},
+    // Plans, treatment sessions and appointments arrive as version 5 and later: add a step
     // here, bump kCurrentSchemaVersion, and add the fixture of the previous version to the
     // migration tests.
 };

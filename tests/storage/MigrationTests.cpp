@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -176,4 +177,46 @@ TEST_CASE("a version 2 database migrates to the current schema: photos gain rota
     library.addCalibration(calibration);
     CHECK(library.currentCalibration(photos[0].id)->mmPerPx == Approx(0.1));
     CHECK(AuditLog(db).entries().size() == 3);
+}
+
+TEST_CASE("a version 3 database migrates to the current schema: analyses can be stored",
+          "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("v3.sqlite"));
+    smp::test::rawExecute(path, fixtureSql("schema-v3.sql"));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
+            QStringLiteral("3"));
+    Database db(path);
+    CHECK(db.schemaVersion() == kCurrentSchemaVersion);
+    CHECK(db.integrityProblems(true).isEmpty());
+    CHECK(tableExists(db, "photo_analyses"));
+    CHECK(tableExists(db, "analysis_corrections"));
+    PhotoLibrary library(db);
+    const auto photos = library.photos(1);
+    REQUIRE(photos.size() == 1);
+    CHECK(library.currentCalibration(photos[0].id)->method == CalibrationMethod::Marker);
+
+    StoredAnalysis analysis;
+    analysis.photoId = photos[0].id;
+    analysis.algorithm = QStringLiteral("test");
+    analysis.version = QStringLiteral("1");
+    analysis.parametersJson = QStringLiteral("{}");
+    analysis.summaryJson = QStringLiteral("{}");
+    analysis.mapWidth = 100;
+    analysis.mapHeight = 70;
+    analysis.grades = QByteArray(100 * 70, '\x02');
+    AnalysisStore store(db);
+    const RecordId id = store.add(analysis);
+    // A correction of one tile: the original stays, the corrected map shows the tile.
+    store.saveCorrections(id, {GradeTile{1, 0, QByteArray(36 * 64, '\x05')}});
+    const auto stored = store.latest(photos[0].id);
+    REQUIRE(stored.has_value());
+    CHECK(stored->grades.count('\x05') == 0);
+    const QByteArray corrected = store.correctedGrades(*stored);
+    CHECK(corrected.count('\x05') == 36 * 64);
+    CHECK(corrected.at(64) == '\x05');
+    CHECK(corrected.at(63) == '\x02');
+    store.removeCorrections(id, {GradeTile{1, 0, {}}});
+    CHECK(store.correctedGrades(*stored).count('\x05') == 0);
 }

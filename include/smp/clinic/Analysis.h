@@ -5,6 +5,10 @@
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/storage/Records.h"
 
+namespace smp::storage {
+class Database;
+}
+
 #include <QImage>
 #include <QJsonObject>
 #include <QString>
@@ -12,6 +16,14 @@
 namespace smp::clinic {
 
 analysis::View toAnalysisView(storage::PhotoView view);
+
+// The parameters for a stored photo: its view and current calibration.
+analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId photoId);
+
+// Stores a result for a photo (algorithm, version, parameters, summary JSON, grade map) and
+// returns the analysis id.
+storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId,
+                                const analysis::Result &result);
 
 // Runs the analysis on an upright image (the QImage keeps the pixels for the call; converted to
 // RGB888 first). Throws what analysis::analyze throws.
