@@ -399,8 +399,32 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         result.scalpAreaCm2 = result.scalpAreaPx * *p.mmPerPx * *p.mmPerPx / 100.0;
     result.coveragePercent = 100.0 * cv::mean(alpha, head)[0];
 
-    // 7. Regions: connected areas of one grade.
-    const double minArea = p.minRegionFraction * headPixels;
+    // 7. Regions: connected areas of one grade, and the stage.
+    GradeSummary summary = summarizeGrades(result.grades, result.mapWidth, result.mapHeight,
+                                           photoPxPerMapPx, p.mmPerPx, p.view, p.minRegionFraction);
+    result.regions = std::move(summary.regions);
+    result.norwood = summary.norwood;
+    result.parametersJson = parametersJson(p, result.windowPhotoPx);
+    step(progress, 1.0);
+    return result;
+}
+
+GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
+                             double photoPxPerMapPx, std::optional<double> mmPerPx, View view,
+                             double minRegionFraction)
+{
+    GradeSummary summary;
+    if (mapWidth <= 0 || mapHeight <= 0 ||
+        grades.size() != static_cast<std::size_t>(mapWidth) * static_cast<std::size_t>(mapHeight))
+        throw std::invalid_argument("summarizeGrades: the map does not match its size");
+    const cv::Mat gradeMap(mapHeight, mapWidth, CV_8U, const_cast<Grade *>(grades.data()));
+    const cv::Mat head = gradeMap > 0;
+    const double headPixels = cv::countNonZero(head);
+    if (headPixels == 0)
+        return summary;
+    const cv::Rect headBox = cv::boundingRect(head);
+    const double areaPerMapPx = photoPxPerMapPx * photoPxPerMapPx;
+    const double minArea = minRegionFraction * headPixels;
     double lossArea = 0, lossAtVertex = 0;
     for (int g = static_cast<int>(Grade::Normal); g <= static_cast<int>(Grade::Bald); ++g) {
         const cv::Mat mask = gradeMap == g;
@@ -425,30 +449,28 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 region.outline.push_back(
                     {(q.x + 0.5) * photoPxPerMapPx, (q.y + 0.5) * photoPxPerMapPx});
             region.areaPx = area * areaPerMapPx;
-            if (p.mmPerPx)
-                region.areaCm2 = region.areaPx * *p.mmPerPx * *p.mmPerPx / 100.0;
+            if (mmPerPx)
+                region.areaCm2 = region.areaPx * *mmPerPx * *mmPerPx / 100.0;
             const double cx = centroids.at<double>(c, 0), cy = centroids.at<double>(c, 1);
             region.centroid = {(cx + 0.5) * photoPxPerMapPx, (cy + 0.5) * photoPxPerMapPx};
             const double u = (cx - (headBox.x + headBox.width / 2.0)) / (headBox.width / 2.0);
             const double v = (cy - (headBox.y + headBox.height / 2.0)) / (headBox.height / 2.0);
-            region.location = locationOf(p.view, u, v);
+            region.location = locationOf(view, u, v);
             if (region.grade == Grade::Advanced || region.grade == Grade::Bald) {
                 lossArea += area;
                 if (region.location == "vertex" || region.location == "crown")
                     lossAtVertex += area;
             }
-            result.regions.push_back(std::move(region));
+            summary.regions.push_back(std::move(region));
         }
     }
-    std::sort(result.regions.begin(), result.regions.end(), [](const Region &a, const Region &b) {
+    std::sort(summary.regions.begin(), summary.regions.end(), [](const Region &a, const Region &b) {
         return a.grade != b.grade ? a.grade > b.grade : a.areaPx > b.areaPx;
     });
-    const double lossFraction = lossArea / headPixels;
-    result.norwood =
-        estimateNorwood(lossFraction, lossArea > 0 ? lossAtVertex / lossArea : 0, p.view);
-    result.parametersJson = parametersJson(p, result.windowPhotoPx);
-    step(progress, 1.0);
-    return result;
+    summary.lossFraction = lossArea / headPixels;
+    summary.norwood =
+        estimateNorwood(summary.lossFraction, lossArea > 0 ? lossAtVertex / lossArea : 0, view);
+    return summary;
 }
 
 } // namespace smp::analysis

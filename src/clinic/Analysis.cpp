@@ -14,8 +14,6 @@
 
 namespace smp::clinic {
 
-namespace {
-
 QColor gradeColour(analysis::Grade grade)
 {
     switch (grade) {
@@ -34,6 +32,8 @@ QColor gradeColour(analysis::Grade grade)
     }
     return Qt::transparent;
 }
+
+namespace {
 
 template <typename T, typename F>
 QImage mapImage(const analysis::Result &r, const std::vector<T> &values, F value)
@@ -162,23 +162,34 @@ QJsonObject analysisJson(const analysis::Result &r)
     return object;
 }
 
+QImage gradeOverlayImage(const QByteArray &grades, int mapWidth, int mapHeight, int alpha)
+{
+    QImage tint(mapWidth, mapHeight, QImage::Format_ARGB32_Premultiplied);
+    QRgb palette[6];
+    for (int g = 0; g < 6; ++g) {
+        const QColor c = gradeColour(static_cast<analysis::Grade>(g));
+        palette[g] = g <= 1 ? 0u : qPremultiply(qRgba(c.red(), c.green(), c.blue(), alpha));
+    }
+    for (int y = 0; y < mapHeight; ++y) {
+        auto *line = reinterpret_cast<QRgb *>(tint.scanLine(y));
+        const auto *row =
+            reinterpret_cast<const std::uint8_t *>(grades.constData()) + qsizetype(y) * mapWidth;
+        for (int x = 0; x < mapWidth; ++x)
+            line[x] = palette[std::min<int>(row[x], 5)];
+    }
+    return tint;
+}
+
 QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
 {
     QImage out = upright.convertToFormat(QImage::Format_RGB32);
     if (!r.scalpFound)
         return out;
     // Grade colours, translucent, at map resolution scaled up.
-    QImage tint(r.mapWidth, r.mapHeight, QImage::Format_ARGB32_Premultiplied);
-    for (int y = 0; y < r.mapHeight; ++y) {
-        auto *line = reinterpret_cast<QRgb *>(tint.scanLine(y));
-        for (int x = 0; x < r.mapWidth; ++x) {
-            const auto grade = r.grades[static_cast<std::size_t>(y * r.mapWidth + x)];
-            const QColor c = gradeColour(grade);
-            const int alpha =
-                grade == analysis::Grade::NotScalp || grade == analysis::Grade::Normal ? 0 : 110;
-            line[x] = qPremultiply(qRgba(c.red(), c.green(), c.blue(), alpha));
-        }
-    }
+    const QImage tint =
+        gradeOverlayImage(QByteArray(reinterpret_cast<const char *>(r.grades.data()),
+                                     static_cast<qsizetype>(r.grades.size())),
+                          r.mapWidth, r.mapHeight);
     QPainter painter(&out);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::SmoothPixmapTransform);

@@ -1,15 +1,20 @@
 #include "smp/gui/PhotoViewer.h"
 
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/Calibration.h"
+#include "smp/gui/BackgroundWork.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFutureWatcher>
 #include <QGraphicsItemGroup>
+#include <QGraphicsPixmapItem>
 #include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -177,6 +182,38 @@ private:
     std::vector<QPointF> m_savedPoints;
 };
 
+// One brush or eraser stroke on the grade map: the tiles before and after. Redo stores the
+// after-tiles as corrections, undo stores the before-tiles back (the original map is never
+// touched).
+class PaintGradesCommand : public QUndoCommand
+{
+public:
+    PaintGradesCommand(PhotoViewer *viewer, std::vector<storage::GradeTile> before,
+                       std::vector<storage::GradeTile> after, const QString &text)
+        : QUndoCommand(text)
+        , m_viewer(viewer)
+        , m_before(std::move(before))
+        , m_after(std::move(after))
+    {}
+    void redo() override { apply(m_after); }
+    void undo() override { apply(m_before); }
+
+private:
+    void apply(const std::vector<storage::GradeTile> &tiles)
+    {
+        m_viewer->applyTiles(tiles);
+        try {
+            storage::AnalysisStore(m_viewer->m_db).saveCorrections(m_viewer->m_analysis->id, tiles);
+        } catch (const std::exception &error) {
+            QMessageBox::warning(m_viewer, QObject::tr("Correction Not Saved"),
+                                 QString::fromUtf8(error.what()));
+        }
+    }
+    PhotoViewer *m_viewer;
+    std::vector<storage::GradeTile> m_before;
+    std::vector<storage::GradeTile> m_after;
+};
+
 // ---------------------------------------------------------------------------------------------
 
 PhotoView::PhotoView(QWidget *parent)
@@ -250,6 +287,14 @@ void PhotoView::setMeasuring(bool on)
     viewport()->setCursor(on ? Qt::CrossCursor : Qt::OpenHandCursor);
 }
 
+void PhotoView::setPainting(bool on)
+{
+    m_painting = on;
+    setDragMode(on || m_measuring ? QGraphicsView::NoDrag : QGraphicsView::ScrollHandDrag);
+    viewport()->setCursor(on ? Qt::CrossCursor
+                             : (m_measuring ? Qt::CrossCursor : Qt::OpenHandCursor));
+}
+
 void PhotoView::wheelEvent(QWheelEvent *event)
 {
     const double steps = event->angleDelta().y() / 120.0;
@@ -267,6 +312,13 @@ void PhotoView::resizeEvent(QResizeEvent *event)
 
 void PhotoView::mousePressEvent(QMouseEvent *event)
 {
+    if (m_painting && m_image && event->button() == Qt::LeftButton) {
+        m_stroking = true;
+        emit stroke(m_image->mapFromScene(mapToScene(event->position().toPoint())),
+                    StrokePhase::Begin);
+        event->accept();
+        return;
+    }
     if (m_measuring && m_image && event->button() == Qt::LeftButton) {
         emit photoClicked(m_image->mapFromScene(mapToScene(event->position().toPoint())));
         event->accept();
@@ -277,9 +329,28 @@ void PhotoView::mousePressEvent(QMouseEvent *event)
 
 void PhotoView::mouseMoveEvent(QMouseEvent *event)
 {
-    if (m_image)
-        emit cursorMoved(m_image->mapFromScene(mapToScene(event->position().toPoint())));
+    if (m_image) {
+        const QPointF point = m_image->mapFromScene(mapToScene(event->position().toPoint()));
+        emit cursorMoved(point);
+        if (m_stroking) {
+            emit stroke(point, StrokePhase::Move);
+            event->accept();
+            return;
+        }
+    }
     QGraphicsView::mouseMoveEvent(event);
+}
+
+void PhotoView::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (m_stroking && event->button() == Qt::LeftButton) {
+        m_stroking = false;
+        emit stroke(m_image->mapFromScene(mapToScene(event->position().toPoint())),
+                    StrokePhase::End);
+        event->accept();
+        return;
+    }
+    QGraphicsView::mouseReleaseEvent(event);
 }
 
 void PhotoView::drawForeground(QPainter *painter, const QRectF &)
@@ -379,6 +450,68 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
     toolbar->addAction(undo);
     toolbar->addAction(redo);
 
+    // Second row: the scalp analysis and its correction.
+    auto *analysisBar = new QToolBar(this);
+    layout->insertWidget(1, analysisBar);
+    m_analyzeAction = analysisBar->addAction(tr("Analyze"), this, &PhotoViewer::analyze);
+    m_analyzeAction->setToolTip(tr("Map the thinning: coverage, graded regions, Norwood stage"));
+    analysisBar->addSeparator();
+    m_showGrades = analysisBar->addAction(tr("Grades"));
+    m_showOutlines = analysisBar->addAction(tr("Outlines"));
+    m_showLabels = analysisBar->addAction(tr("Labels"));
+    for (QAction *layer : {m_showGrades, m_showOutlines, m_showLabels}) {
+        layer->setCheckable(true);
+        layer->setChecked(true);
+        connect(layer, &QAction::toggled, this, &PhotoViewer::showAnalysis);
+    }
+    analysisBar->addSeparator();
+    m_brush = analysisBar->addAction(tr("Brush"));
+    m_brush->setCheckable(true);
+    m_brush->setShortcut(tr("B"));
+    m_brush->setToolTip(tr("Paint a grade onto the map where the analysis is wrong (B)"));
+    m_eraser = analysisBar->addAction(tr("Eraser"));
+    m_eraser->setCheckable(true);
+    m_eraser->setShortcut(tr("E"));
+    m_eraser->setToolTip(tr("Bring back the analysis's own grades under the eraser (E)"));
+    m_brushGrade = new QComboBox(analysisBar);
+    m_brushGrade->setObjectName(QStringLiteral("brushGrade"));
+    for (int g = static_cast<int>(analysis::Grade::Normal);
+         g <= static_cast<int>(analysis::Grade::Bald); ++g) {
+        QPixmap swatch(12, 12);
+        swatch.fill(clinic::gradeColour(static_cast<analysis::Grade>(g)));
+        m_brushGrade->addItem(
+            QIcon(swatch),
+            QString::fromLatin1(analysis::gradeName(static_cast<analysis::Grade>(g))), g);
+    }
+    m_brushGrade->setCurrentIndex(m_brushGrade->count() - 1);
+    analysisBar->addWidget(m_brushGrade);
+    analysisBar->addWidget(new QLabel(tr(" size: "), analysisBar));
+    m_brushSize = new QDoubleSpinBox(analysisBar);
+    m_brushSize->setObjectName(QStringLiteral("brushSize"));
+    m_brushSize->setRange(1, 100);
+    m_brushSize->setValue(10);
+    m_brushSize->setSuffix(tr(" mm"));
+    analysisBar->addWidget(m_brushSize);
+    auto exclusive = [this](QAction *on, QAction *other) {
+        connect(on, &QAction::toggled, this, [this, on, other](bool checked) {
+            if (checked) {
+                other->setChecked(false);
+                m_measure->setChecked(false);
+            }
+            m_view->setPainting(m_brush->isChecked() || m_eraser->isChecked());
+            (void)on;
+        });
+    };
+    exclusive(m_brush, m_eraser);
+    exclusive(m_eraser, m_brush);
+    connect(m_measure, &QAction::toggled, this, [this](bool checked) {
+        if (checked) {
+            m_brush->setChecked(false);
+            m_eraser->setChecked(false);
+        }
+    });
+    connect(m_view, &PhotoView::stroke, this, &PhotoViewer::paintStroke);
+
     connect(m_view, &PhotoView::photoClicked, this, &PhotoViewer::addMeasurePoint);
     connect(m_undo, &QUndoStack::indexChanged, this, &PhotoViewer::updateStatus);
     connect(m_measure, &QAction::toggled, this, &PhotoViewer::updateStatus);
@@ -415,8 +548,12 @@ void PhotoViewer::startLoading()
         m_upright = result.upright;
         m_view->setImage(std::move(result.levels), m_photo.rotationQuarterTurns);
         m_overlay = nullptr;
+        m_gradeItem = nullptr;
+        m_outlines = nullptr;
+        m_labels = nullptr;
         m_loaded = true;
         showOverlay();
+        loadStoredAnalysis();
         updateStatus();
         emit loaded();
     });
@@ -534,6 +671,250 @@ void PhotoViewer::detectMarker()
         updateStatus();
     });
     watcher->setFuture(QtConcurrent::run(clinic::findMarker, m_upright));
+}
+
+QGraphicsItem *PhotoViewer::gradeLayer() const
+{
+    return m_gradeItem;
+}
+
+void PhotoViewer::loadStoredAnalysis()
+{
+    try {
+        storage::AnalysisStore store(m_db);
+        m_analysis = store.latest(m_photoId);
+        m_corrected = m_analysis ? store.correctedGrades(*m_analysis) : QByteArray();
+    } catch (const std::exception &error) {
+        m_status->setText(
+            tr("The stored analysis cannot be read: %1").arg(QString::fromUtf8(error.what())));
+        m_analysis.reset();
+    }
+    const bool has = m_analysis.has_value();
+    for (QAction *action : {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser})
+        action->setEnabled(has);
+    updateGradeImage();
+    updateRegionLayers();
+}
+
+void PhotoViewer::analyze()
+{
+    if (!m_loaded)
+        return;
+    auto result = std::make_shared<analysis::Result>();
+    auto failure = std::make_shared<QString>();
+    analysis::Parameters parameters;
+    try {
+        parameters = clinic::parametersForPhoto(m_db, m_photoId);
+    } catch (const std::exception &error) {
+        QMessageBox::warning(this, tr("Not Analysed"), QString::fromUtf8(error.what()));
+        return;
+    }
+    const QImage image = m_upright;
+    QFuture<void> future =
+        QtConcurrent::run([image, parameters, result, failure](QPromise<void> &promise) {
+            promise.setProgressRange(0, 100);
+            try {
+                *result = clinic::analyzeImage(image, parameters, [&promise](double done) {
+                    promise.setProgressValue(static_cast<int>(done * 100));
+                    return !promise.isCanceled();
+                });
+            } catch (const analysis::Cancelled &) {
+                *failure = tr("cancelled");
+            } catch (const std::exception &error) {
+                *failure = QString::fromUtf8(error.what());
+            }
+        });
+    followWithProgress(this, tr("Analysing the scalp"), future, [this, result, failure] {
+        if (!failure->isEmpty()) {
+            m_status->setText(tr("Not analysed: %1").arg(*failure));
+            emit analysisFinished(false);
+            return;
+        }
+        if (!result->scalpFound) {
+            m_status->setText(tr("No scalp found (confidence %1): %2")
+                                  .arg(result->scalpConfidence, 0, 'f', 2)
+                                  .arg(QString::fromStdString(result->noScalpReason)));
+        }
+        try {
+            clinic::storeAnalysis(m_db, m_photoId, *result);
+        } catch (const std::exception &error) {
+            QMessageBox::warning(this, tr("Analysis Not Saved"), QString::fromUtf8(error.what()));
+            emit analysisFinished(false);
+            return;
+        }
+        m_undo->clear(); // corrections belong to the analysis they were painted on
+        loadStoredAnalysis();
+        if (result->scalpFound) {
+            m_status->setText(tr("Coverage %1% · Norwood %2 (confidence %3)")
+                                  .arg(result->coveragePercent, 0, 'f', 1)
+                                  .arg(QString::fromStdString(result->norwood.stage))
+                                  .arg(result->norwood.confidence, 0, 'f', 2));
+        }
+        emit analysisFinished(true);
+        emit photoChanged(m_photoId);
+    });
+}
+
+void PhotoViewer::showAnalysis()
+{
+    if (m_gradeItem)
+        m_gradeItem->setVisible(m_showGrades->isChecked());
+    if (m_outlines)
+        m_outlines->setVisible(m_showOutlines->isChecked());
+    if (m_labels)
+        m_labels->setVisible(m_showLabels->isChecked());
+}
+
+void PhotoViewer::updateGradeImage()
+{
+    QGraphicsItem *image = m_view->imageItem();
+    if (!image)
+        return;
+    if (!m_analysis) {
+        delete m_gradeItem;
+        m_gradeItem = nullptr;
+        return;
+    }
+    const QPixmap pixmap = QPixmap::fromImage(
+        clinic::gradeOverlayImage(m_corrected, m_analysis->mapWidth, m_analysis->mapHeight));
+    if (!m_gradeItem) {
+        m_gradeItem = new QGraphicsPixmapItem(image);
+        m_gradeItem->setTransformationMode(Qt::SmoothTransformation);
+        m_gradeItem->setZValue(1);
+    }
+    m_gradeItem->setPixmap(pixmap);
+    m_gradeItem->setTransform(
+        QTransform::fromScale(m_analysis->photoPxPerMapPx, m_analysis->photoPxPerMapPx));
+    showAnalysis();
+}
+
+void PhotoViewer::updateRegionLayers()
+{
+    QGraphicsItem *image = m_view->imageItem();
+    delete m_outlines;
+    delete m_labels;
+    m_outlines = nullptr;
+    m_labels = nullptr;
+    if (!image || !m_analysis)
+        return;
+    m_outlines = new QGraphicsItemGroup(image);
+    m_labels = new QGraphicsItemGroup(image);
+    m_outlines->setZValue(2);
+    m_labels->setZValue(3);
+    std::vector<analysis::Grade> grades(static_cast<std::size_t>(m_corrected.size()));
+    std::transform(m_corrected.cbegin(), m_corrected.cend(), grades.begin(), [](char g) {
+        return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
+    });
+    analysis::GradeSummary summary;
+    try {
+        summary = analysis::summarizeGrades(
+            grades, m_analysis->mapWidth, m_analysis->mapHeight, m_analysis->photoPxPerMapPx,
+            m_calibration ? std::optional<double>(m_calibration->mmPerPx) : std::nullopt,
+            clinic::toAnalysisView(m_photo.view));
+    } catch (const std::exception &) {
+        return;
+    }
+    double scalpPx = 0;
+    for (const auto &region : summary.regions)
+        scalpPx += region.areaPx;
+    for (const auto &region : summary.regions) {
+        if (region.grade == analysis::Grade::Normal)
+            continue;
+        QPolygonF polygon;
+        for (const auto &p : region.outline)
+            polygon << QPointF(p.x, p.y);
+        auto *outline = new QGraphicsPolygonItem(polygon, m_outlines);
+        QPen pen(clinic::gradeColour(region.grade).darker(130), 2);
+        pen.setCosmetic(true);
+        outline->setPen(pen);
+        if (region.grade < analysis::Grade::Moderate || region.areaPx < 0.015 * scalpPx)
+            continue;
+        const QString text = region.areaCm2
+                                 ? tr("%1 %2 cm²")
+                                       .arg(QString::fromLatin1(analysis::gradeName(region.grade)))
+                                       .arg(*region.areaCm2, 0, 'f', 1)
+                                 : QString::fromLatin1(analysis::gradeName(region.grade));
+        auto *label = new QGraphicsSimpleTextItem(text, m_labels);
+        QFont font = label->font();
+        font.setBold(true);
+        label->setFont(font);
+        label->setBrush(Qt::white);
+        QPen outlinePen(Qt::black, 2.5);
+        label->setPen(outlinePen);
+        label->setFlag(QGraphicsItem::ItemIgnoresTransformations);
+        label->setPos(region.centroid.x, region.centroid.y);
+    }
+    showAnalysis();
+}
+
+void PhotoViewer::applyTiles(const std::vector<storage::GradeTile> &tiles)
+{
+    if (!m_analysis)
+        return;
+    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
+    for (const auto &tile : tiles) {
+        const int x0 = tile.tileX * storage::kAnalysisTileSize,
+                  y0 = tile.tileY * storage::kAnalysisTileSize;
+        const int tw = std::min(storage::kAnalysisTileSize, w - x0),
+                  th = std::min(storage::kAnalysisTileSize, h - y0);
+        if (tw <= 0 || th <= 0 || tile.grades.size() != qsizetype(tw) * th)
+            continue;
+        for (int y = 0; y < th; ++y)
+            std::copy_n(tile.grades.constData() + y * tw, tw,
+                        m_corrected.data() + (y0 + y) * w + x0);
+    }
+    updateGradeImage();
+    updateRegionLayers();
+}
+
+void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
+{
+    if (!m_analysis)
+        return;
+    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
+    const int tile = storage::kAnalysisTileSize;
+    auto tileBytes = [&](const QByteArray &map, int tx, int ty) {
+        const int x0 = tx * tile, y0 = ty * tile;
+        const int tw = std::min(tile, w - x0), th = std::min(tile, h - y0);
+        QByteArray bytes(qsizetype(tw) * th, '\0');
+        for (int y = 0; y < th; ++y)
+            std::copy_n(map.constData() + (y0 + y) * w + x0, tw, bytes.data() + y * tw);
+        return bytes;
+    };
+    if (phase == PhotoView::StrokePhase::Begin)
+        m_strokeBefore.clear();
+    // Radius in map pixels: the size is a diameter in mm (photo pixels when uncalibrated).
+    const double diameterPhotoPx =
+        m_calibration ? m_brushSize->value() / m_calibration->mmPerPx : m_brushSize->value();
+    const double radius = std::max(1.0, diameterPhotoPx / 2.0 / m_analysis->photoPxPerMapPx);
+    const double cx = photoPoint.x() / m_analysis->photoPxPerMapPx,
+                 cy = photoPoint.y() / m_analysis->photoPxPerMapPx;
+    const bool erase = m_eraser->isChecked();
+    const char value = static_cast<char>(m_brushGrade->currentData().toInt());
+    for (int y = std::max(0, int(cy - radius)); y <= std::min(h - 1, int(cy + radius)); ++y) {
+        for (int x = std::max(0, int(cx - radius)); x <= std::min(w - 1, int(cx + radius)); ++x) {
+            if (std::hypot(x + 0.5 - cx, y + 0.5 - cy) > radius)
+                continue;
+            const qsizetype i = qsizetype(y) * w + x;
+            if (m_analysis->grades.at(i) == 0)
+                continue; // off the scalp: nothing to grade
+            const auto key = std::pair{x / tile, y / tile};
+            if (!m_strokeBefore.count(key))
+                m_strokeBefore[key] = tileBytes(m_corrected, key.first, key.second);
+            m_corrected[i] = erase ? m_analysis->grades.at(i) : value;
+        }
+    }
+    updateGradeImage();
+    if (phase != PhotoView::StrokePhase::End || m_strokeBefore.empty())
+        return;
+    std::vector<storage::GradeTile> before, after;
+    for (const auto &[key, bytes] : m_strokeBefore) {
+        before.push_back({key.first, key.second, bytes});
+        after.push_back({key.first, key.second, tileBytes(m_corrected, key.first, key.second)});
+    }
+    m_strokeBefore.clear();
+    m_undo->push(new PaintGradesCommand(this, std::move(before), std::move(after),
+                                        erase ? tr("Erase grade correction") : tr("Paint grade")));
 }
 
 void PhotoViewer::updateStatus()

@@ -3,6 +3,7 @@
 
 #include "TestSupport.h"
 
+#include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientListModel.h"
@@ -10,6 +11,7 @@
 #include "smp/gui/ConsentDialog.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -17,6 +19,7 @@
 #include <catch2/catch.hpp>
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -364,4 +367,81 @@ TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two c
     };
     QTRY_VERIFY_WITH_TIMEOUT(portrait(), 5000);
     viewer->close();
+}
+
+TEST_CASE(
+    "the viewer analyses the photo off the GUI thread, shows layers and takes brush corrections",
+    "[gui][viewer][analysis]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    auto *viewer = new gui::PhotoViewer(db, photoId);
+    viewer->show();
+    if (!viewer->isLoaded()) {
+        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
+        REQUIRE(loaded.wait(10000));
+    }
+    CHECK_FALSE(viewer->analysis().has_value());
+    CHECK_FALSE(viewer->brushAction()->isEnabled());
+
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
+    REQUIRE(finished.wait(30000));
+    REQUIRE(finished.at(0).at(0).toBool());
+    REQUIRE(viewer->analysis().has_value());
+    const auto stored = storage::AnalysisStore(db).latest(photoId);
+    REQUIRE(stored.has_value());
+    CHECK(stored->algorithm == QStringLiteral("smp-scalp-coverage"));
+    REQUIRE(viewer->gradeLayer() != nullptr);
+    CHECK(viewer->gradeLayer()->isVisible());
+    viewer->gradesLayerAction()->toggle();
+    CHECK_FALSE(viewer->gradeLayer()->isVisible());
+    viewer->gradesLayerAction()->toggle();
+
+    // The vertex of the drawn head is bald: paint it back to "normal" with a 30 mm brush.
+    const QPointF vertex(824, 784); // photo pixels: centre (800, 636) + (0.05 rx, 0.28 ry)
+    const auto &analysis = *viewer->analysis();
+    const qsizetype mapIndex =
+        qsizetype(vertex.y() / analysis.photoPxPerMapPx) * analysis.mapWidth +
+        qsizetype(vertex.x() / analysis.photoPxPerMapPx);
+    const char original = analysis.grades.at(mapIndex);
+    CHECK(original >= static_cast<char>(analysis::Grade::Advanced));
+    viewer->brushAction()->setChecked(true);
+    viewer->brushGradeBox()->setCurrentIndex(
+        viewer->brushGradeBox()->findData(int(analysis::Grade::Normal)));
+    viewer->brushSizeBox()->setValue(30);
+    gui::PhotoView *view = viewer->view();
+    const QPoint at = view->mapFromScene(view->imageItem()->mapToScene(vertex));
+    QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+    QTest::mouseMove(view->viewport(), at + QPoint(3, 2));
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, at + QPoint(3, 2));
+    CHECK(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
+    storage::AnalysisStore store(db);
+    CHECK_FALSE(store.corrections(analysis.id).empty());
+    CHECK(store.correctedGrades(*store.latest(photoId)).at(mapIndex) ==
+          static_cast<char>(analysis::Grade::Normal));
+    CHECK(store.latest(photoId)->grades.at(mapIndex) == original); // the original is kept
+
+    // Undo takes the correction back, in the window and in the database.
+    viewer->undoStack()->undo();
+    CHECK(viewer->correctedGrades().at(mapIndex) == original);
+    CHECK(store.correctedGrades(*store.latest(photoId)).at(mapIndex) == original);
+    viewer->undoStack()->redo();
+    CHECK(store.correctedGrades(*store.latest(photoId)).at(mapIndex) ==
+          static_cast<char>(analysis::Grade::Normal));
+
+    // Reopening shows the corrected map.
+    viewer->close();
+    auto *again = new gui::PhotoViewer(db, photoId);
+    again->show();
+    if (!again->isLoaded()) {
+        QSignalSpy loaded(again, &gui::PhotoViewer::loaded);
+        REQUIRE(loaded.wait(10000));
+    }
+    REQUIRE(again->analysis().has_value());
+    CHECK(again->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
+    again->close();
 }

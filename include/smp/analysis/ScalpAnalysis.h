@@ -132,6 +132,19 @@ struct Result
     std::string parametersJson; // every parameter that shaped the result
 };
 
+// The regions and the Norwood estimate of a grade map (as computed, or as corrected by the
+// technician): every connected area of one grade larger than minRegionFraction of the scalp,
+// with outlines and areas in photo pixels and cm2 when mmPerPx is given.
+struct GradeSummary
+{
+    std::vector<Region> regions;
+    double lossFraction = 0; // advanced + bald share of the scalp
+    NorwoodEstimate norwood;
+};
+GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
+                             double photoPxPerMapPx, std::optional<double> mmPerPx, View view,
+                             double minRegionFraction = 0.003);
+
 // Called with a fraction done (0-1); return false to cancel (analyze then throws Cancelled).
 using Progress = std::function<bool(double)>;
 

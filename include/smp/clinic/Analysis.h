@@ -9,6 +9,7 @@ namespace smp::storage {
 class Database;
 }
 
+#include <QColor>
 #include <QImage>
 #include <QJsonObject>
 #include <QString>
@@ -33,6 +34,13 @@ analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters 
 // The result as JSON: coverage, Norwood stage, regions (outlines in photo pixels), calibration,
 // the algorithm's name, version and parameters.
 QJsonObject analysisJson(const analysis::Result &result);
+
+// The colour each grade is drawn in (normal green, mild yellow, moderate orange, advanced red,
+// bald purple).
+QColor gradeColour(analysis::Grade grade);
+
+// A translucent colour image of a grade map (normal and not-scalp transparent), at map size.
+QImage gradeOverlayImage(const QByteArray &grades, int mapWidth, int mapHeight, int alpha = 110);
 
 // The photo with the result drawn over it: grade colours, region outlines and their areas.
 QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &result);

@@ -1,16 +1,20 @@
 #pragma once
 
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Records.h"
 
 #include <QGraphicsView>
 #include <QImage>
 #include <QWidget>
 
+#include <map>
 #include <optional>
 #include <vector>
 
 class QAction;
+class QComboBox;
 class QDoubleSpinBox;
+class QGraphicsPixmapItem;
 class QGraphicsItemGroup;
 class QLabel;
 class QUndoStack;
@@ -47,20 +51,31 @@ public:
     double zoom() const;
     bool isFitted() const noexcept { return m_fitted; }
 
+    enum class StrokePhase
+    {
+        Begin,
+        Move,
+        End,
+    };
+
 signals:
     void zoomChanged(double zoom);
     // A left click on the photo, in photo coordinates (only while the measuring tool is on).
     void photoClicked(QPointF photoPoint);
     void cursorMoved(QPointF photoPoint);
+    // A brush stroke with the left button, in photo coordinates (only while painting is on).
+    void stroke(QPointF photoPoint, StrokePhase phase);
 
 public:
     void setMeasuring(bool on);
+    void setPainting(bool on);
 
 protected:
     void wheelEvent(QWheelEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
     void drawForeground(QPainter *painter, const QRectF &rect) override;
 
 private:
@@ -68,6 +83,8 @@ private:
     std::optional<double> m_mmPerPx;
     bool m_fitted = true;
     bool m_measuring = false;
+    bool m_painting = false;
+    bool m_stroking = false;
 };
 
 // A window that shows one photo with its calibration: fit-to-window on open, zoom (wheel,
@@ -75,6 +92,10 @@ private:
 // two points a known distance apart (the length box says how far) to calibrate by hand. Every
 // change is stored at once; Undo (Ctrl+Z) takes back points and calibrations.
 // The image is decoded on a worker thread; the window is usable while it loads.
+// Also shows the scalp analysis: grade colours, outlines and area labels as layers that can be
+// hidden, and lets the technician correct the grades with a brush and an eraser (size in mm;
+// undo/redo). The analysis runs on a worker thread with progress and Cancel; it is stored with
+// the photo, and each correction is stored as the changed tiles, the original map kept.
 class PhotoViewer : public QWidget
 {
     Q_OBJECT
@@ -90,18 +111,39 @@ public:
     bool isLoaded() const noexcept { return m_loaded; }
     std::optional<storage::Calibration> calibration() const { return m_calibration; }
 
+    QAction *analyzeAction() const { return m_analyzeAction; }
+    QAction *brushAction() const { return m_brush; }
+    QAction *eraserAction() const { return m_eraser; }
+    QComboBox *brushGradeBox() const { return m_brushGrade; }
+    QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
+    QAction *gradesLayerAction() const { return m_showGrades; }
+    // The stored analysis shown (empty before one is made) and its grade map as corrected.
+    const std::optional<storage::StoredAnalysis> &analysis() const { return m_analysis; }
+    const QByteArray &correctedGrades() const { return m_corrected; }
+    QGraphicsItem *gradeLayer() const;
+    // Runs the analysis in the background (progress dialog with Cancel); analysisFinished follows.
+    void analyze();
+
     // Adds a measuring point (photo coordinates) as the tool does on a click; the second point
     // stores a manual calibration. Both are undoable.
     void addMeasurePoint(QPointF photoPoint);
 
 signals:
     void loaded();
+    void analysisFinished(bool stored);
     // The photo's stored state changed (rotation, calibration): thumbnails and lists refresh.
     void photoChanged(storage::RecordId photoId);
 
 private:
     friend class PlacePointCommand;
     friend class CalibrationCommand;
+    friend class PaintGradesCommand;
+    void loadStoredAnalysis();
+    void showAnalysis();
+    void updateGradeImage();
+    void updateRegionLayers();
+    void paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
+    void applyTiles(const std::vector<storage::GradeTile> &tiles);
     void startLoading();
     void reloadCalibration();
     void showOverlay();
@@ -124,6 +166,22 @@ private:
     QGraphicsItemGroup *m_overlay = nullptr;
     QPointF m_cursor;
     bool m_loaded = false;
+
+    std::optional<storage::StoredAnalysis> m_analysis;
+    QByteArray m_corrected;
+    std::map<std::pair<int, int>, QByteArray>
+        m_strokeBefore; // tiles as they were when the stroke began
+    QAction *m_analyzeAction = nullptr;
+    QAction *m_showGrades = nullptr;
+    QAction *m_showOutlines = nullptr;
+    QAction *m_showLabels = nullptr;
+    QAction *m_brush = nullptr;
+    QAction *m_eraser = nullptr;
+    QComboBox *m_brushGrade = nullptr;
+    QDoubleSpinBox *m_brushSize = nullptr;
+    QGraphicsPixmapItem *m_gradeItem = nullptr;
+    QGraphicsItemGroup *m_outlines = nullptr;
+    QGraphicsItemGroup *m_labels = nullptr;
 };
 
 } // namespace smp::gui
