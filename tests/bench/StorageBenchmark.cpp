@@ -6,6 +6,7 @@
 // opening the database (integrity quick check included), client search, loading a client page,
 // and building the main window (offscreen).
 
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/Calibration.h"
 #include "smp/clinic/MarkerDrawing.h"
 #include "smp/clinic/PhotoImport.h"
@@ -275,6 +276,19 @@ int main(int argc, char *argv[])
                    sink += static_cast<std::size_t>(viewer.view()->grab().width());
                }));
         (void)file;
+    }
+
+    {
+        // Scalp analysis of a 12-megapixel photo (the analysis works on a copy scaled to 1024 px).
+        smp::imaging::SampleScalpParameters big;
+        big.widthPx = 4000;
+        big.heightPx = 3000;
+        const QImage photo = smp::imaging::drawSampleScalp(big);
+        smp::analysis::Parameters parameters;
+        parameters.mmPerPx = 0.067;
+        report("scalp analysis of a 12 MP photo (from decoded pixels)", measure(5, [&] {
+                   sink += smp::clinic::analyzeImage(photo, parameters).regions.size();
+               }));
     }
 
     report("main window ready (list of all clients, first client shown)", measure(5, [&] {

@@ -1,11 +1,13 @@
 // smp-screenshots OUT_DIR: takes the user guide's screenshots from the running application
 // (offscreen platform, a fresh database with the bundled sample client). Not run by ctest.
 
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientPage.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
+#include "smp/imaging/SampleScalp.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -22,6 +24,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 
 #include <cstdio>
 
@@ -128,6 +131,26 @@ int main(int argc, char *argv[])
     viewer->addMeasurePoint(QPointF(140, 90));
     settle(300);
     save(viewer, out + QStringLiteral("/viewer-measuring.png"));
+    viewer->measureAction()->setChecked(false);
+    viewer->undoStack()->undo();
+
+    // The analysis drawn over the photo.
+    viewer->view()->fitToWindow();
+    QSignalSpy analysed(viewer, &smp::gui::PhotoViewer::analysisFinished);
+    viewer->analyze();
+    analysed.wait(30000);
+    settle(500);
+    save(viewer, out + QStringLiteral("/viewer-analysis.png"));
     viewer->close();
+
+    // The analysis overlay of the phantom used in docs/analysis.md.
+    const QImage phantom = smp::imaging::drawSampleScalp();
+    smp::analysis::Parameters parameters;
+    parameters.mmPerPx = 1.0 / 6.0;
+    const auto result = smp::clinic::analyzeImage(phantom, parameters);
+    smp::clinic::drawAnalysisOverlay(phantom, result)
+        .scaled(960, 720, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+        .save(out + QStringLiteral("/analysis-overlay-phantom.png"));
+    std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/analysis-overlay-phantom.png")));
     return 0;
 }
