@@ -13,6 +13,7 @@
 #include <QFutureWatcher>
 #include <QGraphicsItemGroup>
 #include <QGraphicsPixmapItem>
+#include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QHBoxLayout>
@@ -817,6 +818,7 @@ void PhotoViewer::updateRegionLayers()
     double scalpPx = 0;
     for (const auto &region : summary.regions)
         scalpPx += region.areaPx;
+    std::vector<QPointF> labelled;
     for (const auto &region : summary.regions) {
         if (region.grade == analysis::Grade::Normal)
             continue;
@@ -834,15 +836,27 @@ void PhotoViewer::updateRegionLayers()
                                        .arg(QString::fromLatin1(analysis::gradeName(region.grade)))
                                        .arg(*region.areaCm2, 0, 'f', 1)
                                  : QString::fromLatin1(analysis::gradeName(region.grade));
-        auto *label = new QGraphicsSimpleTextItem(text, m_labels);
+        // One label per place: a region whose centre is close to a labelled one stays unlabelled.
+        const QPointF at(region.centroid.x, region.centroid.y);
+        const double spacing = 0.06 * std::max(m_photo.widthPx, m_photo.heightPx);
+        if (std::any_of(labelled.begin(), labelled.end(),
+                        [&](const QPointF &p) { return QLineF(p, at).length() < spacing; }))
+            continue;
+        labelled.push_back(at);
+        auto *box = new QGraphicsRectItem(m_labels);
+        box->setBrush(QColor(255, 255, 255, 215));
+        box->setPen(QPen(clinic::gradeColour(region.grade).darker(130), 0));
+        box->setFlag(QGraphicsItem::ItemIgnoresTransformations);
+        auto *label = new QGraphicsSimpleTextItem(text, box);
         QFont font = label->font();
         font.setBold(true);
         label->setFont(font);
-        label->setBrush(Qt::white);
-        QPen outlinePen(Qt::black, 2.5);
-        label->setPen(outlinePen);
-        label->setFlag(QGraphicsItem::ItemIgnoresTransformations);
-        label->setPos(region.centroid.x, region.centroid.y);
+        label->setBrush(Qt::black);
+        // Centred on the region in screen pixels (the box ignores the view's zoom).
+        const QSizeF size = label->boundingRect().size() + QSizeF(8, 4);
+        box->setRect(QRectF(QPointF(-size.width() / 2, -size.height() / 2), size));
+        label->setPos(-size.width() / 2 + 4, -size.height() / 2 + 2);
+        box->setPos(at);
     }
     showAnalysis();
 }
