@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <array>
 #include <cstdio>
 
 namespace smp::cli {
@@ -26,6 +27,11 @@ int runAnalyzeCommand(const QStringList &arguments)
           QStringLiteral("Scale of the photo (overrides its calibration)."), QStringLiteral("mm")},
          {QStringLiteral("view"), QStringLiteral("front, top, crown, back, left, right or other."),
           QStringLiteral("view")},
+         {QStringLiteral("reference-area"),
+          QStringLiteral(
+              "Grade against the coverage in this rectangle (photo pixels x,y,width,height) "
+              "instead of the best-covered part of the scalp."),
+          QStringLiteral("x,y,w,h")},
          {QStringLiteral("overlay"), QStringLiteral("Write the photo with the result drawn on it."),
           QStringLiteral("file.png")},
          {QStringLiteral("masks"),
@@ -62,6 +68,23 @@ int runAnalyzeCommand(const QStringList &arguments)
                     .arg(call.value(QStringLiteral("mm-per-px"))));
         }
         parameters.mmPerPx = mm;
+    }
+    if (call.isSet(QStringLiteral("reference-area"))) {
+        const QStringList parts =
+            call.value(QStringLiteral("reference-area")).split(QLatin1Char(','));
+        std::array<double, 4> v{};
+        bool valid = parts.size() == 4;
+        for (int i = 0; valid && i < 4; ++i)
+            v[static_cast<std::size_t>(i)] = parts[i].trimmed().toDouble(&valid);
+        if (!valid || v[2] < 1 || v[3] < 1 || v[0] < 0 || v[1] < 0 ||
+            v[0] + v[2] > upright.width() || v[1] + v[3] > upright.height()) {
+            throw UsageError(
+                QStringLiteral(
+                    "--reference-area: give x,y,width,height in pixels inside the %1x%2 photo")
+                    .arg(upright.width())
+                    .arg(upright.height()));
+        }
+        parameters.referenceArea = analysis::Parameters::Rect{v[0], v[1], v[2], v[3]};
     }
     const analysis::Result result = clinic::analyzeImage(upright, parameters);
     // A stored photo's analysis is stored with it (algorithm, version, parameters, grade map).

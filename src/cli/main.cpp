@@ -40,7 +40,11 @@ bool takesValue(const QString &option)
         QStringLiteral("--client"),       QStringLiteral("--note"),
         QStringLiteral("--date"),         QStringLiteral("--kind"),
         QStringLiteral("--text-version"), QStringLiteral("--signed-by"),
-        QStringLiteral("--severity"),     QStringLiteral("--seed")};
+        QStringLiteral("--severity"),     QStringLiteral("--seed"),
+        QStringLiteral("--points"),       QStringLiteral("--length-mm"),
+        QStringLiteral("--page-size"),    QStringLiteral("--quarter-turns"),
+        QStringLiteral("--mm-per-px"),    QStringLiteral("--overlay"),
+        QStringLiteral("--masks"),        QStringLiteral("--reference-area")};
     return withValue.contains(option);
 }
 
@@ -87,7 +91,7 @@ int main(int argc, char *argv[])
     QStringList rest = QCoreApplication::arguments().mid(1);
     QStringList words;
     for (qsizetype i = 0; i < rest.size() && words.size() < 2;) {
-        const QString &arg = rest[i];
+        const QString arg = rest[i]; // a copy: the word is removed from `rest` below
         if (arg.startsWith(QLatin1Char('-'))) {
             i += (takesValue(arg) && !arg.contains(QLatin1Char('='))) ? 2 : 1;
             continue;

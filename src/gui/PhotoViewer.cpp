@@ -456,6 +456,11 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
     layout->insertWidget(1, analysisBar);
     m_analyzeAction = analysisBar->addAction(tr("Analyze"), this, &PhotoViewer::analyze);
     m_analyzeAction->setToolTip(tr("Map the thinning: coverage, graded regions, Norwood stage"));
+    m_referenceTool = analysisBar->addAction(tr("Reference Area"));
+    m_referenceTool->setCheckable(true);
+    m_referenceTool->setToolTip(
+        tr("Drag a rectangle over hair of the client's normal density; the "
+           "analysis then grades against it instead of the best-covered area"));
     analysisBar->addSeparator();
     m_showGrades = analysisBar->addAction(tr("Grades"));
     m_showOutlines = analysisBar->addAction(tr("Outlines"));
@@ -509,7 +514,16 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
         if (checked) {
             m_brush->setChecked(false);
             m_eraser->setChecked(false);
+            m_referenceTool->setChecked(false);
         }
+    });
+    connect(m_referenceTool, &QAction::toggled, this, [this](bool checked) {
+        if (checked) {
+            m_brush->setChecked(false);
+            m_eraser->setChecked(false);
+            m_measure->setChecked(false);
+        }
+        m_view->setPainting(checked || m_brush->isChecked() || m_eraser->isChecked());
     });
     connect(m_view, &PhotoView::stroke, this, &PhotoViewer::paintStroke);
 
@@ -710,6 +724,11 @@ void PhotoViewer::analyze()
         QMessageBox::warning(this, tr("Not Analysed"), QString::fromUtf8(error.what()));
         return;
     }
+    if (m_referenceArea) {
+        parameters.referenceArea =
+            analysis::Parameters::Rect{m_referenceArea->x(), m_referenceArea->y(),
+                                       m_referenceArea->width(), m_referenceArea->height()};
+    }
     const QImage image = m_upright;
     QFuture<void> future =
         QtConcurrent::run([image, parameters, result, failure](QPromise<void> &promise) {
@@ -883,6 +902,31 @@ void PhotoViewer::applyTiles(const std::vector<storage::GradeTile> &tiles)
 
 void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
 {
+    if (m_referenceTool->isChecked()) {
+        // Dragging out the reference area; releasing runs the analysis against it.
+        if (phase == PhotoView::StrokePhase::Begin) {
+            m_referenceStart = photoPoint;
+            delete m_referenceItem;
+            m_referenceItem = new QGraphicsRectItem(m_view->imageItem());
+            QPen pen(QColor(0, 176, 255), 2, Qt::DashLine);
+            pen.setCosmetic(true);
+            m_referenceItem->setPen(pen);
+            m_referenceItem->setZValue(4);
+        }
+        const QRectF rect = QRectF(m_referenceStart, photoPoint)
+                                .normalized()
+                                .intersected(QRectF(0, 0, m_photo.widthPx, m_photo.heightPx));
+        if (m_referenceItem)
+            m_referenceItem->setRect(rect);
+        if (phase == PhotoView::StrokePhase::End) {
+            m_referenceTool->setChecked(false);
+            if (rect.width() >= 4 && rect.height() >= 4) {
+                m_referenceArea = rect;
+                analyze();
+            }
+        }
+        return;
+    }
     if (!m_analysis)
         return;
     const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;

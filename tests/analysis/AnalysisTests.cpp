@@ -2,7 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <QFile>
 #include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPainter>
 
 #include <cstdio>
@@ -118,4 +121,45 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
     result = analyzeQImage(document);
     CHECK_FALSE(result.scalpFound);
     CHECK(result.regions.empty());
+}
+
+TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss area",
+          "[analysis][golden]")
+{
+    // tests/data/golden/phantoms.json holds, per phantom, the result accepted on 2026-11-23;
+    // a change of algorithm that moves them must update the file and docs/analysis.md together.
+    QFile file(QStringLiteral(SMP_SOURCE_DIR "/tests/data/golden/phantoms.json"));
+    REQUIRE(file.open(QIODevice::ReadOnly));
+    const QJsonObject golden = QJsonDocument::fromJson(file.readAll()).object();
+    for (const char *name : {"pattern", "diffuse", "receding"}) {
+        INFO(name);
+        test::PhantomCase c;
+        c.phantom.widthPx = 800;
+        c.phantom.heightPx = 600;
+        c.phantom.pattern = std::string(name) == "pattern"   ? imaging::LossPattern::Pattern
+                            : std::string(name) == "diffuse" ? imaging::LossPattern::Diffuse
+                                                             : imaging::LossPattern::Receding;
+        analysis::Parameters parameters;
+        parameters.mmPerPx = 0.2;
+        const auto r = test::scorePhantom(c, parameters).result;
+        double loss = 0;
+        for (const auto &region : r.regions)
+            if (region.grade >= analysis::Grade::Advanced)
+                loss += *region.areaCm2;
+        const QJsonObject expected = golden.value(QLatin1String(name)).toObject();
+        if (qEnvironmentVariableIsSet("SMP_PRINT_GOLDEN"))
+            std::printf("\"%s\": {\"coverage_percent\": %.2f, \"reference_coverage\": %.4f, "
+                        "\"norwood_level\": %d, "
+                        "\"loss_cm2\": %.2f},\n",
+                        name, r.coveragePercent, r.referenceCoverage, r.norwood.level, loss);
+        CHECK_FALSE(expected.isEmpty());
+        if (expected.isEmpty())
+            continue;
+        CHECK(r.coveragePercent ==
+              Approx(expected.value(QLatin1String("coverage_percent")).toDouble()).margin(1.5));
+        CHECK(r.referenceCoverage ==
+              Approx(expected.value(QLatin1String("reference_coverage")).toDouble()).margin(0.03));
+        CHECK(r.norwood.level == expected.value(QLatin1String("norwood_level")).toInt());
+        CHECK(loss == Approx(expected.value(QLatin1String("loss_cm2")).toDouble()).epsilon(0.08));
+    }
 }

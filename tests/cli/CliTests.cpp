@@ -330,3 +330,39 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(wrong.exitCode == 2);
     CHECK(wrong.err.contains(QStringLiteral("--mm-per-px")));
 }
+
+TEST_CASE("options may stand before the command; smp analyze takes a reference area",
+          "[cli][analysis]")
+{
+    ScratchDir dir;
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    // "--mm-per-px 0.2" before the command word, the file after it.
+    Result before = run(dir, {QStringLiteral("--mm-per-px"), QStringLiteral("0.2"),
+                              QStringLiteral("analyze"), sample, QStringLiteral("--json")});
+    REQUIRE(before.exitCode == 0);
+    CHECK(before.json().object()[QStringLiteral("calibrated")].toBool());
+
+    // Against a thin patch as the reference, more of the scalp grades as normal.
+    Result own = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--json")});
+    Result thin = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--reference-area"),
+                            QStringLiteral("800,850,60,60"), QStringLiteral("--json")});
+    REQUIRE(thin.exitCode == 0);
+    const double ownReference =
+        own.json().object()[QStringLiteral("reference_coverage")].toDouble();
+    const double thinReference =
+        thin.json().object()[QStringLiteral("reference_coverage")].toDouble();
+    CHECK(thinReference < ownReference);
+    const QJsonArray area = thin.json()
+                                .object()[QStringLiteral("algorithm")]
+                                .toObject()[QStringLiteral("parameters")]
+                                .toObject()[QStringLiteral("reference_area")]
+                                .toArray();
+    REQUIRE(area.size() == 4);
+    CHECK(area[0].toDouble() == 800);
+    Result outside =
+        run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--reference-area"),
+                  QStringLiteral("1500,1100,400,400")});
+    CHECK(outside.exitCode == 2);
+    CHECK(outside.err.contains(QStringLiteral("--reference-area")));
+}

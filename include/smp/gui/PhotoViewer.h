@@ -15,6 +15,7 @@ class QAction;
 class QComboBox;
 class QDoubleSpinBox;
 class QGraphicsPixmapItem;
+class QGraphicsRectItem;
 class QGraphicsItemGroup;
 class QLabel;
 class QUndoStack;
@@ -117,6 +118,9 @@ public:
     QComboBox *brushGradeBox() const { return m_brushGrade; }
     QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
     QAction *gradesLayerAction() const { return m_showGrades; }
+    QAction *referenceAreaAction() const { return m_referenceTool; }
+    // The area the technician chose as the client's normal coverage (photo pixels), if any.
+    std::optional<QRectF> referenceArea() const { return m_referenceArea; }
     // The stored analysis shown (empty before one is made) and its grade map as corrected.
     const std::optional<storage::StoredAnalysis> &analysis() const { return m_analysis; }
     const QByteArray &correctedGrades() const { return m_corrected; }
@@ -182,6 +186,10 @@ private:
     QGraphicsPixmapItem *m_gradeItem = nullptr;
     QGraphicsItemGroup *m_outlines = nullptr;
     QGraphicsItemGroup *m_labels = nullptr;
+    QAction *m_referenceTool = nullptr;
+    std::optional<QRectF> m_referenceArea;
+    QPointF m_referenceStart;
+    QGraphicsRectItem *m_referenceItem = nullptr;
 };
 
 } // namespace smp::gui
