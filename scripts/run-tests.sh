@@ -8,7 +8,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh
 sanitize=${SMP_SANITIZE:-OFF}
 build_dir=build/tests
-[ "$sanitize" = ON ] && build_dir=build/sanitize
+if [ "$sanitize" = ON ]; then
+  build_dir=build/sanitize
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan-suppressions.txt"
+fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSMP_BUILD_TESTS=ON \
   -DSMP_SANITIZE="$sanitize"
 cmake --build "$build_dir" --parallel
