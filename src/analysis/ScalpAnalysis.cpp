@@ -2,9 +2,12 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/ml.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -12,6 +15,21 @@
 namespace smp::analysis {
 
 namespace {
+
+struct StageModel
+{
+    cv::Ptr<cv::ml::RTrees> forest;
+    std::string id;
+};
+
+std::mutex stageModelMutex;
+std::shared_ptr<const StageModel> stageModel;
+
+std::shared_ptr<const StageModel> currentStageModel()
+{
+    std::lock_guard lock(stageModelMutex);
+    return stageModel;
+}
 
 void step(const Progress &progress, double fraction)
 {
@@ -172,6 +190,7 @@ NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, View vi
         if (lossFraction >= cut)
             ++level;
     NorwoodEstimate estimate;
+    estimate.method = "rule";
     estimate.level = level;
     estimate.stage = kRoman[level - 1];
     if (level == 3 && (view == View::Top || view == View::Crown) && vertexShare > 0.7)
@@ -188,6 +207,7 @@ NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, View vi
 std::string parametersJson(const Parameters &p, double windowPhotoPx)
 {
     std::ostringstream json;
+    const auto model = currentStageModel();
     json << "{\"view\":" << static_cast<int>(p.view) << ",\"mm_per_px\":";
     if (p.mmPerPx)
         json << *p.mmPerPx;
@@ -203,11 +223,46 @@ std::string parametersJson(const Parameters &p, double windowPhotoPx)
              << p.referenceArea->width << ',' << p.referenceArea->height << ']';
     else
         json << "null";
-    json << ",\"min_region_fraction\":" << p.minRegionFraction << '}';
+    json << ",\"min_region_fraction\":" << p.minRegionFraction << ",\"stage_model\":";
+    if (model)
+        json << '"' << model->id << '"';
+    else
+        json << "null";
+    json << '}';
     return json.str();
 }
 
 } // namespace
+
+void setStageModel(const std::string &yaml, const std::string &id)
+{
+    cv::Ptr<cv::ml::RTrees> forest;
+    try {
+        forest = cv::Algorithm::loadFromString<cv::ml::RTrees>(yaml);
+    } catch (const cv::Exception &error) {
+        throw std::invalid_argument(std::string("stage model ") + id + ": " + error.what());
+    }
+    if (!forest || !forest->isTrained() ||
+        forest->getVarCount() != static_cast<int>(stageFeatureNames().size()))
+        throw std::invalid_argument("stage model " + id +
+                                    ": not a trained model of the stage features");
+    auto model = std::make_shared<StageModel>();
+    model->forest = forest;
+    model->id = id;
+    std::lock_guard lock(stageModelMutex);
+    stageModel = std::move(model);
+}
+
+const std::vector<std::string> &stageFeatureNames()
+{
+    static const std::vector<std::string> names = {
+        "share_normal", "share_mild",         "share_moderate", "share_advanced", "share_bald",
+        "coverage",     "reference_coverage", "coverage_mean",  "coverage_std",   "head_fraction",
+        "loss_centre",  "loss_ring",          "skin_share",     "scalp_share",    "dark_hair",
+        "view_front",   "view_top",           "view_crown",     "view_back",      "view_left",
+        "view_right"};
+    return names;
+}
 
 const char *gradeName(Grade grade)
 {
@@ -418,11 +473,69 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         result.scalpAreaCm2 = result.scalpAreaPx * *p.mmPerPx * *p.mmPerPx / 100.0;
     result.coveragePercent = 100.0 * cv::mean(alpha, head)[0];
 
+    // 7b. Features for the stage model: grade shares, coverage, layout (radial, so that the
+    // photo's rotation does not matter), colour, view.
+    {
+        double share[6] = {0, 0, 0, 0, 0, 0};
+        double centreLoss = 0, centreCount = 0, ringLoss = 0, ringCount = 0;
+        const cv::Moments m = cv::moments(head, true);
+        const double mx = m.m10 / std::max(m.m00, 1.0), my = m.m01 / std::max(m.m00, 1.0);
+        const double radius = std::sqrt(headPixels / CV_PI);
+        for (int y = 0; y < head.rows; ++y) {
+            for (int x = 0; x < head.cols; ++x) {
+                const int g = gradeMap.at<std::uint8_t>(y, x);
+                if (!g)
+                    continue;
+                share[g] += 1;
+                const bool loss = g >= static_cast<int>(Grade::Advanced);
+                if (std::hypot(x - mx, y - my) < 0.5 * radius) {
+                    centreLoss += loss;
+                    centreCount += 1;
+                } else {
+                    ringLoss += loss;
+                    ringCount += 1;
+                }
+            }
+        }
+        cv::Scalar coverageMean, coverageStd;
+        cv::meanStdDev(coverage, coverageMean, coverageStd, head);
+        auto &f = result.stageFeatures;
+        for (int g = 1; g <= 5; ++g)
+            f.push_back(share[g] / headPixels);
+        f.push_back(result.coveragePercent / 100.0);
+        f.push_back(result.referenceCoverage);
+        f.push_back(coverageMean[0]);
+        f.push_back(coverageStd[0]);
+        f.push_back(headFraction);
+        f.push_back(centreCount > 0 ? centreLoss / centreCount : 0);
+        f.push_back(ringCount > 0 ? ringLoss / ringCount : 0);
+        f.push_back(skinShare);
+        f.push_back(scalpShare);
+        f.push_back(darkHair ? 1.0 : 0.0);
+        for (View v : {View::Front, View::Top, View::Crown, View::Back, View::Left, View::Right})
+            f.push_back(p.view == v ? 1.0 : 0.0);
+    }
+
     // 7. Regions: connected areas of one grade, and the stage.
     GradeSummary summary = summarizeGrades(result.grades, result.mapWidth, result.mapHeight,
                                            photoPxPerMapPx, p.mmPerPx, p.view, p.minRegionFraction);
     result.regions = std::move(summary.regions);
     result.norwood = summary.norwood;
+    if (const auto model = currentStageModel(); model && !result.stageFeatures.empty()) {
+        cv::Mat row(1, static_cast<int>(result.stageFeatures.size()), CV_32F);
+        for (std::size_t i = 0; i < result.stageFeatures.size(); ++i)
+            row.at<float>(0, static_cast<int>(i)) = static_cast<float>(result.stageFeatures[i]);
+        const double predicted = static_cast<double>(model->forest->predict(row));
+        static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
+        const int level = std::clamp(static_cast<int>(std::lround(predicted)), 1, 7);
+        const bool vertexVariant = result.norwood.stage == "III-vertex";
+        result.norwood.method = "model";
+        result.norwood.level = level;
+        result.norwood.stage = level == 3 && vertexVariant ? "III-vertex" : kRoman[level - 1];
+        // Closer to a whole level, more confident; measured within one level for about 80% of
+        // front and top photos (docs/analysis.md), so never above 0.8.
+        result.norwood.confidence = std::clamp(0.8 - std::abs(predicted - level), 0.3, 0.8);
+    }
     result.parametersJson = parametersJson(p, result.windowPhotoPx);
     step(progress, 1.0);
     return result;

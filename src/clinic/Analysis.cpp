@@ -5,11 +5,13 @@
 #include "smp/storage/StorageError.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPainter>
 #include <QPainterPath>
 
+#include <mutex>
 #include <stdexcept>
 
 namespace smp::clinic {
@@ -102,9 +104,27 @@ storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId
     return storage::AnalysisStore(db).add(stored);
 }
 
+namespace {
+
+// The stage model trained by smp-evaluate-hairloss --train on the fit half of the hair-loss
+// photographs (uze, hair-loss dataset, Roboflow Universe, CC BY 4.0), compiled in as a resource.
+void installStageModel()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        QFile file(QStringLiteral(":/smp/models/norwood-rtrees.yml"));
+        if (!file.open(QIODevice::ReadOnly))
+            return; // no model: the stage comes from the cut points
+        analysis::setStageModel(file.readAll().toStdString(), "norwood-rtrees-2026-11-23");
+    });
+}
+
+} // namespace
+
 analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,
                               const analysis::Progress &progress)
 {
+    installStageModel();
     const QImage rgb = upright.convertToFormat(QImage::Format_RGB888);
     return analysis::analyze({rgb.width(), rgb.height(), rgb.bytesPerLine(), rgb.constBits()},
                              parameters, progress);
@@ -134,6 +154,7 @@ QJsonObject analysisJson(const analysis::Result &r)
     }
     QJsonObject norwood;
     norwood[QLatin1String("level")] = r.norwood.level;
+    norwood[QLatin1String("method")] = QString::fromStdString(r.norwood.method);
     norwood[QLatin1String("stage")] = QString::fromStdString(r.norwood.stage);
     norwood[QLatin1String("confidence")] = r.norwood.confidence;
     object[QLatin1String("norwood")] = norwood;

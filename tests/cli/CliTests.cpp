@@ -304,6 +304,13 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(coverage > 20);
     CHECK(coverage < 90);
     const int level = result[QStringLiteral("norwood")].toObject()[QStringLiteral("level")].toInt();
+    // The stage comes from the trained model compiled into the program.
+    CHECK(result[QStringLiteral("norwood")].toObject()[QStringLiteral("method")].toString() ==
+          QStringLiteral("model"));
+    CHECK(result[QStringLiteral("algorithm")]
+              .toObject()[QStringLiteral("parameters")]
+              .toObject()[QStringLiteral("stage_model")]
+              .toString() == QStringLiteral("norwood-rtrees-2026-11-23"));
     CHECK(level >= 1);
     CHECK(level <= 7);
     CHECK(result[QStringLiteral("algorithm")].toObject()[QStringLiteral("name")].toString() ==

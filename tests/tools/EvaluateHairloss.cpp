@@ -4,9 +4,14 @@
 // Spearman rank correlation. Subjects are split in two halves by a hash of their id: "fit" (for
 // choosing the stage cut points, printed as a suggestion) and "check" (reported). Not run by ctest.
 //
-// Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N]
+// With --train MODEL.yml it also trains the stage model (OpenCV random forest regression on
+// analysis::Result::stageFeatures) on the fit half, reports it on the check half, and writes it.
+//
+// Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--train MODEL.yml]
 
 #include "smp/analysis/ScalpAnalysis.h"
+
+#include <opencv2/ml.hpp>
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -32,6 +37,8 @@ struct Sample
     double lossFraction = 0;
     int estimate = 0;
     bool scalp = false;
+    std::vector<double> features;
+    int modelEstimate = 0;
 };
 
 double spearman(const std::vector<double> &a, const std::vector<double> &b)
@@ -98,6 +105,11 @@ int main(int argc, char *argv[])
         limit = args[i + 1].toInt();
         args.remove(i, 2);
     }
+    QString modelOut;
+    if (const auto i = args.indexOf(QStringLiteral("--train")); i >= 0 && i + 1 < args.size()) {
+        modelOut = args[i + 1];
+        args.remove(i, 2);
+    }
     const QString root = args.value(0, QStringLiteral(SMP_SOURCE_DIR "/../shared/data/hairloss"));
     QFile labels(root + QStringLiteral("/labels.csv"));
     if (!labels.open(QIODevice::ReadOnly)) {
@@ -139,8 +151,61 @@ int main(int argc, char *argv[])
             loss += g >= smp::analysis::Grade::Advanced ? 1 : 0;
         }
         s.lossFraction = total > 0 ? loss / total : 0;
+        s.features = r.stageFeatures;
         if (++done % 100 == 0)
             std::fprintf(stderr, "%d/%zu\n", done, samples.size());
+    }
+
+    if (!modelOut.isEmpty()) {
+        cv::Mat x, y;
+        for (const Sample &s : samples) {
+            if (s.check || s.features.empty())
+                continue;
+            cv::Mat row(1, static_cast<int>(s.features.size()), CV_32F);
+            for (std::size_t i = 0; i < s.features.size(); ++i)
+                row.at<float>(0, static_cast<int>(i)) = static_cast<float>(s.features[i]);
+            x.push_back(row);
+            y.push_back(static_cast<float>(s.label));
+        }
+        auto forest = cv::ml::RTrees::create();
+        forest->setMaxDepth(7);
+        forest->setMinSampleCount(4);
+        forest->setRegressionAccuracy(0.01f);
+        forest->setActiveVarCount(5);
+        forest->setTermCriteria(cv::TermCriteria(cv::TermCriteria::MAX_ITER, 80, 0));
+        forest->train(cv::ml::TrainData::create(x, cv::ml::ROW_SAMPLE, y));
+        forest->save(modelOut.toStdString());
+        std::printf("trained on %d photos of the fit half, written to %s\n\n", x.rows,
+                    qPrintable(modelOut));
+        for (Sample &s : samples) {
+            if (s.features.empty())
+                continue;
+            cv::Mat row(1, static_cast<int>(s.features.size()), CV_32F);
+            for (std::size_t i = 0; i < s.features.size(); ++i)
+                row.at<float>(0, static_cast<int>(i)) = static_cast<float>(s.features[i]);
+            s.modelEstimate = std::clamp(static_cast<int>(std::lround(forest->predict(row))), 1, 7);
+        }
+        std::printf("Stage model on the check half:\n\n| view | photos | MAE | within one level | "
+                    "Spearman rho "
+                    "|\n|---|---|---|---|---|\n");
+        std::map<QString, std::vector<const Sample *>> checkByView;
+        for (const Sample &s : samples)
+            if (s.check && s.modelEstimate > 0)
+                checkByView[s.view].push_back(&s);
+        for (const auto &[view, list] : checkByView) {
+            double error = 0, within = 0;
+            std::vector<double> truth, estimate;
+            for (const Sample *s : list) {
+                error += std::abs(s->modelEstimate - s->label);
+                within += std::abs(s->modelEstimate - s->label) <= 1;
+                truth.push_back(s->label);
+                estimate.push_back(s->modelEstimate);
+            }
+            const double n = static_cast<double>(list.size());
+            std::printf("| %s | %zu | %.2f | %.0f%% | %.2f |\n", qPrintable(view), list.size(),
+                        error / n, 100 * within / n, spearman(truth, estimate));
+        }
+        std::printf("\nHeuristic (loss-share cut points) on the check half:\n\n");
     }
 
     std::printf(

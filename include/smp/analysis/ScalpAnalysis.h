@@ -99,6 +99,7 @@ struct Region
 
 struct NorwoodEstimate
 {
+    std::string method;    // "model" (the trained stage model) or "rule" (loss-share cut points)
     int level = 0;         // 1-7; 0 when no scalp was found
     std::string stage;     // "I" .. "VII", with a variant letter where told ("IIIa", "III-vertex")
     double confidence = 0; // 0-1
@@ -127,6 +128,10 @@ struct Result
     double windowMm = 0;      // the window used, when calibrated
     double windowPhotoPx = 0; // the window used, in photo pixels
 
+    // Numbers describing the result for the stage model (see stageFeatureNames()); empty when no
+    // scalp was found.
+    std::vector<double> stageFeatures;
+
     std::string algorithmName = "smp-scalp-coverage";
     std::string algorithmVersion = "1.0";
     std::string parametersJson; // every parameter that shaped the result
@@ -144,6 +149,15 @@ struct GradeSummary
 GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
                              double photoPxPerMapPx, std::optional<double> mmPerPx, View view,
                              double minRegionFraction = 0.003);
+
+// Installs the stage model: an OpenCV random forest (cv::ml::RTrees, YAML text) that maps
+// stageFeatures to a Norwood level, with an id recorded in every result's parameters. Without
+// one, the stage comes from the loss-share cut points. Thread-safe; later analyses use it.
+// Throws std::invalid_argument when the text is not such a model.
+void setStageModel(const std::string &yaml, const std::string &id);
+
+// Names of Result::stageFeatures, in order.
+const std::vector<std::string> &stageFeatureNames();
 
 // Called with a fraction done (0-1); return false to cancel (analyze then throws Cancelled).
 using Progress = std::function<bool(double)>;
