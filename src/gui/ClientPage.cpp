@@ -5,6 +5,7 @@
 #include "smp/gui/ConsentDialog.h"
 #include "smp/gui/PhotoViewer.h"
 #include "smp/imaging/ImageProbe.h"
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -16,6 +17,8 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -308,9 +311,30 @@ void ClientPage::buildPhotosTab()
                 .arg(QLocale().toString(photo->takenAt.toLocalTime(), QLocale::ShortFormat))
                 .arg(photo->takenAtFromExif ? QString() : tr(" (file date)"))
                 .arg(photo->originalName)
-                .arg(clinic::describeCalibration(calibration)));
+                .arg(clinic::describeCalibration(calibration)) +
+            QLatin1Char('\n') + describeLatestAnalysis(photo->id));
     });
     m_tabs->addTab(page, tr("&Photos"));
+}
+
+QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
+{
+    storage::AnalysisStore store(m_db);
+    const auto analysis = store.latest(photoId);
+    if (!analysis)
+        return tr("Not analysed yet: open the photo and choose Analyze.");
+    const QJsonObject summary = QJsonDocument::fromJson(analysis->summaryJson.toUtf8()).object();
+    if (!summary.value(QLatin1String("scalp_found")).toBool())
+        return tr("Analysed %1: no scalp found")
+            .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat));
+    const QJsonObject norwood = summary.value(QLatin1String("norwood")).toObject();
+    const bool corrected = !store.corrections(analysis->id).empty();
+    return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5")
+        .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
+        .arg(summary.value(QLatin1String("coverage_percent")).toDouble(), 0, 'f', 1)
+        .arg(norwood.value(QLatin1String("stage")).toString())
+        .arg(norwood.value(QLatin1String("confidence")).toDouble(), 0, 'f', 2)
+        .arg(corrected ? tr(" · corrected by hand") : QString());
 }
 
 void ClientPage::buildHistoryTab()

@@ -4,6 +4,7 @@
 #include "TestSupport.h"
 
 #include "smp/analysis/ScalpAnalysis.h"
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientListModel.h"
@@ -11,6 +12,7 @@
 #include "smp/gui/ConsentDialog.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
+#include "smp/imaging/PhotoFile.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -444,4 +446,43 @@ TEST_CASE(
     REQUIRE(again->analysis().has_value());
     CHECK(again->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
     again->close();
+}
+
+TEST_CASE("the client page tells whether a photo was analysed and corrected", "[gui][analysis]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    gui::MainWindow window(db);
+    window.show();
+    gui::ClientPage *page = window.clientPage();
+    page->tabs()->setCurrentIndex(3);
+    page->photoList()->setCurrentRow(0);
+    auto info = [&] {
+        QString text;
+        for (QLabel *label : page->findChildren<QLabel *>())
+            if (label->text().contains(QStringLiteral("px ·")))
+                text = label->text();
+        return text;
+    };
+    CHECK(info().contains(QStringLiteral("Not analysed yet")));
+
+    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    const auto parameters = clinic::parametersForPhoto(db, photoId);
+    const QImage photo = imaging::loadUprightImage(
+        storage::PhotoLibrary(db).absolutePath(*storage::PhotoLibrary(db).find(photoId)));
+    const auto result = clinic::analyzeImage(photo, parameters);
+    const storage::RecordId analysisId = clinic::storeAnalysis(db, photoId, result);
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    CHECK(info().contains(QStringLiteral("Analysed")));
+    CHECK(info().contains(
+        QStringLiteral("Norwood %1").arg(QString::fromStdString(result.norwood.stage))));
+    CHECK_FALSE(info().contains(QStringLiteral("corrected by hand")));
+    storage::AnalysisStore(db).saveCorrections(
+        analysisId, {storage::GradeTile{0, 0, QByteArray(64 * 64, '\x01')}});
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    CHECK(info().contains(QStringLiteral("corrected by hand")));
 }

@@ -80,6 +80,7 @@ private:
     void deleteSelectedPhoto();
     void rotateSelectedPhoto(int quarterTurns);
     void showError(const QString &what, const std::exception &error);
+    QString describeLatestAnalysis(storage::RecordId photoId);
 
     storage::Database &m_db;
     storage::RecordId m_clientId = 0;
