@@ -220,6 +220,7 @@ QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
     font.setPixelSize(static_cast<int>(std::max(12.0, out.width() / 60.0)));
     font.setBold(true);
     painter.setFont(font);
+    std::vector<QPointF> labelledAt;
     for (const auto &region : r.regions) {
         if (region.grade == analysis::Grade::Normal)
             continue;
@@ -234,6 +235,13 @@ QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
         painter.drawPolygon(polygon);
         if (!labelled)
             continue;
+        // One label per place: a region whose centre is close to a labelled one stays unlabelled.
+        const QPointF centre(region.centroid.x, region.centroid.y);
+        if (std::any_of(labelledAt.begin(), labelledAt.end(), [&](const QPointF &p) {
+                return QLineF(p, centre).length() < 0.06 * out.width();
+            }))
+            continue;
+        labelledAt.push_back(centre);
         const QString label = region.areaCm2
                                   ? QStringLiteral("%1 %2 cm²")
                                         .arg(QString::fromLatin1(analysis::gradeName(region.grade)))
