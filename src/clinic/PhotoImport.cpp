@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QImageWriter>
 #include <QSaveFile>
+#include <QStorageInfo>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -49,6 +50,20 @@ storage::Photo importPhoto(storage::Database &db, storage::RecordId clientId, co
     storage::PhotoLibrary library(db);
     const QString incoming = library.root() + QStringLiteral("/.incoming");
     QDir().mkpath(incoming);
+    // Room for the prepared copy and the library's copy, checked before anything is written.
+    const qint64 needed = 2 * QFileInfo(path).size() + 1024 * 1024;
+    const QStorageInfo disk(incoming);
+    if (disk.isValid() && disk.bytesAvailable() >= 0 && disk.bytesAvailable() < needed) {
+        throw storage::StorageError(
+            storage::ErrorKind::DiskFull,
+            QStringLiteral(
+                "disk full: the photo library \"%1\" has %2 MB free and importing \"%3\" "
+                "needs about %4 MB; nothing was imported. Free some space and try again.")
+                .arg(library.root())
+                .arg(static_cast<double>(disk.bytesAvailable()) / 1e6, 0, 'f', 1)
+                .arg(path)
+                .arg(static_cast<double>(needed) / 1e6, 0, 'f', 1));
+    }
     QTemporaryDir work(incoming + QStringLiteral("/prepare-XXXXXX"));
     if (!work.isValid()) {
         throw storage::StorageError(

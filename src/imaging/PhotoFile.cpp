@@ -292,8 +292,10 @@ PreparedPhoto preparePhoto(const QString &source, const QString &workFolder,
     prepared.format = info.format;
     prepared.file = QDir(workFolder).filePath(stem + QLatin1Char('.') + info.format);
     QFile::remove(prepared.file);
-    if (!QFile::copy(source, prepared.file)) {
-        throw ImageError(QStringLiteral("\"%1\": cannot copy it for import").arg(source));
+    QFile original(source);
+    if (!original.copy(prepared.file)) {
+        throw ImageError(QStringLiteral("\"%1\": cannot copy it for import into \"%2\" (%3)")
+                             .arg(source, workFolder, original.errorString()));
     }
     QFile::setPermissions(prepared.file, QFile::ReadOwner | QFile::WriteOwner);
     try {

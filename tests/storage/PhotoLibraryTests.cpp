@@ -13,7 +13,11 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QImage>
+
 #include <QSet>
+#include <random>
+#include <sys/mount.h>
 
 using namespace smp;
 using namespace smp::storage;
@@ -289,4 +293,52 @@ TEST_CASE("photos over 100 megapixels or 200 MB are refused before they are deco
     const QString tooBig = probeError(big);
     CHECK(tooBig.contains(big));
     CHECK(tooBig.contains(QStringLiteral("200 MB")));
+}
+
+TEST_CASE("a full disk refuses the photo with a clear message and leaves nothing behind",
+          "[photos][disk-full]")
+{
+    ScratchDir dir;
+    const QString small = dir.file(QStringLiteral("small-disk"));
+    QDir().mkpath(small);
+    // A 1 MB file system of our own (needs root; skipped with a message otherwise).
+    if (::mount("tmpfs", QFile::encodeName(small).constData(), "tmpfs", 0, "size=1m") != 0) {
+        WARN("cannot mount a small tmpfs here (not root?): the full-disk case is skipped");
+        return;
+    }
+    struct Unmount
+    {
+        QByteArray path;
+        ~Unmount() { ::umount2(path.constData(), MNT_DETACH); }
+    } unmount{QFile::encodeName(small)};
+
+    QImage noise(1200, 900, QImage::Format_RGB32);
+    std::mt19937 random(99);
+    for (int y = 0; y < noise.height(); ++y) {
+        auto *line = reinterpret_cast<QRgb *>(noise.scanLine(y));
+        for (int x = 0; x < noise.width(); ++x)
+            line[x] = static_cast<QRgb>(random()) | 0xff000000u;
+    }
+    const QString photo = dir.file(QStringLiteral("big.png"));
+    REQUIRE(noise.save(photo, "png"));
+    // Noise-like content does not compress: make sure the file is larger than the disk.
+    REQUIRE(QFileInfo(photo).size() > 1024 * 1024);
+    {
+        Database db(small + QStringLiteral("/clinic.sqlite"));
+        const RecordId client = addClient(db, QStringLiteral("Full Disk"));
+        try {
+            clinic::importPhoto(db, client, photo, PhotoView::Top);
+            FAIL("the import should have failed for lack of space");
+        } catch (const StorageError &error) {
+            CHECK(error.kind() == ErrorKind::DiskFull);
+            CHECK(error.message().contains(QStringLiteral("disk full")));
+        } catch (const std::exception &error) {
+            FAIL("unexpected error: " << error.what());
+        }
+        CHECK(PhotoLibrary(db).count() == 0);
+        CHECK(filesIn(db.photoLibraryPath()) == 0);
+        CHECK(db.integrityProblems(true).isEmpty());
+        // The records written before are intact and the database still takes small changes.
+        CHECK(ClientStore(db).get(client).familyName == QStringLiteral("Full Disk"));
+    }
 }
