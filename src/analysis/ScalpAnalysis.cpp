@@ -11,6 +11,7 @@
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 
 namespace smp::analysis {
 
@@ -224,7 +225,8 @@ std::string parametersJson(const Parameters &p, double windowPhotoPx)
              << p.referenceArea->width << ',' << p.referenceArea->height << ']';
     else
         json << "null";
-    json << ",\"min_region_fraction\":" << p.minRegionFraction << ",\"stage_model\":";
+    json << ",\"display_quarter_turns\":" << p.displayQuarterTurns
+         << ",\"min_region_fraction\":" << p.minRegionFraction << ",\"stage_model\":";
     if (model)
         json << '"' << model->id << '"';
     else
@@ -518,8 +520,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     }
 
     // 7. Regions: connected areas of one grade, and the stage.
-    GradeSummary summary = summarizeGrades(result.grades, result.mapWidth, result.mapHeight,
-                                           photoPxPerMapPx, p.mmPerPx, p.view, p.minRegionFraction);
+    GradeSummary summary =
+        summarizeGrades(result.grades, result.mapWidth, result.mapHeight, photoPxPerMapPx,
+                        p.mmPerPx, p.view, p.minRegionFraction, p.displayQuarterTurns);
     result.regions = std::move(summary.regions);
     result.norwood = summary.norwood;
     if (const auto model = currentStageModel(); model && !result.stageFeatures.empty()) {
@@ -544,7 +547,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
 
 GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
                              double photoPxPerMapPx, std::optional<double> mmPerPx, View view,
-                             double minRegionFraction)
+                             double minRegionFraction, int displayQuarterTurns)
 {
     GradeSummary summary;
     if (mapWidth <= 0 || mapHeight <= 0 ||
@@ -593,7 +596,11 @@ GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int
             region.centroid = {(cx + 0.5) * photoPxPerMapPx, (cy + 0.5) * photoPxPerMapPx};
             const double u = (cx - (headBox.x + headBox.width / 2.0)) / (headBox.width / 2.0);
             const double v = (cy - (headBox.y + headBox.height / 2.0)) / (headBox.height / 2.0);
-            region.location = locationOf(view, u, v);
+            // Into the shown orientation: a clockwise quarter turn takes (u, v) to (-v, u).
+            double du = u, dv = v;
+            for (int turn = 0; turn < ((displayQuarterTurns % 4) + 4) % 4; ++turn)
+                std::tie(du, dv) = std::pair{-dv, du};
+            region.location = locationOf(view, du, dv);
             if (region.grade == Grade::Advanced || region.grade == Grade::Bald) {
                 lossArea += area;
                 if (region.location == "vertex" || region.location == "crown")

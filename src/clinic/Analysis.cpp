@@ -81,6 +81,7 @@ analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId
                                     QStringLiteral("photo %1 does not exist").arg(photoId));
     analysis::Parameters parameters;
     parameters.view = toAnalysisView(photo->view);
+    parameters.displayQuarterTurns = photo->rotationQuarterTurns;
     if (const auto calibration = library.currentCalibration(photoId))
         parameters.mmPerPx = calibration->mmPerPx;
     return parameters;

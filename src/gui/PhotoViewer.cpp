@@ -830,7 +830,7 @@ void PhotoViewer::updateRegionLayers()
         summary = analysis::summarizeGrades(
             grades, m_analysis->mapWidth, m_analysis->mapHeight, m_analysis->photoPxPerMapPx,
             m_calibration ? std::optional<double>(m_calibration->mmPerPx) : std::nullopt,
-            clinic::toAnalysisView(m_photo.view));
+            clinic::toAnalysisView(m_photo.view), 0.003, m_photo.rotationQuarterTurns);
     } catch (const std::exception &) {
         return;
     }

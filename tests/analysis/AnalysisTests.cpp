@@ -163,3 +163,28 @@ TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss ar
         CHECK(loss == Approx(expected.value(QLatin1String("loss_cm2")).toDouble()).epsilon(0.08));
     }
 }
+
+TEST_CASE("locations follow the way the photo is shown", "[analysis]")
+{
+    // The phantom's forehead is at the top of the image. Shown upside down (two quarter turns),
+    // the loss at the top of the image is at the bottom of the view, where a top view's vertex is.
+    test::PhantomCase c;
+    c.phantom.widthPx = 800;
+    c.phantom.heightPx = 600;
+    auto lossAtImageTop = [&](const analysis::Result &r) {
+        const analysis::Region *largest = nullptr;
+        for (const auto &region : r.regions)
+            if (region.grade >= analysis::Grade::Advanced &&
+                region.centroid.y < 0.3 * c.phantom.heightPx &&
+                (!largest || region.areaPx > largest->areaPx))
+                largest = &region;
+        return largest ? largest->location : std::string();
+    };
+    analysis::Parameters upright;
+    CHECK(lossAtImageTop(test::scorePhantom(c, upright).result) == "frontal");
+    analysis::Parameters turned;
+    turned.displayQuarterTurns = 2;
+    const auto result = test::scorePhantom(c, turned).result;
+    CHECK(lossAtImageTop(result) == "vertex");
+    CHECK(result.parametersJson.find("\"display_quarter_turns\":2") != std::string::npos);
+}

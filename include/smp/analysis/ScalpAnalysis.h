@@ -85,6 +85,9 @@ struct Parameters
     std::optional<Rect> referenceArea;
     // Regions smaller than this fraction of the scalp are merged away.
     double minRegionFraction = 0.003;
+    // How the photo is shown: clockwise quarter turns on top of the upright image. Locations
+    // ("frontal", "vertex" ...) are named in the shown orientation, where the forehead is up.
+    int displayQuarterTurns = 0;
 };
 
 struct Region
@@ -148,7 +151,7 @@ struct GradeSummary
 };
 GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
                              double photoPxPerMapPx, std::optional<double> mmPerPx, View view,
-                             double minRegionFraction = 0.003);
+                             double minRegionFraction = 0.003, int displayQuarterTurns = 0);
 
 // Installs the stage model: an OpenCV random forest (cv::ml::RTrees, YAML text) that maps
 // stageFeatures to a Norwood level, with an id recorded in every result's parameters. Without
