@@ -75,23 +75,6 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     cv::Mat difference;
     cv::absdiff(estimated, truth, difference);
     score.coverageErrorPp = 100.0 * cv::mean(difference, inner)[0];
-    if (qEnvironmentVariableIsSet("SMP_DEBUG_PHANTOM")) {
-        std::printf(
-            "truth mean %.3f, estimate mean %.3f, alpha-truth mean %.3f, window %d, head px %d\n",
-            cv::mean(truth, inner)[0], cv::mean(estimated, inner)[0], cv::mean(alpha, headMask)[0],
-            window, cv::countNonZero(headMask));
-        cv::Mat out;
-        estimated.convertTo(out, CV_8U, 255);
-        cv::Mat t8;
-        truth.convertTo(t8, CV_8U, 255);
-        QImage(out.data, out.cols, out.rows, static_cast<qsizetype>(out.step),
-               QImage::Format_Grayscale8)
-            .save(QStringLiteral("/tmp/est.png"));
-        QImage(t8.data, t8.cols, t8.rows, static_cast<qsizetype>(t8.step),
-               QImage::Format_Grayscale8)
-            .save(QStringLiteral("/tmp/truth.png"));
-        photo.save(QStringLiteral("/tmp/photo.png"));
-    }
 
     // True grades: the same thresholds on the true coverage against its own reference.
     std::vector<float> values;
