@@ -82,14 +82,17 @@ storage::Photo importPhoto(storage::Database &db, storage::RecordId clientId, co
     facts.originalPath = path;
     const storage::Photo photo = library.add(clientId, prepared.file, view, facts);
 
-    // The stored photo is decoded once more for its thumbnail and the marker search; a failure
-    // here leaves a valid, uncalibrated photo (the thumbnail is remade on demand).
+    // The pixels decoded while checking the file serve the thumbnail and the marker search (the
+    // stored copy has the same pixels); a failure here leaves a valid, uncalibrated photo.
     try {
-        const QImage upright = imaging::loadUprightImage(library.absolutePath(photo));
+        const QImage &upright = prepared.upright;
         saveThumbnail(thumbnailOf(upright), library.thumbnailPath(photo));
         if (const auto marker = findMarker(upright))
             storeMarkerCalibration(db, photo.id, *marker);
-    } catch (const imaging::ImageError &) {
+    } catch (const std::exception &) {
+        // The photo itself is stored: a missing thumbnail is remade on demand and the marker
+        // can be searched again (viewer, smp calibrate). Reporting the import as failed here
+        // would be wrong.
     }
     return photo;
 }

@@ -82,7 +82,7 @@ QStringList acceptedImageFormats()
 
 namespace {
 
-ImageInfo probeHeif(const QString &path, const ImageLimits &limits)
+ImageInfo probeHeif(const QString &path, const ImageLimits &limits, QImage *pixels)
 {
     QString error;
     const QSize size = heifSize(path, &error);
@@ -96,12 +96,14 @@ ImageInfo probeHeif(const QString &path, const ImageLimits &limits)
     info.format = QStringLiteral("heif");
     info.size = image.size();
     info.takenAt = QFileInfo(path).lastModified().toUTC();
+    if (pixels)
+        *pixels = image;
     return info;
 }
 
 } // namespace
 
-ImageInfo probeImage(const QString &path, const ImageLimits &limits)
+ImageInfo probeImage(const QString &path, const ImageLimits &limits, QImage *pixels)
 {
     const QFileInfo file(path);
     if (!file.exists())
@@ -118,7 +120,7 @@ ImageInfo probeImage(const QString &path, const ImageLimits &limits)
     }
 
     if (isHeif(path))
-        return probeHeif(path, limits);
+        return probeHeif(path, limits, pixels);
 
     QImageReader reader(path);
     reader.setDecideFormatFromContent(true);
@@ -156,6 +158,8 @@ ImageInfo probeImage(const QString &path, const ImageLimits &limits)
     info.format = format;
     info.size = size;
     info.takenAt = file.lastModified().toUTC();
+    if (pixels)
+        *pixels = image;
     return info;
 }
 

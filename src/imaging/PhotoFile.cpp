@@ -259,7 +259,8 @@ QImage loadUprightImage(const QString &path, int quarterTurns, QSize bound)
 PreparedPhoto preparePhoto(const QString &source, const QString &workFolder,
                            const ImageLimits &limits)
 {
-    const ImageInfo info = probeImage(source, limits);
+    QImage pixels;
+    const ImageInfo info = probeImage(source, limits, &pixels);
     PreparedPhoto prepared;
     prepared.sourceFormat = info.format;
     prepared.takenAt = info.takenAt;
@@ -271,7 +272,7 @@ PreparedPhoto preparePhoto(const QString &source, const QString &workFolder,
             .left(16));
 
     if (info.format == QLatin1String("heif")) {
-        const QImage image = decodeHeif(source);
+        const QImage &image = pixels; // decoded by the probe, transformations applied
         prepared.file = QDir(workFolder).filePath(stem + QStringLiteral(".png"));
         prepared.format = QStringLiteral("png");
         prepared.uprightSize = image.size();
@@ -286,6 +287,7 @@ PreparedPhoto preparePhoto(const QString &source, const QString &workFolder,
             prepared.takenAtFromExif = true;
         }
         prepared.removedMetadata << QStringLiteral("all HEIF metadata (converted to PNG)");
+        prepared.upright = image;
         return prepared;
     }
 
@@ -332,12 +334,12 @@ PreparedPhoto preparePhoto(const QString &source, const QString &workFolder,
         prepared.removedMetadata = removed;
     } catch (const Exiv2::Error &error) {
         // Metadata that cannot be rewritten safely: store the pixels alone, as a lossless PNG.
-        const QImage pixels = loadUprightImage(source);
+        const QImage clean = applyExifOrientation(pixels, exifOrientation(source));
         QFile::remove(prepared.file);
         prepared.file = QDir(workFolder).filePath(stem + QStringLiteral(".png"));
         prepared.format = QStringLiteral("png");
         prepared.exifOrientation = 1;
-        if (!pixels.save(prepared.file, "png")) {
+        if (!clean.save(prepared.file, "png")) {
             throw ImageError(
                 QStringLiteral("\"%1\": its metadata cannot be removed (%2) and a clean "
                                "copy cannot be written")
@@ -345,8 +347,13 @@ PreparedPhoto preparePhoto(const QString &source, const QString &workFolder,
         }
         prepared.removedMetadata << QStringLiteral("all metadata (rewritten as PNG: %1)")
                                         .arg(QString::fromUtf8(error.what()));
+        prepared.upright = clean;
+        prepared.uprightSize = clean.size();
+        return prepared;
     }
-    prepared.uprightSize = prepared.exifOrientation >= 5 ? info.size.transposed() : info.size;
+    // The stored copy keeps the source's image data, so its upright pixels are these.
+    prepared.upright = applyExifOrientation(pixels, prepared.exifOrientation);
+    prepared.uprightSize = prepared.upright.size();
     return prepared;
 }
 

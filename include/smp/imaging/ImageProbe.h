@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDateTime>
+#include <QImage>
 #include <QSize>
 #include <QString>
 
@@ -39,7 +40,9 @@ struct ImageInfo
 // the photo library needs to know. Works without a QGuiApplication (QImageReader only).
 // Throws ImageError for: missing or empty files, files over the size or pixel limit, files
 // that are not images, and corrupt or truncated images.
-ImageInfo probeImage(const QString &path, const ImageLimits &limits = {});
+// When `pixels` is given it receives the decoded image as stored in the file (EXIF orientation
+// not applied; for HEIF with its transformations applied), so callers need not decode it again.
+ImageInfo probeImage(const QString &path, const ImageLimits &limits = {}, QImage *pixels = nullptr);
 
 // The image formats probeImage() accepts, lower-case ("jpeg", "png", "tiff", "webp", "heif").
 QStringList acceptedImageFormats();

@@ -28,6 +28,7 @@ struct PreparedPhoto
     QDateTime takenAt;            // UTC
     bool takenAtFromExif = false; // false: the file's modification time
     QStringList removedMetadata;  // human-readable list of what was dropped, e.g. "GPS position"
+    QImage upright;               // the pixels, decoded once while checking, orientation applied
 };
 
 // Checks `source` completely (probeImage) and writes its prepared copy into `workFolder`
