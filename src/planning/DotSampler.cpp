@@ -8,11 +8,17 @@ namespace smp::planning {
 
 namespace {
 
-// See MultiClassSampler::radiusFactor. A random fill can reach about 0.69 / c^2 times the density
-// at factor c; these leave room to meet every quota (measured: docs/planning.md).
-constexpr double kAllFactor = 0.72;
-constexpr double kRunFactor = 0.63;
-constexpr double kOwnFactor = 0.61;
+struct SpacingFactors
+{
+    double all; // any two dots: the whole map's density
+    double run; // dots of two sessions: the density of sessions 1..the later one
+    double own; // dots of one session: that session's density
+};
+// Darts are placed with loose factors (so every quota can be met), then relaxed apart to the firm
+// ones, which sit above the quality floors (0.70 for the map, 0.60 for sessions and runs).
+constexpr SpacingFactors kPlacing{0.62, 0.54, 0.52};
+constexpr SpacingFactors kRelaxed{0.76, 0.66, 0.64};
+constexpr int kRelaxIterations = 16;
 // Below this density the spacing is taken at this density (keeps search windows bounded).
 constexpr double kRadiusFloorDotsPerCm2 = 4.0;
 
@@ -60,6 +66,18 @@ public:
     {
         auto &cell = m_cells[cellOf(p)];
         cell.erase(std::remove(cell.begin(), cell.end(), index), cell.end());
+    }
+
+    // Calls visit(index) for each dot in the cells within `radius` of p (a superset of the dots
+    // within radius).
+    template <typename Visit> void forEachNear(PointMm p, double radius, Visit &&visit) const
+    {
+        const int reach = static_cast<int>(std::ceil(radius / m_cell));
+        const int cx = column(p.x), cy = row(p.y);
+        for (int y = std::max(0, cy - reach); y <= std::min(m_rows - 1, cy + reach); ++y)
+            for (int x = std::max(0, cx - reach); x <= std::min(m_columns - 1, cx + reach); ++x)
+                for (const int i : m_cells[static_cast<std::size_t>(y * m_columns + x)])
+                    visit(i);
     }
 
     // True when no kept dot lies closer to p than radius.
@@ -138,11 +156,10 @@ public:
         const double maxDensity = std::max(density.maxDotsPerCm2, 1.0);
         for (int k = 0; k < m_sessions; ++k)
             m_grids.emplace_back(density.bounds,
-                                 radiusFactor(k, k) *
-                                     spacingAt(maxDensity * m_shares[static_cast<std::size_t>(k)]) /
-                                     std::sqrt(2.0));
+                                 radius(k, k, maxDensity, kPlacing) / std::sqrt(2.0));
         for (std::size_t i = 0; i < m_dots.size(); ++i)
             grid(m_dots[i].session - 1).add(static_cast<int>(i), m_dots[i].position);
+        m_keptCount = m_dots.size();
     }
 
     std::vector<SampledDot> run()
@@ -193,18 +210,14 @@ public:
                 const RectMm block{b.x + (blockIndex % columns) * kBlockMm,
                                    b.y + (blockIndex / columns) * kBlockMm, kBlockMm, kBlockMm};
                 for (int dart = 0; dart < kDartsPerVisit; ++dart) {
-                    // The session furthest behind its quota in this block.
+                    // The sparsest session still behind its quota in this block: its dots
+                    // are the hardest to place, so they go first.
                     int session = -1;
-                    double worst = 0;
-                    for (std::size_t k = 0; k < sessions; ++k) {
-                        const int q = quota[base + k];
-                        const double behind =
-                            q > 0 ? static_cast<double>(q - count[base + k]) / q : 0.0;
-                        if (behind > worst) {
-                            worst = behind;
+                    for (std::size_t k = sessions; k-- > 0;)
+                        if (count[base + k] < quota[base + k]) {
                             session = static_cast<int>(k);
+                            break;
                         }
-                    }
                     if (session < 0)
                         break;
                     const PointMm p{block.x + random.uniform() * kBlockMm,
@@ -219,25 +232,80 @@ public:
             }
             open = std::move(stillOpen);
         }
+        relax();
         return std::move(m_dots);
     }
 
 private:
-    // Spacing rules, as factors of the spacing a density implies (Wei 2010's matrix of radii): a
-    // dot keeps from the dots of its own session kOwnFactor times the spacing of its session's
-    // density; from another session's dots, the spacing of the density of sessions 1..max of the
-    // two, times kRunFactor, or kAllFactor when that run is the whole map.
-    double radiusFactor(int a, int b) const
+    // Moves the new dots apart until every pair keeps the firm spacing (kRelaxed), a few
+    // iterations of pairwise projection; a dot never moves to where the target is 0, and kept
+    // dots (outside an edited region) never move. Moves are a fraction of a spacing, so counts per
+    // block stay as placed and the pattern stays random.
+    void relax()
     {
-        if (a == b)
-            return kOwnFactor;
-        return std::max(a, b) == m_sessions - 1 ? kAllFactor : kRunFactor;
+        const double maxDensity = std::max(m_density.maxDotsPerCm2, 1.0);
+        double smallestShare = 1;
+        for (const double share : m_shares)
+            smallestShare = std::min(smallestShare, share);
+        const double cell = kRelaxed.all * spacingAt(maxDensity);
+        std::vector<double> densityAt(m_dots.size());
+        std::vector<PointMm> move(m_dots.size());
+        for (int iteration = 0; iteration < kRelaxIterations; ++iteration) {
+            Grid grid(m_density.bounds, cell);
+            for (std::size_t i = 0; i < m_dots.size(); ++i) {
+                grid.add(static_cast<int>(i), m_dots[i].position);
+                densityAt[i] = m_density.dotsPerCm2(m_dots[i].position);
+            }
+            int violations = 0;
+            for (std::size_t i = m_keptCount; i < m_dots.size(); ++i) {
+                const SampledDot &dot = m_dots[i];
+                const int a = dot.session - 1;
+                const double reach = kRelaxed.own * spacingAt(densityAt[i] * smallestShare);
+                PointMm push{0, 0};
+                grid.forEachNear(dot.position, reach, [&](int j) {
+                    if (static_cast<std::size_t>(j) == i)
+                        return;
+                    const SampledDot &other = m_dots[static_cast<std::size_t>(j)];
+                    const double wanted = radius(a, other.session - 1, densityAt[i], kRelaxed);
+                    const double dx = dot.position.x - other.position.x;
+                    const double dy = dot.position.y - other.position.y;
+                    const double d = std::sqrt(dx * dx + dy * dy);
+                    if (d >= wanted || d <= 1e-9)
+                        return;
+                    ++violations;
+                    // Half the overlap each (all of it when the other dot may not move).
+                    const double share = static_cast<std::size_t>(j) < m_keptCount ? 1.0 : 0.5;
+                    push.x += dx / d * (wanted - d) * share;
+                    push.y += dy / d * (wanted - d) * share;
+                });
+                move[i] = push;
+            }
+            if (violations == 0)
+                break;
+            for (std::size_t i = m_keptCount; i < m_dots.size(); ++i) {
+                const PointMm moved{m_dots[i].position.x + move[i].x,
+                                    m_dots[i].position.y + move[i].y};
+                if (m_density.bounds.contains(moved) && (!m_region || m_region->contains(moved)) &&
+                    m_density.dotsPerCm2(moved) > 0)
+                    m_dots[i].position = moved;
+            }
+        }
     }
-    double radius(int a, int b, double density) const
+
+    // The least distance (mm) between a dot of session a and one of session b (0-based) where the
+    // target is `density` (Wei 2010's matrix of radii): f.all times the whole map's spacing, and
+    // for one session f.own times its own spacing, for two sessions f.run times the spacing of
+    // sessions 1..the later one.
+    double radius(int a, int b, double density, const SpacingFactors &f) const
     {
-        const double share = a == b ? m_shares[static_cast<std::size_t>(a)]
-                                    : m_cumulativeShares[static_cast<std::size_t>(std::max(a, b))];
-        return radiusFactor(a, b) * spacingAt(density * share);
+        double r = f.all * spacingAt(density);
+        if (a == b)
+            r = std::max(r, f.own * spacingAt(density * m_shares[static_cast<std::size_t>(a)]));
+        else
+            r = std::max(
+                r, f.run * spacingAt(density *
+                                     m_cumulativeShares[static_cast<std::size_t>(std::max(a, b))]));
+        return r;
     }
 
     Grid &grid(int session) { return m_grids[static_cast<std::size_t>(session)]; }
@@ -274,7 +342,7 @@ private:
         if (!(density > 0))
             return false;
         for (int other = 0; other < m_sessions; ++other)
-            if (!grid(other).isClear(p, radius(session, other, density), m_dots))
+            if (!grid(other).isClear(p, radius(session, other, density, kPlacing), m_dots))
                 return false;
         const auto index = static_cast<int>(m_dots.size());
         m_dots.push_back({p, session + 1});
@@ -285,8 +353,7 @@ private:
     }
 
     static constexpr double kBlockMm = 2.5;
-    static constexpr double kPriorityStep = 1.0;
-    static constexpr int kMaxPasses = 60;
+    static constexpr int kMaxPasses = 150;
     static constexpr int kDartsPerVisit = 4;
 
     const DensityFunction &m_density;
@@ -298,6 +365,7 @@ private:
     int m_sessions = 0;
     std::vector<Grid> m_grids;
     std::vector<int> m_quota;
+    std::size_t m_keptCount = 0;
 };
 
 } // namespace

@@ -1,0 +1,40 @@
+#pragma once
+
+// Plan exports as text (no Qt; the caller writes the file atomically): the plan as JSON with a
+// schema version, the dot list as CSV, the pigment map as SVG at 1:1 physical scale. Readers
+// validate and throw PlanFileError naming the line or field and what is wrong.
+
+#include "smp/planning/Plan.h"
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smp::planning {
+
+inline constexpr int kPlanSchemaVersion = 1;
+inline constexpr const char *kDotsCsvHeader =
+    "x_mm,y_mm,session,needle,fresh_diameter_mm,healed_diameter_mm,shade";
+
+class PlanFileError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+std::string dotsCsv(const std::vector<Dot> &dots);
+std::vector<Dot> parseDotsCsv(std::string_view text);
+
+std::string planJson(const Plan &plan);
+Plan parsePlanJson(std::string_view text);
+
+// The pigment map: one colour per session, dots at their fresh size, a 10 mm scale bar and a
+// legend; width and height in mm so it prints at 1:1. `area` is the part of the photo's plane
+// shown (mm).
+std::string planSvg(const Plan &plan, RectMm area);
+
+// The colour of a session's dots on maps and previews, as "#rrggbb".
+const char *sessionColour(int session);
+
+} // namespace smp::planning

@@ -1,0 +1,257 @@
+#include "smp/planning/Plan.h"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+#include <numbers>
+#include <stdexcept>
+
+namespace smp::planning {
+
+namespace {
+
+// The hairline as a dense polyline y(x), with its irregular edge, ready for many queries.
+class HairlineShape
+{
+public:
+    HairlineShape(const Hairline &hairline, std::uint64_t seed)
+        : m_hairline(hairline)
+    {
+        std::vector<Eigen::Vector2d> points;
+        for (const PointMm &p : hairline.controlPoints)
+            points.emplace_back(p.x, p.y);
+        std::sort(points.begin(), points.end(),
+                  [](const Eigen::Vector2d &a, const Eigen::Vector2d &b) { return a.x() < b.x(); });
+        if (points.size() < 2)
+            throw std::invalid_argument("hairline: at least two control points are needed");
+        // Centripetal Catmull-Rom (alpha 0.5): no cusps or loops between close control points.
+        const auto at = [&](std::ptrdiff_t i) {
+            return points[static_cast<std::size_t>(
+                std::clamp<std::ptrdiff_t>(i, 0, static_cast<std::ptrdiff_t>(points.size()) - 1))];
+        };
+        for (std::ptrdiff_t i = 0; i + 1 < static_cast<std::ptrdiff_t>(points.size()); ++i) {
+            Eigen::Vector2d p0 = at(i - 1), p1 = at(i), p2 = at(i + 1), p3 = at(i + 2);
+            if (i == 0)
+                p0 = p1 - (p2 - p1);
+            if (i + 2 >= static_cast<std::ptrdiff_t>(points.size()))
+                p3 = p2 + (p2 - p1);
+            const auto knot = [](const Eigen::Vector2d &a, const Eigen::Vector2d &b) {
+                return std::sqrt(std::max((b - a).norm(), 1e-9));
+            };
+            const double t0 = 0, t1 = t0 + knot(p0, p1), t2 = t1 + knot(p1, p2),
+                         t3 = t2 + knot(p2, p3);
+            for (int s = 0; s < kSamplesPerSegment; ++s) {
+                const double t = t1 + (t2 - t1) * s / kSamplesPerSegment;
+                const Eigen::Vector2d a1 = (t1 - t) / (t1 - t0) * p0 + (t - t0) / (t1 - t0) * p1;
+                const Eigen::Vector2d a2 = (t2 - t) / (t2 - t1) * p1 + (t - t1) / (t2 - t1) * p2;
+                const Eigen::Vector2d a3 = (t3 - t) / (t3 - t2) * p2 + (t - t2) / (t3 - t2) * p3;
+                const Eigen::Vector2d b1 = (t2 - t) / (t2 - t0) * a1 + (t - t0) / (t2 - t0) * a2;
+                const Eigen::Vector2d b2 = (t3 - t) / (t3 - t1) * a2 + (t - t1) / (t3 - t1) * a3;
+                const Eigen::Vector2d c = (t2 - t) / (t2 - t1) * b1 + (t - t1) / (t2 - t1) * b2;
+                if (m_x.empty() || c.x() > m_x.back()) {
+                    m_x.push_back(c.x());
+                    m_y.push_back(c.y());
+                }
+            }
+        }
+        if (points.back().x() > m_x.back()) {
+            m_x.push_back(points.back().x());
+            m_y.push_back(points.back().y());
+        }
+        // Irregularity: two slow waves and a fine jitter, phases from the seed, so the edge is
+        // never straight or mirror-symmetric and the same seed draws the same edge.
+        std::uint64_t state = seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
+        for (double &phase : m_phases) {
+            state ^= state >> 33;
+            state *= 0xFF51AFD7ED558CCDull;
+            state ^= state >> 33;
+            phase = 2 * std::numbers::pi * static_cast<double>(state >> 11) * 0x1.0p-53;
+        }
+    }
+
+    double baseY(double x) const
+    {
+        if (x <= m_x.front())
+            return m_y.front();
+        if (x >= m_x.back())
+            return m_y.back();
+        const auto it = std::upper_bound(m_x.begin(), m_x.end(), x);
+        const auto i = static_cast<std::size_t>(it - m_x.begin());
+        const double f = (x - m_x[i - 1]) / (m_x[i] - m_x[i - 1]);
+        return m_y[i - 1] + f * (m_y[i] - m_y[i - 1]);
+    }
+
+    double edgeY(double x) const
+    {
+        const Hairline &h = m_hairline;
+        const double tau = 2 * std::numbers::pi;
+        const double macro = 0.65 * std::sin(tau * x / h.macroWavelengthMm + m_phases[0]) +
+                             0.35 * std::sin(tau * x / (1.73 * h.macroWavelengthMm) + m_phases[1]);
+        const double micro = 0.6 * std::sin(tau * x / h.microWavelengthMm + m_phases[2]) +
+                             0.4 * std::sin(tau * x / (0.61 * h.microWavelengthMm) + m_phases[3]);
+        return baseY(x) + h.macroAmplitudeMm * macro + h.microAmplitudeMm * micro;
+    }
+
+    // Depth behind the irregular edge, mm, measured across the line (negative in front).
+    double depth(PointMm p) const
+    {
+        const double slope = (baseY(p.x + 0.5) - baseY(p.x - 0.5));
+        return (p.y - edgeY(p.x)) / std::sqrt(1 + slope * slope);
+    }
+
+    // The hairline's share of the full density at p.
+    double share(PointMm p) const
+    {
+        const Hairline &h = m_hairline;
+        const double d = depth(p);
+        if (d < -h.isolatedZoneMm)
+            return 0;
+        if (d < 0)
+            return h.isolatedShare;
+        if (d >= h.transitionMm)
+            return 1;
+        const double t = d / h.transitionMm;
+        constexpr double kEdgeShare = 0.25; // sparse at the very edge
+        return kEdgeShare + (1 - kEdgeShare) * t * t * (3 - 2 * t);
+    }
+
+private:
+    static constexpr int kSamplesPerSegment = 32;
+    Hairline m_hairline;
+    std::vector<double> m_x, m_y;
+    double m_phases[4] = {0, 0, 0, 0};
+};
+
+void validate(const GradeMap &map, const PlanSettings &s)
+{
+    if (!(map.mmPerMapPx > 0))
+        throw std::invalid_argument(
+            "the photo is not calibrated: a plan needs a scale in mm (calibrate the photo first)");
+    if (map.width <= 0 || map.height <= 0 ||
+        map.grades.size() !=
+            static_cast<std::size_t>(map.width) * static_cast<std::size_t>(map.height))
+        throw std::invalid_argument("the grade map is empty or its size does not match");
+    if (s.densityDotsPerCm2 < 40 || s.densityDotsPerCm2 > 200)
+        throw std::invalid_argument("density: must be 40 to 200 dots/cm2");
+    if (s.sessions < 2 || s.sessions > 6)
+        throw std::invalid_argument("sessions: must be 2 to 6");
+}
+
+} // namespace
+
+const char *needleName(Needle needle)
+{
+    return needle == Needle::RL1 ? "1RL" : "3RL";
+}
+
+double hairlineY(const Hairline &hairline, double x)
+{
+    return HairlineShape(hairline, 0).baseY(x);
+}
+
+DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
+                            const std::optional<Hairline> &hairline)
+{
+    validate(map, settings);
+    std::shared_ptr<const HairlineShape> shape;
+    if (hairline)
+        shape = std::make_shared<HairlineShape>(*hairline, settings.seed);
+    DensityFunction f;
+    f.bounds = {0, 0, map.width * map.mmPerMapPx, map.height * map.mmPerMapPx};
+    f.maxDotsPerCm2 = settings.densityDotsPerCm2;
+    const double full = settings.densityDotsPerCm2;
+    std::array<double, 6> gradeShare{0,
+                                     settings.gradeShare[0],
+                                     settings.gradeShare[1],
+                                     settings.gradeShare[2],
+                                     settings.gradeShare[3],
+                                     settings.gradeShare[4]};
+    f.dotsPerCm2 = [&map, shape, full, gradeShare](PointMm p) {
+        const int x = static_cast<int>(p.x / map.mmPerMapPx);
+        const int y = static_cast<int>(p.y / map.mmPerMapPx);
+        if (x < 0 || y < 0 || x >= map.width || y >= map.height)
+            return 0.0;
+        const std::uint8_t g =
+            map.grades[static_cast<std::size_t>(y) * static_cast<std::size_t>(map.width) +
+                       static_cast<std::size_t>(x)];
+        if (g == 0 || g > 5)
+            return 0.0;
+        if (!shape)
+            return g == 1 ? 0.0 : full * gradeShare[g];
+        return full * gradeShare[g] * shape->share(p);
+    };
+    return f;
+}
+
+Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
+               const std::optional<Hairline> &hairline)
+{
+    const DensityFunction density = planDensity(map, settings, hairline);
+    Plan plan;
+    plan.settings = settings;
+    plan.hairline = hairline;
+    SamplerOptions options;
+    options.seed = settings.seed;
+    options.shares = sessionShares(settings.sessions);
+    // The treated area: map pixels with a target above 0.
+    int treated = 0;
+    for (int y = 0; y < map.height; ++y)
+        for (int x = 0; x < map.width; ++x)
+            treated +=
+                density.dotsPerCm2({(x + 0.5) * map.mmPerMapPx, (y + 0.5) * map.mmPerMapPx}) > 0;
+    plan.treatedAreaCm2 = treated * map.mmPerMapPx * map.mmPerMapPx / 100.0;
+    finishPlan(plan, sampleDots(density, options));
+    return plan;
+}
+
+void finishPlan(Plan &plan, const std::vector<SampledDot> &sampled)
+{
+    const PlanSettings &s = plan.settings;
+    std::unique_ptr<HairlineShape> shape;
+    if (plan.hairline)
+        shape = std::make_unique<HairlineShape>(*plan.hairline, s.seed);
+    plan.dots.clear();
+    plan.dots.reserve(sampled.size());
+    plan.sessions.assign(static_cast<std::size_t>(s.sessions), {});
+    for (int k = 0; k < s.sessions; ++k) {
+        SessionSummary &summary = plan.sessions[static_cast<std::size_t>(k)];
+        summary.session = k + 1;
+        summary.shade =
+            s.firstShade + (s.lastShade - s.firstShade) * k / std::max(1, s.sessions - 1);
+    }
+    for (const SampledDot &d : sampled) {
+        Dot dot;
+        dot.position = d.position;
+        dot.session = d.session;
+        dot.needle =
+            shape && shape->depth(d.position) < s.hairlineNeedleZoneMm ? Needle::RL1 : Needle::RL3;
+        const auto n = static_cast<std::size_t>(dot.needle == Needle::RL1 ? 0 : 1);
+        dot.freshDiameterMm = s.freshDiameterMm[n];
+        dot.healedDiameterMm = s.healedDiameterMm[n];
+        SessionSummary &summary = plan.sessions[static_cast<std::size_t>(d.session - 1)];
+        dot.shade = summary.shade;
+        ++summary.dots;
+        (dot.needle == Needle::RL1 ? summary.dots1RL : summary.dots3RL) += 1;
+        plan.dots.push_back(dot);
+    }
+    plan.notices.clear();
+    for (SessionSummary &summary : plan.sessions) {
+        const double needleMinutes = summary.dots / s.impressionsPerMinute;
+        const double breaks = std::floor(needleMinutes / s.breakEveryMinutes) * s.breakMinutes;
+        summary.minutes = needleMinutes + breaks;
+        summary.sittings = static_cast<int>(std::ceil(summary.minutes / s.maxSessionMinutes));
+        summary.sittings = std::max(1, summary.sittings);
+        if (summary.sittings > 1)
+            plan.notices.push_back(
+                "session " + std::to_string(summary.session) + " takes about " +
+                std::to_string(static_cast<int>(std::lround(summary.minutes / 60))) +
+                " h, longer than the maximum of " +
+                std::to_string(static_cast<int>(s.maxSessionMinutes / 60)) + " h: split into " +
+                std::to_string(summary.sittings) + " sittings");
+    }
+}
+
+} // namespace smp::planning
