@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
 namespace smp::planning {
@@ -160,6 +161,12 @@ public:
         for (std::size_t i = 0; i < m_dots.size(); ++i)
             grid(m_dots[i].session - 1).add(static_cast<int>(i), m_dots[i].position);
         m_keptCount = m_dots.size();
+        if (m_keptCount > 0) {
+            m_keptGrid = std::make_unique<Grid>(density.bounds,
+                                                radius(0, m_sessions - 1, maxDensity, kRelaxed));
+            for (std::size_t i = 0; i < m_keptCount; ++i)
+                m_keptGrid->add(static_cast<int>(i), m_dots[i].position);
+        }
     }
 
     std::vector<SampledDot> run()
@@ -344,6 +351,20 @@ private:
         for (int other = 0; other < m_sessions; ++other)
             if (!grid(other).isClear(p, radius(session, other, density, kPlacing), m_dots))
                 return false;
+        // Kept dots do not move in the relaxation: keep the firm spacing from them at once.
+        if (m_keptGrid) {
+            bool clear = true;
+            const double reach = radius(session, session, density, kRelaxed) +
+                                 radius(0, m_sessions - 1, density, kRelaxed);
+            m_keptGrid->forEachNear(p, reach, [&](int j) {
+                const SampledDot &kept = m_dots[static_cast<std::size_t>(j)];
+                const double wanted = radius(session, kept.session - 1, density, kRelaxed);
+                const double dx = kept.position.x - p.x, dy = kept.position.y - p.y;
+                clear = clear && dx * dx + dy * dy >= wanted * wanted;
+            });
+            if (!clear)
+                return false;
+        }
         const auto index = static_cast<int>(m_dots.size());
         m_dots.push_back({p, session + 1});
         grid(session).add(index, p);
@@ -366,6 +387,7 @@ private:
     std::vector<Grid> m_grids;
     std::vector<int> m_quota;
     std::size_t m_keptCount = 0;
+    std::unique_ptr<Grid> m_keptGrid; // the kept dots, when re-placing a region
 };
 
 } // namespace

@@ -140,6 +140,20 @@ void validate(const GradeMap &map, const PlanSettings &s)
         throw std::invalid_argument("sessions: must be 2 to 6");
 }
 
+// The area (cm2) of the map pixels inside `within` whose target is above 0.
+double treatedAreaCm2(const GradeMap &map, const DensityFunction &density, RectMm within)
+{
+    const int x0 = std::max(0, static_cast<int>(within.x / map.mmPerMapPx));
+    const int y0 = std::max(0, static_cast<int>(within.y / map.mmPerMapPx));
+    const int x1 = std::min(map.width, static_cast<int>(std::ceil((within.x + within.width) / map.mmPerMapPx)));
+    const int y1 = std::min(map.height, static_cast<int>(std::ceil((within.y + within.height) / map.mmPerMapPx)));
+    int treated = 0;
+    for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x)
+            treated += density.dotsPerCm2({(x + 0.5) * map.mmPerMapPx, (y + 0.5) * map.mmPerMapPx}) > 0;
+    return treated * map.mmPerMapPx * map.mmPerMapPx / 100.0;
+}
+
 } // namespace
 
 const char *needleName(Needle needle)
@@ -204,6 +218,89 @@ Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
                 density.dotsPerCm2({(x + 0.5) * map.mmPerMapPx, (y + 0.5) * map.mmPerMapPx}) > 0;
     plan.treatedAreaCm2 = treated * map.mmPerMapPx * map.mmPerMapPx / 100.0;
     finishPlan(plan, sampleDots(density, options));
+    return plan;
+}
+
+RectMm hairlineChangeArea(const Hairline &before, const Hairline &after,
+                          const PlanSettings &settings)
+{
+    if (before.controlPoints.size() != after.controlPoints.size())
+        throw std::invalid_argument("hairline: the number of control points changed");
+    const auto byX = [](std::vector<PointMm> points) {
+        std::sort(points.begin(), points.end(),
+                  [](const PointMm &a, const PointMm &b) { return a.x < b.x; });
+        return points;
+    };
+    const std::vector<PointMm> a = byX(before.controlPoints), b = byX(after.controlPoints);
+    double minX = 1e300, maxX = -1e300, minY = 1e300, maxY = -1e300;
+    const auto n = static_cast<std::ptrdiff_t>(a.size());
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        if (a[k].x == b[k].x && a[k].y == b[k].y)
+            continue;
+        // A Catmull-Rom control point shapes the two segments on either side of it.
+        for (std::ptrdiff_t j = std::max<std::ptrdiff_t>(0, i - 2);
+             j <= std::min<std::ptrdiff_t>(n - 1, i + 2); ++j) {
+            for (const PointMm &p : {a[static_cast<std::size_t>(j)], b[static_cast<std::size_t>(j)]}) {
+                minX = std::min(minX, p.x);
+                maxX = std::max(maxX, p.x);
+                minY = std::min(minY, p.y);
+                maxY = std::max(maxY, p.y);
+            }
+        }
+        // An end point also moves the flat extension beyond it.
+        if (i == 0)
+            minX = -1e6;
+        if (i == n - 1)
+            maxX = 1e6;
+    }
+    if (minX > maxX)
+        return {};
+    const Hairline &h = after;
+    const double waves = std::max(before.macroAmplitudeMm + before.microAmplitudeMm,
+                                  h.macroAmplitudeMm + h.microAmplitudeMm);
+    const double ahead = std::max(before.isolatedZoneMm, h.isolatedZoneMm) + waves + 1.0;
+    const double behind = std::max({before.transitionMm, h.transitionMm,
+                                    settings.hairlineNeedleZoneMm}) + waves + 1.0;
+    // The curve between control points can bulge past them; a margin of the segment's span.
+    const double bulge = 0.25 * (maxY - minY) + 2.0;
+    return {minX - 1.0, minY - ahead - bulge, maxX - minX + 2.0,
+            maxY - minY + ahead + behind + 2 * bulge};
+}
+
+Plan replanHairline(const Plan &previous, const GradeMap &map, const Hairline &moved)
+{
+    if (!previous.hairline)
+        return buildPlan(map, previous.settings, moved);
+    const RectMm area = hairlineChangeArea(*previous.hairline, moved, previous.settings);
+    Plan plan = previous;
+    plan.hairline = moved;
+    if (area.width <= 0 || area.height <= 0)
+        return plan;
+    const DensityFunction density = planDensity(map, plan.settings, moved);
+    SamplerOptions options;
+    options.seed = plan.settings.seed;
+    options.shares = sessionShares(plan.settings.sessions);
+    std::vector<SampledDot> sampled;
+    sampled.reserve(previous.dots.size());
+    for (const Dot &d : previous.dots)
+        sampled.push_back({d.position, d.session});
+    const RectMm clipped{std::max(area.x, density.bounds.x), std::max(area.y, density.bounds.y),
+                         0, 0};
+    RectMm region = clipped;
+    region.width = std::min(area.x + area.width, density.bounds.x + density.bounds.width) - region.x;
+    region.height =
+        std::min(area.y + area.height, density.bounds.y + density.bounds.height) - region.y;
+    if (region.width <= 0 || region.height <= 0)
+        return plan;
+    finishPlan(plan, resampleRegion(sampled, region, density, options));
+    // Whole map pixels of the region, counted before and after.
+    const RectMm pixels{std::floor(region.x / map.mmPerMapPx) * map.mmPerMapPx,
+                        std::floor(region.y / map.mmPerMapPx) * map.mmPerMapPx,
+                        region.width + 2 * map.mmPerMapPx, region.height + 2 * map.mmPerMapPx};
+    plan.treatedAreaCm2 += treatedAreaCm2(map, density, pixels) -
+                           treatedAreaCm2(map, planDensity(map, plan.settings, previous.hairline),
+                                          pixels);
     return plan;
 }
 

@@ -300,3 +300,42 @@ TEST_CASE("dot CSV and plan JSON round-trip; bad files name the line or field", 
     CHECK(svg.find("10 mm") != std::string::npos);
     CHECK(static_cast<std::size_t>(std::count(svg.begin(), svg.end(), '<')) > plan.dots.size());
 }
+
+TEST_CASE("moving one hairline point changes only the dots near it", "[planning]")
+{
+    const GradeMap map = gradeMap(160, 90, 1);
+    Hairline hairline;
+    hairline.controlPoints = {{10, 30}, {40, 24}, {70, 21}, {100, 22}, {130, 25}, {150, 31}};
+    const Plan before = buildPlan(map, PlanSettings{}, hairline);
+    Hairline moved = hairline;
+    moved.controlPoints[4].y += 6; // the right side comes down 6 mm
+    const Plan after = replanHairline(before, map, moved);
+    const RectMm area = hairlineChangeArea(hairline, moved, PlanSettings{});
+    CHECK(area.x > 60); // the left half is not touched
+    std::size_t unchanged = 0, outside = 0;
+    for (const Dot &d : before.dots) {
+        if (area.contains(d.position))
+            continue;
+        ++outside;
+        unchanged += std::any_of(after.dots.begin(), after.dots.end(), [&](const Dot &e) {
+            return e.position.x == d.position.x && e.position.y == d.position.y &&
+                   e.session == d.session;
+        });
+    }
+    CHECK(unchanged == outside);
+    // The new line holds: nothing far in front of it.
+    for (const Dot &d : after.dots)
+        CHECK(d.position.y > hairlineY(moved, d.position.x) - 1.6 - 3.0 - 0.5);
+    // And it is the plan a fresh build would give in quality.
+    const DensityFunction target = planDensity(map, after.settings, moved);
+    std::vector<SampledDot> sampled;
+    for (const Dot &d : after.dots)
+        sampled.push_back({d.position, d.session});
+    const PlanMetrics m = measurePlan(sampled, target, sessionShares(3));
+    for (const SpreadMetric &spread : m.spreads)
+        CHECK(spread.minNormalisedNearest >= (spread.name == "all" ? 0.70 : 0.60));
+    const Plan fresh = buildPlan(map, PlanSettings{}, moved);
+    CHECK(after.treatedAreaCm2 == Approx(fresh.treatedAreaCm2).epsilon(0.002));
+    CHECK(static_cast<double>(after.dots.size()) ==
+          Approx(static_cast<double>(fresh.dots.size())).epsilon(0.01));
+}

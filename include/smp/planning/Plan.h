@@ -117,6 +117,15 @@ DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
 Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
                const std::optional<Hairline> &hairline);
 
+// The plan after the technician moved hairline control points: only the dots near the part of
+// the line that changed are placed again (the rest stay exactly where the client saw them).
+// `previous` must have been built from `map` with a hairline of as many control points.
+Plan replanHairline(const Plan &previous, const GradeMap &map, const Hairline &moved);
+
+// The area (mm) whose dots change when the hairline goes from `before` to `after`.
+RectMm hairlineChangeArea(const Hairline &before, const Hairline &after,
+                          const PlanSettings &settings);
+
 // Fills in needle, sizes and shade of sampled dots and the per-session summaries.
 void finishPlan(Plan &plan, const std::vector<SampledDot> &sampled);
 
