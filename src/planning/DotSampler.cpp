@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <numbers>
 #include <stdexcept>
 
 namespace smp::planning {
@@ -18,8 +19,14 @@ struct SpacingFactors
 // Darts are placed with loose factors (so every quota can be met), then relaxed apart to the firm
 // ones, which sit above the quality floors (0.70 for the map, 0.60 for sessions and runs).
 constexpr SpacingFactors kPlacing{0.62, 0.54, 0.52};
-constexpr SpacingFactors kRelaxed{0.76, 0.66, 0.64};
-constexpr int kRelaxIterations = 16;
+constexpr SpacingFactors kRelaxed{0.78, 0.67, 0.65};
+constexpr int kRelaxIterations = 6;
+// The quality floors with a little room; the dots still closer than these after the relaxation
+// are moved apart one by one (repair) to kRepairedTo.
+constexpr SpacingFactors kFloor{0.71, 0.61, 0.61};
+constexpr SpacingFactors kRepairedTo{0.74, 0.64, 0.63};
+constexpr int kRepairRounds = 30;
+constexpr int kRethrowDarts = 200;
 // Below this density the spacing is taken at this density (keeps search windows bounded).
 constexpr double kRadiusFloorDotsPerCm2 = 4.0;
 
@@ -50,7 +57,9 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b)
     return r.next();
 }
 
-// Dot indices by grid cell; a cell is small enough to hold at most one dot of the dots it keeps.
+// Dot indices bucketed by square cells over the bounds: a list head per cell and a link per dot
+// (no allocation per cell, so a grid is cheap to build again). Indices are those of the dot
+// vector the caller keeps; `clear` empties the grid for re-use.
 class Grid
 {
 public:
@@ -59,14 +68,38 @@ public:
         , m_cell(cellMm)
         , m_columns(std::max(1, static_cast<int>(std::ceil(bounds.width / cellMm))))
         , m_rows(std::max(1, static_cast<int>(std::ceil(bounds.height / cellMm))))
-        , m_cells(static_cast<std::size_t>(m_columns) * static_cast<std::size_t>(m_rows))
+        , m_head(static_cast<std::size_t>(m_columns) * static_cast<std::size_t>(m_rows), -1)
     {}
 
-    void add(int index, PointMm p) { m_cells[cellOf(p)].push_back(index); }
-    void remove(int index, PointMm p)
+    void clear()
     {
-        auto &cell = m_cells[cellOf(p)];
-        cell.erase(std::remove(cell.begin(), cell.end(), index), cell.end());
+        std::fill(m_head.begin(), m_head.end(), -1);
+        m_next.clear();
+    }
+
+    void add(int index, PointMm p)
+    {
+        const auto i = static_cast<std::size_t>(index);
+        if (m_next.size() <= i)
+            m_next.resize(std::max(i + 1, m_next.size() * 2), -1);
+        int &head = m_head[cellOf(p)];
+        m_next[i] = head;
+        head = index;
+    }
+
+    // Moves dot `index` from the cell of `from` to the cell of `to`.
+    void move(int index, PointMm from, PointMm to)
+    {
+        const std::size_t a = cellOf(from), b = cellOf(to);
+        if (a == b)
+            return;
+        for (int *link = &m_head[a]; *link >= 0; link = &m_next[static_cast<std::size_t>(*link)])
+            if (*link == index) {
+                *link = m_next[static_cast<std::size_t>(index)];
+                break;
+            }
+        m_next[static_cast<std::size_t>(index)] = m_head[b];
+        m_head[b] = index;
     }
 
     // Calls visit(index) for each dot in the cells within `radius` of p (a superset of the dots
@@ -75,21 +108,25 @@ public:
     {
         const int reach = static_cast<int>(std::ceil(radius / m_cell));
         const int cx = column(p.x), cy = row(p.y);
-        for (int y = std::max(0, cy - reach); y <= std::min(m_rows - 1, cy + reach); ++y)
-            for (int x = std::max(0, cx - reach); x <= std::min(m_columns - 1, cx + reach); ++x)
-                for (const int i : m_cells[static_cast<std::size_t>(y * m_columns + x)])
+        const int y1 = std::min(m_rows - 1, cy + reach), x1 = std::min(m_columns - 1, cx + reach);
+        for (int y = std::max(0, cy - reach); y <= y1; ++y)
+            for (int x = std::max(0, cx - reach); x <= x1; ++x)
+                for (int i = m_head[static_cast<std::size_t>(y * m_columns + x)]; i >= 0;
+                     i = m_next[static_cast<std::size_t>(i)])
                     visit(i);
     }
 
-    // True when no kept dot lies closer to p than radius.
+    // True when no dot of the grid lies closer to p than radius.
     bool isClear(PointMm p, double radius, const std::vector<SampledDot> &dots) const
     {
         const int reach = static_cast<int>(std::ceil(radius / m_cell));
         const int cx = column(p.x), cy = row(p.y);
         const double r2 = radius * radius;
-        for (int y = std::max(0, cy - reach); y <= std::min(m_rows - 1, cy + reach); ++y)
-            for (int x = std::max(0, cx - reach); x <= std::min(m_columns - 1, cx + reach); ++x)
-                for (const int i : m_cells[static_cast<std::size_t>(y * m_columns + x)]) {
+        const int y1 = std::min(m_rows - 1, cy + reach), x1 = std::min(m_columns - 1, cx + reach);
+        for (int y = std::max(0, cy - reach); y <= y1; ++y)
+            for (int x = std::max(0, cx - reach); x <= x1; ++x)
+                for (int i = m_head[static_cast<std::size_t>(y * m_columns + x)]; i >= 0;
+                     i = m_next[static_cast<std::size_t>(i)]) {
                     const PointMm q = dots[static_cast<std::size_t>(i)].position;
                     const double dx = q.x - p.x, dy = q.y - p.y;
                     if (dx * dx + dy * dy < r2)
@@ -116,7 +153,8 @@ private:
     double m_cell;
     int m_columns;
     int m_rows;
-    std::vector<std::vector<int>> m_cells;
+    std::vector<int> m_head;
+    std::vector<int> m_next;
 };
 
 double spacingAt(double dotsPerCm2)
@@ -240,10 +278,129 @@ public:
             open = std::move(stillOpen);
         }
         relax();
+        repair();
         return std::move(m_dots);
     }
 
 private:
+    // Moves each new dot that is closer to another than the floors allow away from it, round
+    // after round over the dots still too close (few, so this is cheap).
+    void repair()
+    {
+        const double maxDensity = std::max(m_density.maxDotsPerCm2, 1.0);
+        Grid grid(m_density.bounds, kFloor.all * spacingAt(maxDensity));
+        for (std::size_t i = 0; i < m_dots.size(); ++i)
+            grid.add(static_cast<int>(i), m_dots[i].position);
+        std::vector<std::size_t> close;
+        for (std::size_t i = m_keptCount; i < m_dots.size(); ++i)
+            close.push_back(i);
+        for (int round = 0; round < kRepairRounds && !close.empty(); ++round) {
+            std::vector<std::size_t> stillClose;
+            bool moved = false;
+            for (const std::size_t i : close) {
+                const SampledDot &dot = m_dots[i];
+                // Where the dot is now: the target can change fast (the hairline's edge).
+                const double density = m_density.dotsPerCm2(dot.position);
+                const int a = dot.session - 1;
+                double reach = 0;
+                for (int b = 0; b < m_sessions; ++b)
+                    reach = std::max(reach, radius(a, b, density, kRepairedTo));
+                PointMm push{0, 0};
+                bool tooClose = false;
+                grid.forEachNear(dot.position, reach, [&](int j) {
+                    const SampledDot &other = m_dots[static_cast<std::size_t>(j)];
+                    const double dx = dot.position.x - other.position.x;
+                    const double dy = dot.position.y - other.position.y;
+                    const double d2 = dx * dx + dy * dy;
+                    if (static_cast<std::size_t>(j) == i || d2 <= 1e-18)
+                        return;
+                    // Measured as the metrics do: against the spacing at this dot.
+                    const double floor = radius(a, other.session - 1, density, kFloor);
+                    if (d2 >= floor * floor)
+                        return;
+                    tooClose = true;
+                    const double d = std::sqrt(d2);
+                    const double target = radius(a, other.session - 1, density, kRepairedTo);
+                    push.x += dx / d * (target - d);
+                    push.y += dy / d * (target - d);
+                });
+                if (!tooClose)
+                    continue;
+                stillClose.push_back(i);
+                // Small steps: a long jump would land among other dots.
+                const double length = std::hypot(push.x, push.y);
+                const double longest = 0.25 * spacingAt(density);
+                if (length > longest) {
+                    push.x *= longest / length;
+                    push.y *= longest / length;
+                }
+                const PointMm to{dot.position.x + push.x, dot.position.y + push.y};
+                if (m_density.bounds.contains(to) && (!m_region || m_region->contains(to)) &&
+                    m_density.dotsPerCm2(to) > 0) {
+                    grid.move(static_cast<int>(i), dot.position, to);
+                    m_dots[i].position = to;
+                    moved = true;
+                    // Its new neighbours see it from their own density: look at them again.
+                    grid.forEachNear(to, reach, [&](int j) {
+                        if (static_cast<std::size_t>(j) >= m_keptCount)
+                            stillClose.push_back(static_cast<std::size_t>(j));
+                    });
+                }
+            }
+            if (!moved)
+                break; // the rest are held where they are (at the area's edge)
+            std::sort(stillClose.begin(), stillClose.end());
+            stillClose.erase(std::unique(stillClose.begin(), stillClose.end()), stillClose.end());
+            close = std::move(stillClose);
+        }
+        // What pushing cannot untangle (a few dots jammed together) is re-thrown: each dot still
+        // too close tries darts within a spacing of where it is and takes the first that keeps
+        // the floors with every neighbour, seen from both dots.
+        Random random(mix(m_options.seed, 0x7265706169ull));
+        for (const std::size_t i : close) {
+            const SampledDot dot = m_dots[i];
+            const double here = m_density.dotsPerCm2(dot.position);
+            if (!isTooClose(grid, i, dot.position, here))
+                continue;
+            const double spacing = spacingAt(here);
+            for (int dart = 0; dart < kRethrowDarts; ++dart) {
+                const double angle = 2 * std::numbers::pi * random.uniform();
+                const double distance = spacing * std::sqrt(random.uniform());
+                const PointMm to{dot.position.x + distance * std::cos(angle),
+                                 dot.position.y + distance * std::sin(angle)};
+                if (!m_density.bounds.contains(to) || (m_region && !m_region->contains(to)))
+                    continue;
+                const double there = m_density.dotsPerCm2(to);
+                if (!(there > 0) || isTooClose(grid, i, to, there))
+                    continue;
+                grid.move(static_cast<int>(i), dot.position, to);
+                m_dots[i].position = to;
+                break;
+            }
+        }
+    }
+
+    // True when dot i placed at p (target `density` there) would be closer to another dot than
+    // the floors allow, from its own view or the other's.
+    bool isTooClose(const Grid &grid, std::size_t i, PointMm p, double density) const
+    {
+        const int a = m_dots[i].session - 1;
+        double reach = 0;
+        for (int b = 0; b < m_sessions; ++b)
+            reach = std::max(reach, radius(a, b, density / 2, kFloor));
+        bool tooClose = false;
+        grid.forEachNear(p, reach, [&](int j) {
+            if (tooClose || static_cast<std::size_t>(j) == i)
+                return;
+            const SampledDot &other = m_dots[static_cast<std::size_t>(j)];
+            const double lower = std::min(density, m_density.dotsPerCm2(other.position));
+            const double floor = radius(a, other.session - 1, lower, kFloor);
+            const double dx = p.x - other.position.x, dy = p.y - other.position.y;
+            tooClose = dx * dx + dy * dy < floor * floor;
+        });
+        return tooClose;
+    }
+
     // Moves the new dots apart until every pair keeps the firm spacing (kRelaxed), a few
     // iterations of pairwise projection; a dot never moves to where the target is 0, and kept
     // dots (outside an edited region) never move. Moves are a fraction of a spacing, so counts per
@@ -251,51 +408,54 @@ private:
     void relax()
     {
         const double maxDensity = std::max(m_density.maxDotsPerCm2, 1.0);
-        double smallestShare = 1;
-        for (const double share : m_shares)
-            smallestShare = std::min(smallestShare, share);
         const double cell = kRelaxed.all * spacingAt(maxDensity);
+        // The target at each dot, taken where it was placed (moves are a fraction of a spacing).
         std::vector<double> densityAt(m_dots.size());
-        std::vector<PointMm> move(m_dots.size());
+        for (std::size_t i = 0; i < m_dots.size(); ++i)
+            densityAt[i] = m_density.dotsPerCm2(m_dots[i].position);
+        Grid grid(m_density.bounds, cell);
         for (int iteration = 0; iteration < kRelaxIterations; ++iteration) {
-            Grid grid(m_density.bounds, cell);
-            for (std::size_t i = 0; i < m_dots.size(); ++i) {
+            grid.clear();
+            for (std::size_t i = 0; i < m_dots.size(); ++i)
                 grid.add(static_cast<int>(i), m_dots[i].position);
-                densityAt[i] = m_density.dotsPerCm2(m_dots[i].position);
-            }
             int violations = 0;
+            std::vector<double> wanted(static_cast<std::size_t>(m_sessions));
             for (std::size_t i = m_keptCount; i < m_dots.size(); ++i) {
                 const SampledDot &dot = m_dots[i];
                 const int a = dot.session - 1;
-                const double reach = kRelaxed.own * spacingAt(densityAt[i] * smallestShare);
+                double reach = 0;
+                for (int b = 0; b < m_sessions; ++b) {
+                    wanted[static_cast<std::size_t>(b)] = radius(a, b, densityAt[i], kRelaxed);
+                    reach = std::max(reach, wanted[static_cast<std::size_t>(b)]);
+                }
                 PointMm push{0, 0};
                 grid.forEachNear(dot.position, reach, [&](int j) {
-                    if (static_cast<std::size_t>(j) == i)
-                        return;
                     const SampledDot &other = m_dots[static_cast<std::size_t>(j)];
-                    const double wanted = radius(a, other.session - 1, densityAt[i], kRelaxed);
+                    const double w = wanted[static_cast<std::size_t>(other.session - 1)];
                     const double dx = dot.position.x - other.position.x;
                     const double dy = dot.position.y - other.position.y;
-                    const double d = std::sqrt(dx * dx + dy * dy);
-                    if (d >= wanted || d <= 1e-9)
+                    const double d2 = dx * dx + dy * dy;
+                    if (d2 >= w * w || static_cast<std::size_t>(j) == i || d2 <= 1e-18)
                         return;
+                    const double d = std::sqrt(d2);
                     ++violations;
                     // Half the overlap each (all of it when the other dot may not move).
                     const double share = static_cast<std::size_t>(j) < m_keptCount ? 1.0 : 0.5;
-                    push.x += dx / d * (wanted - d) * share;
-                    push.y += dy / d * (wanted - d) * share;
+                    push.x += dx / d * (w - d) * share;
+                    push.y += dy / d * (w - d) * share;
                 });
-                move[i] = push;
+                // Gauss-Seidel: the dot moves at once, so its neighbours see where it went.
+                if (push.x == 0 && push.y == 0)
+                    continue;
+                const PointMm moved{dot.position.x + push.x, dot.position.y + push.y};
+                if (m_density.bounds.contains(moved) && (!m_region || m_region->contains(moved)) &&
+                    m_density.dotsPerCm2(moved) > 0) {
+                    grid.move(static_cast<int>(i), dot.position, moved);
+                    m_dots[i].position = moved;
+                }
             }
             if (violations == 0)
                 break;
-            for (std::size_t i = m_keptCount; i < m_dots.size(); ++i) {
-                const PointMm moved{m_dots[i].position.x + move[i].x,
-                                    m_dots[i].position.y + move[i].y};
-                if (m_density.bounds.contains(moved) && (!m_region || m_region->contains(moved)) &&
-                    m_density.dotsPerCm2(moved) > 0)
-                    m_dots[i].position = moved;
-            }
         }
     }
 
@@ -426,17 +586,39 @@ std::vector<SampledDot> resampleRegion(const std::vector<SampledDot> &dots, Rect
                                        const DensityFunction &density,
                                        const SamplerOptions &options)
 {
-    std::vector<SampledDot> kept;
-    kept.reserve(dots.size());
-    for (const SampledDot &dot : dots)
-        if (!region.contains(dot.position))
+    // Only the dots within reach of the region take part: the region grown by a few of the
+    // largest spacings (the sparsest session at the lowest density the spacing rules use).
+    double smallestShare = 1;
+    for (const double share : options.shares)
+        smallestShare = std::min(smallestShare, share);
+    const double margin = 2 * spacingAt(kRadiusFloorDotsPerCm2 * smallestShare);
+    const RectMm &b = density.bounds;
+    RectMm near{std::max(b.x, region.x - margin), std::max(b.y, region.y - margin), 0, 0};
+    near.width = std::min(b.x + b.width, region.x + region.width + margin) - near.x;
+    near.height = std::min(b.y + b.height, region.y + region.height + margin) - near.y;
+    std::vector<SampledDot> out, kept;
+    out.reserve(dots.size());
+    for (const SampledDot &dot : dots) {
+        if (region.contains(dot.position))
+            continue;
+        out.push_back(dot);
+        if (near.contains(dot.position))
             kept.push_back(dot);
-    SamplerOptions local = options;
+    }
+    if (near.width <= 0 || near.height <= 0)
+        return out;
+    DensityFunction local = density;
+    local.bounds = near;
+    SamplerOptions localOptions = options;
     // The region's own stream: the same edit gives the same dots.
-    local.seed =
+    localOptions.seed =
         mix(options.seed, static_cast<std::uint64_t>(std::llround(region.x * 1000)) ^
                               (static_cast<std::uint64_t>(std::llround(region.y * 1000)) << 32));
-    return MultiClassSampler(density, local, std::move(kept), &region).run();
+    const std::size_t keptCount = kept.size();
+    const std::vector<SampledDot> filled =
+        MultiClassSampler(local, localOptions, std::move(kept), &region).run();
+    out.insert(out.end(), filled.begin() + static_cast<std::ptrdiff_t>(keptCount), filled.end());
+    return out;
 }
 
 std::vector<SampledDot> dartThrowingBaseline(const DensityFunction &density,

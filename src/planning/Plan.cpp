@@ -95,11 +95,31 @@ public:
         return baseY(x) + h.macroAmplitudeMm * macro + h.microAmplitudeMm * micro;
     }
 
+    // Tabulates the edge and its slope every stepMm over [x0, x1], so that depth() is a lookup
+    // there (the waves cost four sines a point otherwise).
+    void tabulate(double x0, double x1, double stepMm)
+    {
+        m_tableX0 = x0;
+        m_tableStep = stepMm;
+        const auto n = static_cast<std::size_t>(std::max(1.0, std::ceil((x1 - x0) / stepMm) + 1));
+        m_tableEdge.resize(n);
+        m_tableScale.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = x0 + static_cast<double>(i) * stepMm;
+            m_tableEdge[i] = edgeY(x);
+            m_tableScale[i] = scaleAt(x);
+        }
+    }
+
     // Depth behind the irregular edge, mm, measured across the line (negative in front).
     double depth(PointMm p) const
     {
-        const double slope = (baseY(p.x + 0.5) - baseY(p.x - 0.5));
-        return (p.y - edgeY(p.x)) / std::sqrt(1 + slope * slope);
+        const double t = (p.x - m_tableX0) / m_tableStep;
+        if (!m_tableEdge.empty() && t >= 0 && t < static_cast<double>(m_tableEdge.size() - 1)) {
+            const auto i = static_cast<std::size_t>(t + 0.5);
+            return (p.y - m_tableEdge[i]) * m_tableScale[i];
+        }
+        return (p.y - edgeY(p.x)) * scaleAt(p.x);
     }
 
     // The hairline's share of the full density at p.
@@ -119,7 +139,17 @@ public:
     }
 
 private:
+    // 1 / the length of the line per mm of x: turns a vertical distance into one across the line.
+    double scaleAt(double x) const
+    {
+        const double slope = baseY(x + 0.5) - baseY(x - 0.5);
+        return 1 / std::sqrt(1 + slope * slope);
+    }
+
     static constexpr int kSamplesPerSegment = 32;
+    double m_tableX0 = 0;
+    double m_tableStep = 1;
+    std::vector<double> m_tableEdge, m_tableScale;
     Hairline m_hairline;
     std::vector<double> m_x, m_y;
     double m_phases[4] = {0, 0, 0, 0};
@@ -145,12 +175,15 @@ double treatedAreaCm2(const GradeMap &map, const DensityFunction &density, RectM
 {
     const int x0 = std::max(0, static_cast<int>(within.x / map.mmPerMapPx));
     const int y0 = std::max(0, static_cast<int>(within.y / map.mmPerMapPx));
-    const int x1 = std::min(map.width, static_cast<int>(std::ceil((within.x + within.width) / map.mmPerMapPx)));
-    const int y1 = std::min(map.height, static_cast<int>(std::ceil((within.y + within.height) / map.mmPerMapPx)));
+    const int x1 = std::min(
+        map.width, static_cast<int>(std::ceil((within.x + within.width) / map.mmPerMapPx)));
+    const int y1 = std::min(
+        map.height, static_cast<int>(std::ceil((within.y + within.height) / map.mmPerMapPx)));
     int treated = 0;
     for (int y = y0; y < y1; ++y)
         for (int x = x0; x < x1; ++x)
-            treated += density.dotsPerCm2({(x + 0.5) * map.mmPerMapPx, (y + 0.5) * map.mmPerMapPx}) > 0;
+            treated +=
+                density.dotsPerCm2({(x + 0.5) * map.mmPerMapPx, (y + 0.5) * map.mmPerMapPx}) > 0;
     return treated * map.mmPerMapPx * map.mmPerMapPx / 100.0;
 }
 
@@ -170,9 +203,11 @@ DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
                             const std::optional<Hairline> &hairline)
 {
     validate(map, settings);
-    std::shared_ptr<const HairlineShape> shape;
-    if (hairline)
+    std::shared_ptr<HairlineShape> shape;
+    if (hairline) {
         shape = std::make_shared<HairlineShape>(*hairline, settings.seed);
+        shape->tabulate(0, map.width * map.mmPerMapPx, map.mmPerMapPx / 2);
+    }
     DensityFunction f;
     f.bounds = {0, 0, map.width * map.mmPerMapPx, map.height * map.mmPerMapPx};
     f.maxDotsPerCm2 = settings.densityDotsPerCm2;
@@ -241,7 +276,8 @@ RectMm hairlineChangeArea(const Hairline &before, const Hairline &after,
         // A Catmull-Rom control point shapes the two segments on either side of it.
         for (std::ptrdiff_t j = std::max<std::ptrdiff_t>(0, i - 2);
              j <= std::min<std::ptrdiff_t>(n - 1, i + 2); ++j) {
-            for (const PointMm &p : {a[static_cast<std::size_t>(j)], b[static_cast<std::size_t>(j)]}) {
+            for (const PointMm &p :
+                 {a[static_cast<std::size_t>(j)], b[static_cast<std::size_t>(j)]}) {
                 minX = std::min(minX, p.x);
                 maxX = std::max(maxX, p.x);
                 minY = std::min(minY, p.y);
@@ -260,8 +296,9 @@ RectMm hairlineChangeArea(const Hairline &before, const Hairline &after,
     const double waves = std::max(before.macroAmplitudeMm + before.microAmplitudeMm,
                                   h.macroAmplitudeMm + h.microAmplitudeMm);
     const double ahead = std::max(before.isolatedZoneMm, h.isolatedZoneMm) + waves + 1.0;
-    const double behind = std::max({before.transitionMm, h.transitionMm,
-                                    settings.hairlineNeedleZoneMm}) + waves + 1.0;
+    const double behind =
+        std::max({before.transitionMm, h.transitionMm, settings.hairlineNeedleZoneMm}) + waves +
+        1.0;
     // The curve between control points can bulge past them; a margin of the segment's span.
     const double bulge = 0.25 * (maxY - minY) + 2.0;
     return {minX - 1.0, minY - ahead - bulge, maxX - minX + 2.0,
@@ -285,10 +322,11 @@ Plan replanHairline(const Plan &previous, const GradeMap &map, const Hairline &m
     sampled.reserve(previous.dots.size());
     for (const Dot &d : previous.dots)
         sampled.push_back({d.position, d.session});
-    const RectMm clipped{std::max(area.x, density.bounds.x), std::max(area.y, density.bounds.y),
-                         0, 0};
+    const RectMm clipped{std::max(area.x, density.bounds.x), std::max(area.y, density.bounds.y), 0,
+                         0};
     RectMm region = clipped;
-    region.width = std::min(area.x + area.width, density.bounds.x + density.bounds.width) - region.x;
+    region.width =
+        std::min(area.x + area.width, density.bounds.x + density.bounds.width) - region.x;
     region.height =
         std::min(area.y + area.height, density.bounds.y + density.bounds.height) - region.y;
     if (region.width <= 0 || region.height <= 0)
@@ -298,9 +336,9 @@ Plan replanHairline(const Plan &previous, const GradeMap &map, const Hairline &m
     const RectMm pixels{std::floor(region.x / map.mmPerMapPx) * map.mmPerMapPx,
                         std::floor(region.y / map.mmPerMapPx) * map.mmPerMapPx,
                         region.width + 2 * map.mmPerMapPx, region.height + 2 * map.mmPerMapPx};
-    plan.treatedAreaCm2 += treatedAreaCm2(map, density, pixels) -
-                           treatedAreaCm2(map, planDensity(map, plan.settings, previous.hairline),
-                                          pixels);
+    plan.treatedAreaCm2 +=
+        treatedAreaCm2(map, density, pixels) -
+        treatedAreaCm2(map, planDensity(map, plan.settings, previous.hairline), pixels);
     return plan;
 }
 
@@ -308,8 +346,13 @@ void finishPlan(Plan &plan, const std::vector<SampledDot> &sampled)
 {
     const PlanSettings &s = plan.settings;
     std::unique_ptr<HairlineShape> shape;
-    if (plan.hairline)
+    if (plan.hairline && !sampled.empty()) {
         shape = std::make_unique<HairlineShape>(*plan.hairline, s.seed);
+        const auto [low, high] = std::minmax_element(
+            sampled.begin(), sampled.end(),
+            [](const SampledDot &a, const SampledDot &b) { return a.position.x < b.position.x; });
+        shape->tabulate(low->position.x, high->position.x + 0.25, 0.125);
+    }
     plan.dots.clear();
     plan.dots.reserve(sampled.size());
     plan.sessions.assign(static_cast<std::size_t>(s.sessions), {});
