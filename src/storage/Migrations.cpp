@@ -161,12 +161,36 @@ CREATE TABLE analysis_corrections (
 ) STRICT)sql");
 }
 
+// Version 5: treatment plans. The plan itself (every dot) is kept as the plan JSON of
+// smp::planning (schema "smp-plan"), zlib-compressed; its settings, hairline and per-session
+// summary are kept readable beside it.
+void createVersion5(Database &db)
+{
+    db.execute(R"sql(
+CREATE TABLE plans (
+    id          INTEGER PRIMARY KEY,
+    photo_id    INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+    analysis_id INTEGER REFERENCES photo_analyses (id) ON DELETE SET NULL,
+    algorithm   TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    seed        TEXT NOT NULL,
+    settings    TEXT NOT NULL,
+    hairline    TEXT,
+    summary     TEXT NOT NULL,
+    plan        BLOB NOT NULL,
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL
+) STRICT)sql");
+    db.execute("CREATE INDEX plans_by_photo ON plans (photo_id, id)");
+}
+
 const Migration kMigrations[] = {
     {1, "clients, screening, consents, photos", createVersion1},
     {2, "audit trail and settings", createVersion2},
     {3, "photo rotation, capture-time source and calibrations", createVersion3},
     {4, "scalp analyses and their corrections", createVersion4},
-    // Plans, treatment sessions and appointments arrive as version 5 and later: add a step
+    {5, "treatment plans", createVersion5},
+    // Treatment sessions and appointments arrive as version 6 and later: add a step
     // here, bump kCurrentSchemaVersion, and add the fixture of the previous version to the
     // migration tests.
 };

@@ -6,6 +6,7 @@
 #include "smp/storage/Database.h"
 #include "smp/storage/Migrations.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/PlanStore.h"
 #include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
 
@@ -219,4 +220,50 @@ TEST_CASE("a version 3 database migrates to the current schema: analyses can be 
     CHECK(corrected.at(63) == '\x02');
     store.removeCorrections(id, {GradeTile{1, 0, {}}});
     CHECK(store.correctedGrades(*stored).count('\x05') == 0);
+}
+
+TEST_CASE("a version 4 database migrates to the current schema: plans can be stored", "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("v4.sqlite"));
+    smp::test::rawExecute(path, fixtureSql("schema-v4.sql"));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
+            QStringLiteral("4"));
+    Database db(path);
+    CHECK(db.schemaVersion() == kCurrentSchemaVersion);
+    CHECK(db.integrityProblems(true).isEmpty());
+    CHECK(tableExists(db, "plans"));
+    // What version 4 held is still there: the analysis and its corrected tile.
+    AnalysisStore analyses(db);
+    const auto analysis = analyses.latest(1);
+    REQUIRE(analysis.has_value());
+    CHECK(analysis->mapWidth == 32);
+    CHECK(analyses.corrections(analysis->id).size() == 1);
+
+    StoredPlan plan;
+    plan.photoId = 1;
+    plan.analysisId = analysis->id;
+    plan.algorithm = QStringLiteral("smp-dot-plan");
+    plan.version = QStringLiteral("0.1");
+    plan.seed = QStringLiteral("18446744073709551615"); // 64 bits survive as text
+    plan.settingsJson = QStringLiteral("{\"sessions\":3}");
+    plan.summaryJson = QStringLiteral("{}");
+    plan.planJson = QByteArray(200000, 'x');
+    PlanStore store(db);
+    const RecordId id = store.add(plan);
+    const auto back = store.find(id);
+    REQUIRE(back.has_value());
+    CHECK(back->seed == plan.seed);
+    CHECK(back->planJson == plan.planJson);
+    CHECK(back->hairlineJson.isEmpty());
+    CHECK(back->analysisId == analysis->id);
+    const auto listed = store.plansOfClient(1);
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].planJson.isEmpty()); // summaries only
+    CHECK(store.latestForPhoto(1)->id == id);
+    // The plan is in the audit trail, with its client.
+    auto audit = db.prepare("SELECT client_id FROM audit_log WHERE table_name = 'plans'");
+    REQUIRE(audit.step());
+    CHECK(audit.int64(0) == 1);
+    CHECK_THROWS_AS(store.add(StoredPlan{}), StorageError);
 }
