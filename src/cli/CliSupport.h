@@ -88,5 +88,7 @@ int runSamplePhotoCommand(const QStringList &arguments);
 int runCalibrateCommand(const QStringList &arguments);
 int runMarkerSheetCommand(const QStringList &arguments);
 int runAnalyzeCommand(const QStringList &arguments);
+int runPlanCommand(const QStringList &arguments);
+int runPlanMetricsCommand(const QStringList &arguments);
 
 } // namespace smp::cli

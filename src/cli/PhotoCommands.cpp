@@ -1,6 +1,7 @@
 #include "CliSupport.h"
 
 #include "smp/clinic/Calibration.h"
+#include "smp/clinic/MarkerDrawing.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/imaging/SampleScalp.h"
 #include "smp/storage/ClientStore.h"
@@ -294,7 +295,8 @@ int runMarkerSheetCommand(const QStringList &arguments)
 int runSamplePhotoCommand(const QStringList &arguments)
 {
     Invocation call(QStringLiteral("sample-photo"),
-                    QStringLiteral("Draws the project's sample scalp photo (no real person)."),
+                    QStringLiteral("Draws the project's sample scalp photo (no real person), "
+                                   "with a 20 mm calibration marker beside the head."),
                     arguments,
                     {{QStringLiteral("severity"), QStringLiteral("Hair loss, 0 to 1."),
                       QStringLiteral("x"), QStringLiteral("0.85")},
@@ -310,7 +312,8 @@ int runSamplePhotoCommand(const QStringList &arguments)
     parameters.seed = call.value(QStringLiteral("seed")).toUInt(&ok);
     if (!ok)
         throw UsageError(QStringLiteral("--seed: must be a whole number"));
-    const QImage image = imaging::drawSampleScalp(parameters);
+    QImage image = imaging::drawSampleScalp(parameters);
+    clinic::paintSampleMarker(image); // 20 mm: the photo imports calibrated
     QSaveFile file(args[0]);
     QImageWriter writer(&file, QByteArray());
     writer.setFormat(args[0].endsWith(QLatin1String(".png"), Qt::CaseInsensitive) ? "png" : "jpeg");

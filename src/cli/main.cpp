@@ -21,6 +21,10 @@ Photos:    photo import CLIENT FILE... --view VIEW     photo list|set-view|delet
 Database:  db check|info|backup FILE|restore FILE      audit [--client ID]
 Calibration: calibrate PHOTO [--points x1,y1,x2,y2 --length-mm L]   marker-sheet FILE.pdf
 Analysis:  analyze PHOTO [--view V] [--mm-per-px X] [--overlay OUT.png] [--masks DIR]
+Planning:  plan ANALYSIS|client:ID|plan:ID|FILE.json [--sessions 3] [--density 110]
+                [--hairline FILE] [--json] [--dots F.csv] [--map F.svg|png]
+                [--preview-session N --out F.png] [--save]
+           plan-metrics DOTS.csv [--density 110] [--json]
 Other:     sample-photo OUT.jpg
 
 Options every command accepts: --database PATH, --user NAME, --json
@@ -29,28 +33,51 @@ Options every command accepts: --database PATH, --user NAME, --json
 // Options that take a value, so that their value is not mistaken for a command word.
 bool takesValue(const QString &option)
 {
-    static const QStringList withValue = {
-        QStringLiteral("--database"),     QStringLiteral("--user"),
-        QStringLiteral("--view"),         QStringLiteral("--family"),
-        QStringLiteral("--given"),        QStringLiteral("--dob"),
-        QStringLiteral("--sex"),          QStringLiteral("--phone"),
-        QStringLiteral("--email"),        QStringLiteral("--address"),
-        QStringLiteral("--skin-type"),    QStringLiteral("--hair-colour"),
-        QStringLiteral("--notes"),        QStringLiteral("--limit"),
-        QStringLiteral("--client"),       QStringLiteral("--note"),
-        QStringLiteral("--date"),         QStringLiteral("--kind"),
-        QStringLiteral("--text-version"), QStringLiteral("--signed-by"),
-        QStringLiteral("--severity"),     QStringLiteral("--seed"),
-        QStringLiteral("--points"),       QStringLiteral("--length-mm"),
-        QStringLiteral("--page-size"),    QStringLiteral("--quarter-turns"),
-        QStringLiteral("--mm-per-px"),    QStringLiteral("--overlay"),
-        QStringLiteral("--masks"),        QStringLiteral("--reference-area")};
+    static const QStringList withValue = {QStringLiteral("--database"),
+                                          QStringLiteral("--user"),
+                                          QStringLiteral("--view"),
+                                          QStringLiteral("--family"),
+                                          QStringLiteral("--given"),
+                                          QStringLiteral("--dob"),
+                                          QStringLiteral("--sex"),
+                                          QStringLiteral("--phone"),
+                                          QStringLiteral("--email"),
+                                          QStringLiteral("--address"),
+                                          QStringLiteral("--skin-type"),
+                                          QStringLiteral("--hair-colour"),
+                                          QStringLiteral("--notes"),
+                                          QStringLiteral("--limit"),
+                                          QStringLiteral("--client"),
+                                          QStringLiteral("--note"),
+                                          QStringLiteral("--date"),
+                                          QStringLiteral("--kind"),
+                                          QStringLiteral("--text-version"),
+                                          QStringLiteral("--signed-by"),
+                                          QStringLiteral("--severity"),
+                                          QStringLiteral("--seed"),
+                                          QStringLiteral("--points"),
+                                          QStringLiteral("--length-mm"),
+                                          QStringLiteral("--page-size"),
+                                          QStringLiteral("--quarter-turns"),
+                                          QStringLiteral("--mm-per-px"),
+                                          QStringLiteral("--overlay"),
+                                          QStringLiteral("--masks"),
+                                          QStringLiteral("--reference-area"),
+                                          QStringLiteral("--sessions"),
+                                          QStringLiteral("--density"),
+                                          QStringLiteral("--hairline"),
+                                          QStringLiteral("--dots"),
+                                          QStringLiteral("--map"),
+                                          QStringLiteral("--plan-json"),
+                                          QStringLiteral("--preview-session"),
+                                          QStringLiteral("--out")};
     return withValue.contains(option);
 }
 
 bool isSingleWordCommand(const QString &word)
 {
-    for (const char *command : {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze"}) {
+    for (const char *command : {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze",
+                                "plan", "plan-metrics"}) {
         if (word == QLatin1String(command))
             return true;
     }
@@ -62,7 +89,8 @@ bool isSingleWordCommand(const QString &word)
 bool needsGui(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "marker-sheet") == 0 || std::strcmp(argv[i], "analyze") == 0)
+        if (std::strcmp(argv[i], "marker-sheet") == 0 || std::strcmp(argv[i], "analyze") == 0 ||
+            std::strcmp(argv[i], "plan") == 0)
             return true;
     }
     return false;
@@ -125,6 +153,10 @@ int main(int argc, char *argv[])
             return runMarkerSheetCommand(rest);
         if (group == QLatin1String("analyze"))
             return runAnalyzeCommand(rest);
+        if (group == QLatin1String("plan"))
+            return runPlanCommand(rest);
+        if (group == QLatin1String("plan-metrics"))
+            return runPlanMetricsCommand(rest);
         if (verb.isEmpty()) {
             if (rest.contains(QStringLiteral("--help"))) {
                 std::fputs(kUsage, stdout);

@@ -13,6 +13,8 @@ namespace smp::planning {
 
 namespace {
 
+constexpr double kLargestScalpCm2 = 1000;
+
 // The hairline as a dense polyline y(x), with its irregular edge, ready for many queries.
 class HairlineShape
 {
@@ -245,13 +247,13 @@ Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
     SamplerOptions options;
     options.seed = settings.seed;
     options.shares = sessionShares(settings.sessions);
-    // The treated area: map pixels with a target above 0.
-    int treated = 0;
-    for (int y = 0; y < map.height; ++y)
-        for (int x = 0; x < map.width; ++x)
-            treated +=
-                density.dotsPerCm2({(x + 0.5) * map.mmPerMapPx, (y + 0.5) * map.mmPerMapPx}) > 0;
-    plan.treatedAreaCm2 = treated * map.mmPerMapPx * map.mmPerMapPx / 100.0;
+    plan.treatedAreaCm2 = treatedAreaCm2(map, density, density.bounds);
+    // A whole scalp is about 600-700 cm2: far more means the scale is wrong (a mistaken marker,
+    // a length typed in cm), and a plan on it would be nonsense.
+    if (plan.treatedAreaCm2 > kLargestScalpCm2)
+        throw std::invalid_argument(
+            "the area to treat comes to " + std::to_string(std::lround(plan.treatedAreaCm2)) +
+            " cm2, more than a whole scalp (about 600-700 cm2): check the photo's calibration");
     finishPlan(plan, sampleDots(density, options));
     return plan;
 }

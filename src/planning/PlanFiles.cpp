@@ -65,7 +65,69 @@ double number(const Json &object, const std::string &path, const char *name, dou
     return v;
 }
 
+Json hairlineObject(const Hairline &h)
+{
+    Json points = Json::array();
+    for (const PointMm &p : h.controlPoints)
+        points.push_back({p.x, p.y});
+    return {{"control_points_mm", points},
+            {"transition_mm", h.transitionMm},
+            {"macro_amplitude_mm", h.macroAmplitudeMm},
+            {"macro_wavelength_mm", h.macroWavelengthMm},
+            {"micro_amplitude_mm", h.microAmplitudeMm},
+            {"micro_wavelength_mm", h.microWavelengthMm},
+            {"isolated_zone_mm", h.isolatedZoneMm},
+            {"isolated_share", h.isolatedShare}};
+}
+
+// Reads a hairline object; `complete` requires every field (a plan file), else the missing ones
+// keep their defaults (a hand-written hairline file).
+Hairline readHairline(const Json &object, const std::string &path, bool complete)
+{
+    Hairline h;
+    const Json &points = member(object, path, "control_points_mm");
+    if (!points.is_array() || points.size() < 2)
+        throw PlanFileError("field '" + path + ".control_points_mm' must hold at least 2 points");
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const Json &p = points[i];
+        if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+            throw PlanFileError("field '" + path + ".control_points_mm[" + std::to_string(i) +
+                                "]' must be [x_mm, y_mm]");
+        h.controlPoints.push_back({p[0].get<double>(), p[1].get<double>()});
+    }
+    const auto optional = [&](const char *name, double &target, double low, double high) {
+        if (complete || object.contains(name))
+            target = number(object, path, name, low, high);
+    };
+    optional("transition_mm", h.transitionMm, 0, 50);
+    optional("macro_amplitude_mm", h.macroAmplitudeMm, 0, 20);
+    optional("macro_wavelength_mm", h.macroWavelengthMm, 1, 200);
+    optional("micro_amplitude_mm", h.microAmplitudeMm, 0, 5);
+    optional("micro_wavelength_mm", h.microWavelengthMm, 0.5, 50);
+    optional("isolated_zone_mm", h.isolatedZoneMm, 0, 20);
+    optional("isolated_share", h.isolatedShare, 0, 1);
+    return h;
+}
+
 } // namespace
+
+std::string hairlineJson(const Hairline &hairline)
+{
+    return hairlineObject(hairline).dump(1) + '\n';
+}
+
+Hairline parseHairlineJson(std::string_view text)
+{
+    Json j;
+    try {
+        j = Json::parse(text);
+    } catch (const Json::parse_error &e) {
+        throw PlanFileError(std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.is_object())
+        throw PlanFileError("a hairline must be a JSON object with control_points_mm");
+    return readHairline(j, "hairline", false);
+}
 
 const char *sessionColour(int session)
 {
@@ -173,22 +235,7 @@ std::string planJson(const Plan &plan)
         {"break_every_minutes", s.breakEveryMinutes},
         {"break_minutes", s.breakMinutes},
         {"max_session_minutes", s.maxSessionMinutes}};
-    if (plan.hairline) {
-        const Hairline &h = *plan.hairline;
-        Json points = Json::array();
-        for (const PointMm &p : h.controlPoints)
-            points.push_back({p.x, p.y});
-        j["hairline"] = {{"control_points_mm", points},
-                         {"transition_mm", h.transitionMm},
-                         {"macro_amplitude_mm", h.macroAmplitudeMm},
-                         {"macro_wavelength_mm", h.macroWavelengthMm},
-                         {"micro_amplitude_mm", h.microAmplitudeMm},
-                         {"micro_wavelength_mm", h.microWavelengthMm},
-                         {"isolated_zone_mm", h.isolatedZoneMm},
-                         {"isolated_share", h.isolatedShare}};
-    } else {
-        j["hairline"] = nullptr;
-    }
+    j["hairline"] = plan.hairline ? hairlineObject(*plan.hairline) : Json(nullptr);
     j["treated_area_cm2"] = plan.treatedAreaCm2;
     Json sessions = Json::array();
     for (const SessionSummary &x : plan.sessions)
@@ -275,27 +322,8 @@ Plan parsePlanJson(std::string_view text)
     s.maxSessionMinutes = number(settings, "settings", "max_session_minutes", 30, 720);
 
     const Json &hairline = member(j, "", "hairline");
-    if (!hairline.is_null()) {
-        Hairline h;
-        const Json &points = member(hairline, "hairline", "control_points_mm");
-        if (!points.is_array() || points.size() < 2)
-            throw PlanFileError("field 'hairline.control_points_mm' must hold at least 2 points");
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            const Json &p = points[i];
-            if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
-                throw PlanFileError("field 'hairline.control_points_mm[" + std::to_string(i) +
-                                    "]' must be [x_mm, y_mm]");
-            h.controlPoints.push_back({p[0].get<double>(), p[1].get<double>()});
-        }
-        h.transitionMm = number(hairline, "hairline", "transition_mm", 0, 50);
-        h.macroAmplitudeMm = number(hairline, "hairline", "macro_amplitude_mm", 0, 20);
-        h.macroWavelengthMm = number(hairline, "hairline", "macro_wavelength_mm", 1, 200);
-        h.microAmplitudeMm = number(hairline, "hairline", "micro_amplitude_mm", 0, 5);
-        h.microWavelengthMm = number(hairline, "hairline", "micro_wavelength_mm", 0.5, 50);
-        h.isolatedZoneMm = number(hairline, "hairline", "isolated_zone_mm", 0, 20);
-        h.isolatedShare = number(hairline, "hairline", "isolated_share", 0, 1);
-        plan.hairline = h;
-    }
+    if (!hairline.is_null())
+        plan.hairline = readHairline(hairline, "hairline", true);
     plan.treatedAreaCm2 = number(j, "", "treated_area_cm2", 0, 1e6);
     const Json &dots = member(j, "", "dots");
     if (!dots.is_array())
@@ -369,7 +397,7 @@ std::string planSvg(const Plan &plan, RectMm area)
             << "\" r=\"1.2\" fill=\"" << sessionColour(session.session) << "\"/>\n"
             << "<text x=\"" << fixed(x + 2, 3) << "\" y=\"" << fixed(barY + 1.6, 3) << "\">session "
             << session.session << ": " << session.dots << " dots</text>\n";
-        x += 38;
+        x += 48;
     }
     svg << "</g>\n</svg>\n";
     return svg.str();

@@ -31,9 +31,9 @@ StoredPlan read(const Statement &row, bool withPlan)
     if (withPlan) {
         p.planJson = qUncompress(row.blob(11));
         if (p.planJson.isEmpty())
-            throw StorageError(ErrorKind::Damaged,
-                               QStringLiteral("plan %1: the stored plan cannot be read (damaged)")
-                                   .arg(p.id));
+            throw StorageError(
+                ErrorKind::Damaged,
+                QStringLiteral("plan %1: the stored plan cannot be read (damaged)").arg(p.id));
     }
     return p;
 }

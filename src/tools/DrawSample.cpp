@@ -4,11 +4,9 @@
 
 #include "smp/clinic/MarkerDrawing.h"
 #include "smp/imaging/SampleScalp.h"
-#include "smp/vision/Markers.h"
 
 #include <QCoreApplication>
 #include <QImageWriter>
-#include <QPainter>
 #include <QSaveFile>
 
 #include <cstdio>
@@ -22,20 +20,7 @@ int main(int argc, char *argv[])
         return 2;
     }
     QImage image = smp::imaging::drawSampleScalp();
-    {
-        // A 20 mm calibration marker held beside the head, at the scale of a real head: the
-        // drawn head is about 960 px wide for a head about 160 mm wide, so 6 px per mm.
-        constexpr int kMarkerId = 30;
-        constexpr double kPxPerMm = 6.0;
-        const double side = smp::vision::markerSideMm(kMarkerId) * kPxPerMm;
-        const QRectF square(image.width() * 0.05, image.height() * 0.07, side, side);
-        QPainter painter(&image);
-        painter.setRenderHint(QPainter::Antialiasing);
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(QColor(246, 246, 242));
-        painter.drawRoundedRect(square.adjusted(-side / 5, -side / 5, side / 5, side / 5), 6, 6);
-        smp::clinic::paintMarker(painter, kMarkerId, square);
-    }
+    smp::clinic::paintSampleMarker(image);
     QSaveFile file(args[1]);
     if (!file.open(QIODevice::WriteOnly)) {
         std::fprintf(stderr, "smp-draw-sample: cannot write %s: %s\n", qPrintable(args[1]),

@@ -373,3 +373,102 @@ TEST_CASE("options may stand before the command; smp analyze takes a reference a
     CHECK(outside.exitCode == 2);
     CHECK(outside.err.contains(QStringLiteral("--reference-area")));
 }
+
+TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",
+          "[cli][planning]")
+{
+    ScratchDir dir;
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Planned")});
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), sample,
+              QStringLiteral("--view"), QStringLiteral("top")});
+    // No analysis yet: it says what to do.
+    Result early = run(dir, {QStringLiteral("plan"), QStringLiteral("client:1")});
+    CHECK(early.exitCode == 1);
+    CHECK(early.err.contains(QStringLiteral("analyse a photo first")));
+    REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("1")}).exitCode == 0);
+
+    // A hairline across the front of the head (mm on the photo).
+    const QString hairline = dir.file(QStringLiteral("hairline.json"));
+    {
+        QFile file(hairline);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(
+            R"({"control_points_mm": [[50, 40], [90, 25], [130, 22], [170, 26], [210, 42]]})");
+    }
+    const QString csv = dir.file(QStringLiteral("dots.csv"));
+    const QString svg = dir.file(QStringLiteral("map.svg"));
+    const QString png = dir.file(QStringLiteral("map.png"));
+    const QString preview = dir.file(QStringLiteral("preview.png"));
+    Result planned =
+        run(dir, {QStringLiteral("plan"), QStringLiteral("client:1"), QStringLiteral("--sessions"),
+                  QStringLiteral("4"), QStringLiteral("--density"), QStringLiteral("120"),
+                  QStringLiteral("--hairline"), hairline, QStringLiteral("--json"),
+                  QStringLiteral("--dots"), csv, QStringLiteral("--map"), svg,
+                  QStringLiteral("--preview-session"), QStringLiteral("2"), QStringLiteral("--out"),
+                  preview, QStringLiteral("--save")});
+    INFO(planned.err.toStdString());
+    REQUIRE(planned.exitCode == 0);
+    const QJsonObject plan = planned.json().object();
+    CHECK(plan[QStringLiteral("plan_id")].toInt() == 1);
+    CHECK(plan[QStringLiteral("density_dots_per_cm2")].toDouble() == 120);
+    const QJsonArray sessions = plan[QStringLiteral("sessions")].toArray();
+    REQUIRE(sessions.size() == 4);
+    int total = 0, oneRL = 0;
+    for (const auto &s : sessions) {
+        total += s.toObject()[QStringLiteral("dots")].toInt();
+        oneRL += s.toObject()[QStringLiteral("dots_1rl")].toInt();
+    }
+    CHECK(total == plan[QStringLiteral("dots")].toInt());
+    CHECK(total > 1000);
+    CHECK(oneRL > 0); // the hairline zone takes the single needle
+
+    // The CSV has the promised header and one line per dot.
+    QFile dots(csv);
+    REQUIRE(dots.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = dots.readAll().split('\n');
+    CHECK(lines[0] == "x_mm,y_mm,session,needle,fresh_diameter_mm,healed_diameter_mm,shade");
+    CHECK(lines.size() - 2 == total); // header and the final newline
+    // The SVG is 1:1 in millimetres; the preview shows photo and healed result side by side.
+    QFile map(svg);
+    REQUIRE(map.open(QIODevice::ReadOnly));
+    CHECK(map.readAll().contains("mm\" height=\""));
+    const QImage side(preview);
+    REQUIRE(!side.isNull());
+    CHECK(side.width() > 2 * 1000);
+
+    // The stored plan exports the same dots again, as a PNG at 20 px per mm.
+    Result again = run(dir, {QStringLiteral("plan"), QStringLiteral("plan:1"),
+                             QStringLiteral("--map"), png, QStringLiteral("--json")});
+    REQUIRE(again.exitCode == 0);
+    CHECK(again.json().object()[QStringLiteral("dots")].toInt() == total);
+    const QImage pigment(png);
+    REQUIRE(!pigment.isNull());
+    CHECK(pigment.dotsPerMeterX() == 20000);
+
+    // The metrics of the dot list, as JSON.
+    Result metrics = run(dir, {QStringLiteral("plan-metrics"), csv, QStringLiteral("--density"),
+                               QStringLiteral("120"), QStringLiteral("--json")});
+    REQUIRE(metrics.exitCode == 0);
+    const QJsonObject m = metrics.json().object();
+    CHECK(m[QStringLiteral("dots")].toInt() == total);
+    const QJsonArray spread = m[QStringLiteral("spread")].toArray();
+    REQUIRE(spread.size() == 1 + 4 + 2); // all, 4 sessions, runs 1-2 and 1-3
+    CHECK(spread[0].toObject()[QStringLiteral("min_nn_over_spacing")].toDouble() > 0.5);
+
+    // Bad input names the option or the line.
+    Result badDensity = run(dir, {QStringLiteral("plan"), QStringLiteral("1"),
+                                  QStringLiteral("--density"), QStringLiteral("110mm")});
+    CHECK(badDensity.exitCode == 2);
+    CHECK(badDensity.err.contains(QStringLiteral("--density")));
+    QFile broken(dir.file(QStringLiteral("broken.csv")));
+    REQUIRE(broken.open(QIODevice::WriteOnly));
+    broken.write("x_mm,y_mm,session,needle,fresh_diameter_mm,healed_diameter_mm,shade\n1,2,1,3RL,"
+                 "0.25,0.15,0.3\n1,2,x,3RL,0.25,0.15,0.3\n");
+    broken.close();
+    Result badCsv = run(dir, {QStringLiteral("plan-metrics"), broken.fileName()});
+    CHECK(badCsv.exitCode == 2);
+    CHECK(badCsv.err.contains(QStringLiteral("line 3, field session")));
+}

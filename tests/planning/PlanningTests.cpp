@@ -339,3 +339,13 @@ TEST_CASE("moving one hairline point changes only the dots near it", "[planning]
     CHECK(static_cast<double>(after.dots.size()) ==
           Approx(static_cast<double>(fresh.dots.size())).epsilon(0.01));
 }
+
+TEST_CASE("an area larger than a whole scalp is refused: the scale must be wrong", "[planning]")
+{
+    GradeMap map = gradeMap(10, 10, 5);
+    map.mmPerMapPx = 5.0; // 20 x 20 px at 5 mm: 100 x 100 mm = 100 cm2 is fine
+    CHECK_NOTHROW(buildPlan(map, PlanSettings{}, std::nullopt));
+    map.mmPerMapPx = 20.0; // 400 x 400 mm = 1600 cm2
+    CHECK_THROWS_WITH(buildPlan(map, PlanSettings{}, std::nullopt),
+                      Catch::Contains("check the photo's calibration"));
+}

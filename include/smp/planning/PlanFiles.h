@@ -27,6 +27,11 @@ std::string dotsCsv(const std::vector<Dot> &dots);
 std::vector<Dot> parseDotsCsv(std::string_view text);
 
 std::string planJson(const Plan &plan);
+// A hairline on its own (the --hairline file of `smp plan`, the stored plan's hairline):
+// {"control_points_mm": [[x, y], ...]} and optionally the other Hairline fields by their JSON
+// names (transition_mm, macro_amplitude_mm, ...).
+std::string hairlineJson(const Hairline &hairline);
+Hairline parseHairlineJson(std::string_view text);
 Plan parsePlanJson(std::string_view text);
 
 // The pigment map: one colour per session, dots at their fresh size, a 10 mm scale bar and a

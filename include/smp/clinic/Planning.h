@@ -1,0 +1,66 @@
+#pragma once
+
+// The bridge between the clinic's records (photos, analyses, plans in SQLite; images in Qt) and
+// smp::planning (no Qt). Millimetres on the photo's plane: x right, y down from the upright
+// photo's top left corner, mm = photo px x the photo's mm per px.
+
+#include "smp/planning/Plan.h"
+#include "smp/storage/PlanStore.h"
+#include "smp/storage/Records.h"
+
+#include <QImage>
+#include <QString>
+
+#include <optional>
+
+namespace smp::storage {
+class Database;
+}
+
+namespace smp::clinic {
+
+// What a plan starts from: the corrected grade map of an analysis with its photo's scale.
+struct PlanningInput
+{
+    storage::RecordId photoId = 0;
+    storage::RecordId analysisId = 0;
+    planning::GradeMap map; // mmPerMapPx is 0 when the photo is not calibrated
+    double mmPerPhotoPx = 0;
+    double photoPxPerMapPx = 1;
+};
+
+// The analysis's corrected map and the photo's current calibration. Throws StorageError
+// (NotFound) naming the analysis.
+PlanningInput planningInputForAnalysis(storage::Database &db, storage::RecordId analysisId);
+
+// The latest analysis of the client's most recent photo that has one (preferring a top view).
+// Throws StorageError (NotFound) saying what is missing.
+storage::RecordId latestAnalysisOfClient(storage::Database &db, storage::RecordId clientId);
+
+// Stores a plan (its JSON, settings, hairline, summary) and returns its id.
+storage::RecordId storePlan(storage::Database &db, const PlanningInput &input,
+                            const planning::Plan &plan);
+planning::Plan loadPlan(const storage::StoredPlan &stored);
+
+// Writes text through a temporary file and a rename (QSaveFile): the old file stays whole if
+// anything fails. Throws StorageError (Io, DiskFull) naming the file.
+void writeFileAtomically(const QString &path, const QByteArray &bytes);
+
+// The pigment map as an image at 1:1 physical scale (`pxPerMm`, stored in the PNG's resolution
+// so it prints at size): white, one colour per session, dots at their fresh size, a 10 mm scale
+// bar and a legend. `area` in mm.
+QImage renderPigmentMap(const planning::Plan &plan, planning::RectMm area, double pxPerMm = 20);
+
+// The client's photo with the healed dots of sessions 1..throughSession drawn on it: healed
+// size, the session's shade, soft edges, multiplied into the skin as healed pigment looks.
+QImage renderHealedPreview(const QImage &upright, const planning::Plan &plan, double mmPerPx,
+                           int throughSession);
+
+// The preview beside the photo (photo left, preview right), with captions.
+QImage sideBySide(const QImage &before, const QImage &after, const QString &beforeCaption,
+                  const QString &afterCaption);
+
+// The bounding box (mm) of the plan's dots, grown by `marginMm`.
+planning::RectMm planExtent(const planning::Plan &plan, double marginMm = 5);
+
+} // namespace smp::clinic

@@ -1,0 +1,330 @@
+#include "CliSupport.h"
+
+#include "smp/clinic/Planning.h"
+#include "smp/imaging/PhotoFile.h"
+#include "smp/planning/PlanFiles.h"
+#include "smp/planning/PlanMetrics.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/PlanStore.h"
+#include "smp/storage/StorageError.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace smp::cli {
+
+namespace {
+
+QByteArray readFile(const QString &path, const QString &what)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw storage::StorageError(
+            storage::ErrorKind::NotFound,
+            QStringLiteral("%1 \"%2\": %3").arg(what, path, file.errorString()));
+    if (file.size() > 512LL * 1024 * 1024)
+        throw UsageError(
+            QStringLiteral("%1 \"%2\" is larger than 512 MB: not a plan file").arg(what, path));
+    return file.readAll();
+}
+
+double numberOption(Invocation &call, const QString &name, double low, double high,
+                    const QString &unit)
+{
+    bool ok = false;
+    const double value = call.value(name).toDouble(&ok);
+    if (!ok || value < low || value > high)
+        throw UsageError(QStringLiteral("--%1: \"%2\" must be a number from %3 to %4 (%5)")
+                             .arg(name, call.value(name))
+                             .arg(low)
+                             .arg(high)
+                             .arg(unit));
+    return value;
+}
+
+QJsonObject sessionsJson(const planning::Plan &plan)
+{
+    QJsonArray sessions;
+    for (const planning::SessionSummary &s : plan.sessions)
+        sessions.append(QJsonObject{{QStringLiteral("session"), s.session},
+                                    {QStringLiteral("dots"), s.dots},
+                                    {QStringLiteral("dots_1rl"), s.dots1RL},
+                                    {QStringLiteral("dots_3rl"), s.dots3RL},
+                                    {QStringLiteral("shade"), s.shade},
+                                    {QStringLiteral("minutes"), s.minutes},
+                                    {QStringLiteral("sittings"), s.sittings}});
+    QJsonArray notices;
+    for (const std::string &n : plan.notices)
+        notices.append(QString::fromStdString(n));
+    return {
+        {QStringLiteral("algorithm"), QString::fromLatin1(planning::kPlanAlgorithm)},
+        {QStringLiteral("algorithm_version"), QString::fromLatin1(planning::kPlanAlgorithmVersion)},
+        {QStringLiteral("seed"), QString::number(plan.settings.seed)},
+        {QStringLiteral("density_dots_per_cm2"), plan.settings.densityDotsPerCm2},
+        {QStringLiteral("treated_area_cm2"), plan.treatedAreaCm2},
+        {QStringLiteral("dots"), static_cast<qint64>(plan.dots.size())},
+        {QStringLiteral("sessions"), sessions},
+        {QStringLiteral("notices"), notices}};
+}
+
+} // namespace
+
+int runPlanCommand(const QStringList &arguments)
+{
+    Invocation call(
+        QStringLiteral("plan"),
+        QStringLiteral(
+            "Plans the pigment dots for a client from an analysed, calibrated photo: every dot "
+            "with its session, needle, size and shade; sessions with time. SOURCE is an analysis "
+            "id, client:ID (the client's latest analysed photo), plan:ID (a stored plan) or a "
+            "plan JSON file."),
+        arguments,
+        {{QStringLiteral("sessions"), QStringLiteral("Number of sessions, 2-6 (default 3)."),
+          QStringLiteral("n")},
+         {QStringLiteral("density"),
+          QStringLiteral("Full density on bald skin, dots/cm2, 40-200 (default 110)."),
+          QStringLiteral("dots/cm2")},
+         {QStringLiteral("hairline"),
+          QStringLiteral("The designed hairline: a JSON file {\"control_points_mm\": [[x,y],...]} "
+                         "in mm on the photo (x right, y down, forehead up)."),
+          QStringLiteral("file.json")},
+         {QStringLiteral("seed"), QStringLiteral("Random seed (default 1): same seed, same dots."),
+          QStringLiteral("n")},
+         {QStringLiteral("dots"), QStringLiteral("Write the dot list as CSV."),
+          QStringLiteral("file.csv")},
+         {QStringLiteral("map"),
+          QStringLiteral("Write the pigment map at 1:1 scale (.svg or .png, by the extension)."),
+          QStringLiteral("file")},
+         {QStringLiteral("plan-json"), QStringLiteral("Write the whole plan as JSON."),
+          QStringLiteral("file.json")},
+         {QStringLiteral("preview-session"),
+          QStringLiteral("With --out: the photo as it should look healed after this session."),
+          QStringLiteral("n")},
+         {QStringLiteral("out"),
+          QStringLiteral("The preview image (photo and preview side by side)."),
+          QStringLiteral("file.png")},
+         {QStringLiteral("save"), QStringLiteral("Store the plan in the database.")}},
+        {QStringLiteral("SOURCE analysis id, client:ID, plan:ID or a plan JSON file.")});
+    const QString source = call.requirePositional(1)[0];
+
+    planning::Plan plan;
+    clinic::PlanningInput input;
+    bool fromStoredOrFile = false;
+    if (source.startsWith(QLatin1String("plan:"))) {
+        const storage::RecordId id = parseId(source.mid(5), QStringLiteral("plan"));
+        const auto stored = storage::PlanStore(call.database()).find(id);
+        if (!stored)
+            throw storage::StorageError(storage::ErrorKind::NotFound,
+                                        QStringLiteral("plan %1 does not exist").arg(id));
+        plan = clinic::loadPlan(*stored);
+        input.photoId = stored->photoId;
+        fromStoredOrFile = true;
+    } else if (QFileInfo(source).isFile()) {
+        try {
+            plan = planning::parsePlanJson(readFile(source, QStringLiteral("plan")).toStdString());
+        } catch (const planning::PlanFileError &e) {
+            throw UsageError(QStringLiteral("%1: %2").arg(source, QString::fromUtf8(e.what())));
+        }
+        fromStoredOrFile = true;
+    } else {
+        const storage::RecordId analysisId =
+            source.startsWith(QLatin1String("client:"))
+                ? clinic::latestAnalysisOfClient(call.database(),
+                                                 parseId(source.mid(7), QStringLiteral("client")))
+                : parseId(source, QStringLiteral("analysis"));
+        input = clinic::planningInputForAnalysis(call.database(), analysisId);
+    }
+    if (!fromStoredOrFile) {
+        planning::PlanSettings settings;
+        if (call.isSet(QStringLiteral("sessions")))
+            settings.sessions = static_cast<int>(
+                numberOption(call, QStringLiteral("sessions"), 2, 6, QStringLiteral("sessions")));
+        if (call.isSet(QStringLiteral("density")))
+            settings.densityDotsPerCm2 =
+                numberOption(call, QStringLiteral("density"), 40, 200, QStringLiteral("dots/cm2"));
+        if (call.isSet(QStringLiteral("seed"))) {
+            bool ok = false;
+            settings.seed = call.value(QStringLiteral("seed")).toULongLong(&ok);
+            if (!ok)
+                throw UsageError(QStringLiteral("--seed: \"%1\" is not a whole number")
+                                     .arg(call.value(QStringLiteral("seed"))));
+        }
+        std::optional<planning::Hairline> hairline;
+        if (call.isSet(QStringLiteral("hairline"))) {
+            const QString file = call.value(QStringLiteral("hairline"));
+            try {
+                hairline = planning::parseHairlineJson(
+                    readFile(file, QStringLiteral("hairline")).toStdString());
+            } catch (const planning::PlanFileError &e) {
+                throw UsageError(
+                    QStringLiteral("--hairline %1: %2").arg(file, QString::fromUtf8(e.what())));
+            }
+        }
+        try {
+            plan = planning::buildPlan(input.map, settings, hairline);
+        } catch (const std::invalid_argument &e) {
+            throw UsageError(QStringLiteral("analysis %1: %2")
+                                 .arg(input.analysisId)
+                                 .arg(QString::fromUtf8(e.what())));
+        }
+    }
+
+    storage::RecordId planId = 0;
+    if (call.isSet(QStringLiteral("save"))) {
+        if (!input.photoId)
+            throw UsageError(
+                QStringLiteral("--save: a plan from a file has no photo to belong to"));
+        planId = clinic::storePlan(call.database(), input, plan);
+    }
+    if (call.isSet(QStringLiteral("dots")))
+        clinic::writeFileAtomically(call.value(QStringLiteral("dots")),
+                                    QByteArray::fromStdString(planning::dotsCsv(plan.dots)));
+    if (call.isSet(QStringLiteral("plan-json")))
+        clinic::writeFileAtomically(call.value(QStringLiteral("plan-json")),
+                                    QByteArray::fromStdString(planning::planJson(plan)));
+    if (call.isSet(QStringLiteral("map"))) {
+        const QString file = call.value(QStringLiteral("map"));
+        const planning::RectMm area = clinic::planExtent(plan);
+        if (file.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
+            clinic::writeFileAtomically(file,
+                                        QByteArray::fromStdString(planning::planSvg(plan, area)));
+        } else if (file.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) {
+            QByteArray png;
+            QBuffer buffer(&png);
+            buffer.open(QIODevice::WriteOnly);
+            clinic::renderPigmentMap(plan, area).save(&buffer, "PNG");
+            clinic::writeFileAtomically(file, png);
+        } else {
+            throw UsageError(QStringLiteral("--map: \"%1\" must end in .svg or .png").arg(file));
+        }
+    }
+    if (call.isSet(QStringLiteral("preview-session")) != call.isSet(QStringLiteral("out")))
+        throw UsageError(QStringLiteral("--preview-session and --out go together"));
+    if (call.isSet(QStringLiteral("preview-session"))) {
+        const int session = static_cast<int>(numberOption(call, QStringLiteral("preview-session"),
+                                                          1, plan.settings.sessions,
+                                                          QStringLiteral("a session of the plan")));
+        if (!input.photoId)
+            throw UsageError(QStringLiteral("--preview-session: the plan has no photo (plan from a "
+                                            "file); plan from an analysis or plan:ID"));
+        storage::PhotoLibrary library(call.database());
+        const auto photo = library.find(input.photoId);
+        const auto calibration = library.currentCalibration(input.photoId);
+        if (!photo || !calibration)
+            throw storage::StorageError(
+                storage::ErrorKind::NotFound,
+                QStringLiteral("photo %1 is missing or not calibrated").arg(input.photoId));
+        const QImage upright = imaging::loadUprightImage(library.absolutePath(*photo));
+        const QImage preview =
+            clinic::renderHealedPreview(upright, plan, calibration->mmPerPx, session);
+        const QImage both = clinic::sideBySide(upright, preview, QStringLiteral("Today"),
+                                               QStringLiteral("Healed, after session %1 of %2")
+                                                   .arg(session)
+                                                   .arg(plan.settings.sessions));
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        both.save(&buffer, "PNG");
+        clinic::writeFileAtomically(call.value(QStringLiteral("out")), png);
+    }
+
+    if (call.json()) {
+        QJsonObject object = sessionsJson(plan);
+        if (planId)
+            object[QStringLiteral("plan_id")] = static_cast<qint64>(planId);
+        if (input.analysisId)
+            object[QStringLiteral("analysis_id")] = static_cast<qint64>(input.analysisId);
+        printJson(object);
+    } else {
+        print(QStringLiteral("%1 dots over %2 cm2 in %3 sessions%4")
+                  .arg(plan.dots.size())
+                  .arg(plan.treatedAreaCm2, 0, 'f', 1)
+                  .arg(plan.settings.sessions)
+                  .arg(planId ? QStringLiteral(" (stored as plan %1)").arg(planId) : QString()));
+        for (const planning::SessionSummary &s : plan.sessions)
+            print(
+                QStringLiteral("  session %1: %2 dots (%3 x 1RL, %4 x 3RL), shade %5, about %6 h%7")
+                    .arg(s.session)
+                    .arg(s.dots)
+                    .arg(s.dots1RL)
+                    .arg(s.dots3RL)
+                    .arg(s.shade, 0, 'f', 2)
+                    .arg(s.minutes / 60, 0, 'f', 1)
+                    .arg(s.sittings > 1 ? QStringLiteral(" in %1 sittings").arg(s.sittings)
+                                        : QString()));
+        for (const std::string &n : plan.notices)
+            print(QStringLiteral("Note: %1").arg(QString::fromStdString(n)));
+    }
+    return 0;
+}
+
+int runPlanMetricsCommand(const QStringList &arguments)
+{
+    Invocation call(
+        QStringLiteral("plan-metrics"),
+        QStringLiteral("Measures a dot list: how evenly the dots, each session and each run of "
+                       "sessions are spread, and how closely the density follows a uniform "
+                       "target over the area the dots cover."),
+        arguments,
+        {{QStringLiteral("density"), QStringLiteral("The target density, dots/cm2 (default 110)."),
+          QStringLiteral("dots/cm2")}},
+        {QStringLiteral("DOTS.csv A dot list (smp plan --dots).")});
+    const QString file = call.requirePositional(1)[0];
+    const double density =
+        call.isSet(QStringLiteral("density"))
+            ? numberOption(call, QStringLiteral("density"), 1, 1000, QStringLiteral("dots/cm2"))
+            : 110.0;
+    std::vector<planning::Dot> dots;
+    try {
+        dots = planning::parseDotsCsv(readFile(file, QStringLiteral("dot list")).toStdString());
+    } catch (const planning::PlanFileError &e) {
+        throw UsageError(QStringLiteral("%1: %2").arg(file, QString::fromUtf8(e.what())));
+    }
+    std::vector<planning::SampledDot> sampled;
+    int sessions = 1;
+    for (const planning::Dot &d : dots) {
+        sampled.push_back({d.position, d.session});
+        sessions = std::max(sessions, d.session);
+    }
+    const planning::DensityFunction target = planning::uniformTargetOver(sampled, density);
+    const planning::PlanMetrics m =
+        planning::measurePlan(sampled, target, planning::sessionShares(sessions));
+    if (call.json()) {
+        QJsonArray spreads;
+        for (const planning::SpreadMetric &s : m.spreads)
+            spreads.append(
+                QJsonObject{{QStringLiteral("set"), QString::fromStdString(s.name)},
+                            {QStringLiteral("dots"), s.dots},
+                            {QStringLiteral("interior_dots"), s.interiorDots},
+                            {QStringLiteral("min_nn_over_spacing"), s.minNormalisedNearest},
+                            {QStringLiteral("mean_nn_over_spacing"), s.meanNormalisedNearest}});
+        printJson(QJsonObject{{QStringLiteral("dots"), static_cast<qint64>(dots.size())},
+                              {QStringLiteral("density_dots_per_cm2"), density},
+                              {QStringLiteral("spread"), spreads},
+                              {QStringLiteral("cells_1cm2"), m.cells},
+                              {QStringLiteral("worst_cell_density_error"), m.worstCellDensityError},
+                              {QStringLiteral("mean_cell_density_error"), m.meanCellDensityError},
+                              {QStringLiteral("cells_within_3_percent"), m.cellsWithin3Percent},
+                              {QStringLiteral("min_distance_mm"), m.minDistanceMm}});
+    } else {
+        print(QStringLiteral("%1 dots, target %2 dots/cm2").arg(dots.size()).arg(density));
+        for (const planning::SpreadMetric &s : m.spreads)
+            print(QStringLiteral("  %1: nearest neighbour / spacing min %2, mean %3 (%4 dots)")
+                      .arg(QString::fromStdString(s.name), -13)
+                      .arg(s.minNormalisedNearest, 0, 'f', 3)
+                      .arg(s.meanNormalisedNearest, 0, 'f', 3)
+                      .arg(s.interiorDots));
+        print(QStringLiteral("  density: %1 cells of 1 cm2, worst %2%, %3% within 3%")
+                  .arg(m.cells)
+                  .arg(100 * m.worstCellDensityError, 0, 'f', 1)
+                  .arg(100 * m.cellsWithin3Percent, 0, 'f', 1));
+        print(QStringLiteral("  closest dots: %1 mm").arg(m.minDistanceMm, 0, 'f', 3));
+    }
+    return 0;
+}
+
+} // namespace smp::cli
