@@ -1,5 +1,7 @@
 #include "smp/gui/PhotoViewer.h"
 
+#include "smp/gui/PlanPanel.h"
+
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
@@ -402,7 +404,10 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
     auto *toolbar = new QToolBar(this);
     layout->addWidget(toolbar);
     m_view = new PhotoView(this);
-    layout->addWidget(m_view, 1);
+    auto *centre = new QHBoxLayout;
+    centre->setContentsMargins(0, 0, 0, 0);
+    centre->addWidget(m_view, 1);
+    layout->addLayout(centre, 1);
     auto *statusRow = new QHBoxLayout;
     statusRow->setContentsMargins(8, 2, 8, 4);
     m_calibrationLabel = new QLabel(this);
@@ -526,6 +531,26 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
         m_view->setPainting(checked || m_brush->isChecked() || m_eraser->isChecked());
     });
     connect(m_view, &PhotoView::stroke, this, &PhotoViewer::paintStroke);
+
+    // The treatment plan, beside the photo.
+    analysisBar->addSeparator();
+    m_planAction = analysisBar->addAction(tr("Plan"));
+    m_planAction->setCheckable(true);
+    m_planAction->setShortcut(tr("P"));
+    m_planAction->setToolTip(
+        tr("Design the hairline and plan the pigment dots and sessions from the graded map (P)"));
+    m_planPanel = new PlanPanel(*this, this);
+    m_planPanel->setVisible(false);
+    centre->addWidget(m_planPanel);
+    connect(m_planAction, &QAction::toggled, this, [this](bool on) {
+        m_planPanel->setVisible(on);
+        if (on)
+            m_planPanel->refresh();
+        else
+            m_planPanel->hairlineAction()->setChecked(false);
+    });
+    connect(this, &PhotoViewer::loaded, m_planPanel, &PlanPanel::refresh);
+    connect(this, &PhotoViewer::analysisFinished, m_planPanel, &PlanPanel::refresh);
 
     connect(m_view, &PhotoView::photoClicked, this, &PhotoViewer::addMeasurePoint);
     connect(m_undo, &QUndoStack::indexChanged, this, &PhotoViewer::updateStatus);
@@ -927,8 +952,8 @@ void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
         }
         return;
     }
-    if (!m_analysis)
-        return;
+    if (!m_analysis || (!m_brush->isChecked() && !m_eraser->isChecked()))
+        return; // strokes of other tools (the plan's hairline) are theirs
     const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
     const int tile = storage::kAnalysisTileSize;
     auto tileBytes = [&](const QByteArray &map, int tx, int ty) {

@@ -246,7 +246,11 @@ public:
                 open.push_back(y * columns + x);
             }
         Random random(m_options.seed);
+        const std::size_t blocksToFill = open.size();
         for (int pass = 0; pass < kMaxPasses && !open.empty(); ++pass) {
+            // Most of the dots land in the first passes: report them as 80% of the work.
+            report(0.8 * (1.0 - static_cast<double>(open.size()) /
+                                    static_cast<double>(std::max<std::size_t>(1, blocksToFill))));
             for (std::size_t i = open.size(); i > 1; --i)
                 std::swap(open[i - 1], open[random.below(i)]);
             std::vector<int> stillOpen;
@@ -278,11 +282,18 @@ public:
             open = std::move(stillOpen);
         }
         relax();
+        report(0.97);
         repair();
         return std::move(m_dots);
     }
 
 private:
+    void report(double done) const
+    {
+        if (m_options.progress && !m_options.progress(done))
+            throw Cancelled();
+    }
+
     // Moves each new dot that is closer to another than the floors allow away from it, round
     // after round over the dots still too close (few, so this is cheap).
     void repair()
@@ -415,6 +426,7 @@ private:
             densityAt[i] = m_density.dotsPerCm2(m_dots[i].position);
         Grid grid(m_density.bounds, cell);
         for (int iteration = 0; iteration < kRelaxIterations; ++iteration) {
+            report(0.8 + 0.17 * iteration / kRelaxIterations);
             grid.clear();
             for (std::size_t i = 0; i < m_dots.size(); ++i)
                 grid.add(static_cast<int>(i), m_dots[i].position);

@@ -238,7 +238,7 @@ DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
 }
 
 Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
-               const std::optional<Hairline> &hairline)
+               const std::optional<Hairline> &hairline, const SamplerProgress &progress)
 {
     const DensityFunction density = planDensity(map, settings, hairline);
     Plan plan;
@@ -247,6 +247,7 @@ Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
     SamplerOptions options;
     options.seed = settings.seed;
     options.shares = sessionShares(settings.sessions);
+    options.progress = progress;
     plan.treatedAreaCm2 = treatedAreaCm2(map, density, density.bounds);
     // A whole scalp is about 600-700 cm2: far more means the scale is wrong (a mistaken marker,
     // a length typed in cm), and a plan on it would be nonsense.

@@ -12,11 +12,13 @@
 #include "smp/gui/ConsentDialog.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
+#include "smp/gui/PlanPanel.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/PlanStore.h"
 
 #include <catch2/catch.hpp>
 
@@ -485,4 +487,116 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     page->photoList()->setCurrentRow(-1);
     page->photoList()->setCurrentRow(0);
     CHECK(info().contains(QStringLiteral("corrected by hand")));
+}
+
+TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag, sessions, save "
+          "and export",
+          "[gui][viewer][planning]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    auto *viewer = new gui::PhotoViewer(db, photoId);
+    viewer->show();
+    if (!viewer->isLoaded()) {
+        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
+        REQUIRE(loaded.wait(10000));
+    }
+    gui::PlanPanel *panel = viewer->planPanel();
+    viewer->planAction()->trigger();
+    REQUIRE(panel->isVisible());
+    CHECK_FALSE(panel->generateButton()->isEnabled()); // no analysis yet
+    QSignalSpy analysed(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
+    REQUIRE(analysed.wait(30000));
+    REQUIRE(panel->generateButton()->isEnabled());
+
+    // Three hairline points by clicking on the photo with the hairline tool (H).
+    gui::PhotoView *view = viewer->view();
+    const auto click = [view](QPointF photo, QPointF to = {}) {
+        const QPoint at = view->mapFromScene(view->imageItem()->mapToScene(photo));
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+        const QPoint end = to.isNull() ? at : view->mapFromScene(view->imageItem()->mapToScene(to));
+        QTest::mouseMove(view->viewport(), end);
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, end);
+    };
+    panel->hairlineAction()->trigger();
+    REQUIRE(panel->hairlineAction()->isChecked());
+    // Photo pixels across the front of the drawn head (its top is near y = 108).
+    click({520, 330});
+    click({800, 250});
+    click({1080, 330});
+    REQUIRE(panel->hairline().controlPoints.size() == 3);
+    CHECK(viewer->correctedGrades() == viewer->analysis()->grades); // no grade was painted
+    viewer->undoStack()->undo();
+    CHECK(panel->hairline().controlPoints.size() == 2);
+    viewer->undoStack()->redo();
+    CHECK(panel->hairline().controlPoints.size() == 3);
+
+    panel->sessionsBox()->setValue(3);
+    QSignalSpy ready(panel, &gui::PlanPanel::planReady);
+    QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+    REQUIRE(ready.wait(30000));
+    REQUIRE(panel->plan().has_value());
+    const planning::Plan first = *panel->plan();
+    CHECK(first.dots.size() > 1000);
+    CHECK(panel->sessionTable()->rowCount() == 4); // three sessions and the total
+    CHECK(panel->sessionTable()->item(3, 1)->text().toInt() == static_cast<int>(first.dots.size()));
+    int oneRL = 0;
+    for (const auto &d : first.dots)
+        oneRL += d.needle == planning::Needle::RL1;
+    CHECK(oneRL > 0);
+
+    // Dragging the right point down re-places only the dots near it, at once.
+    const double mmPerPx = viewer->calibration()->mmPerPx;
+    click({1080, 330}, {1080, 380});
+    REQUIRE(panel->plan().has_value());
+    const planning::Plan &moved = *panel->plan();
+    CHECK(moved.hairline->controlPoints[2].y == Approx(380 * mmPerPx).margin(2 * mmPerPx));
+    std::size_t kept = 0;
+    for (const auto &d : first.dots)
+        kept += std::any_of(moved.dots.begin(), moved.dots.end(), [&](const planning::Dot &e) {
+            return e.position.x == d.position.x && e.position.y == d.position.y;
+        });
+    CHECK(kept > first.dots.size() * 7 / 10); // the left side did not move
+    CHECK(kept < first.dots.size());
+    viewer->undoStack()->undo(); // the point goes back up
+    CHECK(panel->plan()->hairline->controlPoints[2].y == Approx(330 * mmPerPx).margin(2 * mmPerPx));
+
+    // Session toggles and the healed preview.
+    panel->sessionToggle(2)->setChecked(false);
+    panel->showBox()->setCurrentIndex(2); // healed after session 2
+    CHECK(panel->showBox()->currentText().contains(QStringLiteral("session 2")));
+
+    // Save and export.
+    QSignalSpy saved(panel, &gui::PlanPanel::planSaved);
+    QTest::mouseClick(panel->saveButton(), Qt::LeftButton);
+    REQUIRE(saved.size() == 1);
+    const auto stored = storage::PlanStore(db).latestForPhoto(photoId);
+    REQUIRE(stored.has_value());
+    CHECK(clinic::loadPlan(*stored).dots.size() == panel->plan()->dots.size());
+    CHECK_FALSE(panel->saveButton()->isEnabled());
+    const QString csv = dir.file(QStringLiteral("dots.csv"));
+    panel->exportTo(csv);
+    QFile file(csv);
+    REQUIRE(file.open(QIODevice::ReadOnly));
+    CHECK(file.readLine().startsWith("x_mm,y_mm,session,needle"));
+    CHECK_THROWS(panel->exportTo(dir.file(QStringLiteral("dots.txt"))));
+
+    // Reopening the photo shows the saved plan.
+    viewer->close();
+    auto *again = new gui::PhotoViewer(db, photoId);
+    again->show();
+    if (!again->isLoaded()) {
+        QSignalSpy loaded(again, &gui::PhotoViewer::loaded);
+        REQUIRE(loaded.wait(10000));
+    }
+    again->planAction()->trigger();
+    REQUIRE(again->planPanel()->plan().has_value());
+    CHECK(static_cast<qsizetype>(again->planPanel()->plan()->dots.size()) ==
+          stored->planJson.count("\"1RL\"") + stored->planJson.count("\"3RL\""));
+    CHECK(again->planPanel()->savedPlanId() == stored->id);
+    again->close();
 }

@@ -349,3 +349,22 @@ TEST_CASE("an area larger than a whole scalp is refused: the scale must be wrong
     CHECK_THROWS_WITH(buildPlan(map, PlanSettings{}, std::nullopt),
                       Catch::Contains("check the photo's calibration"));
 }
+
+TEST_CASE("planning reports progress and can be cancelled", "[planning]")
+{
+    std::vector<double> seen;
+    const Plan plan =
+        buildPlan(gradeMap(60, 40, 5), PlanSettings{}, std::nullopt, [&](double done) {
+            seen.push_back(done);
+            return true;
+        });
+    REQUIRE(seen.size() > 5);
+    CHECK(seen.front() < 0.1);
+    CHECK(seen.back() >= 0.97);
+    CHECK(!plan.dots.empty());
+    int calls = 0;
+    CHECK_THROWS_AS(buildPlan(gradeMap(60, 40, 5), PlanSettings{}, std::nullopt,
+                              [&](double) { return ++calls < 3; }),
+                    Cancelled);
+    CHECK(calls == 3);
+}

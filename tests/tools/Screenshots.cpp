@@ -7,6 +7,7 @@
 #include "smp/gui/ClientPage.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
+#include "smp/gui/PlanPanel.h"
 #include "smp/imaging/SampleScalp.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -141,6 +142,37 @@ int main(int argc, char *argv[])
     analysed.wait(30000);
     settle(500);
     save(viewer, out + QStringLiteral("/viewer-analysis.png"));
+
+    // The plan: a hairline across the front, the dots of three sessions, the table.
+    viewer->resize(1400, 800);
+    viewer->planAction()->setChecked(true);
+    viewer->gradesLayerAction()->setChecked(false);
+    smp::gui::PlanPanel *panel = viewer->planPanel();
+    panel->hairlineAction()->setChecked(true);
+    for (const QPointF p : {QPointF(520, 330), QPointF(660, 262), QPointF(800, 248),
+                            QPointF(950, 268), QPointF(1080, 335)}) {
+        panel->pressHairline(p);
+        panel->releaseHairline(p);
+    }
+    QSignalSpy planned(panel, &smp::gui::PlanPanel::planReady);
+    panel->generate();
+    planned.wait(30000);
+    viewer->view()->fitToWindow();
+    settle(500);
+    save(viewer, out + QStringLiteral("/viewer-plan.png"));
+    // Close up on the hairline: the transition zone, 1RL dots in front, 3RL behind.
+    viewer->view()->zoomBy(3.0);
+    viewer->view()->centerOn(viewer->view()->imageItem()->mapToScene(QPointF(800, 300)));
+    settle(300);
+    save(viewer, out + QStringLiteral("/viewer-plan-hairline.png"));
+    // The healed look after all three sessions.
+    panel->showBox()->setCurrentIndex(3);
+    settle(1500);
+    viewer->view()->fitToWindow();
+    viewer->view()->zoomBy(1.8);
+    viewer->view()->centerOn(viewer->view()->imageItem()->mapToScene(QPointF(820, 700)));
+    settle(300);
+    save(viewer, out + QStringLiteral("/viewer-plan-healed.png"));
     viewer->close();
 
     // The analysis overlay of the phantom used in docs/analysis.md.

@@ -27,6 +27,7 @@ class Database;
 namespace smp::gui {
 
 class PyramidImageItem;
+class PlanPanel;
 
 // The zoomable view of one photo. Scene coordinates are photo pixel coordinates (the upright
 // image, see storage::Photo); the photo's display rotation is a transform of the image item, so
@@ -106,6 +107,12 @@ public:
     ~PhotoViewer() override;
 
     PhotoView *view() const { return m_view; }
+    storage::Database &database() const { return m_db; }
+    // The photo as decoded, upright (null until loaded).
+    const QImage &uprightImage() const { return m_upright; }
+    // The treatment plan beside the photo (hidden until the Plan action shows it).
+    PlanPanel *planPanel() const { return m_planPanel; }
+    QAction *planAction() const { return m_planAction; }
     QUndoStack *undoStack() const { return m_undo; }
     QAction *measureAction() const { return m_measure; }
     QDoubleSpinBox *lengthBox() const { return m_length; }
@@ -190,6 +197,8 @@ private:
     std::optional<QRectF> m_referenceArea;
     QPointF m_referenceStart;
     QGraphicsRectItem *m_referenceItem = nullptr;
+    PlanPanel *m_planPanel = nullptr;
+    QAction *m_planAction = nullptr;
 };
 
 } // namespace smp::gui

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <vector>
 
 namespace smp::planning {
@@ -45,10 +46,23 @@ struct SampledDot
 // about 35%, refinement about 20% for three sessions (see sessionShares()).
 std::vector<double> sessionShares(int sessions);
 
+// Called now and then with the share of the work done (0..1); returning false cancels (the
+// sampler then throws Cancelled). Called on the sampling thread.
+using SamplerProgress = std::function<bool(double done)>;
+
+class Cancelled : public std::runtime_error
+{
+public:
+    Cancelled()
+        : std::runtime_error("cancelled")
+    {}
+};
+
 struct SamplerOptions
 {
     std::uint64_t seed = 1;
     std::vector<double> shares = sessionShares(3);
+    SamplerProgress progress; // may be empty
 };
 
 // Places dots following the density so that the whole map, each session and each run of sessions

@@ -114,8 +114,9 @@ DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
 
 // Builds the plan. Throws std::invalid_argument naming the setting that is out of range (an
 // uncalibrated map, density outside 40-200, sessions outside 2-6).
+// `progress` reports the share done and may cancel (Cancelled is thrown).
 Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
-               const std::optional<Hairline> &hairline);
+               const std::optional<Hairline> &hairline, const SamplerProgress &progress = {});
 
 // The plan after the technician moved hairline control points: only the dots near the part of
 // the line that changed are placed again (the rest stay exactly where the client saw them).

@@ -1,0 +1,114 @@
+#pragma once
+
+#include "smp/clinic/Planning.h"
+#include "smp/planning/Plan.h"
+
+#include <QFutureWatcher>
+#include <QImage>
+#include <QWidget>
+
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QAction;
+class QDoubleSpinBox;
+class QGraphicsPixmapItem;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace smp::gui {
+
+class PhotoViewer;
+class DotsItem;
+class HairlineItem;
+
+// The plan panel beside a photo: the design (density, sessions, seed, the hairline drawn on the
+// photo), the dot map over the photo with a toggle per session, the healed preview after each
+// session, and a table of dots, needles, shade and hours per session. Plans are stored when the
+// technician saves them and exported as CSV, SVG, PNG or JSON.
+//
+// Threads: a full plan is made on a worker thread (progress dialog with Cancel); moving a
+// hairline point re-places only the dots near it, on the GUI thread, so the map follows the
+// mouse. Coordinates: the plan is in mm on the photo (upright image, mm = px x mm per px).
+class PlanPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit PlanPanel(PhotoViewer &viewer, QWidget *parent = nullptr);
+    ~PlanPanel() override;
+
+    // Picks up the viewer's current analysis and calibration and a stored plan of the photo.
+    void refresh();
+
+    const std::optional<planning::Plan> &plan() const { return m_plan; }
+    const planning::Hairline &hairline() const { return m_hairline; }
+    QAction *hairlineAction() const { return m_hairlineTool; }
+    QSpinBox *sessionsBox() const { return m_sessions; }
+    QDoubleSpinBox *densityBox() const { return m_density; }
+    QPushButton *generateButton() const { return m_generate; }
+    QPushButton *saveButton() const { return m_save; }
+    QComboBox *showBox() const { return m_show; }
+    QTableWidget *sessionTable() const { return m_table; }
+    QCheckBox *sessionToggle(int session) const;
+    // The id of the plan as last saved (0 when the shown plan is not stored).
+    qint64 savedPlanId() const { return m_savedId; }
+
+    // Starts making the plan in the background; planReady follows.
+    void generate();
+    // Stores the shown plan; returns its id (0 and a message box when it failed).
+    qint64 save();
+    // Writes an export by the file's extension: .csv (dots), .svg or .png (pigment map at 1:1),
+    // .json (the plan). Throws what the writers throw.
+    void exportTo(const QString &path);
+    // Hairline editing in photo pixel coordinates, as the mouse does it (undoable).
+    void pressHairline(QPointF photoPoint);
+    void dragHairline(QPointF photoPoint);
+    void releaseHairline(QPointF photoPoint);
+
+signals:
+    void planReady();
+    void planSaved(qint64 planId);
+
+private:
+    friend class HairlineCommand;
+    void setHairline(const planning::Hairline &hairline, bool incremental);
+    void planChanged();
+    void updateTable();
+    void updateOverlay();
+    void updatePreview();
+    void updateEnabled();
+    planning::PlanSettings settings() const;
+    double mmPerPx() const;
+
+    PhotoViewer &m_viewer;
+    std::optional<clinic::PlanningInput> m_input;
+    planning::Hairline m_hairline;
+    std::optional<planning::Plan> m_plan;
+    qint64 m_savedId = 0;
+    int m_dragIndex = -1;
+    planning::Hairline m_dragStart;
+
+    QLabel *m_state = nullptr;
+    QDoubleSpinBox *m_density = nullptr;
+    QSpinBox *m_sessions = nullptr;
+    QSpinBox *m_seed = nullptr;
+    QAction *m_hairlineTool = nullptr;
+    QPushButton *m_clearHairline = nullptr;
+    QPushButton *m_generate = nullptr;
+    QPushButton *m_save = nullptr;
+    QPushButton *m_export = nullptr;
+    QComboBox *m_show = nullptr;
+    QList<QCheckBox *> m_sessionToggles;
+    QTableWidget *m_table = nullptr;
+    QLabel *m_notices = nullptr;
+    DotsItem *m_dots = nullptr;
+    HairlineItem *m_hairlineItem = nullptr;
+    QGraphicsPixmapItem *m_preview = nullptr;
+    QFutureWatcher<QImage> m_previewWatcher;
+};
+
+} // namespace smp::gui

@@ -1,0 +1,674 @@
+#include "smp/gui/PlanPanel.h"
+
+#include "smp/gui/BackgroundWork.h"
+#include "smp/gui/PhotoViewer.h"
+#include "smp/planning/PlanFiles.h"
+#include "smp/storage/PlanStore.h"
+
+#include <QAction>
+#include <QBuffer>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGraphicsPixmapItem>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStyleOptionGraphicsItem>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QUndoCommand>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include <cmath>
+
+namespace smp::gui {
+
+// The dots over the photo, in photo pixels (a child of the image item), coloured by session.
+class DotsItem : public QGraphicsItem
+{
+public:
+    explicit DotsItem(QGraphicsItem *parent)
+        : QGraphicsItem(parent)
+    {
+        setZValue(6);
+    }
+
+    void setPlan(const planning::Plan *plan, double pxPerMm, QRectF bounds)
+    {
+        prepareGeometryChange();
+        m_plan = plan;
+        m_pxPerMm = pxPerMm;
+        m_bounds = bounds;
+        update();
+    }
+    void setVisibleSessions(unsigned mask)
+    {
+        m_visible = mask;
+        update();
+    }
+
+    QRectF boundingRect() const override { return m_bounds; }
+
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) override
+    {
+        if (!m_plan)
+            return;
+        // At least 2.5 screen pixels wide, so a fitted view still shows every dot.
+        const double screenPerPhotoPx = painter->worldTransform().map(QLineF(0, 0, 1, 0)).length();
+        const QRectF exposed = option->exposedRect.adjusted(-4, -4, 4, 4);
+        QColor colours[7];
+        for (int s = 1; s <= 6; ++s)
+            colours[s] = QColor(QString::fromLatin1(planning::sessionColour(s)));
+        painter->setPen(Qt::NoPen);
+        painter->setRenderHint(QPainter::Antialiasing, screenPerPhotoPx > 2);
+        for (const planning::Dot &d : m_plan->dots) {
+            if (!(m_visible & (1u << d.session)))
+                continue;
+            const QPointF p(d.position.x * m_pxPerMm, d.position.y * m_pxPerMm);
+            if (!exposed.contains(p))
+                continue;
+            const double r = std::max(d.freshDiameterMm / 2 * m_pxPerMm,
+                                      1.25 / std::max(screenPerPhotoPx, 1e-6));
+            painter->setBrush(colours[std::clamp(d.session, 1, 6)]);
+            painter->drawEllipse(p, r, r);
+        }
+    }
+
+private:
+    const planning::Plan *m_plan = nullptr;
+    double m_pxPerMm = 1;
+    QRectF m_bounds;
+    unsigned m_visible = ~0u;
+};
+
+// The designed hairline and its control points, in photo pixels.
+class HairlineItem : public QGraphicsItem
+{
+public:
+    explicit HairlineItem(QGraphicsItem *parent)
+        : QGraphicsItem(parent)
+    {
+        setZValue(7);
+    }
+
+    void setHairline(const planning::Hairline &hairline, double pxPerMm)
+    {
+        prepareGeometryChange();
+        m_path = QPainterPath();
+        m_points.clear();
+        for (const planning::PointMm &p : hairline.controlPoints)
+            m_points.append(QPointF(p.x * pxPerMm, p.y * pxPerMm));
+        if (hairline.controlPoints.size() >= 2) {
+            double low = hairline.controlPoints[0].x, high = low;
+            for (const planning::PointMm &p : hairline.controlPoints) {
+                low = std::min(low, p.x);
+                high = std::max(high, p.x);
+            }
+            m_path.moveTo(low * pxPerMm, planning::hairlineY(hairline, low) * pxPerMm);
+            for (double x = low + 0.5; x <= high; x += 0.5)
+                m_path.lineTo(x * pxPerMm, planning::hairlineY(hairline, x) * pxPerMm);
+        }
+        m_bounds = m_path.boundingRect();
+        for (const QPointF &p : m_points)
+            m_bounds |= QRectF(p - QPointF(40, 40), QSizeF(80, 80));
+        update();
+    }
+
+    QRectF boundingRect() const override { return m_bounds.adjusted(-40, -40, 40, 40); }
+
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
+    {
+        painter->setRenderHint(QPainter::Antialiasing);
+        QPen line(QColor(0, 210, 255), 2.5, Qt::DashLine);
+        line.setCosmetic(true);
+        painter->setPen(line);
+        painter->setBrush(Qt::NoBrush);
+        painter->drawPath(m_path);
+        const double screenPerPhotoPx = painter->worldTransform().map(QLineF(0, 0, 1, 0)).length();
+        const double r = 5 / std::max(screenPerPhotoPx, 1e-6);
+        QPen handle(Qt::black, 1);
+        handle.setCosmetic(true);
+        painter->setPen(handle);
+        painter->setBrush(QColor(0, 210, 255));
+        for (const QPointF &p : m_points)
+            painter->drawEllipse(p, r, r);
+    }
+
+private:
+    QPainterPath m_path;
+    QList<QPointF> m_points;
+    QRectF m_bounds;
+};
+
+// A change of the hairline (a point added, moved or removed), undoable.
+class HairlineCommand : public QUndoCommand
+{
+public:
+    HairlineCommand(PlanPanel *panel, planning::Hairline before, planning::Hairline after,
+                    const QString &text, bool alreadyApplied)
+        : QUndoCommand(text)
+        , m_panel(panel)
+        , m_before(std::move(before))
+        , m_after(std::move(after))
+        , m_skipFirstRedo(alreadyApplied)
+    {}
+    void undo() override { m_panel->setHairline(m_before, sameShape()); }
+    void redo() override
+    {
+        if (m_skipFirstRedo) {
+            m_skipFirstRedo = false;
+            return;
+        }
+        m_panel->setHairline(m_after, sameShape());
+    }
+
+private:
+    bool sameShape() const { return m_before.controlPoints.size() == m_after.controlPoints.size(); }
+    PlanPanel *m_panel;
+    planning::Hairline m_before, m_after;
+    bool m_skipFirstRedo;
+};
+
+PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
+    : QWidget(parent)
+    , m_viewer(viewer)
+{
+    setObjectName(QStringLiteral("planPanel"));
+    setMinimumWidth(330);
+    auto *layout = new QVBoxLayout(this);
+    auto *title = new QLabel(tr("<b>Treatment plan</b>"), this);
+    layout->addWidget(title);
+    m_state = new QLabel(this);
+    m_state->setWordWrap(true);
+    layout->addWidget(m_state);
+
+    auto *form = new QFormLayout;
+    m_density = new QDoubleSpinBox(this);
+    m_density->setObjectName(QStringLiteral("planDensity"));
+    m_density->setRange(40, 200);
+    m_density->setDecimals(0);
+    m_density->setValue(110);
+    m_density->setSuffix(tr(" dots/cm²"));
+    m_density->setToolTip(tr("Full density on bald skin; less where hair remains"));
+    form->addRow(tr("Density:"), m_density);
+    m_sessions = new QSpinBox(this);
+    m_sessions->setObjectName(QStringLiteral("planSessions"));
+    m_sessions->setRange(2, 6);
+    m_sessions->setValue(3);
+    form->addRow(tr("Sessions:"), m_sessions);
+    m_seed = new QSpinBox(this);
+    m_seed->setRange(1, 999999);
+    m_seed->setValue(1);
+    m_seed->setToolTip(tr("The same seed gives the same dots"));
+    form->addRow(tr("Seed:"), m_seed);
+    layout->addLayout(form);
+
+    auto *hairlineRow = new QHBoxLayout;
+    auto *hairlineButton = new QToolButton(this);
+    m_hairlineTool = new QAction(tr("Draw Hairline"), this);
+    m_hairlineTool->setCheckable(true);
+    m_hairlineTool->setShortcut(tr("H"));
+    m_hairlineTool->setToolTip(
+        tr("Click on the photo to add hairline points from temple to temple; drag a point to "
+           "move it (H). The dots near it follow."));
+    hairlineButton->setDefaultAction(m_hairlineTool);
+    hairlineRow->addWidget(hairlineButton);
+    m_clearHairline = new QPushButton(tr("Clear"), this);
+    m_clearHairline->setToolTip(tr("Remove the hairline (undoable)"));
+    hairlineRow->addWidget(m_clearHairline);
+    hairlineRow->addStretch();
+    layout->addLayout(hairlineRow);
+
+    auto *buttons = new QHBoxLayout;
+    m_generate = new QPushButton(tr("Make Plan"), this);
+    m_generate->setObjectName(QStringLiteral("makePlan"));
+    m_generate->setToolTip(tr("Place the dots for the treated area and split them into sessions"));
+    m_save = new QPushButton(tr("Save"), this);
+    m_save->setToolTip(tr("Store this plan with the client's records"));
+    m_export = new QPushButton(tr("Export"), this);
+    auto *exportMenu = new QMenu(m_export);
+    const auto addExport = [this, exportMenu](const QString &label, const QString &filter) {
+        exportMenu->addAction(label, this, [this, filter, label] {
+            const QString path = QFileDialog::getSaveFileName(this, label, QString(), filter);
+            if (path.isEmpty())
+                return;
+            try {
+                exportTo(path);
+            } catch (const std::exception &error) {
+                QMessageBox::warning(this, tr("Not Exported"), QString::fromUtf8(error.what()));
+            }
+        });
+    };
+    addExport(tr("Dot List (CSV)..."), tr("CSV (*.csv)"));
+    addExport(tr("Pigment Map (SVG, 1:1)..."), tr("SVG (*.svg)"));
+    addExport(tr("Pigment Map (PNG, 1:1)..."), tr("PNG (*.png)"));
+    addExport(tr("Plan (JSON)..."), tr("JSON (*.json)"));
+    m_export->setMenu(exportMenu);
+    buttons->addWidget(m_generate);
+    buttons->addWidget(m_save);
+    buttons->addWidget(m_export);
+    layout->addLayout(buttons);
+
+    auto *showRow = new QFormLayout;
+    m_show = new QComboBox(this);
+    m_show->setObjectName(QStringLiteral("planShow"));
+    showRow->addRow(tr("Show:"), m_show);
+    layout->addLayout(showRow);
+    auto *toggles = new QHBoxLayout;
+    for (int s = 1; s <= 6; ++s) {
+        auto *box = new QCheckBox(tr("S%1").arg(s), this);
+        box->setChecked(true);
+        box->setToolTip(tr("Show the dots of session %1").arg(s));
+        QPixmap swatch(10, 10);
+        swatch.fill(QColor(QString::fromLatin1(planning::sessionColour(s))));
+        box->setIcon(QIcon(swatch));
+        connect(box, &QCheckBox::toggled, this, &PlanPanel::updateOverlay);
+        toggles->addWidget(box);
+        m_sessionToggles.append(box);
+    }
+    toggles->addStretch();
+    layout->addLayout(toggles);
+
+    m_table = new QTableWidget(0, 6, this);
+    m_table->setObjectName(QStringLiteral("planTable"));
+    m_table->setHorizontalHeaderLabels(
+        {tr("Session"), tr("Dots"), tr("1RL"), tr("3RL"), tr("Shade"), tr("Hours")});
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setMinimumHeight(170);
+    layout->addWidget(m_table);
+    m_notices = new QLabel(this);
+    m_notices->setWordWrap(true);
+    m_notices->setObjectName(QStringLiteral("planNotices"));
+    layout->addWidget(m_notices);
+    layout->addStretch();
+
+    connect(m_generate, &QPushButton::clicked, this, &PlanPanel::generate);
+    connect(m_save, &QPushButton::clicked, this, &PlanPanel::save);
+    connect(m_clearHairline, &QPushButton::clicked, this, [this] {
+        if (m_hairline.controlPoints.empty())
+            return;
+        planning::Hairline cleared = m_hairline;
+        cleared.controlPoints.clear();
+        m_viewer.undoStack()->push(
+            new HairlineCommand(this, m_hairline, cleared, tr("Clear hairline"), false));
+    });
+    connect(m_show, &QComboBox::currentIndexChanged, this, &PlanPanel::updatePreview);
+    connect(m_sessions, &QSpinBox::valueChanged, this, &PlanPanel::updateEnabled);
+    connect(&m_previewWatcher, &QFutureWatcher<QImage>::finished, this, [this] {
+        const QImage image = m_previewWatcher.result();
+        if (m_preview && !image.isNull()) {
+            m_preview->setPixmap(QPixmap::fromImage(image));
+            m_preview->setVisible(m_show->currentIndex() > 0);
+        }
+    });
+    // The hairline tool takes the view's strokes; the viewer's own tools give way to it.
+    connect(m_hairlineTool, &QAction::toggled, this, [this](bool on) {
+        if (on) {
+            m_viewer.brushAction()->setChecked(false);
+            m_viewer.eraserAction()->setChecked(false);
+            m_viewer.referenceAreaAction()->setChecked(false);
+            m_viewer.measureAction()->setChecked(false);
+        }
+        m_viewer.view()->setPainting(on || m_viewer.brushAction()->isChecked() ||
+                                     m_viewer.eraserAction()->isChecked());
+    });
+    for (QAction *other : {m_viewer.brushAction(), m_viewer.eraserAction(),
+                           m_viewer.referenceAreaAction(), m_viewer.measureAction()})
+        connect(other, &QAction::toggled, this, [this](bool on) {
+            if (on)
+                m_hairlineTool->setChecked(false);
+        });
+    connect(m_viewer.view(), &PhotoView::stroke, this,
+            [this](QPointF p, PhotoView::StrokePhase phase) {
+                if (!m_hairlineTool->isChecked())
+                    return;
+                if (phase == PhotoView::StrokePhase::Begin)
+                    pressHairline(p);
+                else if (phase == PhotoView::StrokePhase::Move)
+                    dragHairline(p);
+                else
+                    releaseHairline(p);
+            });
+    refresh();
+}
+
+PlanPanel::~PlanPanel()
+{
+    m_previewWatcher.waitForFinished();
+}
+
+QCheckBox *PlanPanel::sessionToggle(int session) const
+{
+    return m_sessionToggles.value(session - 1);
+}
+
+double PlanPanel::mmPerPx() const
+{
+    return m_input ? m_input->mmPerPhotoPx : 0;
+}
+
+planning::PlanSettings PlanPanel::settings() const
+{
+    planning::PlanSettings s;
+    s.densityDotsPerCm2 = m_density->value();
+    s.sessions = m_sessions->value();
+    s.seed = static_cast<std::uint64_t>(m_seed->value());
+    return s;
+}
+
+void PlanPanel::refresh()
+{
+    m_input.reset();
+    const auto &analysis = m_viewer.analysis();
+    if (analysis && m_viewer.calibration()) {
+        try {
+            m_input = clinic::planningInputForAnalysis(m_viewer.database(), analysis->id);
+            // The technician's corrections as painted in the viewer, stored or not yet.
+            const QByteArray &grades = m_viewer.correctedGrades();
+            if (grades.size() == qsizetype(m_input->map.grades.size()))
+                m_input->map.grades.assign(grades.begin(), grades.end());
+        } catch (const std::exception &error) {
+            m_state->setText(QString::fromUtf8(error.what()));
+        }
+    }
+    if (!m_plan && m_input) {
+        // The photo's stored plan, as the client last saw it.
+        try {
+            if (const auto stored =
+                    storage::PlanStore(m_viewer.database()).latestForPhoto(m_input->photoId)) {
+                m_plan = clinic::loadPlan(*stored);
+                m_savedId = stored->id;
+                m_density->setValue(m_plan->settings.densityDotsPerCm2);
+                m_sessions->setValue(m_plan->settings.sessions);
+                m_seed->setValue(static_cast<int>(m_plan->settings.seed % 1000000));
+                if (m_plan->hairline)
+                    m_hairline = *m_plan->hairline;
+            }
+        } catch (const std::exception &error) {
+            m_state->setText(QString::fromUtf8(error.what()));
+        }
+    }
+    planChanged();
+}
+
+void PlanPanel::updateEnabled()
+{
+    const bool ready = m_input.has_value();
+    m_generate->setEnabled(ready);
+    m_hairlineTool->setEnabled(ready);
+    m_clearHairline->setEnabled(ready && !m_hairline.controlPoints.empty());
+    m_save->setEnabled(m_plan.has_value() && m_savedId == 0);
+    m_export->setEnabled(m_plan.has_value());
+    const int sessions = m_plan ? m_plan->settings.sessions : m_sessions->value();
+    for (int s = 1; s <= 6; ++s)
+        m_sessionToggles[s - 1]->setVisible(s <= sessions);
+    if (!m_viewer.analysis())
+        m_state->setText(tr("Analyse the photo first: the plan starts from its graded map."));
+    else if (!m_viewer.calibration())
+        m_state->setText(tr("Calibrate the photo first: a plan needs millimetres (Find Marker or "
+                            "Measure)."));
+    else if (!m_plan)
+        m_state->setText(tr("Draw the hairline (optional), then Make Plan."));
+    else
+        m_state->setText(
+            tr("%1 dots over %2 cm² · %3")
+                .arg(m_plan->dots.size())
+                .arg(m_plan->treatedAreaCm2, 0, 'f', 1)
+                .arg(m_savedId ? tr("saved as plan %1").arg(m_savedId) : tr("not saved")));
+}
+
+void PlanPanel::generate()
+{
+    if (!m_input)
+        return;
+    auto input = std::make_shared<clinic::PlanningInput>(*m_input);
+    auto result = std::make_shared<planning::Plan>();
+    auto failure = std::make_shared<QString>();
+    const planning::PlanSettings s = settings();
+    std::optional<planning::Hairline> hairline;
+    if (m_hairline.controlPoints.size() >= 2)
+        hairline = m_hairline;
+    QFuture<void> future =
+        QtConcurrent::run([input, result, failure, s, hairline](QPromise<void> &promise) {
+            promise.setProgressRange(0, 100);
+            try {
+                *result = planning::buildPlan(input->map, s, hairline, [&promise](double done) {
+                    promise.setProgressValue(static_cast<int>(done * 100));
+                    return !promise.isCanceled();
+                });
+            } catch (const planning::Cancelled &) {
+                *failure = tr("cancelled");
+            } catch (const std::exception &error) {
+                *failure = QString::fromUtf8(error.what());
+            }
+        });
+    followWithProgress(this, tr("Placing the dots"), future, [this, result, failure] {
+        if (!failure->isEmpty()) {
+            m_state->setText(tr("No plan: %1").arg(*failure));
+            return;
+        }
+        m_plan = std::move(*result);
+        m_savedId = 0;
+        planChanged();
+        emit planReady();
+    });
+}
+
+qint64 PlanPanel::save()
+{
+    if (!m_plan || !m_input)
+        return 0;
+    try {
+        m_savedId = clinic::storePlan(m_viewer.database(), *m_input, *m_plan);
+    } catch (const std::exception &error) {
+        QMessageBox::warning(this, tr("Plan Not Saved"), QString::fromUtf8(error.what()));
+        return 0;
+    }
+    updateEnabled();
+    emit planSaved(m_savedId);
+    return m_savedId;
+}
+
+void PlanPanel::exportTo(const QString &path)
+{
+    if (!m_plan)
+        return;
+    const QString lower = path.toLower();
+    QByteArray bytes;
+    if (lower.endsWith(QLatin1String(".csv"))) {
+        bytes = QByteArray::fromStdString(planning::dotsCsv(m_plan->dots));
+    } else if (lower.endsWith(QLatin1String(".svg"))) {
+        bytes = QByteArray::fromStdString(planning::planSvg(*m_plan, clinic::planExtent(*m_plan)));
+    } else if (lower.endsWith(QLatin1String(".json"))) {
+        bytes = QByteArray::fromStdString(planning::planJson(*m_plan));
+    } else if (lower.endsWith(QLatin1String(".png"))) {
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        clinic::renderPigmentMap(*m_plan, clinic::planExtent(*m_plan)).save(&buffer, "PNG");
+    } else {
+        throw std::invalid_argument(
+            tr("\"%1\": the name must end in .csv, .svg, .png or .json").arg(path).toStdString());
+    }
+    clinic::writeFileAtomically(path, bytes);
+}
+
+void PlanPanel::pressHairline(QPointF photoPoint)
+{
+    if (!m_input || !(mmPerPx() > 0))
+        return;
+    const double mm = mmPerPx();
+    // Near an existing point (12 screen pixels): drag it; else add a point.
+    const double reach = 12 / std::max(m_viewer.view()->zoom(), 1e-6);
+    m_dragIndex = -1;
+    for (std::size_t i = 0; i < m_hairline.controlPoints.size(); ++i) {
+        const auto &p = m_hairline.controlPoints[i];
+        if (std::hypot(p.x / mm - photoPoint.x(), p.y / mm - photoPoint.y()) <= reach)
+            m_dragIndex = static_cast<int>(i);
+    }
+    m_dragStart = m_hairline;
+    if (m_dragIndex < 0) {
+        planning::Hairline added = m_hairline;
+        added.controlPoints.push_back({photoPoint.x() * mm, photoPoint.y() * mm});
+        m_viewer.undoStack()->push(
+            new HairlineCommand(this, m_hairline, added, tr("Add hairline point"), false));
+    }
+}
+
+void PlanPanel::dragHairline(QPointF photoPoint)
+{
+    if (m_dragIndex < 0 || !m_input)
+        return;
+    planning::Hairline moved = m_hairline;
+    moved.controlPoints[static_cast<std::size_t>(m_dragIndex)] = {photoPoint.x() * mmPerPx(),
+                                                                  photoPoint.y() * mmPerPx()};
+    setHairline(moved, true);
+}
+
+void PlanPanel::releaseHairline(QPointF photoPoint)
+{
+    if (m_dragIndex < 0)
+        return;
+    dragHairline(photoPoint);
+    m_viewer.undoStack()->push(
+        new HairlineCommand(this, m_dragStart, m_hairline, tr("Move hairline point"), true));
+    m_dragIndex = -1;
+}
+
+void PlanPanel::setHairline(const planning::Hairline &hairline, bool incremental)
+{
+    const planning::Hairline before = m_hairline;
+    m_hairline = hairline;
+    if (m_plan && m_input) {
+        try {
+            if (incremental && before.controlPoints.size() >= 2 &&
+                hairline.controlPoints.size() == before.controlPoints.size()) {
+                // Only the dots near the moved point are placed again: the rest of the plan the
+                // client has seen stays as it was.
+                m_plan = planning::replanHairline(*m_plan, m_input->map, hairline);
+                m_savedId = 0;
+            } else {
+                m_state->setText(tr("The hairline changed: Make Plan to place the dots again."));
+            }
+        } catch (const std::exception &error) {
+            m_state->setText(QString::fromUtf8(error.what()));
+        }
+    }
+    planChanged();
+}
+
+void PlanPanel::planChanged()
+{
+    updateTable();
+    updateOverlay();
+    updateEnabled();
+    // The preview choices: the dots, or the healed look after each session.
+    const int sessions = m_plan ? m_plan->settings.sessions : 0;
+    if (m_show->count() != sessions + 1) {
+        const QSignalBlocker block(m_show);
+        m_show->clear();
+        m_show->addItem(tr("Dot map"));
+        for (int s = 1; s <= sessions; ++s)
+            m_show->addItem(tr("Healed after session %1").arg(s));
+    }
+    updatePreview();
+}
+
+void PlanPanel::updateTable()
+{
+    m_table->setRowCount(0);
+    m_notices->clear();
+    if (!m_plan)
+        return;
+    const auto item = [](const QString &text) {
+        auto *cell = new QTableWidgetItem(text);
+        cell->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        return cell;
+    };
+    int row = 0;
+    int dots = 0, oneRL = 0, threeRL = 0;
+    double minutes = 0;
+    m_table->setRowCount(static_cast<int>(m_plan->sessions.size()) + 1);
+    for (const planning::SessionSummary &s : m_plan->sessions) {
+        m_table->setItem(row, 0, item(QString::number(s.session)));
+        m_table->setItem(row, 1, item(QString::number(s.dots)));
+        m_table->setItem(row, 2, item(QString::number(s.dots1RL)));
+        m_table->setItem(row, 3, item(QString::number(s.dots3RL)));
+        m_table->setItem(row, 4, item(QString::number(s.shade, 'f', 2)));
+        m_table->setItem(row, 5,
+                         item(QString::number(s.minutes / 60, 'f', 1) +
+                              (s.sittings > 1 ? tr(" (%1 sittings)").arg(s.sittings) : QString())));
+        dots += s.dots;
+        oneRL += s.dots1RL;
+        threeRL += s.dots3RL;
+        minutes += s.minutes;
+        ++row;
+    }
+    m_table->setItem(row, 0, item(tr("All")));
+    m_table->setItem(row, 1, item(QString::number(dots)));
+    m_table->setItem(row, 2, item(QString::number(oneRL)));
+    m_table->setItem(row, 3, item(QString::number(threeRL)));
+    m_table->setItem(row, 4, item(QString()));
+    m_table->setItem(row, 5, item(QString::number(minutes / 60, 'f', 1)));
+    QStringList notices;
+    for (const std::string &n : m_plan->notices)
+        notices << QString::fromStdString(n);
+    m_notices->setText(notices.join(QLatin1Char('\n')));
+}
+
+void PlanPanel::updateOverlay()
+{
+    QGraphicsItem *image = m_viewer.view()->imageItem();
+    if (!image)
+        return;
+    if (!m_dots) {
+        m_dots = new DotsItem(image);
+        m_hairlineItem = new HairlineItem(image);
+        m_preview = new QGraphicsPixmapItem(image);
+        m_preview->setZValue(5);
+        m_preview->setVisible(false);
+    }
+    const double mm = mmPerPx();
+    const double pxPerMm = mm > 0 ? 1 / mm : 1;
+    m_dots->setPlan(m_plan ? &*m_plan : nullptr, pxPerMm, image->boundingRect());
+    unsigned mask = 0;
+    for (int s = 1; s <= 6; ++s)
+        if (m_sessionToggles[s - 1]->isChecked())
+            mask |= 1u << s;
+    m_dots->setVisibleSessions(mask);
+    m_dots->setVisible(m_show->currentIndex() <= 0);
+    m_hairlineItem->setHairline(m_hairline, pxPerMm);
+}
+
+void PlanPanel::updatePreview()
+{
+    updateOverlay();
+    const int session = m_show->currentIndex();
+    if (!m_preview)
+        return;
+    if (session <= 0 || !m_plan) {
+        m_preview->setVisible(false);
+        return;
+    }
+    // The healed look on the client's photo, rendered off the GUI thread.
+    const QImage upright = m_viewer.uprightImage();
+    const planning::Plan plan = *m_plan;
+    const double mm = mmPerPx();
+    m_previewWatcher.setFuture(QtConcurrent::run([upright, plan, mm, session] {
+        return clinic::renderHealedPreview(upright, plan, mm, session);
+    }));
+}
+
+} // namespace smp::gui
