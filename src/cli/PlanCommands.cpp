@@ -7,6 +7,7 @@
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/PlanStore.h"
+#include "smp/storage/SettingsStore.h"
 #include "smp/storage/StorageError.h"
 
 #include <QBuffer>
@@ -14,6 +15,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+
+#include <cstdio>
 
 namespace smp::cli {
 
@@ -138,8 +141,10 @@ int runPlanCommand(const QStringList &arguments)
                 : parseId(source, QStringLiteral("analysis"));
         input = clinic::planningInputForAnalysis(call.database(), analysisId);
     }
+    const clinic::PlanningTables tables = clinic::planningTables(call.database());
     if (!fromStoredOrFile) {
-        planning::PlanSettings settings;
+        // Shades from the clinic's dilution table for this client's skin and hair.
+        planning::PlanSettings settings = clinic::planSettingsFor(input, tables);
         if (call.isSet(QStringLiteral("sessions")))
             settings.sessions = static_cast<int>(
                 numberOption(call, QStringLiteral("sessions"), 2, 6, QStringLiteral("sessions")));
@@ -232,8 +237,11 @@ int runPlanCommand(const QStringList &arguments)
         clinic::writeFileAtomically(call.value(QStringLiteral("out")), png);
     }
 
+    const QJsonObject recipes = clinic::recipesAndQuoteJson(plan, tables);
     if (call.json()) {
         QJsonObject object = sessionsJson(plan);
+        for (auto it = recipes.begin(); it != recipes.end(); ++it)
+            object[it.key()] = it.value();
         if (planId)
             object[QStringLiteral("plan_id")] = static_cast<qint64>(planId);
         if (input.analysisId)
@@ -246,20 +254,77 @@ int runPlanCommand(const QStringList &arguments)
                   .arg(plan.settings.sessions)
                   .arg(planId ? QStringLiteral(" (stored as plan %1)").arg(planId) : QString()));
         for (const planning::SessionSummary &s : plan.sessions)
-            print(
-                QStringLiteral("  session %1: %2 dots (%3 x 1RL, %4 x 3RL), shade %5, about %6 h%7")
-                    .arg(s.session)
-                    .arg(s.dots)
-                    .arg(s.dots1RL)
-                    .arg(s.dots3RL)
-                    .arg(s.shade, 0, 'f', 2)
-                    .arg(s.minutes / 60, 0, 'f', 1)
-                    .arg(s.sittings > 1 ? QStringLiteral(" in %1 sittings").arg(s.sittings)
-                                        : QString()));
+            print(QStringLiteral("  session %1: %2 dots (%3 x 1RL, %4 x 3RL), mix %5 ml water to 1 "
+                                 "ml pigment, about %6 h%7")
+                      .arg(s.session)
+                      .arg(s.dots)
+                      .arg(s.dots1RL)
+                      .arg(s.dots3RL)
+                      .arg(planning::waterMlPerPigmentMl(s.shade), 0, 'f', 1)
+                      .arg(s.minutes / 60, 0, 'f', 1)
+                      .arg(s.sittings > 1 ? QStringLiteral(" in %1 sittings").arg(s.sittings)
+                                          : QString()));
+        const planning::Quote quote =
+            planning::quoteFor(tables.prices, plan.treatedAreaCm2, plan.settings.sessions);
+        print(QStringLiteral("Quote (%1): %2 %3; touch-up %4 %3")
+                  .arg(QString::fromStdString(quote.basis))
+                  .arg(quote.total, 0, 'f', 0)
+                  .arg(QString::fromStdString(quote.currency))
+                  .arg(quote.touchUp, 0, 'f', 0));
         for (const std::string &n : plan.notices)
             print(QStringLiteral("Note: %1").arg(QString::fromStdString(n)));
     }
     return 0;
+}
+
+int runSettingsCommand(const QString &verb, const QStringList &arguments)
+{
+    Invocation call(
+        QStringLiteral("settings ") + verb,
+        QStringLiteral("The clinic's planning tables. show TABLE prints it as JSON (the built-in "
+                       "default until one is set); set TABLE FILE.json validates and stores it; "
+                       "reset TABLE goes back to the default. TABLE: dilution or prices."),
+        arguments, {},
+        {QStringLiteral("TABLE dilution or prices"),
+         QStringLiteral("[FILE] for set: the table as JSON (as show prints it)")});
+    const QStringList args = call.requireAtLeast(1);
+    const QString table = args[0];
+    const bool dilution = table == QLatin1String("dilution");
+    if (!dilution && table != QLatin1String("prices"))
+        throw UsageError(QStringLiteral("settings %1: \"%2\" is not a table (dilution or prices)")
+                             .arg(verb, table));
+    const char *key = dilution ? clinic::kDilutionTableKey : clinic::kPriceListKey;
+    if (verb == QLatin1String("show")) {
+        const clinic::PlanningTables tables = clinic::planningTables(call.database());
+        std::fputs(dilution ? planning::dilutionTableJson(tables.dilution).c_str()
+                            : planning::priceListJson(tables.prices).c_str(),
+                   stdout);
+        return 0;
+    }
+    if (verb == QLatin1String("set")) {
+        if (args.size() != 2)
+            throw UsageError(
+                QStringLiteral("settings set %1: give the table's JSON file").arg(table));
+        const QByteArray json = readFile(args[1], QStringLiteral("table"));
+        try {
+            if (dilution)
+                clinic::setDilutionTable(call.database(), json);
+            else
+                clinic::setPriceList(call.database(), json);
+        } catch (const storage::StorageError &e) {
+            if (e.kind() != storage::ErrorKind::InvalidInput)
+                throw;
+            throw UsageError(QStringLiteral("%1: %2").arg(args[1], e.message()));
+        }
+        print(QStringLiteral("Stored the %1 table").arg(table));
+        return 0;
+    }
+    if (verb == QLatin1String("reset")) {
+        storage::SettingsStore(call.database()).remove(QString::fromLatin1(key));
+        print(QStringLiteral("The %1 table is the built-in default again").arg(table));
+        return 0;
+    }
+    throw UsageError(QStringLiteral("settings: unknown verb \"%1\" (show, set, reset)").arg(verb));
 }
 
 int runPlanMetricsCommand(const QStringList &arguments)

@@ -25,6 +25,7 @@ Planning:  plan ANALYSIS|client:ID|plan:ID|FILE.json [--sessions 3] [--density 1
                 [--hairline FILE] [--json] [--dots F.csv] [--map F.svg|png]
                 [--preview-session N --out F.png] [--save]
            plan-metrics DOTS.csv [--density 110] [--json]
+Settings:  settings show|set|reset dilution|prices [FILE.json]
 Other:     sample-photo OUT.jpg
 
 Options every command accepts: --database PATH, --user NAME, --json
@@ -174,6 +175,8 @@ int main(int argc, char *argv[])
             return runScreeningCommand(verb, rest);
         if (group == QLatin1String("consent"))
             return runConsentCommand(verb, rest);
+        if (group == QLatin1String("settings"))
+            return runSettingsCommand(verb, rest);
         throw UsageError(QStringLiteral("unknown command \"%1\" (see smp --help)").arg(group));
     } catch (const smp::cli::UsageError &error) {
         std::fprintf(stderr, "smp: %s\n", error.what());

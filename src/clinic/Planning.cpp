@@ -2,8 +2,10 @@
 
 #include "smp/planning/PlanFiles.h"
 #include "smp/storage/AnalysisStore.h"
+#include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/SettingsStore.h"
 #include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
 
@@ -40,9 +42,17 @@ PlanningInput planningInputForAnalysis(storage::Database &db, RecordId analysisI
     input.map.width = analysis->mapWidth;
     input.map.height = analysis->mapHeight;
     input.map.grades.assign(grades.begin(), grades.end());
-    if (const auto calibration = storage::PhotoLibrary(db).currentCalibration(analysis->photoId)) {
+    storage::PhotoLibrary library(db);
+    if (const auto calibration = library.currentCalibration(analysis->photoId)) {
         input.mmPerPhotoPx = calibration->mmPerPx;
         input.map.mmPerMapPx = calibration->mmPerPx * analysis->photoPxPerMapPx;
+    }
+    if (const auto photo = library.find(analysis->photoId)) {
+        input.clientId = photo->clientId;
+        if (const auto client = storage::ClientStore(db).find(photo->clientId)) {
+            input.skinType = client->fitzpatrick.value_or(0);
+            input.hairColour = client->hairColour;
+        }
     }
     return input;
 }
@@ -118,6 +128,88 @@ planning::Plan loadPlan(const storage::StoredPlan &stored)
                                                    .arg(stored.id)
                                                    .arg(QString::fromUtf8(e.what())));
     }
+}
+
+PlanningTables planningTables(storage::Database &db)
+{
+    PlanningTables tables;
+    storage::SettingsStore settings(db);
+    const auto read = [&](const char *key, auto parse) {
+        const auto text = settings.value(QString::fromLatin1(key));
+        if (!text)
+            return;
+        try {
+            parse(text->toStdString());
+        } catch (const planning::PlanFileError &e) {
+            throw StorageError(ErrorKind::Damaged,
+                               QStringLiteral("setting %1 cannot be read: %2 (set it again)")
+                                   .arg(QString::fromLatin1(key), QString::fromUtf8(e.what())));
+        }
+    };
+    read(kDilutionTableKey, [&](const std::string &text) {
+        tables.dilution = planning::parseDilutionTableJson(text);
+    });
+    read(kPriceListKey,
+         [&](const std::string &text) { tables.prices = planning::parsePriceListJson(text); });
+    return tables;
+}
+
+namespace {
+
+template <typename Parse, typename Write>
+void setTable(storage::Database &db, const char *key, const QByteArray &json, Parse parse,
+              Write write)
+{
+    try {
+        // Stored as the program writes it, so what is stored always reads back.
+        const std::string normalised = write(parse(json.toStdString()));
+        storage::SettingsStore(db).setValue(QString::fromLatin1(key),
+                                            QString::fromStdString(normalised));
+    } catch (const planning::PlanFileError &e) {
+        throw StorageError(ErrorKind::InvalidInput, QString::fromUtf8(e.what()));
+    }
+}
+
+} // namespace
+
+void setDilutionTable(storage::Database &db, const QByteArray &json)
+{
+    setTable(db, kDilutionTableKey, json, planning::parseDilutionTableJson,
+             planning::dilutionTableJson);
+}
+
+void setPriceList(storage::Database &db, const QByteArray &json)
+{
+    setTable(db, kPriceListKey, json, planning::parsePriceListJson, planning::priceListJson);
+}
+
+planning::PlanSettings planSettingsFor(const PlanningInput &input, const PlanningTables &tables)
+{
+    planning::PlanSettings settings;
+    const planning::DilutionRow &row =
+        planning::dilutionFor(tables.dilution, input.skinType, input.hairColour.toStdString());
+    settings.firstShade = row.firstShare;
+    settings.lastShade = row.lastShare;
+    return settings;
+}
+
+QJsonObject recipesAndQuoteJson(const planning::Plan &plan, const PlanningTables &tables)
+{
+    QJsonArray recipes;
+    for (const planning::SessionSummary &s : plan.sessions)
+        recipes.append(
+            QJsonObject{{QStringLiteral("session"), s.session},
+                        {QStringLiteral("pigment_share"), s.shade},
+                        {QStringLiteral("water_ml_per_pigment_ml"),
+                         std::round(planning::waterMlPerPigmentMl(s.shade) * 100) / 100}});
+    const planning::Quote quote =
+        planning::quoteFor(tables.prices, plan.treatedAreaCm2, plan.settings.sessions);
+    return {{QStringLiteral("dilution"), recipes},
+            {QStringLiteral("quote"),
+             QJsonObject{{QStringLiteral("basis"), QString::fromStdString(quote.basis)},
+                         {QStringLiteral("total"), quote.total},
+                         {QStringLiteral("touch_up"), quote.touchUp},
+                         {QStringLiteral("currency"), QString::fromStdString(quote.currency)}}}};
 }
 
 void writeFileAtomically(const QString &path, const QByteArray &bytes)

@@ -283,7 +283,9 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     m_table = new QTableWidget(0, 6, this);
     m_table->setObjectName(QStringLiteral("planTable"));
     m_table->setHorizontalHeaderLabels(
-        {tr("Session"), tr("Dots"), tr("1RL"), tr("3RL"), tr("Shade"), tr("Hours")});
+        {tr("Session"), tr("Dots"), tr("1RL"), tr("3RL"), tr("Mix"), tr("Hours")});
+    m_table->horizontalHeaderItem(4)->setToolTip(
+        tr("ml of distilled water to 1 ml of pigment (the clinic's dilution table)"));
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -362,7 +364,9 @@ double PlanPanel::mmPerPx() const
 
 planning::PlanSettings PlanPanel::settings() const
 {
-    planning::PlanSettings s;
+    // Shades from the clinic's dilution table for this client's skin and hair.
+    planning::PlanSettings s =
+        m_input ? clinic::planSettingsFor(*m_input, m_tables) : planning::PlanSettings{};
     s.densityDotsPerCm2 = m_density->value();
     s.sessions = m_sessions->value();
     s.seed = static_cast<std::uint64_t>(m_seed->value());
@@ -372,6 +376,11 @@ planning::PlanSettings PlanPanel::settings() const
 void PlanPanel::refresh()
 {
     m_input.reset();
+    try {
+        m_tables = clinic::planningTables(m_viewer.database());
+    } catch (const std::exception &error) {
+        m_state->setText(QString::fromUtf8(error.what()));
+    }
     const auto &analysis = m_viewer.analysis();
     if (analysis && m_viewer.calibration()) {
         try {
@@ -606,7 +615,8 @@ void PlanPanel::updateTable()
         m_table->setItem(row, 1, item(QString::number(s.dots)));
         m_table->setItem(row, 2, item(QString::number(s.dots1RL)));
         m_table->setItem(row, 3, item(QString::number(s.dots3RL)));
-        m_table->setItem(row, 4, item(QString::number(s.shade, 'f', 2)));
+        m_table->setItem(row, 4,
+                         item(tr("%1 : 1").arg(planning::waterMlPerPigmentMl(s.shade), 0, 'f', 1)));
         m_table->setItem(row, 5,
                          item(QString::number(s.minutes / 60, 'f', 1) +
                               (s.sittings > 1 ? tr(" (%1 sittings)").arg(s.sittings) : QString())));
@@ -623,6 +633,13 @@ void PlanPanel::updateTable()
     m_table->setItem(row, 4, item(QString()));
     m_table->setItem(row, 5, item(QString::number(minutes / 60, 'f', 1)));
     QStringList notices;
+    const planning::Quote quote =
+        planning::quoteFor(m_tables.prices, m_plan->treatedAreaCm2, m_plan->settings.sessions);
+    notices << tr("Quote (%1): %2 %3 · touch-up %4 %3")
+                   .arg(QString::fromStdString(quote.basis))
+                   .arg(quote.total, 0, 'f', 0)
+                   .arg(QString::fromStdString(quote.currency))
+                   .arg(quote.touchUp, 0, 'f', 0);
     for (const std::string &n : m_plan->notices)
         notices << QString::fromStdString(n);
     m_notices->setText(notices.join(QLatin1Char('\n')));

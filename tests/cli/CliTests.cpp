@@ -458,6 +458,41 @@ TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures 
     REQUIRE(spread.size() == 1 + 4 + 2); // all, 4 sessions, runs 1-2 and 1-3
     CHECK(spread[0].toObject()[QStringLiteral("min_nn_over_spacing")].toDouble() > 0.5);
 
+    // The mix follows the clinic's dilution table; the quote its price list.
+    CHECK(plan[QStringLiteral("dilution")].toArray().size() == 4);
+    CHECK(plan[QStringLiteral("quote")].toObject()[QStringLiteral("currency")].toString() ==
+          QStringLiteral("USD"));
+    QFile prices(dir.file(QStringLiteral("prices.json")));
+    REQUIRE(prices.open(QIODevice::WriteOnly));
+    prices.write(
+        run(dir, {QStringLiteral("settings"), QStringLiteral("show"), QStringLiteral("prices")})
+            .out
+            .replace(QStringLiteral("\"per_session_price\": 0.0"),
+                     QStringLiteral("\"per_session_price\": 650"))
+            .toUtf8());
+    prices.close();
+    REQUIRE(run(dir, {QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("prices"),
+                      prices.fileName()})
+                .exitCode == 0);
+    const QJsonObject quoted =
+        run(dir, {QStringLiteral("plan"), QStringLiteral("plan:1"), QStringLiteral("--json")})
+            .json()
+            .object()[QStringLiteral("quote")]
+            .toObject();
+    CHECK(quoted[QStringLiteral("basis")].toString() == QStringLiteral("per session"));
+    CHECK(quoted[QStringLiteral("total")].toDouble() == 4 * 650);
+    QFile badTable(dir.file(QStringLiteral("bad-dilution.json")));
+    REQUIRE(badTable.open(QIODevice::WriteOnly));
+    badTable.write(R"({"dilution_table": [{"skin_type_min": 1, "skin_type_max": 9,
+                       "first_pigment_share": 0.2, "last_pigment_share": 0.3}]})");
+    badTable.close();
+    Result refused = run(dir, {QStringLiteral("settings"), QStringLiteral("set"),
+                               QStringLiteral("dilution"), badTable.fileName()});
+    CHECK(refused.exitCode == 2);
+    CHECK(refused.err.contains(QStringLiteral("skin_type_max")));
+    CHECK(run(dir, {QStringLiteral("settings"), QStringLiteral("reset"), QStringLiteral("prices")})
+              .exitCode == 0);
+
     // Bad input names the option or the line.
     Result badDensity = run(dir, {QStringLiteral("plan"), QStringLiteral("1"),
                                   QStringLiteral("--density"), QStringLiteral("110mm")});

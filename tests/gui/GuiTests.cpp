@@ -548,6 +548,11 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     for (const auto &d : first.dots)
         oneRL += d.needle == planning::Needle::RL1;
     CHECK(oneRL > 0);
+    // The mix per session from the dilution table, and the quote from the price list.
+    CHECK(panel->sessionTable()->item(0, 4)->text().endsWith(QStringLiteral(": 1")));
+    CHECK(panel->findChild<QLabel *>(QStringLiteral("planNotices"))
+              ->text()
+              .contains(QStringLiteral("Quote (")));
 
     // Dragging the right point down re-places only the dots near it, at once.
     const double mmPerPx = viewer->calibration()->mmPerPx;

@@ -1,6 +1,7 @@
 #include "smp/planning/DotSampler.h"
 #include "smp/planning/PlanFiles.h"
 #include "smp/planning/PlanMetrics.h"
+#include "smp/planning/Pricing.h"
 
 #include <catch2/catch.hpp>
 
@@ -367,4 +368,33 @@ TEST_CASE("planning reports progress and can be cancelled", "[planning]")
                               [&](double) { return ++calls < 3; }),
                     Cancelled);
     CHECK(calls == 3);
+}
+
+TEST_CASE("the dilution table picks the mix by skin type and hair colour; prices by area",
+          "[planning]")
+{
+    const DilutionTable table = defaultDilutionTable();
+    CHECK(dilutionFor(table, 2, "Light Grey").firstShare == Approx(0.15));
+    CHECK(dilutionFor(table, 2, "dark brown").firstShare == Approx(0.20));
+    CHECK(dilutionFor(table, 6, "black").lastShare == Approx(0.60));
+    CHECK(dilutionFor(table, 0, "").firstShare == Approx(0.25)); // not assessed
+    CHECK(waterMlPerPigmentMl(0.25) == Approx(3.0));
+    // Round trip, and errors that name the field.
+    const DilutionTable back = parseDilutionTableJson(dilutionTableJson(table));
+    REQUIRE(back.rows.size() == table.rows.size());
+    CHECK(back.rows[0].hairColours == table.rows[0].hairColours);
+    CHECK_THROWS_WITH(parseDilutionTableJson(R"({"dilution_table": [{"skin_type_min": 1,
+        "skin_type_max": 9, "first_pigment_share": 0.2, "last_pigment_share": 0.3}]})"),
+                      Catch::Contains("dilution_table[0].skin_type_max' is 9, outside 0 to 6"));
+    CHECK_THROWS_WITH(parseDilutionTableJson("{}"), Catch::Contains("dilution_table"));
+
+    PriceList prices;
+    CHECK(quoteFor(prices, 50, 3).basis == "hairline");
+    CHECK(quoteFor(prices, 200, 3).total == Approx(prices.frontHalfPrice));
+    CHECK(quoteFor(prices, 600, 3).basis == "full head");
+    prices.perSessionPrice = 700;
+    CHECK(quoteFor(prices, 600, 4).total == Approx(2800));
+    CHECK(parsePriceListJson(priceListJson(prices)).perSessionPrice == Approx(700));
+    CHECK_THROWS_WITH(parsePriceListJson(R"({"currency": "USD"})"),
+                      Catch::Contains("price_list.hairline_up_to_cm2' is missing"));
 }

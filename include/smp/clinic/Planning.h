@@ -5,10 +5,12 @@
 // photo's top left corner, mm = photo px x the photo's mm per px.
 
 #include "smp/planning/Plan.h"
+#include "smp/planning/Pricing.h"
 #include "smp/storage/PlanStore.h"
 #include "smp/storage/Records.h"
 
 #include <QImage>
+#include <QJsonObject>
 #include <QString>
 
 #include <optional>
@@ -27,7 +29,32 @@ struct PlanningInput
     planning::GradeMap map; // mmPerMapPx is 0 when the photo is not calibrated
     double mmPerPhotoPx = 0;
     double photoPxPerMapPx = 1;
+    storage::RecordId clientId = 0;
+    int skinType = 0; // Fitzpatrick 1-6, 0 when not assessed
+    QString hairColour;
 };
+
+// The clinic's dilution table and price list (settings), or the built-in defaults.
+struct PlanningTables
+{
+    planning::DilutionTable dilution = planning::defaultDilutionTable();
+    planning::PriceList prices;
+};
+inline constexpr const char *kDilutionTableKey = "planning.dilution_table";
+inline constexpr const char *kPriceListKey = "planning.price_list";
+
+// Throws StorageError (Damaged) naming the setting when a stored table cannot be read.
+PlanningTables planningTables(storage::Database &db);
+// Validate and store a table given as JSON; StorageError (InvalidInput) names the field.
+void setDilutionTable(storage::Database &db, const QByteArray &json);
+void setPriceList(storage::Database &db, const QByteArray &json);
+
+// The default settings for this client: the shades of the first and last session from the
+// dilution table's row for the client's skin type and hair colour.
+planning::PlanSettings planSettingsFor(const PlanningInput &input, const PlanningTables &tables);
+
+// Per session, the mix as ml of distilled water to 1 ml of pigment, and the quote.
+QJsonObject recipesAndQuoteJson(const planning::Plan &plan, const PlanningTables &tables);
 
 // The analysis's corrected map and the photo's current calibration. Throws StorageError
 // (NotFound) naming the analysis.

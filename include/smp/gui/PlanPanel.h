@@ -86,6 +86,7 @@ private:
 
     PhotoViewer &m_viewer;
     std::optional<clinic::PlanningInput> m_input;
+    clinic::PlanningTables m_tables;
     planning::Hairline m_hairline;
     std::optional<planning::Plan> m_plan;
     qint64 m_savedId = 0;
