@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numbers>
 #include <stdexcept>
@@ -19,6 +20,10 @@ struct SpacingFactors
 // Darts are placed with loose factors (so every quota can be met), then relaxed apart to the firm
 // ones, which sit above the quality floors (0.70 for the map, 0.60 for sessions and runs).
 constexpr SpacingFactors kPlacing{0.62, 0.54, 0.52};
+// The few blocks whose quota the darts cannot meet at kPlacing (many sessions, tight spacing) get
+// passes at these, looser factors; the relaxation and repair then move their dots apart.
+constexpr SpacingFactors kPlacingLast{0.50, 0.42, 0.40};
+constexpr int kLastPasses = 50;
 constexpr SpacingFactors kRelaxed{0.78, 0.67, 0.65};
 constexpr int kRelaxIterations = 6;
 // The quality floors with a little room; the dots still closer than these after the relaxation
@@ -28,7 +33,7 @@ constexpr SpacingFactors kRepairedTo{0.74, 0.64, 0.63};
 constexpr int kRepairRounds = 30;
 constexpr int kRethrowDarts = 200;
 // Below this density the spacing is taken at this density (keeps search windows bounded).
-constexpr double kRadiusFloorDotsPerCm2 = 4.0;
+constexpr double kRadiusFloorDotsPerCm2 = 1.0;
 
 // SplitMix64: a small, fully specified generator, so a seed gives the same plan everywhere.
 class Random
@@ -213,20 +218,40 @@ public:
         const int columns = std::max(1, static_cast<int>(std::ceil(b.width / kBlockMm)));
         const int rows = std::max(1, static_cast<int>(std::ceil(b.height / kBlockMm)));
         const auto sessions = static_cast<std::size_t>(m_sessions);
-        // Quotas, in serpentine block order so the carried rounding stays local.
+        // Quotas. The total of each block is rounded with the rounding carried from block to
+        // block in cell-major order (1 cm cells, serpentine through the cells and through the
+        // blocks of each cell), so every 1 cm2 cell holds its target to within one dot; the total
+        // is then dealt to the sessions furthest behind their share, carried the same way.
         std::vector<int> &quota = m_quota;
         quota.assign(static_cast<std::size_t>(columns * rows) * sessions, 0);
-        std::vector<double> carry(sessions, 0.0);
-        for (int y = 0; y < rows; ++y)
-            for (int i = 0; i < columns; ++i) {
-                const int x = (y % 2) ? columns - 1 - i : i;
-                const double expected = expectedDots(x, y);
-                for (std::size_t k = 0; k < sessions; ++k) {
-                    const double want = expected * m_shares[k] + carry[k];
-                    const auto n = static_cast<int>(std::floor(want + 0.5));
-                    carry[k] = want - n;
-                    quota[static_cast<std::size_t>(y * columns + x) * sessions + k] = n;
-                }
+        double carriedTotal = 0;
+        std::vector<double> owed(sessions, 0.0);
+        const int cellColumns = (columns + kBlocksPerCell - 1) / kBlocksPerCell;
+        const int cellRows = (rows + kBlocksPerCell - 1) / kBlocksPerCell;
+        for (int cy = 0; cy < cellRows; ++cy)
+            for (int ci = 0; ci < cellColumns; ++ci) {
+                const int cx = (cy % 2) ? cellColumns - 1 - ci : ci;
+                for (int by = 0; by < kBlocksPerCell; ++by)
+                    for (int bi = 0; bi < kBlocksPerCell; ++bi) {
+                        const int x =
+                            cx * kBlocksPerCell + ((by % 2) ? kBlocksPerCell - 1 - bi : bi);
+                        const int y = cy * kBlocksPerCell + by;
+                        if (x >= columns || y >= rows)
+                            continue;
+                        const double expected = expectedDots(x, y);
+                        const double want = expected + carriedTotal;
+                        const auto n = static_cast<int>(std::floor(want + 0.5));
+                        carriedTotal = want - n;
+                        for (std::size_t k = 0; k < sessions; ++k)
+                            owed[k] += expected * m_shares[k];
+                        const auto base = static_cast<std::size_t>(y * columns + x) * sessions;
+                        for (int dot = 0; dot < n; ++dot) {
+                            const auto k = static_cast<std::size_t>(
+                                std::max_element(owed.begin(), owed.end()) - owed.begin());
+                            owed[k] -= 1;
+                            ++quota[base + k];
+                        }
+                    }
             }
         // Kept dots (outside an edited region) count towards their blocks.
         std::vector<int> count(quota.size(), 0);
@@ -247,7 +272,8 @@ public:
             }
         Random random(m_options.seed);
         const std::size_t blocksToFill = open.size();
-        for (int pass = 0; pass < kMaxPasses && !open.empty(); ++pass) {
+        for (int pass = 0; pass < kMaxPasses + kLastPasses && !open.empty(); ++pass) {
+            const SpacingFactors &placing = pass < kMaxPasses ? kPlacing : kPlacingLast;
             // Most of the dots land in the first passes: report them as 80% of the work.
             report(0.8 * (1.0 - static_cast<double>(open.size()) /
                                     static_cast<double>(std::max<std::size_t>(1, blocksToFill))));
@@ -271,7 +297,7 @@ public:
                         break;
                     const PointMm p{block.x + random.uniform() * kBlockMm,
                                     block.y + random.uniform() * kBlockMm};
-                    tryAdd(p, session, count, columns, rows);
+                    tryAdd(p, session, placing, count, columns, rows);
                 }
                 bool full = true;
                 for (std::size_t k = 0; k < sessions; ++k)
@@ -281,6 +307,7 @@ public:
             }
             open = std::move(stillOpen);
         }
+        findFixedCells();
         relax();
         report(0.97);
         repair();
@@ -345,9 +372,10 @@ private:
                     push.x *= longest / length;
                     push.y *= longest / length;
                 }
-                const PointMm to{dot.position.x + push.x, dot.position.y + push.y};
-                if (m_density.bounds.contains(to) && (!m_region || m_region->contains(to)) &&
-                    m_density.dotsPerCm2(to) > 0) {
+                // A dot at its cell's side slides along it instead of crossing it.
+                const PointMm to =
+                    insideCellOf(dot.position, {dot.position.x + push.x, dot.position.y + push.y});
+                if (mayMove(dot.position, to)) {
                     grid.move(static_cast<int>(i), dot.position, to);
                     m_dots[i].position = to;
                     moved = true;
@@ -379,10 +407,10 @@ private:
                 const double distance = spacing * std::sqrt(random.uniform());
                 const PointMm to{dot.position.x + distance * std::cos(angle),
                                  dot.position.y + distance * std::sin(angle)};
-                if (!m_density.bounds.contains(to) || (m_region && !m_region->contains(to)))
+                if (!mayMove(dot.position, to))
                     continue;
                 const double there = m_density.dotsPerCm2(to);
-                if (!(there > 0) || isTooClose(grid, i, to, there))
+                if (isTooClose(grid, i, to, there))
                     continue;
                 grid.move(static_cast<int>(i), dot.position, to);
                 m_dots[i].position = to;
@@ -459,9 +487,9 @@ private:
                 // Gauss-Seidel: the dot moves at once, so its neighbours see where it went.
                 if (push.x == 0 && push.y == 0)
                     continue;
-                const PointMm moved{dot.position.x + push.x, dot.position.y + push.y};
-                if (m_density.bounds.contains(moved) && (!m_region || m_region->contains(moved)) &&
-                    m_density.dotsPerCm2(moved) > 0) {
+                const PointMm moved =
+                    insideCellOf(dot.position, {dot.position.x + push.x, dot.position.y + push.y});
+                if (mayMove(dot.position, moved)) {
                     grid.move(static_cast<int>(i), dot.position, moved);
                     m_dots[i].position = moved;
                 }
@@ -512,8 +540,76 @@ private:
         return static_cast<std::size_t>(y * columns + x);
     }
 
+    // The 1 cm cells of the bounds (as PlanMetrics counts them) whose target is the same all over
+    // (within 1%): the quotas give each its target to the dot, so their dots never leave them.
+    // In the other cells (edges, the hairline's zone) dots move freely with the target.
+    void findFixedCells()
+    {
+        const RectMm &r = m_density.bounds;
+        m_cellColumns = std::max(1, static_cast<int>(std::ceil(r.width / kCellMm)));
+        m_cellRows = std::max(1, static_cast<int>(std::ceil(r.height / kCellMm)));
+        m_fixedCell.assign(static_cast<std::size_t>(m_cellColumns * m_cellRows), 0);
+        for (int y = 0; y < m_cellRows; ++y)
+            for (int x = 0; x < m_cellColumns; ++x) {
+                double low = std::numeric_limits<double>::infinity(), high = 0;
+                // 5 x 5 samples 2.5 mm apart, corners included: a cell PlanMetrics finds
+                // uniform (on a finer grid) is found uniform here too.
+                for (int sy = 0; sy <= 4; ++sy)
+                    for (int sx = 0; sx <= 4; ++sx) {
+                        const PointMm p{r.x + x * kCellMm + std::min(sx * 2.5, 9.99),
+                                        r.y + y * kCellMm + std::min(sy * 2.5, 9.99)};
+                        const double d = r.contains(p) ? m_density.dotsPerCm2(p) : 0.0;
+                        low = std::min(low, d);
+                        high = std::max(high, d);
+                    }
+                m_fixedCell[static_cast<std::size_t>(y * m_cellColumns + x)] =
+                    low > 0 && high <= low * 1.01;
+            }
+    }
+
+    int cellOf(PointMm p) const
+    {
+        const RectMm &r = m_density.bounds;
+        const int x =
+            std::clamp(static_cast<int>(std::floor((p.x - r.x) / kCellMm)), 0, m_cellColumns - 1);
+        const int y =
+            std::clamp(static_cast<int>(std::floor((p.y - r.y) / kCellMm)), 0, m_cellRows - 1);
+        return y * m_cellColumns + x;
+    }
+
+    // True when a dot at `from` may go to `to` as far as cells go: the same cell, or neither
+    // cell fixed.
+    bool mayCross(PointMm from, PointMm to) const
+    {
+        const int a = cellOf(from), b = cellOf(to);
+        return a == b || (!m_fixedCell[static_cast<std::size_t>(a)] &&
+                          !m_fixedCell[static_cast<std::size_t>(b)]);
+    }
+
+    // p, or p moved into the cell of `home` when the dot may not leave it for p's cell.
+    PointMm insideCellOf(PointMm home, PointMm p) const
+    {
+        if (mayCross(home, p))
+            return p;
+        const RectMm &r = m_density.bounds;
+        const double inset = 1e-6;
+        const double x0 = r.x + std::floor((home.x - r.x) / kCellMm) * kCellMm;
+        const double y0 = r.y + std::floor((home.y - r.y) / kCellMm) * kCellMm;
+        return {std::clamp(p.x, x0 + inset, x0 + kCellMm - inset),
+                std::clamp(p.y, y0 + inset, y0 + kCellMm - inset)};
+    }
+
+    // True when a dot may move from `from` to `to`: inside the bounds and the edited region, on
+    // target above 0, not out of a fixed cell.
+    bool mayMove(PointMm from, PointMm to) const
+    {
+        return m_density.bounds.contains(to) && (!m_region || m_region->contains(to)) &&
+               mayCross(from, to) && m_density.dotsPerCm2(to) > 0;
+    }
+
     // Adds p as a dot of `session` (0-based) when the density and the spacing rules allow it.
-    bool tryAdd(PointMm p, int session, std::vector<int> &count, int columns, int rows)
+    bool tryAdd(PointMm p, int session, const SpacingFactors &placing, std::vector<int> &count,
+                int columns, int rows)
     {
         if (!m_density.bounds.contains(p) || (m_region && !m_region->contains(p)))
             return false;
@@ -521,7 +617,7 @@ private:
         if (!(density > 0))
             return false;
         for (int other = 0; other < m_sessions; ++other)
-            if (!grid(other).isClear(p, radius(session, other, density, kPlacing), m_dots))
+            if (!grid(other).isClear(p, radius(session, other, density, placing), m_dots))
                 return false;
         // Kept dots do not move in the relaxation: keep the firm spacing from them at once.
         if (m_keptGrid) {
@@ -546,6 +642,8 @@ private:
     }
 
     static constexpr double kBlockMm = 2.5;
+    static constexpr int kBlocksPerCell = 4; // 1 cm cells, the measure of density (PlanMetrics)
+    static constexpr double kCellMm = kBlockMm * kBlocksPerCell;
     static constexpr int kMaxPasses = 150;
     static constexpr int kDartsPerVisit = 4;
 
@@ -560,6 +658,9 @@ private:
     std::vector<int> m_quota;
     std::size_t m_keptCount = 0;
     std::unique_ptr<Grid> m_keptGrid; // the kept dots, when re-placing a region
+    int m_cellColumns = 1;
+    int m_cellRows = 1;
+    std::vector<char> m_fixedCell; // per 1 cm cell, row-major: its dots stay in it
 };
 
 } // namespace
