@@ -95,6 +95,11 @@ int runPlanCommand(const QStringList &arguments)
           QStringLiteral("The designed hairline: a JSON file {\"control_points_mm\": [[x,y],...]} "
                          "in mm on the photo (x right, y down, forehead up)."),
           QStringLiteral("file.json")},
+         {QStringLiteral("zones"),
+          QStringLiteral("Areas left out or treated as scars: a JSON file {\"zones\": [{\"kind\": "
+                         "\"exclude\"|\"scar\", \"outline_mm\": [[x,y],...], "
+                         "\"density_dots_per_cm2\": 110, \"needle\": \"1RL\"}, ...]}."),
+          QStringLiteral("file.json")},
          {QStringLiteral("seed"), QStringLiteral("Random seed (default 1): same seed, same dots."),
           QStringLiteral("n")},
          {QStringLiteral("dots"), QStringLiteral("Write the dot list as CSV."),
@@ -169,8 +174,19 @@ int runPlanCommand(const QStringList &arguments)
                     QStringLiteral("--hairline %1: %2").arg(file, QString::fromUtf8(e.what())));
             }
         }
+        std::vector<planning::TreatmentZone> zones;
+        if (call.isSet(QStringLiteral("zones"))) {
+            const QString file = call.value(QStringLiteral("zones"));
+            try {
+                zones =
+                    planning::parseZonesJson(readFile(file, QStringLiteral("zones")).toStdString());
+            } catch (const planning::PlanFileError &e) {
+                throw UsageError(
+                    QStringLiteral("--zones %1: %2").arg(file, QString::fromUtf8(e.what())));
+            }
+        }
         try {
-            plan = planning::buildPlan(input.map, settings, hairline);
+            plan = planning::buildPlan(input.map, settings, hairline, zones);
         } catch (const std::invalid_argument &e) {
             throw UsageError(QStringLiteral("analysis %1: %2")
                                  .arg(input.analysisId)

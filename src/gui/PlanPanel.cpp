@@ -16,6 +16,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
@@ -180,6 +181,105 @@ private:
     bool m_skipFirstRedo;
 };
 
+// The outlined areas (excluded: grey hatching; scars: magenta) and the outline being drawn, in
+// photo pixels.
+class ZonesItem : public QGraphicsItem
+{
+public:
+    explicit ZonesItem(QGraphicsItem *parent)
+        : QGraphicsItem(parent)
+    {
+        setZValue(7);
+    }
+
+    void setZones(const std::vector<planning::TreatmentZone> &zones,
+                  const std::vector<planning::PointMm> &pending, double pxPerMm)
+    {
+        prepareGeometryChange();
+        const auto toPhotoPx = [pxPerMm](const std::vector<planning::PointMm> &points) {
+            QPolygonF polygon;
+            for (const planning::PointMm &p : points)
+                polygon << QPointF(p.x * pxPerMm, p.y * pxPerMm);
+            return polygon;
+        };
+        m_zones.clear();
+        m_bounds = QRectF();
+        for (const planning::TreatmentZone &zone : zones) {
+            m_zones.append(
+                {toPhotoPx(zone.outline), zone.kind == planning::TreatmentZone::Kind::Scar});
+            m_bounds |= m_zones.back().outline.boundingRect();
+        }
+        m_pending = toPhotoPx(pending);
+        m_bounds |= m_pending.boundingRect();
+        update();
+    }
+
+    QRectF boundingRect() const override { return m_bounds.adjusted(-40, -40, 40, 40); }
+
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
+    {
+        painter->setRenderHint(QPainter::Antialiasing);
+        for (const Zone &zone : m_zones) {
+            const QColor colour = zone.scar ? QColor(230, 0, 160) : QColor(70, 70, 70);
+            QPen pen(colour, 2);
+            pen.setCosmetic(true);
+            painter->setPen(pen);
+            QColor fill = zone.scar ? QColor(230, 0, 160, 50) : QColor(40, 40, 40, 120);
+            painter->setBrush(fill);
+            painter->drawPolygon(zone.outline);
+            if (!zone.scar) {
+                // Hatching in screen space, so it reads the same at any zoom.
+                QBrush hatch(QColor(230, 230, 230, 160), Qt::BDiagPattern);
+                hatch.setTransform(painter->worldTransform().inverted());
+                painter->setPen(Qt::NoPen);
+                painter->setBrush(hatch);
+                painter->drawPolygon(zone.outline);
+            }
+        }
+        if (m_pending.isEmpty())
+            return;
+        QPen dashed(QColor(255, 220, 0), 2, Qt::DashLine);
+        dashed.setCosmetic(true);
+        painter->setPen(dashed);
+        painter->setBrush(Qt::NoBrush);
+        painter->drawPolyline(m_pending);
+        const double screenPerPhotoPx = painter->worldTransform().map(QLineF(0, 0, 1, 0)).length();
+        const double r = 4 / std::max(screenPerPhotoPx, 1e-6);
+        painter->setBrush(QColor(255, 220, 0));
+        for (const QPointF &p : m_pending)
+            painter->drawEllipse(p, r, r);
+    }
+
+private:
+    struct Zone
+    {
+        QPolygonF outline;
+        bool scar = false;
+    };
+    QList<Zone> m_zones;
+    QPolygonF m_pending;
+    QRectF m_bounds;
+};
+
+// A change of the outlined areas (one added or removed), undoable.
+class ZonesCommand : public QUndoCommand
+{
+public:
+    ZonesCommand(PlanPanel *panel, std::vector<planning::TreatmentZone> before,
+                 std::vector<planning::TreatmentZone> after, const QString &text)
+        : QUndoCommand(text)
+        , m_panel(panel)
+        , m_before(std::move(before))
+        , m_after(std::move(after))
+    {}
+    void undo() override { m_panel->setZones(m_before); }
+    void redo() override { m_panel->setZones(m_after); }
+
+private:
+    PlanPanel *m_panel;
+    std::vector<planning::TreatmentZone> m_before, m_after;
+};
+
 PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     : QWidget(parent)
     , m_viewer(viewer)
@@ -229,6 +329,47 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     hairlineRow->addWidget(m_clearHairline);
     hairlineRow->addStretch();
     layout->addLayout(hairlineRow);
+
+    auto *zoneRow = new QHBoxLayout;
+    auto *zoneButton = new QToolButton(this);
+    m_zoneTool = new QAction(tr("Outline Area"), this);
+    m_zoneTool->setCheckable(true);
+    m_zoneTool->setShortcut(tr("O"));
+    m_zoneTool->setToolTip(
+        tr("Click the corners of an area on the photo; click the first corner again to close it "
+           "(O). Excluded areas get no dots; scars get their own density and needle."));
+    zoneButton->setDefaultAction(m_zoneTool);
+    zoneRow->addWidget(zoneButton);
+    m_zoneKind = new QComboBox(this);
+    m_zoneKind->setObjectName(QStringLiteral("zoneKind"));
+    m_zoneKind->addItem(tr("Leave out"));
+    m_zoneKind->addItem(tr("Scar"));
+    zoneRow->addWidget(m_zoneKind);
+    m_scarDensity = new QDoubleSpinBox(this);
+    m_scarDensity->setObjectName(QStringLiteral("scarDensity"));
+    m_scarDensity->setRange(40, 200);
+    m_scarDensity->setDecimals(0);
+    m_scarDensity->setValue(110);
+    m_scarDensity->setSuffix(tr(" /cm²"));
+    m_scarDensity->setToolTip(tr("Dots per cm² on the scar"));
+    zoneRow->addWidget(m_scarDensity);
+    m_scarNeedle = new QComboBox(this);
+    m_scarNeedle->addItem(QStringLiteral("1RL"));
+    m_scarNeedle->addItem(QStringLiteral("3RL"));
+    m_scarNeedle->setToolTip(tr("Needle on the scar (scar tissue takes pigment less well: 1RL "
+                                "by default)"));
+    zoneRow->addWidget(m_scarNeedle);
+    zoneRow->addStretch();
+    layout->addLayout(zoneRow);
+    auto *zoneListRow = new QHBoxLayout;
+    m_zoneList = new QListWidget(this);
+    m_zoneList->setObjectName(QStringLiteral("zoneList"));
+    m_zoneList->setMaximumHeight(64);
+    zoneListRow->addWidget(m_zoneList, 1);
+    m_removeZone = new QPushButton(tr("Remove"), this);
+    m_removeZone->setToolTip(tr("Remove the selected area (undoable)"));
+    zoneListRow->addWidget(m_removeZone, 0, Qt::AlignTop);
+    layout->addLayout(zoneListRow);
 
     auto *buttons = new QHBoxLayout;
     m_generate = new QPushButton(tr("Make Plan"), this);
@@ -307,6 +448,25 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
         m_viewer.undoStack()->push(
             new HairlineCommand(this, m_hairline, cleared, tr("Clear hairline"), false));
     });
+    connect(m_removeZone, &QPushButton::clicked, this,
+            [this] { removeZone(m_zoneList->currentRow()); });
+    connect(m_zoneList, &QListWidget::currentRowChanged, this, &PlanPanel::updateEnabled);
+    connect(m_zoneKind, &QComboBox::currentIndexChanged, this, &PlanPanel::updateEnabled);
+    connect(m_zoneTool, &QAction::toggled, this, [this](bool on) {
+        if (on) {
+            m_hairlineTool->setChecked(false);
+            m_viewer.brushAction()->setChecked(false);
+            m_viewer.eraserAction()->setChecked(false);
+            m_viewer.referenceAreaAction()->setChecked(false);
+            m_viewer.measureAction()->setChecked(false);
+        } else {
+            m_pendingOutline.clear(); // an unfinished outline is dropped
+            updateOverlay();
+        }
+        m_viewer.view()->setPainting(on || m_hairlineTool->isChecked() ||
+                                     m_viewer.brushAction()->isChecked() ||
+                                     m_viewer.eraserAction()->isChecked());
+    });
     connect(m_show, &QComboBox::currentIndexChanged, this, &PlanPanel::updatePreview);
     connect(m_sessions, &QSpinBox::valueChanged, this, &PlanPanel::updateEnabled);
     connect(&m_previewWatcher, &QFutureWatcher<QImage>::finished, this, [this] {
@@ -319,22 +479,28 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     // The hairline tool takes the view's strokes; the viewer's own tools give way to it.
     connect(m_hairlineTool, &QAction::toggled, this, [this](bool on) {
         if (on) {
+            m_zoneTool->setChecked(false);
             m_viewer.brushAction()->setChecked(false);
             m_viewer.eraserAction()->setChecked(false);
             m_viewer.referenceAreaAction()->setChecked(false);
             m_viewer.measureAction()->setChecked(false);
         }
-        m_viewer.view()->setPainting(on || m_viewer.brushAction()->isChecked() ||
+        m_viewer.view()->setPainting(on || m_zoneTool->isChecked() ||
+                                     m_viewer.brushAction()->isChecked() ||
                                      m_viewer.eraserAction()->isChecked());
     });
     for (QAction *other : {m_viewer.brushAction(), m_viewer.eraserAction(),
                            m_viewer.referenceAreaAction(), m_viewer.measureAction()})
         connect(other, &QAction::toggled, this, [this](bool on) {
-            if (on)
+            if (on) {
                 m_hairlineTool->setChecked(false);
+                m_zoneTool->setChecked(false);
+            }
         });
     connect(m_viewer.view(), &PhotoView::stroke, this,
             [this](QPointF p, PhotoView::StrokePhase phase) {
+                if (m_zoneTool->isChecked() && phase == PhotoView::StrokePhase::Begin)
+                    clickZone(p);
                 if (!m_hairlineTool->isChecked())
                     return;
                 if (phase == PhotoView::StrokePhase::Begin)
@@ -405,11 +571,13 @@ void PlanPanel::refresh()
                 m_seed->setValue(static_cast<int>(m_plan->settings.seed % 1000000));
                 if (m_plan->hairline)
                     m_hairline = *m_plan->hairline;
+                m_zones = m_plan->zones;
             }
         } catch (const std::exception &error) {
             m_state->setText(QString::fromUtf8(error.what()));
         }
     }
+    updateZoneList();
     planChanged();
 }
 
@@ -419,6 +587,11 @@ void PlanPanel::updateEnabled()
     m_generate->setEnabled(ready);
     m_hairlineTool->setEnabled(ready);
     m_clearHairline->setEnabled(ready && !m_hairline.controlPoints.empty());
+    m_zoneTool->setEnabled(ready);
+    const bool scar = m_zoneKind->currentIndex() == 1;
+    m_scarDensity->setEnabled(scar);
+    m_scarNeedle->setEnabled(scar);
+    m_removeZone->setEnabled(m_zoneList->currentRow() >= 0);
     m_save->setEnabled(m_plan.has_value() && m_savedId == 0);
     m_export->setEnabled(m_plan.has_value());
     const int sessions = m_plan ? m_plan->settings.sessions : m_sessions->value();
@@ -450,14 +623,16 @@ void PlanPanel::generate()
     std::optional<planning::Hairline> hairline;
     if (m_hairline.controlPoints.size() >= 2)
         hairline = m_hairline;
+    const std::vector<planning::TreatmentZone> zones = m_zones;
     QFuture<void> future =
-        QtConcurrent::run([input, result, failure, s, hairline](QPromise<void> &promise) {
+        QtConcurrent::run([input, result, failure, s, hairline, zones](QPromise<void> &promise) {
             promise.setProgressRange(0, 100);
             try {
-                *result = planning::buildPlan(input->map, s, hairline, [&promise](double done) {
-                    promise.setProgressValue(static_cast<int>(done * 100));
-                    return !promise.isCanceled();
-                });
+                *result =
+                    planning::buildPlan(input->map, s, hairline, zones, [&promise](double done) {
+                        promise.setProgressValue(static_cast<int>(done * 100));
+                        return !promise.isCanceled();
+                    });
             } catch (const planning::Cancelled &) {
                 *failure = tr("cancelled");
             } catch (const std::exception &error) {
@@ -554,6 +729,83 @@ void PlanPanel::releaseHairline(QPointF photoPoint)
     m_viewer.undoStack()->push(
         new HairlineCommand(this, m_dragStart, m_hairline, tr("Move hairline point"), true));
     m_dragIndex = -1;
+}
+
+void PlanPanel::clickZone(QPointF photoPoint)
+{
+    if (!m_input || !(mmPerPx() > 0))
+        return;
+    const double mm = mmPerPx();
+    const planning::PointMm p{photoPoint.x() * mm, photoPoint.y() * mm};
+    // Near the first corner (12 screen pixels) with 3 corners or more: the outline closes.
+    const double reach = 12 / std::max(m_viewer.view()->zoom(), 1e-6) * mm;
+    if (m_pendingOutline.size() >= 3 &&
+        std::hypot(p.x - m_pendingOutline[0].x, p.y - m_pendingOutline[0].y) <= reach) {
+        planning::TreatmentZone zone;
+        zone.kind = m_zoneKind->currentIndex() == 1 ? planning::TreatmentZone::Kind::Scar
+                                                    : planning::TreatmentZone::Kind::Exclude;
+        zone.outline = std::move(m_pendingOutline);
+        zone.densityDotsPerCm2 = m_scarDensity->value();
+        zone.needle =
+            m_scarNeedle->currentIndex() == 1 ? planning::Needle::RL3 : planning::Needle::RL1;
+        m_pendingOutline.clear();
+        std::vector<planning::TreatmentZone> after = m_zones;
+        after.push_back(std::move(zone));
+        m_viewer.undoStack()->push(new ZonesCommand(
+            this, m_zones, after,
+            after.back().kind == planning::TreatmentZone::Kind::Scar ? tr("Add scar area")
+                                                                     : tr("Leave out an area")));
+        return;
+    }
+    m_pendingOutline.push_back(p);
+    updateOverlay();
+}
+
+void PlanPanel::removeZone(int index)
+{
+    if (index < 0 || index >= static_cast<int>(m_zones.size()))
+        return;
+    std::vector<planning::TreatmentZone> after = m_zones;
+    after.erase(after.begin() + index);
+    m_viewer.undoStack()->push(new ZonesCommand(this, m_zones, after, tr("Remove area")));
+}
+
+void PlanPanel::setZones(const std::vector<planning::TreatmentZone> &zones)
+{
+    if (m_plan && m_input) {
+        try {
+            // Only the dots within the changed area are placed again.
+            m_plan = planning::replanZones(*m_plan, m_input->map, zones);
+            m_savedId = 0;
+        } catch (const std::exception &error) {
+            m_state->setText(QString::fromUtf8(error.what()));
+            return;
+        }
+    }
+    m_zones = zones;
+    updateZoneList();
+    planChanged();
+}
+
+void PlanPanel::updateZoneList()
+{
+    const QSignalBlocker block(m_zoneList);
+    m_zoneList->clear();
+    for (std::size_t i = 0; i < m_zones.size(); ++i) {
+        const planning::TreatmentZone &zone = m_zones[i];
+        // The outline's area (shoelace), cm2.
+        double twice = 0;
+        for (std::size_t a = 0, b = zone.outline.size() - 1; a < zone.outline.size(); b = a++)
+            twice += zone.outline[b].x * zone.outline[a].y - zone.outline[a].x * zone.outline[b].y;
+        const double cm2 = std::abs(twice) / 2 / 100;
+        m_zoneList->addItem(zone.kind == planning::TreatmentZone::Kind::Scar
+                                ? tr("%1. Scar, %2 cm², %3 dots/cm², %4")
+                                      .arg(i + 1)
+                                      .arg(cm2, 0, 'f', 1)
+                                      .arg(zone.densityDotsPerCm2, 0, 'f', 0)
+                                      .arg(QString::fromLatin1(planning::needleName(zone.needle)))
+                                : tr("%1. Left out, %2 cm²").arg(i + 1).arg(cm2, 0, 'f', 1));
+    }
 }
 
 void PlanPanel::setHairline(const planning::Hairline &hairline, bool incremental)
@@ -653,6 +905,7 @@ void PlanPanel::updateOverlay()
     if (!m_dots) {
         m_dots = new DotsItem(image);
         m_hairlineItem = new HairlineItem(image);
+        m_zonesItem = new ZonesItem(image);
         m_preview = new QGraphicsPixmapItem(image);
         m_preview->setZValue(5);
         m_preview->setVisible(false);
@@ -667,6 +920,7 @@ void PlanPanel::updateOverlay()
     m_dots->setVisibleSessions(mask);
     m_dots->setVisible(m_show->currentIndex() <= 0);
     m_hairlineItem->setHairline(m_hairline, pxPerMm);
+    m_zonesItem->setZones(m_zones, m_pendingOutline, pxPerMm);
 }
 
 void PlanPanel::updatePreview()

@@ -8,6 +8,7 @@
 #include <memory>
 #include <numbers>
 #include <stdexcept>
+#include <string>
 
 namespace smp::planning {
 
@@ -157,6 +158,82 @@ private:
     double m_phases[4] = {0, 0, 0, 0};
 };
 
+// The zones drawn onto the grade map's pixels: 0 none, else the index + 1 of the last zone that
+// covers the pixel's centre.
+class ZoneRaster
+{
+public:
+    ZoneRaster(const GradeMap &map, const std::vector<TreatmentZone> &zones)
+        : m_width(map.width)
+        , m_index(static_cast<std::size_t>(map.width) * static_cast<std::size_t>(map.height), 0)
+    {
+        const double px = map.mmPerMapPx;
+        for (std::size_t z = 0; z < zones.size(); ++z) {
+            const std::vector<PointMm> &outline = zones[z].outline;
+            double top = 1e300, bottom = -1e300;
+            for (const PointMm &p : outline) {
+                top = std::min(top, p.y);
+                bottom = std::max(bottom, p.y);
+            }
+            const int y0 = std::max(0, static_cast<int>(std::floor(top / px)));
+            const int y1 = std::min(map.height - 1, static_cast<int>(std::ceil(bottom / px)));
+            std::vector<double> crossings;
+            for (int y = y0; y <= y1; ++y) {
+                // Even-odd scanline through the pixel centres of the row.
+                const double cy = (y + 0.5) * px;
+                crossings.clear();
+                for (std::size_t i = 0, j = outline.size() - 1; i < outline.size(); j = i++) {
+                    const PointMm a = outline[j], b = outline[i];
+                    if ((a.y > cy) != (b.y > cy))
+                        crossings.push_back(a.x + (cy - a.y) / (b.y - a.y) * (b.x - a.x));
+                }
+                std::sort(crossings.begin(), crossings.end());
+                for (std::size_t c = 0; c + 1 < crossings.size(); c += 2) {
+                    const int x0 =
+                        std::max(0, static_cast<int>(std::ceil(crossings[c] / px - 0.5)));
+                    const int x1 = std::min(
+                        map.width - 1, static_cast<int>(std::floor(crossings[c + 1] / px - 0.5)));
+                    for (int x = x0; x <= x1; ++x)
+                        m_index[static_cast<std::size_t>(y) * static_cast<std::size_t>(m_width) +
+                                static_cast<std::size_t>(x)] = static_cast<std::uint8_t>(z + 1);
+                }
+            }
+        }
+    }
+
+    // 0, or the index + 1 of the zone at map pixel (x, y) (inside the map).
+    int at(int x, int y) const
+    {
+        return m_index[static_cast<std::size_t>(y) * static_cast<std::size_t>(m_width) +
+                       static_cast<std::size_t>(x)];
+    }
+
+private:
+    int m_width;
+    std::vector<std::uint8_t> m_index;
+};
+
+constexpr std::size_t kMaxZones = 250; // the raster holds the index in a byte
+
+void validate(const std::vector<TreatmentZone> &zones)
+{
+    if (zones.size() > kMaxZones)
+        throw std::invalid_argument("zones: at most " + std::to_string(kMaxZones) + " areas");
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+        const TreatmentZone &zone = zones[z];
+        const std::string name =
+            "zone " + std::to_string(z + 1) + " (" + zoneKindName(zone.kind) + ")";
+        if (zone.outline.size() < 3)
+            throw std::invalid_argument(name + ": an outline needs at least 3 points");
+        for (const PointMm &p : zone.outline)
+            if (!std::isfinite(p.x) || !std::isfinite(p.y))
+                throw std::invalid_argument(name + ": an outline point is not a number");
+        if (zone.kind == TreatmentZone::Kind::Scar &&
+            (zone.densityDotsPerCm2 < 40 || zone.densityDotsPerCm2 > 200))
+            throw std::invalid_argument(name + ": density must be 40 to 200 dots/cm2");
+    }
+}
+
 void validate(const GradeMap &map, const PlanSettings &s)
 {
     if (!(map.mmPerMapPx > 0))
@@ -196,15 +273,41 @@ const char *needleName(Needle needle)
     return needle == Needle::RL1 ? "1RL" : "3RL";
 }
 
+const char *zoneKindName(TreatmentZone::Kind kind)
+{
+    return kind == TreatmentZone::Kind::Scar ? "scar" : "exclude";
+}
+
+bool zoneContains(const TreatmentZone &zone, PointMm p)
+{
+    bool inside = false;
+    const std::vector<PointMm> &o = zone.outline;
+    for (std::size_t i = 0, j = o.size() - 1; i < o.size() && o.size() >= 3; j = i++)
+        if ((o[i].y > p.y) != (o[j].y > p.y) &&
+            p.x < o[j].x + (p.y - o[j].y) / (o[i].y - o[j].y) * (o[i].x - o[j].x))
+            inside = !inside;
+    return inside;
+}
+
 double hairlineY(const Hairline &hairline, double x)
 {
     return HairlineShape(hairline, 0).baseY(x);
 }
 
 DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
-                            const std::optional<Hairline> &hairline)
+                            const std::optional<Hairline> &hairline,
+                            const std::vector<TreatmentZone> &zones)
 {
     validate(map, settings);
+    validate(zones);
+    std::shared_ptr<const ZoneRaster> raster;
+    std::vector<double> zoneDensity; // per zone: 0 excluded, else the scar's density
+    if (!zones.empty()) {
+        raster = std::make_shared<ZoneRaster>(map, zones);
+        for (const TreatmentZone &zone : zones)
+            zoneDensity.push_back(zone.kind == TreatmentZone::Kind::Scar ? zone.densityDotsPerCm2
+                                                                         : 0.0);
+    }
     std::shared_ptr<HairlineShape> shape;
     if (hairline) {
         shape = std::make_shared<HairlineShape>(*hairline, settings.seed);
@@ -213,6 +316,8 @@ DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
     DensityFunction f;
     f.bounds = {0, 0, map.width * map.mmPerMapPx, map.height * map.mmPerMapPx};
     f.maxDotsPerCm2 = settings.densityDotsPerCm2;
+    for (const double d : zoneDensity)
+        f.maxDotsPerCm2 = std::max(f.maxDotsPerCm2, d);
     const double full = settings.densityDotsPerCm2;
     std::array<double, 6> gradeShare{0,
                                      settings.gradeShare[0],
@@ -220,11 +325,16 @@ DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
                                      settings.gradeShare[2],
                                      settings.gradeShare[3],
                                      settings.gradeShare[4]};
-    f.dotsPerCm2 = [&map, shape, full, gradeShare](PointMm p) {
+    f.dotsPerCm2 = [&map, shape, full, gradeShare, raster, zoneDensity](PointMm p) {
+        if (p.x < 0 || p.y < 0)
+            return 0.0;
         const int x = static_cast<int>(p.x / map.mmPerMapPx);
         const int y = static_cast<int>(p.y / map.mmPerMapPx);
-        if (x < 0 || y < 0 || x >= map.width || y >= map.height)
+        if (x >= map.width || y >= map.height)
             return 0.0;
+        if (raster)
+            if (const int zone = raster->at(x, y); zone > 0)
+                return zoneDensity[static_cast<std::size_t>(zone - 1)];
         const std::uint8_t g =
             map.grades[static_cast<std::size_t>(y) * static_cast<std::size_t>(map.width) +
                        static_cast<std::size_t>(x)];
@@ -238,12 +348,14 @@ DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
 }
 
 Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
-               const std::optional<Hairline> &hairline, const SamplerProgress &progress)
+               const std::optional<Hairline> &hairline, const std::vector<TreatmentZone> &zones,
+               const SamplerProgress &progress)
 {
-    const DensityFunction density = planDensity(map, settings, hairline);
+    const DensityFunction density = planDensity(map, settings, hairline, zones);
     Plan plan;
     plan.settings = settings;
     plan.hairline = hairline;
+    plan.zones = zones;
     SamplerOptions options;
     options.seed = settings.seed;
     options.shares = sessionShares(settings.sessions);
@@ -308,41 +420,98 @@ RectMm hairlineChangeArea(const Hairline &before, const Hairline &after,
             maxY - minY + ahead + behind + 2 * bulge};
 }
 
-Plan replanHairline(const Plan &previous, const GradeMap &map, const Hairline &moved)
+namespace {
+
+// `next` (the previous plan with its new design) with the dots inside `area` placed again
+// against the dots kept around it; the treated area updated by the pixels of `area`.
+Plan replanArea(const Plan &previous, Plan next, const GradeMap &map, RectMm area)
 {
-    if (!previous.hairline)
-        return buildPlan(map, previous.settings, moved);
-    const RectMm area = hairlineChangeArea(*previous.hairline, moved, previous.settings);
-    Plan plan = previous;
-    plan.hairline = moved;
     if (area.width <= 0 || area.height <= 0)
-        return plan;
-    const DensityFunction density = planDensity(map, plan.settings, moved);
+        return next;
+    const DensityFunction density = planDensity(map, next.settings, next.hairline, next.zones);
     SamplerOptions options;
-    options.seed = plan.settings.seed;
-    options.shares = sessionShares(plan.settings.sessions);
+    options.seed = next.settings.seed;
+    options.shares = sessionShares(next.settings.sessions);
     std::vector<SampledDot> sampled;
     sampled.reserve(previous.dots.size());
     for (const Dot &d : previous.dots)
         sampled.push_back({d.position, d.session});
-    const RectMm clipped{std::max(area.x, density.bounds.x), std::max(area.y, density.bounds.y), 0,
-                         0};
-    RectMm region = clipped;
+    RectMm region{std::max(area.x, density.bounds.x), std::max(area.y, density.bounds.y), 0, 0};
     region.width =
         std::min(area.x + area.width, density.bounds.x + density.bounds.width) - region.x;
     region.height =
         std::min(area.y + area.height, density.bounds.y + density.bounds.height) - region.y;
     if (region.width <= 0 || region.height <= 0)
-        return plan;
-    finishPlan(plan, resampleRegion(sampled, region, density, options));
+        return next;
+    finishPlan(next, resampleRegion(sampled, region, density, options));
     // Whole map pixels of the region, counted before and after.
     const RectMm pixels{std::floor(region.x / map.mmPerMapPx) * map.mmPerMapPx,
                         std::floor(region.y / map.mmPerMapPx) * map.mmPerMapPx,
                         region.width + 2 * map.mmPerMapPx, region.height + 2 * map.mmPerMapPx};
-    plan.treatedAreaCm2 +=
+    next.treatedAreaCm2 +=
         treatedAreaCm2(map, density, pixels) -
-        treatedAreaCm2(map, planDensity(map, plan.settings, previous.hairline), pixels);
-    return plan;
+        treatedAreaCm2(map, planDensity(map, previous.settings, previous.hairline, previous.zones),
+                       pixels);
+    return next;
+}
+
+bool sameZone(const TreatmentZone &a, const TreatmentZone &b)
+{
+    if (a.kind != b.kind || a.outline.size() != b.outline.size())
+        return false;
+    if (a.kind == TreatmentZone::Kind::Scar &&
+        (a.densityDotsPerCm2 != b.densityDotsPerCm2 || a.needle != b.needle))
+        return false;
+    for (std::size_t i = 0; i < a.outline.size(); ++i)
+        if (a.outline[i].x != b.outline[i].x || a.outline[i].y != b.outline[i].y)
+            return false;
+    return true;
+}
+
+} // namespace
+
+Plan replanHairline(const Plan &previous, const GradeMap &map, const Hairline &moved)
+{
+    if (!previous.hairline)
+        return buildPlan(map, previous.settings, moved, previous.zones);
+    Plan next = previous;
+    next.hairline = moved;
+    return replanArea(previous, std::move(next), map,
+                      hairlineChangeArea(*previous.hairline, moved, previous.settings));
+}
+
+RectMm zonesChangeArea(const std::vector<TreatmentZone> &before,
+                       const std::vector<TreatmentZone> &after)
+{
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    const auto grow = [&](const TreatmentZone &zone) {
+        for (const PointMm &p : zone.outline) {
+            x0 = std::min(x0, p.x);
+            y0 = std::min(y0, p.y);
+            x1 = std::max(x1, p.x);
+            y1 = std::max(y1, p.y);
+        }
+    };
+    // Zones are compared by position: from the first that differs on, all count as changed
+    // (removing one shifts the ones after it).
+    std::size_t first = 0;
+    while (first < before.size() && first < after.size() && sameZone(before[first], after[first]))
+        ++first;
+    for (std::size_t i = first; i < before.size(); ++i)
+        grow(before[i]);
+    for (std::size_t i = first; i < after.size(); ++i)
+        grow(after[i]);
+    if (x0 > x1)
+        return {};
+    // A pixel's width of room: the zones are drawn onto the grade map's pixels.
+    return {x0 - 1.0, y0 - 1.0, x1 - x0 + 2.0, y1 - y0 + 2.0};
+}
+
+Plan replanZones(const Plan &previous, const GradeMap &map, const std::vector<TreatmentZone> &zones)
+{
+    Plan next = previous;
+    next.zones = zones;
+    return replanArea(previous, std::move(next), map, zonesChangeArea(previous.zones, zones));
 }
 
 void finishPlan(Plan &plan, const std::vector<SampledDot> &sampled)
@@ -365,12 +534,32 @@ void finishPlan(Plan &plan, const std::vector<SampledDot> &sampled)
         summary.shade =
             s.firstShade + (s.lastShade - s.firstShade) * k / std::max(1, s.sessions - 1);
     }
+    // The scars' bounding boxes, so most dots skip the polygon test.
+    std::vector<RectMm> scarBoxes(plan.zones.size());
+    for (std::size_t z = 0; z < plan.zones.size(); ++z) {
+        double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+        for (const PointMm &p : plan.zones[z].outline) {
+            x0 = std::min(x0, p.x);
+            y0 = std::min(y0, p.y);
+            x1 = std::max(x1, p.x);
+            y1 = std::max(y1, p.y);
+        }
+        if (plan.zones[z].kind == TreatmentZone::Kind::Scar)
+            scarBoxes[z] = {x0, y0, x1 - x0, y1 - y0};
+    }
     for (const SampledDot &d : sampled) {
         Dot dot;
         dot.position = d.position;
         dot.session = d.session;
         dot.needle =
             shape && shape->depth(d.position) < s.hairlineNeedleZoneMm ? Needle::RL1 : Needle::RL3;
+        // The last zone drawn over the dot decides (as in the target density).
+        for (std::size_t z = plan.zones.size(); z-- > 0;)
+            if (plan.zones[z].kind == TreatmentZone::Kind::Scar &&
+                scarBoxes[z].contains(d.position) && zoneContains(plan.zones[z], d.position)) {
+                dot.needle = plan.zones[z].needle;
+                break;
+            }
         const auto n = static_cast<std::size_t>(dot.needle == Needle::RL1 ? 0 : 1);
         dot.freshDiameterMm = s.freshDiameterMm[n];
         dot.healedDiameterMm = s.healedDiameterMm[n];

@@ -109,7 +109,84 @@ Hairline readHairline(const Json &object, const std::string &path, bool complete
     return h;
 }
 
+Json zonesArray(const std::vector<TreatmentZone> &zones)
+{
+    Json array = Json::array();
+    for (const TreatmentZone &zone : zones) {
+        Json outline = Json::array();
+        for (const PointMm &p : zone.outline)
+            outline.push_back({std::round(p.x * 1000) / 1000, std::round(p.y * 1000) / 1000});
+        Json object = {{"kind", zoneKindName(zone.kind)}, {"outline_mm", outline}};
+        if (zone.kind == TreatmentZone::Kind::Scar) {
+            object["density_dots_per_cm2"] = zone.densityDotsPerCm2;
+            object["needle"] = needleName(zone.needle);
+        }
+        array.push_back(object);
+    }
+    return array;
+}
+
+// Reads a list of zones; a scar's density and needle default to 110 and 1RL when left out.
+std::vector<TreatmentZone> readZones(const Json &array, const std::string &path)
+{
+    if (!array.is_array())
+        throw PlanFileError("field '" + path + "' must be a list of areas");
+    std::vector<TreatmentZone> zones;
+    for (std::size_t z = 0; z < array.size(); ++z) {
+        const Json &object = array[z];
+        const std::string where = path + "[" + std::to_string(z) + "]";
+        TreatmentZone zone;
+        const Json &kind = member(object, where, "kind");
+        if (kind == "exclude")
+            zone.kind = TreatmentZone::Kind::Exclude;
+        else if (kind == "scar")
+            zone.kind = TreatmentZone::Kind::Scar;
+        else
+            throw PlanFileError("field '" + where + ".kind' must be \"exclude\" or \"scar\"");
+        const Json &outline = member(object, where, "outline_mm");
+        if (!outline.is_array() || outline.size() < 3)
+            throw PlanFileError("field '" + where + ".outline_mm' must hold at least 3 points");
+        for (std::size_t i = 0; i < outline.size(); ++i) {
+            const Json &p = outline[i];
+            if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+                throw PlanFileError("field '" + where + ".outline_mm[" + std::to_string(i) +
+                                    "]' must be [x_mm, y_mm]");
+            zone.outline.push_back({p[0].get<double>(), p[1].get<double>()});
+        }
+        if (zone.kind == TreatmentZone::Kind::Scar) {
+            if (object.contains("density_dots_per_cm2"))
+                zone.densityDotsPerCm2 = number(object, where, "density_dots_per_cm2", 40, 200);
+            if (object.contains("needle")) {
+                const Json &needle = object.at("needle");
+                if (!needle.is_string())
+                    throw PlanFileError("field '" + where + ".needle' must be \"1RL\" or \"3RL\"");
+                zone.needle = parseNeedle(needle.get<std::string>(), "field '" + where + "'");
+            }
+        }
+        zones.push_back(std::move(zone));
+    }
+    return zones;
+}
+
 } // namespace
+
+std::string zonesJson(const std::vector<TreatmentZone> &zones)
+{
+    return Json{{"zones", zonesArray(zones)}}.dump(1) + '\n';
+}
+
+std::vector<TreatmentZone> parseZonesJson(std::string_view text)
+{
+    Json j;
+    try {
+        j = Json::parse(text);
+    } catch (const Json::parse_error &e) {
+        throw PlanFileError(std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.is_object())
+        throw PlanFileError("zones must be a JSON object with a list \"zones\"");
+    return readZones(member(j, "", "zones"), "zones");
+}
 
 std::string hairlineJson(const Hairline &hairline)
 {
@@ -236,6 +313,7 @@ std::string planJson(const Plan &plan)
         {"break_minutes", s.breakMinutes},
         {"max_session_minutes", s.maxSessionMinutes}};
     j["hairline"] = plan.hairline ? hairlineObject(*plan.hairline) : Json(nullptr);
+    j["zones"] = zonesArray(plan.zones);
     j["treated_area_cm2"] = plan.treatedAreaCm2;
     Json sessions = Json::array();
     for (const SessionSummary &x : plan.sessions)
@@ -324,6 +402,9 @@ Plan parsePlanJson(std::string_view text)
     const Json &hairline = member(j, "", "hairline");
     if (!hairline.is_null())
         plan.hairline = readHairline(hairline, "hairline", true);
+    // Zones came with schema version 2; a version 1 plan has none.
+    if (version.get<int>() >= 2)
+        plan.zones = readZones(member(j, "", "zones"), "zones");
     plan.treatedAreaCm2 = number(j, "", "treated_area_cm2", 0, 1e6);
     const Json &dots = member(j, "", "dots");
     if (!dots.is_array())
@@ -353,11 +434,15 @@ Plan parsePlanJson(std::string_view text)
     }
     // Summaries are recomputed from the dots, so a file cannot disagree with itself.
     finishPlan(plan, sampled);
+    for (SessionSummary &summary : plan.sessions)
+        summary.dots1RL = summary.dots3RL = 0;
     for (std::size_t i = 0; i < parsed.size(); ++i) {
         plan.dots[i].needle = parsed[i].needle;
         plan.dots[i].freshDiameterMm = parsed[i].freshDiameterMm;
         plan.dots[i].healedDiameterMm = parsed[i].healedDiameterMm;
         plan.dots[i].shade = parsed[i].shade;
+        SessionSummary &summary = plan.sessions[static_cast<std::size_t>(parsed[i].session - 1)];
+        (parsed[i].needle == Needle::RL1 ? summary.dots1RL : summary.dots3RL) += 1;
     }
     return plan;
 }

@@ -570,6 +570,59 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     viewer->undoStack()->undo(); // the point goes back up
     CHECK(panel->plan()->hairline->controlPoints[2].y == Approx(330 * mmPerPx).margin(2 * mmPerPx));
 
+    // An area left out, outlined by clicks with the area tool (O): no dots inside it, every dot
+    // away from it where it was; undo brings them back.
+    const planning::Plan beforeZones = *panel->plan();
+    panel->zoneAction()->trigger();
+    REQUIRE(panel->zoneAction()->isChecked());
+    CHECK_FALSE(panel->hairlineAction()->isChecked());
+    const auto inSquare = [mmPerPx](const planning::Dot &d, double x0, double y0, double side) {
+        return d.position.x > x0 * mmPerPx && d.position.x < (x0 + side) * mmPerPx &&
+               d.position.y > y0 * mmPerPx && d.position.y < (y0 + side) * mmPerPx;
+    };
+    const auto dotsInSquare = [&](const planning::Plan &plan, double x0, double y0, double side) {
+        return std::count_if(plan.dots.begin(), plan.dots.end(),
+                             [&](const planning::Dot &d) { return inSquare(d, x0, y0, side); });
+    };
+    REQUIRE(dotsInSquare(beforeZones, 700, 500, 120) > 50);
+    click({700, 500});
+    click({820, 500});
+    click({820, 620});
+    click({700, 620});
+    CHECK(panel->zones().empty()); // still open
+    click({702, 502});             // the first corner again: closed
+    REQUIRE(panel->zones().size() == 1);
+    CHECK(panel->zones()[0].kind == planning::TreatmentZone::Kind::Exclude);
+    CHECK(panel->zoneList()->count() == 1);
+    CHECK(dotsInSquare(*panel->plan(), 702, 502, 116) == 0);
+    CHECK(dotsInSquare(*panel->plan(), 200, 600, 300) == dotsInSquare(beforeZones, 200, 600, 300));
+    viewer->undoStack()->undo();
+    CHECK(panel->zones().empty());
+    CHECK(dotsInSquare(*panel->plan(), 700, 500, 120) > 50);
+    viewer->undoStack()->redo();
+    REQUIRE(panel->zones().size() == 1);
+
+    // A scar with its own density and needle.
+    panel->zoneKindBox()->setCurrentIndex(1);
+    panel->scarDensityBox()->setValue(60);
+    click({950, 520});
+    click({1050, 520});
+    click({1050, 620});
+    click({950, 520});
+    REQUIRE(panel->zones().size() == 2);
+    CHECK(panel->zones()[1].kind == planning::TreatmentZone::Kind::Scar);
+    CHECK(panel->zoneList()->item(1)->text().contains(QStringLiteral("Scar")));
+    int scarDots = 0;
+    for (const auto &d : panel->plan()->dots)
+        if (planning::zoneContains(panel->zones()[1], d.position)) {
+            ++scarDots;
+            CHECK(d.needle == planning::Needle::RL1);
+        }
+    // 60 dots/cm2 over the triangle's area.
+    const double triangleCm2 = 0.5 * 100 * 100 * mmPerPx * mmPerPx / 100;
+    CHECK(scarDots == Approx(60 * triangleCm2).epsilon(0.15));
+    panel->zoneAction()->trigger(); // off
+
     // Session toggles and the healed preview.
     panel->sessionToggle(2)->setChecked(false);
     panel->showBox()->setCurrentIndex(2); // healed after session 2
@@ -601,7 +654,10 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     again->planAction()->trigger();
     REQUIRE(again->planPanel()->plan().has_value());
     CHECK(static_cast<qsizetype>(again->planPanel()->plan()->dots.size()) ==
-          stored->planJson.count("\"1RL\"") + stored->planJson.count("\"3RL\""));
+          stored->planJson.count("\"1RL\"") + stored->planJson.count("\"3RL\"") -
+              stored->planJson.count("\"needle\":")); // a scar's needle is no dot
     CHECK(again->planPanel()->savedPlanId() == stored->id);
+    CHECK(again->planPanel()->zones().size() == 2); // the areas are part of the saved plan
+    CHECK(again->planPanel()->zoneList()->count() == 2);
     again->close();
 }

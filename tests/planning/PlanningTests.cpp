@@ -288,11 +288,16 @@ TEST_CASE("dot CSV and plan JSON round-trip; bad files name the line or field", 
     bad.replace(bad.find("\"sessions\": 3"), 13, "\"sessions\": 9");
     CHECK_THROWS_WITH(parsePlanJson(bad), Catch::Contains("settings.sessions"));
     bad = json;
-    bad.replace(bad.find("\"schema_version\": 1"), 19, "\"schema_version\": 7");
+    bad.replace(bad.find("\"schema_version\": 2"), 19, "\"schema_version\": 7");
     CHECK_THROWS_WITH(parsePlanJson(bad), Catch::Contains("newer"));
     CHECK_THROWS_WITH(parsePlanJson("{\"schema\": \"smp-plan\""),
                       Catch::Contains("not valid JSON"));
     CHECK_THROWS_WITH(parsePlanJson("[1,2]"), Catch::Contains("schema"));
+    // A plan written before zones existed (schema version 1) still reads, without zones.
+    bad = json;
+    bad.replace(bad.find("\"schema_version\": 2"), 19, "\"schema_version\": 1");
+    bad.replace(bad.find("\"zones\": []"), 12, "\"zonez\": []");
+    CHECK(parsePlanJson(bad).zones.empty());
 
     const std::string svg = planSvg(plan, {0, 0, 40, 30});
     CHECK(svg.find("width=\"40.00mm\"") != std::string::npos);
@@ -353,7 +358,7 @@ TEST_CASE("planning reports progress and can be cancelled", "[planning]")
 {
     std::vector<double> seen;
     const Plan plan =
-        buildPlan(gradeMap(60, 40, 5), PlanSettings{}, std::nullopt, [&](double done) {
+        buildPlan(gradeMap(60, 40, 5), PlanSettings{}, std::nullopt, {}, [&](double done) {
             seen.push_back(done);
             return true;
         });
@@ -362,7 +367,7 @@ TEST_CASE("planning reports progress and can be cancelled", "[planning]")
     CHECK(seen.back() >= 0.97);
     CHECK(!plan.dots.empty());
     int calls = 0;
-    CHECK_THROWS_AS(buildPlan(gradeMap(60, 40, 5), PlanSettings{}, std::nullopt,
+    CHECK_THROWS_AS(buildPlan(gradeMap(60, 40, 5), PlanSettings{}, std::nullopt, {},
                               [&](double) { return ++calls < 3; }),
                     Cancelled);
     CHECK(calls == 3);
@@ -395,4 +400,123 @@ TEST_CASE("the dilution table picks the mix by skin type and hair colour; prices
     CHECK(parsePriceListJson(priceListJson(prices)).perSessionPrice == Approx(700));
     CHECK_THROWS_WITH(parsePriceListJson(R"({"currency": "USD"})"),
                       Catch::Contains("price_list.hairline_up_to_cm2' is missing"));
+}
+
+namespace {
+
+TreatmentZone square(TreatmentZone::Kind kind, double x, double y, double side)
+{
+    TreatmentZone zone;
+    zone.kind = kind;
+    zone.outline = {{x, y}, {x + side, y}, {x + side, y + side}, {x, y + side}};
+    return zone;
+}
+
+std::size_t dotsIn(const std::vector<Dot> &dots, RectMm r)
+{
+    return static_cast<std::size_t>(std::count_if(
+        dots.begin(), dots.end(), [&](const Dot &d) { return r.contains(d.position); }));
+}
+
+} // namespace
+
+TEST_CASE("excluded areas get no dots; scars their own density and needle", "[planning]")
+{
+    const GradeMap map = gradeMap(80, 60, 5); // bald all over
+    TreatmentZone excluded = square(TreatmentZone::Kind::Exclude, 10, 10, 20);
+    TreatmentZone scar = square(TreatmentZone::Kind::Scar, 45, 20, 20);
+    scar.densityDotsPerCm2 = 60;
+    scar.needle = Needle::RL1;
+    const Plan plan = buildPlan(map, PlanSettings{}, std::nullopt, {excluded, scar});
+    CHECK(dotsIn(plan.dots, {10.5, 10.5, 19, 19}) == 0);
+    // The scar: 60 dots/cm2 over 4 cm2, all 1RL; the rest 110 dots/cm2 in 3RL.
+    const std::size_t inScar = dotsIn(plan.dots, {45, 20, 20, 20});
+    CHECK(static_cast<double>(inScar) == Approx(240).epsilon(0.03));
+    for (const Dot &d : plan.dots)
+        if (RectMm{45.5, 20.5, 19, 19}.contains(d.position))
+            CHECK(d.needle == Needle::RL1);
+    CHECK(dotsIn(plan.dots, {10, 40, 20, 20}) == Approx(440).epsilon(0.03));
+    CHECK(plan.treatedAreaCm2 == Approx(48 - 4).epsilon(0.01));
+    for (const Dot &d : plan.dots)
+        if (RectMm{0, 40, 40, 20}.contains(d.position))
+            CHECK(d.needle == Needle::RL3);
+
+    // A later zone wins where zones overlap: a scar drawn over part of the excluded area.
+    TreatmentZone over = square(TreatmentZone::Kind::Scar, 20, 10, 10);
+    const Plan layered = buildPlan(map, PlanSettings{}, std::nullopt, {excluded, over});
+    CHECK(dotsIn(layered.dots, {10.5, 10.5, 9, 19}) == 0);
+    CHECK(dotsIn(layered.dots, {20, 10, 10, 10}) == Approx(110).epsilon(0.05));
+
+    // Zones travel with the plan file; a zones file reads back the same.
+    const Plan back = parsePlanJson(planJson(plan));
+    REQUIRE(back.zones.size() == 2);
+    CHECK(back.zones[1].kind == TreatmentZone::Kind::Scar);
+    CHECK(back.zones[1].densityDotsPerCm2 == 60);
+    CHECK(back.zones[1].outline[2].x == 65);
+    const auto zones = parseZonesJson(zonesJson(plan.zones));
+    REQUIRE(zones.size() == 2);
+    CHECK(zones[0].kind == TreatmentZone::Kind::Exclude);
+}
+
+TEST_CASE("bad zones are refused with the zone and field named", "[planning]")
+{
+    TreatmentZone line = square(TreatmentZone::Kind::Exclude, 0, 0, 5);
+    line.outline.pop_back();
+    line.outline.pop_back();
+    CHECK_THROWS_WITH(buildPlan(gradeMap(40, 30, 5), PlanSettings{}, std::nullopt, {line}),
+                      Catch::Contains("zone 1 (exclude)") && Catch::Contains("3 points"));
+    TreatmentZone scar = square(TreatmentZone::Kind::Scar, 0, 0, 5);
+    scar.densityDotsPerCm2 = 500;
+    CHECK_THROWS_WITH(buildPlan(gradeMap(40, 30, 5), PlanSettings{}, std::nullopt, {scar}),
+                      Catch::Contains("zone 1 (scar)") && Catch::Contains("40 to 200"));
+    CHECK_THROWS_WITH(parseZonesJson(R"({"zones": [{"kind": "mole", "outline_mm": []}]})"),
+                      Catch::Contains("zones[0].kind"));
+    CHECK_THROWS_WITH(
+        parseZonesJson(R"({"zones": [{"kind": "scar", "outline_mm": [[0,0],[1,0],[1,"a"]]}]})"),
+        Catch::Contains("zones[0].outline_mm[2]"));
+    CHECK_THROWS_WITH(parseZonesJson(
+                          R"({"zones": [{"kind": "scar", "outline_mm": [[0,0],[9,0],[9,9]],
+                              "density_dots_per_cm2": 20}]})"),
+                      Catch::Contains("zones[0].density_dots_per_cm2"));
+    CHECK_THROWS_WITH(parseZonesJson("[]"), Catch::Contains("zones"));
+}
+
+TEST_CASE("adding or removing a zone re-places only the dots within it", "[planning]")
+{
+    const GradeMap map = gradeMap(80, 60, 5);
+    const Plan before = buildPlan(map, PlanSettings{}, std::nullopt);
+    const TreatmentZone excluded = square(TreatmentZone::Kind::Exclude, 30, 20, 15);
+    const Plan after = replanZones(before, map, {excluded});
+    REQUIRE(after.zones.size() == 1);
+    CHECK(dotsIn(after.dots, {30.5, 20.5, 14, 14}) == 0);
+    // Every dot away from the zone is exactly where it was.
+    const RectMm changed = zonesChangeArea(before.zones, after.zones);
+    std::size_t outside = 0, kept = 0;
+    for (const Dot &d : before.dots) {
+        if (changed.contains(d.position))
+            continue;
+        ++outside;
+        kept += std::any_of(after.dots.begin(), after.dots.end(), [&](const Dot &e) {
+            return e.position.x == d.position.x && e.position.y == d.position.y &&
+                   e.session == d.session;
+        });
+    }
+    CHECK(outside > 3000);
+    CHECK(kept == outside);
+    CHECK(after.treatedAreaCm2 == Approx(48 - 2.25).epsilon(0.01));
+    // Undoing it fills the area again at the full density, the rest still untouched.
+    const Plan undone = replanZones(after, map, {});
+    CHECK(dotsIn(undone.dots, {30, 20, 15, 15}) == Approx(247).epsilon(0.05));
+    CHECK(undone.treatedAreaCm2 == Approx(48).epsilon(0.01));
+    const DensityFunction target = planDensity(map, undone.settings, std::nullopt);
+    const PlanMetrics m = measurePlan(
+        [&] {
+            std::vector<SampledDot> s;
+            for (const Dot &d : undone.dots)
+                s.push_back({d.position, d.session});
+            return s;
+        }(),
+        target, sessionShares(3));
+    CHECK(m.spreads[0].minNormalisedNearest >= 0.70);
+    CHECK(m.minDistanceMm >= 0.15);
 }

@@ -160,6 +160,21 @@ int main(int argc, char *argv[])
     viewer->view()->fitToWindow();
     settle(500);
     save(viewer, out + QStringLiteral("/viewer-plan.png"));
+    // The ears left out (the analysis counts them as scalp) and a scar treated on its own.
+    panel->zoneAction()->setChecked(true);
+    const auto outline = [panel](std::initializer_list<QPointF> corners) {
+        for (const QPointF p : corners)
+            panel->clickZone(p);
+        panel->clickZone(*corners.begin());
+    };
+    outline({QPointF(262, 515), QPointF(330, 505), QPointF(335, 700), QPointF(262, 690)});
+    outline({QPointF(1270, 505), QPointF(1340, 515), QPointF(1340, 690), QPointF(1265, 700)});
+    panel->zoneKindBox()->setCurrentIndex(1);
+    panel->scarDensityBox()->setValue(80);
+    outline({QPointF(640, 930), QPointF(900, 900), QPointF(905, 930), QPointF(645, 962)});
+    panel->zoneAction()->setChecked(false);
+    settle(500);
+    save(viewer, out + QStringLiteral("/viewer-plan-zones.png"));
     // Close up on the hairline: the transition zone, 1RL dots in front, 3RL behind.
     viewer->view()->zoomBy(3.0);
     viewer->view()->centerOn(viewer->view()->imageItem()->mapToScene(QPointF(800, 300)));

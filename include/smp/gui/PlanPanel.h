@@ -15,6 +15,7 @@ class QAction;
 class QDoubleSpinBox;
 class QGraphicsPixmapItem;
 class QLabel;
+class QListWidget;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
@@ -24,15 +25,18 @@ namespace smp::gui {
 class PhotoViewer;
 class DotsItem;
 class HairlineItem;
+class ZonesItem;
 
 // The plan panel beside a photo: the design (density, sessions, seed, the hairline drawn on the
-// photo), the dot map over the photo with a toggle per session, the healed preview after each
-// session, and a table of dots, needles, shade and hours per session. Plans are stored when the
-// technician saves them and exported as CSV, SVG, PNG or JSON.
+// photo, areas outlined to leave out or to treat as scars), the dot map over the photo with a
+// toggle per session, the healed preview after each session, and a table of dots, needles, shade
+// and hours per session. Plans are stored when the technician saves them and exported as CSV, SVG,
+// PNG or JSON.
 //
 // Threads: a full plan is made on a worker thread (progress dialog with Cancel); moving a
-// hairline point re-places only the dots near it, on the GUI thread, so the map follows the
-// mouse. Coordinates: the plan is in mm on the photo (upright image, mm = px x mm per px).
+// hairline point or changing an area re-places only the dots near it, on the GUI thread, so the
+// map follows the mouse. Coordinates: the plan is in mm on the photo (upright image, mm = px x mm
+// per px).
 class PlanPanel : public QWidget
 {
     Q_OBJECT
@@ -47,6 +51,11 @@ public:
     const std::optional<planning::Plan> &plan() const { return m_plan; }
     const planning::Hairline &hairline() const { return m_hairline; }
     QAction *hairlineAction() const { return m_hairlineTool; }
+    QAction *zoneAction() const { return m_zoneTool; }
+    QComboBox *zoneKindBox() const { return m_zoneKind; }
+    QDoubleSpinBox *scarDensityBox() const { return m_scarDensity; }
+    QListWidget *zoneList() const { return m_zoneList; }
+    const std::vector<planning::TreatmentZone> &zones() const { return m_zones; }
     QSpinBox *sessionsBox() const { return m_sessions; }
     QDoubleSpinBox *densityBox() const { return m_density; }
     QPushButton *generateButton() const { return m_generate; }
@@ -68,6 +77,12 @@ public:
     void pressHairline(QPointF photoPoint);
     void dragHairline(QPointF photoPoint);
     void releaseHairline(QPointF photoPoint);
+    // Area outlining in photo pixel coordinates, as a click does it: adds a corner, or closes
+    // the outline when near its first corner (3 corners at least); the closed area is added as
+    // the kind chosen (undoable) and the dots within it placed again.
+    void clickZone(QPointF photoPoint);
+    // Removes the zone at `index` (undoable).
+    void removeZone(int index);
 
 signals:
     void planReady();
@@ -75,7 +90,10 @@ signals:
 
 private:
     friend class HairlineCommand;
+    friend class ZonesCommand;
     void setHairline(const planning::Hairline &hairline, bool incremental);
+    void setZones(const std::vector<planning::TreatmentZone> &zones);
+    void updateZoneList();
     void planChanged();
     void updateTable();
     void updateOverlay();
@@ -92,6 +110,8 @@ private:
     qint64 m_savedId = 0;
     int m_dragIndex = -1;
     planning::Hairline m_dragStart;
+    std::vector<planning::TreatmentZone> m_zones;    // in mm, drawing order
+    std::vector<planning::PointMm> m_pendingOutline; // the area being outlined, mm
 
     QLabel *m_state = nullptr;
     QDoubleSpinBox *m_density = nullptr;
@@ -99,6 +119,12 @@ private:
     QSpinBox *m_seed = nullptr;
     QAction *m_hairlineTool = nullptr;
     QPushButton *m_clearHairline = nullptr;
+    QAction *m_zoneTool = nullptr;
+    QComboBox *m_zoneKind = nullptr;
+    QDoubleSpinBox *m_scarDensity = nullptr;
+    QComboBox *m_scarNeedle = nullptr;
+    QListWidget *m_zoneList = nullptr;
+    QPushButton *m_removeZone = nullptr;
     QPushButton *m_generate = nullptr;
     QPushButton *m_save = nullptr;
     QPushButton *m_export = nullptr;
@@ -108,6 +134,7 @@ private:
     QLabel *m_notices = nullptr;
     DotsItem *m_dots = nullptr;
     HairlineItem *m_hairlineItem = nullptr;
+    ZonesItem *m_zonesItem = nullptr;
     QGraphicsPixmapItem *m_preview = nullptr;
     QFutureWatcher<QImage> m_previewWatcher;
 };

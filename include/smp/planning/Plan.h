@@ -44,6 +44,26 @@ struct Hairline
 // (sorted by x; flat beyond the ends), without the irregularity.
 double hairlineY(const Hairline &hairline, double x);
 
+// An area the technician outlines on the photo (a closed polygon, mm on the photo's plane): left
+// out of the treatment, or a scar treated at its own density and needle wherever it lies (scar
+// tissue takes pigment less well: finer needle, the density the technician sets).
+struct TreatmentZone
+{
+    enum class Kind
+    {
+        Exclude,
+        Scar,
+    };
+    Kind kind = Kind::Exclude;
+    std::vector<PointMm> outline;   // at least 3 points; closed from the last to the first
+    double densityDotsPerCm2 = 110; // a scar's full density (40-200); unused when excluded
+    Needle needle = Needle::RL1;    // a scar's needle
+};
+const char *zoneKindName(TreatmentZone::Kind kind); // "exclude", "scar"
+
+// True when p lies inside the zone's outline (even-odd rule).
+bool zoneContains(const TreatmentZone &zone, PointMm p);
+
 struct PlanSettings
 {
     double densityDotsPerCm2 = 110; // full density on bald skin (40-200)
@@ -101,6 +121,7 @@ struct Plan
 {
     PlanSettings settings;
     std::optional<Hairline> hairline;
+    std::vector<TreatmentZone> zones; // in drawing order: a later zone wins where they overlap
     double treatedAreaCm2 = 0;
     std::vector<Dot> dots;
     std::vector<SessionSummary> sessions;
@@ -108,20 +129,34 @@ struct Plan
 };
 
 // The target density of a plan: the grade map's shares of the full density, the hairline's zone,
-// over the map's extent in mm. The returned function refers to `map`, which must outlive it.
+// the excluded areas and scars, over the map's extent in mm. The returned function refers to
+// `map`, which must outlive it.
 DensityFunction planDensity(const GradeMap &map, const PlanSettings &settings,
-                            const std::optional<Hairline> &hairline);
+                            const std::optional<Hairline> &hairline,
+                            const std::vector<TreatmentZone> &zones = {});
 
-// Builds the plan. Throws std::invalid_argument naming the setting that is out of range (an
-// uncalibrated map, density outside 40-200, sessions outside 2-6).
+// Builds the plan. Throws std::invalid_argument naming the setting or zone that is out of range
+// (an uncalibrated map, density outside 40-200, sessions outside 2-6, a zone of under 3 points).
 // `progress` reports the share done and may cancel (Cancelled is thrown).
 Plan buildPlan(const GradeMap &map, const PlanSettings &settings,
-               const std::optional<Hairline> &hairline, const SamplerProgress &progress = {});
+               const std::optional<Hairline> &hairline,
+               const std::vector<TreatmentZone> &zones = {}, const SamplerProgress &progress = {});
 
-// The plan after the technician moved hairline control points: only the dots near the part of
-// the line that changed are placed again (the rest stay exactly where the client saw them).
-// `previous` must have been built from `map` with a hairline of as many control points.
+// The plan after the technician moved hairline control points (zones as in `previous`): only the
+// dots near the part of the line that changed are placed again (the rest stay exactly where the
+// client saw them). `previous` must have been built from `map` with a hairline of as many control
+// points.
 Plan replanHairline(const Plan &previous, const GradeMap &map, const Hairline &moved);
+
+// The plan after the technician added, changed or removed excluded areas or scars: only the dots
+// within the zones that differ (their bounding boxes) are placed again.
+Plan replanZones(const Plan &previous, const GradeMap &map,
+                 const std::vector<TreatmentZone> &zones);
+
+// The area (mm) whose dots change when the zones go from `before` to `after`: the bounding box of
+// the zones that differ (width 0 when none does).
+RectMm zonesChangeArea(const std::vector<TreatmentZone> &before,
+                       const std::vector<TreatmentZone> &after);
 
 // The area (mm) whose dots change when the hairline goes from `before` to `after`.
 RectMm hairlineChangeArea(const Hairline &before, const Hairline &after,

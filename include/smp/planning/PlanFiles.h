@@ -13,7 +13,7 @@
 
 namespace smp::planning {
 
-inline constexpr int kPlanSchemaVersion = 1;
+inline constexpr int kPlanSchemaVersion = 2; // 2: zones (excluded areas, scars)
 inline constexpr const char *kDotsCsvHeader =
     "x_mm,y_mm,session,needle,fresh_diameter_mm,healed_diameter_mm,shade";
 
@@ -33,6 +33,11 @@ std::string planJson(const Plan &plan);
 std::string hairlineJson(const Hairline &hairline);
 Hairline parseHairlineJson(std::string_view text);
 Plan parsePlanJson(std::string_view text);
+// Excluded areas and scars on their own (the --zones file of `smp plan`):
+// {"zones": [{"kind": "exclude"|"scar", "outline_mm": [[x, y], ...],
+//             "density_dots_per_cm2": 110, "needle": "1RL"}, ...]} (the last two for scars only).
+std::string zonesJson(const std::vector<TreatmentZone> &zones);
+std::vector<TreatmentZone> parseZonesJson(std::string_view text);
 
 // The pigment map: one colour per session, dots at their fresh size, a 10 mm scale bar and a
 // legend; width and height in mm so it prints at 1:1. `area` is the part of the photo's plane
