@@ -470,6 +470,17 @@ std::string planSvg(const Plan &plan, RectMm area)
                     << "\"/>\n";
         svg << "</g>\n";
     }
+    // The outlined areas: left out (grey, dashed) and scars (magenta).
+    for (std::size_t z = 0; z < plan.zones.size(); ++z) {
+        const TreatmentZone &zone = plan.zones[z];
+        const bool scar = zone.kind == TreatmentZone::Kind::Scar;
+        svg << "<polygon id=\"zone-" << z + 1 << "-" << zoneKindName(zone.kind)
+            << "\" fill=\"none\" stroke-width=\"0.3\" stroke=\"" << (scar ? "#e600a0" : "#666666")
+            << "\"" << (scar ? "" : " stroke-dasharray=\"1 0.6\"") << " points=\"";
+        for (const PointMm &p : zone.outline)
+            svg << fixed(p.x, 3) << ',' << fixed(p.y, 3) << ' ';
+        svg << "\"/>\n";
+    }
     const double barY = area.y + area.height + 4;
     svg << "<g font-family=\"DejaVu Sans, sans-serif\" font-size=\"3\">\n"
         << "<rect x=\"" << fixed(area.x + 4, 3) << "\" y=\"" << fixed(barY, 3)

@@ -448,6 +448,36 @@ TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures 
     REQUIRE(!pigment.isNull());
     CHECK(pigment.dotsPerMeterX() == 20000);
 
+    // The ears left out by a zones file: fewer dots, none inside; a bad file names the field.
+    const QString zones = dir.file(QStringLiteral("zones.json"));
+    {
+        QFile file(zones);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"zones": [{"kind": "exclude", "outline_mm": [[40, 80], [60, 80], [60, 120],
+                     [40, 120]]}, {"kind": "scar", "outline_mm": [[100, 150], [140, 150],
+                     [140, 156], [100, 156]], "density_dots_per_cm2": 80}]})");
+    }
+    Result zoned =
+        run(dir, {QStringLiteral("plan"), QStringLiteral("client:1"), QStringLiteral("--sessions"),
+                  QStringLiteral("4"), QStringLiteral("--density"), QStringLiteral("120"),
+                  QStringLiteral("--hairline"), hairline, QStringLiteral("--zones"), zones,
+                  QStringLiteral("--json")});
+    INFO(zoned.err.toStdString());
+    REQUIRE(zoned.exitCode == 0);
+    CHECK(zoned.json().object()[QStringLiteral("dots")].toInt() < total);
+    CHECK(zoned.json().object()[QStringLiteral("treated_area_cm2")].toDouble() <
+          plan[QStringLiteral("treated_area_cm2")].toDouble());
+    {
+        QFile file(zones);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"zones": [{"kind": "exclude", "outline_mm": [[40, 80], [60, 80]]}]})");
+    }
+    Result badZones = run(dir, {QStringLiteral("plan"), QStringLiteral("client:1"),
+                                QStringLiteral("--zones"), zones});
+    CHECK(badZones.exitCode != 0);
+    CHECK(badZones.err.contains(QStringLiteral("zones.json")));
+    CHECK(badZones.err.contains(QStringLiteral("zones[0].outline_mm")));
+
     // The metrics of the dot list, as JSON.
     Result metrics = run(dir, {QStringLiteral("plan-metrics"), csv, QStringLiteral("--density"),
                                QStringLiteral("120"), QStringLiteral("--json")});

@@ -453,6 +453,9 @@ TEST_CASE("excluded areas get no dots; scars their own density and needle", "[pl
     CHECK(back.zones[1].kind == TreatmentZone::Kind::Scar);
     CHECK(back.zones[1].densityDotsPerCm2 == 60);
     CHECK(back.zones[1].outline[2].x == 65);
+    const std::string svg = planSvg(plan, {0, 0, 80, 60});
+    CHECK(svg.find("id=\"zone-1-exclude\"") != std::string::npos);
+    CHECK(svg.find("id=\"zone-2-scar\"") != std::string::npos);
     const auto zones = parseZonesJson(zonesJson(plan.zones));
     REQUIRE(zones.size() == 2);
     CHECK(zones[0].kind == TreatmentZone::Kind::Exclude);
