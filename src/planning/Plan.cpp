@@ -117,12 +117,13 @@ public:
     // Depth behind the irregular edge, mm, measured across the line (negative in front).
     double depth(PointMm p) const
     {
+        const double side = m_hairline.treatedAbove ? -1.0 : 1.0;
         const double t = (p.x - m_tableX0) / m_tableStep;
         if (!m_tableEdge.empty() && t >= 0 && t < static_cast<double>(m_tableEdge.size() - 1)) {
             const auto i = static_cast<std::size_t>(t + 0.5);
-            return (p.y - m_tableEdge[i]) * m_tableScale[i];
+            return side * (p.y - m_tableEdge[i]) * m_tableScale[i];
         }
-        return (p.y - edgeY(p.x)) * scaleAt(p.x);
+        return side * (p.y - edgeY(p.x)) * scaleAt(p.x);
     }
 
     // The hairline's share of the full density at p.
@@ -376,6 +377,8 @@ RectMm hairlineChangeArea(const Hairline &before, const Hairline &after,
 {
     if (before.controlPoints.size() != after.controlPoints.size())
         throw std::invalid_argument("hairline: the number of control points changed");
+    if (before.treatedAbove != after.treatedAbove)
+        return {-1e6, -1e6, 2e6, 2e6}; // the treated side flipped: everything changes
     const auto byX = [](std::vector<PointMm> points) {
         std::sort(points.begin(), points.end(),
                   [](const PointMm &a, const PointMm &b) { return a.x < b.x; });
@@ -416,8 +419,12 @@ RectMm hairlineChangeArea(const Hairline &before, const Hairline &after,
         1.0;
     // The curve between control points can bulge past them; a margin of the segment's span.
     const double bulge = 0.25 * (maxY - minY) + 2.0;
-    return {minX - 1.0, minY - ahead - bulge, maxX - minX + 2.0,
-            maxY - minY + ahead + behind + 2 * bulge};
+    // In front is up on a top view, down on a front view.
+    const bool above = before.treatedAbove || h.treatedAbove;
+    const bool below = !before.treatedAbove || !h.treatedAbove;
+    const double up = std::max(below ? ahead : 0.0, above ? behind : 0.0);
+    const double down = std::max(below ? behind : 0.0, above ? ahead : 0.0);
+    return {minX - 1.0, minY - up - bulge, maxX - minX + 2.0, maxY - minY + up + down + 2 * bulge};
 }
 
 namespace {

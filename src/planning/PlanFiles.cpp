@@ -71,6 +71,7 @@ Json hairlineObject(const Hairline &h)
     for (const PointMm &p : h.controlPoints)
         points.push_back({p.x, p.y});
     return {{"control_points_mm", points},
+            {"treated_side", h.treatedAbove ? "above" : "below"},
             {"transition_mm", h.transitionMm},
             {"macro_amplitude_mm", h.macroAmplitudeMm},
             {"macro_wavelength_mm", h.macroWavelengthMm},
@@ -94,6 +95,14 @@ Hairline readHairline(const Json &object, const std::string &path, bool complete
             throw PlanFileError("field '" + path + ".control_points_mm[" + std::to_string(i) +
                                 "]' must be [x_mm, y_mm]");
         h.controlPoints.push_back({p[0].get<double>(), p[1].get<double>()});
+    }
+    // Optional everywhere: plans from before front-view hairlines treat below the line.
+    if (object.contains("treated_side")) {
+        const Json &side = object.at("treated_side");
+        if (side != "below" && side != "above")
+            throw PlanFileError("field '" + path + ".treated_side' must be \"below\" (a top view) " +
+                                "or \"above\" (a front view)");
+        h.treatedAbove = side == "above";
     }
     const auto optional = [&](const char *name, double &target, double low, double high) {
         if (complete || object.contains(name))

@@ -1,4 +1,5 @@
 #include "smp/planning/DotSampler.h"
+#include "smp/planning/HairlineGuides.h"
 #include "smp/planning/PlanFiles.h"
 #include "smp/planning/PlanMetrics.h"
 #include "smp/planning/Pricing.h"
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <numbers>
 
 using namespace smp::planning;
 
@@ -522,4 +524,106 @@ TEST_CASE("adding or removing a zone re-places only the dots within it", "[plann
         target, sessionShares(3));
     CHECK(m.spreads[0].minNormalisedNearest >= 0.70);
     CHECK(m.minDistanceMm >= 0.15);
+}
+
+TEST_CASE("hairline guides: Garg's 8-8-8 from the face points, presets, a tilted head",
+          "[planning]")
+{
+    FaceLandmarks face;
+    face.leftEyeCorner = {60, 150};
+    face.rightEyeCorner = {160, 150};
+    face.glabella = {110, 140};
+    const HairlineGuides mature = hairlineGuides(face, HairlinePreset::Mature);
+    // The mid-frontal point 80 mm above the glabella; the frontotemporal angles 80 mm above the
+    // outer eye corners, on their verticals; the temple points 10 mm out, 5/8 of the way down.
+    CHECK(mature.midFrontal.x == Approx(110));
+    CHECK(mature.midFrontal.y == Approx(60));
+    CHECK(mature.frontotemporal[0].x == Approx(60));
+    CHECK(mature.frontotemporal[0].y == Approx(70));
+    CHECK(mature.frontotemporal[1].x == Approx(160));
+    CHECK(mature.temple[0].x == Approx(50));
+    CHECK(mature.temple[0].y == Approx(120));
+    CHECK(mature.temple[1].x == Approx(170));
+
+    // Presets: the juvenile line lowest, the receded highest, corners receding with it.
+    const auto juvenile = hairlineGuides(face, HairlinePreset::Juvenile);
+    const auto receded = hairlineGuides(face, HairlinePreset::Receded);
+    CHECK(juvenile.midFrontal.y > mature.midFrontal.y);
+    CHECK(receded.midFrontal.y < mature.midFrontal.y);
+    CHECK(mature.midFrontal.y - receded.midFrontal.y == Approx(15));
+    CHECK(receded.frontotemporal[0].y < receded.midFrontal.y); // corners recede past the middle
+    // Women: a third of the face, from the chin point (glabella to chin 130 mm: 65 mm up).
+    face.chin = PointMm{110, 270};
+    const auto female = hairlineGuides(face, HairlinePreset::Female);
+    CHECK(female.midFrontal.y == Approx(140 - 65));
+    CHECK(female.frontotemporal[0].y > female.midFrontal.y); // rounded, corners lower
+    face.chin.reset();
+    CHECK(hairlineGuides(face, HairlinePreset::Female).midFrontal.y == Approx(80));
+
+    // The preset line runs through the guides and treats above it (a front view): a plan on a
+    // bald front view puts no dots on the forehead below the line, and the line is not straight.
+    const Hairline line = presetHairline(mature);
+    CHECK(line.treatedAbove);
+    REQUIRE(line.controlPoints.size() == 7);
+    CHECK(hairlineY(line, 110) == Approx(60).margin(0.01));
+    CHECK(hairlineY(line, 60) == Approx(70).margin(0.01));
+    CHECK(hairlineY(line, 85) < 70); // rounded between the corner and the middle
+    CHECK(hairlineY(line, 85) > 60);
+    const Plan plan = buildPlan(gradeMap(220, 200, 5), PlanSettings{}, line);
+    // Measured vertically where the line is nearly level (between the corners).
+    std::size_t belowLine = 0, aboveLine = 0;
+    for (const Dot &d : plan.dots) {
+        if (d.position.x < 65 || d.position.x > 155)
+            continue;
+        const double edge = hairlineY(line, d.position.x);
+        belowLine += d.position.y > edge + line.isolatedZoneMm + 2.5;
+        aboveLine += d.position.y < edge - 20;
+    }
+    CHECK(belowLine == 0);
+    CHECK(aboveLine > 3000);
+    // 1RL along the line (now below the treated side), 3RL far above it.
+    for (const Dot &d : plan.dots)
+        if (d.position.x > 65 && d.position.x < 155 &&
+            d.position.y < hairlineY(line, d.position.x) - 25)
+            CHECK(d.needle == Needle::RL3);
+    // The treated side survives the plan file.
+    CHECK(parsePlanJson(planJson(plan)).hairline->treatedAbove);
+
+    // A head tilted by 10 degrees gets guides in its own frame.
+    const double t = 10 * std::numbers::pi / 180;
+    const auto turn = [&](PointMm p) {
+        const double x = p.x - 110, y = p.y - 140;
+        return PointMm{110 + x * std::cos(t) - y * std::sin(t),
+                       140 + x * std::sin(t) + y * std::cos(t)};
+    };
+    FaceLandmarks tilted{turn({110, 140}), turn({60, 150}), turn({160, 150}), std::nullopt};
+    const auto g = hairlineGuides(tilted, HairlinePreset::Mature);
+    const PointMm expected = turn({110, 60});
+    CHECK(g.midFrontal.x == Approx(expected.x));
+    CHECK(g.midFrontal.y == Approx(expected.y));
+    CHECK_NOTHROW(presetHairline(g));
+}
+
+TEST_CASE("implausible face points are refused with the point named", "[planning]")
+{
+    FaceLandmarks face{{110, 140}, {60, 150}, {160, 150}, std::nullopt};
+    FaceLandmarks close = face;
+    close.rightEyeCorner = {80, 150};
+    CHECK_THROWS_WITH(hairlineGuides(close, HairlinePreset::Mature),
+                      Catch::Contains("eye corners") && Catch::Contains("20 mm apart"));
+    FaceLandmarks swapped = face;
+    std::swap(swapped.leftEyeCorner, swapped.rightEyeCorner);
+    CHECK_THROWS_WITH(hairlineGuides(swapped, HairlinePreset::Mature),
+                      Catch::Contains("eye corners"));
+    FaceLandmarks low = face;
+    low.glabella = {110, 200};
+    CHECK_THROWS_WITH(hairlineGuides(low, HairlinePreset::Mature), Catch::Contains("glabella"));
+    FaceLandmarks tilted = face;
+    tilted.rightEyeCorner = {150, 100};
+    CHECK_THROWS_WITH(hairlineGuides(tilted, HairlinePreset::Mature), Catch::Contains("tilted"));
+    FaceLandmarks chin = face;
+    chin.chin = PointMm{110, 150};
+    CHECK_THROWS_WITH(hairlineGuides(chin, HairlinePreset::Female), Catch::Contains("chin"));
+    CHECK(presetFromName("receded") == HairlinePreset::Receded);
+    CHECK_FALSE(presetFromName("bold").has_value());
 }

@@ -25,12 +25,14 @@ enum class Needle
 };
 const char *needleName(Needle needle); // "1RL", "3RL"
 
-// The designed hairline: a smooth curve through control points, ordered left to right across the
-// photo with the forehead up; the treated side is below it (towards the crown). Its edge is made
-// irregular (never straight or symmetric) and softened over a transition zone.
+// The designed hairline: a smooth curve through control points, taken left to right across the
+// photo. On a top view (forehead up) the treated side is below the line, towards the crown; on a
+// front view (face below the line) it is above. Its edge is made irregular (never straight or
+// symmetric) and softened over a transition zone.
 struct Hairline
 {
     std::vector<PointMm> controlPoints;
+    bool treatedAbove = false;     // false: below the line (top view); true: above (front view)
     double transitionMm = 8.0;     // density rises from sparse to full over this depth
     double macroAmplitudeMm = 1.2; // slow waves along the line
     double macroWavelengthMm = 16.0;
