@@ -261,6 +261,93 @@ private:
     QRectF m_bounds;
 };
 
+// The hairline guides on a front view, in photo pixels: the face points, the line through the
+// outer eye corners, the verticals up to the mid-frontal point and the frontotemporal angles,
+// and the temple points.
+class GuidesItem : public QGraphicsItem
+{
+public:
+    explicit GuidesItem(QGraphicsItem *parent)
+        : QGraphicsItem(parent)
+    {
+        setZValue(8);
+    }
+
+    void setGuides(const std::vector<planning::PointMm> &facePoints,
+                   const std::optional<planning::HairlineGuides> &guides, double pxPerMm)
+    {
+        prepareGeometryChange();
+        const auto px = [pxPerMm](planning::PointMm p) {
+            return QPointF(p.x * pxPerMm, p.y * pxPerMm);
+        };
+        m_points.clear();
+        for (const planning::PointMm &p : facePoints)
+            m_points.append(px(p));
+        m_lines.clear();
+        m_marks.clear();
+        if (guides) {
+            const auto &g = *guides;
+            const QPointF a = px(g.face.glabella), l = px(g.face.leftEyeCorner),
+                          r = px(g.face.rightEyeCorner);
+            m_lines.append({l + (l - r) * 0.3, r + (r - l) * 0.3});
+            m_lines.append({a, px(g.midFrontal)});
+            m_lines.append({l, px(g.frontotemporal[0])});
+            m_lines.append({r, px(g.frontotemporal[1])});
+            m_lines.append({px(g.frontotemporal[0]), px(g.temple[0])});
+            m_lines.append({px(g.frontotemporal[1]), px(g.temple[1])});
+            m_marks.append({px(g.midFrontal),
+                            QObject::tr("mid-frontal %1 mm").arg(g.midFrontalHeightMm, 0, 'f', 0)});
+            m_marks.append({px(g.frontotemporal[0]), QObject::tr("frontotemporal")});
+            m_marks.append({px(g.frontotemporal[1]), QObject::tr("frontotemporal")});
+            m_marks.append({px(g.temple[0]), QObject::tr("temple")});
+            m_marks.append({px(g.temple[1]), QObject::tr("temple")});
+        }
+        m_bounds = QRectF();
+        for (const QPointF &p : m_points)
+            m_bounds |= QRectF(p, QSizeF(1, 1));
+        for (const QLineF &line : m_lines)
+            m_bounds |= QRectF(line.p1(), line.p2()).normalized();
+        update();
+    }
+
+    QRectF boundingRect() const override { return m_bounds.adjusted(-400, -100, 400, 100); }
+
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *) override
+    {
+        painter->setRenderHint(QPainter::Antialiasing);
+        const double screenPerPhotoPx = painter->worldTransform().map(QLineF(0, 0, 1, 0)).length();
+        const double unit = 1 / std::max(screenPerPhotoPx, 1e-6); // one screen pixel
+        QPen guide(QColor(255, 255, 255, 220), 1.5, Qt::DotLine);
+        guide.setCosmetic(true);
+        painter->setPen(guide);
+        for (const QLineF &line : m_lines)
+            painter->drawLine(line);
+        QPen cross(QColor(255, 140, 0), 2);
+        cross.setCosmetic(true);
+        painter->setPen(cross);
+        for (const QPointF &p : m_points) {
+            painter->drawLine(p - QPointF(6 * unit, 0), p + QPointF(6 * unit, 0));
+            painter->drawLine(p - QPointF(0, 6 * unit), p + QPointF(0, 6 * unit));
+        }
+        QFont font = painter->font();
+        font.setPointSizeF(9 * unit * 1.33);
+        painter->setFont(font);
+        for (const auto &[at, text] : m_marks) {
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(QColor(255, 140, 0));
+            painter->drawEllipse(at, 4 * unit, 4 * unit);
+            painter->setPen(Qt::white);
+            painter->drawText(at + QPointF(7 * unit, -6 * unit), text);
+        }
+    }
+
+private:
+    QList<QPointF> m_points;
+    QList<QLineF> m_lines;
+    QList<std::pair<QPointF, QString>> m_marks;
+    QRectF m_bounds;
+};
+
 // A change of the outlined areas (one added or removed), undoable.
 class ZonesCommand : public QUndoCommand
 {
@@ -371,6 +458,35 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     zoneListRow->addWidget(m_removeZone, 0, Qt::AlignTop);
     layout->addLayout(zoneListRow);
 
+    auto *faceRow = new QHBoxLayout;
+    auto *faceButton = new QToolButton(this);
+    m_faceTool = new QAction(tr("Mark Face"), this);
+    m_faceTool->setCheckable(true);
+    m_faceTool->setShortcut(tr("F"));
+    m_faceTool->setToolTip(tr("On a calibrated front view, click the glabella (between the brows), "
+                              "the two outer eye corners and, for the third-of-face rule, the "
+                              "chin (F). The hairline guides follow."));
+    faceButton->setDefaultAction(m_faceTool);
+    faceRow->addWidget(faceButton);
+    m_preset = new QComboBox(this);
+    m_preset->setObjectName(QStringLiteral("hairlinePreset"));
+    m_preset->addItem(tr("Juvenile"), int(planning::HairlinePreset::Juvenile));
+    m_preset->addItem(tr("Mature (8-8-8)"), int(planning::HairlinePreset::Mature));
+    m_preset->addItem(tr("Receded"), int(planning::HairlinePreset::Receded));
+    m_preset->addItem(tr("Female (third of face)"), int(planning::HairlinePreset::Female));
+    m_preset->setCurrentIndex(1);
+    faceRow->addWidget(m_preset);
+    m_applyPreset = new QPushButton(tr("Use Preset"), this);
+    m_applyPreset->setToolTip(tr("Draw the hairline through the guides (undoable); then drag its "
+                                 "points to suit the client"));
+    faceRow->addWidget(m_applyPreset);
+    faceRow->addStretch();
+    layout->addLayout(faceRow);
+    m_faceHint = new QLabel(this);
+    m_faceHint->setWordWrap(true);
+    m_faceHint->setVisible(false);
+    layout->addWidget(m_faceHint);
+
     auto *buttons = new QHBoxLayout;
     m_generate = new QPushButton(tr("Make Plan"), this);
     m_generate->setObjectName(QStringLiteral("makePlan"));
@@ -448,6 +564,22 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
         m_viewer.undoStack()->push(
             new HairlineCommand(this, m_hairline, cleared, tr("Clear hairline"), false));
     });
+    connect(m_applyPreset, &QPushButton::clicked, this, &PlanPanel::applyPreset);
+    connect(m_preset, &QComboBox::currentIndexChanged, this, &PlanPanel::updateGuides);
+    connect(m_faceTool, &QAction::toggled, this, [this](bool on) {
+        if (on) {
+            m_hairlineTool->setChecked(false);
+            m_zoneTool->setChecked(false);
+            m_viewer.brushAction()->setChecked(false);
+            m_viewer.eraserAction()->setChecked(false);
+            m_viewer.referenceAreaAction()->setChecked(false);
+            m_viewer.measureAction()->setChecked(false);
+        }
+        m_viewer.view()->setPainting(on || m_hairlineTool->isChecked() || m_zoneTool->isChecked() ||
+                                     m_viewer.brushAction()->isChecked() ||
+                                     m_viewer.eraserAction()->isChecked());
+        updateGuides();
+    });
     connect(m_removeZone, &QPushButton::clicked, this,
             [this] { removeZone(m_zoneList->currentRow()); });
     connect(m_zoneList, &QListWidget::currentRowChanged, this, &PlanPanel::updateEnabled);
@@ -455,6 +587,7 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     connect(m_zoneTool, &QAction::toggled, this, [this](bool on) {
         if (on) {
             m_hairlineTool->setChecked(false);
+            m_faceTool->setChecked(false);
             m_viewer.brushAction()->setChecked(false);
             m_viewer.eraserAction()->setChecked(false);
             m_viewer.referenceAreaAction()->setChecked(false);
@@ -463,7 +596,7 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
             m_pendingOutline.clear(); // an unfinished outline is dropped
             updateOverlay();
         }
-        m_viewer.view()->setPainting(on || m_hairlineTool->isChecked() ||
+        m_viewer.view()->setPainting(on || m_hairlineTool->isChecked() || m_faceTool->isChecked() ||
                                      m_viewer.brushAction()->isChecked() ||
                                      m_viewer.eraserAction()->isChecked());
     });
@@ -480,12 +613,13 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     connect(m_hairlineTool, &QAction::toggled, this, [this](bool on) {
         if (on) {
             m_zoneTool->setChecked(false);
+            m_faceTool->setChecked(false);
             m_viewer.brushAction()->setChecked(false);
             m_viewer.eraserAction()->setChecked(false);
             m_viewer.referenceAreaAction()->setChecked(false);
             m_viewer.measureAction()->setChecked(false);
         }
-        m_viewer.view()->setPainting(on || m_zoneTool->isChecked() ||
+        m_viewer.view()->setPainting(on || m_zoneTool->isChecked() || m_faceTool->isChecked() ||
                                      m_viewer.brushAction()->isChecked() ||
                                      m_viewer.eraserAction()->isChecked());
     });
@@ -495,12 +629,15 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
             if (on) {
                 m_hairlineTool->setChecked(false);
                 m_zoneTool->setChecked(false);
+                m_faceTool->setChecked(false);
             }
         });
     connect(m_viewer.view(), &PhotoView::stroke, this,
             [this](QPointF p, PhotoView::StrokePhase phase) {
                 if (m_zoneTool->isChecked() && phase == PhotoView::StrokePhase::Begin)
                     clickZone(p);
+                if (m_faceTool->isChecked() && phase == PhotoView::StrokePhase::Begin)
+                    markFacePoint(p);
                 if (!m_hairlineTool->isChecked())
                     return;
                 if (phase == PhotoView::StrokePhase::Begin)
@@ -588,6 +725,8 @@ void PlanPanel::updateEnabled()
     m_hairlineTool->setEnabled(ready);
     m_clearHairline->setEnabled(ready && !m_hairline.controlPoints.empty());
     m_zoneTool->setEnabled(ready);
+    m_faceTool->setEnabled(ready);
+    m_applyPreset->setEnabled(ready && m_guides.has_value());
     const bool scar = m_zoneKind->currentIndex() == 1;
     m_scarDensity->setEnabled(scar);
     m_scarNeedle->setEnabled(scar);
@@ -705,6 +844,8 @@ void PlanPanel::pressHairline(QPointF photoPoint)
     m_dragStart = m_hairline;
     if (m_dragIndex < 0) {
         planning::Hairline added = m_hairline;
+        if (added.controlPoints.empty()) // a front view is treated above the line
+            added.treatedAbove = m_viewer.photo().view == storage::PhotoView::Front;
         added.controlPoints.push_back({photoPoint.x() * mm, photoPoint.y() * mm});
         m_viewer.undoStack()->push(
             new HairlineCommand(this, m_hairline, added, tr("Add hairline point"), false));
@@ -768,6 +909,64 @@ void PlanPanel::removeZone(int index)
     std::vector<planning::TreatmentZone> after = m_zones;
     after.erase(after.begin() + index);
     m_viewer.undoStack()->push(new ZonesCommand(this, m_zones, after, tr("Remove area")));
+}
+
+void PlanPanel::markFacePoint(QPointF photoPoint)
+{
+    if (!m_input || !(mmPerPx() > 0))
+        return;
+    if (m_facePoints.size() >= 4)
+        m_facePoints.clear();
+    m_facePoints.push_back({photoPoint.x() * mmPerPx(), photoPoint.y() * mmPerPx()});
+    updateGuides();
+}
+
+void PlanPanel::updateGuides()
+{
+    static const char *const prompts[] = {
+        QT_TR_NOOP("Click the glabella, between the brows."),
+        QT_TR_NOOP("Click the outer corner of one eye."),
+        QT_TR_NOOP("Click the outer corner of the other eye."),
+        QT_TR_NOOP("Guides drawn. Click the chin for the third-of-face rule (optional), or Use "
+                   "Preset."),
+        QT_TR_NOOP("Guides drawn from all four points. Use Preset, or click to start again."),
+    };
+    m_guides.reset();
+    QString hint = tr(prompts[std::min<std::size_t>(m_facePoints.size(), 4)]);
+    if (m_facePoints.size() >= 3) {
+        planning::FaceLandmarks face;
+        face.glabella = m_facePoints[0];
+        // Either eye first: the one further left on the photo is the left one.
+        face.leftEyeCorner = m_facePoints[1];
+        face.rightEyeCorner = m_facePoints[2];
+        if (face.leftEyeCorner.x > face.rightEyeCorner.x)
+            std::swap(face.leftEyeCorner, face.rightEyeCorner);
+        if (m_facePoints.size() >= 4)
+            face.chin = m_facePoints[3];
+        try {
+            m_guides = planning::hairlineGuides(
+                face, static_cast<planning::HairlinePreset>(m_preset->currentData().toInt()));
+        } catch (const std::exception &error) {
+            hint = tr("No guides: %1").arg(QString::fromUtf8(error.what()));
+        }
+    }
+    m_faceHint->setText(hint);
+    m_faceHint->setVisible(m_faceTool->isChecked() || !m_facePoints.empty());
+    updateOverlay();
+    updateEnabled();
+}
+
+void PlanPanel::applyPreset()
+{
+    if (!m_guides)
+        return;
+    try {
+        const planning::Hairline preset = planning::presetHairline(*m_guides);
+        m_viewer.undoStack()->push(new HairlineCommand(
+            this, m_hairline, preset, tr("Use %1 hairline").arg(m_preset->currentText()), false));
+    } catch (const std::exception &error) {
+        m_faceHint->setText(QString::fromUtf8(error.what()));
+    }
 }
 
 void PlanPanel::setZones(const std::vector<planning::TreatmentZone> &zones)
@@ -906,6 +1105,7 @@ void PlanPanel::updateOverlay()
         m_dots = new DotsItem(image);
         m_hairlineItem = new HairlineItem(image);
         m_zonesItem = new ZonesItem(image);
+        m_guidesItem = new GuidesItem(image);
         m_preview = new QGraphicsPixmapItem(image);
         m_preview->setZValue(5);
         m_preview->setVisible(false);
@@ -921,6 +1121,7 @@ void PlanPanel::updateOverlay()
     m_dots->setVisible(m_show->currentIndex() <= 0);
     m_hairlineItem->setHairline(m_hairline, pxPerMm);
     m_zonesItem->setZones(m_zones, m_pendingOutline, pxPerMm);
+    m_guidesItem->setGuides(m_facePoints, m_guides, pxPerMm);
 }
 
 void PlanPanel::updatePreview()

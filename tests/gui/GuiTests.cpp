@@ -659,5 +659,33 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     CHECK(again->planPanel()->savedPlanId() == stored->id);
     CHECK(again->planPanel()->zones().size() == 2); // the areas are part of the saved plan
     CHECK(again->planPanel()->zoneList()->count() == 2);
+
+    // Hairline guides from face points marked by clicks (F), and a preset through them.
+    gui::PlanPanel *panel2 = again->planPanel();
+    gui::PhotoView *view2 = again->view();
+    const auto click2 = [view2](QPointF photo) {
+        const QPoint at = view2->mapFromScene(view2->imageItem()->mapToScene(photo));
+        QTest::mouseClick(view2->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+    };
+    panel2->faceAction()->trigger();
+    REQUIRE(panel2->faceAction()->isChecked());
+    const double px = again->calibration()->mmPerPx;
+    click2({800, 1000});           // glabella
+    click2({800 + 50 / px, 1060}); // the right eye corner first: the panel sorts them
+    CHECK_FALSE(panel2->guides().has_value());
+    CHECK_FALSE(panel2->applyPresetButton()->isEnabled());
+    click2({800 - 50 / px, 1060});
+    REQUIRE(panel2->guides().has_value());
+    // Mature (8-8-8): the mid-frontal point 80 mm above the glabella.
+    CHECK(panel2->guides()->midFrontal.y == Approx(1000 * px - 80).margin(0.5));
+    CHECK(panel2->guides()->frontotemporal[0].x == Approx((800 - 50 / px) * px).margin(0.5));
+    panel2->presetBox()->setCurrentIndex(2); // receded: higher
+    CHECK(panel2->guides()->midFrontal.y == Approx(1000 * px - 95).margin(0.5));
+    QTest::mouseClick(panel2->applyPresetButton(), Qt::LeftButton);
+    REQUIRE(panel2->hairline().controlPoints.size() == 7);
+    CHECK(panel2->hairline().treatedAbove);
+    CHECK(planning::hairlineY(panel2->hairline(), 800 * px) == Approx(1000 * px - 95).margin(0.5));
+    again->undoStack()->undo();
+    CHECK(panel2->hairline().controlPoints.size() == 3);
     again->close();
 }

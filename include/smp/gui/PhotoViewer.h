@@ -108,6 +108,7 @@ public:
 
     PhotoView *view() const { return m_view; }
     storage::Database &database() const { return m_db; }
+    const storage::Photo &photo() const { return m_photo; }
     // The photo as decoded, upright (null until loaded).
     const QImage &uprightImage() const { return m_upright; }
     // The treatment plan beside the photo (hidden until the Plan action shows it).

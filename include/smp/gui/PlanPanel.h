@@ -1,6 +1,7 @@
 #pragma once
 
 #include "smp/clinic/Planning.h"
+#include "smp/planning/HairlineGuides.h"
 #include "smp/planning/Plan.h"
 
 #include <QFutureWatcher>
@@ -26,6 +27,7 @@ class PhotoViewer;
 class DotsItem;
 class HairlineItem;
 class ZonesItem;
+class GuidesItem;
 
 // The plan panel beside a photo: the design (density, sessions, seed, the hairline drawn on the
 // photo, areas outlined to leave out or to treat as scars), the dot map over the photo with a
@@ -52,6 +54,11 @@ public:
     const planning::Hairline &hairline() const { return m_hairline; }
     QAction *hairlineAction() const { return m_hairlineTool; }
     QAction *zoneAction() const { return m_zoneTool; }
+    QAction *faceAction() const { return m_faceTool; }
+    QComboBox *presetBox() const { return m_preset; }
+    QPushButton *applyPresetButton() const { return m_applyPreset; }
+    // The guides from the marked face points (empty until three are marked and plausible).
+    const std::optional<planning::HairlineGuides> &guides() const { return m_guides; }
     QComboBox *zoneKindBox() const { return m_zoneKind; }
     QDoubleSpinBox *scarDensityBox() const { return m_scarDensity; }
     QListWidget *zoneList() const { return m_zoneList; }
@@ -83,6 +90,12 @@ public:
     void clickZone(QPointF photoPoint);
     // Removes the zone at `index` (undoable).
     void removeZone(int index);
+    // Face points on a front view, in photo pixel coordinates, in the order the panel asks for
+    // them: glabella, the two outer eye corners, then (optional) the chin; a fifth click starts
+    // again. The guides follow at once.
+    void markFacePoint(QPointF photoPoint);
+    // Replaces the hairline with the chosen preset through the guides (undoable).
+    void applyPreset();
 
 signals:
     void planReady();
@@ -94,6 +107,7 @@ private:
     void setHairline(const planning::Hairline &hairline, bool incremental);
     void setZones(const std::vector<planning::TreatmentZone> &zones);
     void updateZoneList();
+    void updateGuides();
     void planChanged();
     void updateTable();
     void updateOverlay();
@@ -112,6 +126,8 @@ private:
     planning::Hairline m_dragStart;
     std::vector<planning::TreatmentZone> m_zones;    // in mm, drawing order
     std::vector<planning::PointMm> m_pendingOutline; // the area being outlined, mm
+    std::vector<planning::PointMm> m_facePoints;     // glabella, eye corners, chin (mm), as marked
+    std::optional<planning::HairlineGuides> m_guides;
 
     QLabel *m_state = nullptr;
     QDoubleSpinBox *m_density = nullptr;
@@ -125,6 +141,10 @@ private:
     QComboBox *m_scarNeedle = nullptr;
     QListWidget *m_zoneList = nullptr;
     QPushButton *m_removeZone = nullptr;
+    QAction *m_faceTool = nullptr;
+    QComboBox *m_preset = nullptr;
+    QPushButton *m_applyPreset = nullptr;
+    QLabel *m_faceHint = nullptr;
     QPushButton *m_generate = nullptr;
     QPushButton *m_save = nullptr;
     QPushButton *m_export = nullptr;
@@ -135,6 +155,7 @@ private:
     DotsItem *m_dots = nullptr;
     HairlineItem *m_hairlineItem = nullptr;
     ZonesItem *m_zonesItem = nullptr;
+    GuidesItem *m_guidesItem = nullptr;
     QGraphicsPixmapItem *m_preview = nullptr;
     QFutureWatcher<QImage> m_previewWatcher;
 };
