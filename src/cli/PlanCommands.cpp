@@ -95,6 +95,16 @@ int runPlanCommand(const QStringList &arguments)
           QStringLiteral("The designed hairline: a JSON file {\"control_points_mm\": [[x,y],...]} "
                          "in mm on the photo (x right, y down, forehead up)."),
           QStringLiteral("file.json")},
+         {QStringLiteral("face"),
+          QStringLiteral("Face points on a front view for the hairline guides: a JSON file "
+                         "{\"glabella_mm\": [x,y], \"left_eye_corner_mm\": [x,y], "
+                         "\"right_eye_corner_mm\": [x,y], \"chin_mm\": [x,y] (optional)}; the "
+                         "hairline is then the --preset through the guides."),
+          QStringLiteral("file.json")},
+         {QStringLiteral("preset"),
+          QStringLiteral("With --face: juvenile, mature (Garg's 8-8-8, the default), receded or "
+                         "female (a third of the face height)."),
+          QStringLiteral("name")},
          {QStringLiteral("zones"),
           QStringLiteral("Areas left out or treated as scars: a JSON file {\"zones\": [{\"kind\": "
                          "\"exclude\"|\"scar\", \"outline_mm\": [[x,y],...], "
@@ -172,6 +182,30 @@ int runPlanCommand(const QStringList &arguments)
             } catch (const planning::PlanFileError &e) {
                 throw UsageError(
                     QStringLiteral("--hairline %1: %2").arg(file, QString::fromUtf8(e.what())));
+            }
+        }
+        if (call.isSet(QStringLiteral("preset")) && !call.isSet(QStringLiteral("face")))
+            throw UsageError(QStringLiteral("--preset needs --face (the points the guides start "
+                                            "from)"));
+        if (call.isSet(QStringLiteral("face"))) {
+            if (hairline)
+                throw UsageError(QStringLiteral("--face and --hairline: give one of them"));
+            const QString file = call.value(QStringLiteral("face"));
+            const QString presetName = call.isSet(QStringLiteral("preset"))
+                                           ? call.value(QStringLiteral("preset"))
+                                           : QStringLiteral("mature");
+            const auto preset = planning::presetFromName(presetName.toStdString());
+            if (!preset)
+                throw UsageError(QStringLiteral("--preset: \"%1\" is not juvenile, mature, "
+                                                "receded or female")
+                                     .arg(presetName));
+            try {
+                const planning::FaceLandmarks face =
+                    planning::parseFaceJson(readFile(file, QStringLiteral("face")).toStdString());
+                hairline = planning::presetHairline(planning::hairlineGuides(face, *preset));
+            } catch (const std::exception &e) {
+                throw UsageError(
+                    QStringLiteral("--face %1: %2").arg(file, QString::fromUtf8(e.what())));
             }
         }
         std::vector<planning::TreatmentZone> zones;

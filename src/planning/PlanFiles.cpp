@@ -100,7 +100,8 @@ Hairline readHairline(const Json &object, const std::string &path, bool complete
     if (object.contains("treated_side")) {
         const Json &side = object.at("treated_side");
         if (side != "below" && side != "above")
-            throw PlanFileError("field '" + path + ".treated_side' must be \"below\" (a top view) " +
+            throw PlanFileError("field '" + path +
+                                ".treated_side' must be \"below\" (a top view) " +
                                 "or \"above\" (a front view)");
         h.treatedAbove = side == "above";
     }
@@ -195,6 +196,32 @@ std::vector<TreatmentZone> parseZonesJson(std::string_view text)
     if (!j.is_object())
         throw PlanFileError("zones must be a JSON object with a list \"zones\"");
     return readZones(member(j, "", "zones"), "zones");
+}
+
+FaceLandmarks parseFaceJson(std::string_view text)
+{
+    Json j;
+    try {
+        j = Json::parse(text);
+    } catch (const Json::parse_error &e) {
+        throw PlanFileError(std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.is_object())
+        throw PlanFileError("face points must be a JSON object (glabella_mm, left_eye_corner_mm, "
+                            "right_eye_corner_mm, chin_mm)");
+    const auto point = [&](const char *name) {
+        const Json &p = member(j, "", name);
+        if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+            throw PlanFileError(std::string("field '") + name + "' must be [x_mm, y_mm]");
+        return PointMm{p[0].get<double>(), p[1].get<double>()};
+    };
+    FaceLandmarks face;
+    face.glabella = point("glabella_mm");
+    face.leftEyeCorner = point("left_eye_corner_mm");
+    face.rightEyeCorner = point("right_eye_corner_mm");
+    if (j.contains("chin_mm"))
+        face.chin = point("chin_mm");
+    return face;
 }
 
 std::string hairlineJson(const Hairline &hairline)

@@ -478,6 +478,43 @@ TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures 
     CHECK(badZones.err.contains(QStringLiteral("zones.json")));
     CHECK(badZones.err.contains(QStringLiteral("zones[0].outline_mm")));
 
+    // A preset hairline through the guides from face points (a front view's, here on the sample).
+    const QString face = dir.file(QStringLiteral("face.json"));
+    const auto writeFace = [&](const char *json) {
+        QFile file(face);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(json);
+    };
+    writeFace(R"({"glabella_mm": [130, 170], "left_eye_corner_mm": [80, 180],
+                  "right_eye_corner_mm": [180, 180]})");
+    const QString presetJson = dir.file(QStringLiteral("preset-plan.json"));
+    Result preset =
+        run(dir, {QStringLiteral("plan"), QStringLiteral("client:1"), QStringLiteral("--face"),
+                  face, QStringLiteral("--preset"), QStringLiteral("receded"),
+                  QStringLiteral("--plan-json"), presetJson});
+    INFO(preset.err.toStdString());
+    REQUIRE(preset.exitCode == 0);
+    QFile presetFile(presetJson);
+    REQUIRE(presetFile.open(QIODevice::ReadOnly));
+    const QJsonObject presetHairline = QJsonDocument::fromJson(presetFile.readAll())
+                                           .object()[QStringLiteral("hairline")]
+                                           .toObject();
+    CHECK(presetHairline[QStringLiteral("treated_side")].toString() == QStringLiteral("above"));
+    const QJsonArray presetPoints = presetHairline[QStringLiteral("control_points_mm")].toArray();
+    REQUIRE(presetPoints.size() == 7);
+    CHECK(presetPoints[3].toArray()[1].toDouble() == Approx(170 - 95)); // receded: 95 mm up
+    Result badPreset =
+        run(dir, {QStringLiteral("plan"), QStringLiteral("client:1"), QStringLiteral("--face"),
+                  face, QStringLiteral("--preset"), QStringLiteral("bold")});
+    CHECK(badPreset.exitCode != 0);
+    CHECK(badPreset.err.contains(QStringLiteral("--preset")));
+    writeFace(R"({"glabella_mm": [130, 170], "left_eye_corner_mm": [120, 180],
+                  "right_eye_corner_mm": [140, 180]})");
+    Result badFace = run(
+        dir, {QStringLiteral("plan"), QStringLiteral("client:1"), QStringLiteral("--face"), face});
+    CHECK(badFace.exitCode != 0);
+    CHECK(badFace.err.contains(QStringLiteral("eye corners")));
+
     // The metrics of the dot list, as JSON.
     Result metrics = run(dir, {QStringLiteral("plan-metrics"), csv, QStringLiteral("--density"),
                                QStringLiteral("120"), QStringLiteral("--json")});

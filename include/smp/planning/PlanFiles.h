@@ -4,6 +4,7 @@
 // schema version, the dot list as CSV, the pigment map as SVG at 1:1 physical scale. Readers
 // validate and throw PlanFileError naming the line or field and what is wrong.
 
+#include "smp/planning/HairlineGuides.h"
 #include "smp/planning/Plan.h"
 
 #include <stdexcept>
@@ -37,6 +38,9 @@ Plan parsePlanJson(std::string_view text);
 // {"zones": [{"kind": "exclude"|"scar", "outline_mm": [[x, y], ...],
 //             "density_dots_per_cm2": 110, "needle": "1RL"}, ...]} (the last two for scars only).
 std::string zonesJson(const std::vector<TreatmentZone> &zones);
+// Face points on a front view (the --face file of `smp plan`): {"glabella_mm": [x, y],
+// "left_eye_corner_mm": [x, y], "right_eye_corner_mm": [x, y], "chin_mm": [x, y] (optional)}.
+FaceLandmarks parseFaceJson(std::string_view text);
 std::vector<TreatmentZone> parseZonesJson(std::string_view text);
 
 // The pigment map: one colour per session, dots at their fresh size, a 10 mm scale bar and a
