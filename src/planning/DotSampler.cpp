@@ -25,7 +25,7 @@ constexpr SpacingFactors kPlacing{0.62, 0.54, 0.52};
 constexpr SpacingFactors kPlacingLast{0.50, 0.42, 0.40};
 constexpr int kLastPasses = 50;
 constexpr SpacingFactors kRelaxed{0.78, 0.67, 0.65};
-constexpr int kRelaxIterations = 6;
+constexpr int kRelaxIterations = 5;
 // The quality floors with a little room; the dots still closer than these after the relaxation
 // are moved apart one by one (repair) to kRepairedTo.
 constexpr SpacingFactors kFloor{0.71, 0.61, 0.61};
@@ -366,7 +366,7 @@ private:
                     continue;
                 stillClose.push_back(i);
                 // Small steps: a long jump would land among other dots.
-                const double length = std::hypot(push.x, push.y);
+                const double length = std::sqrt(push.x * push.x + push.y * push.y);
                 const double longest = 0.25 * spacingAt(density);
                 if (length > longest) {
                     push.x *= longest / length;

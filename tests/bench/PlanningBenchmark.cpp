@@ -80,6 +80,17 @@ int main(int argc, char **argv)
     std::printf("| plan a full head (%zu dots, %.0f cm2) | %.1f | %.1f | %d |\n", plan.dots.size(),
                 plan.treatedAreaCm2, median(build), p95(build), runs);
 
+    // The figure: about 70,000 dots on about 600 cm2 (the same head at 120 dots/cm2).
+    PlanSettings dense = settings;
+    dense.densityDotsPerCm2 = 120;
+    Plan densePlan;
+    std::vector<double> denseBuild;
+    for (int i = 0; i < runs; ++i)
+        denseBuild.push_back(millisecondsOf([&] { densePlan = buildPlan(map, dense, hairline); }));
+    std::printf("| plan a full head at 120 dots/cm2 (%zu dots, %.0f cm2) | %.1f | %.1f | %d |\n",
+                densePlan.dots.size(), densePlan.treatedAreaCm2, median(denseBuild),
+                p95(denseBuild), runs);
+
     // Dragging a hairline point: 20 small moves of the middle point, each from the last plan.
     std::vector<double> drag;
     Plan current = plan;
