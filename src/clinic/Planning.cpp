@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
+#include <QPolygonF>
 #include <QRadialGradient>
 #include <QSaveFile>
 #include <QStorageInfo>
@@ -258,6 +259,19 @@ QImage renderPigmentMap(const planning::Plan &plan, planning::RectMm area, doubl
         const double r = std::max(d.freshDiameterMm / 2, 0.6 / pxPerMm);
         painter.drawEllipse(QPointF(d.position.x, d.position.y), r, r);
     }
+    // The outlined areas, as on the SVG: left out grey and dashed, scars magenta.
+    painter.setBrush(Qt::NoBrush);
+    for (const planning::TreatmentZone &zone : plan.zones) {
+        const bool scar = zone.kind == planning::TreatmentZone::Kind::Scar;
+        QPen pen(scar ? QColor(0xe6, 0x00, 0xa0) : QColor(0x66, 0x66, 0x66), 0.3,
+                 scar ? Qt::SolidLine : Qt::DashLine);
+        painter.setPen(pen);
+        QPolygonF outline;
+        for (const planning::PointMm &p : zone.outline)
+            outline << QPointF(p.x, p.y);
+        painter.drawPolygon(outline);
+    }
+    painter.setPen(Qt::NoPen);
     // Scale bar and legend, in mm below the map.
     const double barY = area.y + area.height + 4;
     painter.setBrush(Qt::black);
