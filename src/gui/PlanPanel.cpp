@@ -567,17 +567,7 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     connect(m_applyPreset, &QPushButton::clicked, this, &PlanPanel::applyPreset);
     connect(m_preset, &QComboBox::currentIndexChanged, this, &PlanPanel::updateGuides);
     connect(m_faceTool, &QAction::toggled, this, [this](bool on) {
-        if (on) {
-            m_hairlineTool->setChecked(false);
-            m_zoneTool->setChecked(false);
-            m_viewer.brushAction()->setChecked(false);
-            m_viewer.eraserAction()->setChecked(false);
-            m_viewer.referenceAreaAction()->setChecked(false);
-            m_viewer.measureAction()->setChecked(false);
-        }
-        m_viewer.view()->setPainting(on || m_hairlineTool->isChecked() || m_zoneTool->isChecked() ||
-                                     m_viewer.brushAction()->isChecked() ||
-                                     m_viewer.eraserAction()->isChecked());
+        toolToggled(m_faceTool, on);
         updateGuides();
     });
     connect(m_removeZone, &QPushButton::clicked, this,
@@ -585,20 +575,11 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     connect(m_zoneList, &QListWidget::currentRowChanged, this, &PlanPanel::updateEnabled);
     connect(m_zoneKind, &QComboBox::currentIndexChanged, this, &PlanPanel::updateEnabled);
     connect(m_zoneTool, &QAction::toggled, this, [this](bool on) {
-        if (on) {
-            m_hairlineTool->setChecked(false);
-            m_faceTool->setChecked(false);
-            m_viewer.brushAction()->setChecked(false);
-            m_viewer.eraserAction()->setChecked(false);
-            m_viewer.referenceAreaAction()->setChecked(false);
-            m_viewer.measureAction()->setChecked(false);
-        } else {
+        toolToggled(m_zoneTool, on);
+        if (!on) {
             m_pendingOutline.clear(); // an unfinished outline is dropped
             updateOverlay();
         }
-        m_viewer.view()->setPainting(on || m_hairlineTool->isChecked() || m_faceTool->isChecked() ||
-                                     m_viewer.brushAction()->isChecked() ||
-                                     m_viewer.eraserAction()->isChecked());
     });
     connect(m_show, &QComboBox::currentIndexChanged, this, &PlanPanel::updatePreview);
     connect(m_sessions, &QSpinBox::valueChanged, this, &PlanPanel::updateEnabled);
@@ -610,19 +591,8 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
         }
     });
     // The hairline tool takes the view's strokes; the viewer's own tools give way to it.
-    connect(m_hairlineTool, &QAction::toggled, this, [this](bool on) {
-        if (on) {
-            m_zoneTool->setChecked(false);
-            m_faceTool->setChecked(false);
-            m_viewer.brushAction()->setChecked(false);
-            m_viewer.eraserAction()->setChecked(false);
-            m_viewer.referenceAreaAction()->setChecked(false);
-            m_viewer.measureAction()->setChecked(false);
-        }
-        m_viewer.view()->setPainting(on || m_zoneTool->isChecked() || m_faceTool->isChecked() ||
-                                     m_viewer.brushAction()->isChecked() ||
-                                     m_viewer.eraserAction()->isChecked());
-    });
+    connect(m_hairlineTool, &QAction::toggled, this,
+            [this](bool on) { toolToggled(m_hairlineTool, on); });
     for (QAction *other : {m_viewer.brushAction(), m_viewer.eraserAction(),
                            m_viewer.referenceAreaAction(), m_viewer.measureAction()})
         connect(other, &QAction::toggled, this, [this](bool on) {
@@ -716,6 +686,20 @@ void PlanPanel::refresh()
     }
     updateZoneList();
     planChanged();
+}
+
+void PlanPanel::toolToggled(QAction *tool, bool on)
+{
+    // One tool at a time takes the view's clicks and strokes: the panel's and the viewer's.
+    if (on)
+        for (QAction *other :
+             {m_hairlineTool, m_zoneTool, m_faceTool, m_viewer.brushAction(),
+              m_viewer.eraserAction(), m_viewer.referenceAreaAction(), m_viewer.measureAction()})
+            if (other != tool)
+                other->setChecked(false);
+    m_viewer.view()->setPainting(m_hairlineTool->isChecked() || m_zoneTool->isChecked() ||
+                                 m_faceTool->isChecked() || m_viewer.brushAction()->isChecked() ||
+                                 m_viewer.eraserAction()->isChecked());
 }
 
 void PlanPanel::updateEnabled()

@@ -65,6 +65,37 @@ double number(const Json &object, const std::string &path, const char *name, dou
     return v;
 }
 
+// Parses `text` as a JSON object; `expected` says what the object should be when it is not one.
+Json parseObject(std::string_view text, const std::string &expected)
+{
+    Json j;
+    try {
+        j = Json::parse(text);
+    } catch (const Json::parse_error &e) {
+        throw PlanFileError(std::string("not valid JSON: ") + e.what());
+    }
+    if (!j.is_object())
+        throw PlanFileError(expected);
+    return j;
+}
+
+// Reads a list of at least `least` points [x_mm, y_mm] at field `field`.
+std::vector<PointMm> readPoints(const Json &array, const std::string &field, std::size_t least)
+{
+    if (!array.is_array() || array.size() < least)
+        throw PlanFileError("field '" + field + "' must hold at least " + std::to_string(least) +
+                            " points");
+    std::vector<PointMm> points;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const Json &p = array[i];
+        if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+            throw PlanFileError("field '" + field + "[" + std::to_string(i) +
+                                "]' must be [x_mm, y_mm]");
+        points.push_back({p[0].get<double>(), p[1].get<double>()});
+    }
+    return points;
+}
+
 Json hairlineObject(const Hairline &h)
 {
     Json points = Json::array();
@@ -86,16 +117,8 @@ Json hairlineObject(const Hairline &h)
 Hairline readHairline(const Json &object, const std::string &path, bool complete)
 {
     Hairline h;
-    const Json &points = member(object, path, "control_points_mm");
-    if (!points.is_array() || points.size() < 2)
-        throw PlanFileError("field '" + path + ".control_points_mm' must hold at least 2 points");
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        const Json &p = points[i];
-        if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
-            throw PlanFileError("field '" + path + ".control_points_mm[" + std::to_string(i) +
-                                "]' must be [x_mm, y_mm]");
-        h.controlPoints.push_back({p[0].get<double>(), p[1].get<double>()});
-    }
+    h.controlPoints =
+        readPoints(member(object, path, "control_points_mm"), path + ".control_points_mm", 2);
     // Optional everywhere: plans from before front-view hairlines treat below the line.
     if (object.contains("treated_side")) {
         const Json &side = object.at("treated_side");
@@ -153,16 +176,7 @@ std::vector<TreatmentZone> readZones(const Json &array, const std::string &path)
             zone.kind = TreatmentZone::Kind::Scar;
         else
             throw PlanFileError("field '" + where + ".kind' must be \"exclude\" or \"scar\"");
-        const Json &outline = member(object, where, "outline_mm");
-        if (!outline.is_array() || outline.size() < 3)
-            throw PlanFileError("field '" + where + ".outline_mm' must hold at least 3 points");
-        for (std::size_t i = 0; i < outline.size(); ++i) {
-            const Json &p = outline[i];
-            if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
-                throw PlanFileError("field '" + where + ".outline_mm[" + std::to_string(i) +
-                                    "]' must be [x_mm, y_mm]");
-            zone.outline.push_back({p[0].get<double>(), p[1].get<double>()});
-        }
+        zone.outline = readPoints(member(object, where, "outline_mm"), where + ".outline_mm", 3);
         if (zone.kind == TreatmentZone::Kind::Scar) {
             if (object.contains("density_dots_per_cm2"))
                 zone.densityDotsPerCm2 = number(object, where, "density_dots_per_cm2", 40, 200);
@@ -187,28 +201,15 @@ std::string zonesJson(const std::vector<TreatmentZone> &zones)
 
 std::vector<TreatmentZone> parseZonesJson(std::string_view text)
 {
-    Json j;
-    try {
-        j = Json::parse(text);
-    } catch (const Json::parse_error &e) {
-        throw PlanFileError(std::string("not valid JSON: ") + e.what());
-    }
-    if (!j.is_object())
-        throw PlanFileError("zones must be a JSON object with a list \"zones\"");
+    const Json j = parseObject(text, "zones must be a JSON object with a list \"zones\"");
     return readZones(member(j, "", "zones"), "zones");
 }
 
 FaceLandmarks parseFaceJson(std::string_view text)
 {
-    Json j;
-    try {
-        j = Json::parse(text);
-    } catch (const Json::parse_error &e) {
-        throw PlanFileError(std::string("not valid JSON: ") + e.what());
-    }
-    if (!j.is_object())
-        throw PlanFileError("face points must be a JSON object (glabella_mm, left_eye_corner_mm, "
-                            "right_eye_corner_mm, chin_mm)");
+    const Json j =
+        parseObject(text, "face points must be a JSON object (glabella_mm, left_eye_corner_mm, "
+                          "right_eye_corner_mm, chin_mm)");
     const auto point = [&](const char *name) {
         const Json &p = member(j, "", name);
         if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
@@ -231,14 +232,7 @@ std::string hairlineJson(const Hairline &hairline)
 
 Hairline parseHairlineJson(std::string_view text)
 {
-    Json j;
-    try {
-        j = Json::parse(text);
-    } catch (const Json::parse_error &e) {
-        throw PlanFileError(std::string("not valid JSON: ") + e.what());
-    }
-    if (!j.is_object())
-        throw PlanFileError("a hairline must be a JSON object with control_points_mm");
+    const Json j = parseObject(text, "a hairline must be a JSON object with control_points_mm");
     return readHairline(j, "hairline", false);
 }
 

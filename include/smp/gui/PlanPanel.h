@@ -108,6 +108,7 @@ private:
     void setZones(const std::vector<planning::TreatmentZone> &zones);
     void updateZoneList();
     void updateGuides();
+    void toolToggled(QAction *tool, bool on);
     void planChanged();
     void updateTable();
     void updateOverlay();
