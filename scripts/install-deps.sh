@@ -14,6 +14,8 @@ packages=(
   libheif-dev libexiv2-dev
   # tests: Catch2, a virtual display, fonts for offscreen rendering, PDF tools
   catch2 xvfb xauth fonts-dejavu-core poppler-utils
+  # tests: a real iCalendar parser to check the exported calendars
+  libical-dev
 )
 
 missing=()
