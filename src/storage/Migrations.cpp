@@ -184,15 +184,64 @@ CREATE TABLE plans (
     db.execute("CREATE INDEX plans_by_photo ON plans (photo_id, id)");
 }
 
+// Version 6: the treatment schedule. Appointments (sessions, their sittings, touch-up recalls)
+// are instants in UTC with a stable UID for calendar exports and a SEQUENCE that grows with each
+// change; what was done at a performed session is kept beside its appointment; a client's
+// preferred days and times for booking.
+void createVersion6(Database &db)
+{
+    db.execute(R"sql(
+CREATE TABLE appointments (
+    id         INTEGER PRIMARY KEY,
+    uid        TEXT NOT NULL UNIQUE,
+    client_id  INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    plan_id    INTEGER REFERENCES plans (id) ON DELETE SET NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('session', 'recall')),
+    session    INTEGER NOT NULL DEFAULT 0 CHECK (session BETWEEN 0 AND 6),
+    sitting    INTEGER NOT NULL DEFAULT 1 CHECK (sitting BETWEEN 1 AND 20),
+    of_sessions INTEGER NOT NULL DEFAULT 0 CHECK (of_sessions BETWEEN 0 AND 6),
+    starts_at  TEXT NOT NULL,
+    minutes    INTEGER NOT NULL CHECK (minutes BETWEEN 0 AND 1440),
+    technician TEXT NOT NULL DEFAULT '',
+    status     TEXT NOT NULL DEFAULT 'booked'
+               CHECK (status IN ('booked', 'done', 'cancelled', 'no-show')),
+    sequence   INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+    notes      TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT)sql");
+    db.execute("CREATE INDEX appointments_by_time ON appointments (starts_at)");
+    db.execute("CREATE INDEX appointments_by_client ON appointments (client_id, starts_at)");
+    db.execute(R"sql(
+CREATE TABLE session_records (
+    appointment_id INTEGER PRIMARY KEY REFERENCES appointments (id) ON DELETE CASCADE,
+    dilution       TEXT NOT NULL DEFAULT '',
+    needle         TEXT NOT NULL DEFAULT '',
+    minutes        INTEGER CHECK (minutes IS NULL OR minutes BETWEEN 0 AND 1440),
+    notes          TEXT NOT NULL DEFAULT '',
+    after_photo_id INTEGER REFERENCES photos (id) ON DELETE SET NULL,
+    recorded_at    TEXT NOT NULL,
+    recorded_by    TEXT NOT NULL
+) STRICT)sql");
+    db.execute(R"sql(
+CREATE TABLE schedule_preferences (
+    client_id INTEGER PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,
+    weekdays  TEXT NOT NULL DEFAULT '1111111'
+              CHECK (length(weekdays) = 7 AND weekdays GLOB '[01][01][01][01][01][01][01]'),
+    earliest  TEXT CHECK (earliest IS NULL OR time(earliest) IS NOT NULL),
+    latest    TEXT CHECK (latest IS NULL OR time(latest) IS NOT NULL)
+) STRICT)sql");
+}
+
 const Migration kMigrations[] = {
     {1, "clients, screening, consents, photos", createVersion1},
     {2, "audit trail and settings", createVersion2},
     {3, "photo rotation, capture-time source and calibrations", createVersion3},
     {4, "scalp analyses and their corrections", createVersion4},
     {5, "treatment plans", createVersion5},
-    // Treatment sessions and appointments arrive as version 6 and later: add a step
-    // here, bump kCurrentSchemaVersion, and add the fixture of the previous version to the
-    // migration tests.
+    {6, "appointments, session records and booking preferences", createVersion6},
+    // A new step: add it here, bump kCurrentSchemaVersion, and add the fixture of the previous
+    // version (tests/data/schema-vN.sql) to the migration tests.
 };
 
 static_assert(std::size(kMigrations) == kCurrentSchemaVersion);

@@ -1,6 +1,7 @@
 #include "TestSupport.h"
 
 #include "smp/storage/AnalysisStore.h"
+#include "smp/storage/AppointmentStore.h"
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -222,7 +223,8 @@ TEST_CASE("a version 3 database migrates to the current schema: analyses can be 
     CHECK(store.correctedGrades(*stored).count('\x05') == 0);
 }
 
-TEST_CASE("a version 4 database migrates to the current schema: plans can be stored", "[migrations]")
+TEST_CASE("a version 4 database migrates to the current schema: plans can be stored",
+          "[migrations]")
 {
     ScratchDir dir;
     const QString path = dir.file(QStringLiteral("v4.sqlite"));
@@ -266,4 +268,90 @@ TEST_CASE("a version 4 database migrates to the current schema: plans can be sto
     REQUIRE(audit.step());
     CHECK(audit.int64(0) == 1);
     CHECK_THROWS_AS(store.add(StoredPlan{}), StorageError);
+}
+
+TEST_CASE("a version 5 database migrates to the current schema: its plan stays, appointments "
+          "can be booked",
+          "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("v5.sqlite"));
+    smp::test::rawExecute(path, fixtureSql("schema-v5.sql"));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
+            QStringLiteral("5"));
+    Database db(path);
+    CHECK(db.schemaVersion() == kCurrentSchemaVersion);
+    CHECK(db.integrityProblems(true).isEmpty());
+    CHECK(tableExists(db, "appointments"));
+    CHECK(tableExists(db, "session_records"));
+    CHECK(tableExists(db, "schedule_preferences"));
+    // The version 5 plan reads back as it was stored.
+    const auto plan = PlanStore(db).find(1);
+    REQUIRE(plan.has_value());
+    CHECK(plan->planJson.contains("\"smp-plan\""));
+
+    AppointmentStore store(db);
+    std::vector<Appointment> booked(2);
+    booked[0].clientId = 1;
+    booked[0].planId = 1;
+    booked[0].session = 1;
+    booked[0].ofSessions = 3;
+    booked[0].start = QDateTime(QDate(2026, 12, 1), QTime(9, 0), Qt::UTC);
+    booked[0].minutes = 240;
+    booked[1] = booked[0];
+    booked[1].session = 2;
+    booked[1].start = booked[0].start.addDays(11);
+    store.book(booked);
+    CHECK(booked[0].id > 0);
+    CHECK(booked[0].uid.endsWith(QStringLiteral("@smp-planner")));
+    CHECK(booked[0].uid != booked[1].uid);
+    const auto back = store.find(booked[1].id);
+    REQUIRE(back.has_value());
+    CHECK(back->start == booked[1].start);
+    CHECK(back->planId == 1);
+    CHECK(store.between(booked[0].start, booked[0].start.addDays(30)).size() == 2);
+    CHECK(store.between(booked[0].start.addSecs(1), booked[0].start.addDays(30)).size() == 1);
+
+    // Moving raises the sequence (calendar programs update the event) and is audited.
+    store.move({{booked[1].id, booked[1].start.addDays(1)}});
+    CHECK(store.find(booked[1].id)->sequence == 1);
+    CHECK(store.find(booked[1].id)->uid == booked[1].uid);
+    store.setStatus(booked[1].id, AppointmentStatus::NoShow);
+    CHECK(store.find(booked[1].id)->status == AppointmentStatus::NoShow);
+    CHECK(store.find(booked[1].id)->sequence == 2);
+
+    // What was done at a session; it is then done.
+    SessionRecord done;
+    done.appointmentId = booked[0].id;
+    done.dilution = QStringLiteral("3 ml water : 1 ml pigment");
+    done.needle = QStringLiteral("1RL 0.20, 3RL 0.25");
+    done.minutes = 250;
+    done.notes = QStringLiteral("Client tolerated well; hairline as drawn.");
+    done.afterPhotoId = 1;
+    store.record(done);
+    CHECK(store.find(booked[0].id)->status == AppointmentStatus::Done);
+    const auto record = store.sessionRecord(booked[0].id);
+    REQUIRE(record.has_value());
+    CHECK(record->minutes == 250);
+    CHECK(record->afterPhotoId == 1);
+    done.afterPhotoId = 99;
+    CHECK_THROWS_AS(store.record(done), StorageError);
+
+    // Booking preferences, checked.
+    SchedulePreferences prefs;
+    prefs.weekdays = QStringLiteral("0101000");
+    prefs.earliest = QTime(13, 0);
+    store.setPreferences(1, prefs);
+    CHECK(store.preferences(1).weekdays == QStringLiteral("0101000"));
+    CHECK(store.preferences(1).earliest == QTime(13, 0));
+    CHECK_FALSE(store.preferences(1).latest.isValid());
+    prefs.weekdays = QStringLiteral("0000000");
+    CHECK_THROWS_AS(store.setPreferences(1, prefs), StorageError);
+    // Unknown clients and plans are refused, and nothing of a failed booking is kept.
+    std::vector<Appointment> bad(2, booked[0]);
+    for (auto &a : bad)
+        a.uid.clear();
+    bad[1].clientId = 42;
+    CHECK_THROWS_AS(store.book(bad), StorageError);
+    CHECK(store.ofClient(1).size() == 2);
 }
