@@ -90,6 +90,7 @@ int runMarkerSheetCommand(const QStringList &arguments);
 int runAnalyzeCommand(const QStringList &arguments);
 int runPlanCommand(const QStringList &arguments);
 int runSettingsCommand(const QString &verb, const QStringList &arguments);
+int runScheduleCommand(const QString &verb, const QStringList &arguments);
 int runPlanMetricsCommand(const QStringList &arguments);
 
 } // namespace smp::cli

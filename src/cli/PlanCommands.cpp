@@ -1,6 +1,7 @@
 #include "CliSupport.h"
 
 #include "smp/clinic/Planning.h"
+#include "smp/clinic/Scheduling.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/planning/PlanFiles.h"
 #include "smp/planning/PlanMetrics.h"
@@ -331,19 +332,30 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments)
 {
     Invocation call(
         QStringLiteral("settings ") + verb,
-        QStringLiteral("The clinic's planning tables. show TABLE prints it as JSON (the built-in "
-                       "default until one is set); set TABLE FILE.json validates and stores it; "
-                       "reset TABLE goes back to the default. TABLE: dilution or prices."),
+        QStringLiteral("The clinic's tables. show TABLE prints it as JSON (the built-in default "
+                       "until one is set); set TABLE FILE.json validates and stores it; reset "
+                       "TABLE goes back to the default. TABLE: dilution, prices or schedule "
+                       "(opening hours, closures, intervals, recall, time zone)."),
         arguments, {},
-        {QStringLiteral("TABLE dilution or prices"),
+        {QStringLiteral("TABLE dilution, prices or schedule"),
          QStringLiteral("[FILE] for set: the table as JSON (as show prints it)")});
     const QStringList args = call.requireAtLeast(1);
     const QString table = args[0];
     const bool dilution = table == QLatin1String("dilution");
-    if (!dilution && table != QLatin1String("prices"))
-        throw UsageError(QStringLiteral("settings %1: \"%2\" is not a table (dilution or prices)")
-                             .arg(verb, table));
-    const char *key = dilution ? clinic::kDilutionTableKey : clinic::kPriceListKey;
+    const bool schedule = table == QLatin1String("schedule");
+    if (!dilution && !schedule && table != QLatin1String("prices"))
+        throw UsageError(
+            QStringLiteral("settings %1: \"%2\" is not a table (dilution, prices or schedule)")
+                .arg(verb, table));
+    const char *key = dilution   ? clinic::kDilutionTableKey
+                      : schedule ? clinic::kScheduleSettingsKey
+                                 : clinic::kPriceListKey;
+    if (schedule && verb == QLatin1String("show")) {
+        std::fputs(
+            clinic::scheduleSettingsJson(clinic::scheduleSettings(call.database())).constData(),
+            stdout);
+        return 0;
+    }
     if (verb == QLatin1String("show")) {
         const clinic::PlanningTables tables = clinic::planningTables(call.database());
         std::fputs(dilution ? planning::dilutionTableJson(tables.dilution).c_str()
@@ -359,6 +371,8 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments)
         try {
             if (dilution)
                 clinic::setDilutionTable(call.database(), json);
+            else if (schedule)
+                clinic::setScheduleSettings(call.database(), json);
             else
                 clinic::setPriceList(call.database(), json);
         } catch (const storage::StorageError &e) {

@@ -22,10 +22,19 @@ Database:  db check|info|backup FILE|restore FILE      audit [--client ID]
 Calibration: calibrate PHOTO [--points x1,y1,x2,y2 --length-mm L]   marker-sheet FILE.pdf
 Analysis:  analyze PHOTO [--view V] [--mm-per-px X] [--overlay OUT.png] [--masks DIR]
 Planning:  plan ANALYSIS|client:ID|plan:ID|FILE.json [--sessions 3] [--density 110]
-                [--hairline FILE] [--json] [--dots F.csv] [--map F.svg|png]
+                [--hairline FILE | --face FILE [--preset mature]] [--zones FILE]
+                [--json] [--dots F.csv] [--map F.svg|png]
                 [--preview-session N --out F.png] [--save]
            plan-metrics DOTS.csv [--density 110] [--json]
-Settings:  settings show|set|reset dilution|prices [FILE.json]
+Schedule:  schedule propose CLIENT [--from WHEN] [--interval 10-14] [--min-days 7] [--book]
+           schedule list [--from DATE] [--to DATE] [--client ID]
+           schedule move APPOINTMENT WHEN [--later] [--yes]
+           schedule mark APPOINTMENT booked|done|cancelled|no-show
+           schedule record APPOINTMENT [--dilution T] [--needle T] [--minutes N] [--notes T]
+                [--after-photo ID]
+           schedule prefs CLIENT [--days mon,tue] [--earliest HH:MM] [--latest HH:MM]
+           schedule export FILE.ics [--client ID]
+Settings:  settings show|set|reset dilution|prices|schedule [FILE.json]
 Other:     sample-photo OUT.jpg
 
 Options every command accepts: --database PATH, --user NAME, --json
@@ -56,6 +65,22 @@ bool takesValue(const QString &option)
                                           QStringLiteral("--signed-by"),
                                           QStringLiteral("--severity"),
                                           QStringLiteral("--seed"),
+                                          QStringLiteral("--from"),
+                                          QStringLiteral("--to"),
+                                          QStringLiteral("--plan"),
+                                          QStringLiteral("--min-days"),
+                                          QStringLiteral("--interval"),
+                                          QStringLiteral("--recall-years"),
+                                          QStringLiteral("--dilution"),
+                                          QStringLiteral("--needle"),
+                                          QStringLiteral("--minutes"),
+                                          QStringLiteral("--after-photo"),
+                                          QStringLiteral("--days"),
+                                          QStringLiteral("--earliest"),
+                                          QStringLiteral("--latest"),
+                                          QStringLiteral("--face"),
+                                          QStringLiteral("--preset"),
+                                          QStringLiteral("--zones"),
                                           QStringLiteral("--points"),
                                           QStringLiteral("--length-mm"),
                                           QStringLiteral("--page-size"),
@@ -177,6 +202,8 @@ int main(int argc, char *argv[])
             return runConsentCommand(verb, rest);
         if (group == QLatin1String("settings"))
             return runSettingsCommand(verb, rest);
+        if (group == QLatin1String("schedule"))
+            return runScheduleCommand(verb, rest);
         throw UsageError(QStringLiteral("unknown command \"%1\" (see smp --help)").arg(group));
     } catch (const smp::cli::UsageError &error) {
         std::fprintf(stderr, "smp: %s\n", error.what());
