@@ -11,6 +11,10 @@
 #include <QJsonObject>
 #include <QProcess>
 
+#include <libical/ical.h>
+
+#include <map>
+
 using smp::test::ScratchDir;
 
 namespace {
@@ -573,4 +577,211 @@ TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures 
     Result badCsv = run(dir, {QStringLiteral("plan-metrics"), broken.fileName()});
     CHECK(badCsv.exitCode == 2);
     CHECK(badCsv.err.contains(QStringLiteral("line 3, field session")));
+}
+
+namespace {
+
+// The events of an iCalendar file as libical reads them: UID -> (start, sequence, cancelled).
+struct IcsEvent
+{
+    qint64 start = 0;
+    int sequence = 0;
+    bool cancelled = false;
+    bool allDay = false;
+    QString summary;
+};
+
+std::map<QString, IcsEvent> readIcs(const QString &path)
+{
+    QFile file(path);
+    REQUIRE(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    icalcomponent *calendar = icalparser_parse_string(text.constData());
+    REQUIRE(calendar != nullptr);
+    CHECK(icalcomponent_count_errors(calendar) == 0);
+    std::map<QString, IcsEvent> events;
+    for (icalcomponent *e = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT); e;
+         e = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT)) {
+        IcsEvent event;
+        const icaltimetype start = icalcomponent_get_dtstart(e);
+        event.allDay = start.is_date;
+        event.start = static_cast<qint64>(icaltime_as_timet(start));
+        event.sequence =
+            icalproperty_get_sequence(icalcomponent_get_first_property(e, ICAL_SEQUENCE_PROPERTY));
+        event.cancelled = icalcomponent_get_status(e) == ICAL_STATUS_CANCELLED;
+        event.summary = QString::fromUtf8(icalcomponent_get_summary(e));
+        events[QString::fromUtf8(icalcomponent_get_uid(e))] = event;
+    }
+    icalcomponent_free(calendar);
+    return events;
+}
+
+} // namespace
+
+TEST_CASE("smp schedule proposes, books, moves with checks and exports iCalendar", "[cli]")
+{
+    ScratchDir dir;
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Okafor"), QStringLiteral("--given"), QStringLiteral("Maria")});
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Singh")});
+    // No plan yet: it says what to do.
+    Result early =
+        run(dir, {QStringLiteral("schedule"), QStringLiteral("propose"), QStringLiteral("1")});
+    CHECK(early.exitCode == 1);
+    CHECK(early.err.contains(QStringLiteral("no saved plan")));
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    for (const char *client : {"1", "2"})
+        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QString::fromLatin1(client),
+                  sample, QStringLiteral("--view"), QStringLiteral("top")});
+    REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("1")}).exitCode == 0);
+    REQUIRE(run(dir, {QStringLiteral("plan"), QStringLiteral("1"), QStringLiteral("--save")})
+                .exitCode == 0);
+
+    // The clinic: Berlin, closed over Christmas.
+    const QString settings = dir.file(QStringLiteral("schedule.json"));
+    {
+        QFile file(settings);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"time_zone": "Europe/Berlin",
+            "hours": {"mon": ["09:00", "18:00"], "tue": ["09:00", "18:00"],
+                      "wed": ["09:00", "18:00"], "thu": ["09:00", "18:00"],
+                      "fri": ["09:00", "18:00"], "sat": null, "sun": null},
+            "closures": [{"from": "2026-12-24", "to": "2027-01-01", "reason": "Holidays"}],
+            "interval_days": {"minimum": 7, "preferred_from": 10, "preferred_to": 14},
+            "recall_years": 3, "clinic_name": "Test Clinic"})");
+    }
+    REQUIRE(run(dir, {QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("schedule"),
+                      settings})
+                .exitCode == 0);
+    // Maria comes on Tuesdays and Thursdays after 13:00.
+    REQUIRE(run(dir, {QStringLiteral("schedule"), QStringLiteral("prefs"), QStringLiteral("1"),
+                      QStringLiteral("--days"), QStringLiteral("tue,thu"),
+                      QStringLiteral("--earliest"), QStringLiteral("13:00")})
+                .exitCode == 0);
+    Result proposed =
+        run(dir, {QStringLiteral("schedule"), QStringLiteral("propose"), QStringLiteral("1"),
+                  QStringLiteral("--from"), QStringLiteral("2026-12-07"), QStringLiteral("--book"),
+                  QStringLiteral("--json")});
+    INFO(proposed.err.toStdString());
+    REQUIRE(proposed.exitCode == 0);
+    const QJsonObject p = proposed.json().object();
+    const QJsonArray proposedSlots = p[QStringLiteral("appointments")].toArray();
+    REQUIRE(proposedSlots.size() == 3);
+    QDate previous;
+    for (const auto &v : proposedSlots) {
+        const QDateTime start = QDateTime::fromString(
+            v.toObject()[QStringLiteral("start_local")].toString(), Qt::ISODate);
+        const QDate day = start.date();
+        CHECK((day.dayOfWeek() == 2 || day.dayOfWeek() == 4));
+        CHECK(start.time() >= QTime(13, 0));
+        CHECK((day < QDate(2026, 12, 24) || day > QDate(2027, 1, 1)));
+        if (previous.isValid())
+            CHECK(previous.daysTo(day) >= 7);
+        previous = day;
+    }
+    CHECK(p[QStringLiteral("booked")].toBool());
+    CHECK(p[QStringLiteral("recall")].toString().startsWith(QStringLiteral("2030-")));
+
+    // The clinic calendar and the client's own calendar, read by libical.
+    const QString clinicIcs = dir.file(QStringLiteral("clinic.ics"));
+    const QString clientIcs = dir.file(QStringLiteral("maria.ics"));
+    REQUIRE(run(dir, {QStringLiteral("schedule"), QStringLiteral("export"), clinicIcs}).exitCode ==
+            0);
+    REQUIRE(run(dir, {QStringLiteral("schedule"), QStringLiteral("export"), clientIcs,
+                      QStringLiteral("--client"), QStringLiteral("1")})
+                .exitCode == 0);
+    const auto first = readIcs(clinicIcs);
+    REQUIRE(first.size() == 4); // three sessions and the recall
+    CHECK(readIcs(clientIcs).size() == 4);
+    int allDay = 0;
+    for (const auto &[uid, e] : first) {
+        CHECK(uid.endsWith(QStringLiteral("@smp-planner")));
+        allDay += e.allDay;
+        CHECK(e.summary.contains(QStringLiteral("Maria Okafor")));
+    }
+    CHECK(allDay == 1);
+
+    // Moving session 2 under the minimum interval: a warning, nothing moved without --yes.
+    const qint64 second = proposedSlots[1].toObject()[QStringLiteral("appointment_id")].toInteger();
+    const QString secondId = QString::number(second);
+    const QDate firstDay =
+        QDateTime::fromString(proposedSlots[0].toObject()[QStringLiteral("start_local")].toString(),
+                              Qt::ISODate)
+            .date();
+    const QString tooSoon = firstDay.addDays(2).toString(Qt::ISODate) + QStringLiteral("T14:00");
+    Result warned =
+        run(dir, {QStringLiteral("schedule"), QStringLiteral("move"), secondId, tooSoon});
+    CHECK(warned.exitCode == 3);
+    CHECK(warned.err.contains(QStringLiteral("only 2 days after the previous session")));
+    // Onto session 1 itself: a double booking is refused, even with --yes.
+    const QString clash =
+        proposedSlots[0].toObject()[QStringLiteral("start_local")].toString().left(16);
+    Result refused = run(dir, {QStringLiteral("schedule"), QStringLiteral("move"), secondId, clash,
+                               QStringLiteral("--yes")});
+    CHECK(refused.exitCode == 1);
+    CHECK(refused.err.contains(QStringLiteral("overlaps")));
+    // A day later with the later session: both move, each once more in the calendar.
+    const QDateTime secondStart = QDateTime::fromString(
+        proposedSlots[1].toObject()[QStringLiteral("start_local")].toString(), Qt::ISODate);
+    const QString later = secondStart.addDays(2).toString(QStringLiteral("yyyy-MM-dd'T'HH:mm"));
+    Result moved =
+        run(dir, {QStringLiteral("schedule"), QStringLiteral("move"), secondId, later,
+                  QStringLiteral("--later"), QStringLiteral("--yes"), QStringLiteral("--json")});
+    INFO(moved.err.toStdString());
+    REQUIRE(moved.exitCode == 0);
+    CHECK(moved.json().object()[QStringLiteral("moves")].toArray().size() == 2);
+    REQUIRE(run(dir, {QStringLiteral("schedule"), QStringLiteral("mark"), QStringLiteral("1"),
+                      QStringLiteral("no-show")})
+                .exitCode == 0);
+
+    // The re-export updates the same events (same UIDs, higher SEQUENCE) instead of adding any.
+    REQUIRE(run(dir, {QStringLiteral("schedule"), QStringLiteral("export"), clinicIcs}).exitCode ==
+            0);
+    const auto again = readIcs(clinicIcs);
+    REQUIRE(again.size() == first.size());
+    int changed = 0;
+    for (const auto &[uid, e] : again) {
+        REQUIRE(first.count(uid) == 1);
+        if (e.start != first.at(uid).start) {
+            ++changed;
+            CHECK(e.sequence > first.at(uid).sequence);
+            CHECK(e.start - first.at(uid).start == 2 * 86400);
+        }
+    }
+    CHECK(changed == 2);
+
+    // What was done at session 1, and the listing.
+    REQUIRE(
+        run(dir,
+            {QStringLiteral("schedule"), QStringLiteral("record"),
+             QString::number(
+                 proposedSlots[0].toObject()[QStringLiteral("appointment_id")].toInteger()),
+             QStringLiteral("--dilution"), QStringLiteral("3 ml water : 1 ml pigment"),
+             QStringLiteral("--needle"), QStringLiteral("3RL 0.25"), QStringLiteral("--minutes"),
+             QStringLiteral("95"), QStringLiteral("--after-photo"), QStringLiteral("1")})
+            .exitCode == 0);
+    Result listed =
+        run(dir, {QStringLiteral("schedule"), QStringLiteral("list"), QStringLiteral("--from"),
+                  QStringLiteral("2026-12-01"), QStringLiteral("--to"),
+                  QStringLiteral("2027-03-01"), QStringLiteral("--json")});
+    REQUIRE(listed.exitCode == 0);
+    const QJsonArray rows = listed.json().array();
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].toObject()[QStringLiteral("status")].toString() == QStringLiteral("done"));
+    // Bad input names what is wrong.
+    Result badTime = run(dir, {QStringLiteral("schedule"), QStringLiteral("move"), secondId,
+                               QStringLiteral("next tuesday")});
+    CHECK(badTime.exitCode == 2);
+    CHECK(badTime.err.contains(QStringLiteral("WHEN")));
+    {
+        QFile file(settings);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"time_zone": "Mars/Olympus"})");
+    }
+    Result badZone = run(dir, {QStringLiteral("settings"), QStringLiteral("set"),
+                               QStringLiteral("schedule"), settings});
+    CHECK(badZone.exitCode == 2);
+    CHECK(badZone.err.contains(QStringLiteral("time_zone")));
 }
