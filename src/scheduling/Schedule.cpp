@@ -172,6 +172,73 @@ QString clientWindow(const ClientPreferences &client)
     return text;
 }
 
+// Places every session in order under the constraints `c`; on failure returns nothing and sets
+// `failed` to the index of the session that found no time.
+std::optional<Proposal> placeAll(const ClinicCalendar &calendar,
+                                 const std::vector<BusyInterval> &busy,
+                                 const ProposalRequest &request, const Constraints &c,
+                                 std::size_t &failed)
+{
+    const QTimeZone &zone = calendar.timeZone;
+    Planner planner(calendar, busy, request);
+    const QDate firstDay = request.from.toTimeZone(zone).date();
+    const QDate lastDay = firstDay.addDays(request.horizonDays);
+    const QDateTime notBefore = request.from.toUTC();
+    Proposal proposal;
+    const IntervalRule &rule = request.interval;
+    for (std::size_t i = 0; i < request.sessions.size(); ++i) {
+        const SessionRequest &s = request.sessions[i];
+        std::vector<QDate> days;
+        std::optional<QDate> previous;
+        if (i == 0) {
+            days = range(firstDay, lastDay);
+        } else {
+            previous = proposal.appointments.back().start.toTimeZone(zone).date();
+            if (s.session == request.sessions[i - 1].session) {
+                days = range(previous->addDays(1), lastDay); // the next sitting: next open day
+            } else {
+                // Preferred interval first, then shorter down to the minimum, then longer.
+                days = range(previous->addDays(rule.preferredMinDays),
+                             std::min(lastDay, previous->addDays(rule.preferredMaxDays)));
+                for (const QDate &d : range(previous->addDays(rule.minimumDays),
+                                            previous->addDays(rule.preferredMinDays - 1), true))
+                    if (d <= lastDay)
+                        days.push_back(d);
+                for (const QDate &d : range(previous->addDays(rule.preferredMaxDays + 1), lastDay))
+                    days.push_back(d);
+            }
+        }
+        const auto slot = planner.search(days, s.minutes, notBefore, c);
+        if (!slot) {
+            failed = i;
+            return std::nullopt;
+        }
+        ProposedSlot placed;
+        placed.session = s.session;
+        placed.sitting = s.sitting;
+        placed.start = *slot;
+        placed.end = slot->addSecs(qint64(s.minutes) * 60);
+        const QDate day = slot->toTimeZone(zone).date();
+        if (previous) {
+            placed.daysAfterPrevious = static_cast<int>(previous->daysTo(day));
+            if (s.session != request.sessions[i - 1].session &&
+                (placed.daysAfterPrevious < rule.preferredMinDays ||
+                 placed.daysAfterPrevious > rule.preferredMaxDays))
+                proposal.notes.push_back(
+                    QStringLiteral("%1 is %2 days after the previous one (preferred %3-%4)")
+                        .arg(sessionName(s))
+                        .arg(placed.daysAfterPrevious)
+                        .arg(rule.preferredMinDays)
+                        .arg(rule.preferredMaxDays));
+        }
+        planner.book({placed.start, placed.end});
+        proposal.appointments.push_back(placed);
+    }
+    proposal.recall =
+        proposal.appointments.back().start.toTimeZone(zone).date().addYears(request.recallYears);
+    return proposal;
+}
+
 } // namespace
 
 ClinicCalendar ClinicCalendar::standard(const QTimeZone &zone)
@@ -283,83 +350,35 @@ Proposal propose(const ClinicCalendar &calendar, const std::vector<BusyInterval>
                                       hoursText(longestForClient), clientWindow(client)));
     }
 
-    Planner planner(calendar, busy, request);
-    const QDate firstDay = request.from.toTimeZone(zone).date();
-    const QDate lastDay = firstDay.addDays(request.horizonDays);
-    const QDateTime notBefore = request.from.toUTC();
-    Proposal proposal;
-    const IntervalRule &rule = request.interval;
-    for (std::size_t i = 0; i < request.sessions.size(); ++i) {
-        const SessionRequest &s = request.sessions[i];
-        std::vector<QDate> days;
-        std::optional<QDate> previous;
-        if (i == 0) {
-            days = range(firstDay, lastDay);
-        } else {
-            previous = proposal.appointments.back().start.toTimeZone(zone).date();
-            if (s.session == request.sessions[i - 1].session) {
-                days = range(previous->addDays(1), lastDay); // the next sitting: next open day
-            } else {
-                // Preferred interval first, then shorter down to the minimum, then longer.
-                days = range(previous->addDays(rule.preferredMinDays),
-                             std::min(lastDay, previous->addDays(rule.preferredMaxDays)));
-                for (const QDate &d : range(previous->addDays(rule.minimumDays),
-                                            previous->addDays(rule.preferredMinDays - 1), true))
-                    if (d <= lastDay)
-                        days.push_back(d);
-                for (const QDate &d : range(previous->addDays(rule.preferredMaxDays + 1), lastDay))
-                    days.push_back(d);
-            }
-        }
-        auto slot = planner.search(days, s.minutes, notBefore, {});
-        if (!slot) {
-            // Which constraint blocks: relax them one after another until a slot appears.
-            const QString until = lastDay.toString(Qt::ISODate);
-            const QString head =
-                QStringLiteral("%1: no time fits until %2 (6 months): ").arg(sessionName(s), until);
-            if (const auto without =
-                    planner.search(days, s.minutes, notBefore, {false, true, true}))
-                throw NoSchedule(Blocker::ClientPreferences,
-                                 head + QStringLiteral("the client's days and times (%1) leave no "
-                                                       "free slot; without them the first is %2")
-                                            .arg(clientWindow(client),
-                                                 without->toTimeZone(zone).toString(
-                                                     QStringLiteral("ddd yyyy-MM-dd HH:mm"))));
-            if (planner.search(days, s.minutes, notBefore, {false, false, true}))
-                throw NoSchedule(Blocker::Appointments,
-                                 head + QStringLiteral("the technician is booked on every day "
-                                                       "that fits"));
-            if (planner.search(days, s.minutes, notBefore, {false, false, false}))
-                throw NoSchedule(Blocker::Closures,
-                                 head + QStringLiteral("the clinic is closed on the days that fit "
-                                                       "(closures and holidays)"));
-            throw NoSchedule(Blocker::OpeningHours,
-                             head + QStringLiteral("the opening hours leave no day that fits"));
-        }
-        ProposedSlot placed;
-        placed.session = s.session;
-        placed.sitting = s.sitting;
-        placed.start = *slot;
-        placed.end = slot->addSecs(qint64(s.minutes) * 60);
-        const QDate day = slot->toTimeZone(zone).date();
-        if (previous) {
-            placed.daysAfterPrevious = static_cast<int>(previous->daysTo(day));
-            if (s.session != request.sessions[i - 1].session &&
-                (placed.daysAfterPrevious < rule.preferredMinDays ||
-                 placed.daysAfterPrevious > rule.preferredMaxDays))
-                proposal.notes.push_back(
-                    QStringLiteral("%1 is %2 days after the previous one (preferred %3-%4)")
-                        .arg(sessionName(s))
-                        .arg(placed.daysAfterPrevious)
-                        .arg(rule.preferredMinDays)
-                        .arg(rule.preferredMaxDays));
-        }
-        planner.book({placed.start, placed.end});
-        proposal.appointments.push_back(placed);
-    }
-    proposal.recall =
-        proposal.appointments.back().start.toTimeZone(zone).date().addYears(request.recallYears);
-    return proposal;
+    // The whole schedule under all constraints; when a session finds no time, again with the
+    // client's preferences, then the appointments, then the closures relaxed, to name the
+    // constraint that blocks (an early session pushed late by appointments blocks the later
+    // ones just as surely as a full day).
+    std::size_t failed = 0;
+    if (auto proposal = placeAll(calendar, busy, request, {}, failed))
+        return *proposal;
+    const SessionRequest &s = request.sessions[failed];
+    const QDate lastDay = request.from.toTimeZone(zone).date().addDays(request.horizonDays);
+    const QString head = QStringLiteral("%1: no time fits until %2 (6 months): ")
+                             .arg(sessionName(s), lastDay.toString(Qt::ISODate));
+    std::size_t ignored = 0;
+    if (const auto without = placeAll(calendar, busy, request, {false, true, true}, ignored))
+        throw NoSchedule(Blocker::ClientPreferences,
+                         head +
+                             QStringLiteral("the client's days and times (%1) leave no free "
+                                            "slot; without them %2 would be %3")
+                                 .arg(clientWindow(client), sessionName(s),
+                                      without->appointments[failed].start.toTimeZone(zone).toString(
+                                          QStringLiteral("ddd yyyy-MM-dd HH:mm"))));
+    if (placeAll(calendar, busy, request, {false, false, true}, ignored))
+        throw NoSchedule(Blocker::Appointments,
+                         head + QStringLiteral("the technician's appointments leave no room"));
+    if (placeAll(calendar, busy, request, {false, false, false}, ignored))
+        throw NoSchedule(Blocker::Closures,
+                         head + QStringLiteral("the clinic is closed on the days that fit "
+                                               "(closures and holidays)"));
+    throw NoSchedule(Blocker::OpeningHours,
+                     head + QStringLiteral("the opening hours leave no day that fits"));
 }
 
 MoveCheck checkMove(const ClinicCalendar &calendar, const std::vector<BusyInterval> &busy,

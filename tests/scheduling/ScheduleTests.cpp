@@ -184,7 +184,7 @@ TEST_CASE("what blocks a schedule is named", "[scheduling]")
     } catch (const NoSchedule &e) {
         CHECK(e.blocker() == Blocker::ClientPreferences);
         CHECK_THAT(e.what(), Catch::Contains("session 1") && Catch::Contains("Sat") &&
-                                 Catch::Contains("without them the first is"));
+                                 Catch::Contains("without them session 1 would be"));
     }
     // Every day booked: the appointments block.
     std::vector<BusyInterval> full = {{local(2026, 11, 1).toUTC(), local(2027, 7, 1).toUTC()}};
