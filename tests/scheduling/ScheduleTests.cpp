@@ -194,6 +194,16 @@ TEST_CASE("what blocks a schedule is named", "[scheduling]")
     } catch (const NoSchedule &e) {
         CHECK(e.blocker() == Blocker::Appointments);
     }
+    // Booked solid until late in the six months: sessions 1 and 2 fit, too late for session 3.
+    // The appointments are named, not the opening hours.
+    std::vector<BusyInterval> late = {{local(2026, 11, 1).toUTC(), local(2027, 5, 25).toUTC()}};
+    try {
+        propose(clinic, late, r);
+        FAIL("scheduled past the horizon");
+    } catch (const NoSchedule &e) {
+        CHECK(e.blocker() == Blocker::Appointments);
+        CHECK_THAT(e.what(), Catch::Contains("session 3"));
+    }
     // Closed for the next six months.
     clinic.closures = {{QDate(2026, 11, 1), QDate(2027, 7, 1), QStringLiteral("Renovation")}};
     try {
