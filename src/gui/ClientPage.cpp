@@ -1,5 +1,7 @@
 #include "smp/gui/ClientPage.h"
 
+#include "smp/gui/Schedule.h"
+
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
 #include "smp/gui/ConsentDialog.h"
@@ -125,6 +127,12 @@ ClientPage::ClientPage(storage::Database &db, QWidget *parent)
     buildScreeningTab();
     buildConsentsTab();
     buildPhotosTab();
+    m_schedule = new ClientScheduleTab(m_db, this);
+    m_tabs->addTab(m_schedule, tr("S&chedule"));
+    connect(m_schedule, &ClientScheduleTab::changed, this, [this] {
+        loadHistory();
+        emit clientChanged(m_clientId);
+    });
     buildHistoryTab();
 
     connect(&m_thumbnails, &QFutureWatcher<QImage>::resultReadyAt, this, [this](int index) {
@@ -368,6 +376,7 @@ void ClientPage::reload()
         loadScreening();
         loadConsents();
         loadPhotos();
+        m_schedule->showClient(m_clientId);
         loadHistory();
     } catch (const std::exception &error) {
         showError(tr("Could not load the client"), error);

@@ -1,5 +1,7 @@
 #include "smp/gui/MainWindow.h"
 
+#include "smp/gui/Schedule.h"
+
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
 #include "smp/gui/ClientDialog.h"
@@ -19,6 +21,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -196,6 +199,18 @@ void MainWindow::createActions()
         m_search->selectAll();
     });
     find->setShortcut(QKeySequence::Find);
+
+    QMenu *schedule = menuBar()->addMenu(tr("&Schedule"));
+    QAction *calendar =
+        schedule->addAction(tr("Clinic &Calendar"), this, [this] { showCalendar(); });
+    calendar->setShortcut(tr("Ctrl+K"));
+    calendar->setStatusTip(tr("Every client's appointments by day, week or month"));
+    schedule->addAction(tr("&Propose Schedule for Client..."), this, [this] {
+        if (!m_page->clientId())
+            return;
+        m_page->tabs()->setCurrentWidget(m_page->scheduleTab());
+        m_page->scheduleTab()->proposeButton()->click();
+    });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SMP Planner"), this, [this] {
@@ -453,6 +468,25 @@ void MainWindow::checkDatabase()
 void MainWindow::showError(const QString &what, const QString &message)
 {
     QMessageBox::warning(this, what, message);
+}
+
+CalendarWindow *MainWindow::showCalendar()
+{
+    if (!m_calendar) {
+        m_calendar = new CalendarWindow(m_db, this);
+        connect(m_calendar, &CalendarWindow::clientActivated, this, [this](storage::RecordId id) {
+            selectClient(id);
+            m_page->tabs()->setCurrentWidget(m_page->scheduleTab());
+            raise();
+            activateWindow();
+        });
+        connect(m_page->scheduleTab(), &ClientScheduleTab::changed, m_calendar,
+                &CalendarWindow::reload);
+    }
+    m_calendar->reload();
+    m_calendar->show();
+    m_calendar->raise();
+    return m_calendar;
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

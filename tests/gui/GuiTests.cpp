@@ -6,6 +6,7 @@
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/SampleClient.h"
+#include "smp/clinic/Scheduling.h"
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientListModel.h"
 #include "smp/gui/ClientPage.h"
@@ -13,8 +14,10 @@
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
 #include "smp/gui/PlanPanel.h"
+#include "smp/gui/Schedule.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/AnalysisStore.h"
+#include "smp/storage/AppointmentStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -43,6 +46,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
+#include <QTimer>
 #include <QUndoStack>
 #include <QUrl>
 
@@ -688,4 +692,147 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     again->undoStack()->undo();
     CHECK(panel2->hairline().controlPoints.size() == 3);
     again->close();
+}
+
+namespace {
+
+// Answers the message boxes that come up next, in order, with `buttons`; their texts are
+// appended to `texts` (the move checks ask questions and explain refusals).
+void answerMessageBoxes(QList<QMessageBox::StandardButton> buttons, QStringList *texts = nullptr)
+{
+    auto *timer = new QTimer;
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, buttons, texts]() mutable {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        if (texts)
+            texts->append(box->text());
+        box->button(buttons.takeFirst())->click();
+        if (buttons.isEmpty())
+            timer->deleteLater();
+    });
+    timer->start(30);
+}
+
+} // namespace
+
+TEST_CASE("the schedule: propose and book from the client page, drag in the clinic calendar, "
+          "record a session",
+          "[gui][scheduling]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    // A saved plan of three sessions (its summary is what the schedule reads).
+    storage::StoredPlan plan;
+    plan.photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    plan.algorithm = QStringLiteral("smp-dot-plan");
+    plan.version = QStringLiteral("0.1");
+    plan.seed = QStringLiteral("1");
+    plan.settingsJson = QStringLiteral("{}");
+    plan.summaryJson = QStringLiteral(
+        "{\"sessions\":[{\"session\":1,\"minutes\":230,\"sittings\":1},{\"session\":2,"
+        "\"minutes\":170,\"sittings\":1},{\"session\":3,\"minutes\":100,\"sittings\":1}]}");
+    plan.planJson = QByteArray("{}");
+    storage::PlanStore(db).add(plan);
+    clinic::setScheduleSettings(db, R"({"time_zone": "Europe/Berlin",
+        "hours": {"mon": ["09:00", "18:00"], "tue": ["09:00", "18:00"], "wed": ["09:00", "18:00"],
+                  "thu": ["09:00", "18:00"], "fri": ["09:00", "18:00"], "sat": null, "sun": null}})");
+    const QTimeZone berlin(QByteArrayLiteral("Europe/Berlin"));
+
+    gui::MainWindow window(db);
+    window.show();
+    window.selectClient(*clientId);
+    gui::ClientScheduleTab *tab = window.clientPage()->scheduleTab();
+    window.clientPage()->tabs()->setCurrentWidget(tab);
+    REQUIRE(tab->isVisible());
+
+    // Propose from Monday 7 December 2026 and book.
+    gui::ProposalDialog proposal(db, *clientId, &window);
+    proposal.fromEdit()->setDate(QDate(2026, 12, 7));
+    REQUIRE(proposal.table()->rowCount() == 4); // three sessions and the touch-up
+    CHECK(proposal.table()->item(0, 1)->text().startsWith(QStringLiteral("Mon 2026-12-07 09:00")));
+    CHECK(proposal.table()->item(1, 3)->text() == QStringLiteral("10 days"));
+    CHECK(proposal.bookButton()->isEnabled());
+    QTest::mouseClick(proposal.bookButton(), Qt::LeftButton);
+    CHECK(proposal.result() == QDialog::Accepted);
+    tab->reload();
+    const auto booked = storage::AppointmentStore(db).ofClient(*clientId);
+    REQUIRE(booked.size() == 4);
+    CHECK(tab->timeline()->rowCount() == 5); // four appointments and the sample photo
+
+    // The clinic calendar, week of 7 December: session 1 drawn on Monday at 09:00.
+    gui::CalendarWindow *calendar = window.showCalendar();
+    gui::CalendarView *view = calendar->view();
+    view->resize(1000, 700);
+    view->setDate(QDate(2026, 12, 7));
+    const QRectF block = view->blockOf(booked[0].id);
+    REQUIRE_FALSE(block.isEmpty());
+    CHECK(view->timeAt(block.topLeft() + QPointF(4, 1)) ==
+          QDateTime(QDate(2026, 12, 7), QTime(9, 0), berlin));
+    // Drag it to Tuesday 11:00; the later sessions stay (answer No).
+    const QRectF target(view->blockOf(booked[0].id));
+    const double dayWidth = (view->width() - 52 - 1) / 7.0;
+    const QDateTime tuesday(QDate(2026, 12, 8), QTime(11, 0), berlin);
+    QPointF grab = target.center();
+    QPointF drop = grab + QPointF(dayWidth, 0);
+    // Two hours down: the grid spans 7:00-20:00 over the view's height below the header.
+    drop.ry() += 2 * (view->height() - 42 - 1) / 13.0;
+    answerMessageBoxes({QMessageBox::No});
+    QTest::mousePress(view, Qt::LeftButton, Qt::NoModifier, grab.toPoint());
+    QTest::mouseMove(view, ((grab + drop) / 2).toPoint());
+    QTest::mouseMove(view, drop.toPoint());
+    QTest::mouseRelease(view, Qt::LeftButton, Qt::NoModifier, drop.toPoint());
+    const auto moved = storage::AppointmentStore(db).find(booked[0].id);
+    CHECK(moved->start == tuesday.toUTC());
+    CHECK(moved->sequence == 1);
+    CHECK(storage::AppointmentStore(db).find(booked[1].id)->start == booked[1].start);
+
+    // Session 2 onto session 1's new time (what a drag there does): asked about the later
+    // session, then refused as a double booking with the reason; nothing moves.
+    QStringList texts;
+    answerMessageBoxes({QMessageBox::No, QMessageBox::Ok}, &texts);
+    CHECK_FALSE(gui::moveAppointmentInteractively(view, db, booked[1].id, tuesday));
+    REQUIRE(texts.size() == 2);
+    CHECK(texts[0].contains(QStringLiteral("later session")));
+    CHECK(texts[1].contains(QStringLiteral("overlaps")));
+    CHECK(storage::AppointmentStore(db).find(booked[1].id)->start == booked[1].start);
+    // Under the minimum interval: a warning, and the move happens only when confirmed.
+    texts.clear();
+    const QDateTime tooSoon(QDate(2026, 12, 10), QTime(9, 0), berlin);
+    answerMessageBoxes({QMessageBox::No, QMessageBox::No}, &texts);
+    CHECK_FALSE(gui::moveAppointmentInteractively(view, db, booked[1].id, tooSoon));
+    REQUIRE(texts.size() == 2);
+    CHECK(texts[1].contains(QStringLiteral("only 2 days after the previous session")));
+    answerMessageBoxes({QMessageBox::No, QMessageBox::Yes});
+    CHECK(gui::moveAppointmentInteractively(view, db, booked[1].id, tooSoon));
+    CHECK(storage::AppointmentStore(db).find(booked[1].id)->start == tooSoon.toUTC());
+
+    // Recording what was done at session 1 marks it done and shows on the timeline.
+    storage::SessionRecord record;
+    record.appointmentId = booked[0].id;
+    record.dilution = QStringLiteral("3 ml water : 1 ml pigment");
+    record.needle = QStringLiteral("3RL 0.25");
+    record.minutes = 235;
+    storage::AppointmentStore(db).record(record);
+    tab->reload();
+    bool shown = false;
+    for (int row = 0; row < tab->timeline()->rowCount(); ++row)
+        shown =
+            shown || tab->timeline()->item(row, 4)->text().contains(QStringLiteral("3 ml water"));
+    CHECK(shown);
+    // Marking the selected appointment through the tab.
+    for (int row = 0; row < tab->timeline()->rowCount(); ++row)
+        if (tab->timeline()->item(row, 0)->data(Qt::UserRole).toLongLong() == booked[2].id)
+            tab->timeline()->selectRow(row);
+    REQUIRE(tab->selectedAppointment() == booked[2].id);
+    tab->markSelected(storage::AppointmentStatus::Cancelled);
+    CHECK(storage::AppointmentStore(db).find(booked[2].id)->status ==
+          storage::AppointmentStatus::Cancelled);
+    // The month view shows the month's appointments; the upcoming list is filled or says why not.
+    view->setMode(gui::CalendarView::Mode::Month);
+    CHECK_FALSE(view->blockOf(booked[1].id).isEmpty());
+    CHECK(calendar->upcoming()->count() >= 1);
+    calendar->close();
 }

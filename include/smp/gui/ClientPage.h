@@ -19,9 +19,11 @@ class Database;
 
 namespace smp::gui {
 
-// One client: details, contraindication screening, consents, photos and the history of
-// changes. Reads and writes through the GUI thread's connection; photo import runs on a
-// worker thread (BackgroundWork.h). Photos can be dropped onto the page.
+class ClientScheduleTab;
+
+// One client: details, contraindication screening, consents, photos, the treatment schedule
+// and the history of changes. Reads and writes through the GUI thread's connection; photo import
+// runs on a worker thread (BackgroundWork.h). Photos can be dropped onto the page.
 class ClientPage : public QWidget
 {
     Q_OBJECT
@@ -49,6 +51,7 @@ public:
     QListWidget *photoList() const { return m_photoList; }
     QTableWidget *screeningTable() const { return m_screeningTable; }
     QComboBox *importViewCombo() const { return m_importView; }
+    ClientScheduleTab *scheduleTab() const { return m_schedule; }
 
 signals:
     // The client's records changed (the list shows counts and names).
@@ -100,6 +103,7 @@ private:
     QComboBox *m_selectedPhotoView = nullptr;
     QLabel *m_photoInfo = nullptr;
     QTableWidget *m_historyTable = nullptr;
+    ClientScheduleTab *m_schedule = nullptr;
     QFutureWatcher<QImage> m_thumbnails;
 };
 

@@ -16,6 +16,8 @@ class Database;
 
 namespace smp::gui {
 
+class CalendarWindow;
+
 class ClientDialog;
 class ClientListModel;
 class ClientPage;
@@ -48,6 +50,8 @@ public:
     void restoreDatabase();
     void checkDatabase();
     void saveMarkerSheet();
+    // Shows the clinic calendar window (made on first use, owned by this window).
+    CalendarWindow *showCalendar();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -70,6 +74,7 @@ private:
     QAction *m_editAction = nullptr;
     QAction *m_deleteAction = nullptr;
     QAction *m_importAction = nullptr;
+    CalendarWindow *m_calendar = nullptr;
 };
 
 } // namespace smp::gui
