@@ -4,18 +4,22 @@
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/clinic/SampleClient.h"
+#include "smp/clinic/Scheduling.h"
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientPage.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
 #include "smp/gui/PlanPanel.h"
+#include "smp/gui/Schedule.h"
 #include "smp/imaging/SampleScalp.h"
+#include "smp/storage/AppointmentStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDateEdit>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QGraphicsItem>
@@ -28,6 +32,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <QUndoStack>
 
 #include <cstdio>
@@ -241,7 +246,60 @@ int main(int argc, char *argv[])
     viewer->view()->centerOn(viewer->view()->imageItem()->mapToScene(QPointF(820, 700)));
     settle(300);
     save(viewer, out + QStringLiteral("/viewer-plan-healed.png"));
+    panel->save();
     viewer->close();
+
+    // The schedule: a clinic in Berlin, a week with other clients booked, the sample client's
+    // three sessions proposed from Monday 7 December 2026 and booked.
+    smp::clinic::setScheduleSettings(db, R"({"time_zone": "Europe/Berlin",
+        "hours": {"mon": ["09:00", "18:00"], "tue": ["09:00", "18:00"], "wed": ["09:00", "18:00"],
+                  "thu": ["09:00", "18:00"], "fri": ["09:00", "18:00"], "sat": ["10:00", "14:00"],
+                  "sun": null},
+        "closures": [{"from": "2026-12-24", "to": "2026-12-26", "reason": "Christmas"}],
+        "clinic_name": "SMP Studio"})");
+    {
+        const QTimeZone berlin(QByteArrayLiteral("Europe/Berlin"));
+        std::vector<smp::storage::Appointment> booked;
+        const int plan[][4] = {{2, 7, 9, 240},   {3, 7, 14, 180}, {4, 8, 10, 300},
+                               {5, 9, 9, 150},   {6, 9, 13, 240}, {2, 17, 9, 210},
+                               {7, 10, 15, 120}, {3, 11, 9, 180}, {4, 18, 10, 240}};
+        for (const auto &p : plan) {
+            smp::storage::Appointment a;
+            a.clientId = p[0];
+            a.session = 1 + (p[1] > 12);
+            a.ofSessions = 3;
+            a.start = QDateTime(QDate(2026, 12, p[1]), QTime(p[2], 0), berlin).toUTC();
+            a.minutes = p[3];
+            booked.push_back(a);
+        }
+        smp::storage::AppointmentStore(db).book(booked);
+        smp::clinic::ProposalOptions options;
+        options.from = QDateTime(QDate(2026, 12, 7), QTime(8, 0), berlin);
+        smp::clinic::bookProposal(db, smp::clinic::proposeForClient(db, *sample, options));
+    }
+    window.selectClient(*sample);
+    page->tabs()->setCurrentWidget(page->scheduleTab());
+    page->scheduleTab()->reload();
+    settle();
+    save(&window, out + QStringLiteral("/client-schedule.png"));
+    {
+        smp::gui::ProposalDialog proposal(db, *sample, &window);
+        proposal.fromEdit()->setDate(QDate(2027, 1, 11));
+        proposal.show();
+        settle();
+        save(&proposal, out + QStringLiteral("/schedule-proposal.png"));
+        proposal.reject();
+    }
+    smp::gui::CalendarWindow *calendar = window.showCalendar();
+    calendar->resize(1400, 820);
+    calendar->view()->setDate(QDate(2026, 12, 7));
+    calendar->reload();
+    settle();
+    save(calendar, out + QStringLiteral("/calendar-week.png"));
+    calendar->findChild<QToolButton *>(QStringLiteral("monthMode"))->click();
+    settle();
+    save(calendar, out + QStringLiteral("/calendar-month.png"));
+    calendar->close();
 
     // Hairline guides on a front view: the face points, Garg's construction, the mature preset.
     {
