@@ -372,7 +372,7 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     , m_viewer(viewer)
 {
     setObjectName(QStringLiteral("planPanel"));
-    setMinimumWidth(330);
+    setMinimumWidth(390);
     auto *layout = new QVBoxLayout(this);
     auto *title = new QLabel(tr("<b>Treatment plan</b>"), this);
     layout->addWidget(title);
@@ -537,10 +537,15 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     toggles->addStretch();
     layout->addLayout(toggles);
 
-    m_table = new QTableWidget(0, 6, this);
+    m_table = new QTableWidget(0, 8, this);
     m_table->setObjectName(QStringLiteral("planTable"));
-    m_table->setHorizontalHeaderLabels(
-        {tr("Session"), tr("Dots"), tr("1RL"), tr("3RL"), tr("Mix"), tr("Hours")});
+    m_table->setHorizontalHeaderLabels({tr("Session"), tr("Dots"), tr("1RL"), tr("3RL"), tr("Mix"),
+                                        tr("Hours"), tr("cm²"), tr("Price")});
+    m_table->horizontalHeaderItem(6)->setToolTip(
+        tr("The area each session covers (every session treats the whole area)"));
+    m_table->horizontalHeaderItem(7)->setToolTip(
+        tr("The quote per session: the price list's per-session price, or the area tier's price "
+           "shared evenly over the sessions"));
     m_table->horizontalHeaderItem(4)->setToolTip(
         tr("ml of distilled water to 1 ml of pigment (the clinic's dilution table)"));
     m_table->verticalHeader()->hide();
@@ -1041,6 +1046,10 @@ void PlanPanel::updateTable()
         cell->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         return cell;
     };
+    const planning::Quote quote =
+        planning::quoteFor(m_tables.prices, m_plan->treatedAreaCm2, m_plan->settings.sessions);
+    const double sessionPrice = quote.total / std::max(1, m_plan->settings.sessions);
+    const QString area = QString::number(m_plan->treatedAreaCm2, 'f', 0);
     int row = 0;
     int dots = 0, oneRL = 0, threeRL = 0;
     double minutes = 0;
@@ -1055,6 +1064,8 @@ void PlanPanel::updateTable()
         m_table->setItem(row, 5,
                          item(QString::number(s.minutes / 60, 'f', 1) +
                               (s.sittings > 1 ? tr(" (%1 sittings)").arg(s.sittings) : QString())));
+        m_table->setItem(row, 6, item(area));
+        m_table->setItem(row, 7, item(QString::number(sessionPrice, 'f', 0)));
         dots += s.dots;
         oneRL += s.dots1RL;
         threeRL += s.dots3RL;
@@ -1067,9 +1078,11 @@ void PlanPanel::updateTable()
     m_table->setItem(row, 3, item(QString::number(threeRL)));
     m_table->setItem(row, 4, item(QString()));
     m_table->setItem(row, 5, item(QString::number(minutes / 60, 'f', 1)));
+    m_table->setItem(row, 6, item(area));
+    m_table->setItem(row, 7, item(QString::number(quote.total, 'f', 0)));
+    m_table->horizontalHeaderItem(7)->setText(
+        tr("Price %1").arg(QString::fromStdString(quote.currency)));
     QStringList notices;
-    const planning::Quote quote =
-        planning::quoteFor(m_tables.prices, m_plan->treatedAreaCm2, m_plan->settings.sessions);
     notices << tr("Quote (%1): %2 %3 · touch-up %4 %3")
                    .arg(QString::fromStdString(quote.basis))
                    .arg(quote.total, 0, 'f', 0)

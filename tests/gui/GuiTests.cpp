@@ -557,6 +557,13 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     CHECK(panel->findChild<QLabel *>(QStringLiteral("planNotices"))
               ->text()
               .contains(QStringLiteral("Quote (")));
+    // Area and price per session in the table; the total row has the course's price.
+    CHECK(panel->sessionTable()->item(0, 6)->text().toDouble() ==
+          Approx(first.treatedAreaCm2).margin(0.5));
+    CHECK(panel->sessionTable()->item(0, 7)->text().toDouble() > 0);
+    CHECK(panel->sessionTable()->horizontalHeaderItem(7)->text().endsWith(QStringLiteral("USD")));
+    CHECK(panel->sessionTable()->item(3, 7)->text().toDouble() ==
+          Approx(3 * panel->sessionTable()->item(0, 7)->text().toDouble()).margin(2));
 
     // Dragging the right point down re-places only the dots near it, at once.
     const double mmPerPx = viewer->calibration()->mmPerPx;
