@@ -3,10 +3,12 @@
 // Usage: smp-plan-benchmark [runs]
 //
 // The head: an ellipse of about 600 cm2 (semi-axes 150 x 127 mm) on a grade map of 0.5 mm per
-// pixel, bald inside, with a designed hairline across the front: about 70,000 dots at 110/cm2.
+// pixel, bald inside, with a designed hairline across the front: about 64,000 dots at 110/cm2 and 70,000 at 120.
 
 #include "smp/planning/Plan.h"
 #include "smp/planning/PlanMetrics.h"
+
+#include "Timing.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,27 +19,11 @@
 
 using namespace smp::planning;
 
+using smp::bench::median;
+using smp::bench::millisecondsOf;
+using smp::bench::p95;
+
 namespace {
-
-double millisecondsOf(const std::function<void()> &work)
-{
-    const auto start = std::chrono::steady_clock::now();
-    work();
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-        .count();
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
-
-double p95(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, values.size() * 95 / 100)];
-}
 
 void printMetrics(const char *name, const PlanMetrics &m, std::size_t dots)
 {

@@ -15,6 +15,8 @@
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 
+#include "Timing.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -23,27 +25,11 @@
 
 using namespace smp;
 
+using smp::bench::median;
+using smp::bench::millisecondsOf;
+using smp::bench::p95;
+
 namespace {
-
-double millisecondsOf(const std::function<void()> &work)
-{
-    const auto start = std::chrono::steady_clock::now();
-    work();
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-        .count();
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
-
-double p95(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values[std::min(values.size() - 1, values.size() * 95 / 100)];
-}
 
 // 5,000 appointments of 1-4 h packed into the clinic's days from `first` on, a busy single
 // technician: days fill from opening time, most days nearly full.
