@@ -91,6 +91,8 @@ int runAnalyzeCommand(const QStringList &arguments);
 int runPlanCommand(const QStringList &arguments);
 int runSettingsCommand(const QString &verb, const QStringList &arguments);
 int runScheduleCommand(const QString &verb, const QStringList &arguments);
+int runReportCommand(const QStringList &arguments);
+int runAftercareCommand(const QStringList &arguments);
 int runPlanMetricsCommand(const QStringList &arguments);
 
 } // namespace smp::cli

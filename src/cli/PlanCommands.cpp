@@ -1,6 +1,7 @@
 #include "CliSupport.h"
 
 #include "smp/clinic/Planning.h"
+#include "smp/clinic/Report.h"
 #include "smp/clinic/Scheduling.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/planning/PlanFiles.h"
@@ -334,22 +335,31 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments)
         QStringLiteral("settings ") + verb,
         QStringLiteral("The clinic's tables. show TABLE prints it as JSON (the built-in default "
                        "until one is set); set TABLE FILE.json validates and stores it; reset "
-                       "TABLE goes back to the default. TABLE: dilution, prices or schedule "
-                       "(opening hours, closures, intervals, recall, time zone)."),
+                       "TABLE goes back to the default. TABLE: dilution, prices, schedule "
+                       "(opening hours, closures, intervals, recall, time zone) or report (clinic "
+                       "details, logo, locale, aftercare and consent texts)."),
         arguments, {},
-        {QStringLiteral("TABLE dilution, prices or schedule"),
+        {QStringLiteral("TABLE dilution, prices, schedule or report"),
          QStringLiteral("[FILE] for set: the table as JSON (as show prints it)")});
     const QStringList args = call.requireAtLeast(1);
     const QString table = args[0];
     const bool dilution = table == QLatin1String("dilution");
     const bool schedule = table == QLatin1String("schedule");
-    if (!dilution && !schedule && table != QLatin1String("prices"))
+    const bool report = table == QLatin1String("report");
+    if (!dilution && !schedule && !report && table != QLatin1String("prices"))
         throw UsageError(
-            QStringLiteral("settings %1: \"%2\" is not a table (dilution, prices or schedule)")
+            QStringLiteral(
+                "settings %1: \"%2\" is not a table (dilution, prices, schedule or report)")
                 .arg(verb, table));
     const char *key = dilution   ? clinic::kDilutionTableKey
                       : schedule ? clinic::kScheduleSettingsKey
+                      : report   ? clinic::kReportSettingsKey
                                  : clinic::kPriceListKey;
+    if (report && verb == QLatin1String("show")) {
+        std::fputs(clinic::reportSettingsJson(clinic::reportSettings(call.database())).constData(),
+                   stdout);
+        return 0;
+    }
     if (schedule && verb == QLatin1String("show")) {
         std::fputs(
             clinic::scheduleSettingsJson(clinic::scheduleSettings(call.database())).constData(),
@@ -373,6 +383,8 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments)
                 clinic::setDilutionTable(call.database(), json);
             else if (schedule)
                 clinic::setScheduleSettings(call.database(), json);
+            else if (report)
+                clinic::setReportSettings(call.database(), json);
             else
                 clinic::setPriceList(call.database(), json);
         } catch (const storage::StorageError &e) {

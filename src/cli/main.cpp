@@ -34,7 +34,9 @@ Schedule:  schedule propose CLIENT [--from WHEN] [--interval 10-14] [--min-days 
                 [--after-photo ID]
            schedule prefs CLIENT [--days mon,tue] [--earliest HH:MM] [--latest HH:MM]
            schedule export FILE.ics [--client ID]
-Settings:  settings show|set|reset dilution|prices|schedule [FILE.json]
+Reports:   report CLIENT --out FILE.pdf [--page-size A4|Letter]
+           aftercare APPOINTMENT --out FILE.pdf [--page-size A4|Letter]
+Settings:  settings show|set|reset dilution|prices|schedule|report [FILE.json]
 Other:     sample-photo OUT.jpg
 
 Options every command accepts: --database PATH, --user NAME, --json
@@ -103,7 +105,7 @@ bool takesValue(const QString &option)
 bool isSingleWordCommand(const QString &word)
 {
     for (const char *command : {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze",
-                                "plan", "plan-metrics"}) {
+                                "plan", "plan-metrics", "report", "aftercare"}) {
         if (word == QLatin1String(command))
             return true;
     }
@@ -116,7 +118,8 @@ bool needsGui(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "marker-sheet") == 0 || std::strcmp(argv[i], "analyze") == 0 ||
-            std::strcmp(argv[i], "plan") == 0)
+            std::strcmp(argv[i], "plan") == 0 || std::strcmp(argv[i], "report") == 0 ||
+            std::strcmp(argv[i], "aftercare") == 0)
             return true;
     }
     return false;
@@ -183,6 +186,10 @@ int main(int argc, char *argv[])
             return runPlanCommand(rest);
         if (group == QLatin1String("plan-metrics"))
             return runPlanMetricsCommand(rest);
+        if (group == QLatin1String("report"))
+            return runReportCommand(rest);
+        if (group == QLatin1String("aftercare"))
+            return runAftercareCommand(rest);
         if (verb.isEmpty()) {
             if (rest.contains(QStringLiteral("--help"))) {
                 std::fputs(kUsage, stdout);

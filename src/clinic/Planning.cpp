@@ -229,7 +229,8 @@ void writeFileAtomically(const QString &path, const QByteArray &bytes)
     }
 }
 
-QImage renderPigmentMap(const planning::Plan &plan, planning::RectMm area, double pxPerMm)
+QImage renderPigmentMap(const planning::Plan &plan, planning::RectMm area, double pxPerMm,
+                        double minDotDiameterMm)
 {
     const double legendMm = 14;
     const int width = std::max(1, static_cast<int>(std::lround(area.width * pxPerMm)));
@@ -256,7 +257,7 @@ QImage renderPigmentMap(const planning::Plan &plan, planning::RectMm area, doubl
         if (!area.contains(d.position))
             continue;
         painter.setBrush(QColor(QString::fromLatin1(planning::sessionColour(d.session))));
-        const double r = std::max(d.freshDiameterMm / 2, 0.6 / pxPerMm);
+        const double r = std::max({d.freshDiameterMm / 2, 0.6 / pxPerMm, minDotDiameterMm / 2});
         painter.drawEllipse(QPointF(d.position.x, d.position.y), r, r);
     }
     // The outlined areas, as on the SVG: left out grey and dashed, scars magenta.

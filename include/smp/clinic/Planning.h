@@ -75,8 +75,10 @@ void writeFileAtomically(const QString &path, const QByteArray &bytes);
 
 // The pigment map as an image at 1:1 physical scale (`pxPerMm`, stored in the PNG's resolution
 // so it prints at size): white, one colour per session, dots at their fresh size, a 10 mm scale
-// bar and a legend. `area` in mm.
-QImage renderPigmentMap(const planning::Plan &plan, planning::RectMm area, double pxPerMm = 20);
+// bar and a legend. `area` in mm. `minDotDiameterMm` draws small dots larger (a report printed
+// smaller than life), never the map a technician works from.
+QImage renderPigmentMap(const planning::Plan &plan, planning::RectMm area, double pxPerMm = 20,
+                        double minDotDiameterMm = 0);
 
 // The client's photo with the healed dots of sessions 1..throughSession drawn on it: healed
 // size, the session's shade, soft edges, multiplied into the skin as healed pigment looks.

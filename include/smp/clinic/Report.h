@@ -1,0 +1,144 @@
+#pragma once
+
+// The consultation report and the aftercare sheet (Qt Gui; no widgets). The data are gathered
+// from the records into plain values (images rendered), then one routine lays the pages out and
+// paints them on any paged device: the print preview's printer, a real printer, a PDF.
+//
+// Units: page geometry in millimetres, fonts in points; images are painted at their printed
+// size from pixels of at least 150 dpi there.
+
+#include "smp/planning/Plan.h"
+#include "smp/planning/Pricing.h"
+#include "smp/storage/AppointmentStore.h"
+#include "smp/storage/Records.h"
+
+#include <QByteArray>
+#include <QDate>
+#include <QImage>
+#include <QPageSize>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+class QPagedPaintDevice;
+
+namespace smp::storage {
+class Database;
+}
+
+namespace smp::clinic {
+
+inline constexpr const char *kReportSettingsKey = "report.clinic";
+
+// The clinic's details and texts for reports (setting `report.clinic`, JSON).
+struct ReportSettings
+{
+    QString clinicName = QStringLiteral("SMP clinic");
+    QString address;
+    QString contact;                          // phone, e-mail, web
+    QString logoPath;                         // a PNG or JPEG; empty: no logo
+    QString locale = QStringLiteral("en_US"); // dates and money
+    // The aftercare rules, one per line; {session+N} is the session's date plus N days.
+    QString aftercare;
+    QString consent; // the consent text the client signs
+};
+ReportSettings defaultReportSettings();
+ReportSettings reportSettings(storage::Database &db);
+QByteArray reportSettingsJson(const ReportSettings &settings);
+// Validates (StorageError InvalidInput naming the field) and stores.
+void setReportSettings(storage::Database &db, const QByteArray &json);
+
+struct ReportRegion
+{
+    QString grade;
+    QString location;
+    std::optional<double> areaCm2;
+};
+
+struct ReportPhoto
+{
+    QImage image; // the photo with the analysis drawn over it and a scale bar
+    QString caption;
+    QString stage; // "Norwood IV (confidence 0.58)"
+    double coveragePercent = 0;
+    bool calibrated = false;
+    std::vector<ReportRegion> regions;
+};
+
+struct ReportSession
+{
+    int session = 1;
+    int dots = 0, dots1RL = 0, dots3RL = 0;
+    QString recipe; // "3.0 ml water : 1 ml pigment"
+    double hours = 0;
+    int sittings = 1;
+    double price = 0;
+};
+
+struct ReportScreening
+{
+    QString item;
+    QString answer; // "no", "needs a doctor's clearance", "excludes treatment"
+    QString note;
+    bool flagged = false;
+};
+
+struct ConsultationReport
+{
+    ReportSettings settings;
+    storage::Client client;
+    QDate date;
+    QString planVersion; // "plan 3 · smp-dot-plan 0.1 · seed 1 · 2026-11-24"
+    std::vector<ReportPhoto> photos;
+    bool hasPlan = false;
+    double treatedAreaCm2 = 0;
+    int dots = 0;
+    QImage pigmentMap;          // the whole plan, one colour per session
+    std::vector<QImage> healed; // the photo, then healed after session 1, 2, ...
+    std::vector<ReportSession> sessions;
+    planning::Quote quote;
+    std::vector<storage::Appointment> schedule; // sessions, then the recall
+    QString timeZone;
+    std::vector<ReportScreening> screening;
+    QStringList consentsSigned;
+    QStringList aftercare; // rules with example dates from the first session
+};
+
+// Gathers a client's report: up to four analysed photos (newest of each view first), the newest
+// saved plan with its pigment map and healed previews, the session table and quote, the booked
+// schedule, the screening. `progress` (0..1) may be called from the calling thread; the database
+// must be used on the thread it belongs to.
+ConsultationReport gatherConsultation(storage::Database &db, storage::RecordId clientId,
+                                      const std::function<void(double)> &progress = {});
+
+// Lays the report out on `device` (its page size and resolution) and paints every page, with
+// the header and "page N of M". Returns the number of pages.
+int paintConsultation(const ConsultationReport &report, QPagedPaintDevice &device);
+// The same into a PDF file (written through a temporary file and a rename).
+int writeConsultationPdf(const ConsultationReport &report, const QString &path,
+                         QPageSize::PageSizeId pageSize = QPageSize::A4);
+
+// The aftercare sheet of one session appointment: what was done, the rules with their dates,
+// the next appointment, the clinic's contact. One page.
+struct AftercareSheet
+{
+    ReportSettings settings;
+    storage::Client client;
+    storage::Appointment session;
+    std::optional<storage::SessionRecord> record;
+    std::optional<storage::Appointment> next;
+    QString timeZone;
+    QStringList rules; // with the dates filled in
+};
+AftercareSheet gatherAftercare(storage::Database &db, storage::RecordId appointmentId);
+int paintAftercare(const AftercareSheet &sheet, QPagedPaintDevice &device);
+int writeAftercarePdf(const AftercareSheet &sheet, const QString &path,
+                      QPageSize::PageSizeId pageSize = QPageSize::A4);
+
+// The rules of `text` with {session+N} replaced by the date N days after `session`.
+QStringList fillAftercare(const QString &text, QDate session, const QLocale &locale);
+
+} // namespace smp::clinic
