@@ -631,11 +631,11 @@ QStringList fillAftercare(const QString &text, QDate session, const QLocale &loc
 // --- Gathering ---------------------------------------------------------------------------------
 
 ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
-                                      const std::function<void(double)> &progress)
+                                      const std::function<bool(double)> &progress)
 {
     const auto report = [&](double done) {
-        if (progress)
-            progress(done);
+        if (progress && !progress(done))
+            throw ReportCancelled();
     };
     ConsultationReport r;
     r.settings = reportSettings(db);

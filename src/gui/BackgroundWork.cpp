@@ -74,6 +74,18 @@ QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &
         });
 }
 
+QFuture<void> gatherReportInBackground(const DatabaseAddress &address, storage::RecordId clientId,
+                                       std::shared_ptr<clinic::ConsultationReport> report,
+                                       std::shared_ptr<QString> error)
+{
+    return runDatabaseJob(address, error,
+                          [clientId, report](storage::Database &db, const auto &progress) {
+                              *report = clinic::gatherConsultation(db, clientId, [&](double done) {
+                                  return progress(static_cast<qint64>(done * 100), 100);
+                              });
+                          });
+}
+
 QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString &source,
                                   std::shared_ptr<storage::RestoreResult> result,
                                   std::shared_ptr<QString> error)

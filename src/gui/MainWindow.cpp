@@ -21,6 +21,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
+#include <QPrintPreviewDialog>
+#include <QPrinter>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
@@ -199,6 +201,20 @@ void MainWindow::createActions()
         m_search->selectAll();
     });
     find->setShortcut(QKeySequence::Find);
+
+    client->addSeparator();
+    QAction *report =
+        client->addAction(tr("Consultation &Report..."), this, [this] { consultationReport(); });
+    report->setShortcut(QKeySequence::Print);
+    report->setStatusTip(tr("Preview and print the client's consultation report"));
+    client->addAction(tr("Export Report as &PDF..."), this, [this] {
+        if (!m_page->clientId())
+            return;
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export Report"), QString(), tr("PDF (*.pdf)"));
+        if (!path.isEmpty())
+            consultationReport(path);
+    });
 
     QMenu *schedule = menuBar()->addMenu(tr("&Schedule"));
     QAction *calendar =
@@ -468,6 +484,46 @@ void MainWindow::checkDatabase()
 void MainWindow::showError(const QString &what, const QString &message)
 {
     QMessageBox::warning(this, what, message);
+}
+
+void MainWindow::consultationReport(const QString &pdfPath)
+{
+    const storage::RecordId clientId = m_page->clientId();
+    if (!clientId)
+        return;
+    auto report = std::make_shared<clinic::ConsultationReport>();
+    auto error = std::make_shared<QString>();
+    followWithProgress(
+        this, tr("Preparing the report"),
+        gatherReportInBackground({m_db.path(), m_db.actor()}, clientId, report, error),
+        [this, report, error, pdfPath] {
+            if (*error == QLatin1String("cancelled"))
+                return;
+            if (!error->isEmpty()) {
+                showError(tr("No report"), *error);
+                return;
+            }
+            if (!pdfPath.isEmpty()) {
+                try {
+                    const int pages = clinic::writeConsultationPdf(*report, pdfPath);
+                    statusBar()->showMessage(tr("Wrote %1 (%2 pages)").arg(pdfPath).arg(pages),
+                                             8000);
+                } catch (const std::exception &failure) {
+                    showError(tr("Report not written"), QString::fromUtf8(failure.what()));
+                }
+                return;
+            }
+            QPrinter printer(QPrinter::HighResolution);
+            printer.setPageSize(QPageSize(QPageSize::A4));
+            QPrintPreviewDialog preview(&printer, this);
+            preview.setWindowTitle(tr("Consultation Report: %1").arg(report->client.displayName()));
+            preview.resize(1000, 900);
+            connect(&preview, &QPrintPreviewDialog::paintRequested, this,
+                    [report](QPrinter *device) { clinic::paintConsultation(*report, *device); });
+            m_preview = &preview;
+            preview.exec();
+            m_preview = nullptr;
+        });
 }
 
 CalendarWindow *MainWindow::showCalendar()

@@ -1,6 +1,7 @@
 #include "smp/gui/Schedule.h"
 
 #include "smp/clinic/Planning.h"
+#include "smp/clinic/Report.h"
 #include "smp/storage/AppointmentStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -25,6 +26,8 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QPrintPreviewDialog>
+#include <QPrinter>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
@@ -353,9 +356,12 @@ ClientScheduleTab::ClientScheduleTab(storage::Database &db, QWidget *parent)
     m_mark->setMenu(markMenu);
     m_record = new QPushButton(tr("Record Session..."), this);
     m_record->setToolTip(tr("Dilution, needle, duration, notes and the after photo"));
+    m_aftercare = new QPushButton(tr("Aftercare Sheet..."), this);
+    m_aftercare->setToolTip(tr("The aftercare sheet of the selected session, with its dates"));
     m_preferences = new QPushButton(tr("Booking Days..."), this);
     m_export = new QPushButton(tr("Export Calendar..."), this);
-    for (QPushButton *b : {m_propose, m_move, m_mark, m_record, m_preferences, m_export})
+    for (QPushButton *b :
+         {m_propose, m_move, m_mark, m_record, m_aftercare, m_preferences, m_export})
         buttons->addWidget(b);
     buttons->addStretch();
     layout->addLayout(buttons);
@@ -365,6 +371,22 @@ ClientScheduleTab::ClientScheduleTab(storage::Database &db, QWidget *parent)
         m_move->setEnabled(appointment);
         m_mark->setEnabled(appointment);
         m_record->setEnabled(appointment);
+        m_aftercare->setEnabled(appointment);
+    });
+    connect(m_aftercare, &QPushButton::clicked, this, [this] {
+        try {
+            const clinic::AftercareSheet sheet =
+                clinic::gatherAftercare(m_db, selectedAppointment());
+            QPrinter printer(QPrinter::HighResolution);
+            printer.setPageSize(QPageSize(QPageSize::A4));
+            QPrintPreviewDialog preview(&printer, this);
+            preview.setWindowTitle(tr("Aftercare: %1").arg(sheet.client.displayName()));
+            connect(&preview, &QPrintPreviewDialog::paintRequested, this,
+                    [&sheet](QPrinter *device) { clinic::paintAftercare(sheet, *device); });
+            preview.exec();
+        } catch (const std::exception &error) {
+            QMessageBox::warning(this, tr("No Aftercare Sheet"), QString::fromUtf8(error.what()));
+        }
     });
     connect(m_propose, &QPushButton::clicked, this, [this] {
         ProposalDialog dialog(m_db, m_clientId, this);
@@ -580,6 +602,7 @@ void ClientScheduleTab::reload()
     m_move->setEnabled(false);
     m_mark->setEnabled(false);
     m_record->setEnabled(false);
+    m_aftercare->setEnabled(false);
 }
 
 // --- CalendarView ----------------------------------------------------------------------------

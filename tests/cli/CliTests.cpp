@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 
 #include <libical/ical.h>
 
@@ -784,4 +785,152 @@ TEST_CASE("smp schedule proposes, books, moves with checks and exports iCalendar
                                QStringLiteral("schedule"), settings});
     CHECK(badZone.exitCode == 2);
     CHECK(badZone.err.contains(QStringLiteral("time_zone")));
+}
+
+namespace {
+
+// Runs a poppler tool on a file and returns its standard output.
+QString poppler(const QString &tool, const QStringList &arguments)
+{
+    QProcess process;
+    process.start(tool, arguments);
+    REQUIRE(process.waitForFinished(60000));
+    REQUIRE(process.exitCode() == 0);
+    return QString::fromUtf8(process.readAllStandardOutput());
+}
+
+} // namespace
+
+TEST_CASE("smp report writes the consultation report and smp aftercare the aftercare sheet; "
+          "pdftotext finds every section and the records' numbers",
+          "[cli][report]")
+{
+    ScratchDir dir;
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Ferreira"), QStringLiteral("--given"), QStringLiteral("Tomás"),
+              QStringLiteral("--skin-type"), QStringLiteral("III")});
+    run(dir, {QStringLiteral("screening"), QStringLiteral("set"), QStringLiteral("1"),
+              QStringLiteral("keloid=none"), QStringLiteral("anticoagulants=needs_clearance")});
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), sample,
+              QStringLiteral("--view"), QStringLiteral("top")});
+    Result analysed =
+        run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(analysed.exitCode == 0);
+    Result planned = run(dir, {QStringLiteral("plan"), QStringLiteral("1"),
+                               QStringLiteral("--save"), QStringLiteral("--json")});
+    REQUIRE(planned.exitCode == 0);
+    const int dots = planned.json().object()[QStringLiteral("dots")].toInt();
+    const QString settings = dir.file(QStringLiteral("s.json"));
+    {
+        QFile file(settings);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"time_zone": "Europe/Berlin"})");
+    }
+    REQUIRE(run(dir, {QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("schedule"),
+                      settings})
+                .exitCode == 0);
+    {
+        QFile file(settings);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"clinic_name": "Northside SMP Studio", "address": "12 Harbour Road",
+                       "contact": "+1 555 0199", "locale": "en_US"})");
+    }
+    REQUIRE(run(dir, {QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("report"),
+                      settings})
+                .exitCode == 0);
+    Result booked =
+        run(dir, {QStringLiteral("schedule"), QStringLiteral("propose"), QStringLiteral("1"),
+                  QStringLiteral("--from"), QStringLiteral("2026-12-07"), QStringLiteral("--book"),
+                  QStringLiteral("--json")});
+    REQUIRE(booked.exitCode == 0);
+    const QJsonArray appointments =
+        booked.json().object()[QStringLiteral("appointments")].toArray();
+
+    const QString pdf = dir.file(QStringLiteral("report.pdf"));
+    Result report = run(dir, {QStringLiteral("report"), QStringLiteral("1"),
+                              QStringLiteral("--out"), pdf, QStringLiteral("--json")});
+    INFO(report.err.toStdString());
+    REQUIRE(report.exitCode == 0);
+    const int pages = report.json().object()[QStringLiteral("pages")].toInt();
+    CHECK(pages >= 3);
+    const QString text =
+        poppler(QStringLiteral("pdftotext"), {QStringLiteral("-layout"), pdf, QStringLiteral("-")});
+    for (const char *section :
+         {"Consultation report", "Northside SMP Studio", "12 Harbour Road", "Tomás Ferreira",
+          "The scalp today", "The treatment plan", "How it should look, healed",
+          "Sessions and quote", "Schedule", "Health screening", "Aftercare after each session",
+          "Consent", "Signature: client", "Signature: technician"})
+        CHECK(text.contains(QString::fromUtf8(section)));
+    CHECK(text.contains(QStringLiteral("Page %1 of %1").arg(pages)));
+    // The numbers of the records: the graded areas, the dots, the dates, the prices.
+    const QLocale us(QStringLiteral("en_US"));
+    int areas = 0;
+    for (const auto &region : analysed.json().object()[QStringLiteral("regions")].toArray()) {
+        const QJsonObject r = region.toObject();
+        if (r[QStringLiteral("grade")].toString() == QStringLiteral("advanced")) {
+            ++areas;
+            CHECK(text.contains(
+                QStringLiteral("%1 cm²").arg(r[QStringLiteral("area_cm2")].toDouble(), 0, 'f', 1)));
+        }
+    }
+    CHECK(areas > 0);
+    CHECK(text.contains(us.toString(dots)));
+    const QDateTime first = QDateTime::fromString(
+        appointments[0].toObject()[QStringLiteral("start_local")].toString(), Qt::ISODate);
+    CHECK(text.contains(us.toString(first.date(), QLocale::LongFormat)));
+    CHECK(text.contains(QStringLiteral("$2,500")));
+    // The flagged screening answer (its table cell may wrap), and the summary line above it.
+    CHECK(text.contains(QStringLiteral("needs a doctor")));
+    CHECK(text.contains(QStringLiteral("1 item(s) need attention")));
+    // The aftercare dates count from the first session.
+    CHECK(text.contains(us.toString(first.date().addDays(4), QLocale::LongFormat)));
+    // Every image is at least 150 dpi where it is printed.
+    const QStringList images = poppler(QStringLiteral("pdfimages"), {QStringLiteral("-list"), pdf})
+                                   .split(QLatin1Char('\n'), Qt::SkipEmptyParts)
+                                   .mid(2);
+    REQUIRE(images.size() >= 4);
+    for (const QString &line : images) {
+        const QStringList f = line.simplified().split(QLatin1Char(' '));
+        REQUIRE(f.size() > 13);
+        INFO(line.toStdString());
+        CHECK(f[12].toInt() >= 150); // x-ppi
+        CHECK(f[13].toInt() >= 150); // y-ppi
+    }
+    // The pages as images, and US Letter on request.
+    poppler(QStringLiteral("pdftoppm"),
+            {QStringLiteral("-r"), QStringLiteral("30"), QStringLiteral("-png"), pdf,
+             dir.file(QStringLiteral("page"))});
+    CHECK(QFile::exists(dir.file(QStringLiteral("page-1.png"))));
+    CHECK(poppler(QStringLiteral("pdfinfo"), {pdf}).contains(QStringLiteral("(A4)")));
+    Result letter =
+        run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--out"), pdf,
+                  QStringLiteral("--page-size"), QStringLiteral("Letter")});
+    REQUIRE(letter.exitCode == 0);
+    CHECK(poppler(QStringLiteral("pdfinfo"), {pdf})
+              .contains(QStringLiteral("612 x 792 pts (letter)")));
+    Result badSize =
+        run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--out"), pdf,
+                  QStringLiteral("--page-size"), QStringLiteral("A3")});
+    CHECK(badSize.exitCode == 2);
+    CHECK(badSize.err.contains(QStringLiteral("--page-size")));
+
+    // The aftercare sheet of session 1: its dates and the next appointment.
+    const QString aftercare = dir.file(QStringLiteral("aftercare.pdf"));
+    const QString firstId =
+        QString::number(appointments[0].toObject()[QStringLiteral("appointment_id")].toInteger());
+    REQUIRE(run(dir, {QStringLiteral("aftercare"), firstId, QStringLiteral("--out"), aftercare})
+                .exitCode == 0);
+    const QString sheet = poppler(QStringLiteral("pdftotext"),
+                                  {QStringLiteral("-layout"), aftercare, QStringLiteral("-")});
+    CHECK(sheet.contains(QStringLiteral("Aftercare")));
+    CHECK(sheet.contains(us.toString(first.date().addDays(4), QLocale::LongFormat)));
+    CHECK(sheet.contains(us.toString(first.date().addDays(29), QLocale::LongFormat)));
+    const QDateTime second = QDateTime::fromString(
+        appointments[1].toObject()[QStringLiteral("start_local")].toString(), Qt::ISODate);
+    CHECK(sheet.contains(us.toString(second.date(), QLocale::LongFormat)));
+    CHECK(sheet.contains(QStringLiteral("+1 555 0199")));
+    CHECK(poppler(QStringLiteral("pdfinfo"), {aftercare})
+              .contains(QRegularExpression(QStringLiteral("Pages:\\s+1\\n"))));
 }

@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 class QPagedPaintDevice;
@@ -109,10 +110,17 @@ struct ConsultationReport
 
 // Gathers a client's report: up to four analysed photos (newest of each view first), the newest
 // saved plan with its pigment map and healed previews, the session table and quote, the booked
-// schedule, the screening. `progress` (0..1) may be called from the calling thread; the database
-// must be used on the thread it belongs to.
+// schedule, the screening. `progress` (0..1) is called on the calling thread; returning false
+// cancels (ReportCancelled is thrown). The database must be used on the thread it belongs to.
+class ReportCancelled : public std::runtime_error
+{
+public:
+    ReportCancelled()
+        : std::runtime_error("cancelled")
+    {}
+};
 ConsultationReport gatherConsultation(storage::Database &db, storage::RecordId clientId,
-                                      const std::function<void(double)> &progress = {});
+                                      const std::function<bool(double)> &progress = {});
 
 // Lays the report out on `device` (its page size and resolution) and paints every page, with
 // the header and "page N of M". Returns the number of pages.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "smp/clinic/PhotoImport.h"
+#include "smp/clinic/Report.h"
 #include "smp/storage/Backup.h"
 #include "smp/storage/Records.h"
 
@@ -39,6 +40,13 @@ QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &
 QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString &source,
                                   std::shared_ptr<storage::RestoreResult> result,
                                   std::shared_ptr<QString> error);
+
+// Gathers a client's consultation report (photos with their analysis, pigment map, healed
+// previews) on a worker thread; progress in percent. `report` is filled when it succeeded,
+// `error` when it failed.
+QFuture<void> gatherReportInBackground(const DatabaseAddress &address, storage::RecordId clientId,
+                                       std::shared_ptr<clinic::ConsultationReport> report,
+                                       std::shared_ptr<QString> error);
 
 struct ThumbnailRequest
 {

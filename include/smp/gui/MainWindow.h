@@ -50,6 +50,11 @@ public:
     void restoreDatabase();
     void checkDatabase();
     void saveMarkerSheet();
+    // The client's consultation report: gathered in the background (progress, Cancel), then
+    // shown in a print preview (print from there) or, with `pdfPath`, written as PDF.
+    void consultationReport(const QString &pdfPath = QString());
+    // The report's print preview while it is open (tests), else nullptr.
+    QWidget *reportPreview() const { return m_preview; }
     // Shows the clinic calendar window (made on first use, owned by this window).
     CalendarWindow *showCalendar();
 
@@ -75,6 +80,7 @@ private:
     QAction *m_deleteAction = nullptr;
     QAction *m_importAction = nullptr;
     CalendarWindow *m_calendar = nullptr;
+    QWidget *m_preview = nullptr; // the report's print preview while it is open
 };
 
 } // namespace smp::gui

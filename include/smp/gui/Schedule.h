@@ -117,6 +117,7 @@ private:
     QPushButton *m_move = nullptr;
     QPushButton *m_mark = nullptr;
     QPushButton *m_record = nullptr;
+    QPushButton *m_aftercare = nullptr;
     QPushButton *m_preferences = nullptr;
     QPushButton *m_export = nullptr;
 };
