@@ -718,7 +718,24 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
                      locale.toString(stored->createdAt.toLocalTime().date(), QLocale::ShortFormat));
         // 6 px per mm at 1:1, dots drawn at least 0.6 mm across: printed smaller than life it
         // is well over 150 dpi and every dot shows.
-        r.pigmentMap = renderPigmentMap(plan, planExtent(plan), 6, 0.6);
+        const planning::RectMm extent = planExtent(plan);
+        r.pigmentMap = renderPigmentMap(plan, extent, 6, 0.6);
+        if (plan.hairline && plan.hairline->controlPoints.size() >= 2) {
+            // The designed hairline over the map, as the technician drew it.
+            QPainter painter(&r.pigmentMap);
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setPen(QPen(QColor(0, 170, 220), 5, Qt::DashLine));
+            double low = plan.hairline->controlPoints.front().x, high = low;
+            for (const planning::PointMm &p : plan.hairline->controlPoints) {
+                low = std::min(low, p.x);
+                high = std::max(high, p.x);
+            }
+            QPolygonF line;
+            for (double x = low; x <= high; x += 1)
+                line << QPointF((x - extent.x) * 6,
+                                (planning::hairlineY(*plan.hairline, x) - extent.y) * 6);
+            painter.drawPolyline(line);
+        }
         r.quote = planning::quoteFor(tables.prices, plan.treatedAreaCm2, plan.settings.sessions);
         for (const planning::SessionSummary &s : plan.sessions)
             r.sessions.push_back({s.session, s.dots, s.dots1RL, s.dots3RL,
@@ -847,8 +864,9 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
     if (!r.hasPlan) {
         add(new Paragraph(QObject::tr("No plan saved yet.")));
     } else {
-        add(new Paragraph(QObject::tr("%1 dots over %2 cm², in %3 sessions (%4). The hairline "
-                                      "and the pigment map, one colour per session:")
+        add(new Paragraph(QObject::tr("%1 dots over %2 cm², in %3 sessions (%4). The pigment "
+                                      "map, one colour per session, with the designed hairline "
+                                      "(dashed) where there is one:")
                               .arg(locale.toString(r.dots))
                               .arg(locale.toString(r.treatedAreaCm2, 'f', 1))
                               .arg(r.sessions.size())
@@ -1043,8 +1061,7 @@ int paintAftercare(const AftercareSheet &s, QPagedPaintDevice &device)
                   appointmentTitle(*s.next),
                   s.next->kind == QLatin1String("recall")
                       ? locale.toString(s.next->start.toTimeZone(zone).date(), QLocale::LongFormat)
-                      : locale.toString(s.next->start.toTimeZone(zone),
-                                        QStringLiteral("dddd d MMMM yyyy, HH:mm")))
+                      : dateTimeText(locale, s.next->start.toTimeZone(zone)))
             : QObject::tr("None booked yet: the clinic will call you."),
         10.5));
     blocks.emplace_back(new Paragraph(

@@ -41,6 +41,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QPrintPreviewWidget>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -699,6 +700,32 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     again->undoStack()->undo();
     CHECK(panel2->hairline().controlPoints.size() == 3);
     again->close();
+
+    // The consultation report of this client (analysis, saved plan): gathered in the
+    // background, then shown in the print preview, which the same routine paints.
+    gui::MainWindow window(db);
+    window.show();
+    window.selectClient(*clientId);
+    int previewPages = -1;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, [&] {
+        if (QWidget *preview = window.reportPreview()) {
+            auto *pages = preview->findChild<QPrintPreviewWidget *>();
+            previewPages = pages ? pages->pageCount() : 0;
+            static_cast<QDialog *>(preview)->reject();
+        }
+    });
+    poll.start(100);
+    window.consultationReport();
+    REQUIRE(QTest::qWaitFor([&] { return previewPages >= 0; }, 60000));
+    CHECK(previewPages >= 3);
+    // And as PDF from the same menu's export.
+    const QString pdf = dir.file(QStringLiteral("report.pdf"));
+    window.consultationReport(pdf);
+    REQUIRE(QTest::qWaitFor([&] { return QFile::exists(pdf); }, 60000));
+    QFile written(pdf);
+    REQUIRE(written.open(QIODevice::ReadOnly));
+    CHECK(written.read(5) == "%PDF-");
 }
 
 namespace {

@@ -3,6 +3,7 @@
 
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/PhotoImport.h"
+#include "smp/clinic/Report.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/clinic/Scheduling.h"
 #include "smp/gui/ClientDialog.h"
@@ -300,6 +301,23 @@ int main(int argc, char *argv[])
     settle();
     save(calendar, out + QStringLiteral("/calendar-month.png"));
     calendar->close();
+
+    // The sample client's consultation report and the aftercare sheet of session 1, as PDF
+    // (docs/sample-consultation-report.pdf, docs/sample-aftercare.pdf).
+    smp::clinic::setReportSettings(db, R"({"clinic_name": "SMP Studio",
+        "address": "12 Harbour Road, Springfield", "contact": "+1 555 0100 · hello@smp-studio.example",
+        "locale": "en_US"})");
+    {
+        const auto report = smp::clinic::gatherConsultation(db, *sample);
+        smp::clinic::writeConsultationPdf(report,
+                                          out + QStringLiteral("/sample-consultation-report.pdf"));
+        std::printf("wrote %s\n",
+                    qPrintable(out + QStringLiteral("/sample-consultation-report.pdf")));
+        const auto sessions = smp::storage::AppointmentStore(db).ofClient(*sample);
+        smp::clinic::writeAftercarePdf(smp::clinic::gatherAftercare(db, sessions.front().id),
+                                       out + QStringLiteral("/sample-aftercare.pdf"));
+        std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/sample-aftercare.pdf")));
+    }
 
     // Hairline guides on a front view: the face points, Garg's construction, the mature preset.
     {
