@@ -93,6 +93,7 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments);
 int runScheduleCommand(const QString &verb, const QStringList &arguments);
 int runReportCommand(const QStringList &arguments);
 int runAftercareCommand(const QStringList &arguments);
+int runCompareCommand(const QStringList &arguments);
 int runPlanMetricsCommand(const QStringList &arguments);
 
 } // namespace smp::cli

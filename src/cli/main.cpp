@@ -34,6 +34,8 @@ Schedule:  schedule propose CLIENT [--from WHEN] [--interval 10-14] [--min-days 
                 [--after-photo ID]
            schedule prefs CLIENT [--days mon,tue] [--earliest HH:MM] [--latest HH:MM]
            schedule export FILE.ics [--client ID]
+Compare:   compare PHOTO_A PHOTO_B [--json] [--out SIDE.png] [--blend F.png] [--difference F.png]
+                [--points "ax,ay:bx,by;..."]
 Reports:   report CLIENT --out FILE.pdf [--page-size A4|Letter]
            aftercare APPOINTMENT --out FILE.pdf [--page-size A4|Letter]
 Settings:  settings show|set|reset dilution|prices|schedule|report [FILE.json]
@@ -83,6 +85,9 @@ bool takesValue(const QString &option)
                                           QStringLiteral("--face"),
                                           QStringLiteral("--preset"),
                                           QStringLiteral("--zones"),
+                                          QStringLiteral("--blend"),
+                                          QStringLiteral("--opacity"),
+                                          QStringLiteral("--difference"),
                                           QStringLiteral("--points"),
                                           QStringLiteral("--length-mm"),
                                           QStringLiteral("--page-size"),
@@ -105,7 +110,7 @@ bool takesValue(const QString &option)
 bool isSingleWordCommand(const QString &word)
 {
     for (const char *command : {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze",
-                                "plan", "plan-metrics", "report", "aftercare"}) {
+                                "plan", "plan-metrics", "report", "aftercare", "compare"}) {
         if (word == QLatin1String(command))
             return true;
     }
@@ -119,7 +124,7 @@ bool needsGui(int argc, char *argv[])
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "marker-sheet") == 0 || std::strcmp(argv[i], "analyze") == 0 ||
             std::strcmp(argv[i], "plan") == 0 || std::strcmp(argv[i], "report") == 0 ||
-            std::strcmp(argv[i], "aftercare") == 0)
+            std::strcmp(argv[i], "aftercare") == 0 || std::strcmp(argv[i], "compare") == 0)
             return true;
     }
     return false;
@@ -190,6 +195,8 @@ int main(int argc, char *argv[])
             return runReportCommand(rest);
         if (group == QLatin1String("aftercare"))
             return runAftercareCommand(rest);
+        if (group == QLatin1String("compare"))
+            return runCompareCommand(rest);
         if (verb.isEmpty()) {
             if (rest.contains(QStringLiteral("--help"))) {
                 std::fputs(kUsage, stdout);

@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPainter>
 #include <QProcess>
 #include <QRegularExpression>
 
@@ -933,4 +934,79 @@ TEST_CASE("smp report writes the consultation report and smp aftercare the after
     CHECK(sheet.contains(QStringLiteral("+1 555 0199")));
     CHECK(poppler(QStringLiteral("pdfinfo"), {aftercare})
               .contains(QRegularExpression(QStringLiteral("Pages:\\s+1\\n"))));
+}
+
+TEST_CASE("smp compare aligns an after photo onto the before photo and measures the change",
+          "[cli][compare]")
+{
+    ScratchDir dir;
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Compared")});
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Other")});
+    const QString before = dir.file(QStringLiteral("before.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), before}).exitCode == 0);
+    // The after photo: the same head a little closer and turned by 2 degrees, in dimmer light.
+    const QString after = dir.file(QStringLiteral("after.png"));
+    {
+        const QImage source(before);
+        QImage image(source.size(), QImage::Format_RGB32);
+        image.fill(QColor(150, 150, 155));
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::SmoothPixmapTransform);
+        QTransform t;
+        t.translate(source.width() / 2.0, source.height() / 2.0);
+        t.rotate(2);
+        t.scale(1.03, 1.03);
+        t.translate(-source.width() / 2.0, -source.height() / 2.0);
+        painter.setTransform(t);
+        painter.drawImage(0, 0, source);
+        painter.resetTransform();
+        painter.fillRect(image.rect(), QColor(0, 0, 0, 20));
+        painter.end();
+        REQUIRE(image.save(after));
+    }
+    for (const QString &file : {before, after})
+        REQUIRE(run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"),
+                          file, QStringLiteral("--view"), QStringLiteral("top")})
+                    .exitCode == 0);
+    run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("2"), before,
+              QStringLiteral("--view"), QStringLiteral("top")});
+    for (const char *photo : {"1", "2"})
+        REQUIRE(run(dir, {QStringLiteral("analyze"), QString::fromLatin1(photo)}).exitCode == 0);
+    const QString side = dir.file(QStringLiteral("side.png"));
+    const QString blend = dir.file(QStringLiteral("blend.png"));
+    Result compared = run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("2"),
+                                QStringLiteral("--json"), QStringLiteral("--out"), side,
+                                QStringLiteral("--blend"), blend});
+    INFO(compared.err.toStdString());
+    REQUIRE(compared.exitCode == 0);
+    const QJsonObject c = compared.json().object();
+    CHECK(c[QStringLiteral("aligned")].toBool());
+    CHECK_FALSE(c[QStringLiteral("poor")].toBool());
+    CHECK(c[QStringLiteral("residual_px")].toDouble() < 1.5);
+    // The transform maps the after photo's centre back onto the before photo's centre.
+    const QJsonArray h = c[QStringLiteral("transform_b_to_a")].toArray();
+    REQUIRE(h.size() == 9);
+    const double w = h[6].toDouble() * 800 + h[7].toDouble() * 600 + h[8].toDouble();
+    CHECK((h[0].toDouble() * 800 + h[1].toDouble() * 600 + h[2].toDouble()) / w ==
+          Approx(800).margin(1.5));
+    CHECK((h[3].toDouble() * 800 + h[4].toDouble() * 600 + h[5].toDouble()) / w ==
+          Approx(600).margin(1.5));
+    // The same head: the coverage hardly changes, in the area and in each region.
+    CHECK(c[QStringLiteral("coverage_before")].toDouble() > 0.1);
+    CHECK(c[QStringLiteral("coverage_after")].toDouble() ==
+          Approx(c[QStringLiteral("coverage_before")].toDouble()).margin(0.05));
+    CHECK(c[QStringLiteral("regions")].toArray().size() > 2);
+    CHECK(c[QStringLiteral("timeline")].toArray().size() == 2);
+    CHECK(QImage(side).width() > 2 * 1500);
+    CHECK(QImage(blend).size() == QSize(1600, 1200));
+    // Photos of two clients, and too few hand-placed points, are refused with the reason.
+    Result mixed = run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("3")});
+    CHECK(mixed.exitCode == 1);
+    CHECK(mixed.err.contains(QStringLiteral("different clients")));
+    Result few = run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("2"),
+                           QStringLiteral("--points"), QStringLiteral("1,1:2,2;3,3:4,4")});
+    CHECK(few.exitCode == 2);
+    CHECK(few.err.contains(QStringLiteral("--points")));
 }

@@ -1,0 +1,64 @@
+#pragma once
+
+// Before/after comparison of two stored photos of a client (Qt Gui; OpenCV only inside vision
+// and analysis): alignment of B (after) onto A (before), the coverage of the treatment area and
+// of each graded region of A before and after in A's frame, and the images a clinician looks at
+// (side by side, blend, difference), all in A's pixels.
+
+#include "smp/storage/Records.h"
+#include "smp/vision/Alignment.h"
+
+#include <QDateTime>
+#include <QImage>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace smp::storage {
+class Database;
+}
+
+namespace smp::clinic {
+
+struct RegionChange
+{
+    QString grade; // of the region in A (before)
+    QString location;
+    std::optional<double> areaCm2;
+    double coverageBefore = 0; // 0-1, hair coverage averaged over the region
+    double coverageAfter = 0;
+};
+
+struct Comparison
+{
+    storage::Photo before;
+    storage::Photo after;
+    vision::Alignment alignment; // B onto A, full-size photo pixels
+    QImage imageBefore;          // upright, at most 2000 px on its long side
+    QImage imageAfter;           // B drawn into A's frame, same size as imageBefore
+    double scale = 1;            // imageBefore pixels per photo pixel of A
+    // The treatment area: A's graded regions from mild to bald (as corrected).
+    double coverageBefore = 0; // 0-1
+    double coverageAfter = 0;
+    std::vector<RegionChange> regions;
+    // Every analysed photo of the same view: when and its whole-scalp coverage (percent).
+    std::vector<std::pair<QDateTime, double>> timeline;
+};
+
+// Compares two photos of one client. `pointPairs` (photo pixels, A then B, at least three) align
+// by hand instead of automatically. Throws StorageError naming the photo that is missing, of
+// another client, or not analysed (the coverage needs an analysis of A).
+Comparison
+comparePhotos(storage::Database &db, storage::RecordId before, storage::RecordId after,
+              const std::vector<std::pair<vision::Point2, vision::Point2>> &pointPairs = {});
+
+// The first and the latest photo of a view that have an analysis (for "compare first and last").
+std::optional<std::pair<storage::RecordId, storage::RecordId>>
+firstAndLatest(storage::Database &db, storage::RecordId clientId, storage::PhotoView view);
+
+QImage sideBySideImage(const Comparison &c);
+QImage blendImage(const Comparison &c, double opacity); // opacity of the after photo, 0-1
+QImage differenceImage(const Comparison &c);            // grey: no change; dark/light: change
+
+} // namespace smp::clinic

@@ -1,0 +1,249 @@
+#include "smp/clinic/Compare.h"
+
+#include "smp/analysis/ScalpAnalysis.h"
+#include "smp/clinic/Analysis.h"
+#include "smp/clinic/Planning.h"
+#include "smp/imaging/PhotoFile.h"
+#include "smp/storage/AnalysisStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPainter>
+#include <QPainterPath>
+#include <QTransform>
+
+#include <cmath>
+
+namespace smp::clinic {
+
+using storage::ErrorKind;
+using storage::RecordId;
+using storage::StorageError;
+
+namespace {
+
+QTransform toQTransform(const vision::Homography &h)
+{
+    // Qt multiplies row vectors: the transpose of our column-vector matrix.
+    return QTransform(h[0], h[3], h[6], h[1], h[4], h[7], h[2], h[5], h[8]);
+}
+
+// The analysis's coverage map of a photo, computed again (coverage is not stored), with its
+// map geometry.
+analysis::Result coverageOf(storage::Database &db, const storage::Photo &photo,
+                            const QImage &upright)
+{
+    return analyzeImage(upright, parametersForPhoto(db, photo.id));
+}
+
+double meanCoverage(const analysis::Result &r, const std::vector<char> &inside)
+{
+    double sum = 0;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < inside.size(); ++i)
+        if (inside[i]) {
+            sum += static_cast<double>(r.coverage[i]);
+            ++n;
+        }
+    return n ? sum / static_cast<double>(n) : 0;
+}
+
+} // namespace
+
+Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afterId,
+                         const std::vector<std::pair<vision::Point2, vision::Point2>> &pointPairs)
+{
+    storage::PhotoLibrary library(db);
+    const auto before = library.find(beforeId);
+    const auto after = library.find(afterId);
+    if (!before)
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("photo %1 does not exist").arg(beforeId));
+    if (!after)
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("photo %1 does not exist").arg(afterId));
+    if (before->clientId != after->clientId)
+        throw StorageError(
+            ErrorKind::InvalidInput,
+            QStringLiteral("photos %1 and %2 are of different clients").arg(beforeId).arg(afterId));
+    Comparison c;
+    c.before = *before;
+    c.after = *after;
+    const QImage a = imaging::loadUprightImage(library.absolutePath(*before));
+    const QImage b = imaging::loadUprightImage(library.absolutePath(*after));
+    if (pointPairs.empty()) {
+        const QImage greyA = a.convertToFormat(QImage::Format_Grayscale8);
+        const QImage greyB = b.convertToFormat(QImage::Format_Grayscale8);
+        c.alignment = vision::alignPhotos(
+            {greyA.width(), greyA.height(), greyA.bytesPerLine(), greyA.constBits()},
+            {greyB.width(), greyB.height(), greyB.bytesPerLine(), greyB.constBits()});
+    } else {
+        std::vector<vision::Point2> inA, inB;
+        for (const auto &[pa, pb] : pointPairs) {
+            inA.push_back(pa);
+            inB.push_back(pb);
+        }
+        try {
+            c.alignment = vision::alignByPoints(inA, inB);
+        } catch (const std::invalid_argument &e) {
+            throw StorageError(ErrorKind::InvalidInput, QString::fromUtf8(e.what()));
+        }
+    }
+    // The images in A's frame, at most 2000 px on the long side.
+    c.scale = std::min(1.0, 2000.0 / std::max(a.width(), a.height()));
+    const QSize size(static_cast<int>(std::lround(a.width() * c.scale)),
+                     static_cast<int>(std::lround(a.height() * c.scale)));
+    c.imageBefore = a.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                        .convertToFormat(QImage::Format_RGB32);
+    c.imageAfter = QImage(size, QImage::Format_RGB32);
+    c.imageAfter.fill(Qt::black);
+    if (c.alignment.ok) {
+        QPainter painter(&c.imageAfter);
+        painter.setRenderHint(QPainter::SmoothPixmapTransform);
+        painter.setTransform(toQTransform(c.alignment.bToA) *
+                             QTransform::fromScale(c.scale, c.scale));
+        painter.drawImage(0, 0, b);
+    }
+
+    // Coverage before and after over A's treatment area and regions, in A's frame.
+    storage::AnalysisStore analyses(db);
+    const auto stored = analyses.latest(before->id);
+    if (!stored)
+        throw StorageError(
+            ErrorKind::InvalidInput,
+            QStringLiteral("photo %1 has no analysis: analyse the before photo first")
+                .arg(beforeId));
+    if (c.alignment.ok) {
+        const analysis::Result ra = coverageOf(db, *before, a);
+        const analysis::Result rb = coverageOf(db, *after, b);
+        const QByteArray grades = analyses.correctedGrades(*stored);
+        const bool sameMap = ra.mapWidth == stored->mapWidth && ra.mapHeight == stored->mapHeight;
+        const vision::Homography aToB = vision::inverse(c.alignment.bToA);
+        // B's coverage sampled at the centre of every map pixel of A.
+        std::vector<float> afterInA(ra.coverage.size(), 0.0f);
+        std::vector<char> seen(ra.coverage.size(), 0);
+        for (int y = 0; y < ra.mapHeight; ++y)
+            for (int x = 0; x < ra.mapWidth; ++x) {
+                const vision::Point2 inB = vision::mapPoint(
+                    aToB, {(x + 0.5) * ra.photoPxPerMapPx, (y + 0.5) * ra.photoPxPerMapPx});
+                const int bx = static_cast<int>(inB.x / rb.photoPxPerMapPx);
+                const int by = static_cast<int>(inB.y / rb.photoPxPerMapPx);
+                if (bx < 0 || by < 0 || bx >= rb.mapWidth || by >= rb.mapHeight)
+                    continue;
+                const auto i = static_cast<std::size_t>(y * ra.mapWidth + x);
+                afterInA[i] = rb.coverage[static_cast<std::size_t>(by * rb.mapWidth + bx)];
+                seen[i] = 1;
+            }
+        analysis::Result rbInA = ra;
+        rbInA.coverage = afterInA;
+        std::vector<char> area(ra.coverage.size(), 0);
+        for (std::size_t i = 0; i < area.size(); ++i) {
+            const int grade = sameMap ? static_cast<std::uint8_t>(grades[static_cast<qsizetype>(i)])
+                                      : static_cast<int>(ra.grades[i]);
+            area[i] = seen[i] && grade >= static_cast<int>(analysis::Grade::Mild);
+        }
+        c.coverageBefore = meanCoverage(ra, area);
+        c.coverageAfter = meanCoverage(rbInA, area);
+        // Per region of A (as corrected): a mask drawn from its outline at map resolution.
+        std::vector<analysis::Grade> gradeList(static_cast<std::size_t>(grades.size()));
+        std::transform(grades.cbegin(), grades.cend(), gradeList.begin(), [](char g) {
+            return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
+        });
+        const auto calibration = library.currentCalibration(before->id);
+        const analysis::GradeSummary summary = analysis::summarizeGrades(
+            gradeList, stored->mapWidth, stored->mapHeight, stored->photoPxPerMapPx,
+            calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt,
+            toAnalysisView(before->view), 0.003, before->rotationQuarterTurns);
+        for (const auto &region : summary.regions) {
+            if (region.grade == analysis::Grade::Normal)
+                continue;
+            QImage mask(ra.mapWidth, ra.mapHeight, QImage::Format_Grayscale8);
+            mask.fill(0);
+            QPainterPath path;
+            QPolygonF polygon;
+            for (const auto &p : region.outline)
+                polygon << QPointF(p.x / ra.photoPxPerMapPx, p.y / ra.photoPxPerMapPx);
+            path.addPolygon(polygon);
+            QPainter painter(&mask);
+            painter.fillPath(path, Qt::white);
+            painter.end();
+            std::vector<char> inside(ra.coverage.size(), 0);
+            for (int y = 0; y < ra.mapHeight; ++y) {
+                const uchar *row = mask.constScanLine(y);
+                for (int x = 0; x < ra.mapWidth; ++x)
+                    inside[static_cast<std::size_t>(y * ra.mapWidth + x)] =
+                        row[x] > 127 && seen[static_cast<std::size_t>(y * ra.mapWidth + x)];
+            }
+            c.regions.push_back({QString::fromLatin1(analysis::gradeName(region.grade)),
+                                 QString::fromStdString(region.location), region.areaCm2,
+                                 meanCoverage(ra, inside), meanCoverage(rbInA, inside)});
+        }
+    }
+    // The timeline of the view.
+    for (const storage::Photo &p : library.photos(before->clientId)) {
+        if (p.view != before->view)
+            continue;
+        if (const auto analysis = analyses.latest(p.id))
+            c.timeline.push_back({p.takenAt, QJsonDocument::fromJson(analysis->summaryJson.toUtf8())
+                                                 .object()
+                                                 .value(QLatin1String("coverage_percent"))
+                                                 .toDouble()});
+    }
+    std::sort(c.timeline.begin(), c.timeline.end());
+    return c;
+}
+
+std::optional<std::pair<RecordId, RecordId>>
+firstAndLatest(storage::Database &db, RecordId clientId, storage::PhotoView view)
+{
+    storage::PhotoLibrary library(db);
+    storage::AnalysisStore analyses(db);
+    std::vector<storage::Photo> photos;
+    for (const storage::Photo &p : library.photos(clientId))
+        if (p.view == view && analyses.latest(p.id))
+            photos.push_back(p);
+    if (photos.size() < 2)
+        return std::nullopt;
+    std::sort(photos.begin(), photos.end(), [](const storage::Photo &x, const storage::Photo &y) {
+        return x.takenAt < y.takenAt;
+    });
+    return std::pair{photos.front().id, photos.back().id};
+}
+
+QImage sideBySideImage(const Comparison &c)
+{
+    return sideBySide(
+        c.imageBefore, c.imageAfter,
+        QObject::tr("Before, %1").arg(c.before.takenAt.toLocalTime().date().toString(Qt::ISODate)),
+        QObject::tr("After, %1 (aligned)")
+            .arg(c.after.takenAt.toLocalTime().date().toString(Qt::ISODate)));
+}
+
+QImage blendImage(const Comparison &c, double opacity)
+{
+    QImage out = c.imageBefore.copy();
+    QPainter painter(&out);
+    painter.setOpacity(std::clamp(opacity, 0.0, 1.0));
+    painter.drawImage(0, 0, c.imageAfter);
+    return out;
+}
+
+QImage differenceImage(const Comparison &c)
+{
+    const QImage a = c.imageBefore.convertToFormat(QImage::Format_Grayscale8);
+    const QImage b = c.imageAfter.convertToFormat(QImage::Format_Grayscale8);
+    QImage out(a.size(), QImage::Format_Grayscale8);
+    for (int y = 0; y < a.height(); ++y) {
+        const uchar *ra = a.constScanLine(y), *rb = b.constScanLine(y);
+        uchar *ro = out.scanLine(y);
+        for (int x = 0; x < a.width(); ++x)
+            ro[x] = static_cast<uchar>(
+                std::clamp(128 + (static_cast<int>(rb[x]) - static_cast<int>(ra[x])), 0, 255));
+    }
+    return out;
+}
+
+} // namespace smp::clinic
