@@ -94,6 +94,7 @@ int runScheduleCommand(const QString &verb, const QStringList &arguments);
 int runReportCommand(const QStringList &arguments);
 int runAftercareCommand(const QStringList &arguments);
 int runCompareCommand(const QStringList &arguments);
+int runReviewCommand(const QStringList &arguments);
 int runPlanMetricsCommand(const QStringList &arguments);
 
 } // namespace smp::cli

@@ -3,6 +3,7 @@
 #include "smp/clinic/Compare.h"
 #include "smp/clinic/Planning.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/ReviewStore.h"
 #include "smp/storage/StorageError.h"
 
 #include <QBuffer>
@@ -138,6 +139,54 @@ int runCompareCommand(const QStringList &arguments)
                      r.areaCm2 ? QStringLiteral(" (%1 cm²)").arg(*r.areaCm2, 0, 'f', 1) : QString())
                 .arg(100 * r.coverageBefore, 0, 'f', 1)
                 .arg(100 * r.coverageAfter, 0, 'f', 1));
+    return 0;
+}
+
+int runReviewCommand(const QStringList &arguments)
+{
+    Invocation call(
+        QStringLiteral("review"),
+        QStringLiteral("Records a clinician's review of a before/after pair: the "
+                       "comparison is measured again and stored with the reviewer's "
+                       "name, the decision and notes (in the audit trail)."),
+        arguments,
+        {{QStringLiteral("reviewer"), QStringLiteral("The clinician's name."),
+          QStringLiteral("name")},
+         {QStringLiteral("approved"), QStringLiteral("The result is approved.")},
+         {QStringLiteral("not-approved"), QStringLiteral("The result is not approved.")},
+         {QStringLiteral("notes"), QStringLiteral("Notes."), QStringLiteral("text")}},
+        {QStringLiteral("PHOTO_A the before photo's id"),
+         QStringLiteral("PHOTO_B the after photo's id")});
+    const QStringList args = call.requirePositional(2);
+    if (call.isSet(QStringLiteral("approved")) == call.isSet(QStringLiteral("not-approved")))
+        throw UsageError(QStringLiteral("give --approved or --not-approved"));
+    if (!call.isSet(QStringLiteral("reviewer")))
+        throw UsageError(QStringLiteral("--reviewer: the clinician's name is needed"));
+    storage::PhotoReview review;
+    review.beforePhotoId = parseId(args[0], QStringLiteral("photo"));
+    review.afterPhotoId = parseId(args[1], QStringLiteral("photo"));
+    review.reviewer = call.value(QStringLiteral("reviewer"));
+    review.approved = call.isSet(QStringLiteral("approved"));
+    review.notes = call.value(QStringLiteral("notes"));
+    const clinic::Comparison c =
+        clinic::comparePhotos(call.database(), review.beforePhotoId, review.afterPhotoId);
+    if (c.alignment.ok) {
+        review.coverageBefore = c.coverageBefore;
+        review.coverageAfter = c.coverageAfter;
+        review.residualPx = c.alignment.residualPx;
+    }
+    const storage::RecordId id = storage::ReviewStore(call.database()).add(review);
+    if (call.json()) {
+        printJson(QJsonObject{{QStringLiteral("review_id"), qint64(id)},
+                              {QStringLiteral("approved"), review.approved},
+                              {QStringLiteral("coverage_before"), c.coverageBefore},
+                              {QStringLiteral("coverage_after"), c.coverageAfter}});
+        return 0;
+    }
+    print(QStringLiteral("Review %1 stored: %2 by %3")
+              .arg(id)
+              .arg(review.approved ? QStringLiteral("approved") : QStringLiteral("not approved"),
+                   review.reviewer));
     return 0;
 }
 

@@ -36,6 +36,7 @@ Schedule:  schedule propose CLIENT [--from WHEN] [--interval 10-14] [--min-days 
            schedule export FILE.ics [--client ID]
 Compare:   compare PHOTO_A PHOTO_B [--json] [--out SIDE.png] [--blend F.png] [--difference F.png]
                 [--points "ax,ay:bx,by;..."]
+           review PHOTO_A PHOTO_B --reviewer NAME --approved|--not-approved [--notes T]
 Reports:   report CLIENT --out FILE.pdf [--page-size A4|Letter]
            aftercare APPOINTMENT --out FILE.pdf [--page-size A4|Letter]
 Settings:  settings show|set|reset dilution|prices|schedule|report [FILE.json]
@@ -86,6 +87,7 @@ bool takesValue(const QString &option)
                                           QStringLiteral("--preset"),
                                           QStringLiteral("--zones"),
                                           QStringLiteral("--blend"),
+                                          QStringLiteral("--reviewer"),
                                           QStringLiteral("--opacity"),
                                           QStringLiteral("--difference"),
                                           QStringLiteral("--points"),
@@ -109,8 +111,9 @@ bool takesValue(const QString &option)
 
 bool isSingleWordCommand(const QString &word)
 {
-    for (const char *command : {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze",
-                                "plan", "plan-metrics", "report", "aftercare", "compare"}) {
+    for (const char *command :
+         {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze", "plan", "plan-metrics",
+          "report", "aftercare", "compare", "review"}) {
         if (word == QLatin1String(command))
             return true;
     }
@@ -124,7 +127,8 @@ bool needsGui(int argc, char *argv[])
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "marker-sheet") == 0 || std::strcmp(argv[i], "analyze") == 0 ||
             std::strcmp(argv[i], "plan") == 0 || std::strcmp(argv[i], "report") == 0 ||
-            std::strcmp(argv[i], "aftercare") == 0 || std::strcmp(argv[i], "compare") == 0)
+            std::strcmp(argv[i], "aftercare") == 0 || std::strcmp(argv[i], "compare") == 0 ||
+            std::strcmp(argv[i], "review") == 0)
             return true;
     }
     return false;
@@ -197,6 +201,8 @@ int main(int argc, char *argv[])
             return runAftercareCommand(rest);
         if (group == QLatin1String("compare"))
             return runCompareCommand(rest);
+        if (group == QLatin1String("review"))
+            return runReviewCommand(rest);
         if (verb.isEmpty()) {
             if (rest.contains(QStringLiteral("--help"))) {
                 std::fputs(kUsage, stdout);

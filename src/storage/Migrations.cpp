@@ -233,6 +233,28 @@ CREATE TABLE schedule_preferences (
 ) STRICT)sql");
 }
 
+// Version 7: the clinician's reviews of before/after pairs: who, when, approved or not, notes,
+// the two photos and the coverage measured when the review was made.
+void createVersion7(Database &db)
+{
+    db.execute(R"sql(
+CREATE TABLE photo_reviews (
+    id              INTEGER PRIMARY KEY,
+    client_id       INTEGER NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    before_photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+    after_photo_id  INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+    reviewer        TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+    approved        INTEGER NOT NULL CHECK (approved IN (0, 1)),
+    notes           TEXT NOT NULL DEFAULT '',
+    coverage_before REAL,
+    coverage_after  REAL,
+    residual_px     REAL,
+    created_at      TEXT NOT NULL,
+    created_by      TEXT NOT NULL
+) STRICT)sql");
+    db.execute("CREATE INDEX reviews_by_client ON photo_reviews (client_id, created_at)");
+}
+
 const Migration kMigrations[] = {
     {1, "clients, screening, consents, photos", createVersion1},
     {2, "audit trail and settings", createVersion2},
@@ -240,6 +262,7 @@ const Migration kMigrations[] = {
     {4, "scalp analyses and their corrections", createVersion4},
     {5, "treatment plans", createVersion5},
     {6, "appointments, session records and booking preferences", createVersion6},
+    {7, "clinician reviews of before/after photos", createVersion7},
     // A new step: add it here, bump kCurrentSchemaVersion, and add the fixture of the previous
     // version (tests/data/schema-vN.sql) to the migration tests.
 };

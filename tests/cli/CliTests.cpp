@@ -1009,4 +1009,18 @@ TEST_CASE("smp compare aligns an after photo onto the before photo and measures 
                            QStringLiteral("--points"), QStringLiteral("1,1:2,2;3,3:4,4")});
     CHECK(few.exitCode == 2);
     CHECK(few.err.contains(QStringLiteral("--points")));
+    // The clinician's sign-off, stored with what was measured and in the audit trail.
+    Result reviewed = run(dir, {QStringLiteral("review"), QStringLiteral("1"), QStringLiteral("2"),
+                                QStringLiteral("--reviewer"), QStringLiteral("Dr. Lindqvist"),
+                                QStringLiteral("--approved"), QStringLiteral("--notes"),
+                                QStringLiteral("Even result"), QStringLiteral("--json")});
+    REQUIRE(reviewed.exitCode == 0);
+    CHECK(reviewed.json().object()[QStringLiteral("approved")].toBool());
+    Result audit =
+        run(dir, {QStringLiteral("audit"), QStringLiteral("--client"), QStringLiteral("1")});
+    CHECK(audit.out.contains(QStringLiteral("approved by Dr. Lindqvist")));
+    Result undecided = run(dir, {QStringLiteral("review"), QStringLiteral("1"), QStringLiteral("2"),
+                                 QStringLiteral("--reviewer"), QStringLiteral("Dr. L")});
+    CHECK(undecided.exitCode == 2);
+    CHECK(undecided.err.contains(QStringLiteral("--approved")));
 }

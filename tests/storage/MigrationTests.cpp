@@ -8,6 +8,7 @@
 #include "smp/storage/Migrations.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/PlanStore.h"
+#include "smp/storage/ReviewStore.h"
 #include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
 
@@ -354,4 +355,56 @@ TEST_CASE("a version 5 database migrates to the current schema: its plan stays, 
     bad[1].clientId = 42;
     CHECK_THROWS_AS(store.book(bad), StorageError);
     CHECK(store.ofClient(1).size() == 2);
+}
+
+TEST_CASE("a version 6 database migrates to the current schema: its schedule stays, reviews can "
+          "be signed",
+          "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("v6.sqlite"));
+    smp::test::rawExecute(path, fixtureSql("schema-v6.sql"));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
+            QStringLiteral("6"));
+    Database db(path);
+    CHECK(db.schemaVersion() == kCurrentSchemaVersion);
+    CHECK(db.integrityProblems(true).isEmpty());
+    CHECK(tableExists(db, "photo_reviews"));
+    // What version 6 held: the performed session, its record, the booking days.
+    AppointmentStore appointments(db);
+    const auto session = appointments.find(1);
+    REQUIRE(session.has_value());
+    CHECK(session->status == AppointmentStatus::Done);
+    CHECK(session->uid == QStringLiteral("0f1e2d3c-0000-4000-8000-000000000001@smp-planner"));
+    CHECK(appointments.sessionRecord(1)->minutes == 235);
+    CHECK(appointments.preferences(1).weekdays == QStringLiteral("0101000"));
+
+    ReviewStore reviews(db);
+    PhotoReview review;
+    review.beforePhotoId = 1;
+    review.afterPhotoId = 1;
+    review.reviewer = QStringLiteral("Dr. A. Lindqvist");
+    review.approved = true;
+    review.notes = QStringLiteral("Even density; hairline as agreed.");
+    review.coverageBefore = 0.36;
+    review.coverageAfter = 0.52;
+    review.residualPx = 0.4;
+    const RecordId id = reviews.add(review);
+    const auto listed = reviews.ofClient(1);
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].id == id);
+    CHECK(listed[0].approved);
+    CHECK(listed[0].coverageAfter == Approx(0.52));
+    CHECK(listed[0].reviewer == QStringLiteral("Dr. A. Lindqvist"));
+    // Part of the audit trail, with the client.
+    auto audit =
+        db.prepare("SELECT client_id, details FROM audit_log WHERE table_name = 'photo_reviews'");
+    REQUIRE(audit.step());
+    CHECK(audit.int64(0) == 1);
+    CHECK(audit.text(1).contains(QStringLiteral("approved by Dr. A. Lindqvist")));
+    review.reviewer = QStringLiteral("  ");
+    CHECK_THROWS_AS(reviews.add(review), StorageError);
+    review.reviewer = QStringLiteral("Dr. B");
+    review.afterPhotoId = 99;
+    CHECK_THROWS_AS(reviews.add(review), StorageError);
 }
