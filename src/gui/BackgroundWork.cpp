@@ -86,6 +86,21 @@ QFuture<void> gatherReportInBackground(const DatabaseAddress &address, storage::
                           });
 }
 
+QFuture<void> compareInBackground(const DatabaseAddress &address, storage::RecordId before,
+                                  storage::RecordId after,
+                                  std::vector<std::pair<vision::Point2, vision::Point2>> pairs,
+                                  std::shared_ptr<clinic::Comparison> result,
+                                  std::shared_ptr<QString> error)
+{
+    return runDatabaseJob(
+        address, error,
+        [before, after, pairs, result](storage::Database &db, const auto &progress) {
+            progress(0, 1);
+            *result = clinic::comparePhotos(db, before, after, pairs);
+            progress(1, 1);
+        });
+}
+
 QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString &source,
                                   std::shared_ptr<storage::RestoreResult> result,
                                   std::shared_ptr<QString> error)

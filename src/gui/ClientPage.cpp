@@ -1,5 +1,6 @@
 #include "smp/gui/ClientPage.h"
 
+#include "smp/gui/CompareWindow.h"
 #include "smp/gui/Schedule.h"
 
 #include "smp/clinic/Calibration.h"
@@ -274,6 +275,17 @@ void ClientPage::buildPhotosTab()
             openPhoto(item->data(kPhotoIdRole).toLongLong());
     });
     toolbar->addWidget(open);
+    auto *compare = new QPushButton(tr("Compare..."), page);
+    compare->setToolTip(
+        tr("Compare the selected photo (before) with a later one of the same view"));
+    connect(compare, &QPushButton::clicked, this, [this] {
+        const QListWidgetItem *item = m_photoList->currentItem();
+        auto *window = new CompareWindow(m_db, m_clientId,
+                                         item ? item->data(kPhotoIdRole).toLongLong() : 0, this);
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        window->show();
+    });
+    toolbar->addWidget(compare);
     auto *rotateLeft = new QPushButton(tr("⟲"), page);
     rotateLeft->setToolTip(tr("Rotate the selected photo 90° to the left"));
     connect(rotateLeft, &QPushButton::clicked, this, [this] { rotateSelectedPhoto(-1); });

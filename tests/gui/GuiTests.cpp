@@ -5,11 +5,13 @@
 
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
+#include "smp/clinic/PhotoImport.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/clinic/Scheduling.h"
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientListModel.h"
 #include "smp/gui/ClientPage.h"
+#include "smp/gui/CompareWindow.h"
 #include "smp/gui/ConsentDialog.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
@@ -22,6 +24,7 @@
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/PlanStore.h"
+#include "smp/storage/ReviewStore.h"
 
 #include <catch2/catch.hpp>
 
@@ -40,6 +43,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPrintPreviewWidget>
 #include <QPushButton>
@@ -869,4 +873,64 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     CHECK_FALSE(view->blockOf(booked[1].id).isEmpty());
     CHECK(calendar->upcoming()->count() >= 1);
     calendar->close();
+}
+
+TEST_CASE("the compare window aligns a later photo, shows the change and records the sign-off",
+          "[gui][compare]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    storage::PhotoLibrary library(db);
+    const storage::Photo first = library.photos(*clientId).front();
+    // A later photo: the same head a little closer and turned.
+    const QImage source(library.absolutePath(first));
+    QImage later(source.size(), QImage::Format_RGB32);
+    later.fill(QColor(150, 150, 155));
+    {
+        QPainter painter(&later);
+        painter.setRenderHint(QPainter::SmoothPixmapTransform);
+        QTransform t;
+        t.translate(800, 600);
+        t.rotate(-2);
+        t.scale(1.02, 1.02);
+        t.translate(-800, -600);
+        painter.setTransform(t);
+        painter.drawImage(0, 0, source);
+    }
+    const QString laterPath = dir.file(QStringLiteral("later.png"));
+    REQUIRE(later.save(laterPath));
+    const storage::Photo second =
+        clinic::importPhoto(db, *clientId, laterPath, storage::PhotoView::Top);
+    for (const storage::Photo &p : {first, second})
+        clinic::storeAnalysis(db, p.id,
+                              clinic::analyzeImage(QImage(library.absolutePath(p)),
+                                                   clinic::parametersForPhoto(db, p.id)));
+
+    gui::CompareWindow window(db, *clientId, first.id);
+    window.show();
+    REQUIRE(window.afterBox()->currentData().toLongLong() == second.id);
+    QSignalSpy compared(&window, &gui::CompareWindow::compared);
+    QTest::mouseClick(window.findChild<QPushButton *>(QStringLiteral("compareButton")),
+                      Qt::LeftButton);
+    REQUIRE(compared.wait(60000));
+    REQUIRE(window.comparison());
+    CHECK(window.comparison()->alignment.ok);
+    CHECK(window.statusLabel()->text().startsWith(QStringLiteral("Aligned")));
+    CHECK(window.changeTable()->rowCount() > 2);
+    CHECK(window.changeTable()->item(0, 0)->text() == QStringLiteral("Treatment area"));
+    for (int mode = 0; mode < 4; ++mode) {
+        window.modeBox()->setCurrentIndex(mode);
+        CHECK(static_cast<int>(window.view()->mode()) == mode);
+        CHECK_FALSE(window.view()->grab().isNull());
+    }
+    window.reviewerEdit()->setText(QStringLiteral("Dr. Lindqvist"));
+    QTest::mouseClick(window.approveButton(), Qt::LeftButton);
+    const auto reviews = storage::ReviewStore(db).ofClient(*clientId);
+    REQUIRE(reviews.size() == 1);
+    CHECK(reviews[0].approved);
+    CHECK(reviews[0].reviewer == QStringLiteral("Dr. Lindqvist"));
+    CHECK(reviews[0].coverageBefore.has_value());
+    window.close();
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "smp/clinic/Compare.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/clinic/Report.h"
 #include "smp/storage/Backup.h"
@@ -47,6 +48,13 @@ QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString 
 QFuture<void> gatherReportInBackground(const DatabaseAddress &address, storage::RecordId clientId,
                                        std::shared_ptr<clinic::ConsultationReport> report,
                                        std::shared_ptr<QString> error);
+
+// Compares two photos (clinic::comparePhotos) on a worker thread.
+QFuture<void> compareInBackground(const DatabaseAddress &address, storage::RecordId before,
+                                  storage::RecordId after,
+                                  std::vector<std::pair<vision::Point2, vision::Point2>> pairs,
+                                  std::shared_ptr<clinic::Comparison> result,
+                                  std::shared_ptr<QString> error);
 
 struct ThumbnailRequest
 {
