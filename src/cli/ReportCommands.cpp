@@ -45,12 +45,28 @@ int runReportCommand(const QStringList &arguments)
         arguments,
         {{QStringLiteral("out"), QStringLiteral("The PDF to write."), QStringLiteral("file.pdf")},
          {QStringLiteral("page-size"), QStringLiteral("A4 (default) or Letter."),
-          QStringLiteral("size")}},
+          QStringLiteral("size")},
+         {QStringLiteral("progress"),
+          QStringLiteral("The progress report instead: the first and latest photo of each view "
+                         "aligned, the coverage before and after, the clinician's reviews.")}},
         {QStringLiteral("CLIENT the client's id")});
     const storage::RecordId clientId =
         parseId(call.requirePositional(1)[0], QStringLiteral("client"));
     const QString out = outOption(call);
     const QPageSize::PageSizeId size = pageSizeOption(call);
+    if (call.isSet(QStringLiteral("progress"))) {
+        const clinic::ProgressReport progress = clinic::gatherProgress(call.database(), clientId);
+        const int pages = clinic::writeProgressPdf(progress, out, size);
+        if (call.json()) {
+            printJson(
+                QJsonObject{{QStringLiteral("file"), out},
+                            {QStringLiteral("pages"), pages},
+                            {QStringLiteral("pairs"), static_cast<int>(progress.pairs.size())}});
+            return 0;
+        }
+        print(QStringLiteral("Wrote %1 (%2 pages)").arg(out).arg(pages));
+        return 0;
+    }
     QElapsedTimer timer;
     timer.start();
     const clinic::ConsultationReport report = clinic::gatherConsultation(call.database(), clientId);

@@ -2,6 +2,7 @@
 
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
+#include "smp/clinic/Compare.h"
 #include "smp/clinic/Planning.h"
 #include "smp/clinic/Scheduling.h"
 #include "smp/imaging/PhotoFile.h"
@@ -10,6 +11,7 @@
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/PlanStore.h"
+#include "smp/storage/ReviewStore.h"
 #include "smp/storage/SettingsStore.h"
 #include "smp/storage/StorageError.h"
 
@@ -992,6 +994,144 @@ int writeConsultationPdf(const ConsultationReport &report, const QString &path,
     return writePdf(path, pageSize,
                     QObject::tr("Consultation report: %1").arg(report.client.displayName()),
                     [&](QPdfWriter &pdf) { return paintConsultation(report, pdf); });
+}
+
+// --- Progress ----------------------------------------------------------------------------------
+
+ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
+{
+    ProgressReport r;
+    r.settings = reportSettings(db);
+    r.client = storage::ClientStore(db).get(clientId);
+    r.date = QDate::currentDate();
+    const QLocale locale(r.settings.locale);
+    for (const storage::PhotoView view :
+         {storage::PhotoView::Front, storage::PhotoView::Top, storage::PhotoView::Crown,
+          storage::PhotoView::Back, storage::PhotoView::Left, storage::PhotoView::Right}) {
+        const auto pair = firstAndLatest(db, clientId, view);
+        if (!pair)
+            continue;
+        const Comparison c = comparePhotos(db, pair->first, pair->second);
+        ProgressPair p;
+        QString viewName = storage::toString(view);
+        viewName[0] = viewName[0].toUpper();
+        p.title =
+            QObject::tr("%1 view: %2 to %3")
+                .arg(viewName,
+                     locale.toString(c.before.takenAt.toLocalTime().date(), QLocale::LongFormat),
+                     locale.toString(c.after.takenAt.toLocalTime().date(), QLocale::LongFormat));
+        p.aligned = c.alignment.ok;
+        p.alignment =
+            c.alignment.ok
+                ? QObject::tr("Aligned (%1), the matched points differ by %2 px after alignment%3.")
+                      .arg(QString::fromStdString(c.alignment.method))
+                      .arg(c.alignment.residualPx, 0, 'f', 2)
+                      .arg(c.alignment.poor ? QObject::tr(" (poor: check by eye)") : QString())
+                : QObject::tr("Not aligned: %1.").arg(QString::fromStdString(c.alignment.problem));
+        if (c.alignment.ok) {
+            const QImage side = sideBySideImage(c);
+            p.sideBySide =
+                side.scaled(QSize(2400, 2400), Qt::KeepAspectRatio, Qt::SmoothTransformation);
+        }
+        p.coverageBefore = c.coverageBefore;
+        p.coverageAfter = c.coverageAfter;
+        for (const RegionChange &region : c.regions)
+            p.regions.emplace_back(QStringLiteral("%1, %2").arg(region.grade, region.location),
+                                   region.areaCm2, region.coverageBefore, region.coverageAfter);
+        p.timeline = c.timeline;
+        r.pairs.push_back(std::move(p));
+    }
+    for (const storage::PhotoReview &review : storage::ReviewStore(db).ofClient(clientId))
+        r.reviews << QObject::tr("%1: %2 by %3 (photos %4 and %5)%6")
+                         .arg(locale.toString(review.createdAt.toLocalTime().date(),
+                                              QLocale::ShortFormat),
+                              review.approved ? QObject::tr("approved")
+                                              : QObject::tr("not approved"),
+                              review.reviewer)
+                         .arg(review.beforePhotoId)
+                         .arg(review.afterPhotoId)
+                         .arg(review.notes.isEmpty() ? QString()
+                                                     : QStringLiteral(": ") + review.notes);
+    return r;
+}
+
+int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
+{
+    const QLocale locale(r.settings.locale);
+    std::vector<std::unique_ptr<Block>> blocks;
+    blocks.emplace_back(new Heading(QObject::tr("Progress report"), 17));
+    blocks.emplace_back(new Paragraph(
+        QObject::tr(
+            "For %1. Prepared %2. Each pair is the first and the latest analysed photo of a "
+            "view, the later one aligned onto the earlier; hair coverage is measured in the "
+            "earlier photo's frame over the areas graded mild to bald.")
+            .arg(r.client.displayName(), locale.toString(r.date, QLocale::LongFormat)),
+        9.5));
+    if (r.pairs.empty())
+        blocks.emplace_back(new Paragraph(QObject::tr("No view has two analysed photos yet.")));
+    const auto percent = [&](double v) -> QString {
+        return locale.toString(100 * v, 'f', 1) + QLatin1Char('%');
+    };
+    for (const ProgressPair &p : r.pairs) {
+        blocks.emplace_back(new Heading(p.title));
+        blocks.emplace_back(
+            new Paragraph(p.alignment, 8.5, p.aligned ? QColor(60, 60, 60) : QColor(170, 40, 40)));
+        if (!p.sideBySide.isNull())
+            blocks.emplace_back(
+                new Images({p.sideBySide}, {QObject::tr("Before, and after aligned")}, 90));
+        if (p.aligned) {
+            auto columns = std::make_shared<Columns>(
+                Columns{{QObject::tr("Area"), QObject::tr("Size"), QObject::tr("Coverage before"),
+                         QObject::tr("Coverage after"), QObject::tr("Change")},
+                        {0.34, 0.14, 0.18, 0.18, 0.16},
+                        {false, true, true, true, true}});
+            blocks.emplace_back(new TableRow(columns, columns->titles, true));
+            const auto change = [&](double before, double after) -> QString {
+                const double points = 100 * (after - before);
+                return (points >= 0 ? QStringLiteral("+") : QString()) +
+                       locale.toString(points, 'f', 1) + QObject::tr(" points");
+            };
+            blocks.emplace_back(
+                new TableRow(columns,
+                             {QObject::tr("Treatment area"), QString(), percent(p.coverageBefore),
+                              percent(p.coverageAfter), change(p.coverageBefore, p.coverageAfter)},
+                             false, true));
+            for (const auto &[name, area, before, after] : p.regions)
+                blocks.emplace_back(new TableRow(
+                    columns,
+                    {name,
+                     area ? QObject::tr("%1 cm²").arg(locale.toString(*area, 'f', 1)) : QString(),
+                     percent(before), percent(after), change(before, after)}));
+        }
+        if (p.timeline.size() > 1) {
+            auto columns = std::make_shared<Columns>(
+                Columns{{QObject::tr("Photo of"), QObject::tr("Hair coverage of the scalp")},
+                        {0.5, 0.5},
+                        {false, true}});
+            blocks.emplace_back(new TableRow(columns, columns->titles, true));
+            for (const auto &[when, coverage] : p.timeline)
+                blocks.emplace_back(new TableRow(
+                    columns, {locale.toString(when.toLocalTime().date(), QLocale::LongFormat),
+                              locale.toString(coverage, 'f', 1) + QLatin1Char('%')}));
+        }
+    }
+    blocks.emplace_back(new Heading(QObject::tr("Clinician's review")));
+    blocks.emplace_back(new Paragraph(r.reviews.isEmpty() ? QObject::tr("Not reviewed yet.")
+                                                          : r.reviews.join(QLatin1Char('\n'))));
+    const QStringList right{
+        r.client.displayName(),
+        QObject::tr("Progress of %1").arg(locale.toString(r.date, QLocale::ShortFormat))};
+    return paginateAndPaint(device, blocks, 21, 8, [&](const Page &page, int n, int count) {
+        drawHeaderFooter(page, n, count, r.settings, QObject::tr("Progress report"), right);
+    });
+}
+
+int writeProgressPdf(const ProgressReport &report, const QString &path,
+                     QPageSize::PageSizeId pageSize)
+{
+    return writePdf(path, pageSize,
+                    QObject::tr("Progress report: %1").arg(report.client.displayName()),
+                    [&](QPdfWriter &pdf) { return paintProgress(report, pdf); });
 }
 
 // --- Aftercare ---------------------------------------------------------------------------------

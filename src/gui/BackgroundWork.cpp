@@ -86,6 +86,18 @@ QFuture<void> gatherReportInBackground(const DatabaseAddress &address, storage::
                           });
 }
 
+QFuture<void> gatherProgressInBackground(const DatabaseAddress &address, storage::RecordId clientId,
+                                         std::shared_ptr<clinic::ProgressReport> report,
+                                         std::shared_ptr<QString> error)
+{
+    return runDatabaseJob(address, error,
+                          [clientId, report](storage::Database &db, const auto &progress) {
+                              progress(0, 1);
+                              *report = clinic::gatherProgress(db, clientId);
+                              progress(1, 1);
+                          });
+}
+
 QFuture<void> compareInBackground(const DatabaseAddress &address, storage::RecordId before,
                                   storage::RecordId after,
                                   std::vector<std::pair<vision::Point2, vision::Point2>> pairs,

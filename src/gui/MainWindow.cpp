@@ -1,5 +1,6 @@
 #include "smp/gui/MainWindow.h"
 
+#include "smp/gui/CompareWindow.h"
 #include "smp/gui/Schedule.h"
 
 #include "smp/clinic/Calibration.h"
@@ -207,6 +208,16 @@ void MainWindow::createActions()
         client->addAction(tr("Consultation &Report..."), this, [this] { consultationReport(); });
     report->setShortcut(QKeySequence::Print);
     report->setStatusTip(tr("Preview and print the client's consultation report"));
+    client->addAction(tr("Pro&gress Report..."), this, [this] { progressReport(); })
+        ->setStatusTip(
+            tr("The first and latest photo of each view aligned, with the measured change"));
+    client->addAction(tr("Compare &Photos..."), this, [this] {
+        if (!m_page->clientId())
+            return;
+        auto *window = new CompareWindow(m_db, m_page->clientId(), 0, this);
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        window->show();
+    });
     client->addAction(tr("Export Report as &PDF..."), this, [this] {
         if (!m_page->clientId())
             return;
@@ -520,6 +531,34 @@ void MainWindow::consultationReport(const QString &pdfPath)
             preview.resize(1000, 900);
             connect(&preview, &QPrintPreviewDialog::paintRequested, this,
                     [report](QPrinter *device) { clinic::paintConsultation(*report, *device); });
+            m_preview = &preview;
+            preview.exec();
+            m_preview = nullptr;
+        });
+}
+
+void MainWindow::progressReport()
+{
+    const storage::RecordId clientId = m_page->clientId();
+    if (!clientId)
+        return;
+    auto report = std::make_shared<clinic::ProgressReport>();
+    auto error = std::make_shared<QString>();
+    followWithProgress(
+        this, tr("Aligning the photos"),
+        gatherProgressInBackground({m_db.path(), m_db.actor()}, clientId, report, error),
+        [this, report, error] {
+            if (!error->isEmpty()) {
+                showError(tr("No progress report"), *error);
+                return;
+            }
+            QPrinter printer(QPrinter::HighResolution);
+            printer.setPageSize(QPageSize(QPageSize::A4));
+            QPrintPreviewDialog preview(&printer, this);
+            preview.setWindowTitle(tr("Progress Report: %1").arg(report->client.displayName()));
+            preview.resize(1000, 900);
+            connect(&preview, &QPrintPreviewDialog::paintRequested, this,
+                    [report](QPrinter *device) { clinic::paintProgress(*report, *device); });
             m_preview = &preview;
             preview.exec();
             m_preview = nullptr;

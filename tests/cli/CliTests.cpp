@@ -1019,6 +1019,19 @@ TEST_CASE("smp compare aligns an after photo onto the before photo and measures 
     Result audit =
         run(dir, {QStringLiteral("audit"), QStringLiteral("--client"), QStringLiteral("1")});
     CHECK(audit.out.contains(QStringLiteral("approved by Dr. Lindqvist")));
+    // The progress report: the pair aligned, the change measured, the review.
+    const QString progress = dir.file(QStringLiteral("progress.pdf"));
+    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--progress"),
+                      QStringLiteral("--out"), progress})
+                .exitCode == 0);
+    const QString progressText = poppler(
+        QStringLiteral("pdftotext"), {QStringLiteral("-layout"), progress, QStringLiteral("-")});
+    CHECK(progressText.contains(QStringLiteral("Progress report")));
+    CHECK(progressText.contains(QStringLiteral("Top view")));
+    CHECK(progressText.contains(QStringLiteral("Treatment area")));
+    CHECK(progressText.contains(QStringLiteral("%1%").arg(
+        100 * c[QStringLiteral("coverage_before")].toDouble(), 0, 'f', 1)));
+    CHECK(progressText.contains(QStringLiteral("approved by Dr. Lindqvist")));
     Result undecided = run(dir, {QStringLiteral("review"), QStringLiteral("1"), QStringLiteral("2"),
                                  QStringLiteral("--reviewer"), QStringLiteral("Dr. L")});
     CHECK(undecided.exitCode == 2);

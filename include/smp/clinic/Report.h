@@ -22,6 +22,7 @@
 #include <functional>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
 class QPagedPaintDevice;
@@ -128,6 +129,32 @@ int paintConsultation(const ConsultationReport &report, QPagedPaintDevice &devic
 // The same into a PDF file (written through a temporary file and a rename).
 int writeConsultationPdf(const ConsultationReport &report, const QString &path,
                          QPageSize::PageSizeId pageSize = QPageSize::A4);
+
+// The progress report: for each view with two or more analysed photos, the first and the
+// latest aligned side by side with the coverage before and after (treatment area and regions),
+// the view's coverage over time, and the clinician's reviews.
+struct ProgressPair
+{
+    QImage sideBySide;
+    QString title;     // "Top view: 2026-11-24 to 2027-02-10"
+    QString alignment; // "aligned by features+ecc+patches, residual 0.45 px" or the problem
+    bool aligned = false;
+    double coverageBefore = 0, coverageAfter = 0;
+    std::vector<std::tuple<QString, std::optional<double>, double, double>> regions;
+    std::vector<std::pair<QDateTime, double>> timeline;
+};
+struct ProgressReport
+{
+    ReportSettings settings;
+    storage::Client client;
+    QDate date;
+    std::vector<ProgressPair> pairs;
+    QStringList reviews; // "2026-12-20: approved by Dr. L (photos 1 -> 4): notes"
+};
+ProgressReport gatherProgress(storage::Database &db, storage::RecordId clientId);
+int paintProgress(const ProgressReport &report, QPagedPaintDevice &device);
+int writeProgressPdf(const ProgressReport &report, const QString &path,
+                     QPageSize::PageSizeId pageSize = QPageSize::A4);
 
 // The aftercare sheet of one session appointment: what was done, the rules with their dates,
 // the next appointment, the clinic's contact. One page.

@@ -49,6 +49,12 @@ QFuture<void> gatherReportInBackground(const DatabaseAddress &address, storage::
                                        std::shared_ptr<clinic::ConsultationReport> report,
                                        std::shared_ptr<QString> error);
 
+// Gathers a client's progress report (first and latest photo of each view aligned) on a worker
+// thread.
+QFuture<void> gatherProgressInBackground(const DatabaseAddress &address, storage::RecordId clientId,
+                                         std::shared_ptr<clinic::ProgressReport> report,
+                                         std::shared_ptr<QString> error);
+
 // Compares two photos (clinic::comparePhotos) on a worker thread.
 QFuture<void> compareInBackground(const DatabaseAddress &address, storage::RecordId before,
                                   storage::RecordId after,

@@ -53,6 +53,9 @@ public:
     // The client's consultation report: gathered in the background (progress, Cancel), then
     // shown in a print preview (print from there) or, with `pdfPath`, written as PDF.
     void consultationReport(const QString &pdfPath = QString());
+    // The progress report (before/after of each view) in a print preview, gathered in the
+    // background.
+    void progressReport();
     // The report's print preview while it is open (tests), else nullptr.
     QWidget *reportPreview() const { return m_preview; }
     // Shows the clinic calendar window (made on first use, owned by this window).
