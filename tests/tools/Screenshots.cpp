@@ -3,20 +3,24 @@
 
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/PhotoImport.h"
+#include "smp/clinic/Planning.h"
 #include "smp/clinic/Report.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/clinic/Scheduling.h"
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientPage.h"
+#include "smp/gui/CompareWindow.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
 #include "smp/gui/PlanPanel.h"
 #include "smp/gui/Schedule.h"
 #include "smp/imaging/SampleScalp.h"
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AppointmentStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/PlanStore.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -317,6 +321,57 @@ int main(int argc, char *argv[])
         smp::clinic::writeAftercarePdf(smp::clinic::gatherAftercare(db, sessions.front().id),
                                        out + QStringLiteral("/sample-aftercare.pdf"));
         std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/sample-aftercare.pdf")));
+    }
+
+    // Before and after: the sample photo as it should look healed after three sessions, taken
+    // a little closer and turned, compared with the photo of today; the progress report.
+    {
+        smp::storage::PhotoLibrary library(db);
+        const smp::storage::Photo before = library.photos(*sample).front();
+        const QImage upright(library.absolutePath(before));
+        const auto stored = smp::storage::PlanStore(db).plansOfClient(*sample);
+        const smp::planning::Plan plan =
+            smp::clinic::loadPlan(*smp::storage::PlanStore(db).find(stored.front().id));
+        const QImage healed = smp::clinic::renderHealedPreview(
+            upright, plan, library.currentCalibration(before.id)->mmPerPx, 3);
+        QImage later(upright.size(), QImage::Format_RGB32);
+        later.fill(QColor(180, 186, 196));
+        {
+            QPainter painter(&later);
+            painter.setRenderHint(QPainter::SmoothPixmapTransform);
+            QTransform t;
+            t.translate(800, 600);
+            t.rotate(-3);
+            t.scale(1.04, 1.04);
+            t.translate(-800, -600);
+            painter.setTransform(t);
+            painter.drawImage(0, 0, healed);
+        }
+        const QString laterPath = dir.filePath(QStringLiteral("after-session-3.jpg"));
+        later.save(laterPath, "JPEG", 92);
+        const auto after =
+            smp::clinic::importPhoto(db, *sample, laterPath, smp::storage::PhotoView::Top);
+        for (const smp::storage::Photo &p : {before, after})
+            if (!smp::storage::AnalysisStore(db).latest(p.id))
+                smp::clinic::storeAnalysis(
+                    db, p.id,
+                    smp::clinic::analyzeImage(QImage(library.absolutePath(p)),
+                                              smp::clinic::parametersForPhoto(db, p.id)));
+        auto *compare = new smp::gui::CompareWindow(db, *sample, before.id);
+        compare->resize(1400, 860);
+        compare->show();
+        QSignalSpy compared(compare, &smp::gui::CompareWindow::compared);
+        compare->compare();
+        compared.wait(60000);
+        settle(500);
+        save(compare, out + QStringLiteral("/compare-side-by-side.png"));
+        compare->modeBox()->setCurrentIndex(1); // wipe
+        settle(300);
+        save(compare, out + QStringLiteral("/compare-wipe.png"));
+        compare->close();
+        smp::clinic::writeProgressPdf(smp::clinic::gatherProgress(db, *sample),
+                                      out + QStringLiteral("/sample-progress-report.pdf"));
+        std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/sample-progress-report.pdf")));
     }
 
     // Hairline guides on a front view: the face points, Garg's construction, the mature preset.
