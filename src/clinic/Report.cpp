@@ -1041,6 +1041,18 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
         p.timeline = c.timeline;
         r.pairs.push_back(std::move(p));
     }
+    const QTimeZone zone = scheduleSettings(db).calendar.timeZone;
+    storage::AppointmentStore appointments(db);
+    for (const storage::Appointment &a : appointments.ofClient(clientId)) {
+        if (a.kind != QLatin1String("session") || a.status != storage::AppointmentStatus::Done)
+            continue;
+        const auto record = appointments.sessionRecord(a.id);
+        r.sessions.push_back(
+            {locale.toString(a.start.toTimeZone(zone).date(), QLocale::ShortFormat),
+             appointmentTitle(a), record ? record->dilution : QString(),
+             record ? record->needle : QString(),
+             record && record->minutes ? QString::number(*record->minutes) : QString()});
+    }
     for (const storage::PhotoReview &review : storage::ReviewStore(db).ofClient(clientId))
         r.reviews << QObject::tr("%1: %2 by %3 (photos %4 and %5)%6")
                          .arg(locale.toString(review.createdAt.toLocalTime().date(),
@@ -1114,6 +1126,19 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
                     columns, {locale.toString(when.toLocalTime().date(), QLocale::LongFormat),
                               locale.toString(coverage, 'f', 1) + QLatin1Char('%')}));
         }
+    }
+    blocks.emplace_back(new Heading(QObject::tr("Sessions performed")));
+    if (r.sessions.empty()) {
+        blocks.emplace_back(new Paragraph(QObject::tr("None recorded yet.")));
+    } else {
+        auto columns = std::make_shared<Columns>(
+            Columns{{QObject::tr("Date"), QObject::tr("Session"), QObject::tr("Dilution"),
+                     QObject::tr("Needle"), QObject::tr("Minutes")},
+                    {0.16, 0.22, 0.30, 0.20, 0.12},
+                    {false, false, false, false, true}});
+        blocks.emplace_back(new TableRow(columns, columns->titles, true));
+        for (const QStringList &row : r.sessions)
+            blocks.emplace_back(new TableRow(columns, row));
     }
     blocks.emplace_back(new Heading(QObject::tr("Clinician's review")));
     blocks.emplace_back(new Paragraph(r.reviews.isEmpty() ? QObject::tr("Not reviewed yet.")

@@ -149,6 +149,8 @@ struct ProgressReport
     storage::Client client;
     QDate date;
     std::vector<ProgressPair> pairs;
+    // The sessions performed: date, title, what was recorded (dilution, needle, minutes).
+    std::vector<QStringList> sessions;
     QStringList reviews; // "2026-12-20: approved by Dr. L (photos 1 -> 4): notes"
 };
 ProgressReport gatherProgress(storage::Database &db, storage::RecordId clientId);
