@@ -2,6 +2,7 @@
 
 #include "smp/gui/CompareWindow.h"
 #include "smp/gui/Schedule.h"
+#include "smp/gui/SettingsDialog.h"
 
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
@@ -177,6 +178,12 @@ void MainWindow::createActions()
     restore->setStatusTip(
         tr("Replace the records with a backup; the current state is saved first"));
     file->addAction(tr("&Check Database"), this, &MainWindow::checkDatabase);
+    QAction *settings = file->addAction(tr("S&ettings..."), this, [this] {
+        SettingsDialog dialog(m_db, this);
+        dialog.exec();
+    });
+    settings->setShortcut(QKeySequence::Preferences);
+    settings->setStatusTip(tr("Clinic details, opening hours, prices, dilution table"));
     file->addSeparator();
     QAction *markers =
         file->addAction(tr("Calibration &Markers (PDF)..."), this, &MainWindow::saveMarkerSheet);

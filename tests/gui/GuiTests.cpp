@@ -6,6 +6,8 @@
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/PhotoImport.h"
+#include "smp/clinic/Planning.h"
+#include "smp/clinic/Report.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/clinic/Scheduling.h"
 #include "smp/gui/ClientDialog.h"
@@ -17,6 +19,7 @@
 #include "smp/gui/PhotoViewer.h"
 #include "smp/gui/PlanPanel.h"
 #include "smp/gui/Schedule.h"
+#include "smp/gui/SettingsDialog.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AppointmentStore.h"
@@ -933,4 +936,45 @@ TEST_CASE("the compare window aligns a later photo, shows the change and records
     CHECK(reviews[0].reviewer == QStringLiteral("Dr. Lindqvist"));
     CHECK(reviews[0].coverageBefore.has_value());
     window.close();
+}
+
+TEST_CASE("the settings window edits the clinic's details, prices and dilution table, refusing "
+          "bad rows with the reason",
+          "[gui][settings]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    gui::SettingsDialog dialog(db);
+    dialog.show();
+    CHECK(dialog.dilutionTable()->rowCount() >= 4); // the built-in rows
+    dialog.clinicNameEdit()->setText(QStringLiteral("Northside SMP Studio"));
+    dialog.fullHeadPriceBox()->setValue(3900);
+    // A bad dilution row: refused, the tab shown, nothing of the table stored.
+    const int row = dialog.dilutionTable()->rowCount();
+    dialog.dilutionTable()->insertRow(row);
+    for (int c = 0; c < 5; ++c)
+        dialog.dilutionTable()->setItem(row, c, new QTableWidgetItem(QStringLiteral("x")));
+    QStringList texts;
+    answerMessageBoxes({QMessageBox::Ok}, &texts);
+    CHECK_FALSE(dialog.save());
+    REQUIRE(texts.size() == 1);
+    CHECK(texts[0].contains(QStringLiteral("row %1").arg(row + 1)));
+    CHECK(dialog.tabs()->currentIndex() == 3);
+    CHECK(clinic::planningTables(db).dilution.rows.size() == static_cast<std::size_t>(row));
+    // The parts before it were stored.
+    CHECK(clinic::reportSettings(db).clinicName == QStringLiteral("Northside SMP Studio"));
+    CHECK(clinic::planningTables(db).prices.fullHeadPrice == 3900);
+    dialog.dilutionTable()->removeRow(row);
+    CHECK(dialog.save());
+    // A closure typed as a non-date is refused naming the field.
+    dialog.closuresTable()->insertRow(0);
+    dialog.closuresTable()->setItem(0, 0, new QTableWidgetItem(QStringLiteral("24.12.2026")));
+    texts.clear();
+    answerMessageBoxes({QMessageBox::Ok}, &texts);
+    CHECK_FALSE(dialog.save());
+    REQUIRE(texts.size() == 1);
+    CHECK(texts[0].contains(QStringLiteral("closures[0].from")));
+    dialog.closuresTable()->item(0, 0)->setText(QStringLiteral("2026-12-24"));
+    CHECK(dialog.save());
+    CHECK(clinic::scheduleSettings(db).calendar.closures.size() == 1);
 }

@@ -14,6 +14,7 @@
 #include "smp/gui/PhotoViewer.h"
 #include "smp/gui/PlanPanel.h"
 #include "smp/gui/Schedule.h"
+#include "smp/gui/SettingsDialog.h"
 #include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AppointmentStore.h"
@@ -372,6 +373,20 @@ int main(int argc, char *argv[])
         smp::clinic::writeProgressPdf(smp::clinic::gatherProgress(db, *sample),
                                       out + QStringLiteral("/sample-progress-report.pdf"));
         std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/sample-progress-report.pdf")));
+    }
+
+    // The settings window: opening hours and scheduling, the dilution table.
+    {
+        smp::gui::SettingsDialog settings(db);
+        settings.resize(780, 660);
+        settings.show();
+        settings.tabs()->setCurrentIndex(1);
+        settle();
+        save(&settings, out + QStringLiteral("/settings-scheduling.png"));
+        settings.tabs()->setCurrentIndex(3);
+        settle();
+        save(&settings, out + QStringLiteral("/settings-dilution.png"));
+        settings.reject();
     }
 
     // Hairline guides on a front view: the face points, Garg's construction, the mature preset.
