@@ -1,5 +1,7 @@
 #include "smp/gui/MainWindow.h"
 
+#include "smp/gui/PhotoViewer.h"
+
 #include "smp/gui/CompareWindow.h"
 #include "smp/gui/Schedule.h"
 #include "smp/gui/SettingsDialog.h"
@@ -593,6 +595,12 @@ CalendarWindow *MainWindow::showCalendar()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // Open photo viewers first: one with an unsaved plan may ask, and may keep the window open.
+    for (PhotoViewer *viewer : findChildren<PhotoViewer *>())
+        if (viewer->isVisible() && !viewer->close()) {
+            event->ignore();
+            return;
+        }
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState());

@@ -10,6 +10,7 @@
 #include "smp/storage/PhotoLibrary.h"
 
 #include <QAction>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFutureWatcher>
@@ -563,6 +564,23 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
     resize(1100, 800);
     reloadCalibration();
     startLoading();
+}
+
+void PhotoViewer::closeEvent(QCloseEvent *event)
+{
+    if (m_planPanel && m_planPanel->hasUnsavedPlan()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Save the Plan?"),
+            tr("The treatment plan of this photo has changes that are not saved. Save it with the "
+               "client's records?"),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        if (answer == QMessageBox::Cancel ||
+            (answer == QMessageBox::Save && m_planPanel->save() == 0)) {
+            event->ignore();
+            return;
+        }
+    }
+    QWidget::closeEvent(event);
 }
 
 PhotoViewer::~PhotoViewer()

@@ -65,6 +65,24 @@ using smp::test::ScratchDir;
 
 namespace {
 
+// Answers the message boxes that come up next, in order, with `buttons`; their texts are
+// appended to `texts` (the move checks ask questions and explain refusals).
+void answerMessageBoxes(QList<QMessageBox::StandardButton> buttons, QStringList *texts = nullptr)
+{
+    auto *timer = new QTimer;
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, buttons, texts]() mutable {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        if (texts)
+            texts->append(box->text());
+        box->button(buttons.takeFirst())->click();
+        if (buttons.isEmpty())
+            timer->deleteLater();
+    });
+    timer->start(30);
+}
+
 template <typename T> T *child(QWidget *parent, const char *name)
 {
     T *widget = parent->findChild<T *>(QString::fromLatin1(name));
@@ -647,6 +665,15 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     panel->showBox()->setCurrentIndex(2); // healed after session 2
     CHECK(panel->showBox()->currentText().contains(QStringLiteral("session 2")));
 
+    // Closing with the plan unsaved asks first: Cancel keeps the viewer open.
+    REQUIRE(panel->hasUnsavedPlan());
+    QStringList asked;
+    answerMessageBoxes({QMessageBox::Cancel}, &asked);
+    CHECK_FALSE(viewer->close());
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0].contains(QStringLiteral("not saved")));
+    CHECK(viewer->isVisible());
+
     // Save and export.
     QSignalSpy saved(panel, &gui::PlanPanel::planSaved);
     QTest::mouseClick(panel->saveButton(), Qt::LeftButton);
@@ -735,27 +762,7 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     CHECK(written.read(5) == "%PDF-");
 }
 
-namespace {
-
-// Answers the message boxes that come up next, in order, with `buttons`; their texts are
-// appended to `texts` (the move checks ask questions and explain refusals).
-void answerMessageBoxes(QList<QMessageBox::StandardButton> buttons, QStringList *texts = nullptr)
-{
-    auto *timer = new QTimer;
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, buttons, texts]() mutable {
-        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        if (!box)
-            return;
-        if (texts)
-            texts->append(box->text());
-        box->button(buttons.takeFirst())->click();
-        if (buttons.isEmpty())
-            timer->deleteLater();
-    });
-    timer->start(30);
-}
-
-} // namespace
+namespace {} // namespace
 
 TEST_CASE("the schedule: propose and book from the client page, drag in the clinic calendar, "
           "record a session",

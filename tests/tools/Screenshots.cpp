@@ -426,6 +426,7 @@ int main(int argc, char *argv[])
         face->view()->fitToWindow();
         settle(500);
         save(face, out + QStringLiteral("/viewer-hairline-guides.png"));
+        facePanel->save();
         face->close();
     }
 

@@ -146,6 +146,10 @@ signals:
     // The photo's stored state changed (rotation, calibration): thumbnails and lists refresh.
     void photoChanged(storage::RecordId photoId);
 
+protected:
+    // An unsaved plan is not lost: the viewer asks to save it (Save, Discard, Cancel).
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     friend class PlacePointCommand;
     friend class CalibrationCommand;

@@ -72,6 +72,8 @@ public:
     QCheckBox *sessionToggle(int session) const;
     // The id of the plan as last saved (0 when the shown plan is not stored).
     qint64 savedPlanId() const { return m_savedId; }
+    // A plan is shown that is not stored (made or changed since the last save).
+    bool hasUnsavedPlan() const { return m_plan.has_value() && m_savedId == 0; }
 
     // Starts making the plan in the background; planReady follows.
     void generate();
