@@ -150,7 +150,8 @@ SettingsDialog::SettingsDialog(storage::Database &db, QWidget *parent)
     scheduleForm->addRow(tr("Opening hours:"), hours);
     m_closures = new QTableWidget(0, 3, schedulePage);
     m_closures->setObjectName(QStringLiteral("closuresTable"));
-    m_closures->setHorizontalHeaderLabels({tr("From (YYYY-MM-DD)"), tr("To (YYYY-MM-DD)"), tr("Reason")});
+    m_closures->setHorizontalHeaderLabels(
+        {tr("From (YYYY-MM-DD)"), tr("To (YYYY-MM-DD)"), tr("Reason")});
     m_closures->horizontalHeader()->setStretchLastSection(true);
     m_closures->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_closures->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);

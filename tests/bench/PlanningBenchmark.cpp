@@ -3,7 +3,8 @@
 // Usage: smp-plan-benchmark [runs]
 //
 // The head: an ellipse of about 600 cm2 (semi-axes 150 x 127 mm) on a grade map of 0.5 mm per
-// pixel, bald inside, with a designed hairline across the front: about 64,000 dots at 110/cm2 and 70,000 at 120.
+// pixel, bald inside, with a designed hairline across the front: about 64,000 dots at 110/cm2 and
+// 70,000 at 120.
 
 #include "smp/planning/Plan.h"
 #include "smp/planning/PlanMetrics.h"
