@@ -98,6 +98,11 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
                      static_cast<int>(std::lround(a.height() * c.scale)));
     c.imageBefore = a.scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
                         .convertToFormat(QImage::Format_RGB32);
+    c.scaleAfter = std::min(1.0, 2000.0 / std::max(b.width(), b.height()));
+    c.imageAfterOwn = b.scaled(QSize(static_cast<int>(std::lround(b.width() * c.scaleAfter)),
+                                     static_cast<int>(std::lround(b.height() * c.scaleAfter))),
+                               Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                          .convertToFormat(QImage::Format_RGB32);
     c.imageAfter = QImage(size, QImage::Format_RGB32);
     c.imageAfter.fill(Qt::black);
     if (c.alignment.ok) {

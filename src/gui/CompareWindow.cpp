@@ -67,11 +67,30 @@ void ComparisonView::setAmount(double amount)
 void ComparisonView::setPicking(bool on)
 {
     m_picking = on;
+    if (on) {
+        // A new set of pairs; the pairs of a finished pick stay for the comparison they made.
+        m_pairs.clear();
+        m_pendingA.reset();
+        m_mode = Mode::SideBySide;
+    }
+    update();
+}
+
+void ComparisonView::clearPairs()
+{
     m_pairs.clear();
     m_pendingA.reset();
-    if (on)
-        m_mode = Mode::SideBySide;
     update();
+}
+
+QPointF ComparisonView::screenPointOf(int index, vision::Point2 photo) const
+{
+    if (!m_comparison)
+        return {};
+    return index == 0 ? imageToScreen(0).map(
+                            QPointF(photo.x * m_comparison->scale, photo.y * m_comparison->scale))
+                      : afterOwnToScreen().map(QPointF(photo.x * m_comparison->scaleAfter,
+                                                       photo.y * m_comparison->scaleAfter));
 }
 
 QRectF ComparisonView::panel(int index) const
@@ -92,6 +111,23 @@ QTransform ComparisonView::imageToScreen(int index) const
     t.translate(area.center().x(), area.center().y());
     t.scale(scale, scale);
     t.translate(-image.width() / 2.0 - m_pan.x(), -image.height() / 2.0 - m_pan.y());
+    return t;
+}
+
+bool ComparisonView::showsAfterOwn() const
+{
+    return m_mode == Mode::SideBySide && m_comparison && (m_picking || !m_comparison->alignment.ok);
+}
+
+QTransform ComparisonView::afterOwnToScreen() const
+{
+    const QImage &image = m_comparison->imageAfterOwn;
+    const QRectF area = panel(1);
+    const double fit = std::min(area.width() / image.width(), area.height() / image.height());
+    QTransform t;
+    t.translate(area.center().x(), area.center().y());
+    t.scale(fit * m_zoom, fit * m_zoom);
+    t.translate(-image.width() / 2.0, -image.height() / 2.0);
     return t;
 }
 
@@ -117,7 +153,15 @@ void ComparisonView::paintEvent(QPaintEvent *)
     switch (m_mode) {
     case Mode::SideBySide:
         draw(0, c.imageBefore);
-        draw(1, c.alignment.ok ? c.imageAfter : c.imageBefore);
+        if (showsAfterOwn()) {
+            p.save();
+            p.setClipRect(panel(1));
+            p.setTransform(afterOwnToScreen());
+            p.drawImage(0, 0, c.imageAfterOwn);
+            p.restore();
+        } else {
+            draw(1, c.imageAfter);
+        }
         break;
     case Mode::Wipe: {
         draw(0, c.imageBefore);
@@ -139,14 +183,16 @@ void ComparisonView::paintEvent(QPaintEvent *)
         draw(0, m_difference);
         break;
     }
-    // Point pairs: numbered crosses on both photos (the after photo's in its own pixels, so
-    // while picking the right panel shows B itself, unaligned, at A's scale).
-    if (m_picking || !m_pairs.empty()) {
+    // Point pairs while placing them: numbered crosses on both photos (the right panel shows B
+    // itself then, so its points are in B's own pixels).
+    if (m_picking) {
         p.setPen(QPen(QColor(255, 200, 0), 2));
         int n = 1;
         const auto mark = [&](int index, vision::Point2 point) {
             const QPointF s =
-                imageToScreen(index).map(QPointF(point.x * c.scale, point.y * c.scale));
+                index == 0 ? imageToScreen(0).map(QPointF(point.x * c.scale, point.y * c.scale))
+                           : afterOwnToScreen().map(
+                                 QPointF(point.x * c.scaleAfter, point.y * c.scaleAfter));
             p.drawLine(s - QPointF(8, 0), s + QPointF(8, 0));
             p.drawLine(s - QPointF(0, 8), s + QPointF(0, 8));
             p.drawText(s + QPointF(6, -6), QString::number(n));
@@ -163,7 +209,9 @@ void ComparisonView::paintEvent(QPaintEvent *)
     if (m_mode == Mode::SideBySide) {
         p.drawText(panel(0).adjusted(8, 6, 0, 0), Qt::AlignLeft | Qt::AlignTop, tr("Before"));
         p.drawText(panel(1).adjusted(8, 6, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-                   m_picking ? tr("After (click the same point)") : tr("After, aligned"));
+                   m_picking        ? tr("After (click the same point)")
+                   : c.alignment.ok ? tr("After, aligned")
+                                    : tr("After, not aligned"));
     }
 }
 
@@ -179,8 +227,10 @@ void ComparisonView::mousePressEvent(QMouseEvent *event)
     if (!m_picking || !m_comparison)
         return;
     const int index = m_mode == Mode::SideBySide && event->position().x() > width() / 2.0 ? 1 : 0;
-    const QPointF image = imageToScreen(index).inverted().map(event->position());
-    const vision::Point2 photo{image.x() / m_comparison->scale, image.y() / m_comparison->scale};
+    const double scale = index == 0 ? m_comparison->scale : m_comparison->scaleAfter;
+    const QPointF image =
+        (index == 0 ? imageToScreen(0) : afterOwnToScreen()).inverted().map(event->position());
+    const vision::Point2 photo{image.x() / scale, image.y() / scale};
     if (index == 0) {
         m_pendingA = photo;
     } else if (m_pendingA) {
@@ -316,6 +366,12 @@ CompareWindow::CompareWindow(storage::Database &db, storage::RecordId clientId,
     layout->addWidget(splitter, 1);
 
     connect(compareButton, &QPushButton::clicked, this, &CompareWindow::compare);
+    // Point pairs belong to the two photos they were placed on.
+    for (QComboBox *box : {m_before, m_after})
+        connect(box, &QComboBox::currentIndexChanged, this, [this] {
+            m_pick->setChecked(false);
+            m_view->clearPairs();
+        });
     connect(firstLatest, &QPushButton::clicked, this, [this] {
         storage::PhotoLibrary photoLibrary(m_db);
         const auto chosen = photoLibrary.find(m_before->currentData().toLongLong());

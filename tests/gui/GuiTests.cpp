@@ -935,6 +935,26 @@ TEST_CASE("the compare window aligns a later photo, shows the change and records
         CHECK(static_cast<int>(window.view()->mode()) == mode);
         CHECK_FALSE(window.view()->grab().isNull());
     }
+    // Aligning by hand: three points clicked on the before photo and the same on the after
+    // photo (shown unaligned while picking) give the transform that maps them.
+    const vision::Homography automatic = window.comparison()->alignment.bToA;
+    const vision::Homography toB = vision::inverse(automatic);
+    window.pickButton()->setChecked(true);
+    window.view()->resize(1000, 600);
+    compared.clear();
+    for (const vision::Point2 a :
+         {vision::Point2{500, 400}, vision::Point2{1100, 420}, vision::Point2{800, 900}}) {
+        QTest::mouseClick(window.view(), Qt::LeftButton, Qt::NoModifier,
+                          window.view()->screenPointOf(0, a).toPoint());
+        QTest::mouseClick(window.view(), Qt::LeftButton, Qt::NoModifier,
+                          window.view()->screenPointOf(1, vision::mapPoint(toB, a)).toPoint());
+    }
+    REQUIRE(compared.wait(60000));
+    CHECK(window.comparison()->alignment.method == "points");
+    // Clicks land on whole screen pixels: within a few photo pixels of the automatic transform.
+    const vision::Point2 centre = vision::mapPoint(window.comparison()->alignment.bToA, {800, 600});
+    const vision::Point2 expected = vision::mapPoint(automatic, {800, 600});
+    CHECK(std::hypot(centre.x - expected.x, centre.y - expected.y) < 8);
     window.reviewerEdit()->setText(QStringLiteral("Dr. Lindqvist"));
     QTest::mouseClick(window.approveButton(), Qt::LeftButton);
     const auto reviews = storage::ReviewStore(db).ofClient(*clientId);

@@ -38,6 +38,8 @@ struct Comparison
     QImage imageBefore;          // upright, at most 2000 px on its long side
     QImage imageAfter;           // B drawn into A's frame, same size as imageBefore
     double scale = 1;            // imageBefore pixels per photo pixel of A
+    QImage imageAfterOwn;        // B itself, upright, unaligned (for placing point pairs)
+    double scaleAfter = 1;       // imageAfterOwn pixels per photo pixel of B
     // The treatment area: A's graded regions from mild to bald (as corrected).
     double coverageBefore = 0; // 0-1
     double coverageAfter = 0;

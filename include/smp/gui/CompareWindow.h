@@ -45,9 +45,14 @@ public:
     void setMode(Mode mode);
     Mode mode() const { return m_mode; }
     void setAmount(double amount); // wipe position or blend opacity, 0-1
-    // Point-pair alignment: clicks on the left half mark the before photo, on the right the after.
+    // Point-pair alignment: clicks on the left half mark the before photo, on the right the after
+    // photo itself (shown unaligned while picking). Turning it on starts a new set of pairs.
     void setPicking(bool on);
     const std::vector<std::pair<vision::Point2, vision::Point2>> &pairs() const { return m_pairs; }
+    void clearPairs();
+    // Where a photo point (photo pixels of A for index 0, of B for index 1 while picking) is on
+    // the screen.
+    QPointF screenPointOf(int index, vision::Point2 photo) const;
 
 signals:
     void pairsChanged(int complete);
@@ -61,6 +66,9 @@ protected:
 private:
     QRectF panel(int index) const; // the screen rect of panel 0 (left) or 1 (right)
     QTransform imageToScreen(int index) const;
+    // B's own image in the right panel (while placing point pairs, or when not aligned).
+    bool showsAfterOwn() const;
+    QTransform afterOwnToScreen() const;
 
     std::shared_ptr<const clinic::Comparison> m_comparison;
     QImage m_difference;
@@ -86,6 +94,7 @@ public:
     QComboBox *afterBox() const { return m_after; }
     QComboBox *modeBox() const { return m_mode; }
     ComparisonView *view() const { return m_view; }
+    QPushButton *pickButton() const { return m_pick; }
     QTableWidget *changeTable() const { return m_table; }
     QLabel *statusLabel() const { return m_status; }
     QLineEdit *reviewerEdit() const { return m_reviewer; }
