@@ -366,12 +366,12 @@ int paginateAndPaint(QPagedPaintDevice &device, const std::vector<std::unique_pt
     return count;
 }
 
+// `logo`: the clinic's logo, read once per document (empty: none).
 void drawHeaderFooter(const Page &page, int number, int count, const ReportSettings &settings,
-                      const QString &title, const QStringList &right)
+                      const QImage &logo, const QString &title, const QStringList &right)
 {
     const double width = page.body.width();
     double x = 0;
-    const QImage logo = settings.logoPath.isEmpty() ? QImage() : QImage(settings.logoPath);
     if (!logo.isNull()) {
         const double h = 14, w = std::min(40.0, h * logo.width() / std::max(1, logo.height()));
         page.painter->drawImage(page.toPx(QRectF(0, 0, w, h)), logo);
@@ -983,8 +983,10 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
         r.client.displayName(),
         QObject::tr("Report of %1").arg(locale.toString(r.date, QLocale::ShortFormat)),
         r.hasPlan ? r.planVersion.section(QStringLiteral(" · "), 0, 0) : QString()};
+    const QImage logo = r.settings.logoPath.isEmpty() ? QImage() : QImage(r.settings.logoPath);
     return paginateAndPaint(device, blocks, 21, 8, [&](const Page &page, int n, int count) {
-        drawHeaderFooter(page, n, count, r.settings, QObject::tr("Consultation report"), right);
+        drawHeaderFooter(page, n, count, r.settings, logo, QObject::tr("Consultation report"),
+                         right);
     });
 }
 
@@ -1146,8 +1148,9 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
     const QStringList right{
         r.client.displayName(),
         QObject::tr("Progress of %1").arg(locale.toString(r.date, QLocale::ShortFormat))};
+    const QImage logo = r.settings.logoPath.isEmpty() ? QImage() : QImage(r.settings.logoPath);
     return paginateAndPaint(device, blocks, 21, 8, [&](const Page &page, int n, int count) {
-        drawHeaderFooter(page, n, count, r.settings, QObject::tr("Progress report"), right);
+        drawHeaderFooter(page, n, count, r.settings, logo, QObject::tr("Progress report"), right);
     });
 }
 
@@ -1237,8 +1240,9 @@ int paintAftercare(const AftercareSheet &s, QPagedPaintDevice &device)
                      : QStringLiteral(" (") + s.settings.contact + QLatin1Char(')')),
         9.5));
     const QStringList right{s.client.displayName(), appointmentTitle(s.session)};
+    const QImage logo = s.settings.logoPath.isEmpty() ? QImage() : QImage(s.settings.logoPath);
     return paginateAndPaint(device, blocks, 21, 8, [&](const Page &page, int n, int count) {
-        drawHeaderFooter(page, n, count, s.settings, QObject::tr("Aftercare"), right);
+        drawHeaderFooter(page, n, count, s.settings, logo, QObject::tr("Aftercare"), right);
     });
 }
 

@@ -835,8 +835,15 @@ TEST_CASE("smp report writes the consultation report and smp aftercare the after
     {
         QFile file(settings);
         REQUIRE(file.open(QIODevice::WriteOnly));
-        file.write(R"({"clinic_name": "Northside SMP Studio", "address": "12 Harbour Road",
-                       "contact": "+1 555 0199", "locale": "en_US"})");
+        // A logo drawn for the test, 200 px square (over 300 dpi at its 14 mm in the header).
+        QImage logo(200, 200, QImage::Format_RGB32);
+        logo.fill(QColor(30, 60, 110));
+        REQUIRE(logo.save(dir.file(QStringLiteral("logo.png"))));
+        file.write(
+            QStringLiteral(R"({"clinic_name": "Northside SMP Studio", "address": "12 Harbour Road",
+                       "contact": "+1 555 0199", "locale": "en_US", "logo": "%1"})")
+                .arg(dir.file(QStringLiteral("logo.png")))
+                .toUtf8());
     }
     REQUIRE(run(dir, {QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("report"),
                       settings})
