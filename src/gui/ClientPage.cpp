@@ -5,6 +5,7 @@
 
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
+#include "smp/gui/ClientUndo.h"
 #include "smp/gui/ConsentDialog.h"
 #include "smp/gui/PhotoViewer.h"
 #include "smp/imaging/ImageProbe.h"
@@ -627,9 +628,24 @@ void ClientPage::changeSelectedPhotoView(int comboIndex)
     loadHistory();
 }
 
+void ClientPage::setUndoStacks(ClientUndoStacks *stacks)
+{
+    m_undoStacks = stacks;
+    m_schedule->setUndoStacks(stacks);
+}
+
 void ClientPage::openPhoto(storage::RecordId photoId)
 {
-    auto *viewer = new PhotoViewer(m_db, photoId, this);
+    // One window per photo: opening it again brings the open one forward.
+    for (PhotoViewer *open : findChildren<PhotoViewer *>())
+        if (open->photo().id == photoId && open->isVisible()) {
+            open->show();
+            open->raise();
+            open->activateWindow();
+            return;
+        }
+    auto *viewer = new PhotoViewer(
+        m_db, photoId, m_undoStacks ? m_undoStacks->stackFor(m_clientId) : nullptr, this);
     viewer->setObjectName(QStringLiteral("photoViewer"));
     connect(viewer, &PhotoViewer::photoChanged, this, [this] {
         const int row = m_photoList->currentRow();

@@ -11,6 +11,7 @@
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientListModel.h"
 #include "smp/gui/ClientPage.h"
+#include "smp/gui/ClientUndo.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -35,6 +36,7 @@
 #include <QStyledItemDelegate>
 #include <QTimer>
 #include <QToolBar>
+#include <QUndoGroup>
 #include <QVBoxLayout>
 
 namespace smp::gui {
@@ -121,7 +123,9 @@ MainWindow::MainWindow(storage::Database &db, QWidget *parent)
                               m_stack);
     m_emptyState->setAlignment(Qt::AlignCenter);
     m_emptyState->setWordWrap(true);
+    m_undoStacks = new ClientUndoStacks(this);
     m_page = new ClientPage(m_db, m_stack);
+    m_page->setUndoStacks(m_undoStacks);
     m_stack->addWidget(m_emptyState);
     m_stack->addWidget(m_page);
     splitter->addWidget(left);
@@ -194,6 +198,17 @@ void MainWindow::createActions()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    // One undo stack per client: the menu names the edit it takes back, made in this window or
+    // in one of the client's photo windows.
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    m_undoAction = m_undoStacks->group()->createUndoAction(this, tr("Undo"));
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_undoAction->setStatusTip(tr("Take back the client's last edit"));
+    m_redoAction = m_undoStacks->group()->createRedoAction(this, tr("Redo"));
+    m_redoAction->setShortcut(QKeySequence::Redo);
+    edit->addAction(m_undoAction);
+    edit->addAction(m_redoAction);
 
     QMenu *client = menuBar()->addMenu(tr("&Client"));
     QAction *add = client->addAction(tr("&New Client..."), this, [this] { newClient(); });
@@ -302,6 +317,7 @@ void MainWindow::showSelectedClient()
     m_editAction->setEnabled(hasClient);
     m_deleteAction->setEnabled(hasClient);
     m_importAction->setEnabled(hasClient);
+    m_undoStacks->setActiveClient(id);
     if (!hasClient) {
         m_stack->setCurrentWidget(m_emptyState);
         return;
@@ -309,6 +325,15 @@ void MainWindow::showSelectedClient()
     if (id != m_page->clientId())
         m_page->showClient(id);
     m_stack->setCurrentWidget(m_page);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    // Back in this window, Edit acts on the client it shows (the calendar may have made another
+    // client's stack active).
+    if (event->type() == QEvent::ActivationChange && isActiveWindow())
+        m_undoStacks->setActiveClient(m_page->clientId());
+    QMainWindow::changeEvent(event);
 }
 
 void MainWindow::selectClient(storage::RecordId id)
@@ -385,7 +410,14 @@ void MainWindow::deleteClient()
             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
         if (answer != QMessageBox::Yes)
             return;
+        // The client's photo windows close first (one with an unsaved plan may ask and stay).
+        for (PhotoViewer *viewer : findChildren<PhotoViewer *>())
+            if (viewer->photo().clientId == id && !viewer->close())
+                return;
         store.remove(id);
+        QTimer::singleShot(0, m_undoStacks, [stacks = m_undoStacks, id] {
+            stacks->forgetClient(id); // after the closed viewers are deleted
+        });
         statusBar()->showMessage(tr("Deleted %1").arg(client.displayName()), 5000);
     } catch (const std::exception &error) {
         showError(tr("The client was not deleted"), QString::fromUtf8(error.what()));
@@ -578,6 +610,7 @@ CalendarWindow *MainWindow::showCalendar()
 {
     if (!m_calendar) {
         m_calendar = new CalendarWindow(m_db, this);
+        m_calendar->setUndoStacks(m_undoStacks);
         connect(m_calendar, &CalendarWindow::clientActivated, this, [this](storage::RecordId id) {
             selectClient(id);
             m_page->tabs()->setCurrentWidget(m_page->scheduleTab());

@@ -5,6 +5,7 @@
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
+#include "smp/gui/ClientUndo.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -24,10 +25,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoCommand>
 #include <QUndoStack>
@@ -112,20 +116,20 @@ QTransform rotationTransform(const QRectF &bounds, int quarterTurns)
 } // namespace
 
 // Places one measuring point (undo removes it).
-class PlacePointCommand : public QUndoCommand
+class PlacePointCommand : public WindowCommand
 {
 public:
     PlacePointCommand(PhotoViewer *viewer, QPointF point, QUndoCommand *parent = nullptr)
-        : QUndoCommand(QObject::tr("Place measuring point"), parent)
+        : WindowCommand(viewer, QObject::tr("Place measuring point"), parent)
         , m_viewer(viewer)
         , m_point(point)
     {}
-    void redo() override
+    void redoOnTarget() override
     {
         m_viewer->m_points.push_back(m_point);
         m_viewer->showOverlay();
     }
-    void undo() override
+    void undoOnTarget() override
     {
         if (!m_viewer->m_points.empty())
             m_viewer->m_points.pop_back();
@@ -139,19 +143,20 @@ private:
 
 // Stores a calibration (undo deletes it again, so the previous one is current). For a manual
 // calibration it also consumes the measuring points.
-class CalibrationCommand : public QUndoCommand
+class CalibrationCommand : public WindowCommand
 {
 public:
     CalibrationCommand(PhotoViewer *viewer, storage::Calibration calibration,
                        QUndoCommand *parent = nullptr)
-        : QUndoCommand(calibration.method == storage::CalibrationMethod::Manual
-                           ? QObject::tr("Calibrate from two points")
-                           : QObject::tr("Calibrate from marker"),
-                       parent)
+        : WindowCommand(viewer,
+                        calibration.method == storage::CalibrationMethod::Manual
+                            ? QObject::tr("Calibrate from two points")
+                            : QObject::tr("Calibrate from marker"),
+                        parent)
         , m_viewer(viewer)
         , m_calibration(std::move(calibration))
     {}
-    void redo() override
+    void redoOnTarget() override
     {
         m_savedPoints = m_viewer->m_points;
         if (m_calibration.method == storage::CalibrationMethod::Manual)
@@ -165,7 +170,7 @@ public:
         }
         m_viewer->reloadCalibration();
     }
-    void undo() override
+    void undoOnTarget() override
     {
         if (m_id) {
             try {
@@ -188,19 +193,26 @@ private:
 
 // One brush or eraser stroke on the grade map: the tiles before and after. Redo stores the
 // after-tiles as corrections, undo stores the before-tiles back (the original map is never
-// touched).
-class PaintGradesCommand : public QUndoCommand
+// touched). It retires when the photo is analysed again: corrections belong to the analysis they
+// were painted on.
+class PaintGradesCommand : public WindowCommand
 {
 public:
     PaintGradesCommand(PhotoViewer *viewer, std::vector<storage::GradeTile> before,
                        std::vector<storage::GradeTile> after, const QString &text)
-        : QUndoCommand(text)
+        : WindowCommand(viewer, text)
         , m_viewer(viewer)
+        , m_analysisId(viewer->m_analysis->id)
         , m_before(std::move(before))
         , m_after(std::move(after))
     {}
-    void redo() override { apply(m_after); }
-    void undo() override { apply(m_before); }
+    bool isLive() const override
+    {
+        return WindowCommand::isLive() && m_viewer->m_analysis &&
+               m_viewer->m_analysis->id == m_analysisId;
+    }
+    void redoOnTarget() override { apply(m_after); }
+    void undoOnTarget() override { apply(m_before); }
 
 private:
     void apply(const std::vector<storage::GradeTile> &tiles)
@@ -214,6 +226,7 @@ private:
         }
     }
     PhotoViewer *m_viewer;
+    storage::RecordId m_analysisId;
     std::vector<storage::GradeTile> m_before;
     std::vector<storage::GradeTile> m_after;
 };
@@ -390,7 +403,8 @@ void PhotoView::drawForeground(QPainter *painter, const QRectF &)
 
 // ---------------------------------------------------------------------------------------------
 
-PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidget *parent)
+PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
+                         QUndoStack *documentStack, QWidget *parent)
     : QWidget(parent, Qt::Window)
     , m_db(db)
     , m_photoId(photoId)
@@ -398,10 +412,12 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
     setAttribute(Qt::WA_DeleteOnClose);
     m_photo = storage::PhotoLibrary(m_db).find(photoId).value_or(storage::Photo{});
     setWindowTitle(tr("Photo %1 - %2").arg(photoId).arg(m_photo.originalName));
-    m_undo = new QUndoStack(this);
+    m_undo = documentStack ? documentStack : makeDocumentStack(this);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    auto *menuBar = new QMenuBar(this);
+    layout->setMenuBar(menuBar);
     auto *toolbar = new QToolBar(this);
     layout->addWidget(toolbar);
     m_view = new PhotoView(this);
@@ -450,10 +466,15 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidg
     m_length->setSuffix(tr(" mm"));
     toolbar->addWidget(m_length);
     toolbar->addSeparator();
+    // The client's undo stack: the Edit menu names the edit it takes back, whichever of the
+    // client's windows it was made in.
     QAction *undo = m_undo->createUndoAction(this, tr("Undo"));
     undo->setShortcut(QKeySequence::Undo);
     QAction *redo = m_undo->createRedoAction(this, tr("Redo"));
     redo->setShortcut(QKeySequence::Redo);
+    QMenu *editMenu = menuBar->addMenu(tr("&Edit"));
+    editMenu->addAction(undo);
+    editMenu->addAction(redo);
     toolbar->addAction(undo);
     toolbar->addAction(redo);
 
@@ -590,6 +611,10 @@ PhotoViewer::~PhotoViewer()
     disconnect(m_undo, nullptr, this, nullptr);
     disconnect(m_view, nullptr, this, nullptr);
     disconnect(m_measure, nullptr, this, nullptr);
+    // On the client's stack this viewer's edits retire with it; the stack drops them once the
+    // viewer is gone.
+    if (m_undo->parent() != this)
+        QTimer::singleShot(0, m_undo, [stack = m_undo] { dropRetiredCommands(stack); });
 }
 
 void PhotoViewer::startLoading()
@@ -805,8 +830,8 @@ void PhotoViewer::analyze()
             emit analysisFinished(false);
             return;
         }
-        m_undo->clear(); // corrections belong to the analysis they were painted on
         loadStoredAnalysis();
+        dropRetiredCommands(m_undo); // corrections belong to the analysis they were painted on
         if (result->scalpFound) {
             m_status->setText(tr("Coverage %1% · Norwood %2 (confidence %3)")
                                   .arg(result->coveragePercent, 0, 'f', 1)

@@ -1,6 +1,7 @@
 #include "smp/gui/PlanPanel.h"
 
 #include "smp/gui/BackgroundWork.h"
+#include "smp/gui/ClientUndo.h"
 #include "smp/gui/PhotoViewer.h"
 #include "smp/planning/PlanFiles.h"
 #include "smp/storage/PlanStore.h"
@@ -22,6 +23,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QSpinBox>
 #include <QStyleOptionGraphicsItem>
 #include <QTableWidget>
@@ -153,19 +155,19 @@ private:
 };
 
 // A change of the hairline (a point added, moved or removed), undoable.
-class HairlineCommand : public QUndoCommand
+class HairlineCommand : public WindowCommand
 {
 public:
     HairlineCommand(PlanPanel *panel, planning::Hairline before, planning::Hairline after,
                     const QString &text, bool alreadyApplied)
-        : QUndoCommand(text)
+        : WindowCommand(panel, text)
         , m_panel(panel)
         , m_before(std::move(before))
         , m_after(std::move(after))
         , m_skipFirstRedo(alreadyApplied)
     {}
-    void undo() override { m_panel->setHairline(m_before, sameShape()); }
-    void redo() override
+    void undoOnTarget() override { m_panel->setHairline(m_before, sameShape()); }
+    void redoOnTarget() override
     {
         if (m_skipFirstRedo) {
             m_skipFirstRedo = false;
@@ -349,22 +351,67 @@ private:
 };
 
 // A change of the outlined areas (one added or removed), undoable.
-class ZonesCommand : public QUndoCommand
+class ZonesCommand : public WindowCommand
 {
 public:
     ZonesCommand(PlanPanel *panel, std::vector<planning::TreatmentZone> before,
                  std::vector<planning::TreatmentZone> after, const QString &text)
-        : QUndoCommand(text)
+        : WindowCommand(panel, text)
         , m_panel(panel)
         , m_before(std::move(before))
         , m_after(std::move(after))
     {}
-    void undo() override { m_panel->setZones(m_before); }
-    void redo() override { m_panel->setZones(m_after); }
+    void undoOnTarget() override { m_panel->setZones(m_before); }
+    void redoOnTarget() override { m_panel->setZones(m_after); }
 
 private:
     PlanPanel *m_panel;
     std::vector<planning::TreatmentZone> m_before, m_after;
+};
+
+// A plan parameter (density, sessions, seed) changed in its box. Already applied when pushed;
+// steps of the same box in a row (arrow clicks, typing) merge into one command.
+class ParameterCommand : public WindowCommand
+{
+public:
+    ParameterCommand(PlanPanel *panel, QAbstractSpinBox *box, double before, double after)
+        : WindowCommand(panel, describe(box, after))
+        , m_panel(panel)
+        , m_box(box)
+        , m_before(before)
+        , m_after(after)
+    {}
+    int id() const override { return 0x504c414e; } // "PLAN"
+    bool mergeWith(const QUndoCommand *other) override
+    {
+        const auto *next = static_cast<const ParameterCommand *>(other);
+        if (next->m_box != m_box)
+            return false;
+        m_after = next->m_after;
+        setText(describe(m_box, m_after));
+        setObsolete(m_after == m_before); // back where it started: nothing to undo
+        return true;
+    }
+    void undoOnTarget() override { m_panel->setParameter(m_box, m_before); }
+    void redoOnTarget() override
+    {
+        if (m_skipFirstRedo) {
+            m_skipFirstRedo = false;
+            return;
+        }
+        m_panel->setParameter(m_box, m_after);
+    }
+
+private:
+    static QString describe(QAbstractSpinBox *box, double value)
+    {
+        const QString name = box->property("parameterName").toString();
+        return QObject::tr("Set %1 to %2").arg(name).arg(value);
+    }
+    PlanPanel *m_panel;
+    QAbstractSpinBox *m_box;
+    double m_before, m_after;
+    bool m_skipFirstRedo = true;
 };
 
 PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
@@ -400,6 +447,10 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     m_seed->setToolTip(tr("The same seed gives the same dots"));
     form->addRow(tr("Seed:"), m_seed);
     layout->addLayout(form);
+    m_density->setProperty("parameterName", tr("density"));
+    m_sessions->setProperty("parameterName", tr("sessions"));
+    m_seed->setProperty("parameterName", tr("seed"));
+    m_sessions->setToolTip(tr("Sessions to build the density in (2-6), 10-14 days apart"));
 
     auto *hairlineRow = new QHBoxLayout;
     auto *hairlineButton = new QToolButton(this);
@@ -588,6 +639,24 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     });
     connect(m_show, &QComboBox::currentIndexChanged, this, &PlanPanel::updatePreview);
     connect(m_sessions, &QSpinBox::valueChanged, this, &PlanPanel::updateEnabled);
+    // Each parameter change is an edit of the document: undoable, and kept in the draft.
+    for (QAbstractSpinBox *box :
+         {static_cast<QAbstractSpinBox *>(m_density), static_cast<QAbstractSpinBox *>(m_sessions),
+          static_cast<QAbstractSpinBox *>(m_seed)}) {
+        m_parameterValues[box] = parameterValue(box);
+        const auto changed = [this, box] {
+            const double before = m_parameterValues[box];
+            const double after = parameterValue(box);
+            m_parameterValues[box] = after;
+            if (!m_settingParameters && before != after)
+                m_viewer.undoStack()->push(new ParameterCommand(this, box, before, after));
+        };
+        if (auto *integer = qobject_cast<QSpinBox *>(box))
+            connect(integer, &QSpinBox::valueChanged, this, changed);
+        else
+            connect(static_cast<QDoubleSpinBox *>(box), &QDoubleSpinBox::valueChanged, this,
+                    changed);
+    }
     connect(&m_previewWatcher, &QFutureWatcher<QImage>::finished, this, [this] {
         const QImage image = m_previewWatcher.result();
         if (m_preview && !image.isNull()) {
@@ -635,6 +704,23 @@ QCheckBox *PlanPanel::sessionToggle(int session) const
     return m_sessionToggles.value(session - 1);
 }
 
+double PlanPanel::parameterValue(const QAbstractSpinBox *box)
+{
+    if (const auto *integer = qobject_cast<const QSpinBox *>(box))
+        return integer->value();
+    return static_cast<const QDoubleSpinBox *>(box)->value();
+}
+
+void PlanPanel::setParameter(QAbstractSpinBox *box, double value)
+{
+    const QScopedValueRollback guard(m_settingParameters, true);
+    if (auto *integer = qobject_cast<QSpinBox *>(box))
+        integer->setValue(static_cast<int>(value));
+    else
+        static_cast<QDoubleSpinBox *>(box)->setValue(value);
+    updateEnabled();
+}
+
 double PlanPanel::mmPerPx() const
 {
     return m_input ? m_input->mmPerPhotoPx : 0;
@@ -678,6 +764,7 @@ void PlanPanel::refresh()
                     storage::PlanStore(m_viewer.database()).latestForPhoto(m_input->photoId)) {
                 m_plan = clinic::loadPlan(*stored);
                 m_savedId = stored->id;
+                const QScopedValueRollback guard(m_settingParameters, true);
                 m_density->setValue(m_plan->settings.densityDotsPerCm2);
                 m_sessions->setValue(m_plan->settings.sessions);
                 m_seed->setValue(static_cast<int>(m_plan->settings.seed % 1000000));

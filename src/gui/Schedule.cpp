@@ -2,12 +2,14 @@
 
 #include "smp/clinic/Planning.h"
 #include "smp/clinic/Report.h"
+#include "smp/gui/ClientUndo.h"
 #include "smp/storage/AppointmentStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/StorageError.h"
 
+#include <QApplication>
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -22,6 +24,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
@@ -34,6 +37,8 @@
 #include <QTableWidget>
 #include <QTimeEdit>
 #include <QToolButton>
+#include <QUndoGroup>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -88,8 +93,60 @@ QTableWidgetItem *cell(const QString &text)
 
 } // namespace
 
+namespace {
+
+// A moved appointment, with the client's later sessions of the plan when they moved along.
+// Already applied when pushed; undo moves it back (and them by the same time) with the clinic's
+// checks: a double booking made since is refused, said, and the command dropped.
+class MoveAppointmentCommand : public QUndoCommand
+{
+public:
+    MoveAppointmentCommand(storage::Database &db, ClientUndoStacks &stacks,
+                           const Appointment &before, QDateTime after, bool withLater)
+        : QUndoCommand(QObject::tr("Move %1").arg(clinic::appointmentTitle(before)))
+        , m_db(db)
+        , m_stacks(stacks)
+        , m_clientId(before.clientId)
+        , m_appointmentId(before.id)
+        , m_before(before.start)
+        , m_after(std::move(after))
+        , m_withLater(withLater)
+    {}
+    void undo() override { moveTo(m_before); }
+    void redo() override
+    {
+        if (m_skipFirstRedo) {
+            m_skipFirstRedo = false;
+            return;
+        }
+        moveTo(m_after);
+    }
+
+private:
+    void moveTo(const QDateTime &start)
+    {
+        try {
+            clinic::moveAppointment(m_db, m_appointmentId, start, m_withLater, true);
+        } catch (const std::exception &error) {
+            QMessageBox::warning(QApplication::activeWindow(), QObject::tr("Not Moved"),
+                                 QString::fromUtf8(error.what()));
+            setObsolete(true);
+        }
+        m_stacks.notifyAppointmentsChanged(m_clientId);
+    }
+    storage::Database &m_db;
+    ClientUndoStacks &m_stacks;
+    RecordId m_clientId;
+    RecordId m_appointmentId;
+    QDateTime m_before, m_after;
+    bool m_withLater;
+    bool m_skipFirstRedo = true;
+};
+
+} // namespace
+
 bool moveAppointmentInteractively(QWidget *parent, storage::Database &db, RecordId appointmentId,
-                                  const QDateTime &start)
+                                  const QDateTime &start, ClientUndoStacks *undo)
 {
     try {
         AppointmentStore store(db);
@@ -125,6 +182,9 @@ bool moveAppointmentInteractively(QWidget *parent, storage::Database &db, Record
                 return false;
             outcome = clinic::moveAppointment(db, appointmentId, start, withLater, true);
         }
+        if (outcome.applied && undo)
+            undo->stackFor(moved->clientId)
+                ->push(new MoveAppointmentCommand(db, *undo, *moved, start, withLater));
         return outcome.applied;
     } catch (const std::exception &error) {
         QMessageBox::warning(parent, QObject::tr("Not Moved"), QString::fromUtf8(error.what()));
@@ -417,7 +477,7 @@ ClientScheduleTab::ClientScheduleTab(storage::Database &db, QWidget *parent)
         if (ask.exec() != QDialog::Accepted)
             return;
         const QDateTime start(edit->date(), edit->time(), zone);
-        if (moveAppointmentInteractively(this, m_db, id, start)) {
+        if (moveAppointmentInteractively(this, m_db, id, start, m_undoStacks)) {
             reload();
             emit changed();
         }
@@ -488,6 +548,17 @@ ClientScheduleTab::ClientScheduleTab(storage::Database &db, QWidget *parent)
             clinic::writeFileAtomically(path, clinic::exportCalendar(m_db, m_clientId));
         } catch (const std::exception &error) {
             QMessageBox::warning(this, tr("Not Exported"), QString::fromUtf8(error.what()));
+        }
+    });
+}
+
+void ClientScheduleTab::setUndoStacks(ClientUndoStacks *stacks)
+{
+    m_undoStacks = stacks;
+    connect(stacks, &ClientUndoStacks::appointmentsChanged, this, [this](RecordId clientId) {
+        if (clientId == m_clientId) {
+            reload();
+            emit changed();
         }
     });
 }
@@ -657,6 +728,12 @@ QDate CalendarView::lastDay() const
         return firstDay().addDays(41);
     }
     return m_date;
+}
+
+void CalendarView::setUndoStacks(ClientUndoStacks *stacks)
+{
+    m_undoStacks = stacks;
+    connect(stacks, &ClientUndoStacks::appointmentsChanged, this, &CalendarView::reload);
 }
 
 void CalendarView::reload()
@@ -900,7 +977,7 @@ void CalendarView::mouseReleaseEvent(QMouseEvent *event)
     const QDateTime start = timeAt(topLeft + QPointF(2, 0));
     const QRectF before = blockOf(id);
     if (start.isValid() && (topLeft - before.topLeft()).manhattanLength() > 3 &&
-        moveAppointmentInteractively(this, m_db, id, start))
+        moveAppointmentInteractively(this, m_db, id, start, m_undoStacks))
         emit appointmentMoved(id);
     reload();
 }
@@ -922,6 +999,10 @@ CalendarWindow::CalendarWindow(storage::Database &db, QWidget *parent)
     setWindowTitle(tr("Clinic Calendar"));
     resize(1280, 820);
     auto *layout = new QVBoxLayout(this);
+    auto *menuBar = new QMenuBar(this);
+    layout->setMenuBar(menuBar);
+    m_editMenu = menuBar->addMenu(tr("&Edit"));
+    m_editMenu->setEnabled(false); // until setUndoStacks
     auto *bar = new QHBoxLayout;
     auto *modes = new QButtonGroup(this);
     const auto modeButton = [&](const QString &text, CalendarView::Mode mode, const QString &name) {
@@ -1031,6 +1112,24 @@ void CalendarWindow::updateTitle()
         m_title->setText(
             QStringLiteral("%1 - %2").arg(QLocale().toString(a, QStringLiteral("d MMM")),
                                           QLocale().toString(b, QStringLiteral("d MMM yyyy"))));
+}
+
+void CalendarWindow::setUndoStacks(ClientUndoStacks *stacks)
+{
+    m_undoStacks = stacks;
+    m_view->setUndoStacks(stacks);
+    QAction *undo = stacks->group()->createUndoAction(this, tr("Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction *redo = stacks->group()->createRedoAction(this, tr("Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    m_editMenu->addAction(undo);
+    m_editMenu->addAction(redo);
+    m_editMenu->setEnabled(true);
+    connect(m_view, &CalendarView::appointmentMoved, this, [this](RecordId id) {
+        if (const auto moved = AppointmentStore(m_db).find(id))
+            m_undoStacks->setActiveClient(moved->clientId);
+    });
+    connect(stacks, &ClientUndoStacks::appointmentsChanged, this, &CalendarWindow::reload);
 }
 
 void CalendarWindow::reload()

@@ -20,6 +20,7 @@ class Database;
 namespace smp::gui {
 
 class ClientScheduleTab;
+class ClientUndoStacks;
 
 // One client: details, contraindication screening, consents, photos, the treatment schedule
 // and the history of changes. Reads and writes through the GUI thread's connection; photo import
@@ -31,6 +32,10 @@ class ClientPage : public QWidget
 public:
     explicit ClientPage(storage::Database &db, QWidget *parent = nullptr);
     ~ClientPage() override;
+
+    // The clients' undo stacks (owned by the main window): photo windows and the schedule put
+    // their edits on the shown client's stack. Without it each photo window has its own.
+    void setUndoStacks(ClientUndoStacks *stacks);
 
     // Loads and shows a client; 0 clears the page.
     void showClient(storage::RecordId id);
@@ -88,6 +93,7 @@ private:
     storage::Database &m_db;
     storage::RecordId m_clientId = 0;
     QString m_clientName;
+    ClientUndoStacks *m_undoStacks = nullptr;
 
     QLabel *m_title = nullptr;
     QLabel *m_subtitle = nullptr;

@@ -19,6 +19,7 @@ namespace smp::gui {
 class CalendarWindow;
 
 class ClientDialog;
+class ClientUndoStacks;
 class ClientListModel;
 class ClientPage;
 
@@ -61,8 +62,14 @@ public:
     // Shows the clinic calendar window (made on first use, owned by this window).
     CalendarWindow *showCalendar();
 
+    // The per-client undo stacks (Edit menu).
+    ClientUndoStacks *undoStacks() const { return m_undoStacks; }
+    QAction *undoAction() const { return m_undoAction; }
+    QAction *redoAction() const { return m_redoAction; }
+
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void createActions();
@@ -83,6 +90,9 @@ private:
     QAction *m_deleteAction = nullptr;
     QAction *m_importAction = nullptr;
     CalendarWindow *m_calendar = nullptr;
+    ClientUndoStacks *m_undoStacks = nullptr;
+    QAction *m_undoAction = nullptr;
+    QAction *m_redoAction = nullptr;
     QWidget *m_preview = nullptr; // the report's print preview while it is open
 };
 

@@ -103,7 +103,10 @@ class PhotoViewer : public QWidget
     Q_OBJECT
 
 public:
-    PhotoViewer(storage::Database &db, storage::RecordId photoId, QWidget *parent = nullptr);
+    // `documentStack`: the client's undo stack (ClientUndoStacks), which the viewer's edits go
+    // on; the viewer makes its own when it is null.
+    PhotoViewer(storage::Database &db, storage::RecordId photoId,
+                QUndoStack *documentStack = nullptr, QWidget *parent = nullptr);
     ~PhotoViewer() override;
 
     PhotoView *view() const { return m_view; }

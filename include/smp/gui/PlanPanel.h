@@ -8,8 +8,10 @@
 #include <QImage>
 #include <QWidget>
 
+#include <map>
 #include <optional>
 
+class QAbstractSpinBox;
 class QCheckBox;
 class QComboBox;
 class QAction;
@@ -106,6 +108,10 @@ signals:
 private:
     friend class HairlineCommand;
     friend class ZonesCommand;
+    friend class ParameterCommand;
+    static double parameterValue(const QAbstractSpinBox *box);
+    // Sets a parameter box as undo and redo do (no new command).
+    void setParameter(QAbstractSpinBox *box, double value);
     void setHairline(const planning::Hairline &hairline, bool incremental);
     void setZones(const std::vector<planning::TreatmentZone> &zones);
     void updateZoneList();
@@ -131,6 +137,8 @@ private:
     std::vector<planning::PointMm> m_pendingOutline; // the area being outlined, mm
     std::vector<planning::PointMm> m_facePoints;     // glabella, eye corners, chin (mm), as marked
     std::optional<planning::HairlineGuides> m_guides;
+    std::map<const QAbstractSpinBox *, double> m_parameterValues; // as last seen, for undo
+    bool m_settingParameters = false; // loading or undoing: no new command
 
     QLabel *m_state = nullptr;
     QDoubleSpinBox *m_density = nullptr;

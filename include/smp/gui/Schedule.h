@@ -23,6 +23,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QLabel;
 class QListWidget;
+class QMenu;
 class QPushButton;
 class QSpinBox;
 class QTableWidget;
@@ -33,11 +34,15 @@ class Database;
 
 namespace smp::gui {
 
+class ClientUndoStacks;
+
 // Moves an appointment as a person would: asks whether later sessions move with it (when there
 // are any), refuses a double booking with the reason, asks before moving despite warnings.
-// Returns true when it moved.
+// Returns true when it moved. With `undo`, the move goes on the client's undo stack (undo moves
+// it back, with the later sessions when they moved along).
 bool moveAppointmentInteractively(QWidget *parent, storage::Database &db,
-                                  storage::RecordId appointmentId, const QDateTime &start);
+                                  storage::RecordId appointmentId, const QDateTime &start,
+                                  ClientUndoStacks *undo = nullptr);
 
 // Proposes a schedule for the client's newest plan and books it.
 class ProposalDialog : public QDialog
@@ -96,6 +101,8 @@ class ClientScheduleTab : public QWidget
 
 public:
     explicit ClientScheduleTab(storage::Database &db, QWidget *parent = nullptr);
+    // Moves go on the client's undo stack; the tab reloads when an undo moves them back.
+    void setUndoStacks(ClientUndoStacks *stacks);
     void showClient(storage::RecordId clientId);
     void reload();
 
@@ -111,6 +118,7 @@ signals:
 private:
     storage::Database &m_db;
     storage::RecordId m_clientId = 0;
+    ClientUndoStacks *m_undoStacks = nullptr;
     QLabel *m_summary = nullptr;
     QTableWidget *m_timeline = nullptr;
     QPushButton *m_propose = nullptr;
@@ -136,6 +144,8 @@ public:
         Month,
     };
     explicit CalendarView(storage::Database &db, QWidget *parent = nullptr);
+    // Moves go on their client's undo stack; the view reloads when an undo moves them back.
+    void setUndoStacks(ClientUndoStacks *stacks);
 
     void setMode(Mode mode);
     Mode mode() const { return m_mode; }
@@ -169,6 +179,7 @@ private:
     storage::RecordId appointmentAt(QPointF point) const;
 
     storage::Database &m_db;
+    ClientUndoStacks *m_undoStacks = nullptr;
     clinic::ScheduleSettings m_settings;
     Mode m_mode = Mode::Week;
     QDate m_date;
@@ -189,6 +200,9 @@ class CalendarWindow : public QWidget
 
 public:
     explicit CalendarWindow(storage::Database &db, QWidget *parent = nullptr);
+    // Moves go on their client's undo stack, which becomes the active one of the group: the
+    // window's Edit menu takes back the last move made here.
+    void setUndoStacks(ClientUndoStacks *stacks);
     CalendarView *view() const { return m_view; }
     QListWidget *upcoming() const { return m_upcoming; }
     void reload();
@@ -199,6 +213,8 @@ signals:
 private:
     void updateTitle();
     storage::Database &m_db;
+    ClientUndoStacks *m_undoStacks = nullptr;
+    QMenu *m_editMenu = nullptr;
     CalendarView *m_view = nullptr;
     QLabel *m_title = nullptr;
     QListWidget *m_upcoming = nullptr;
