@@ -3,6 +3,7 @@
 
 #include "smp/clinic/SampleClient.h"
 #include "smp/gui/MainWindow.h"
+#include "smp/gui/SessionLock.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/StorageError.h"
 
@@ -97,5 +98,10 @@ int main(int argc, char *argv[])
 
     smp::gui::MainWindow window(*db);
     window.show();
+    // Held until the program ends; left behind by a crash or kill, it brings the autosaved work
+    // back on the next start.
+    const smp::gui::SessionLock session(db->path());
+    if (session.previousSessionCrashed())
+        window.offerUnsavedWork();
     return QApplication::exec();
 }

@@ -14,6 +14,7 @@
 #include "smp/gui/ClientUndo.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/DraftStore.h"
 #include "smp/storage/PhotoLibrary.h"
 
 #include <QAction>
@@ -604,6 +605,49 @@ void MainWindow::progressReport()
             preview.exec();
             m_preview = nullptr;
         });
+}
+
+int MainWindow::offerUnsavedWork()
+{
+    std::vector<storage::PlanDraft> drafts;
+    try {
+        drafts = storage::DraftStore(m_db).planDrafts();
+    } catch (const std::exception &error) {
+        showError(tr("The autosaved work could not be listed"), QString::fromUtf8(error.what()));
+        return 0;
+    }
+    if (drafts.empty())
+        return 0;
+    QStringList lines;
+    storage::ClientStore clients(m_db);
+    storage::PhotoLibrary photos(m_db);
+    for (const storage::PlanDraft &draft : drafts) {
+        const auto client = clients.find(draft.clientId);
+        const auto photo = photos.find(draft.photoId);
+        lines << tr("%1: plan of photo %2 (%3), autosaved %4")
+                     .arg(client ? client->displayName() : tr("client %1").arg(draft.clientId))
+                     .arg(draft.photoId)
+                     .arg(photo ? photo->originalName : QString())
+                     .arg(QLocale().toString(draft.savedAt.toLocalTime(), QLocale::ShortFormat));
+    }
+    QMessageBox box(QMessageBox::Question, tr("Restore Unsaved Work?"),
+                    tr("SMP Planner did not close properly last time. Work that was not saved "
+                       "yet was kept:"),
+                    QMessageBox::Open | QMessageBox::Ignore, this);
+    box.setInformativeText(lines.join(QLatin1Char('\n')) +
+                           tr("\n\nOpen it now? Otherwise it comes back when you open the photo."));
+    box.setDefaultButton(QMessageBox::Open);
+    if (box.exec() != QMessageBox::Open)
+        return 0;
+    int opened = 0;
+    for (const storage::PlanDraft &draft : drafts) {
+        selectClient(draft.clientId);
+        if (m_page->clientId() != draft.clientId)
+            continue;
+        m_page->openPhoto(draft.photoId);
+        ++opened;
+    }
+    return opened;
 }
 
 CalendarWindow *MainWindow::showCalendar()

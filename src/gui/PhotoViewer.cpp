@@ -600,7 +600,12 @@ void PhotoViewer::closeEvent(QCloseEvent *event)
             event->ignore();
             return;
         }
+        if (answer == QMessageBox::Discard)
+            m_planPanel->discardDraft();
     }
+    // A design without dots (a hairline drawn, a parameter changed) stays as the photo's draft
+    // and comes back when the photo is opened again.
+    m_planPanel->flushDraft();
     QWidget::closeEvent(event);
 }
 

@@ -4,6 +4,8 @@
 #include "smp/gui/ClientUndo.h"
 #include "smp/gui/PhotoViewer.h"
 #include "smp/planning/PlanFiles.h"
+#include "smp/storage/DraftStore.h"
+#include "smp/planning/PlanFiles.h"
 #include "smp/storage/PlanStore.h"
 
 #include <QAction>
@@ -24,6 +26,7 @@
 #include <QPainterPath>
 #include <QPushButton>
 #include <QScopedValueRollback>
+#include <QTimer>
 #include <QSpinBox>
 #include <QStyleOptionGraphicsItem>
 #include <QTableWidget>
@@ -166,6 +169,10 @@ public:
         , m_after(std::move(after))
         , m_skipFirstRedo(alreadyApplied)
     {}
+    bool isLive() const override
+    {
+        return WindowCommand::isLive() && m_panel->m_designGeneration == m_generation;
+    }
     void undoOnTarget() override { m_panel->setHairline(m_before, sameShape()); }
     void redoOnTarget() override
     {
@@ -179,6 +186,7 @@ public:
 private:
     bool sameShape() const { return m_before.controlPoints.size() == m_after.controlPoints.size(); }
     PlanPanel *m_panel;
+    int m_generation = m_panel->m_designGeneration;
     planning::Hairline m_before, m_after;
     bool m_skipFirstRedo;
 };
@@ -361,11 +369,16 @@ public:
         , m_before(std::move(before))
         , m_after(std::move(after))
     {}
+    bool isLive() const override
+    {
+        return WindowCommand::isLive() && m_panel->m_designGeneration == m_generation;
+    }
     void undoOnTarget() override { m_panel->setZones(m_before); }
     void redoOnTarget() override { m_panel->setZones(m_after); }
 
 private:
     PlanPanel *m_panel;
+    int m_generation = m_panel->m_designGeneration;
     std::vector<planning::TreatmentZone> m_before, m_after;
 };
 
@@ -382,6 +395,11 @@ public:
         , m_after(after)
     {}
     int id() const override { return 0x504c414e; } // "PLAN"
+    bool isLive() const override
+    {
+        return WindowCommand::isLive() && m_panel->m_designGeneration == m_generation;
+    }
+
     bool mergeWith(const QUndoCommand *other) override
     {
         const auto *next = static_cast<const ParameterCommand *>(other);
@@ -409,6 +427,7 @@ private:
         return QObject::tr("Set %1 to %2").arg(name).arg(value);
     }
     PlanPanel *m_panel;
+    int m_generation = m_panel->m_designGeneration;
     QAbstractSpinBox *m_box;
     double m_before, m_after;
     bool m_skipFirstRedo = true;
@@ -563,10 +582,24 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     addExport(tr("Pigment Map (PNG, 1:1)..."), tr("PNG (*.png)"));
     addExport(tr("Plan (JSON)..."), tr("JSON (*.json)"));
     m_export->setMenu(exportMenu);
+    m_revert = new QPushButton(tr("Revert"), this);
+    m_revert->setObjectName(QStringLiteral("planRevert"));
+    m_revert->setToolTip(
+        tr("Throw away the autosaved changes and return to the saved plan of this photo"));
     buttons->addWidget(m_generate);
     buttons->addWidget(m_save);
+    buttons->addWidget(m_revert);
     buttons->addWidget(m_export);
     layout->addLayout(buttons);
+
+    // Autosave: edits are written as a draft at most a second after they are made.
+    m_draftTimer = new QTimer(this);
+    m_draftTimer->setSingleShot(true);
+    m_draftTimer->setInterval(1000);
+    connect(m_draftTimer, &QTimer::timeout, this, &PlanPanel::writeDraftInBackground);
+    connect(&m_draftWriter, &QFutureWatcher<QByteArray>::finished, this,
+            [this] { storeDraft(m_draftWriter.result()); });
+    connect(m_revert, &QPushButton::clicked, this, &PlanPanel::revertToSaved);
 
     auto *showRow = new QFormLayout;
     m_show = new QComboBox(this);
@@ -648,8 +681,10 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
             const double before = m_parameterValues[box];
             const double after = parameterValue(box);
             m_parameterValues[box] = after;
-            if (!m_settingParameters && before != after)
+            if (!m_settingParameters && before != after) {
                 m_viewer.undoStack()->push(new ParameterCommand(this, box, before, after));
+                markDraftDirty();
+            }
         };
         if (auto *integer = qobject_cast<QSpinBox *>(box))
             connect(integer, &QSpinBox::valueChanged, this, changed);
@@ -697,6 +732,7 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
 PlanPanel::~PlanPanel()
 {
     m_previewWatcher.waitForFinished();
+    m_draftWriter.waitForFinished();
 }
 
 QCheckBox *PlanPanel::sessionToggle(int session) const
@@ -719,6 +755,7 @@ void PlanPanel::setParameter(QAbstractSpinBox *box, double value)
     else
         static_cast<QDoubleSpinBox *>(box)->setValue(value);
     updateEnabled();
+    markDraftDirty();
 }
 
 double PlanPanel::mmPerPx() const
@@ -757,6 +794,21 @@ void PlanPanel::refresh()
             m_state->setText(QString::fromUtf8(error.what()));
         }
     }
+    if (!m_draftChecked && m_input) {
+        // Work left unsaved (closed without saving, a crash, a kill) comes back as it was.
+        m_draftChecked = true;
+        if (restoreDraft()) {
+            updateZoneList();
+            planChanged();
+            m_state->setText(tr("Restored the design left unsaved at %1. Save keeps it; Revert "
+                                "returns to the saved plan.")
+                                 .arg(QLocale().toString(m_restoredAt.toLocalTime(),
+                                                         QLocale::ShortFormat)));
+            if (!m_viewer.planAction()->isChecked())
+                m_viewer.planAction()->setChecked(true);
+            return;
+        }
+    }
     if (!m_plan && m_input) {
         // The photo's stored plan, as the client last saw it.
         try {
@@ -764,6 +816,7 @@ void PlanPanel::refresh()
                     storage::PlanStore(m_viewer.database()).latestForPhoto(m_input->photoId)) {
                 m_plan = clinic::loadPlan(*stored);
                 m_savedId = stored->id;
+                m_basedOnPlanId = stored->id;
                 const QScopedValueRollback guard(m_settingParameters, true);
                 m_density->setValue(m_plan->settings.densityDotsPerCm2);
                 m_sessions->setValue(m_plan->settings.sessions);
@@ -808,6 +861,7 @@ void PlanPanel::updateEnabled()
     m_scarNeedle->setEnabled(scar);
     m_removeZone->setEnabled(m_zoneList->currentRow() >= 0);
     m_save->setEnabled(m_plan.has_value() && m_savedId == 0);
+    m_revert->setEnabled(m_restoredDraft || m_draftDirty || (m_plan && m_savedId == 0));
     m_export->setEnabled(m_plan.has_value());
     const int sessions = m_plan ? m_plan->settings.sessions : m_sessions->value();
     for (int s = 1; s <= 6; ++s)
@@ -862,6 +916,7 @@ void PlanPanel::generate()
         m_plan = std::move(*result);
         m_savedId = 0;
         planChanged();
+        markDraftDirty();
         emit planReady();
     });
 }
@@ -876,6 +931,7 @@ qint64 PlanPanel::save()
         QMessageBox::warning(this, tr("Plan Not Saved"), QString::fromUtf8(error.what()));
         return 0;
     }
+    discardDraft(); // the plan is a record now
     updateEnabled();
     emit planSaved(m_savedId);
     return m_savedId;
@@ -995,6 +1051,7 @@ void PlanPanel::markFacePoint(QPointF photoPoint)
         m_facePoints.clear();
     m_facePoints.push_back({photoPoint.x() * mmPerPx(), photoPoint.y() * mmPerPx()});
     updateGuides();
+    markDraftDirty();
 }
 
 void PlanPanel::updateGuides()
@@ -1060,6 +1117,7 @@ void PlanPanel::setZones(const std::vector<planning::TreatmentZone> &zones)
     m_zones = zones;
     updateZoneList();
     planChanged();
+    markDraftDirty();
 }
 
 void PlanPanel::updateZoneList()
@@ -1103,6 +1161,7 @@ void PlanPanel::setHairline(const planning::Hairline &hairline, bool incremental
         }
     }
     planChanged();
+    markDraftDirty();
 }
 
 void PlanPanel::planChanged()
@@ -1120,6 +1179,134 @@ void PlanPanel::planChanged()
             m_show->addItem(tr("Healed after session %1").arg(s));
     }
     updatePreview();
+}
+
+planning::PlanDesign PlanPanel::design() const
+{
+    planning::PlanDesign d;
+    d.densityDotsPerCm2 = m_density->value();
+    d.sessions = m_sessions->value();
+    d.seed = static_cast<std::uint64_t>(m_seed->value());
+    d.hairline = m_hairline;
+    d.zones = m_zones;
+    d.facePoints = m_facePoints;
+    d.plan = m_plan;
+    d.basedOnPlanId = m_basedOnPlanId;
+    return d;
+}
+
+void PlanPanel::markDraftDirty()
+{
+    if (m_restoring)
+        return;
+    m_draftDirty = true;
+    // Not restarted by every change: during a long drag the draft is still written every second.
+    if (!m_draftTimer->isActive())
+        m_draftTimer->start();
+}
+
+void PlanPanel::writeDraftInBackground()
+{
+    if (!m_draftDirty || !m_input)
+        return;
+    if (m_draftWriter.isRunning()) { // the next write follows this one
+        m_draftTimer->start();
+        return;
+    }
+    m_draftDirty = false;
+    // Serialised on a worker (a full head is 70,000 dots); stored on the GUI thread's connection.
+    m_draftWriter.setFuture(QtConcurrent::run([design = design()] {
+        return QByteArray::fromStdString(planning::planDesignJson(design));
+    }));
+}
+
+void PlanPanel::storeDraft(const QByteArray &content)
+{
+    if (!m_input)
+        return;
+    try {
+        storage::DraftStore(m_viewer.database()).putPlanDraft(m_input->photoId, content);
+        emit draftSaved();
+    } catch (const std::exception &error) {
+        // Said once in the panel; the edits stay in the window, and Save still stores them.
+        m_state->setText(tr("Autosave failed: %1").arg(QString::fromUtf8(error.what())));
+    }
+}
+
+void PlanPanel::flushDraft()
+{
+    m_draftWriter.waitForFinished();
+    m_draftTimer->stop();
+    if (!m_draftDirty || !m_input)
+        return;
+    m_draftDirty = false;
+    storeDraft(QByteArray::fromStdString(planning::planDesignJson(design())));
+}
+
+void PlanPanel::discardDraft()
+{
+    m_draftWriter.waitForFinished();
+    m_draftTimer->stop();
+    m_draftDirty = false;
+    if (!m_input)
+        return;
+    try {
+        storage::DraftStore(m_viewer.database()).removePlanDraft(m_input->photoId);
+    } catch (const std::exception &error) {
+        m_state->setText(QString::fromUtf8(error.what()));
+    }
+    m_restoredDraft = false;
+    updateEnabled();
+}
+
+bool PlanPanel::restoreDraft()
+{
+    std::optional<storage::PlanDraft> draft;
+    planning::PlanDesign restored;
+    try {
+        draft = storage::DraftStore(m_viewer.database()).planDraft(m_input->photoId);
+        if (!draft)
+            return false;
+        restored = planning::parsePlanDesignJson(draft->content.toStdString());
+    } catch (const std::exception &error) {
+        m_state->setText(tr("The autosaved design could not be read and was not restored: %1")
+                             .arg(QString::fromUtf8(error.what())));
+        return false;
+    }
+    const QScopedValueRollback restoring(m_restoring, true);
+    {
+        const QScopedValueRollback guard(m_settingParameters, true);
+        m_density->setValue(restored.densityDotsPerCm2);
+        m_sessions->setValue(restored.sessions);
+        m_seed->setValue(static_cast<int>(restored.seed % 1000000));
+    }
+    m_hairline = restored.hairline;
+    m_zones = restored.zones;
+    m_facePoints = restored.facePoints;
+    m_plan = std::move(restored.plan);
+    m_basedOnPlanId = restored.basedOnPlanId;
+    m_savedId = 0;
+    m_restoredDraft = true;
+    m_restoredAt = draft->savedAt;
+    updateGuides();
+    return true;
+}
+
+void PlanPanel::revertToSaved()
+{
+    discardDraft();
+    ++m_designGeneration; // the edits made so far can no longer be undone
+    dropRetiredCommands(m_viewer.undoStack());
+    const QScopedValueRollback restoring(m_restoring, true);
+    m_plan.reset();
+    m_savedId = 0;
+    m_basedOnPlanId = 0;
+    m_hairline = {};
+    m_zones.clear();
+    m_facePoints.clear();
+    m_draftChecked = true; // the draft is gone: refresh loads the stored plan
+    refresh();
+    updateGuides();
 }
 
 void PlanPanel::updateTable()

@@ -113,12 +113,14 @@ Json hairlineObject(const Hairline &h)
 }
 
 // Reads a hairline object; `complete` requires every field (a plan file), else the missing ones
-// keep their defaults (a hand-written hairline file).
-Hairline readHairline(const Json &object, const std::string &path, bool complete)
+// keep their defaults (a hand-written hairline file). A hairline being drawn (a design) may have
+// fewer than two points: `leastPoints`.
+Hairline readHairline(const Json &object, const std::string &path, bool complete,
+                      std::size_t leastPoints = 2)
 {
     Hairline h;
-    h.controlPoints =
-        readPoints(member(object, path, "control_points_mm"), path + ".control_points_mm", 2);
+    h.controlPoints = readPoints(member(object, path, "control_points_mm"),
+                                 path + ".control_points_mm", leastPoints);
     // Optional everywhere: plans from before front-view hairlines treat below the line.
     if (object.contains("treated_side")) {
         const Json &side = object.at("treated_side");
@@ -319,7 +321,9 @@ std::vector<Dot> parseDotsCsv(std::string_view text)
     return dots;
 }
 
-std::string planJson(const Plan &plan)
+namespace {
+
+Json planObject(const Plan &plan)
 {
     const PlanSettings &s = plan.settings;
     Json j;
@@ -363,17 +367,11 @@ std::string planJson(const Plan &plan)
                         std::round(d.position.y * 1000) / 1000, d.session, needleName(d.needle),
                         d.freshDiameterMm, d.healedDiameterMm, d.shade});
     j["dots"] = dots;
-    return j.dump(1) + '\n';
+    return j;
 }
 
-Plan parsePlanJson(std::string_view text)
+Plan readPlan(const Json &j)
 {
-    Json j;
-    try {
-        j = Json::parse(text);
-    } catch (const Json::parse_error &e) {
-        throw PlanFileError(std::string("not valid JSON: ") + e.what());
-    }
     if (!j.is_object() || j.value("schema", std::string()) != "smp-plan")
         throw PlanFileError("field 'schema': not an SMP Planner plan (\"smp-plan\" expected)");
     const Json &version = member(j, "", "schema_version");
@@ -475,6 +473,72 @@ Plan parsePlanJson(std::string_view text)
         (parsed[i].needle == Needle::RL1 ? summary.dots1RL : summary.dots3RL) += 1;
     }
     return plan;
+}
+
+} // namespace
+
+std::string planJson(const Plan &plan)
+{
+    return planObject(plan).dump(1) + '\n';
+}
+
+Plan parsePlanJson(std::string_view text)
+{
+    Json j;
+    try {
+        j = Json::parse(text);
+    } catch (const Json::parse_error &e) {
+        throw PlanFileError(std::string("not valid JSON: ") + e.what());
+    }
+    return readPlan(j);
+}
+
+std::string planDesignJson(const PlanDesign &design)
+{
+    Json face = Json::array();
+    for (const PointMm &p : design.facePoints)
+        face.push_back({p.x, p.y});
+    Json j;
+    j["schema"] = "smp-plan-design";
+    j["schema_version"] = 1;
+    j["density_dots_per_cm2"] = design.densityDotsPerCm2;
+    j["sessions"] = design.sessions;
+    j["seed"] = std::to_string(design.seed);
+    j["hairline"] = hairlineObject(design.hairline);
+    j["zones"] = zonesArray(design.zones);
+    j["face_points_mm"] = face;
+    j["based_on_plan"] = design.basedOnPlanId;
+    j["plan"] = design.plan ? planObject(*design.plan) : Json(nullptr);
+    return j.dump();
+}
+
+PlanDesign parsePlanDesignJson(std::string_view text)
+{
+    const Json j = parseObject(text, "a plan design must be a JSON object");
+    if (j.value("schema", std::string()) != "smp-plan-design")
+        throw PlanFileError("field 'schema': not a plan design (\"smp-plan-design\" expected)");
+    const Json &version = member(j, "", "schema_version");
+    if (!version.is_number_integer() || version.get<int>() != 1)
+        throw PlanFileError("field 'schema_version' must be 1 (written by a newer SMP Planner?)");
+    PlanDesign design;
+    design.densityDotsPerCm2 = number(j, "", "density_dots_per_cm2", 40, 200);
+    design.sessions = static_cast<int>(number(j, "", "sessions", 2, 6));
+    const Json &seed = member(j, "", "seed");
+    if (!seed.is_string() || seed.get<std::string>().empty() ||
+        seed.get<std::string>().find_first_not_of("0123456789") != std::string::npos)
+        throw PlanFileError("field 'seed' must be a string of digits");
+    design.seed = std::stoull(seed.get<std::string>());
+    design.hairline = readHairline(member(j, "", "hairline"), "hairline", true, 0);
+    design.zones = readZones(member(j, "", "zones"), "zones");
+    design.facePoints = readPoints(member(j, "", "face_points_mm"), "face_points_mm", 0);
+    const Json &based = member(j, "", "based_on_plan");
+    if (!based.is_number_integer() || based.get<std::int64_t>() < 0)
+        throw PlanFileError("field 'based_on_plan' must be a plan id or 0");
+    design.basedOnPlanId = based.get<std::int64_t>();
+    const Json &plan = member(j, "", "plan");
+    if (!plan.is_null())
+        design.plan = readPlan(plan);
+    return design;
 }
 
 std::string planSvg(const Plan &plan, RectMm area)

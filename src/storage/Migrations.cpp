@@ -255,6 +255,19 @@ CREATE TABLE photo_reviews (
     db.execute("CREATE INDEX reviews_by_client ON photo_reviews (client_id, created_at)");
 }
 
+// Version 8: drafts of plans being designed (autosaved work in progress, one per photo), so a
+// crash or kill loses at most the last seconds of a design. Not records: no audit lines.
+void createVersion8(Database &db)
+{
+    db.execute(R"sql(
+CREATE TABLE plan_drafts (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos (id) ON DELETE CASCADE,
+    content  BLOB NOT NULL,
+    saved_at TEXT NOT NULL,
+    saved_by TEXT NOT NULL
+) STRICT)sql");
+}
+
 const Migration kMigrations[] = {
     {1, "clients, screening, consents, photos", createVersion1},
     {2, "audit trail and settings", createVersion2},
@@ -263,6 +276,7 @@ const Migration kMigrations[] = {
     {5, "treatment plans", createVersion5},
     {6, "appointments, session records and booking preferences", createVersion6},
     {7, "clinician reviews of before/after photos", createVersion7},
+    {8, "autosaved drafts of plans being designed", createVersion8},
     // A new step: add it here, bump kCurrentSchemaVersion, and add the fixture of the previous
     // version (tests/data/schema-vN.sql) to the migration tests.
 };

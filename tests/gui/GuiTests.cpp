@@ -19,12 +19,14 @@
 #include "smp/gui/PhotoViewer.h"
 #include "smp/gui/PlanPanel.h"
 #include "smp/gui/Schedule.h"
+#include "smp/gui/SessionLock.h"
 #include "smp/gui/SettingsDialog.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AppointmentStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/DraftStore.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/PlanStore.h"
 #include "smp/storage/ReviewStore.h"
@@ -49,6 +51,7 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QPrintPreviewWidget>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -1004,4 +1007,75 @@ TEST_CASE("the settings window edits the clinic's details, prices and dilution t
     dialog.closuresTable()->item(0, 0)->setText(QStringLiteral("2026-12-24"));
     CHECK(dialog.save());
     CHECK(clinic::scheduleSettings(db).calendar.closures.size() == 1);
+}
+
+TEST_CASE("a photo window killed in the middle of an edit comes back on the next start with the "
+          "edit, or the state just before it",
+          "[gui][autosave]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
+    storage::RecordId photoId = 0;
+    {
+        storage::Database db(path);
+        const auto clientId = clinic::seedSampleClientIfNew(db);
+        REQUIRE(clientId.has_value());
+        const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+        photoId = photo.id;
+        clinic::storeAnalysis(db, photoId,
+                              clinic::analyzeImage(imaging::loadUprightImage(
+                                                       storage::PhotoLibrary(db).absolutePath(photo)),
+                                                   clinic::parametersForPhoto(db, photoId)));
+    }
+    QProcess child;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    child.setProcessEnvironment(environment);
+    child.start(QStringLiteral(SMP_EDIT_CHILD), {path, QString::number(photoId)});
+    REQUIRE(child.waitForStarted());
+    QByteArray output;
+    while (!output.contains("EDITING") && child.state() == QProcess::Running) {
+        child.waitForReadyRead(30000);
+        output += child.readAllStandardOutput();
+    }
+    INFO(output.toStdString() << child.readAllStandardError().toStdString());
+    REQUIRE(output.contains("SAVED 3"));
+    REQUIRE(output.contains("EDITING"));
+    QTest::qWait(1300); // the drag goes on; a draft or two are written meanwhile
+    child.kill();       // SIGKILL: no close, no destructor, no flush
+    REQUIRE(child.waitForFinished(10000));
+    CHECK(child.exitStatus() == QProcess::CrashExit);
+
+    storage::Database db(path);
+    CHECK(db.integrityProblems(true).isEmpty());
+    const gui::SessionLock session(path);
+    CHECK(session.previousSessionCrashed());
+    gui::MainWindow window(db);
+    window.show();
+    QStringList texts;
+    answerMessageBoxes({QMessageBox::Open}, &texts);
+    REQUIRE(window.offerUnsavedWork() == 1);
+    CHECK(texts.value(0).contains(QStringLiteral("did not close properly")));
+    auto *viewer = window.findChild<gui::PhotoViewer *>();
+    REQUIRE(viewer != nullptr);
+    if (!viewer->isLoaded())
+        REQUIRE(QSignalSpy(viewer, &gui::PhotoViewer::loaded).wait(10000));
+    gui::PlanPanel *panel = viewer->planPanel();
+    CHECK(panel->isVisible());
+    CHECK(panel->restoredDraft());
+    const double mm = viewer->calibration()->mmPerPx;
+    const auto &points = panel->hairline().controlPoints;
+    REQUIRE(points.size() == 3);
+    CHECK(points[0].x == Approx(520 * mm).margin(2 * mm));
+    CHECK(points[1].y == Approx(250 * mm).margin(2 * mm));
+    // The dragged point: where the drag began, or somewhere along it.
+    CHECK(points[2].x == Approx(1080 * mm).margin(2 * mm));
+    CHECK(points[2].y >= 329 * mm);
+    CHECK(points[2].y <= 431 * mm);
+
+    // Revert throws the draft away; nothing comes back next time.
+    QTest::mouseClick(panel->revertButton(), Qt::LeftButton);
+    CHECK(panel->hairline().controlPoints.empty());
+    CHECK(storage::DraftStore(db).planDrafts().empty());
+    viewer->close();
 }

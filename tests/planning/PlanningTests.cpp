@@ -627,3 +627,47 @@ TEST_CASE("implausible face points are refused with the point named", "[planning
     CHECK(presetFromName("receded") == HairlinePreset::Receded);
     CHECK_FALSE(presetFromName("bold").has_value());
 }
+
+TEST_CASE("a plan design (the autosaved draft) round-trips, unfinished hairline and all",
+          "[planning]")
+{
+    PlanDesign design;
+    design.densityDotsPerCm2 = 95;
+    design.sessions = 4;
+    design.seed = 18446744073709551557ULL; // 64 bits survive
+    design.hairline.controlPoints = {{12.5, 30.25}}; // one point: still being drawn
+    design.hairline.treatedAbove = true;
+    design.zones = {square(TreatmentZone::Kind::Scar, 5, 5, 10)};
+    design.zones[0].densityDotsPerCm2 = 70;
+    design.facePoints = {{50, 80}, {20, 90}};
+    design.basedOnPlanId = 42;
+    PlanDesign back = parsePlanDesignJson(planDesignJson(design));
+    CHECK(back.densityDotsPerCm2 == 95);
+    CHECK(back.sessions == 4);
+    CHECK(back.seed == design.seed);
+    REQUIRE(back.hairline.controlPoints.size() == 1);
+    CHECK(back.hairline.controlPoints[0].y == 30.25);
+    CHECK(back.hairline.treatedAbove);
+    REQUIRE(back.zones.size() == 1);
+    CHECK(back.zones[0].kind == TreatmentZone::Kind::Scar);
+    CHECK(back.zones[0].densityDotsPerCm2 == 70);
+    CHECK(back.facePoints.size() == 2);
+    CHECK(back.basedOnPlanId == 42);
+    CHECK_FALSE(back.plan.has_value());
+
+    // With the dots made.
+    Hairline hairline;
+    hairline.controlPoints = {{5, 10}, {20, 8}, {35, 11}};
+    design.hairline = hairline;
+    design.plan = buildPlan(gradeMap(40, 30, 4), PlanSettings{}, hairline);
+    back = parsePlanDesignJson(planDesignJson(design));
+    REQUIRE(back.plan.has_value());
+    CHECK(back.plan->dots.size() == design.plan->dots.size());
+    CHECK(back.plan->dots[7].position.x == Approx(design.plan->dots[7].position.x).margin(0.0005));
+
+    CHECK_THROWS_WITH(parsePlanDesignJson("{\"schema\": \"smp-plan\"}"),
+                      Catch::Contains("plan design"));
+    std::string bad = planDesignJson(design);
+    bad.replace(bad.find("\"sessions\":4"), 12, "\"sessions\":9");
+    CHECK_THROWS_WITH(parsePlanDesignJson(bad), Catch::Contains("sessions"));
+}

@@ -5,6 +5,7 @@
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/DraftStore.h"
 #include "smp/storage/Migrations.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/PlanStore.h"
@@ -407,4 +408,37 @@ TEST_CASE("a version 6 database migrates to the current schema: its schedule sta
     review.reviewer = QStringLiteral("Dr. B");
     review.afterPhotoId = 99;
     CHECK_THROWS_AS(reviews.add(review), StorageError);
+}
+
+TEST_CASE("a version 7 database migrates to the current schema: its review stays, plan drafts can "
+          "be autosaved",
+          "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("v7.sqlite"));
+    smp::test::rawExecute(path, fixtureSql("schema-v7.sql"));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
+            QStringLiteral("7"));
+    Database db(path);
+    CHECK(db.schemaVersion() == kCurrentSchemaVersion);
+    CHECK(db.integrityProblems(true).isEmpty());
+    CHECK(tableExists(db, "plan_drafts"));
+    const auto reviews = ReviewStore(db).ofClient(1);
+    REQUIRE(reviews.size() == 1);
+    CHECK(reviews[0].reviewer == QStringLiteral("Dr. A. Lindqvist"));
+    CHECK(reviews[0].approved);
+
+    DraftStore drafts(db);
+    CHECK(drafts.planDrafts().empty());
+    drafts.putPlanDraft(1, QByteArray("{\"first\": true}"));
+    drafts.putPlanDraft(1, QByteArray("{\"second\": true}")); // replaces
+    const auto draft = drafts.planDraft(1);
+    REQUIRE(draft.has_value());
+    CHECK(draft->clientId == 1);
+    CHECK(draft->content == QByteArray("{\"second\": true}"));
+    CHECK(drafts.planDrafts().size() == 1);
+    CHECK_THROWS_AS(drafts.putPlanDraft(99, QByteArray("{}")), StorageError);
+    // A draft goes with its photo.
+    PhotoLibrary(db).remove(1);
+    CHECK(drafts.planDrafts().empty());
 }

@@ -59,6 +59,10 @@ public:
     void progressReport();
     // The report's print preview while it is open (tests), else nullptr.
     QWidget *reportPreview() const { return m_preview; }
+    // After a session that did not close: lists the autosaved designs (storage::DraftStore) and,
+    // when the technician agrees, opens each photo with its design restored. Returns how many
+    // were opened.
+    int offerUnsavedWork();
     // Shows the clinic calendar window (made on first use, owned by this window).
     CalendarWindow *showCalendar();
 

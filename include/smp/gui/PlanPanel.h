@@ -3,7 +3,9 @@
 #include "smp/clinic/Planning.h"
 #include "smp/planning/HairlineGuides.h"
 #include "smp/planning/Plan.h"
+#include "smp/planning/PlanFiles.h"
 
+#include <QDateTime>
 #include <QFutureWatcher>
 #include <QImage>
 #include <QWidget>
@@ -21,6 +23,7 @@ class QLabel;
 class QListWidget;
 class QPushButton;
 class QSpinBox;
+class QTimer;
 class QTableWidget;
 
 namespace smp::gui {
@@ -77,6 +80,20 @@ public:
     // A plan is shown that is not stored (made or changed since the last save).
     bool hasUnsavedPlan() const { return m_plan.has_value() && m_savedId == 0; }
 
+    // Autosave. Every edit of the design (parameters, hairline, areas, face points, the dots)
+    // is written as the photo's draft (storage::DraftStore) at most a second later, serialised
+    // on a worker; the panel restores a draft when it opens, before the stored plan. Saving the
+    // plan or Revert removes the draft.
+    // Writes a pending draft now (closing the window); no-op when nothing changed.
+    void flushDraft();
+    // Removes the photo's draft (the technician discarded the changes).
+    void discardDraft();
+    // Discards the draft and shows the stored plan again.
+    void revertToSaved();
+    // A draft was restored when the panel opened (and not discarded or saved since).
+    bool restoredDraft() const { return m_restoredDraft; }
+    QPushButton *revertButton() const { return m_revert; }
+
     // Starts making the plan in the background; planReady follows.
     void generate();
     // Stores the shown plan; returns its id (0 and a message box when it failed).
@@ -104,6 +121,8 @@ public:
 signals:
     void planReady();
     void planSaved(qint64 planId);
+    // An autosaved draft was written (tests, status).
+    void draftSaved();
 
 private:
     friend class HairlineCommand;
@@ -123,6 +142,11 @@ private:
     void updatePreview();
     void updateEnabled();
     planning::PlanSettings settings() const;
+    planning::PlanDesign design() const;
+    void markDraftDirty();
+    void writeDraftInBackground();
+    void storeDraft(const QByteArray &content);
+    bool restoreDraft();
     double mmPerPx() const;
 
     PhotoViewer &m_viewer;
@@ -139,6 +163,16 @@ private:
     std::optional<planning::HairlineGuides> m_guides;
     std::map<const QAbstractSpinBox *, double> m_parameterValues; // as last seen, for undo
     bool m_settingParameters = false; // loading or undoing: no new command
+    qint64 m_basedOnPlanId = 0;       // the stored plan the design started from
+    int m_designGeneration = 0;       // grows on Revert: older commands retire
+    QTimer *m_draftTimer = nullptr;
+    QFutureWatcher<QByteArray> m_draftWriter;
+    bool m_draftDirty = false;   // edits not yet in a draft
+    bool m_draftChecked = false; // the photo's draft was looked for (once per panel)
+    bool m_restoredDraft = false;
+    bool m_restoring = false; // applying a draft: not an edit
+    QDateTime m_restoredAt;
+    QPushButton *m_revert = nullptr;
 
     QLabel *m_state = nullptr;
     QDoubleSpinBox *m_density = nullptr;

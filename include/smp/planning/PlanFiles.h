@@ -7,6 +7,8 @@
 #include "smp/planning/HairlineGuides.h"
 #include "smp/planning/Plan.h"
 
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,6 +44,22 @@ std::string zonesJson(const std::vector<TreatmentZone> &zones);
 // "left_eye_corner_mm": [x, y], "right_eye_corner_mm": [x, y], "chin_mm": [x, y] (optional)}.
 FaceLandmarks parseFaceJson(std::string_view text);
 std::vector<TreatmentZone> parseZonesJson(std::string_view text);
+
+// The design of a plan being edited, as a photo window's plan panel holds it: written as a draft
+// while the technician works (autosave), read back after a crash. Coordinates in mm on the photo.
+struct PlanDesign
+{
+    double densityDotsPerCm2 = 110;
+    int sessions = 3;
+    std::uint64_t seed = 1;
+    Hairline hairline;                  // may have 0 or 1 points while it is being drawn
+    std::vector<TreatmentZone> zones;   // in drawing order
+    std::vector<PointMm> facePoints;    // glabella, eye corners, chin, as marked so far
+    std::optional<Plan> plan;           // the dots, when made
+    std::int64_t basedOnPlanId = 0;     // the stored plan it was edited from (0: none)
+};
+std::string planDesignJson(const PlanDesign &design);
+PlanDesign parsePlanDesignJson(std::string_view text);
 
 // The pigment map: one colour per session, dots at their fresh size, a 10 mm scale bar and a
 // legend; width and height in mm so it prints at 1:1. `area` is the part of the photo's plane
