@@ -88,10 +88,13 @@ int runPlanCommand(const QStringList &arguments)
             "id, client:ID (the client's latest analysed photo), plan:ID (a stored plan) or a "
             "plan JSON file."),
         arguments,
-        {{QStringLiteral("sessions"), QStringLiteral("Number of sessions, 2-6 (default 3)."),
+        {{QStringLiteral("sessions"),
+          QStringLiteral("Number of sessions, 2-6 (default: the clinic's, see settings show "
+                         "defaults; 3 built in)."),
           QStringLiteral("n")},
          {QStringLiteral("density"),
-          QStringLiteral("Full density on bald skin, dots/cm2, 40-200 (default 110)."),
+          QStringLiteral("Full density on bald skin, dots/cm2, 40-200 (default: the clinic's; "
+                         "110 built in)."),
           QStringLiteral("dots/cm2")},
          {QStringLiteral("hairline"),
           QStringLiteral("The designed hairline: a JSON file {\"control_points_mm\": [[x,y],...]} "
@@ -335,25 +338,27 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments)
         QStringLiteral("settings ") + verb,
         QStringLiteral("The clinic's tables. show TABLE prints it as JSON (the built-in default "
                        "until one is set); set TABLE FILE.json validates and stores it; reset "
-                       "TABLE goes back to the default. TABLE: dilution, prices, schedule "
+                       "TABLE goes back to the default. TABLE: dilution, prices, defaults (a new "
+                       "plan's density, sessions and impressions per minute), schedule "
                        "(opening hours, closures, intervals, recall, time zone) or report (clinic "
                        "details, logo, locale, aftercare and consent texts)."),
         arguments, {},
-        {QStringLiteral("TABLE dilution, prices, schedule or report"),
+        {QStringLiteral("TABLE dilution, prices, defaults, schedule or report"),
          QStringLiteral("[FILE] for set: the table as JSON (as show prints it)")});
     const QStringList args = call.requireAtLeast(1);
     const QString table = args[0];
     const bool dilution = table == QLatin1String("dilution");
     const bool schedule = table == QLatin1String("schedule");
     const bool report = table == QLatin1String("report");
-    if (!dilution && !schedule && !report && table != QLatin1String("prices"))
-        throw UsageError(
-            QStringLiteral(
-                "settings %1: \"%2\" is not a table (dilution, prices, schedule or report)")
-                .arg(verb, table));
+    const bool defaults = table == QLatin1String("defaults");
+    if (!dilution && !schedule && !report && !defaults && table != QLatin1String("prices"))
+        throw UsageError(QStringLiteral("settings %1: \"%2\" is not a table (dilution, prices, "
+                                        "defaults, schedule or report)")
+                             .arg(verb, table));
     const char *key = dilution   ? clinic::kDilutionTableKey
                       : schedule ? clinic::kScheduleSettingsKey
                       : report   ? clinic::kReportSettingsKey
+                      : defaults ? clinic::kPlanDefaultsKey
                                  : clinic::kPriceListKey;
     if (report && verb == QLatin1String("show")) {
         std::fputs(clinic::reportSettingsJson(clinic::reportSettings(call.database())).constData(),
@@ -368,6 +373,10 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments)
     }
     if (verb == QLatin1String("show")) {
         const clinic::PlanningTables tables = clinic::planningTables(call.database());
+        if (defaults) {
+            std::fputs(clinic::planDefaultsJson(tables.defaults).constData(), stdout);
+            return 0;
+        }
         std::fputs(dilution ? planning::dilutionTableJson(tables.dilution).c_str()
                             : planning::priceListJson(tables.prices).c_str(),
                    stdout);
@@ -385,6 +394,8 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments)
                 clinic::setScheduleSettings(call.database(), json);
             else if (report)
                 clinic::setReportSettings(call.database(), json);
+            else if (defaults)
+                clinic::setPlanDefaults(call.database(), json);
             else
                 clinic::setPriceList(call.database(), json);
         } catch (const storage::StorageError &e) {

@@ -39,7 +39,7 @@ Compare:   compare PHOTO_A PHOTO_B [--json] [--out SIDE.png] [--blend F.png] [--
            review PHOTO_A PHOTO_B --reviewer NAME --approved|--not-approved [--notes T]
 Reports:   report CLIENT --out FILE.pdf [--page-size A4|Letter]
            aftercare APPOINTMENT --out FILE.pdf [--page-size A4|Letter]
-Settings:  settings show|set|reset dilution|prices|schedule|report [FILE.json]
+Settings:  settings show|set|reset dilution|prices|defaults|schedule|report [FILE.json]
 Other:     sample-photo OUT.jpg
 
 Options every command accepts: --database PATH, --user NAME, --json

@@ -152,7 +152,79 @@ PlanningTables planningTables(storage::Database &db)
     });
     read(kPriceListKey,
          [&](const std::string &text) { tables.prices = planning::parsePriceListJson(text); });
+    if (const auto text = settings.value(QString::fromLatin1(kPlanDefaultsKey))) {
+        try {
+            tables.defaults = parsePlanDefaultsJson(text->toUtf8());
+        } catch (const StorageError &e) {
+            throw StorageError(ErrorKind::Damaged,
+                               QStringLiteral("setting %1 cannot be read: %2 (set it again)")
+                                   .arg(QString::fromLatin1(kPlanDefaultsKey), e.message()));
+        }
+    }
     return tables;
+}
+
+QByteArray planDefaultsJson(const PlanDefaults &defaults)
+{
+    return QJsonDocument(
+               QJsonObject{
+                   {QStringLiteral("density_dots_per_cm2"), defaults.densityDotsPerCm2},
+                   {QStringLiteral("sessions"), defaults.sessions},
+                   {QStringLiteral("impressions_per_minute"), defaults.impressionsPerMinute}})
+        .toJson();
+}
+
+PlanDefaults parsePlanDefaultsJson(const QByteArray &json)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    if (!document.isObject())
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("plan defaults: not a JSON object (%1)")
+                               .arg(error.error == QJsonParseError::NoError
+                                        ? QStringLiteral("a list or value")
+                                        : error.errorString()));
+    const QJsonObject object = document.object();
+    const auto number = [&object](const char *name, double low, double high, double fallback) {
+        const QString key = QString::fromLatin1(name);
+        if (!object.contains(key))
+            return fallback;
+        const QJsonValue value = object.value(key);
+        if (!value.isDouble() || !(value.toDouble() >= low && value.toDouble() <= high))
+            throw StorageError(ErrorKind::InvalidInput,
+                               QStringLiteral("plan defaults: field '%1' must be a number from "
+                                              "%2 to %3")
+                                   .arg(key)
+                                   .arg(low)
+                                   .arg(high));
+        return value.toDouble();
+    };
+    const PlanDefaults builtIn;
+    PlanDefaults d;
+    d.densityDotsPerCm2 = number("density_dots_per_cm2", 40, 200, builtIn.densityDotsPerCm2);
+    const double sessions = number("sessions", 2, 6, builtIn.sessions);
+    if (sessions != std::floor(sessions))
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("plan defaults: field 'sessions' must be a whole "
+                                          "number from 2 to 6"));
+    d.sessions = static_cast<int>(sessions);
+    d.impressionsPerMinute =
+        number("impressions_per_minute", 10, 300, builtIn.impressionsPerMinute);
+    for (const QString &key : object.keys())
+        if (key != QLatin1String("density_dots_per_cm2") && key != QLatin1String("sessions") &&
+            key != QLatin1String("impressions_per_minute"))
+            throw StorageError(ErrorKind::InvalidInput,
+                               QStringLiteral("plan defaults: unknown field '%1' (density_dots_"
+                                              "per_cm2, sessions, impressions_per_minute)")
+                                   .arg(key));
+    return d;
+}
+
+void setPlanDefaults(storage::Database &db, const QByteArray &json)
+{
+    const PlanDefaults defaults = parsePlanDefaultsJson(json);
+    storage::SettingsStore(db).setValue(QString::fromLatin1(kPlanDefaultsKey),
+                                        QString::fromUtf8(planDefaultsJson(defaults)));
 }
 
 namespace {
@@ -187,6 +259,9 @@ void setPriceList(storage::Database &db, const QByteArray &json)
 planning::PlanSettings planSettingsFor(const PlanningInput &input, const PlanningTables &tables)
 {
     planning::PlanSettings settings;
+    settings.densityDotsPerCm2 = tables.defaults.densityDotsPerCm2;
+    settings.sessions = tables.defaults.sessions;
+    settings.impressionsPerMinute = tables.defaults.impressionsPerMinute;
     const planning::DilutionRow &row =
         planning::dilutionFor(tables.dilution, input.skinType, input.hairColour.toStdString());
     settings.firstShade = row.firstShare;

@@ -5,7 +5,6 @@
 #include "smp/gui/PhotoViewer.h"
 #include "smp/planning/PlanFiles.h"
 #include "smp/storage/DraftStore.h"
-#include "smp/planning/PlanFiles.h"
 #include "smp/storage/PlanStore.h"
 
 #include <QAction>
@@ -26,10 +25,10 @@
 #include <QPainterPath>
 #include <QPushButton>
 #include <QScopedValueRollback>
-#include <QTimer>
 #include <QSpinBox>
 #include <QStyleOptionGraphicsItem>
 #include <QTableWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QUndoCommand>
 #include <QUndoStack>
@@ -597,8 +596,11 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     m_draftTimer->setSingleShot(true);
     m_draftTimer->setInterval(1000);
     connect(m_draftTimer, &QTimer::timeout, this, &PlanPanel::writeDraftInBackground);
-    connect(&m_draftWriter, &QFutureWatcher<QByteArray>::finished, this,
-            [this] { storeDraft(m_draftWriter.result()); });
+    connect(&m_draftWriter, &QFutureWatcher<QByteArray>::finished, this, [this] {
+        // Reported after the fact: a save, discard or flush since makes this write stale.
+        if (m_writingEpoch == m_draftEpoch)
+            storeDraft(m_draftWriter.result());
+    });
     connect(m_revert, &QPushButton::clicked, this, &PlanPanel::revertToSaved);
 
     auto *showRow = new QFormLayout;
@@ -782,6 +784,13 @@ void PlanPanel::refresh()
     } catch (const std::exception &error) {
         m_state->setText(QString::fromUtf8(error.what()));
     }
+    if (!m_defaultsApplied) {
+        // A new design starts from the clinic's defaults (a draft or stored plan replaces them).
+        m_defaultsApplied = true;
+        const QScopedValueRollback guard(m_settingParameters, true);
+        m_density->setValue(m_tables.defaults.densityDotsPerCm2);
+        m_sessions->setValue(m_tables.defaults.sessions);
+    }
     const auto &analysis = m_viewer.analysis();
     if (analysis && m_viewer.calibration()) {
         try {
@@ -800,10 +809,10 @@ void PlanPanel::refresh()
         if (restoreDraft()) {
             updateZoneList();
             planChanged();
-            m_state->setText(tr("Restored the design left unsaved at %1. Save keeps it; Revert "
-                                "returns to the saved plan.")
-                                 .arg(QLocale().toString(m_restoredAt.toLocalTime(),
-                                                         QLocale::ShortFormat)));
+            m_state->setText(
+                tr("Restored the design left unsaved at %1. Save keeps it; Revert "
+                   "returns to the saved plan.")
+                    .arg(QLocale().toString(m_restoredAt.toLocalTime(), QLocale::ShortFormat)));
             if (!m_viewer.planAction()->isChecked())
                 m_viewer.planAction()->setChecked(true);
             return;
@@ -1214,6 +1223,7 @@ void PlanPanel::writeDraftInBackground()
         return;
     }
     m_draftDirty = false;
+    m_writingEpoch = m_draftEpoch;
     // Serialised on a worker (a full head is 70,000 dots); stored on the GUI thread's connection.
     m_draftWriter.setFuture(QtConcurrent::run([design = design()] {
         return QByteArray::fromStdString(planning::planDesignJson(design));
@@ -1236,6 +1246,7 @@ void PlanPanel::storeDraft(const QByteArray &content)
 void PlanPanel::flushDraft()
 {
     m_draftWriter.waitForFinished();
+    ++m_draftEpoch; // what the worker wrote is older than what is written now
     m_draftTimer->stop();
     if (!m_draftDirty || !m_input)
         return;
@@ -1246,6 +1257,7 @@ void PlanPanel::flushDraft()
 void PlanPanel::discardDraft()
 {
     m_draftWriter.waitForFinished();
+    ++m_draftEpoch; // a write still to be reported must not bring the draft back
     m_draftTimer->stop();
     m_draftDirty = false;
     if (!m_input)

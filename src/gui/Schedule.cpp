@@ -408,18 +408,25 @@ ClientScheduleTab::ClientScheduleTab(storage::Database &db, QWidget *parent)
     m_propose = new QPushButton(tr("Propose Schedule..."), this);
     m_propose->setToolTip(tr("Dates and times for the sessions of the newest saved plan"));
     m_move = new QPushButton(tr("Move..."), this);
+    m_move->setObjectName(QStringLiteral("moveButton"));
+    m_move->setToolTip(tr("Another date or time for the selected appointment (undoable)"));
     m_mark = new QPushButton(tr("Mark"), this);
+    m_mark->setToolTip(tr("Done, cancelled, no-show or booked again"));
     auto *markMenu = new QMenu(m_mark);
     for (const AppointmentStatus s : {AppointmentStatus::Done, AppointmentStatus::Cancelled,
                                       AppointmentStatus::NoShow, AppointmentStatus::Booked})
         markMenu->addAction(statusText(s), this, [this, s] { markSelected(s); });
     m_mark->setMenu(markMenu);
     m_record = new QPushButton(tr("Record Session..."), this);
+    m_record->setObjectName(QStringLiteral("recordButton"));
     m_record->setToolTip(tr("Dilution, needle, duration, notes and the after photo"));
     m_aftercare = new QPushButton(tr("Aftercare Sheet..."), this);
+    m_aftercare->setObjectName(QStringLiteral("aftercareButton"));
     m_aftercare->setToolTip(tr("The aftercare sheet of the selected session, with its dates"));
     m_preferences = new QPushButton(tr("Booking Days..."), this);
+    m_preferences->setToolTip(tr("The days and times this client can come"));
     m_export = new QPushButton(tr("Export Calendar..."), this);
+    m_export->setToolTip(tr("The client's appointments as an iCalendar (.ics) file"));
     for (QPushButton *b :
          {m_propose, m_move, m_mark, m_record, m_aftercare, m_preferences, m_export})
         buttons->addWidget(b);

@@ -215,7 +215,26 @@ SettingsDialog::SettingsDialog(storage::Database &db, QWidget *parent)
     priceForm->addRow(tr("Full head price:"), m_fullHead);
     priceForm->addRow(tr("Per session (0: by area):"), m_perSession);
     priceForm->addRow(tr("Touch-up:"), m_touchUp);
-    m_tabs->addTab(pricePage, tr("Prices"));
+    // A new plan's starting values.
+    m_defaultDensity = new QDoubleSpinBox(pricePage);
+    m_defaultDensity->setObjectName(QStringLiteral("defaultDensity"));
+    m_defaultDensity->setRange(40, 200);
+    m_defaultDensity->setDecimals(0);
+    m_defaultDensity->setSuffix(tr(" dots/cm²"));
+    m_defaultDensity->setToolTip(tr("Full density on bald skin for a new plan"));
+    priceForm->addRow(tr("New plans: density"), m_defaultDensity);
+    m_defaultSessions = new QSpinBox(pricePage);
+    m_defaultSessions->setRange(2, 6);
+    priceForm->addRow(tr("New plans: sessions"), m_defaultSessions);
+    m_impressions = new QDoubleSpinBox(pricePage);
+    m_impressions->setObjectName(QStringLiteral("impressionsPerMinute"));
+    m_impressions->setRange(10, 300);
+    m_impressions->setDecimals(0);
+    m_impressions->setSuffix(tr(" per minute"));
+    m_impressions->setToolTip(
+        tr("The clinic's pace of needle impressions: a plan's hours per session follow from it"));
+    priceForm->addRow(tr("Impressions"), m_impressions);
+    m_tabs->addTab(pricePage, tr("Prices and Plans"));
 
     // Dilution.
     auto *dilutionPage = new QWidget(this);
@@ -293,6 +312,9 @@ void SettingsDialog::load()
         m_fullHead->setValue(p.fullHeadPrice);
         m_perSession->setValue(p.perSessionPrice);
         m_touchUp->setValue(p.touchUpPrice);
+        m_defaultDensity->setValue(tables.defaults.densityDotsPerCm2);
+        m_defaultSessions->setValue(tables.defaults.sessions);
+        m_impressions->setValue(tables.defaults.impressionsPerMinute);
         m_dilution->setRowCount(0);
         for (const planning::DilutionRow &r : tables.dilution.rows) {
             const int row = m_dilution->rowCount();
@@ -375,7 +397,7 @@ bool SettingsDialog::save()
                     .toJson());
         });
     const bool pricesOk =
-        scheduleOk && attempt(2, tr("Prices"), [this] {
+        scheduleOk && attempt(2, tr("Prices and plans"), [this] {
             planning::PriceList p;
             p.currency = m_currency->text().trimmed().toUpper().toStdString();
             p.hairlineUpToCm2 = m_hairlineUpTo->value();
@@ -386,6 +408,11 @@ bool SettingsDialog::save()
             p.perSessionPrice = m_perSession->value();
             p.touchUpPrice = m_touchUp->value();
             clinic::setPriceList(m_db, QByteArray::fromStdString(planning::priceListJson(p)));
+            clinic::PlanDefaults d;
+            d.densityDotsPerCm2 = m_defaultDensity->value();
+            d.sessions = m_defaultSessions->value();
+            d.impressionsPerMinute = m_impressions->value();
+            clinic::setPlanDefaults(m_db, clinic::planDefaultsJson(d));
         });
     const bool dilutionOk =
         pricesOk && attempt(3, tr("Dilution"), [this] {

@@ -566,6 +566,38 @@ TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures 
     CHECK(run(dir, {QStringLiteral("settings"), QStringLiteral("reset"), QStringLiteral("prices")})
               .exitCode == 0);
 
+    // The clinic's defaults for a new plan: density, sessions and pace (impressions per minute).
+    QFile defaults(dir.file(QStringLiteral("defaults.json")));
+    REQUIRE(defaults.open(QIODevice::WriteOnly));
+    defaults.write(R"({"density_dots_per_cm2": 90, "sessions": 4, "impressions_per_minute": 90})");
+    defaults.close();
+    REQUIRE(run(dir, {QStringLiteral("settings"), QStringLiteral("set"), QStringLiteral("defaults"),
+                      defaults.fileName()})
+                .exitCode == 0);
+    CHECK(run(dir, {QStringLiteral("settings"), QStringLiteral("show"), QStringLiteral("defaults")})
+              .out.contains(QStringLiteral("\"impressions_per_minute\": 90")));
+    const QJsonObject byDefaults =
+        run(dir, {QStringLiteral("plan"), QStringLiteral("client:1"), QStringLiteral("--json")})
+            .json()
+            .object();
+    CHECK(byDefaults[QStringLiteral("density_dots_per_cm2")].toDouble() == 90);
+    const QJsonArray fourSessions = byDefaults[QStringLiteral("sessions")].toArray();
+    REQUIRE(fourSessions.size() == 4);
+    // Twice the built-in pace: the first session takes about half as long per dot.
+    const QJsonObject firstOfFour = fourSessions[0].toObject();
+    CHECK(firstOfFour[QStringLiteral("minutes")].toDouble() <
+          firstOfFour[QStringLiteral("dots")].toDouble() / 90 * 1.3);
+    REQUIRE(defaults.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    defaults.write(R"({"sessions": 2.5})");
+    defaults.close();
+    Result badDefaults = run(dir, {QStringLiteral("settings"), QStringLiteral("set"),
+                                   QStringLiteral("defaults"), defaults.fileName()});
+    CHECK(badDefaults.exitCode == 2);
+    CHECK(badDefaults.err.contains(QStringLiteral("'sessions'")));
+    CHECK(
+        run(dir, {QStringLiteral("settings"), QStringLiteral("reset"), QStringLiteral("defaults")})
+            .exitCode == 0);
+
     // Bad input names the option or the line.
     Result badDensity = run(dir, {QStringLiteral("plan"), QStringLiteral("1"),
                                   QStringLiteral("--density"), QStringLiteral("110mm")});

@@ -39,6 +39,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateEdit>
+#include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QGraphicsItem>
@@ -50,6 +51,7 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QPrintPreviewDialog>
 #include <QPrintPreviewWidget>
 #include <QProcess>
 #include <QPushButton>
@@ -62,6 +64,8 @@
 #include <QUrl>
 
 #include <sqlite3.h>
+
+#include <functional>
 
 using namespace smp;
 using smp::test::ScratchDir;
@@ -84,6 +88,33 @@ void answerMessageBoxes(QList<QMessageBox::StandardButton> buttons, QStringList 
             timer->deleteLater();
     });
     timer->start(30);
+}
+
+// Runs `act` once on the next modal dialog of type T that comes up (message boxes are left to
+// answerMessageBoxes).
+template <typename T> void onNextModal(std::function<void(T *)> act)
+{
+    auto *timer = new QTimer;
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, act] {
+        QWidget *modal = QApplication::activeModalWidget();
+        auto *dialog = qobject_cast<T *>(modal);
+        if (!dialog || qobject_cast<QMessageBox *>(modal))
+            return;
+        timer->stop();
+        timer->deleteLater();
+        act(dialog);
+    });
+    timer->start(30);
+}
+
+// The text of a PDF as pdftotext reads it (poppler-utils, installed by install-deps).
+QString pdfText(const QString &pdf)
+{
+    QProcess process;
+    process.start(QStringLiteral("pdftotext"),
+                  {QStringLiteral("-layout"), pdf, QStringLiteral("-")});
+    REQUIRE(process.waitForFinished(30000));
+    return QString::fromUtf8(process.readAllStandardOutput());
 }
 
 template <typename T> T *child(QWidget *parent, const char *name)
@@ -765,8 +796,6 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     CHECK(written.read(5) == "%PDF-");
 }
 
-namespace {} // namespace
-
 TEST_CASE("the schedule: propose and book from the client page, drag in the clinic calendar, "
           "record a session",
           "[gui][scheduling]")
@@ -1007,6 +1036,17 @@ TEST_CASE("the settings window edits the clinic's details, prices and dilution t
     dialog.closuresTable()->item(0, 0)->setText(QStringLiteral("2026-12-24"));
     CHECK(dialog.save());
     CHECK(clinic::scheduleSettings(db).calendar.closures.size() == 1);
+
+    // A new plan's defaults and the clinic's pace; the plan panel starts from them.
+    dialog.defaultDensityBox()->setValue(95);
+    dialog.impressionsBox()->setValue(60);
+    CHECK(dialog.save());
+    CHECK(clinic::planningTables(db).defaults.densityDotsPerCm2 == 95);
+    CHECK(clinic::planningTables(db).defaults.impressionsPerMinute == 60);
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    gui::PhotoViewer viewer(db, storage::PhotoLibrary(db).photos(*clientId).front().id);
+    CHECK(viewer.planPanel()->densityBox()->value() == 95);
 }
 
 TEST_CASE("a photo window killed in the middle of an edit comes back on the next start with the "
@@ -1022,10 +1062,11 @@ TEST_CASE("a photo window killed in the middle of an edit comes back on the next
         REQUIRE(clientId.has_value());
         const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
         photoId = photo.id;
-        clinic::storeAnalysis(db, photoId,
-                              clinic::analyzeImage(imaging::loadUprightImage(
-                                                       storage::PhotoLibrary(db).absolutePath(photo)),
-                                                   clinic::parametersForPhoto(db, photoId)));
+        clinic::storeAnalysis(
+            db, photoId,
+            clinic::analyzeImage(
+                imaging::loadUprightImage(storage::PhotoLibrary(db).absolutePath(photo)),
+                clinic::parametersForPhoto(db, photoId)));
     }
     QProcess child;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
@@ -1078,4 +1119,371 @@ TEST_CASE("a photo window killed in the middle of an edit comes back on the next
     CHECK(panel->hairline().controlPoints.empty());
     CHECK(storage::DraftStore(db).planDrafts().empty());
     viewer->close();
+}
+
+namespace {
+
+QWidget *tabNamed(gui::ClientPage *page, const QString &name)
+{
+    for (int i = 0; i < page->tabs()->count(); ++i)
+        if (page->tabs()->tabText(i).remove(QLatin1Char('&')).startsWith(name))
+            return page->tabs()->widget(i);
+    FAIL("no tab " << name.toStdString());
+    return nullptr;
+}
+
+int timelineRowOf(gui::ClientScheduleTab *tab, storage::RecordId appointmentId)
+{
+    for (int row = 0; row < tab->timeline()->rowCount(); ++row)
+        if (tab->timeline()->item(row, 0)->data(Qt::UserRole).toLongLong() == appointmentId)
+            return row;
+    return -1;
+}
+
+} // namespace
+
+TEST_CASE("the whole workflow from first visit to touch-up through the main window, undone and "
+          "redone across windows, and found as it was after a restart",
+          "[gui][workflow]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
+    const QString topPhoto = dir.file(QStringLiteral("top.jpg"));
+    REQUIRE(QFile::copy(QStringLiteral(":/smp/sample/sample-scalp-top.jpg"), topPhoto));
+    const QTimeZone berlin(QByteArrayLiteral("Europe/Berlin"));
+    QDate monday = QDate::currentDate().addDays(14);
+    while (monday.dayOfWeek() != Qt::Monday)
+        monday = monday.addDays(1);
+    const QPointF vertex(824, 784); // photo pixels: bald on the drawn head
+    storage::RecordId clientId = 0;
+    storage::RecordId firstSession = 0;
+    QDateTime movedStart;
+    qsizetype vertexIndex = 0;
+    qint64 savedPlanId = 0;
+    QString reportBefore, dotsText, movedText;
+    {
+        storage::Database db(path);
+        clinic::setScheduleSettings(db, R"({"time_zone": "Europe/Berlin",
+            "hours": {"mon": ["09:00", "18:00"], "tue": ["09:00", "18:00"],
+                      "wed": ["09:00", "18:00"], "thu": ["09:00", "18:00"],
+                      "fri": ["09:00", "18:00"], "sat": null, "sun": null}})");
+        gui::MainWindow window(db);
+        window.show();
+        REQUIRE(QTest::qWaitForWindowExposed(&window));
+        gui::ClientPage *page = window.clientPage();
+
+        // New client (Ctrl+N), typed.
+        QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
+        auto *dialog = window.findChild<gui::ClientDialog *>(QStringLiteral("newClientDialog"));
+        REQUIRE(dialog != nullptr);
+        QTest::keyClicks(child<QLineEdit>(dialog, "givenNameEdit"), QStringLiteral("Morgan"));
+        QTest::keyClicks(child<QLineEdit>(dialog, "familyNameEdit"), QStringLiteral("Reyes"));
+        auto *skin = child<QComboBox>(dialog, "skinTypeCombo");
+        skin->setCurrentIndex(skin->findData(4));
+        clickSave(dialog);
+        QTest::qWait(50);
+        clientId = page->clientId();
+        REQUIRE(clientId > 0);
+        CHECK(listedNames(window) == QStringList{QStringLiteral("Reyes, Morgan")});
+
+        // Screening: anticoagulants need a clearance; consent to treatment.
+        page->tabs()->setCurrentWidget(tabNamed(page, QStringLiteral("Screening")));
+        QTableWidget *screening = page->screeningTable();
+        for (int r = 0; r < screening->rowCount(); ++r)
+            if (screening->item(r, 0)->data(Qt::UserRole).toString() ==
+                QStringLiteral("anticoagulants")) {
+                auto *answer = qobject_cast<QComboBox *>(screening->cellWidget(r, 1));
+                answer->setCurrentIndex(
+                    answer->findData(int(storage::ScreeningAnswer::NeedsClearance)));
+                screening->item(r, 2)->setText(QStringLiteral("aspirin, GP letter pending"));
+            }
+        QTest::mouseClick(child<QPushButton>(page, "saveScreeningButton"), Qt::LeftButton);
+        page->tabs()->setCurrentWidget(tabNamed(page, QStringLiteral("Consents")));
+        QTest::mouseClick(child<QPushButton>(page, "recordConsentButton"), Qt::LeftButton);
+        auto *consent = page->findChild<gui::ConsentDialog *>();
+        REQUIRE(consent != nullptr);
+        child<QComboBox>(consent, "kindCombo")->setCurrentText(QStringLiteral("treatment"));
+        clickSave(consent);
+        QTest::qWait(20);
+
+        // Import the top view: the marker in it calibrates the photo.
+        page->tabs()->setCurrentWidget(tabNamed(page, QStringLiteral("Photos")));
+        page->importViewCombo()->setCurrentIndex(
+            page->importViewCombo()->findData(int(storage::PhotoView::Top)));
+        QSignalSpy imported(page, &gui::ClientPage::photoImportFinished);
+        page->importPhotos({topPhoto});
+        REQUIRE(imported.wait(30000));
+        REQUIRE(page->photoList()->count() == 1);
+        const storage::RecordId photoId = storage::PhotoLibrary(db).photos(clientId).front().id;
+
+        // Open it (double click); calibrate by two clicks, then take that back from the main
+        // window's Edit menu: the marker's calibration is current again.
+        QListWidget *list = page->photoList();
+        const QRect item = list->visualItemRect(list->item(0));
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier, item.center());
+        QTest::mouseDClick(list->viewport(), Qt::LeftButton, Qt::NoModifier, item.center());
+        auto *viewer = page->findChild<gui::PhotoViewer *>(QStringLiteral("photoViewer"));
+        REQUIRE(viewer != nullptr);
+        if (!viewer->isLoaded())
+            REQUIRE(QSignalSpy(viewer, &gui::PhotoViewer::loaded).wait(10000));
+        REQUIRE(viewer->calibration().has_value());
+        CHECK(viewer->calibration()->method == storage::CalibrationMethod::Marker);
+        gui::PhotoView *view = viewer->view();
+        const auto at = [view](QPointF photo) {
+            return view->mapFromScene(view->imageItem()->mapToScene(photo));
+        };
+        viewer->measureAction()->trigger();
+        viewer->lengthBox()->setValue(40.0);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, at({400, 600}));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, at({640, 600}));
+        CHECK(viewer->calibration()->method == storage::CalibrationMethod::Manual);
+        CHECK(window.undoAction()->text() == QStringLiteral("Undo Calibrate from two points"));
+        window.undoAction()->trigger();
+        CHECK(storage::PhotoLibrary(db).currentCalibration(photoId)->method ==
+              storage::CalibrationMethod::Marker);
+        CHECK(viewer->calibration()->method == storage::CalibrationMethod::Marker);
+        CHECK(window.redoAction()->text() == QStringLiteral("Redo Calibrate from two points"));
+        viewer->measureAction()->setChecked(false);
+
+        // Analyse off the GUI thread, then correct the bald vertex to normal with the brush.
+        QSignalSpy analysed(viewer, &gui::PhotoViewer::analysisFinished);
+        viewer->analyzeAction()->trigger();
+        REQUIRE(analysed.wait(60000));
+        REQUIRE(analysed.at(0).at(0).toBool());
+        const auto &analysis = *viewer->analysis();
+        vertexIndex = qsizetype(vertex.y() / analysis.photoPxPerMapPx) * analysis.mapWidth +
+                      qsizetype(vertex.x() / analysis.photoPxPerMapPx);
+        CHECK(analysis.grades.at(vertexIndex) >= static_cast<char>(analysis::Grade::Advanced));
+        viewer->brushAction()->setChecked(true);
+        viewer->brushGradeBox()->setCurrentIndex(
+            viewer->brushGradeBox()->findData(int(analysis::Grade::Normal)));
+        viewer->brushSizeBox()->setValue(30);
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, at(vertex));
+        QTest::mouseMove(view->viewport(), at(vertex + QPointF(6, 4)));
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier,
+                            at(vertex + QPointF(6, 4)));
+        CHECK(viewer->correctedGrades().at(vertexIndex) ==
+              static_cast<char>(analysis::Grade::Normal));
+
+        // Design: the hairline by three clicks, the density typed; one undo stack throughout.
+        viewer->planAction()->trigger();
+        gui::PlanPanel *panel = viewer->planPanel();
+        panel->hairlineAction()->trigger();
+        for (const QPointF p : {QPointF(520, 330), QPointF(800, 250), QPointF(1080, 330)})
+            QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, at(p));
+        REQUIRE(panel->hairline().controlPoints.size() == 3);
+        QDoubleSpinBox *density = panel->densityBox();
+        density->setFocus();
+        QTest::keyClick(density, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClicks(density, QStringLiteral("125"));
+        QTest::keyClick(density, Qt::Key_Return);
+        CHECK(density->value() == 125);
+        CHECK(window.undoAction()->text() == QStringLiteral("Undo Set density to 125"));
+        window.undoAction()->trigger();
+        CHECK(density->value() == 110);
+        CHECK(window.undoAction()->text() == QStringLiteral("Undo Add hairline point"));
+        window.redoAction()->trigger();
+        CHECK(density->value() == 125);
+
+        // Make the plan in the background and save it.
+        QSignalSpy ready(panel, &gui::PlanPanel::planReady);
+        QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+        REQUIRE(ready.wait(60000));
+        REQUIRE(panel->plan().has_value());
+        QSignalSpy saved(panel, &gui::PlanPanel::planSaved);
+        QTest::mouseClick(panel->saveButton(), Qt::LeftButton);
+        REQUIRE(saved.size() == 1);
+        savedPlanId = panel->savedPlanId();
+        CHECK(savedPlanId > 0);
+        CHECK(storage::DraftStore(db).planDrafts().empty()); // saved: no draft left
+
+        // Book the sessions: Propose on the Schedule tab, from a Monday.
+        gui::ClientScheduleTab *tab = page->scheduleTab();
+        page->tabs()->setCurrentWidget(tab);
+        onNextModal<gui::ProposalDialog>([monday](gui::ProposalDialog *proposal) {
+            proposal->fromEdit()->setDate(monday);
+            QTest::mouseClick(proposal->bookButton(), Qt::LeftButton);
+        });
+        QTest::mouseClick(tab->proposeButton(), Qt::LeftButton);
+        const auto booked = storage::AppointmentStore(db).ofClient(clientId);
+        REQUIRE(booked.size() == 4); // three sessions and the touch-up
+        firstSession = booked[0].id;
+        CHECK(booked[0].start.toTimeZone(berlin).date() == monday);
+
+        // Move session 1 a day later with the tab's Move (later sessions stay), then undo and
+        // redo it from the main window's Edit menu.
+        tab->timeline()->selectRow(timelineRowOf(tab, firstSession));
+        onNextModal<QDialog>([](QDialog *ask) {
+            auto *edit = ask->findChild<QDateTimeEdit *>();
+            edit->setDateTime(edit->dateTime().addDays(1));
+            ask->accept();
+        });
+        answerMessageBoxes({QMessageBox::No});
+        QTest::mouseClick(child<QPushButton>(tab, "moveButton"), Qt::LeftButton);
+        movedStart = booked[0].start.addDays(1);
+        CHECK(storage::AppointmentStore(db).find(firstSession)->start == movedStart);
+        CHECK(window.undoAction()->text().startsWith(QStringLiteral("Undo Move")));
+        window.undoAction()->trigger();
+        CHECK(storage::AppointmentStore(db).find(firstSession)->start == booked[0].start);
+        window.redoAction()->trigger();
+        CHECK(storage::AppointmentStore(db).find(firstSession)->start == movedStart);
+        CHECK(tab->timeline()
+                  ->item(timelineRowOf(tab, firstSession), 0)
+                  ->text()
+                  .contains(QLocale().toString(movedStart.toTimeZone(berlin).date(),
+                                               QStringLiteral("yyyy-MM-dd"))));
+
+        // The consultation report as PDF; its text names the client, the plan and the dates.
+        const QString pdf = dir.file(QStringLiteral("consultation.pdf"));
+        window.consultationReport(pdf);
+        REQUIRE(QTest::qWaitFor([&] { return QFile::exists(pdf); }, 60000));
+        reportBefore = pdfText(pdf);
+        const QLocale english(QLocale::English, QLocale::UnitedStates); // the report's default
+        dotsText =
+            english.toString(qlonglong(panel->plan()->dots.size())) + QStringLiteral(" dots");
+        movedText = english.toString(movedStart.toTimeZone(berlin).date(), QLocale::LongFormat);
+        CHECK(reportBefore.contains(QStringLiteral("For Morgan Reyes, skin type 4")));
+        CHECK(reportBefore.contains(dotsText));
+        CHECK(reportBefore.contains(movedText + QStringLiteral(", 9:00")));
+        CHECK(reportBefore.contains(QStringLiteral("Session 1 of 3")));
+        CHECK(reportBefore.contains(QStringLiteral("aspirin, GP letter")));
+        CHECK(reportBefore.contains(QStringLiteral("treatment (text 1.0), signed")));
+
+        // Session day: record what was done.
+        tab->timeline()->selectRow(timelineRowOf(tab, firstSession));
+        onNextModal<gui::SessionRecordDialog>([](gui::SessionRecordDialog *record) {
+            QTest::keyClicks(child<QLineEdit>(record, "recordDilution"),
+                             QStringLiteral("3 ml water : 1 ml pigment"));
+            record->accept();
+        });
+        QTest::mouseClick(child<QPushButton>(tab, "recordButton"), Qt::LeftButton);
+        CHECK(storage::AppointmentStore(db).find(firstSession)->status ==
+              storage::AppointmentStatus::Done);
+
+        // The aftercare sheet of that session in its print preview.
+        int aftercarePages = -1;
+        tab->timeline()->selectRow(timelineRowOf(tab, firstSession));
+        onNextModal<QPrintPreviewDialog>([&aftercarePages](QPrintPreviewDialog *preview) {
+            aftercarePages = preview->findChild<QPrintPreviewWidget *>()->pageCount();
+            preview->reject();
+        });
+        QTest::mouseClick(child<QPushButton>(tab, "aftercareButton"), Qt::LeftButton);
+        CHECK(aftercarePages >= 1);
+
+        // The after photo: the same head, turned a little, with pigment dots on the crown.
+        const QImage source(topPhoto);
+        QImage later(source.size(), QImage::Format_RGB32);
+        later.fill(QColor(150, 150, 155));
+        {
+            QPainter painter(&later);
+            QTransform t;
+            t.translate(800, 600);
+            t.rotate(-1.5);
+            t.translate(-800, -600);
+            painter.setTransform(t);
+            painter.drawImage(0, 0, source);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(QColor(60, 50, 45));
+            for (int y = 700; y < 860; y += 9)
+                for (int x = 700; x < 900; x += 9)
+                    painter.drawEllipse(QPointF(x + (y % 2) * 4, y), 1.6, 1.6);
+        }
+        const QString afterPhoto = dir.file(QStringLiteral("after.jpg"));
+        REQUIRE(later.save(afterPhoto, "JPEG", 92));
+        page->tabs()->setCurrentWidget(tabNamed(page, QStringLiteral("Photos")));
+        imported.clear();
+        page->importPhotos({afterPhoto});
+        REQUIRE(imported.wait(30000));
+        REQUIRE(page->photoList()->count() == 2);
+
+        // Compare: the first photo selected, Compare..., aligned, signed off.
+        page->photoList()->setCurrentRow(0);
+        QPushButton *compareButton = nullptr;
+        for (QPushButton *b : page->findChildren<QPushButton *>())
+            if (b->text() == QStringLiteral("Compare..."))
+                compareButton = b;
+        REQUIRE(compareButton != nullptr);
+        QTest::mouseClick(compareButton, Qt::LeftButton);
+        auto *compare = page->findChild<gui::CompareWindow *>();
+        REQUIRE(compare != nullptr);
+        QSignalSpy compared(compare, &gui::CompareWindow::compared);
+        QTest::mouseClick(compare->findChild<QPushButton *>(QStringLiteral("compareButton")),
+                          Qt::LeftButton);
+        REQUIRE(compared.wait(90000));
+        REQUIRE(compare->comparison());
+        CHECK(compare->comparison()->alignment.ok);
+        compare->reviewerEdit()->setText(QStringLiteral("Dr. Lindqvist"));
+        QTest::mouseClick(compare->approveButton(), Qt::LeftButton);
+        compare->close();
+
+        // The progress report in its print preview.
+        int progressPages = -1;
+        QTimer poll;
+        QObject::connect(&poll, &QTimer::timeout, [&] {
+            if (QWidget *preview = window.reportPreview()) {
+                progressPages = preview->findChild<QPrintPreviewWidget *>()->pageCount();
+                static_cast<QDialog *>(preview)->reject();
+            }
+        });
+        poll.start(100);
+        window.progressReport();
+        REQUIRE(QTest::qWaitFor([&] { return progressPages >= 0; }, 90000));
+        CHECK(progressPages >= 1);
+        poll.stop();
+
+        window.close(); // the plan is saved: no question
+        CHECK_FALSE(window.isVisible());
+    }
+
+    // A restart: everything as it was.
+    storage::Database db(path);
+    CHECK(db.integrityProblems(true).isEmpty());
+    gui::MainWindow window(db);
+    window.show();
+    REQUIRE(QTest::qWaitForWindowExposed(&window));
+    CHECK(listedNames(window) == QStringList{QStringLiteral("Reyes, Morgan")});
+    window.selectClient(clientId);
+    gui::ClientPage *page = window.clientPage();
+    CHECK(child<QLabel>(page, "screeningBadge")->text().contains(QStringLiteral("clearance")));
+    const auto consents = storage::ClientStore(db).consents(clientId);
+    CHECK(std::any_of(consents.begin(), consents.end(),
+                      [](const auto &c) { return c.kind == QStringLiteral("treatment"); }));
+    REQUIRE(page->photoList()->count() == 2);
+    const storage::Photo first = storage::PhotoLibrary(db).photos(clientId).front();
+    CHECK(storage::PhotoLibrary(db).currentCalibration(first.id)->method ==
+          storage::CalibrationMethod::Marker);
+    storage::AnalysisStore analyses(db);
+    CHECK(analyses.correctedGrades(*analyses.latest(first.id)).at(vertexIndex) ==
+          static_cast<char>(analysis::Grade::Normal));
+    const auto appointment = storage::AppointmentStore(db).find(firstSession);
+    CHECK(appointment->start == movedStart);
+    CHECK(appointment->status == storage::AppointmentStatus::Done);
+    CHECK(storage::AppointmentStore(db).sessionRecord(firstSession)->dilution ==
+          QStringLiteral("3 ml water : 1 ml pigment"));
+    CHECK(storage::ReviewStore(db).ofClient(clientId).size() == 1);
+    CHECK(window.undoAction()->isEnabled() == false); // a new session, a new history
+
+    // The photo opens with its saved plan (no draft), density and hairline as designed.
+    page->openPhoto(first.id);
+    auto *viewer = page->findChild<gui::PhotoViewer *>(QStringLiteral("photoViewer"));
+    REQUIRE(viewer != nullptr);
+    if (!viewer->isLoaded())
+        REQUIRE(QSignalSpy(viewer, &gui::PhotoViewer::loaded).wait(10000));
+    viewer->planAction()->setChecked(true);
+    gui::PlanPanel *panel = viewer->planPanel();
+    CHECK(panel->savedPlanId() == savedPlanId);
+    CHECK_FALSE(panel->restoredDraft());
+    CHECK(panel->densityBox()->value() == 125);
+    CHECK(panel->hairline().controlPoints.size() == 3);
+    viewer->close();
+
+    // The report made again reads the same, now with the session done.
+    const QString pdf = dir.file(QStringLiteral("consultation-again.pdf"));
+    window.consultationReport(pdf);
+    REQUIRE(QTest::qWaitFor([&] { return QFile::exists(pdf); }, 60000));
+    const QString again = pdfText(pdf);
+    CHECK(again.contains(QStringLiteral("For Morgan Reyes, skin type 4")));
+    CHECK(again.contains(dotsText));
+    CHECK(again.contains(movedText + QStringLiteral(", 9:00")));
+    CHECK(again.contains(QStringLiteral("aspirin, GP letter")));
 }

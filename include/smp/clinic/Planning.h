@@ -34,14 +34,30 @@ struct PlanningInput
     QString hairColour;
 };
 
-// The clinic's dilution table and price list (settings), or the built-in defaults.
+// The clinic's starting values for a new plan (the technician changes them per plan).
+struct PlanDefaults
+{
+    double densityDotsPerCm2 = 110;   // full density on bald skin, 40-200
+    int sessions = 3;                 // 2-6
+    double impressionsPerMinute = 45; // the clinic's pace: session hours follow from it, 10-300
+};
+
+// The clinic's dilution table, price list and plan defaults (settings), or the built-in ones.
 struct PlanningTables
 {
     planning::DilutionTable dilution = planning::defaultDilutionTable();
     planning::PriceList prices;
+    PlanDefaults defaults;
 };
 inline constexpr const char *kDilutionTableKey = "planning.dilution_table";
 inline constexpr const char *kPriceListKey = "planning.price_list";
+inline constexpr const char *kPlanDefaultsKey = "planning.defaults";
+
+// {"density_dots_per_cm2": 110, "sessions": 3, "impressions_per_minute": 45}
+QByteArray planDefaultsJson(const PlanDefaults &defaults);
+// Throws StorageError (InvalidInput) naming the field that is missing or out of range.
+PlanDefaults parsePlanDefaultsJson(const QByteArray &json);
+void setPlanDefaults(storage::Database &db, const QByteArray &json);
 
 // Throws StorageError (Damaged) naming the setting when a stored table cannot be read.
 PlanningTables planningTables(storage::Database &db);
@@ -49,8 +65,9 @@ PlanningTables planningTables(storage::Database &db);
 void setDilutionTable(storage::Database &db, const QByteArray &json);
 void setPriceList(storage::Database &db, const QByteArray &json);
 
-// The default settings for this client: the shades of the first and last session from the
-// dilution table's row for the client's skin type and hair colour.
+// The default settings for this client: the clinic's density, sessions and pace, and the shades
+// of the first and last session from the dilution table's row for the client's skin type and
+// hair colour.
 planning::PlanSettings planSettingsFor(const PlanningInput &input, const PlanningTables &tables);
 
 // Per session, the mix as ml of distilled water to 1 ml of pigment, and the quote.

@@ -168,9 +168,12 @@ private:
     QTimer *m_draftTimer = nullptr;
     QFutureWatcher<QByteArray> m_draftWriter;
     bool m_draftDirty = false;   // edits not yet in a draft
+    int m_draftEpoch = 0;        // grows when a draft is saved over, discarded or flushed
+    int m_writingEpoch = 0;      // the epoch of the background write in flight
     bool m_draftChecked = false; // the photo's draft was looked for (once per panel)
     bool m_restoredDraft = false;
     bool m_restoring = false; // applying a draft: not an edit
+    bool m_defaultsApplied = false;
     QDateTime m_restoredAt;
     QPushButton *m_revert = nullptr;
 

@@ -35,6 +35,8 @@ public:
     QDoubleSpinBox *fullHeadPriceBox() const { return m_fullHead; }
     QTableWidget *dilutionTable() const { return m_dilution; }
     QTableWidget *closuresTable() const { return m_closures; }
+    QDoubleSpinBox *defaultDensityBox() const { return m_defaultDensity; }
+    QDoubleSpinBox *impressionsBox() const { return m_impressions; }
     // Validates and stores every part; false (with a message naming the field) when one is
     // refused, and nothing of the refused part is stored.
     bool save();
@@ -64,6 +66,9 @@ private:
     QSpinBox *m_preferredTo = nullptr;
     QSpinBox *m_recall = nullptr;
     QLineEdit *m_technician = nullptr;
+    QDoubleSpinBox *m_defaultDensity = nullptr;
+    QSpinBox *m_defaultSessions = nullptr;
+    QDoubleSpinBox *m_impressions = nullptr;
     // Prices.
     QLineEdit *m_currency = nullptr;
     QDoubleSpinBox *m_hairlineUpTo = nullptr;
