@@ -1,6 +1,7 @@
 #include "smp/gui/CompareWindow.h"
 
 #include "smp/gui/BackgroundWork.h"
+#include "smp/gui/WindowState.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -8,6 +9,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTimeAxis>
 #include <QFormLayout>
@@ -260,7 +262,7 @@ CompareWindow::CompareWindow(storage::Database &db, storage::RecordId clientId,
     , m_clientId(clientId)
 {
     setWindowTitle(tr("Compare Photos"));
-    resize(1400, 900);
+    restoreWindowGeometry(this, QStringLiteral("compare"), QSize(1400, 900));
     auto *layout = new QVBoxLayout(this);
     auto *bar = new QHBoxLayout;
     m_before = new QComboBox(this);
@@ -493,6 +495,12 @@ void CompareWindow::showComparison()
                              r.createdAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
                              r.approved ? tr("approved") : tr("not approved"), r.reviewer);
     m_reviews->setText(lines.isEmpty() ? tr("Not reviewed yet.") : lines.join(QLatin1Char('\n')));
+}
+
+void CompareWindow::closeEvent(QCloseEvent *event)
+{
+    saveWindowGeometry(this, QStringLiteral("compare"));
+    QWidget::closeEvent(event);
 }
 
 storage::RecordId CompareWindow::signOff(bool approved)

@@ -184,7 +184,8 @@ void MainWindow::createActions()
         file->addAction(tr("&Restore From Backup..."), this, &MainWindow::restoreDatabase);
     restore->setStatusTip(
         tr("Replace the records with a backup; the current state is saved first"));
-    file->addAction(tr("&Check Database"), this, &MainWindow::checkDatabase);
+    file->addAction(tr("&Check Database"), this, &MainWindow::checkDatabase)
+        ->setStatusTip(tr("Read every record and photo and report anything damaged or missing"));
     QAction *settings = file->addAction(tr("S&ettings..."), this, [this] {
         SettingsDialog dialog(m_db, this);
         dialog.exec();
@@ -218,15 +219,20 @@ void MainWindow::createActions()
     add->setStatusTip(tr("Register a new client"));
     m_editAction = client->addAction(tr("&Edit Client..."), this, [this] { editClient(); });
     m_editAction->setShortcut(tr("Ctrl+E"));
+    m_editAction->setStatusTip(tr("Change the client's name, contact details and notes"));
     m_importAction = client->addAction(tr("&Import Photos..."), this, &MainWindow::importPhotos);
     m_importAction->setShortcut(tr("Ctrl+I"));
+    m_importAction->setStatusTip(
+        tr("Add photos to the client (JPEG, PNG, TIFF, HEIC); you can also drop them on the page"));
     client->addSeparator();
     m_deleteAction = client->addAction(tr("&Delete Client..."), this, &MainWindow::deleteClient);
+    m_deleteAction->setStatusTip(tr("Remove the client with all their records and photos"));
     QAction *find = client->addAction(tr("&Find Client"), this, [this] {
         m_search->setFocus();
         m_search->selectAll();
     });
     find->setShortcut(QKeySequence::Find);
+    find->setStatusTip(tr("Search clients by name, phone or e-mail"));
 
     client->addSeparator();
     QAction *report =
@@ -236,14 +242,16 @@ void MainWindow::createActions()
     client->addAction(tr("Pro&gress Report..."), this, [this] { progressReport(); })
         ->setStatusTip(
             tr("The first and latest photo of each view aligned, with the measured change"));
-    client->addAction(tr("Compare &Photos..."), this, [this] {
+    QAction *comparePhotos = client->addAction(tr("Compare &Photos..."), this, [this] {
         if (!m_page->clientId())
             return;
         auto *window = new CompareWindow(m_db, m_page->clientId(), 0, this);
         window->setAttribute(Qt::WA_DeleteOnClose);
         window->show();
     });
-    client->addAction(tr("Export Report as &PDF..."), this, [this] {
+    comparePhotos->setShortcut(tr("Ctrl+Shift+C"));
+    comparePhotos->setStatusTip(tr("Before and after photos aligned, with the measured change"));
+    QAction *exportPdf = client->addAction(tr("Export Report as &PDF..."), this, [this] {
         if (!m_page->clientId())
             return;
         const QString path =
@@ -251,18 +259,23 @@ void MainWindow::createActions()
         if (!path.isEmpty())
             consultationReport(path);
     });
+    exportPdf->setShortcut(tr("Ctrl+Shift+E"));
+    exportPdf->setStatusTip(tr("Write the consultation report as a PDF file"));
 
     QMenu *schedule = menuBar()->addMenu(tr("&Schedule"));
     QAction *calendar =
         schedule->addAction(tr("Clinic &Calendar"), this, [this] { showCalendar(); });
     calendar->setShortcut(tr("Ctrl+K"));
     calendar->setStatusTip(tr("Every client's appointments by day, week or month"));
-    schedule->addAction(tr("&Propose Schedule for Client..."), this, [this] {
-        if (!m_page->clientId())
-            return;
-        m_page->tabs()->setCurrentWidget(m_page->scheduleTab());
-        m_page->scheduleTab()->proposeButton()->click();
-    });
+    schedule
+        ->addAction(tr("&Propose Schedule for Client..."), this,
+                    [this] {
+                        if (!m_page->clientId())
+                            return;
+                        m_page->tabs()->setCurrentWidget(m_page->scheduleTab());
+                        m_page->scheduleTab()->proposeButton()->click();
+                    })
+        ->setStatusTip(tr("Dates and times for the sessions of the client's newest saved plan"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SMP Planner"), this, [this] {

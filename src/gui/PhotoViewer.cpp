@@ -6,6 +6,7 @@
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
 #include "smp/gui/ClientUndo.h"
+#include "smp/gui/WindowState.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -472,17 +473,36 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     undo->setShortcut(QKeySequence::Undo);
     QAction *redo = m_undo->createRedoAction(this, tr("Redo"));
     redo->setShortcut(QKeySequence::Redo);
+    QMenu *fileMenu = menuBar->addMenu(tr("&File"));
+    QAction *closeWindow = fileMenu->addAction(tr("&Close"), this, &QWidget::close);
+    closeWindow->setShortcut(QKeySequence::Close);
     QMenu *editMenu = menuBar->addMenu(tr("&Edit"));
     editMenu->addAction(undo);
     editMenu->addAction(redo);
-    toolbar->addAction(undo);
-    toolbar->addAction(redo);
+    // The toolbar keeps short labels; the edit's name is in the menu and the tooltip.
+    QAction *undoButton = toolbar->addAction(tr("Undo"), m_undo, &QUndoStack::undo);
+    QAction *redoButton = toolbar->addAction(tr("Redo"), m_undo, &QUndoStack::redo);
+    const auto followStack = [this, undoButton, redoButton] {
+        undoButton->setEnabled(m_undo->canUndo());
+        undoButton->setToolTip(m_undo->canUndo() ? tr("Undo %1 (Ctrl+Z)").arg(m_undo->undoText())
+                                                 : tr("Nothing to undo"));
+        redoButton->setEnabled(m_undo->canRedo());
+        redoButton->setToolTip(m_undo->canRedo()
+                                   ? tr("Redo %1 (Ctrl+Shift+Z)").arg(m_undo->redoText())
+                                   : tr("Nothing to redo"));
+    };
+    connect(m_undo, &QUndoStack::indexChanged, undoButton, followStack);
+    connect(m_undo, &QUndoStack::undoTextChanged, undoButton, followStack);
+    connect(m_undo, &QUndoStack::redoTextChanged, undoButton, followStack);
+    followStack();
 
     // Second row: the scalp analysis and its correction.
     auto *analysisBar = new QToolBar(this);
     layout->insertWidget(1, analysisBar);
     m_analyzeAction = analysisBar->addAction(tr("Analyze"), this, &PhotoViewer::analyze);
-    m_analyzeAction->setToolTip(tr("Map the thinning: coverage, graded regions, Norwood stage"));
+    m_analyzeAction->setShortcut(tr("Ctrl+Shift+A"));
+    m_analyzeAction->setToolTip(
+        tr("Map the thinning: coverage, graded regions, Norwood stage (Ctrl+Shift+A)"));
     m_referenceTool = analysisBar->addAction(tr("Reference Area"));
     m_referenceTool->setCheckable(true);
     m_referenceTool->setToolTip(
@@ -582,7 +602,7 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         m_cursor = p;
         updateStatus();
     });
-    resize(1100, 800);
+    restoreWindowGeometry(this, QStringLiteral("photoViewer"), QSize(1100, 800));
     reloadCalibration();
     startLoading();
 }
@@ -606,6 +626,7 @@ void PhotoViewer::closeEvent(QCloseEvent *event)
     // A design without dots (a hairline drawn, a parameter changed) stays as the photo's draft
     // and comes back when the photo is opened again.
     m_planPanel->flushDraft();
+    saveWindowGeometry(this, QStringLiteral("photoViewer"));
     QWidget::closeEvent(event);
 }
 

@@ -559,9 +559,12 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     auto *buttons = new QHBoxLayout;
     m_generate = new QPushButton(tr("Make Plan"), this);
     m_generate->setObjectName(QStringLiteral("makePlan"));
-    m_generate->setToolTip(tr("Place the dots for the treated area and split them into sessions"));
+    m_generate->setShortcut(QKeySequence(tr("Ctrl+G")));
+    m_generate->setToolTip(
+        tr("Place the dots for the treated area and split them into sessions (Ctrl+G)"));
     m_save = new QPushButton(tr("Save"), this);
-    m_save->setToolTip(tr("Store this plan with the client's records"));
+    m_save->setShortcut(QKeySequence::Save);
+    m_save->setToolTip(tr("Store this plan with the client's records (Ctrl+S)"));
     m_export = new QPushButton(tr("Export"), this);
     auto *exportMenu = new QMenu(m_export);
     const auto addExport = [this, exportMenu](const QString &label, const QString &filter) {

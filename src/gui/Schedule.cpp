@@ -3,6 +3,7 @@
 #include "smp/clinic/Planning.h"
 #include "smp/clinic/Report.h"
 #include "smp/gui/ClientUndo.h"
+#include "smp/gui/WindowState.h"
 #include "smp/storage/AppointmentStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -12,6 +13,7 @@
 #include <QApplication>
 #include <QButtonGroup>
 #include <QCheckBox>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDateTimeEdit>
@@ -1004,7 +1006,7 @@ CalendarWindow::CalendarWindow(storage::Database &db, QWidget *parent)
     , m_db(db)
 {
     setWindowTitle(tr("Clinic Calendar"));
-    resize(1280, 820);
+    restoreWindowGeometry(this, QStringLiteral("calendar"), QSize(1280, 820));
     auto *layout = new QVBoxLayout(this);
     auto *menuBar = new QMenuBar(this);
     layout->setMenuBar(menuBar);
@@ -1119,6 +1121,12 @@ void CalendarWindow::updateTitle()
         m_title->setText(
             QStringLiteral("%1 - %2").arg(QLocale().toString(a, QStringLiteral("d MMM")),
                                           QLocale().toString(b, QStringLiteral("d MMM yyyy"))));
+}
+
+void CalendarWindow::closeEvent(QCloseEvent *event)
+{
+    saveWindowGeometry(this, QStringLiteral("calendar"));
+    QWidget::closeEvent(event);
 }
 
 void CalendarWindow::setUndoStacks(ClientUndoStacks *stacks)

@@ -109,6 +109,9 @@ public:
 signals:
     void compared();
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     void showComparison();
     storage::Database &m_db;

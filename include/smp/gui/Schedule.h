@@ -210,6 +210,9 @@ public:
 signals:
     void clientActivated(storage::RecordId clientId);
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     void updateTitle();
     storage::Database &m_db;
