@@ -7,6 +7,7 @@
 // 70,000 at 120.
 
 #include "smp/planning/Plan.h"
+#include "smp/planning/PlanFiles.h"
 #include "smp/planning/PlanMetrics.h"
 
 #include "Timing.h"
@@ -77,6 +78,23 @@ int main(int argc, char **argv)
     std::printf("| plan a full head at 120 dots/cm2 (%zu dots, %.0f cm2) | %.1f | %.1f | %d |\n",
                 densePlan.dots.size(), densePlan.treatedAreaCm2, median(denseBuild),
                 p95(denseBuild), runs);
+
+    // The autosaved draft of that plan: serialised on a worker thread while the technician works
+    // (the GUI thread only stores the bytes); restoring parses it on opening the photo.
+    PlanDesign design;
+    design.hairline = hairline;
+    design.plan = densePlan;
+    std::string draft;
+    std::vector<double> writeDraft, readDraft;
+    for (int i = 0; i < runs; ++i) {
+        writeDraft.push_back(millisecondsOf([&] { draft = planDesignJson(design); }));
+        readDraft.push_back(millisecondsOf([&] { (void)parsePlanDesignJson(draft); }));
+    }
+    std::printf("| autosave draft of that plan: serialise (worker thread, %.1f MB) | %.1f | %.1f | "
+                "%d |\n",
+                static_cast<double>(draft.size()) / 1e6, median(writeDraft), p95(writeDraft), runs);
+    std::printf("| autosave draft of that plan: restore (parse) | %.1f | %.1f | %d |\n",
+                median(readDraft), p95(readDraft), runs);
 
     // Dragging a hairline point: 20 small moves of the middle point, each from the last plan.
     std::vector<double> drag;
