@@ -811,11 +811,7 @@ void PlanPanel::refresh()
         m_draftChecked = true;
         if (restoreDraft()) {
             updateZoneList();
-            planChanged();
-            m_state->setText(
-                tr("Restored the design left unsaved at %1. Save keeps it; Revert "
-                   "returns to the saved plan.")
-                    .arg(QLocale().toString(m_restoredAt.toLocalTime(), QLocale::ShortFormat)));
+            planChanged(); // the state line says it was restored, and when
             if (!m_viewer.planAction()->isChecked())
                 m_viewer.planAction()->setChecked(true);
             return;
@@ -891,6 +887,12 @@ void PlanPanel::updateEnabled()
                 .arg(m_plan->dots.size())
                 .arg(m_plan->treatedAreaCm2, 0, 'f', 1)
                 .arg(m_savedId ? tr("saved as plan %1").arg(m_savedId) : tr("not saved")));
+    if (m_restoredDraft)
+        m_state->setText(
+            m_state->text() + QLatin1Char('\n') +
+            tr("Restored the design left unsaved at %1: Save keeps it, Revert returns to the saved "
+               "plan.")
+                .arg(QLocale().toString(m_restoredAt.toLocalTime(), QLocale::ShortFormat)));
 }
 
 void PlanPanel::generate()

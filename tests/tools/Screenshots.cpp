@@ -31,13 +31,17 @@
 #include <QGraphicsItem>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 #include <QUndoStack>
 
@@ -254,6 +258,47 @@ int main(int argc, char *argv[])
     save(viewer, out + QStringLiteral("/viewer-plan-healed.png"));
     panel->save();
     viewer->close();
+
+    // Autosave: the density changed and the window closed without saving (a crash would leave
+    // the same draft); the next start offers it, and the photo opens with it.
+    {
+        auto *edited = new smp::gui::PhotoViewer(db, photos.front().id);
+        edited->show();
+        if (!edited->isLoaded())
+            QSignalSpy(edited, &smp::gui::PhotoViewer::loaded).wait(10000);
+        edited->planAction()->setChecked(true);
+        edited->planPanel()->densityBox()->setValue(125);
+        edited->close();
+        QTimer::singleShot(800, [&out] {
+            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+                save(box, out + QStringLiteral("/restore-unsaved-work.png"));
+                box->button(QMessageBox::Ignore)->click();
+            }
+        });
+        window.offerUnsavedWork();
+        auto *restored = new smp::gui::PhotoViewer(db, photos.front().id);
+        restored->resize(1400, 800);
+        restored->show();
+        if (!restored->isLoaded())
+            QSignalSpy(restored, &smp::gui::PhotoViewer::loaded).wait(10000);
+        restored->gradesLayerAction()->setChecked(false);
+        settle(800);
+        save(restored, out + QStringLiteral("/viewer-restored-draft.png"));
+        // The Edit menu names the edit it takes back.
+        restored->planPanel()->sessionsBox()->setValue(4);
+        QMenu *edit = nullptr;
+        for (QMenu *menu : restored->findChildren<QMenu *>())
+            if (menu->title() == QStringLiteral("&Edit"))
+                edit = menu;
+        if (edit) {
+            edit->popup(restored->mapToGlobal(QPoint(40, 24)));
+            settle(300);
+            save(edit, out + QStringLiteral("/edit-menu.png"));
+            edit->hide();
+        }
+        restored->planPanel()->revertToSaved();
+        restored->close();
+    }
 
     // The schedule: a clinic in Berlin, a week with other clients booked, the sample client's
     // three sessions proposed from Monday 7 December 2026 and booked.
