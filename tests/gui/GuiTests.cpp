@@ -13,6 +13,7 @@
 #include "smp/gui/ClientDialog.h"
 #include "smp/gui/ClientListModel.h"
 #include "smp/gui/ClientPage.h"
+#include "smp/gui/ClientUndo.h"
 #include "smp/gui/CompareWindow.h"
 #include "smp/gui/ConsentDialog.h"
 #include "smp/gui/MainWindow.h"
@@ -1486,4 +1487,59 @@ TEST_CASE("the whole workflow from first visit to touch-up through the main wind
     CHECK(again.contains(dotsText));
     CHECK(again.contains(movedText + QStringLiteral(", 9:00")));
     CHECK(again.contains(QStringLiteral("aspirin, GP letter")));
+}
+
+TEST_CASE("a closed photo window's edits leave the client's undo history; the others stay",
+          "[gui][undo]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    gui::MainWindow window(db);
+    window.show();
+    window.selectClient(*clientId);
+    gui::ClientPage *page = window.clientPage();
+    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    CHECK_FALSE(window.undoAction()->isEnabled());
+
+    // An edit that belongs to no window (as a schedule move does) outlives every window; a plain
+    // command stands in for it.
+    QUndoStack *stack = window.undoStacks()->stackFor(*clientId);
+    int applied = 0;
+    struct Counter : QUndoCommand
+    {
+        explicit Counter(int &n)
+            : QUndoCommand(QStringLiteral("Count"))
+            , m_n(n)
+        {}
+        void redo() override { ++m_n; }
+        void undo() override { --m_n; }
+        int &m_n;
+    };
+    stack->push(new Counter(applied));
+    CHECK(applied == 1);
+
+    // Two measuring points in the photo window go on the same stack.
+    page->openPhoto(photoId);
+    auto *viewer = page->findChild<gui::PhotoViewer *>(QStringLiteral("photoViewer"));
+    REQUIRE(viewer != nullptr);
+    if (!viewer->isLoaded())
+        REQUIRE(QSignalSpy(viewer, &gui::PhotoViewer::loaded).wait(10000));
+    CHECK(viewer->undoStack() == stack);
+    viewer->measureAction()->setChecked(true);
+    viewer->addMeasurePoint({300, 300});
+    CHECK(window.undoAction()->text() == QStringLiteral("Undo Place measuring point"));
+    // Opening the same photo again brings its window forward rather than a second one.
+    page->openPhoto(photoId);
+    CHECK(page->findChildren<gui::PhotoViewer *>().size() == 1);
+
+    // Closed, its edits can no longer be taken back: the menu names the edit before them.
+    viewer->close();
+    QTRY_COMPARE(window.undoAction()->text(), QStringLiteral("Undo Count"));
+    window.undoAction()->trigger();
+    CHECK(applied == 0);
+    CHECK_FALSE(window.undoAction()->isEnabled());
+    window.redoAction()->trigger();
+    CHECK(applied == 1);
 }
