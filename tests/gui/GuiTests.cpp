@@ -108,6 +108,24 @@ template <typename T> void onNextModal(std::function<void(T *)> act)
     timer->start(30);
 }
 
+// A later photo of the same head: `source` turned by `degrees` and scaled by `scale` about the
+// sample photo's centre (800, 600), on grey.
+QImage laterPhotoOf(const QImage &source, double degrees, double scale)
+{
+    QImage later(source.size(), QImage::Format_RGB32);
+    later.fill(QColor(150, 150, 155));
+    QPainter painter(&later);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    QTransform t;
+    t.translate(800, 600);
+    t.rotate(degrees);
+    t.scale(scale, scale);
+    t.translate(-800, -600);
+    painter.setTransform(t);
+    painter.drawImage(0, 0, source);
+    return later;
+}
+
 // The text of a PDF as pdftotext reads it (poppler-utils, installed by install-deps).
 QString pdfText(const QString &pdf)
 {
@@ -928,20 +946,7 @@ TEST_CASE("the compare window aligns a later photo, shows the change and records
     storage::PhotoLibrary library(db);
     const storage::Photo first = library.photos(*clientId).front();
     // A later photo: the same head a little closer and turned.
-    const QImage source(library.absolutePath(first));
-    QImage later(source.size(), QImage::Format_RGB32);
-    later.fill(QColor(150, 150, 155));
-    {
-        QPainter painter(&later);
-        painter.setRenderHint(QPainter::SmoothPixmapTransform);
-        QTransform t;
-        t.translate(800, 600);
-        t.rotate(-2);
-        t.scale(1.02, 1.02);
-        t.translate(-800, -600);
-        painter.setTransform(t);
-        painter.drawImage(0, 0, source);
-    }
+    const QImage later = laterPhotoOf(QImage(library.absolutePath(first)), -2, 1.02);
     const QString laterPath = dir.file(QStringLiteral("later.png"));
     REQUIRE(later.save(laterPath));
     const storage::Photo second =
@@ -1372,17 +1377,9 @@ TEST_CASE("the whole workflow from first visit to touch-up through the main wind
         CHECK(aftercarePages >= 1);
 
         // The after photo: the same head, turned a little, with pigment dots on the crown.
-        const QImage source(topPhoto);
-        QImage later(source.size(), QImage::Format_RGB32);
-        later.fill(QColor(150, 150, 155));
+        QImage later = laterPhotoOf(QImage(topPhoto), -1.5, 1.0);
         {
             QPainter painter(&later);
-            QTransform t;
-            t.translate(800, 600);
-            t.rotate(-1.5);
-            t.translate(-800, -600);
-            painter.setTransform(t);
-            painter.drawImage(0, 0, source);
             painter.setPen(Qt::NoPen);
             painter.setBrush(QColor(60, 50, 45));
             for (int y = 700; y < 860; y += 9)
