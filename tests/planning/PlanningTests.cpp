@@ -634,7 +634,7 @@ TEST_CASE("a plan design (the autosaved draft) round-trips, unfinished hairline 
     PlanDesign design;
     design.densityDotsPerCm2 = 95;
     design.sessions = 4;
-    design.seed = 18446744073709551557ULL; // 64 bits survive
+    design.seed = 18446744073709551557ULL;           // 64 bits survive
     design.hairline.controlPoints = {{12.5, 30.25}}; // one point: still being drawn
     design.hairline.treatedAbove = true;
     design.zones = {square(TreatmentZone::Kind::Scar, 5, 5, 10)};

@@ -52,11 +52,11 @@ struct PlanDesign
     double densityDotsPerCm2 = 110;
     int sessions = 3;
     std::uint64_t seed = 1;
-    Hairline hairline;                  // may have 0 or 1 points while it is being drawn
-    std::vector<TreatmentZone> zones;   // in drawing order
-    std::vector<PointMm> facePoints;    // glabella, eye corners, chin, as marked so far
-    std::optional<Plan> plan;           // the dots, when made
-    std::int64_t basedOnPlanId = 0;     // the stored plan it was edited from (0: none)
+    Hairline hairline;                // may have 0 or 1 points while it is being drawn
+    std::vector<TreatmentZone> zones; // in drawing order
+    std::vector<PointMm> facePoints;  // glabella, eye corners, chin, as marked so far
+    std::optional<Plan> plan;         // the dots, when made
+    std::int64_t basedOnPlanId = 0;   // the stored plan it was edited from (0: none)
 };
 std::string planDesignJson(const PlanDesign &design);
 PlanDesign parsePlanDesignJson(std::string_view text);
