@@ -29,8 +29,10 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace smp::gui {
@@ -191,7 +193,8 @@ void ClientPage::buildScreeningTab()
     buttons->addWidget(m_screeningSummary, 1);
     m_saveScreening = new QPushButton(tr("&Save Screening"), page);
     m_saveScreening->setObjectName(QStringLiteral("saveScreeningButton"));
-    m_saveScreening->setToolTip(tr("Stores the answers with today's date and your name"));
+    m_saveScreening->setToolTip(tr("Answers are stored as you give them (with today's date and "
+                                   "your name); this stores them at once"));
     connect(m_saveScreening, &QPushButton::clicked, this, &ClientPage::saveScreening);
     buttons->addWidget(m_saveScreening);
     layout->addLayout(buttons);
@@ -212,12 +215,37 @@ void ClientPage::buildScreeningTab()
                            storage::ScreeningAnswer::Excludes})
             answer->addItem(answerLabel(value), int(value));
         m_screeningTable->setCellWidget(row, 1, answer);
+        connect(answer, &QComboBox::currentIndexChanged, this, &ClientPage::screeningEdited);
         m_screeningTable->setItem(row, 2, new QTableWidgetItem);
         auto *answered = new QTableWidgetItem;
         answered->setFlags(Qt::ItemIsEnabled);
         m_screeningTable->setItem(row, 3, answered);
     }
     m_screeningTable->resizeColumnToContents(1);
+    // Answers are stored as they are given: a second after the last change (a crash or kill
+    // loses at most that), and at once when another client is shown.
+    m_screeningTimer = new QTimer(this);
+    m_screeningTimer->setSingleShot(true);
+    m_screeningTimer->setInterval(1000);
+    connect(m_screeningTimer, &QTimer::timeout, this, &ClientPage::saveScreening);
+    connect(m_screeningTable, &QTableWidget::itemChanged, this, [this](QTableWidgetItem *item) {
+        if (item->column() == 2)
+            screeningEdited();
+    });
+}
+
+void ClientPage::screeningEdited()
+{
+    if (!m_loadingScreening && m_clientId)
+        m_screeningTimer->start();
+}
+
+void ClientPage::flushPendingEdits()
+{
+    if (m_screeningTimer->isActive()) {
+        m_screeningTimer->stop();
+        saveScreening();
+    }
 }
 
 void ClientPage::buildConsentsTab()
@@ -370,6 +398,7 @@ void ClientPage::buildHistoryTab()
 
 void ClientPage::showClient(storage::RecordId id)
 {
+    flushPendingEdits(); // the answers belong to the client shown so far
     m_clientId = id;
     reload();
 }
@@ -438,6 +467,7 @@ void ClientPage::loadDetails(const storage::Client &client)
 
 void ClientPage::loadScreening()
 {
+    const QScopedValueRollback loading(m_loadingScreening, true);
     const auto answers = storage::ClientStore(m_db).screening(m_clientId);
     int clearance = 0;
     int excludes = 0;
@@ -485,6 +515,7 @@ void ClientPage::loadScreening()
 
 void ClientPage::saveScreening()
 {
+    m_screeningTimer->stop();
     std::vector<storage::ScreeningEntry> entries;
     const auto previous = storage::ClientStore(m_db).screening(m_clientId);
     for (int row = 0; row < m_screeningTable->rowCount(); ++row) {

@@ -1540,3 +1540,52 @@ TEST_CASE("a closed photo window's edits leave the client's undo history; the ot
     window.redoAction()->trigger();
     CHECK(applied == 1);
 }
+
+TEST_CASE("screening answers are stored as they are given, without Save", "[gui][autosave]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    storage::Client other;
+    other.givenName = QStringLiteral("Other");
+    other.familyName = QStringLiteral("Client");
+    const storage::RecordId otherId = storage::ClientStore(db).add(other);
+    gui::MainWindow window(db);
+    window.show();
+    window.selectClient(*clientId);
+    gui::ClientPage *page = window.clientPage();
+    QTableWidget *screening = page->screeningTable();
+    const auto answerOf = [&db](storage::RecordId client, const QString &item) {
+        for (const auto &e : storage::ClientStore(db).screening(client))
+            if (e.item == item)
+                return std::optional<storage::ScreeningEntry>(e);
+        return std::optional<storage::ScreeningEntry>();
+    };
+    const auto rowOf = [screening](const QString &item) {
+        for (int r = 0; r < screening->rowCount(); ++r)
+            if (screening->item(r, 0)->data(Qt::UserRole).toString() == item)
+                return r;
+        return -1;
+    };
+    const QString anticoagulants = QStringLiteral("anticoagulants");
+    const int row = rowOf(anticoagulants);
+    REQUIRE(row >= 0);
+    auto *answer = qobject_cast<QComboBox *>(screening->cellWidget(row, 1));
+    answer->setCurrentIndex(answer->findData(int(storage::ScreeningAnswer::NeedsClearance)));
+    screening->item(row, 2)->setText(QStringLiteral("warfarin"));
+    // The sample client answered "none" to everything at intake.
+    CHECK(answerOf(*clientId, anticoagulants)->answer == storage::ScreeningAnswer::None);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        answerOf(*clientId, anticoagulants)->note == QStringLiteral("warfarin"), 5000);
+    CHECK(answerOf(*clientId, anticoagulants)->answer == storage::ScreeningAnswer::NeedsClearance);
+
+    // An answer given just before another client is chosen is stored for the first client.
+    answer =
+        qobject_cast<QComboBox *>(screening->cellWidget(rowOf(QStringLiteral("pregnancy")), 1));
+    answer->setCurrentIndex(answer->findData(int(storage::ScreeningAnswer::Excludes)));
+    window.selectClient(otherId);
+    CHECK(answerOf(*clientId, QStringLiteral("pregnancy"))->answer ==
+          storage::ScreeningAnswer::Excludes);
+    CHECK_FALSE(answerOf(otherId, QStringLiteral("pregnancy")).has_value());
+}

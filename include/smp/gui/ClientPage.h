@@ -12,6 +12,7 @@ class QListWidget;
 class QPushButton;
 class QTableWidget;
 class QTabWidget;
+class QTimer;
 
 namespace smp::storage {
 class Database;
@@ -48,8 +49,12 @@ public:
     void importPhotos(const QStringList &paths);
     // Asks for files with a file dialog, then importPhotos().
     void chooseAndImportPhotos();
-    // Opens the photo in its own viewer window (zoom, rotate, calibrate).
+    // Opens the photo in its own viewer window (zoom, rotate, calibrate); an open one comes
+    // forward.
     void openPhoto(storage::RecordId photoId);
+    // Stores answers given in the last second (the screening is saved as it is edited); called
+    // before another client is shown and when the window closes.
+    void flushPendingEdits();
 
     // For tests and the main window: the widgets a person works with.
     QTabWidget *tabs() const { return m_tabs; }
@@ -82,6 +87,7 @@ private:
     void loadPhotos();
     void loadHistory();
     void saveScreening();
+    void screeningEdited();
     void addConsent();
     void removeSelectedConsent();
     void changeSelectedPhotoView(int comboIndex);
@@ -103,6 +109,8 @@ private:
     QTableWidget *m_screeningTable = nullptr;
     QLabel *m_screeningSummary = nullptr;
     QPushButton *m_saveScreening = nullptr;
+    QTimer *m_screeningTimer = nullptr;
+    bool m_loadingScreening = false; // filling the table: not an edit
     QTableWidget *m_consentTable = nullptr;
     QListWidget *m_photoList = nullptr;
     QComboBox *m_importView = nullptr;
