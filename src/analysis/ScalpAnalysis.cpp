@@ -157,6 +157,59 @@ double percentile(const cv::Mat &values, const cv::Mat &mask, double q)
     return *nth;
 }
 
+// Ears: seen from above or behind they stick out of the head's oval outline as lobes of bare
+// skin, which would read as bald scalp (and get dots planned on them). An ellipse fitted to the
+// outline (refitted without the points outside it, which the ears pull outwards) finds them:
+// compact lobes outside it are taken off `head`, the outline's fringe of hair stays.
+void takeOffEars(cv::Mat &head)
+{
+    std::vector<std::vector<cv::Point>> contours;
+    cv::findContours(head.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
+    const auto largest =
+        std::max_element(contours.begin(), contours.end(), [](const auto &a, const auto &b) {
+            return cv::contourArea(a) < cv::contourArea(b);
+        });
+    if (largest != contours.end() && largest->size() >= 20) {
+        cv::RotatedRect oval = cv::fitEllipse(*largest);
+        // Refit without the outline points outside the first fit: the ears pull it outwards.
+        for (int pass = 0; pass < 2; ++pass) {
+            const double angle = static_cast<double>(oval.angle) * CV_PI / 180.0;
+            const double c = std::cos(angle), sn = std::sin(angle);
+            const double a = static_cast<double>(oval.size.width) / 2.0;
+            const double b = static_cast<double>(oval.size.height) / 2.0;
+            std::vector<cv::Point> inliers;
+            for (const cv::Point &pt : *largest) {
+                const double dx = pt.x - static_cast<double>(oval.center.x);
+                const double dy = pt.y - static_cast<double>(oval.center.y);
+                const double u = (dx * c + dy * sn) / a, v = (-dx * sn + dy * c) / b;
+                if (u * u + v * v <= 1.0)
+                    inliers.push_back(pt);
+            }
+            if (inliers.size() < largest->size() / 2 || inliers.size() < 20)
+                break;
+            oval = cv::fitEllipse(inliers);
+        }
+        cv::Mat inside(head.size(), CV_8U, cv::Scalar(0));
+        cv::ellipse(inside, oval, cv::Scalar(255), cv::FILLED);
+        // Only compact lobes outside the ellipse go: an ear is a solid bump at least 3% of
+        // the head's size across, a fringe of hair along the outline is a thin sliver.
+        const cv::Mat outside = head & ~inside;
+        cv::Mat labels, stats, centroids;
+        const int count = cv::connectedComponentsWithStats(outside, labels, stats, centroids, 8);
+        const cv::Rect box = cv::boundingRect(head);
+        const double headSize = std::max(box.width, box.height);
+        const double headArea = cv::countNonZero(head);
+        for (int i = 1; i < count; ++i) {
+            const double area = stats.at<int>(i, cv::CC_STAT_AREA);
+            const double w = stats.at<int>(i, cv::CC_STAT_WIDTH);
+            const double h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+            if (area >= 0.001 * headArea && area <= 0.04 * headArea && area >= 0.5 * w * h &&
+                std::min(w, h) >= 0.03 * headSize)
+                head.setTo(0, labels == i);
+        }
+    }
+}
+
 const char *locationOf(View view, double u, double v)
 {
     // u, v: centroid relative to the head's bounding box, -1..1 (v = -1 at the top of the image).
@@ -339,6 +392,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         if (best && stats.at<int>(best, cv::CC_STAT_AREA) > cv::countNonZero(head))
             head = labels == best;
     }
+    if (p.view == View::Top || p.view == View::Crown || p.view == View::Back)
+        takeOffEars(head);
     step(progress, 0.35);
     const double headPixels = cv::countNonZero(head);
     const double headFraction = headPixels / static_cast<double>(n);

@@ -7,7 +7,10 @@
 // With --train MODEL.yml it also trains the stage model (OpenCV random forest regression on
 // analysis::Result::stageFeatures) on the fit half, reports it on the check half, and writes it.
 //
-// Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--train MODEL.yml]
+// With --model MODEL.yml the per-view table is that model's estimate (e.g. the shipped model on
+// a changed coverage estimate), without training.
+//
+// Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--train MODEL.yml | --model MODEL.yml]
 
 #include "smp/analysis/ScalpAnalysis.h"
 
@@ -108,6 +111,17 @@ int main(int argc, char *argv[])
     QString modelOut;
     if (const auto i = args.indexOf(QStringLiteral("--train")); i >= 0 && i + 1 < args.size()) {
         modelOut = args[i + 1];
+        args.remove(i, 2);
+    }
+    // --model FILE.yml: the stage model to evaluate as it is (e.g. the shipped one), untrained.
+    if (const auto i = args.indexOf(QStringLiteral("--model")); i >= 0 && i + 1 < args.size()) {
+        QFile model(args[i + 1]);
+        if (!model.open(QIODevice::ReadOnly)) {
+            std::fprintf(stderr, "smp-evaluate-hairloss: cannot read %s\n",
+                         qPrintable(model.fileName()));
+            return 1;
+        }
+        smp::analysis::setStageModel(model.readAll().toStdString(), args[i + 1].toStdString());
         args.remove(i, 2);
     }
     const QString root = args.value(0, QStringLiteral(SMP_SOURCE_DIR "/../shared/data/hairloss"));

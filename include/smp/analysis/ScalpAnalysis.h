@@ -136,8 +136,8 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.0";
-    std::string parametersJson; // every parameter that shaped the result
+    std::string algorithmVersion = "1.1"; // 1.1: ears taken off top, crown and back views
+    std::string parametersJson;           // every parameter that shaped the result
 };
 
 // The regions and the Norwood estimate of a grade map (as computed, or as corrected by the
