@@ -1,6 +1,7 @@
 #include "smp/gui/BackgroundWork.h"
 
 #include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
 
 #include <QFutureWatcher>
 #include <QImageReader>
@@ -71,6 +72,34 @@ QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &
         address, error,
         [destination, result](storage::Database &db, const storage::ProgressCallback &progress) {
             *result = storage::backupDatabase(db, destination, progress);
+        });
+}
+
+QFuture<void> checkDatabaseInBackground(const DatabaseAddress &address,
+                                        std::shared_ptr<QStringList> problems,
+                                        std::shared_ptr<QString> error)
+{
+    return runDatabaseJob(
+        address, error, [problems, error](storage::Database &db, const auto &progress) {
+            const auto goOn = [&](qint64 done) {
+                if (progress(done, 3))
+                    return true;
+                *error = QStringLiteral("cancelled");
+                return false;
+            };
+            if (!goOn(0))
+                return;
+            *problems << db.integrityProblems(true);
+            if (!goOn(1))
+                return;
+            *problems << db.foreignKeyProblems();
+            if (!goOn(2))
+                return;
+            for (const auto &photo : storage::PhotoLibrary(db).checkLibrary().rowsWithoutFile)
+                *problems << QObject::tr("photo %1 of client %2 has lost its file")
+                                 .arg(photo.id)
+                                 .arg(photo.clientId);
+            progress(3, 3);
         });
 }
 

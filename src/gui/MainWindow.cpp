@@ -528,23 +528,22 @@ void MainWindow::saveMarkerSheet()
 
 void MainWindow::checkDatabase()
 {
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    QStringList problems;
-    try {
-        problems << m_db.integrityProblems(true) << m_db.foreignKeyProblems();
-        const auto library = storage::PhotoLibrary(m_db).checkLibrary();
-        for (const auto &photo : library.rowsWithoutFile)
-            problems
-                << tr("photo %1 of client %2 has lost its file").arg(photo.id).arg(photo.clientId);
-    } catch (const std::exception &error) {
-        problems << QString::fromUtf8(error.what());
-    }
-    QApplication::restoreOverrideCursor();
-    if (problems.isEmpty())
-        QMessageBox::information(this, tr("Check Database"),
-                                 tr("The database and the photo library are sound."));
-    else
-        showError(tr("Check Database"), problems.join(QLatin1Char('\n')));
+    // The full check reads every page and photo: on a worker, with progress and Cancel.
+    auto problems = std::make_shared<QStringList>();
+    auto error = std::make_shared<QString>();
+    QFuture<void> check = checkDatabaseInBackground({m_db.path(), m_db.actor()}, problems, error);
+    followWithProgress(this, tr("Checking the database"), check, [this, problems, error] {
+        if (*error == QLatin1String("cancelled"))
+            return;
+        if (!error->isEmpty())
+            *problems << *error;
+        if (problems->isEmpty())
+            QMessageBox::information(this, tr("Check Database"),
+                                     tr("The database and the photo library are sound."));
+        else
+            showError(tr("Check Database"), problems->join(QLatin1Char('\n')));
+        emit databaseChecked(int(problems->size()));
+    });
 }
 
 void MainWindow::showError(const QString &what, const QString &message)

@@ -1589,3 +1589,34 @@ TEST_CASE("screening answers are stored as they are given, without Save", "[gui]
           storage::ScreeningAnswer::Excludes);
     CHECK_FALSE(answerOf(otherId, QStringLiteral("pregnancy")).has_value());
 }
+
+TEST_CASE("Check Database runs off the GUI thread and names a photo that lost its file", "[gui]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    gui::MainWindow window(db);
+    window.show();
+    QSignalSpy checked(&window, &gui::MainWindow::databaseChecked);
+    QStringList texts;
+    answerMessageBoxes({QMessageBox::Ok}, &texts);
+    window.checkDatabase();
+    REQUIRE(checked.wait(30000));
+    CHECK(checked.at(0).at(0).toInt() == 0);
+    QTRY_COMPARE(texts.size(), 1);
+    CHECK(texts[0].contains(QStringLiteral("sound")));
+
+    // The sample photo's file goes missing.
+    storage::PhotoLibrary library(db);
+    const storage::Photo photo = library.photos(*clientId).front();
+    REQUIRE(QFile::remove(library.absolutePath(photo)));
+    texts.clear();
+    checked.clear();
+    answerMessageBoxes({QMessageBox::Ok}, &texts);
+    window.checkDatabase();
+    REQUIRE(checked.wait(30000));
+    CHECK(checked.at(0).at(0).toInt() == 1);
+    QTRY_COMPARE(texts.size(), 1);
+    CHECK(texts[0].contains(QStringLiteral("has lost its file")));
+}

@@ -42,6 +42,14 @@ QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString 
                                   std::shared_ptr<storage::RestoreResult> result,
                                   std::shared_ptr<QString> error);
 
+// The full check of the database (integrity, foreign keys) and the photo library (a file for
+// every photo row) on a worker thread, a step each; `problems` lists what is wrong (empty: all
+// sound), `error` says why the check itself could not run (the database cannot be opened) or
+// "cancelled".
+QFuture<void> checkDatabaseInBackground(const DatabaseAddress &address,
+                                        std::shared_ptr<QStringList> problems,
+                                        std::shared_ptr<QString> error);
+
 // Gathers a client's consultation report (photos with their analysis, pigment map, healed
 // previews) on a worker thread; progress in percent. `report` is filled when it succeeded,
 // `error` when it failed.

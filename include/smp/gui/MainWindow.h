@@ -71,6 +71,10 @@ public:
     QAction *undoAction() const { return m_undoAction; }
     QAction *redoAction() const { return m_redoAction; }
 
+signals:
+    // File > Check Database finished with this many problems (tests).
+    void databaseChecked(int problems);
+
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
