@@ -73,6 +73,21 @@ using smp::test::ScratchDir;
 
 namespace {
 
+// A scratch database with the sample client and its photo: where most widget tests start.
+std::optional<storage::RecordId> seededSampleClient(storage::Database &db)
+{
+    const auto id = clinic::seedSampleClientIfNew(db);
+    REQUIRE(id.has_value());
+    return id;
+}
+
+struct SampleClinic
+{
+    ScratchDir dir;
+    storage::Database db{dir.file(QStringLiteral("clinic.sqlite"))};
+    std::optional<storage::RecordId> clientId = seededSampleClient(db);
+};
+
 // Answers the message boxes that come up next, in order, with `buttons`; their texts are
 // appended to `texts` (the move checks ask questions and explain refusals).
 void answerMessageBoxes(QList<QMessageBox::StandardButton> buttons, QStringList *texts = nullptr)
@@ -460,10 +475,8 @@ TEST_CASE(
     "the viewer analyses the photo off the GUI thread, shows layers and takes brush corrections",
     "[gui][viewer][analysis]")
 {
-    ScratchDir dir;
-    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
     const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
     auto *viewer = new gui::PhotoViewer(db, photoId);
     viewer->show();
@@ -535,10 +548,8 @@ TEST_CASE(
 
 TEST_CASE("the client page tells whether a photo was analysed and corrected", "[gui][analysis]")
 {
-    ScratchDir dir;
-    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
     gui::MainWindow window(db);
     window.show();
     gui::ClientPage *page = window.clientPage();
@@ -576,10 +587,8 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
           "and export",
           "[gui][viewer][planning]")
 {
-    ScratchDir dir;
-    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
     const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
     auto *viewer = new gui::PhotoViewer(db, photoId);
     viewer->show();
@@ -819,10 +828,8 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
           "record a session",
           "[gui][scheduling]")
 {
-    ScratchDir dir;
-    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
     // A saved plan of three sessions (its summary is what the schedule reads).
     storage::StoredPlan plan;
     plan.photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
@@ -939,10 +946,8 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
 TEST_CASE("the compare window aligns a later photo, shows the change and records the sign-off",
           "[gui][compare]")
 {
-    ScratchDir dir;
-    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
     storage::PhotoLibrary library(db);
     const storage::Photo first = library.photos(*clientId).front();
     // A later photo: the same head a little closer and turned.
@@ -1489,10 +1494,8 @@ TEST_CASE("the whole workflow from first visit to touch-up through the main wind
 TEST_CASE("a closed photo window's edits leave the client's undo history; the others stay",
           "[gui][undo]")
 {
-    ScratchDir dir;
-    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
     gui::MainWindow window(db);
     window.show();
     window.selectClient(*clientId);
@@ -1543,10 +1546,8 @@ TEST_CASE("a closed photo window's edits leave the client's undo history; the ot
 
 TEST_CASE("screening answers are stored as they are given, without Save", "[gui][autosave]")
 {
-    ScratchDir dir;
-    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
     storage::Client other;
     other.givenName = QStringLiteral("Other");
     other.familyName = QStringLiteral("Client");
@@ -1592,10 +1593,8 @@ TEST_CASE("screening answers are stored as they are given, without Save", "[gui]
 
 TEST_CASE("Check Database runs off the GUI thread and names a photo that lost its file", "[gui]")
 {
-    ScratchDir dir;
-    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
     gui::MainWindow window(db);
     window.show();
     QSignalSpy checked(&window, &gui::MainWindow::databaseChecked);
