@@ -887,6 +887,8 @@ void PlanPanel::updateEnabled()
                 .arg(m_plan->dots.size())
                 .arg(m_plan->treatedAreaCm2, 0, 'f', 1)
                 .arg(m_savedId ? tr("saved as plan %1").arg(m_savedId) : tr("not saved")));
+    if (!m_draftProblem.isEmpty())
+        m_state->setText(m_state->text() + QLatin1Char('\n') + m_draftProblem);
     if (m_restoredDraft)
         m_state->setText(
             m_state->text() + QLatin1Char('\n') +
@@ -946,6 +948,7 @@ qint64 PlanPanel::save()
         return 0;
     }
     discardDraft(); // the plan is a record now
+    m_draftProblem.clear();
     updateEnabled();
     emit planSaved(m_savedId);
     return m_savedId;
@@ -1286,8 +1289,9 @@ bool PlanPanel::restoreDraft()
             return false;
         restored = planning::parsePlanDesignJson(draft->content.toStdString());
     } catch (const std::exception &error) {
-        m_state->setText(tr("The autosaved design could not be read and was not restored: %1")
-                             .arg(QString::fromUtf8(error.what())));
+        // Said under the state line until the next save; the draft stays for a closer look.
+        m_draftProblem = tr("The autosaved design could not be read and was not restored: %1")
+                             .arg(QString::fromUtf8(error.what()));
         return false;
     }
     const QScopedValueRollback restoring(m_restoring, true);

@@ -1619,3 +1619,30 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
     QTRY_COMPARE(texts.size(), 1);
     CHECK(texts[0].contains(QStringLiteral("has lost its file")));
 }
+
+TEST_CASE("a damaged autosaved design is said, not restored, and the saved plan shown",
+          "[gui][autosave]")
+{
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    clinic::storeAnalysis(db, photo.id,
+                          clinic::analyzeImage(imaging::loadUprightImage(
+                                                   storage::PhotoLibrary(db).absolutePath(photo)),
+                                               clinic::parametersForPhoto(db, photo.id)));
+    storage::DraftStore(db).putPlanDraft(photo.id, QByteArray("{\"schema\": \"smp-plan-design\""));
+    gui::PhotoViewer viewer(db, photo.id);
+    viewer.show();
+    if (!viewer.isLoaded())
+        REQUIRE(QSignalSpy(&viewer, &gui::PhotoViewer::loaded).wait(10000));
+    viewer.planAction()->setChecked(true);
+    gui::PlanPanel *panel = viewer.planPanel();
+    CHECK_FALSE(panel->restoredDraft());
+    CHECK(panel->hairline().controlPoints.empty());
+    QString state;
+    for (QLabel *label : panel->findChildren<QLabel *>())
+        if (label->text().contains(QStringLiteral("autosaved design")))
+            state = label->text();
+    CHECK(state.contains(QStringLiteral("could not be read")));
+    CHECK(state.contains(QStringLiteral("not valid JSON")));
+}

@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QFutureWatcher>
 #include <QImage>
+#include <QString>
 #include <QWidget>
 
 #include <map>
@@ -175,6 +176,7 @@ private:
     bool m_restoring = false; // applying a draft: not an edit
     bool m_defaultsApplied = false;
     QDateTime m_restoredAt;
+    QString m_draftProblem; // why a draft could not be restored (shown until the next save)
     QPushButton *m_revert = nullptr;
 
     QLabel *m_state = nullptr;
