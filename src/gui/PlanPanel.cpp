@@ -1244,11 +1244,22 @@ void PlanPanel::storeDraft(const QByteArray &content)
         return;
     try {
         storage::DraftStore(m_viewer.database()).putPlanDraft(m_input->photoId, content);
-        emit draftSaved();
     } catch (const std::exception &error) {
-        // Said once in the panel; the edits stay in the window, and Save still stores them.
-        m_state->setText(tr("Autosave failed: %1").arg(QString::fromUtf8(error.what())));
+        // Said under the state line; the edits stay in the window (Save still stores them) and
+        // the draft is tried again in 10 s (a lock may go away; each try can wait for it).
+        m_draftProblem =
+            tr("Autosave failed, trying again: %1").arg(QString::fromUtf8(error.what()));
+        m_draftDirty = true;
+        m_draftTimer->start(10000);
+        updateEnabled();
+        return;
     }
+    m_draftTimer->setInterval(1000);
+    if (m_draftProblem.startsWith(tr("Autosave failed"))) {
+        m_draftProblem.clear();
+        updateEnabled();
+    }
+    emit draftSaved();
 }
 
 void PlanPanel::flushDraft()

@@ -1646,3 +1646,48 @@ TEST_CASE("a damaged autosaved design is said, not restored, and the saved plan 
     CHECK(state.contains(QStringLiteral("could not be read")));
     CHECK(state.contains(QStringLiteral("not valid JSON")));
 }
+
+TEST_CASE("an autosave refused by a locked database is said and tried again", "[gui][autosave]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
+    storage::Database::Options options;
+    options.busyTimeout = std::chrono::milliseconds(100);
+    storage::Database db(path, options);
+    const auto clientId = seededSampleClient(db);
+    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    clinic::storeAnalysis(db, photo.id,
+                          clinic::analyzeImage(imaging::loadUprightImage(
+                                                   storage::PhotoLibrary(db).absolutePath(photo)),
+                                               clinic::parametersForPhoto(db, photo.id)));
+    gui::PhotoViewer viewer(db, photo.id);
+    viewer.show();
+    if (!viewer.isLoaded())
+        REQUIRE(QSignalSpy(&viewer, &gui::PhotoViewer::loaded).wait(10000));
+    viewer.planAction()->setChecked(true);
+    gui::PlanPanel *panel = viewer.planPanel();
+    const auto state = [panel] {
+        QString text;
+        for (QLabel *label : panel->findChildren<QLabel *>())
+            if (label->text().contains(QStringLiteral("Autosave")))
+                text = label->text();
+        return text;
+    };
+
+    sqlite3 *other = nullptr;
+    REQUIRE(sqlite3_open(QFile::encodeName(path).constData(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    panel->densityBox()->setValue(130);
+    QTRY_VERIFY_WITH_TIMEOUT(state().contains(QStringLiteral("Autosave failed, trying again")),
+                             5000);
+    CHECK(state().contains(QStringLiteral("locked")));
+    CHECK(storage::DraftStore(db).planDrafts().empty());
+
+    // The lock goes away: the next try stores the draft and the message goes.
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    QSignalSpy saved(panel, &gui::PlanPanel::draftSaved);
+    REQUIRE(saved.wait(15000));
+    CHECK(storage::DraftStore(db).planDrafts().size() == 1);
+    CHECK(state().isEmpty());
+}
