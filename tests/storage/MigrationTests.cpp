@@ -30,6 +30,18 @@ QString fixtureSql(const char *name)
                                                 QString::fromLatin1(name)));
 }
 
+// The frozen database of schema `version` (tests/data/schema-vN.sql) written to a file in `dir`,
+// as that version left it.
+QString writeFixture(ScratchDir &dir, int version)
+{
+    const QString path = dir.file(QStringLiteral("v%1.sqlite").arg(version));
+    const QByteArray name = QStringLiteral("schema-v%1.sql").arg(version).toLatin1();
+    smp::test::rawExecute(path, fixtureSql(name.constData()));
+    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
+            QString::number(version));
+    return path;
+}
+
 bool tableExists(Database &db, const char *table)
 {
     auto query = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1");
@@ -52,10 +64,7 @@ TEST_CASE("a version 1 database from the first release migrates to the current s
           "[migrations]")
 {
     ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("v1.sqlite"));
-    smp::test::rawExecute(path, fixtureSql("schema-v1.sql"));
-    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
-            QStringLiteral("1"));
+    const QString path = writeFixture(dir, 1);
 
     Database db(path);
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);
@@ -156,10 +165,7 @@ TEST_CASE("a version 2 database migrates to the current schema: photos gain rota
           "[migrations]")
 {
     ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("v2.sqlite"));
-    smp::test::rawExecute(path, fixtureSql("schema-v2.sql"));
-    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
-            QStringLiteral("2"));
+    const QString path = writeFixture(dir, 2);
 
     Database db(path);
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);
@@ -187,10 +193,7 @@ TEST_CASE("a version 3 database migrates to the current schema: analyses can be 
           "[migrations]")
 {
     ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("v3.sqlite"));
-    smp::test::rawExecute(path, fixtureSql("schema-v3.sql"));
-    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
-            QStringLiteral("3"));
+    const QString path = writeFixture(dir, 3);
     Database db(path);
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);
     CHECK(db.integrityProblems(true).isEmpty());
@@ -229,10 +232,7 @@ TEST_CASE("a version 4 database migrates to the current schema: plans can be sto
           "[migrations]")
 {
     ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("v4.sqlite"));
-    smp::test::rawExecute(path, fixtureSql("schema-v4.sql"));
-    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
-            QStringLiteral("4"));
+    const QString path = writeFixture(dir, 4);
     Database db(path);
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);
     CHECK(db.integrityProblems(true).isEmpty());
@@ -277,10 +277,7 @@ TEST_CASE("a version 5 database migrates to the current schema: its plan stays, 
           "[migrations]")
 {
     ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("v5.sqlite"));
-    smp::test::rawExecute(path, fixtureSql("schema-v5.sql"));
-    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
-            QStringLiteral("5"));
+    const QString path = writeFixture(dir, 5);
     Database db(path);
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);
     CHECK(db.integrityProblems(true).isEmpty());
@@ -363,10 +360,7 @@ TEST_CASE("a version 6 database migrates to the current schema: its schedule sta
           "[migrations]")
 {
     ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("v6.sqlite"));
-    smp::test::rawExecute(path, fixtureSql("schema-v6.sql"));
-    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
-            QStringLiteral("6"));
+    const QString path = writeFixture(dir, 6);
     Database db(path);
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);
     CHECK(db.integrityProblems(true).isEmpty());
@@ -415,10 +409,7 @@ TEST_CASE("a version 7 database migrates to the current schema: its review stays
           "[migrations]")
 {
     ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("v7.sqlite"));
-    smp::test::rawExecute(path, fixtureSql("schema-v7.sql"));
-    REQUIRE(smp::test::rawQueryValue(path, QStringLiteral("PRAGMA user_version")) ==
-            QStringLiteral("7"));
+    const QString path = writeFixture(dir, 7);
     Database db(path);
     CHECK(db.schemaVersion() == kCurrentSchemaVersion);
     CHECK(db.integrityProblems(true).isEmpty());
