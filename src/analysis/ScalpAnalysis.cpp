@@ -157,6 +157,65 @@ double percentile(const cv::Mat &values, const cv::Mat &mask, double q)
     return *nth;
 }
 
+cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
+{
+    std::vector<cv::Mat> planes;
+    cv::split(colour, planes);
+    return {static_cast<float>(percentile(planes[0], mask, 0.5)),
+            static_cast<float>(percentile(planes[1], mask, 0.5)),
+            static_cast<float>(percentile(planes[2], mask, 0.5))};
+}
+
+// Hair coverage per pixel for hair about as light as the skin or lighter (grey, blond), where
+// lightness says little: unmixing in colour. Each pixel's RGB colour c is written as
+// a * skin + b * hair (least squares); shading multiplies a and b alike, so b / (a + b) depends
+// on the mix only. Skin is the median colour of the reddest fifth of the head (`redness`: CIELAB
+// a*), hair the median of its least red 5%, which is hair mixed with some skin; so the ratio is
+// placed between a local skin end (the 5th percentile in blocks of `block` px) and the hair end
+// of the whole head (its 99.8th percentile). `rgb` 8-bit RGB, masks 8-bit; returns 0..1, CV_32F.
+cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
+                    const cv::Mat &redness, int block)
+{
+    cv::Mat colour;
+    rgb.convertTo(colour, CV_32FC3);
+    const cv::Vec3f skin =
+        channelMedian(colour, inner & (redness >= percentile(redness, inner, 0.8)));
+    const cv::Vec3f hair =
+        channelMedian(colour, inner & (redness <= percentile(redness, inner, 0.05)));
+    const float ss = skin.dot(skin), hh = hair.dot(hair), sh = skin.dot(hair);
+    const float determinant = ss * hh - sh * sh;
+    cv::Mat alpha(rgb.size(), CV_32F, cv::Scalar(0));
+    if (determinant <= 1e-6f * ss * hh) // the same colour up to brightness: nothing to unmix
+        return alpha;
+    cv::Mat ratio(rgb.size(), CV_32F, cv::Scalar(0));
+    for (int y = 0; y < ratio.rows; ++y) {
+        for (int x = 0; x < ratio.cols; ++x) {
+            const cv::Vec3f c = colour.at<cv::Vec3f>(y, x);
+            const float cs = c.dot(skin), ch = c.dot(hair);
+            const float a = (hh * cs - sh * ch) / determinant;
+            const float b = (ss * ch - sh * cs) / determinant;
+            ratio.at<float>(y, x) = std::abs(a + b) > 1e-3f ? b / (a + b) : 0.0f;
+        }
+    }
+    const cv::Mat skinEnd = percentileMap(ratio, inner, block, 0.05, false);
+    const float hairEnd = static_cast<float>(percentile(ratio, inner, 0.998));
+    constexpr float kMargin = 0.04f; // of the skin-to-hair contrast, ignored at either end
+    for (int y = 0; y < ratio.rows; ++y) {
+        for (int x = 0; x < ratio.cols; ++x) {
+            if (!head.at<std::uint8_t>(y, x))
+                continue;
+            const float s = skinEnd.at<float>(y, x);
+            const float contrast = hairEnd - s;
+            if (contrast <= 0.1f)
+                continue;
+            const float m = kMargin * contrast;
+            alpha.at<float>(y, x) =
+                std::clamp((ratio.at<float>(y, x) - s - m) / (contrast - 2 * m), 0.0f, 1.0f);
+        }
+    }
+    return alpha;
+}
+
 // Ears: seen from above or behind they stick out of the head's oval outline as lobes of bare
 // skin, which would read as bald scalp (and get dots planned on them). An ellipse fitted to the
 // outline (refitted without the points outside it, which the ears pull outwards) finds them:
@@ -421,7 +480,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // its lightness lies between the local skin and the hair lightness. Skin is the reddest thing
     // on a head (hair of any colour has less a*): when the reddest fifth of the head is lighter
     // than the head's median, the hair is darker than the skin, else lighter (grey or blond hair on
-    // darker skin).
+    // darker skin). Light hair on lighter skin is unmixed in colour instead (below).
     cv::Mat L;
     L8.convertTo(L, CV_32F, 100.0 / 255.0);
     cv::Mat inner;
@@ -453,6 +512,14 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 std::clamp((d - kMargin) / (contrast - 2 * kMargin), 0.0f, 1.0f);
         }
     }
+    // Light (grey, blond) hair on lighter skin: darker than the skin, but its darkest pixels are
+    // still light. Lightness alone reads it badly (up to 20 points of coverage on the phantoms);
+    // colour tells it from the skin. Light hair on darker skin stays with lightness: on the real
+    // photographs that branch also takes many dark-haired heads with a bright, shiny scalp, and
+    // colour unmixing made their stage worse (docs/analysis.md).
+    constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
+    if (darkHair && hairL > kLightHairL)
+        alpha = unmixColour(rgb, head, inner, A, block);
     step(progress, 0.6);
 
     // 4. Coverage over a window of physical size (or a share of the head's width).

@@ -72,20 +72,31 @@ TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur,
     int outside = 0;
     for (const auto &c : test::phantomCases()) {
         const auto score = test::scorePhantom(c);
-        std::printf("| %-27s | %d | %.1f | %.1f | %.0f | %d | %5.2f | %.3f |\n", c.name.c_str(),
-                    static_cast<int>(c.phantom.pattern), c.phantom.lightingGradient, c.blurSigma,
-                    c.noiseSigma, c.jpegQuality, score.coverageErrorPp, score.lossIoU);
+        std::printf("| %-27s | %d | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f |\n",
+                    c.name.c_str(), static_cast<int>(c.phantom.pattern), c.phantom.lightingGradient,
+                    c.blurSigma, c.noiseSigma, c.jpegQuality, score.coverageErrorPp,
+                    score.meanCoverageErrorPp, score.lossIoU);
         INFO(c.name);
         CHECK(score.result.scalpFound);
         const bool darkHairOnLighterSkin = c.name.find("dark hair") != std::string::npos &&
                                            c.name.find("very dark skin") == std::string::npos;
+        const bool lightHairOnLighterSkin =
+            c.name.find("dark hair") == std::string::npos &&
+            (c.name.find("very light skin") != std::string::npos ||
+             c.name.find("light skin") == 0 || c.name.find("medium skin") == 0);
         if (darkHairOnLighterSkin) {
             // The targets, met today for dark hair on very light to dark skin.
             CHECK(score.coverageErrorPp < 5.0);
             CHECK(score.lossIoU > 0.85);
+        } else if (lightHairOnLighterSkin) {
+            // Unmixed in colour since 1.2 (lightness alone: 10-20 points, IoU 0.16-0.47). The
+            // coverage is near the target; the loss area is not yet (docs/analysis.md).
+            CHECK(score.coverageErrorPp < 7.0);
+            CHECK(score.lossIoU > 0.35);
         } else {
-            // Known shortfalls (docs/analysis.md): low-contrast hair. Guard against getting worse.
-            CHECK(score.coverageErrorPp < 22.0);
+            // Known shortfalls (docs/analysis.md): light hair on darker skin, dark hair on very
+            // dark skin. Guard against getting worse.
+            CHECK(score.coverageErrorPp < 13.0);
         }
         outside += score.coverageErrorPp >= 5.0 || score.lossIoU <= 0.85;
     }
@@ -157,19 +168,23 @@ TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss ar
           "[analysis][golden]")
 {
     // tests/data/golden/phantoms.json holds, per phantom, the result accepted on 2026-11-24
-    // (algorithm 1.1: the ears are no longer scalp);
+    // (algorithm 1.1: the ears are no longer scalp), and for grey hair on 2026-12-01 (algorithm
+    // 1.2: light hair on lighter skin unmixed in colour);
     // a change of algorithm that moves them must update the file and docs/analysis.md together.
     QFile file(QStringLiteral(SMP_SOURCE_DIR "/tests/data/golden/phantoms.json"));
     REQUIRE(file.open(QIODevice::ReadOnly));
     const QJsonObject golden = QJsonDocument::fromJson(file.readAll()).object();
-    for (const char *name : {"pattern", "diffuse", "receding"}) {
+    for (const char *name : {"pattern", "diffuse", "receding", "grey"}) {
         INFO(name);
+        const std::string kind = name;
         test::PhantomCase c;
         c.phantom.widthPx = 800;
         c.phantom.heightPx = 600;
-        c.phantom.pattern = std::string(name) == "pattern"   ? imaging::LossPattern::Pattern
-                            : std::string(name) == "diffuse" ? imaging::LossPattern::Diffuse
-                                                             : imaging::LossPattern::Receding;
+        c.phantom.pattern = kind == "diffuse"    ? imaging::LossPattern::Diffuse
+                            : kind == "receding" ? imaging::LossPattern::Receding
+                                                 : imaging::LossPattern::Pattern;
+        if (kind == "grey")
+            c.phantom.hair = QColor(165, 165, 160);
         analysis::Parameters parameters;
         parameters.mmPerPx = 0.2;
         const auto r = test::scorePhantom(c, parameters).result;
@@ -193,6 +208,34 @@ TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss ar
         CHECK(r.norwood.level == expected.value(QLatin1String("norwood_level")).toInt());
         CHECK(loss == Approx(expected.value(QLatin1String("loss_cm2")).toDouble()).epsilon(0.08));
     }
+}
+
+TEST_CASE("grey hair over the same loss map reads like dark hair", "[analysis]")
+{
+    // Same skin, same strands, same density map; only the hair colour differs. Grey hair is
+    // barely darker than this skin, so lightness alone read it 10-20 points off (algorithm 1.1).
+    const auto measure = [](const QColor &hair) {
+        test::PhantomCase c;
+        c.phantom.widthPx = 800;
+        c.phantom.heightPx = 600;
+        c.phantom.hair = hair;
+        c.noiseSigma = 3;
+        c.jpegQuality = 85;
+        analysis::Parameters parameters;
+        parameters.mmPerPx = 0.2;
+        const auto score = test::scorePhantom(c, parameters);
+        double loss = 0;
+        for (const auto &region : score.result.regions)
+            if (region.grade >= analysis::Grade::Advanced)
+                loss += *region.areaCm2;
+        return std::pair{score, loss};
+    };
+    const auto [dark, darkLoss] = measure(QColor(46, 36, 28));
+    const auto [grey, greyLoss] = measure(QColor(165, 165, 160));
+    CHECK(grey.coverageErrorPp < 5.0);
+    CHECK(grey.result.coveragePercent == Approx(dark.result.coveragePercent).margin(3.0));
+    CHECK(greyLoss == Approx(darkLoss).epsilon(0.25));
+    CHECK(grey.result.norwood.level == dark.result.norwood.level);
 }
 
 TEST_CASE("locations follow the way the photo is shown", "[analysis]")

@@ -32,7 +32,8 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
         cv::GaussianBlur(rgb, rgb, cv::Size(0, 0), c.blurSigma);
     if (c.noiseSigma > 0) {
         cv::Mat noise(rgb.size(), CV_16SC3);
-        cv::randn(noise, 0, c.noiseSigma);
+        cv::RNG random(c.phantom.seed); // the same noise whatever ran before
+        random.fill(noise, cv::RNG::NORMAL, 0, c.noiseSigma);
         cv::Mat wide;
         rgb.convertTo(wide, CV_16SC3);
         wide += noise;
@@ -75,6 +76,7 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     cv::Mat difference;
     cv::absdiff(estimated, truth, difference);
     score.coverageErrorPp = 100.0 * cv::mean(difference, inner)[0];
+    score.meanCoverageErrorPp = 100.0 * (cv::mean(estimated, inner)[0] - cv::mean(truth, inner)[0]);
 
     // True grades: the same thresholds on the true coverage against its own reference.
     std::vector<float> values;

@@ -24,6 +24,7 @@ struct PhantomScore
     double coverageErrorPp = 0; // mean absolute coverage error over the scalp, percentage points
     double lossIoU = 0;         // IoU of the advanced-plus-bald area
     double trueLossFraction = 0;
+    double meanCoverageErrorPp = 0; // estimated minus true coverage over the scalp (bias), pp
     analysis::Result result;
 };
 

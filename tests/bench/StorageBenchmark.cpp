@@ -289,6 +289,13 @@ int main(int argc, char *argv[])
         report("scalp analysis of a 12 MP photo (from decoded pixels)", measure(5, [&] {
                    sink += smp::clinic::analyzeImage(photo, parameters).regions.size();
                }));
+        // Grey hair on light skin takes the colour unmixing (algorithm 1.2).
+        big.skin = QColor(222, 178, 150);
+        big.hair = QColor(165, 165, 160);
+        const QImage greyPhoto = smp::imaging::drawSampleScalp(big);
+        report("scalp analysis of a 12 MP photo, grey hair (colour unmixing)", measure(5, [&] {
+                   sink += smp::clinic::analyzeImage(greyPhoto, parameters).regions.size();
+               }));
     }
 
     report("main window ready (list of all clients, first client shown)", measure(5, [&] {

@@ -484,5 +484,23 @@ int main(int argc, char *argv[])
         .scaled(960, 720, Qt::KeepAspectRatio, Qt::SmoothTransformation)
         .save(out + QStringLiteral("/analysis-overlay-phantom.png"));
     std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/analysis-overlay-phantom.png")));
+
+    // Grey hair on light skin (unmixed in colour since algorithm 1.2): the photo and its overlay.
+    smp::imaging::SampleScalpParameters grey;
+    grey.skin = QColor(222, 178, 150);
+    grey.hair = QColor(165, 165, 160);
+    const QImage greyPhantom = smp::imaging::drawSampleScalp(grey);
+    const QImage greyOverlay = smp::clinic::drawAnalysisOverlay(
+        greyPhantom, smp::clinic::analyzeImage(greyPhantom, parameters));
+    QImage pair(greyPhantom.width() * 2, greyPhantom.height(), QImage::Format_RGB32);
+    {
+        QPainter painter(&pair);
+        painter.drawImage(0, 0, greyPhantom);
+        painter.drawImage(greyPhantom.width(), 0, greyOverlay);
+    }
+    pair.scaled(1280, 480, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+        .save(out + QStringLiteral("/analysis-overlay-grey-phantom.png"));
+    std::printf("wrote %s\n",
+                qPrintable(out + QStringLiteral("/analysis-overlay-grey-phantom.png")));
     return 0;
 }

@@ -136,7 +136,8 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.1"; // 1.1: ears taken off top, crown and back views
+    std::string algorithmVersion = "1.2"; // 1.1: ears taken off top, crown and back views;
+                                          // 1.2: light hair on lighter skin unmixed in colour
     std::string parametersJson;           // every parameter that shaped the result
 };
 
