@@ -460,7 +460,10 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // 2. Is this a scalp at all? Skin-like colours, or dark hair, must dominate the head.
     const cv::Mat skinLike =
         head & (A8 >= 128 + 4) & (A8 <= 128 + 40) & (B8 >= 128 + 3) & (B8 <= 128 + 50);
-    const cv::Mat hairLike = head & (L8 < 90); // L* < 35
+    // Hair: dark (L* < 35), or grey: light and nearly neutral (|a*| < 5, |b*| < 12); blond
+    // hair passes as skin-like. Without grey, a head of grey hair was "not a scalp".
+    const cv::Mat greyLike = (A8 > 128 - 5) & (A8 < 128 + 5) & (B8 > 128 - 12) & (B8 < 128 + 12);
+    const cv::Mat hairLike = head & ((L8 < 90) | greyLike);
     const double skinShare = headPixels > 0 ? cv::countNonZero(skinLike) / headPixels : 0;
     const double scalpShare =
         headPixels > 0 ? cv::countNonZero(skinLike | hairLike) / headPixels : 0;

@@ -236,6 +236,16 @@ TEST_CASE("grey hair over the same loss map reads like dark hair", "[analysis]")
     CHECK(grey.result.coveragePercent == Approx(dark.result.coveragePercent).margin(3.0));
     CHECK(greyLoss == Approx(darkLoss).epsilon(0.25));
     CHECK(grey.result.norwood.level == dark.result.norwood.level);
+
+    // A full head of grey hair is a scalp (1.1 said "not a scalp": only dark pixels were hair).
+    imaging::SampleScalpParameters full;
+    full.skin = QColor(222, 178, 150);
+    full.hair = QColor(165, 165, 160);
+    const QImage photo = imaging::drawSampleScalp(full).convertToFormat(QImage::Format_RGB888);
+    const auto r = analysis::analyze(
+        {photo.width(), photo.height(), photo.bytesPerLine(), photo.constBits()}, {});
+    CHECK(r.scalpFound);
+    CHECK(r.coveragePercent > 15.0);
 }
 
 TEST_CASE("locations follow the way the photo is shown", "[analysis]")
