@@ -166,6 +166,33 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
             static_cast<float>(percentile(planes[2], mask, 0.5))};
 }
 
+// Hair coverage per pixel by unmixing lightness: where each pixel's lightness L* lies between
+// the local skin (the 95th percentile per block of `block` px when the hair is darker, else the
+// 5th) and the hair lightness `hairL`, 2 L* of noise ignored at either end. Returns 0..1, CV_32F.
+cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
+                       bool darkHair, double hairL)
+{
+    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05, darkHair);
+    cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
+    constexpr float kMargin = 2.0f; // lightness units of noise ignored at either end
+    for (int y = 0; y < L.rows; ++y) {
+        for (int x = 0; x < L.cols; ++x) {
+            if (!head.at<std::uint8_t>(y, x))
+                continue;
+            const float s = skin.at<float>(y, x);
+            const float value = L.at<float>(y, x);
+            const float contrast =
+                darkHair ? s - static_cast<float>(hairL) : static_cast<float>(hairL) - s;
+            if (contrast < 8.0f)
+                continue;
+            const float d = darkHair ? s - value : value - s;
+            alpha.at<float>(y, x) =
+                std::clamp((d - kMargin) / (contrast - 2 * kMargin), 0.0f, 1.0f);
+        }
+    }
+    return alpha;
+}
+
 // Hair coverage per pixel for hair about as light as the skin or lighter (grey, blond), where
 // lightness says little: unmixing in colour. Each pixel's RGB colour c is written as
 // a * skin + b * hair (least squares); shading multiplies a and b alike, so b / (a + b) depends
@@ -457,7 +484,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double headPixels = cv::countNonZero(head);
     const double headFraction = headPixels / static_cast<double>(n);
 
-    // 2. Is this a scalp at all? Skin-like colours, or dark hair, must dominate the head.
+    // 2. Is this a scalp at all? Skin-like colours, or dark or grey hair, must dominate the head.
     const cv::Mat skinLike =
         head & (A8 >= 128 + 4) & (A8 <= 128 + 40) & (B8 >= 128 + 3) & (B8 <= 128 + 50);
     // Hair: dark (L* < 35), or grey: light and nearly neutral (|a*| < 5, |b*| < 12); blond
@@ -496,33 +523,16 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const bool darkHair = skinLightness >= percentile(L, inner, 0.5);
     cv::Rect headBox = cv::boundingRect(head);
     const int block = std::max(8, std::max(headBox.width, headBox.height) / 14);
-    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05, darkHair);
     const double hairL = percentile(L, inner, darkHair ? 0.02 : 1.0 - 0.02);
-    cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
-    constexpr float kMargin = 2.0f; // lightness units of noise ignored at either end
-    for (int y = 0; y < L.rows; ++y) {
-        for (int x = 0; x < L.cols; ++x) {
-            if (!head.at<std::uint8_t>(y, x))
-                continue;
-            const float s = skin.at<float>(y, x);
-            const float value = L.at<float>(y, x);
-            const float contrast =
-                darkHair ? s - static_cast<float>(hairL) : static_cast<float>(hairL) - s;
-            if (contrast < 8.0f)
-                continue;
-            const float d = darkHair ? s - value : value - s;
-            alpha.at<float>(y, x) =
-                std::clamp((d - kMargin) / (contrast - 2 * kMargin), 0.0f, 1.0f);
-        }
-    }
     // Light (grey, blond) hair on lighter skin: darker than the skin, but its darkest pixels are
     // still light. Lightness alone reads it badly (up to 20 points of coverage on the phantoms);
     // colour tells it from the skin. Light hair on darker skin stays with lightness: on the real
     // photographs that branch also takes many dark-haired heads with a bright, shiny scalp, and
     // colour unmixing made their stage worse (docs/analysis.md).
     constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
-    if (darkHair && hairL > kLightHairL)
-        alpha = unmixColour(rgb, head, inner, A, block);
+    const cv::Mat alpha = darkHair && hairL > kLightHairL
+                              ? unmixColour(rgb, head, inner, A, block)
+                              : unmixLightness(L, head, inner, block, darkHair, hairL);
     step(progress, 0.6);
 
     // 4. Coverage over a window of physical size (or a share of the head's width).
