@@ -103,6 +103,36 @@ TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur,
     std::printf("%d case(s) outside the targets\n", outside);
 }
 
+TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded, short of the "
+          "targets",
+          "[analysis][phantoms]")
+{
+    // The same cases drawn at twice the size carry about 90% coverage on a full head instead of
+    // 60%: little skin shows between the hairs, and the skin reference (the lightest 5% per
+    // block) is partly hair. Every case under-reads (docs/analysis.md); these bounds only keep
+    // it from getting worse.
+    int outside = 0;
+    for (const auto &c : test::phantomCases(1600)) {
+        const auto score = test::scorePhantom(c);
+        std::printf("| %-27s | %d | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f |\n",
+                    c.name.c_str(), static_cast<int>(c.phantom.pattern), c.phantom.lightingGradient,
+                    c.blurSigma, c.noiseSigma, c.jpegQuality, score.coverageErrorPp,
+                    score.meanCoverageErrorPp, score.lossIoU);
+        INFO(c.name);
+        CHECK(score.result.scalpFound);
+        const bool darkHairOnLighterSkin = c.name.find("dark hair") != std::string::npos &&
+                                           c.name.find("very dark skin") == std::string::npos;
+        if (darkHairOnLighterSkin) {
+            CHECK(score.coverageErrorPp < 10.0);
+            CHECK(score.lossIoU > 0.6);
+        } else {
+            CHECK(score.coverageErrorPp < 36.0);
+        }
+        outside += score.coverageErrorPp >= 5.0 || score.lossIoU <= 0.85;
+    }
+    std::printf("%d case(s) outside the targets\n", outside);
+}
+
 TEST_CASE("ears are not scalp on top, crown and back views; the head's outline stays", "[analysis]")
 {
     // The phantom's ears: ellipses centred 1.02 head radii left and right of the head's centre

@@ -108,7 +108,7 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     return score;
 }
 
-std::vector<PhantomCase> phantomCases()
+std::vector<PhantomCase> phantomCases(int widthPx)
 {
     struct Skin
     {
@@ -135,8 +135,8 @@ std::vector<PhantomCase> phantomCases()
         for (const Hair &hair : hairs) {
             ++hairIndex;
             PhantomCase c;
-            c.phantom.widthPx = 800;
-            c.phantom.heightPx = 600;
+            c.phantom.widthPx = widthPx;
+            c.phantom.heightPx = widthPx * 3 / 4;
             c.phantom.seed = seed++;
             c.phantom.skin = skin.colour;
             c.phantom.hair = hair.colour;
