@@ -74,14 +74,15 @@ cv::Mat headMask(const cv::Mat &rgb)
     return full;
 }
 
-// A smooth map of a percentile of `values` over the pixels of `mask`, computed in blocks and
-// interpolated; blocks without enough mask pixels take their neighbours' values. `upper` says
-// which way the skin lies (kept for the signature; see the note in the body).
-cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, double q, bool upper)
+// A smooth map of a percentile of `values` over the pixels of `mask`, computed in blocks of
+// `block` px and interpolated; blocks without enough mask pixels take their neighbours' values.
+// Any value range: a block is missing by its count of pixels, not by its value.
+cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, double q)
 {
     const int gx = (values.cols + block - 1) / block;
     const int gy = (values.rows + block - 1) / block;
-    cv::Mat grid(gy, gx, CV_32F, cv::Scalar(-1));
+    cv::Mat grid(gy, gx, CV_32F, cv::Scalar(0));
+    cv::Mat known(gy, gx, CV_8U, cv::Scalar(0));
     std::vector<float> samples;
     for (int by = 0; by < gy; ++by) {
         for (int bx = 0; bx < gx; ++bx) {
@@ -98,15 +99,17 @@ cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, dou
                                                    q * static_cast<double>(samples.size() - 1));
             std::nth_element(samples.begin(), nth, samples.end());
             grid.at<float>(by, bx) = *nth;
+            known.at<std::uint8_t>(by, bx) = 1;
         }
     }
     // Fill empty blocks from their neighbours, repeatedly.
     for (int pass = 0; pass < std::max(gx, gy); ++pass) {
         bool missing = false;
         cv::Mat next = grid.clone();
+        cv::Mat nextKnown = known.clone();
         for (int y = 0; y < gy; ++y) {
             for (int x = 0; x < gx; ++x) {
-                if (grid.at<float>(y, x) >= 0)
+                if (known.at<std::uint8_t>(y, x))
                     continue;
                 double sum = 0;
                 int n = 0;
@@ -114,27 +117,26 @@ cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, dou
                     for (int dx = -1; dx <= 1; ++dx) {
                         const int yy = y + dy, xx = x + dx;
                         if (yy >= 0 && yy < gy && xx >= 0 && xx < gx &&
-                            grid.at<float>(yy, xx) >= 0) {
+                            known.at<std::uint8_t>(yy, xx)) {
                             sum += static_cast<double>(grid.at<float>(yy, xx));
                             ++n;
                         }
                     }
-                if (n)
+                if (n) {
                     next.at<float>(y, x) = static_cast<float>(sum / n);
-                else
+                    nextKnown.at<std::uint8_t>(y, x) = 1;
+                } else {
                     missing = true;
+                }
             }
         }
         grid = next;
+        known = nextKnown;
         if (!missing)
             break;
     }
-    grid.setTo(0, grid < 0);
-    // The envelope: a block seen through dense hair borrows its brighter (or darker) neighbour.
-    // No envelope over neighbouring blocks: in dense hair the 95th percentile still finds the skin
-    // between hairs, and a neighbour's brighter skin would bias shaded areas (measured on the
-    // phantoms: 5 -> 1-3 points of coverage error for dark hair).
-    (void)upper;
+    // No envelope over neighbouring blocks: a neighbour's brighter skin would bias shaded areas
+    // (measured on the phantoms: 5 -> 1-3 points of coverage error for dark hair).
     cv::Mat map;
     cv::resize(grid, map, values.size(), 0, 0, cv::INTER_CUBIC);
     cv::GaussianBlur(map, map, cv::Size(0, 0), block / 2.0);
@@ -172,7 +174,7 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
                        bool darkHair, double hairL)
 {
-    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05, darkHair);
+    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05);
     cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
     constexpr float kMargin = 2.0f; // lightness units of noise ignored at either end
     for (int y = 0; y < L.rows; ++y) {
@@ -197,11 +199,11 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // lightness says little: unmixing in colour. Each pixel's RGB colour c is written as
 // a * skin + b * hair (least squares); shading multiplies a and b alike, so b / (a + b) depends
 // on the mix only. Skin is the median colour of the reddest fifth of the head (`redness`: CIELAB
-// a*), hair the median of its least red 5%, which is hair mixed with some skin; so the ratio is
-// placed between a local skin end (the 5th percentile in blocks of `block` px) and the hair end
-// of the whole head (its 99.8th percentile). `rgb` 8-bit RGB, masks 8-bit; returns 0..1, CV_32F.
+// a*), where the ratio is 0; hair the median of its least red 5%, which is hair mixed with some
+// skin, so the hair end is the head's 99.8th percentile of the ratio. `rgb` 8-bit RGB, masks
+// 8-bit; returns 0..1, CV_32F.
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
-                    const cv::Mat &redness, int block)
+                    const cv::Mat &redness)
 {
     cv::Mat colour;
     rgb.convertTo(colour, CV_32FC3);
@@ -224,20 +226,19 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             ratio.at<float>(y, x) = std::abs(a + b) > 1e-3f ? b / (a + b) : 0.0f;
         }
     }
-    const cv::Mat skinEnd = percentileMap(ratio, inner, block, 0.05, false);
+    // The ratio is 0 at the skin colour whatever the shading, so the skin end is 0 everywhere: a
+    // local map (the 5th percentile per block, as for lightness) sits in the noise below the
+    // skin on bald areas and in the hair on dense ones.
     const float hairEnd = static_cast<float>(percentile(ratio, inner, 0.998));
+    if (hairEnd <= 0.1f)
+        return alpha;
     constexpr float kMargin = 0.04f; // of the skin-to-hair contrast, ignored at either end
+    const float margin = kMargin * hairEnd;
     for (int y = 0; y < ratio.rows; ++y) {
         for (int x = 0; x < ratio.cols; ++x) {
-            if (!head.at<std::uint8_t>(y, x))
-                continue;
-            const float s = skinEnd.at<float>(y, x);
-            const float contrast = hairEnd - s;
-            if (contrast <= 0.1f)
-                continue;
-            const float m = kMargin * contrast;
-            alpha.at<float>(y, x) =
-                std::clamp((ratio.at<float>(y, x) - s - m) / (contrast - 2 * m), 0.0f, 1.0f);
+            if (head.at<std::uint8_t>(y, x))
+                alpha.at<float>(y, x) = std::clamp(
+                    (ratio.at<float>(y, x) - margin) / (hairEnd - 2 * margin), 0.0f, 1.0f);
         }
     }
     return alpha;
@@ -531,7 +532,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // colour unmixing made their stage worse (docs/analysis.md).
     constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
     const cv::Mat alpha = darkHair && hairL > kLightHairL
-                              ? unmixColour(rgb, head, inner, A, block)
+                              ? unmixColour(rgb, head, inner, A)
                               : unmixLightness(L, head, inner, block, darkHair, hairL);
     step(progress, 0.6);
 
