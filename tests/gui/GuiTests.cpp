@@ -23,6 +23,7 @@
 #include "smp/gui/SessionLock.h"
 #include "smp/gui/SettingsDialog.h"
 #include "smp/imaging/PhotoFile.h"
+#include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AppointmentStore.h"
 #include "smp/storage/ClientStore.h"
@@ -544,6 +545,46 @@ TEST_CASE(
     REQUIRE(again->analysis().has_value());
     CHECK(again->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
     again->close();
+}
+
+TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-haired one",
+          "[gui][viewer][analysis]")
+{
+    // Before analysis 1.2 this photo was "not a scalp" and the viewer drew nothing on it.
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    imaging::SampleScalpParameters grey;
+    grey.skin = QColor(222, 178, 150);
+    grey.hair = QColor(165, 165, 160);
+    const QString path = dir.file(QStringLiteral("grey.jpg"));
+    REQUIRE(imaging::drawSampleScalp(grey).save(path, "JPEG", 92));
+    const storage::Photo photo = clinic::importPhoto(db, *clientId, path, storage::PhotoView::Top);
+    auto *viewer = new gui::PhotoViewer(db, photo.id);
+    viewer->show();
+    if (!viewer->isLoaded()) {
+        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
+        REQUIRE(loaded.wait(10000));
+    }
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
+    REQUIRE(finished.wait(30000));
+    REQUIRE(finished.at(0).at(0).toBool());
+    REQUIRE(viewer->analysis().has_value());
+    REQUIRE(viewer->gradeLayer() != nullptr);
+    CHECK(viewer->gradeLayer()->isVisible());
+    const auto stored = storage::AnalysisStore(db).latest(photo.id);
+    REQUIRE(stored.has_value());
+    CHECK(stored->version == QStringLiteral("1.2"));
+    // The drawn head's vertex (photo pixels) is bald or advanced, its sides are not.
+    const auto &analysis = *viewer->analysis();
+    const auto gradeAt = [&](double x, double y) {
+        return analysis.grades.at(qsizetype(y / analysis.photoPxPerMapPx) * analysis.mapWidth +
+                                  qsizetype(x / analysis.photoPxPerMapPx));
+    };
+    CHECK(gradeAt(824, 784) >= static_cast<char>(analysis::Grade::Advanced));
+    CHECK(gradeAt(560, 636) <= static_cast<char>(analysis::Grade::Mild));
+    CHECK(gradeAt(1040, 636) <= static_cast<char>(analysis::Grade::Mild));
+    viewer->close();
 }
 
 TEST_CASE("the client page tells whether a photo was analysed and corrected", "[gui][analysis]")

@@ -475,6 +475,30 @@ int main(int argc, char *argv[])
         face->close();
     }
 
+    // A grey-haired client's photo analysed in the viewer (user guide).
+    {
+        smp::imaging::SampleScalpParameters greyHead;
+        greyHead.skin = QColor(222, 178, 150);
+        greyHead.hair = QColor(165, 165, 160);
+        const QString greyPath = dir.filePath(QStringLiteral("grey.jpg"));
+        smp::imaging::drawSampleScalp(greyHead).save(greyPath, "JPEG", 92);
+        const smp::storage::Photo greyPhoto =
+            smp::clinic::importPhoto(db, *sample, greyPath, smp::storage::PhotoView::Top);
+        auto *greyViewer = new smp::gui::PhotoViewer(db, greyPhoto.id);
+        greyViewer->resize(1100, 760);
+        greyViewer->show();
+        QSignalSpy greyLoaded(greyViewer, &smp::gui::PhotoViewer::loaded);
+        if (!greyViewer->isLoaded())
+            greyLoaded.wait(10000);
+        QSignalSpy greyAnalysed(greyViewer, &smp::gui::PhotoViewer::analysisFinished);
+        greyViewer->analyze();
+        greyAnalysed.wait(30000);
+        greyViewer->view()->fitToWindow();
+        settle(500);
+        save(greyViewer, out + QStringLiteral("/viewer-analysis-grey.png"));
+        greyViewer->close();
+    }
+
     // The analysis overlay of the phantom used in docs/analysis.md.
     const QImage phantom = smp::imaging::drawSampleScalp();
     smp::analysis::Parameters parameters;
