@@ -346,6 +346,62 @@ NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, View vi
     return estimate;
 }
 
+// The stage features that come from the grade map (indices as in stageFeatureNames()): the
+// share of the scalp in each grade, and the loss (advanced or bald) near the head's centre and
+// in the ring around it. `head`: the scalp pixels (8-bit mask, the grade map's size).
+void setGradeFeatures(std::vector<double> &f, const cv::Mat &gradeMap, const cv::Mat &head)
+{
+    double share[6] = {0, 0, 0, 0, 0, 0};
+    double centreLoss = 0, centreCount = 0, ringLoss = 0, ringCount = 0;
+    const cv::Moments m = cv::moments(head, true);
+    const double mx = m.m10 / std::max(m.m00, 1.0), my = m.m01 / std::max(m.m00, 1.0);
+    const double headPixels = std::max(m.m00, 1.0);
+    const double radius = std::sqrt(headPixels / CV_PI);
+    for (int y = 0; y < head.rows; ++y) {
+        for (int x = 0; x < head.cols; ++x) {
+            const int g = gradeMap.at<std::uint8_t>(y, x);
+            if (!g)
+                continue;
+            share[g] += 1;
+            const bool loss = g >= static_cast<int>(Grade::Advanced);
+            if (std::hypot(x - mx, y - my) < 0.5 * radius) {
+                centreLoss += loss;
+                centreCount += 1;
+            } else {
+                ringLoss += loss;
+                ringCount += 1;
+            }
+        }
+    }
+    for (int g = 1; g <= 5; ++g)
+        f[static_cast<std::size_t>(g - 1)] = share[g] / headPixels;
+    f[10] = centreCount > 0 ? centreLoss / centreCount : 0;
+    f[11] = ringCount > 0 ? ringLoss / ringCount : 0;
+}
+
+// The installed model's stage for `features`; `rule` (the loss-share estimate) when no model is
+// installed or the features do not fit it. Keeps the rule's III-vertex variant.
+NorwoodEstimate stageFromFeatures(const std::vector<double> &features, NorwoodEstimate rule)
+{
+    const auto model = currentStageModel();
+    if (!model || features.size() != stageFeatureNames().size())
+        return rule;
+    cv::Mat row(1, static_cast<int>(features.size()), CV_32F);
+    for (std::size_t i = 0; i < features.size(); ++i)
+        row.at<float>(0, static_cast<int>(i)) = static_cast<float>(features[i]);
+    const double predicted = static_cast<double>(model->forest->predict(row));
+    static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
+    const int level = std::clamp(static_cast<int>(std::lround(predicted)), 1, 7);
+    NorwoodEstimate estimate;
+    estimate.method = "model";
+    estimate.level = level;
+    estimate.stage = level == 3 && rule.stage == "III-vertex" ? "III-vertex" : kRoman[level - 1];
+    // Closer to a whole level, more confident; measured within one level for about 80% of
+    // front and top photos (docs/analysis.md), so never above 0.8.
+    estimate.confidence = std::clamp(0.8 - std::abs(predicted - level), 0.3, 0.8);
+    return estimate;
+}
+
 std::string parametersJson(const Parameters &p, double windowPhotoPx)
 {
     std::ostringstream json;
@@ -615,44 +671,22 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // 7b. Features for the stage model: grade shares, coverage, layout (radial, so that the
     // photo's rotation does not matter), colour, view.
     {
-        double share[6] = {0, 0, 0, 0, 0, 0};
-        double centreLoss = 0, centreCount = 0, ringLoss = 0, ringCount = 0;
-        const cv::Moments m = cv::moments(head, true);
-        const double mx = m.m10 / std::max(m.m00, 1.0), my = m.m01 / std::max(m.m00, 1.0);
-        const double radius = std::sqrt(headPixels / CV_PI);
-        for (int y = 0; y < head.rows; ++y) {
-            for (int x = 0; x < head.cols; ++x) {
-                const int g = gradeMap.at<std::uint8_t>(y, x);
-                if (!g)
-                    continue;
-                share[g] += 1;
-                const bool loss = g >= static_cast<int>(Grade::Advanced);
-                if (std::hypot(x - mx, y - my) < 0.5 * radius) {
-                    centreLoss += loss;
-                    centreCount += 1;
-                } else {
-                    ringLoss += loss;
-                    ringCount += 1;
-                }
-            }
-        }
         cv::Scalar coverageMean, coverageStd;
         cv::meanStdDev(coverage, coverageMean, coverageStd, head);
         auto &f = result.stageFeatures;
-        for (int g = 1; g <= 5; ++g)
-            f.push_back(share[g] / headPixels);
-        f.push_back(result.coveragePercent / 100.0);
-        f.push_back(result.referenceCoverage);
-        f.push_back(coverageMean[0]);
-        f.push_back(coverageStd[0]);
-        f.push_back(headFraction);
-        f.push_back(centreCount > 0 ? centreLoss / centreCount : 0);
-        f.push_back(ringCount > 0 ? ringLoss / ringCount : 0);
-        f.push_back(skinShare);
-        f.push_back(scalpShare);
-        f.push_back(darkHair ? 1.0 : 0.0);
+        f.assign(stageFeatureNames().size(), 0.0);
+        f[5] = result.coveragePercent / 100.0;
+        f[6] = result.referenceCoverage;
+        f[7] = coverageMean[0];
+        f[8] = coverageStd[0];
+        f[9] = headFraction;
+        f[12] = skinShare;
+        f[13] = scalpShare;
+        f[14] = darkHair ? 1.0 : 0.0;
+        int index = 15;
         for (View v : {View::Front, View::Top, View::Crown, View::Back, View::Left, View::Right})
-            f.push_back(p.view == v ? 1.0 : 0.0);
+            f[static_cast<std::size_t>(index++)] = p.view == v ? 1.0 : 0.0;
+        setGradeFeatures(f, gradeMap, head);
     }
 
     // 7. Regions: connected areas of one grade, and the stage.
@@ -660,25 +694,23 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         summarizeGrades(result.grades, result.mapWidth, result.mapHeight, photoPxPerMapPx,
                         p.mmPerPx, p.view, p.minRegionFraction, p.displayQuarterTurns);
     result.regions = std::move(summary.regions);
-    result.norwood = summary.norwood;
-    if (const auto model = currentStageModel(); model && !result.stageFeatures.empty()) {
-        cv::Mat row(1, static_cast<int>(result.stageFeatures.size()), CV_32F);
-        for (std::size_t i = 0; i < result.stageFeatures.size(); ++i)
-            row.at<float>(0, static_cast<int>(i)) = static_cast<float>(result.stageFeatures[i]);
-        const double predicted = static_cast<double>(model->forest->predict(row));
-        static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
-        const int level = std::clamp(static_cast<int>(std::lround(predicted)), 1, 7);
-        const bool vertexVariant = result.norwood.stage == "III-vertex";
-        result.norwood.method = "model";
-        result.norwood.level = level;
-        result.norwood.stage = level == 3 && vertexVariant ? "III-vertex" : kRoman[level - 1];
-        // Closer to a whole level, more confident; measured within one level for about 80% of
-        // front and top photos (docs/analysis.md), so never above 0.8.
-        result.norwood.confidence = std::clamp(0.8 - std::abs(predicted - level), 0.3, 0.8);
-    }
+    result.norwood = stageFromFeatures(result.stageFeatures, summary.norwood);
     result.parametersJson = parametersJson(p, result.windowPhotoPx);
     step(progress, 1.0);
     return result;
+}
+
+NorwoodEstimate stageOfGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
+                              std::vector<double> stageFeatures, const NorwoodEstimate &rule)
+{
+    if (mapWidth <= 0 || mapHeight <= 0 ||
+        grades.size() != static_cast<std::size_t>(mapWidth) * static_cast<std::size_t>(mapHeight))
+        throw std::invalid_argument("stageOfGrades: the map does not match its size");
+    if (stageFeatures.size() != stageFeatureNames().size())
+        return rule;
+    const cv::Mat gradeMap(mapHeight, mapWidth, CV_8U, const_cast<Grade *>(grades.data()));
+    setGradeFeatures(stageFeatures, gradeMap, gradeMap > 0);
+    return stageFromFeatures(stageFeatures, rule);
 }
 
 GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,

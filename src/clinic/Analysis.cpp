@@ -11,6 +11,7 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
 #include <mutex>
 #include <stdexcept>
 
@@ -159,6 +160,11 @@ QJsonObject analysisJson(const analysis::Result &r)
     norwood[QLatin1String("stage")] = QString::fromStdString(r.norwood.stage);
     norwood[QLatin1String("confidence")] = r.norwood.confidence;
     object[QLatin1String("norwood")] = norwood;
+    // What the stage model read, so that a corrected map can be staged the same way.
+    QJsonArray features;
+    for (double value : r.stageFeatures)
+        features.append(value);
+    object[QLatin1String("stage_features")] = features;
     QJsonArray regions;
     for (const auto &region : r.regions) {
         QJsonObject entry;
@@ -274,6 +280,41 @@ void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
     save(mapImage(r, r.coverage,
                   [](float c) { return static_cast<uchar>(std::clamp(c, 0.0f, 1.0f) * 255.0f); }),
          "coverage.png");
+}
+
+analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &stored,
+                                               const QByteArray &corrected, storage::PhotoView view,
+                                               int quarterTurns, std::optional<double> mmPerPx)
+{
+    std::vector<analysis::Grade> grades(static_cast<std::size_t>(corrected.size()));
+    std::transform(corrected.cbegin(), corrected.cend(), grades.begin(), [](char g) {
+        return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
+    });
+    analysis::GradeSummary summary =
+        analysis::summarizeGrades(grades, stored.mapWidth, stored.mapHeight, stored.photoPxPerMapPx,
+                                  mmPerPx, toAnalysisView(view), 0.003, quarterTurns);
+    const QJsonObject json = QJsonDocument::fromJson(stored.summaryJson.toUtf8()).object();
+    const QJsonArray features = json.value(QLatin1String("stage_features")).toArray();
+    if (!features.isEmpty()) {
+        installStageModel();
+        std::vector<double> values;
+        for (const QJsonValue &value : features)
+            values.push_back(value.toDouble());
+        summary.norwood = analysis::stageOfGrades(grades, stored.mapWidth, stored.mapHeight,
+                                                  std::move(values), summary.norwood);
+    } else if (corrected == stored.grades) {
+        const QJsonObject norwood = json.value(QLatin1String("norwood")).toObject();
+        summary.norwood.level = norwood.value(QLatin1String("level")).toInt(summary.norwood.level);
+        summary.norwood.stage = norwood.value(QLatin1String("stage"))
+                                    .toString(QString::fromStdString(summary.norwood.stage))
+                                    .toStdString();
+        summary.norwood.method = norwood.value(QLatin1String("method"))
+                                     .toString(QString::fromStdString(summary.norwood.method))
+                                     .toStdString();
+        summary.norwood.confidence =
+            norwood.value(QLatin1String("confidence")).toDouble(summary.norwood.confidence);
+    }
+    return summary;
 }
 
 } // namespace smp::clinic

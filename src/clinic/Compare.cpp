@@ -153,15 +153,10 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
         c.coverageBefore = meanCoverage(ra, area);
         c.coverageAfter = meanCoverage(rbInA, area);
         // Per region of A (as corrected): a mask drawn from its outline at map resolution.
-        std::vector<analysis::Grade> gradeList(static_cast<std::size_t>(grades.size()));
-        std::transform(grades.cbegin(), grades.cend(), gradeList.begin(), [](char g) {
-            return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
-        });
         const auto calibration = library.currentCalibration(before->id);
-        const analysis::GradeSummary summary = analysis::summarizeGrades(
-            gradeList, stored->mapWidth, stored->mapHeight, stored->photoPxPerMapPx,
-            calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt,
-            toAnalysisView(before->view), 0.003, before->rotationQuarterTurns);
+        const analysis::GradeSummary summary = summarizeStoredAnalysis(
+            *stored, grades, before->view, before->rotationQuarterTurns,
+            calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt);
         for (const auto &region : summary.regions) {
             if (region.grade == analysis::Grade::Normal)
                 continue;

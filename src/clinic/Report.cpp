@@ -671,16 +671,11 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         const storage::Photo &p = chosen[i];
         const auto stored = analyses.latest(p.id);
         const QByteArray corrected = analyses.correctedGrades(*stored);
-        std::vector<analysis::Grade> grades(static_cast<std::size_t>(corrected.size()));
-        std::transform(corrected.cbegin(), corrected.cend(), grades.begin(), [](char g) {
-            return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
-        });
         const auto calibration = library.currentCalibration(p.id);
         const std::optional<double> mmPerPx =
             calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt;
-        const analysis::GradeSummary summary = analysis::summarizeGrades(
-            grades, stored->mapWidth, stored->mapHeight, stored->photoPxPerMapPx, mmPerPx,
-            toAnalysisView(p.view), 0.003, p.rotationQuarterTurns);
+        const analysis::GradeSummary summary =
+            summarizeStoredAnalysis(*stored, corrected, p.view, p.rotationQuarterTurns, mmPerPx);
         const QImage upright = imaging::loadUprightImage(library.absolutePath(p));
         ReportPhoto photo;
         photo.image = analysisImage(upright, corrected, *stored, summary, mmPerPx);

@@ -3,6 +3,7 @@
 #include "smp/gui/CompareWindow.h"
 #include "smp/gui/Schedule.h"
 
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
 #include "smp/gui/ClientUndo.h"
@@ -377,12 +378,23 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
         return tr("Analysed %1: no scalp found")
             .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat));
     const QJsonObject norwood = summary.value(QLatin1String("norwood")).toObject();
+    QString stage = norwood.value(QLatin1String("stage")).toString();
+    double confidence = norwood.value(QLatin1String("confidence")).toDouble();
     const bool corrected = !store.corrections(analysis->id).empty();
+    if (const auto photo = storage::PhotoLibrary(m_db).find(photoId); corrected && photo) {
+        // The stage of the map as corrected, as the report gives it (areas are not shown here).
+        const auto stageNow =
+            clinic::summarizeStoredAnalysis(*analysis, store.correctedGrades(*analysis),
+                                            photo->view, photo->rotationQuarterTurns, std::nullopt)
+                .norwood;
+        stage = QString::fromStdString(stageNow.stage);
+        confidence = stageNow.confidence;
+    }
     return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
         .arg(summary.value(QLatin1String("coverage_percent")).toDouble(), 0, 'f', 1)
-        .arg(norwood.value(QLatin1String("stage")).toString())
-        .arg(norwood.value(QLatin1String("confidence")).toDouble(), 0, 'f', 2)
+        .arg(stage)
+        .arg(confidence, 0, 'f', 2)
         .arg(corrected ? tr(" · corrected by hand") : QString());
 }
 

@@ -915,16 +915,11 @@ void PhotoViewer::updateRegionLayers()
     m_labels = new QGraphicsItemGroup(image);
     m_outlines->setZValue(2);
     m_labels->setZValue(3);
-    std::vector<analysis::Grade> grades(static_cast<std::size_t>(m_corrected.size()));
-    std::transform(m_corrected.cbegin(), m_corrected.cend(), grades.begin(), [](char g) {
-        return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
-    });
     analysis::GradeSummary summary;
     try {
-        summary = analysis::summarizeGrades(
-            grades, m_analysis->mapWidth, m_analysis->mapHeight, m_analysis->photoPxPerMapPx,
-            m_calibration ? std::optional<double>(m_calibration->mmPerPx) : std::nullopt,
-            clinic::toAnalysisView(m_photo.view), 0.003, m_photo.rotationQuarterTurns);
+        summary = clinic::summarizeStoredAnalysis(
+            *m_analysis, m_corrected, m_photo.view, m_photo.rotationQuarterTurns,
+            m_calibration ? std::optional<double>(m_calibration->mmPerPx) : std::nullopt);
     } catch (const std::exception &) {
         return;
     }

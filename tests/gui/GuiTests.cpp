@@ -45,6 +45,9 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QGraphicsItem>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -585,6 +588,60 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     CHECK(gradeAt(560, 636) <= static_cast<char>(analysis::Grade::Mild));
     CHECK(gradeAt(1040, 636) <= static_cast<char>(analysis::Grade::Mild));
     viewer->close();
+}
+
+TEST_CASE("the report stages the corrected map with the stage model, as the analysis did",
+          "[gui][analysis][report]")
+{
+    // Until 1.2 the report staged every map with the loss-share cut points (MAE about 2 levels
+    // on real photographs) while the viewer and the client page showed the model's stage.
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    storage::PhotoLibrary library(db);
+    const storage::Photo photo = library.photos(*clientId).front();
+    const analysis::Result result = clinic::analyzeImage(QImage(library.absolutePath(photo)),
+                                                         clinic::parametersForPhoto(db, photo.id));
+    REQUIRE(result.norwood.method == "model");
+    clinic::storeAnalysis(db, photo.id, result);
+    storage::AnalysisStore store(db);
+    const storage::StoredAnalysis stored = *store.latest(photo.id);
+    const QJsonObject json = QJsonDocument::fromJson(stored.summaryJson.toUtf8()).object();
+    CHECK(json.value(QLatin1String("stage_features")).toArray().size() ==
+          qsizetype(analysis::stageFeatureNames().size()));
+
+    // As analysed: the same stage as the analysis, in the summary and in the report.
+    const auto asAnalysed = clinic::summarizeStoredAnalysis(
+        stored, stored.grades, photo.view, photo.rotationQuarterTurns, std::nullopt);
+    CHECK(asAnalysed.norwood.method == "model");
+    CHECK(asAnalysed.norwood.stage == result.norwood.stage);
+    CHECK(asAnalysed.norwood.confidence == Approx(result.norwood.confidence));
+    const clinic::ConsultationReport report = clinic::gatherConsultation(db, *clientId);
+    REQUIRE_FALSE(report.photos.empty());
+    CHECK(report.photos.front().stage == QStringLiteral("Norwood %1 (confidence %2)")
+                                             .arg(QString::fromStdString(result.norwood.stage))
+                                             .arg(result.norwood.confidence, 0, 'f', 2));
+
+    // Corrected: every advanced and bald area painted normal, the model sees less loss (it
+    // leans on the coverage, which corrections do not change, so the level moves little).
+    QByteArray corrected = stored.grades;
+    for (char &g : corrected)
+        if (g >= static_cast<char>(analysis::Grade::Advanced))
+            g = static_cast<char>(analysis::Grade::Normal);
+    const auto asCorrected = clinic::summarizeStoredAnalysis(
+        stored, corrected, photo.view, photo.rotationQuarterTurns, std::nullopt);
+    CHECK(asCorrected.norwood.method == "model");
+    CHECK(asCorrected.norwood.level <= result.norwood.level);
+
+    // An analysis stored before the features were: its own stage as analysed, the cut points
+    // once corrected.
+    storage::StoredAnalysis old = stored;
+    QJsonObject oldJson = json;
+    oldJson.remove(QLatin1String("stage_features"));
+    old.summaryJson = QString::fromUtf8(QJsonDocument(oldJson).toJson());
+    CHECK(clinic::summarizeStoredAnalysis(old, old.grades, photo.view, 0, std::nullopt)
+              .norwood.stage == result.norwood.stage);
+    CHECK(clinic::summarizeStoredAnalysis(old, corrected, photo.view, 0, std::nullopt)
+              .norwood.method == "rule");
 }
 
 TEST_CASE("the client page tells whether a photo was analysed and corrected", "[gui][analysis]")

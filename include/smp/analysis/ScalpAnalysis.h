@@ -154,6 +154,14 @@ GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int
                              double photoPxPerMapPx, std::optional<double> mmPerPx, View view,
                              double minRegionFraction = 0.003, int displayQuarterTurns = 0);
 
+// The Norwood stage of a grade map as the technician corrected it: the stage model on the
+// features of the analysis that made the map (Result::stageFeatures), those that come from the
+// grades recomputed from `grades`. `rule` (summarizeGrades' loss-share estimate) when there are
+// no features (an analysis stored before they were) or no model. Throws std::invalid_argument
+// when the map does not match its size.
+NorwoodEstimate stageOfGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
+                              std::vector<double> stageFeatures, const NorwoodEstimate &rule);
+
 // Installs the stage model: an OpenCV random forest (cv::ml::RTrees, YAML text) that maps
 // stageFeatures to a Norwood level, with an id recorded in every result's parameters. Without
 // one, the stage comes from the loss-share cut points. Thread-safe; later analyses use it.

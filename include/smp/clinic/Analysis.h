@@ -7,12 +7,15 @@
 
 namespace smp::storage {
 class Database;
-}
+struct StoredAnalysis;
+} // namespace smp::storage
 
 #include <QColor>
 #include <QImage>
 #include <QJsonObject>
 #include <QString>
+
+#include <optional>
 
 namespace smp::clinic {
 
@@ -34,6 +37,16 @@ analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters 
 // The result as JSON: coverage, Norwood stage, regions (outlines in photo pixels), calibration,
 // the algorithm's name, version and parameters.
 QJsonObject analysisJson(const analysis::Result &result);
+
+// The regions and the Norwood stage of a stored analysis's map as corrected (`corrected`:
+// AnalysisStore::correctedGrades), for a photo seen from `view` and shown `quarterTurns`
+// clockwise quarter turns round; areas in cm2 when `mmPerPx` is given. The stage comes from the
+// stage model, as for a fresh analysis, when the analysis stored its features (since 1.2);
+// older ones without corrections keep their stored stage, corrected ones get the loss-share
+// estimate. Throws std::invalid_argument when the map does not match its size.
+analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &stored,
+                                               const QByteArray &corrected, storage::PhotoView view,
+                                               int quarterTurns, std::optional<double> mmPerPx);
 
 // The colour each grade is drawn in (normal green, mild yellow, moderate orange, advanced red,
 // bald purple).
