@@ -66,20 +66,36 @@ TEST_CASE("a calibrated photo gets areas in cm2 and a window of 5 mm", "[analysi
         CHECK(region.areaCm2.has_value());
 }
 
+namespace {
+
+// One row of the phantom tables in docs/analysis.md.
+void printPhantomRow(const test::PhantomCase &c, const test::PhantomScore &score)
+{
+    std::printf("| %-27s | %d | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f |\n",
+                c.name.c_str(), static_cast<int>(c.phantom.pattern), c.phantom.lightingGradient,
+                c.blurSigma, c.noiseSigma, c.jpegQuality, score.coverageErrorPp,
+                score.meanCoverageErrorPp, score.lossIoU);
+}
+
+// The cases the quality targets are met for at 800 x 600.
+bool isDarkHairOnLighterSkin(const test::PhantomCase &c)
+{
+    return c.name.find("dark hair") != std::string::npos &&
+           c.name.find("very dark skin") == std::string::npos;
+}
+
+} // namespace
+
 TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur, noise and JPEG",
           "[analysis][phantoms]")
 {
     int outside = 0;
     for (const auto &c : test::phantomCases()) {
         const auto score = test::scorePhantom(c);
-        std::printf("| %-27s | %d | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f |\n",
-                    c.name.c_str(), static_cast<int>(c.phantom.pattern), c.phantom.lightingGradient,
-                    c.blurSigma, c.noiseSigma, c.jpegQuality, score.coverageErrorPp,
-                    score.meanCoverageErrorPp, score.lossIoU);
+        printPhantomRow(c, score);
         INFO(c.name);
         CHECK(score.result.scalpFound);
-        const bool darkHairOnLighterSkin = c.name.find("dark hair") != std::string::npos &&
-                                           c.name.find("very dark skin") == std::string::npos;
+        const bool darkHairOnLighterSkin = isDarkHairOnLighterSkin(c);
         const bool lightHairOnLighterSkin =
             c.name.find("dark hair") == std::string::npos &&
             (c.name.find("very light skin") != std::string::npos ||
@@ -114,14 +130,10 @@ TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded
     int outside = 0;
     for (const auto &c : test::phantomCases(1600)) {
         const auto score = test::scorePhantom(c);
-        std::printf("| %-27s | %d | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f |\n",
-                    c.name.c_str(), static_cast<int>(c.phantom.pattern), c.phantom.lightingGradient,
-                    c.blurSigma, c.noiseSigma, c.jpegQuality, score.coverageErrorPp,
-                    score.meanCoverageErrorPp, score.lossIoU);
+        printPhantomRow(c, score);
         INFO(c.name);
         CHECK(score.result.scalpFound);
-        const bool darkHairOnLighterSkin = c.name.find("dark hair") != std::string::npos &&
-                                           c.name.find("very dark skin") == std::string::npos;
+        const bool darkHairOnLighterSkin = isDarkHairOnLighterSkin(c);
         if (darkHairOnLighterSkin) {
             CHECK(score.coverageErrorPp < 10.0);
             CHECK(score.lossIoU > 0.6);
