@@ -32,6 +32,13 @@ std::shared_ptr<const StageModel> currentStageModel()
     return stageModel;
 }
 
+// Skin colours in 8-bit CIELAB (a*, b* offset by 128): reddish to yellowish, from pink (b* a
+// little below 0: pale skin under cool light) to deep brown. `A8`, `B8` CV_8U; returns a mask.
+cv::Mat skinColoured(const cv::Mat &A8, const cv::Mat &B8)
+{
+    return (A8 >= 128 + 4) & (A8 <= 128 + 40) & (B8 >= 128 - 4) & (B8 <= 128 + 50);
+}
+
 void step(const Progress &progress, double fraction)
 {
     if (progress && !progress(fraction))
@@ -346,42 +353,155 @@ NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, View vi
     return estimate;
 }
 
-// The stage features that come from the grade map (indices as in stageFeatureNames()): the
-// share of the scalp in each grade, and the loss (advanced or bald) near the head's centre and
-// in the ring around it. `head`: the scalp pixels (8-bit mask, the grade map's size).
+// Each head pixel's distance from the head's centroid over the radius of a disc of the head's
+// area (radial, so the photo's rotation does not matter); -1 off the head. `head`: 8-bit mask;
+// returns CV_32F.
+cv::Mat headDistance(const cv::Mat &head)
+{
+    const cv::Moments m = cv::moments(head, true);
+    const double mx = m.m10 / std::max(m.m00, 1.0), my = m.m01 / std::max(m.m00, 1.0);
+    const double radius = std::max(1.0, std::sqrt(m.m00 / CV_PI));
+    cv::Mat distance(head.size(), CV_32F, cv::Scalar(-1));
+    for (int y = 0; y < head.rows; ++y)
+        for (int x = 0; x < head.cols; ++x)
+            if (head.at<std::uint8_t>(y, x))
+                distance.at<float>(y, x) = static_cast<float>(std::hypot(x - mx, y - my) / radius);
+    return distance;
+}
+
+// The ring (0-3) of a headDistance(): cut at 0.4, 0.7 and 1.0.
+int ringOf(float distance)
+{
+    return distance < 0.4f ? 0 : distance < 0.7f ? 1 : distance < 1.0f ? 2 : 3;
+}
+
+// Stage feature indices (see stageFeatureNames()).
+constexpr std::size_t kShareFeatures = 0;             // 5: share of the scalp in each grade
+constexpr std::size_t kLossCentre = 10;               // loss near the centre, in the ring around it
+constexpr std::size_t kLossRingFeatures = 21;         // 4: loss share per ringOf() ring
+constexpr std::size_t kCoverageRingFeatures = 25;     // 4: mean coverage per ring
+constexpr std::size_t kCoverageQuantileFeatures = 29; // 5: coverage 10, 25, 50, 75, 90%
+constexpr std::size_t kLightnessFeatures = 34;        // 3: skin L*, hair L*, their difference
+constexpr std::size_t kTextureFeatures = 37;          // 10: rotation-invariant LBP histogram
+constexpr std::size_t kEdgeFeature = 47;              // mean gradient over the contrast
+
+// The stage features that come from the grade map: the share of the scalp in each grade, and the
+// loss (advanced or bald) near the head's centre, in the ring around it and in each of the
+// rings of ringOf(). `head`: the scalp pixels (8-bit mask, the grade map's size).
 void setGradeFeatures(std::vector<double> &f, const cv::Mat &gradeMap, const cv::Mat &head)
 {
     double share[6] = {0, 0, 0, 0, 0, 0};
-    double centreLoss = 0, centreCount = 0, ringLoss = 0, ringCount = 0;
-    const cv::Moments m = cv::moments(head, true);
-    const double mx = m.m10 / std::max(m.m00, 1.0), my = m.m01 / std::max(m.m00, 1.0);
-    const double headPixels = std::max(m.m00, 1.0);
-    const double radius = std::sqrt(headPixels / CV_PI);
+    double centreLoss = 0, centreCount = 0, outerLoss = 0, outerCount = 0;
+    double ringLoss[4] = {0, 0, 0, 0}, ringCount[4] = {0, 0, 0, 0};
+    const cv::Mat distance = headDistance(head);
+    const double headPixels = std::max(1.0, static_cast<double>(cv::countNonZero(head)));
     for (int y = 0; y < head.rows; ++y) {
         for (int x = 0; x < head.cols; ++x) {
             const int g = gradeMap.at<std::uint8_t>(y, x);
-            if (!g)
+            const float d = distance.at<float>(y, x);
+            if (!g || d < 0)
                 continue;
             share[g] += 1;
-            const bool loss = g >= static_cast<int>(Grade::Advanced);
-            if (std::hypot(x - mx, y - my) < 0.5 * radius) {
-                centreLoss += loss;
-                centreCount += 1;
-            } else {
-                ringLoss += loss;
-                ringCount += 1;
-            }
+            const double loss = g >= static_cast<int>(Grade::Advanced) ? 1 : 0;
+            (d < 0.5f ? centreLoss : outerLoss) += loss;
+            (d < 0.5f ? centreCount : outerCount) += 1;
+            ringLoss[ringOf(d)] += loss;
+            ringCount[ringOf(d)] += 1;
         }
     }
     for (int g = 1; g <= 5; ++g)
-        f[static_cast<std::size_t>(g - 1)] = share[g] / headPixels;
-    f[10] = centreCount > 0 ? centreLoss / centreCount : 0;
-    f[11] = ringCount > 0 ? ringLoss / ringCount : 0;
+        f[kShareFeatures + static_cast<std::size_t>(g - 1)] = share[g] / headPixels;
+    f[kLossCentre] = centreCount > 0 ? centreLoss / centreCount : 0;
+    f[kLossCentre + 1] = outerCount > 0 ? outerLoss / outerCount : 0;
+    for (std::size_t r = 0; r < 4; ++r)
+        f[kLossRingFeatures + r] = ringCount[r] > 0 ? ringLoss[r] / ringCount[r] : 0;
 }
 
-// The installed model's stage for `features`; `rule` (the loss-share estimate) when no model is
-// installed or the features do not fit it. Keeps the rule's III-vertex variant.
-NorwoodEstimate stageFromFeatures(const std::vector<double> &features, NorwoodEstimate rule)
+// The stage features that describe the photo rather than the grades: mean coverage per ring and
+// its quantiles, the skin and hair lightness (L*), and the texture of the inner head (hair is
+// stranded, bare scalp smooth): a rotation-invariant uniform LBP histogram of 8 neighbours at
+// 2 px (ties within 2 levels of 8-bit L count as equal) and the mean gradient over the
+// skin-to-hair contrast. `L8` 8-bit CIELAB L, `coverage` 0-1 CV_32F, masks 8-bit.
+void setPhotoFeatures(std::vector<double> &f, const cv::Mat &L8, const cv::Mat &coverage,
+                      const cv::Mat &head, const cv::Mat &inner, double skinL, double hairL)
+{
+    const cv::Mat distance = headDistance(head);
+    double sum[4] = {0, 0, 0, 0}, count[4] = {0, 0, 0, 0};
+    for (int y = 0; y < head.rows; ++y) {
+        for (int x = 0; x < head.cols; ++x) {
+            const float d = distance.at<float>(y, x);
+            if (d < 0)
+                continue;
+            sum[ringOf(d)] += static_cast<double>(coverage.at<float>(y, x));
+            count[ringOf(d)] += 1;
+        }
+    }
+    for (int r = 0; r < 4; ++r)
+        f[kCoverageRingFeatures + static_cast<std::size_t>(r)] =
+            count[r] > 0 ? sum[r] / count[r] : 0;
+    const double quantiles[] = {0.1, 0.25, 0.5, 0.75, 0.9};
+    for (std::size_t i = 0; i < 5; ++i)
+        f[kCoverageQuantileFeatures + i] = percentile(coverage, head, quantiles[i]);
+    f[kLightnessFeatures] = skinL / 100.0;
+    f[kLightnessFeatures + 1] = hairL / 100.0;
+    f[kLightnessFeatures + 2] = (skinL - hairL) / 100.0;
+
+    static const int kDx[8] = {2, 2, 0, -2, -2, -2, 0, 2};
+    static const int kDy[8] = {0, 2, 2, 2, 0, -2, -2, -2};
+    constexpr int kTie = 2;
+    double histogram[10] = {};
+    double total = 0;
+    for (int y = 2; y < L8.rows - 2; ++y) {
+        for (int x = 2; x < L8.cols - 2; ++x) {
+            if (!inner.at<std::uint8_t>(y, x))
+                continue;
+            const int centre = L8.at<std::uint8_t>(y, x);
+            int bits[8];
+            int ones = 0;
+            for (int k = 0; k < 8; ++k) {
+                bits[k] = L8.at<std::uint8_t>(y + kDy[k], x + kDx[k]) >= centre + kTie ? 1 : 0;
+                ones += bits[k];
+            }
+            int transitions = 0;
+            for (int k = 0; k < 8; ++k)
+                transitions += bits[k] != bits[(k + 1) % 8];
+            histogram[transitions <= 2 ? ones : 9] += 1;
+            total += 1;
+        }
+    }
+    for (std::size_t i = 0; i < 10; ++i)
+        f[kTextureFeatures + i] = total > 0 ? histogram[i] / total : 0;
+
+    cv::Mat gx, gy, magnitude;
+    cv::Sobel(L8, gx, CV_32F, 1, 0);
+    cv::Sobel(L8, gy, CV_32F, 0, 1);
+    cv::magnitude(gx, gy, magnitude);
+    const double contrast = std::max(8.0, std::abs(skinL - hairL) * 2.55); // in 8-bit L levels
+    f[kEdgeFeature] = cv::mean(magnitude, inner)[0] / 8.0 / contrast;
+}
+
+// The loss-share cut points as a continuous level: 1 at no loss, half a level past each cut
+// (so that rounding it gives estimateNorwood's level), 7 at two thirds of the scalp lost.
+double lossLevel(double lossFraction)
+{
+    static const double kLoss[] = {0.0, 0.03, 0.08, 0.16, 0.26, 0.38, 0.52, 2.0 / 3.0};
+    static const double kLevel[] = {1.0, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.0};
+    if (lossFraction >= kLoss[7])
+        return kLevel[7];
+    std::size_t i = 1;
+    while (lossFraction > kLoss[i])
+        ++i;
+    const double t = (lossFraction - kLoss[i - 1]) / (kLoss[i] - kLoss[i - 1]);
+    return kLevel[i - 1] + std::max(0.0, t) * (kLevel[i] - kLevel[i - 1]);
+}
+
+// The installed model's stage for the analysis's `features`; when `corrected` (the same features
+// with those of the corrected grade map) is given, moved by as many levels as the corrections
+// move the advanced-plus-bald share across the cut points (lossLevel()). `rule` (the loss-share
+// estimate) when no model is installed or the features do not fit it. Keeps the rule's
+// III-vertex variant.
+NorwoodEstimate stageFromFeatures(const std::vector<double> &features,
+                                  const std::vector<double> *corrected, NorwoodEstimate rule)
 {
     const auto model = currentStageModel();
     if (!model || features.size() != stageFeatureNames().size())
@@ -389,15 +509,21 @@ NorwoodEstimate stageFromFeatures(const std::vector<double> &features, NorwoodEs
     cv::Mat row(1, static_cast<int>(features.size()), CV_32F);
     for (std::size_t i = 0; i < features.size(); ++i)
         row.at<float>(0, static_cast<int>(i)) = static_cast<float>(features[i]);
-    const double predicted = static_cast<double>(model->forest->predict(row));
+    double predicted = static_cast<double>(model->forest->predict(row));
+    if (corrected) {
+        const auto loss = [](const std::vector<double> &f) {
+            return f[kShareFeatures + 3] + f[kShareFeatures + 4]; // advanced + bald
+        };
+        predicted += lossLevel(loss(*corrected)) - lossLevel(loss(features));
+    }
     static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
     const int level = std::clamp(static_cast<int>(std::lround(predicted)), 1, 7);
     NorwoodEstimate estimate;
     estimate.method = "model";
     estimate.level = level;
     estimate.stage = level == 3 && rule.stage == "III-vertex" ? "III-vertex" : kRoman[level - 1];
-    // Closer to a whole level, more confident; measured within one level for about 80% of
-    // front and top photos (docs/analysis.md), so never above 0.8.
+    // Closer to a whole level, more confident; within one level for about 85% of front and top
+    // photos of people it was not trained on (docs/analysis.md), so never above 0.8.
     estimate.confidence = std::clamp(0.8 - std::abs(predicted - level), 0.3, 0.8);
     return estimate;
 }
@@ -454,12 +580,54 @@ void setStageModel(const std::string &yaml, const std::string &id)
 
 const std::vector<std::string> &stageFeatureNames()
 {
-    static const std::vector<std::string> names = {
-        "share_normal", "share_mild",         "share_moderate", "share_advanced", "share_bald",
-        "coverage",     "reference_coverage", "coverage_mean",  "coverage_std",   "head_fraction",
-        "loss_centre",  "loss_ring",          "skin_share",     "scalp_share",    "dark_hair",
-        "view_front",   "view_top",           "view_crown",     "view_back",      "view_left",
-        "view_right"};
+    static const std::vector<std::string> names = {"share_normal",
+                                                   "share_mild",
+                                                   "share_moderate",
+                                                   "share_advanced",
+                                                   "share_bald",
+                                                   "coverage",
+                                                   "reference_coverage",
+                                                   "coverage_mean",
+                                                   "coverage_std",
+                                                   "head_fraction",
+                                                   "loss_centre",
+                                                   "loss_ring",
+                                                   "skin_share",
+                                                   "scalp_share",
+                                                   "dark_hair",
+                                                   "view_front",
+                                                   "view_top",
+                                                   "view_crown",
+                                                   "view_back",
+                                                   "view_left",
+                                                   "view_right",
+                                                   "loss_ring0",
+                                                   "loss_ring1",
+                                                   "loss_ring2",
+                                                   "loss_ring3",
+                                                   "coverage_ring0",
+                                                   "coverage_ring1",
+                                                   "coverage_ring2",
+                                                   "coverage_ring3",
+                                                   "coverage_p10",
+                                                   "coverage_p25",
+                                                   "coverage_p50",
+                                                   "coverage_p75",
+                                                   "coverage_p90",
+                                                   "skin_lightness",
+                                                   "hair_lightness",
+                                                   "lightness_contrast",
+                                                   "lbp0",
+                                                   "lbp1",
+                                                   "lbp2",
+                                                   "lbp3",
+                                                   "lbp4",
+                                                   "lbp5",
+                                                   "lbp6",
+                                                   "lbp7",
+                                                   "lbp8",
+                                                   "lbp_nonuniform",
+                                                   "edge_strength"};
     return names;
 }
 
@@ -519,8 +687,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const cv::Mat &B8 = channels[2];
     cv::Mat head = headMask(rgb);
     if (cv::countNonZero(head) < 0.15 * static_cast<double>(n)) {
-        cv::Mat scalpLike =
-            ((A8 >= 128 + 4) & (A8 <= 128 + 40) & (B8 >= 128 + 3) & (B8 <= 128 + 50)) | (L8 < 90);
+        cv::Mat scalpLike = skinColoured(A8, B8) | (L8 < 90);
         cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_CLOSE,
                          cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(15, 15)));
         cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_OPEN,
@@ -542,18 +709,21 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double headFraction = headPixels / static_cast<double>(n);
 
     // 2. Is this a scalp at all? Skin-like colours, or dark or grey hair, must dominate the head.
-    const cv::Mat skinLike =
-        head & (A8 >= 128 + 4) & (A8 <= 128 + 40) & (B8 >= 128 + 3) & (B8 <= 128 + 50);
+    const cv::Mat skinLike = head & skinColoured(A8, B8);
     // Hair: dark (L* < 35), or grey: light and nearly neutral (|a*| < 5, |b*| < 12); blond
     // hair passes as skin-like. Without grey, a head of grey hair was "not a scalp".
     const cv::Mat greyLike = (A8 > 128 - 5) & (A8 < 128 + 5) & (B8 > 128 - 12) & (B8 < 128 + 12);
     const cv::Mat hairLike = head & ((L8 < 90) | greyLike);
     const double skinShare = headPixels > 0 ? cv::countNonZero(skinLike) / headPixels : 0;
+    const double darkShare = headPixels > 0 ? cv::countNonZero(head & (L8 < 90)) / headPixels : 0;
     const double scalpShare =
         headPixels > 0 ? cv::countNonZero(skinLike | hairLike) / headPixels : 0;
-    result.scalpConfidence = std::clamp(std::min(skinShare / 0.25, scalpShare / 0.6), 0.0, 1.0) *
+    // A full head of dark hair shows little skin: dark hair over most of the head stands in for
+    // the skin (a document's black text on white paper does not).
+    const double skinOrDenseHair = std::max(skinShare / 0.25, darkShare / 0.6);
+    result.scalpConfidence = std::clamp(std::min(skinOrDenseHair, scalpShare / 0.6), 0.0, 1.0) *
                              (headFraction > 0.03 ? 1.0 : headFraction / 0.03);
-    if (headFraction < 0.03 || skinShare < 0.08 || scalpShare < 0.5) {
+    if (headFraction < 0.03 || (skinShare < 0.08 && darkShare < 0.4) || scalpShare < 0.5) {
         result.scalpFound = false;
         result.noScalpReason = headFraction < 0.03
                                    ? "no head found in the photo"
@@ -577,7 +747,10 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double reddest = percentile(A, inner, 0.8);
     const cv::Mat skinPixels = inner & (A >= reddest);
     const double skinLightness = percentile(L, skinPixels, 0.5);
-    const bool darkHair = skinLightness >= percentile(L, inner, 0.5);
+    // A full head of dark hair (accepted above by its dark share) shows too little skin for the
+    // reddest fifth to be skin: there the hair is the dark part, whatever the reddest says.
+    const bool denseDarkHair = skinShare < 0.08;
+    const bool darkHair = denseDarkHair || skinLightness >= percentile(L, inner, 0.5);
     cv::Rect headBox = cv::boundingRect(head);
     const int block = std::max(8, std::max(headBox.width, headBox.height) / 14);
     const double hairL = percentile(L, inner, darkHair ? 0.02 : 1.0 - 0.02);
@@ -686,7 +859,10 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         int index = 15;
         for (View v : {View::Front, View::Top, View::Crown, View::Back, View::Left, View::Right})
             f[static_cast<std::size_t>(index++)] = p.view == v ? 1.0 : 0.0;
-        setGradeFeatures(f, gradeMap, head);
+        // On the graded pixels, as stageOfGrades() does on a stored map: the median filter can
+        // leave a few ungraded pixels at the head's edge.
+        setGradeFeatures(f, gradeMap, gradeMap > 0);
+        setPhotoFeatures(f, L8, coverage, head, inner, skinLightness, hairL);
     }
 
     // 7. Regions: connected areas of one grade, and the stage.
@@ -694,7 +870,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         summarizeGrades(result.grades, result.mapWidth, result.mapHeight, photoPxPerMapPx,
                         p.mmPerPx, p.view, p.minRegionFraction, p.displayQuarterTurns);
     result.regions = std::move(summary.regions);
-    result.norwood = stageFromFeatures(result.stageFeatures, summary.norwood);
+    result.norwood = stageFromFeatures(result.stageFeatures, nullptr, summary.norwood);
     result.parametersJson = parametersJson(p, result.windowPhotoPx);
     step(progress, 1.0);
     return result;
@@ -709,8 +885,9 @@ NorwoodEstimate stageOfGrades(const std::vector<Grade> &grades, int mapWidth, in
     if (stageFeatures.size() != stageFeatureNames().size())
         return rule;
     const cv::Mat gradeMap(mapHeight, mapWidth, CV_8U, const_cast<Grade *>(grades.data()));
-    setGradeFeatures(stageFeatures, gradeMap, gradeMap > 0);
-    return stageFromFeatures(stageFeatures, rule);
+    std::vector<double> corrected = stageFeatures;
+    setGradeFeatures(corrected, gradeMap, gradeMap > 0);
+    return stageFromFeatures(stageFeatures, &corrected, rule);
 }
 
 GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,

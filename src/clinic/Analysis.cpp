@@ -117,7 +117,7 @@ void installStageModel()
         QFile file(QStringLiteral(":/smp/models/norwood-rtrees.yml"));
         if (!file.open(QIODevice::ReadOnly))
             return; // no model: the stage comes from the cut points
-        analysis::setStageModel(file.readAll().toStdString(), "norwood-rtrees-2026-11-23");
+        analysis::setStageModel(file.readAll().toStdString(), "norwood-rtrees-2026-12-01");
     });
 }
 

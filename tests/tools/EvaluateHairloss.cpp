@@ -10,7 +10,15 @@
 // With --model MODEL.yml the per-view table is that model's estimate (e.g. the shipped model on
 // a changed coverage estimate), without training.
 //
-// Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--train MODEL.yml | --model MODEL.yml]
+// With --cv it chooses the forest's settings by 5-fold cross-validation inside the fit half
+// (folds by subject), so the check half is looked at once, by --train, with the chosen ones.
+//
+// --cache FILE keeps the analysis results (features, stage, loss share) per photo in a CSV and
+// reads them back when it matches this build's features: to try forest settings without
+// analysing the photos again. Delete it when the analysis changes.
+//
+// Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--cache FILE] [--cv]
+//                              [--train MODEL.yml | --model MODEL.yml]
 
 #include "smp/analysis/ScalpAnalysis.h"
 
@@ -82,6 +90,189 @@ double spearman(const std::vector<double> &a, const std::vector<double> &b)
     return va > 0 && vb > 0 ? cov / std::sqrt(va * vb) : 0;
 }
 
+// The random forest's settings; the defaults are the ones --cv chose (docs/analysis.md).
+struct ForestSettings
+{
+    int maxDepth = 12;
+    int minSampleCount = 5;
+    int activeVarCount = 7;
+    int trees = 100; // --cv chose 300; 100 read the same over 20 halvings, at a third the size
+};
+
+cv::Mat featureRow(const Sample &s)
+{
+    cv::Mat row(1, static_cast<int>(s.features.size()), CV_32F);
+    for (std::size_t i = 0; i < s.features.size(); ++i)
+        row.at<float>(0, static_cast<int>(i)) = static_cast<float>(s.features[i]);
+    return row;
+}
+
+// Trains a regression forest on the samples `use` accepts (those with features).
+template <typename Use>
+cv::Ptr<cv::ml::RTrees> trainForest(const std::vector<Sample> &samples, const ForestSettings &f,
+                                    Use use)
+{
+    cv::Mat x, y;
+    for (const Sample &s : samples) {
+        if (s.features.empty() || !use(s))
+            continue;
+        x.push_back(featureRow(s));
+        y.push_back(static_cast<float>(s.label));
+    }
+    auto forest = cv::ml::RTrees::create();
+    forest->setMaxDepth(f.maxDepth);
+    forest->setMinSampleCount(f.minSampleCount);
+    forest->setRegressionAccuracy(0.01f);
+    forest->setActiveVarCount(f.activeVarCount);
+    forest->setTermCriteria(cv::TermCriteria(cv::TermCriteria::MAX_ITER, f.trees, 0));
+    forest->train(cv::ml::TrainData::create(x, cv::ml::ROW_SAMPLE, y));
+    return forest;
+}
+
+int levelOf(const cv::Ptr<cv::ml::RTrees> &forest, const Sample &s)
+{
+    return std::clamp(static_cast<int>(std::lround(forest->predict(featureRow(s)))), 1, 7);
+}
+
+int foldOf(const QString &subject)
+{
+    return static_cast<std::uint8_t>(
+               QCryptographicHash::hash(subject.toUtf8(), QCryptographicHash::Md5).at(1)) %
+           5;
+}
+
+// Mean absolute error of 5-fold cross-validation inside the fit half (folds by subject), over
+// front and top photos and over all views; photos without a scalp count as level 1.
+std::pair<double, double> crossValidate(const std::vector<Sample> &samples,
+                                        const ForestSettings &settings)
+{
+    double frontTopError = 0, frontTopCount = 0, allError = 0, allCount = 0;
+    for (int fold = 0; fold < 5; ++fold) {
+        const auto forest = trainForest(samples, settings, [&](const Sample &s) {
+            return !s.check && foldOf(s.subject) != fold;
+        });
+        for (const Sample &s : samples) {
+            if (s.check || foldOf(s.subject) != fold)
+                continue;
+            const double error = std::abs((s.features.empty() ? 1 : levelOf(forest, s)) - s.label);
+            allError += error;
+            allCount += 1;
+            if (s.view == QLatin1String("front") || s.view == QLatin1String("top")) {
+                frontTopError += error;
+                frontTopCount += 1;
+            }
+        }
+    }
+    return {frontTopError / std::max(frontTopCount, 1.0), allError / std::max(allCount, 1.0)};
+}
+
+// Repeated random halving of all subjects (fixed seeds): train on one half, check on the other,
+// `repeats` times; prints the mean and spread of MAE and within-one per view. One fixed split of
+// 90 subjects moves by about 0.1-0.2 MAE with the luck of the draw; this shows how much.
+void repeatedSplits(const std::vector<Sample> &samples, const ForestSettings &settings, int repeats)
+{
+    std::vector<QString> subjects;
+    for (const Sample &s : samples)
+        if (std::find(subjects.begin(), subjects.end(), s.subject) == subjects.end())
+            subjects.push_back(s.subject);
+    std::sort(subjects.begin(), subjects.end());
+    std::map<QString, std::vector<double>> mae, within;
+    for (int r = 0; r < repeats; ++r) {
+        cv::RNG rng(static_cast<std::uint64_t>(1000 + r));
+        std::vector<QString> order = subjects;
+        for (std::size_t i = order.size(); i > 1; --i)
+            std::swap(order[i - 1], order[static_cast<std::size_t>(rng.uniform(0, int(i)))]);
+        const std::vector<QString> train(
+            order.begin(), order.begin() + static_cast<std::ptrdiff_t>(order.size() / 2));
+        const auto inTrain = [&](const Sample &s) {
+            return std::find(train.begin(), train.end(), s.subject) != train.end();
+        };
+        const auto forest = trainForest(samples, settings, inTrain);
+        std::map<QString, std::pair<double, double>> error; // sum, within
+        std::map<QString, double> count;
+        for (const Sample &s : samples) {
+            if (inTrain(s))
+                continue;
+            const int e = std::abs((s.features.empty() ? 1 : levelOf(forest, s)) - s.label);
+            error[s.view].first += e;
+            error[s.view].second += e <= 1;
+            count[s.view] += 1;
+        }
+        for (const auto &[view, sums] : error) {
+            mae[view].push_back(sums.first / count[view]);
+            within[view].push_back(sums.second / count[view]);
+        }
+    }
+    const auto meanSd = [](const std::vector<double> &v) {
+        double m = 0, q = 0;
+        for (double x : v)
+            m += x;
+        m /= static_cast<double>(v.size());
+        for (double x : v)
+            q += (x - m) * (x - m);
+        return std::pair{
+            m, std::sqrt(q / static_cast<double>(std::max<std::size_t>(1, v.size() - 1)))};
+    };
+    std::printf("%d random halvings of the subjects (no scalp = level I):\n\n"
+                "| view | MAE mean | MAE sd | within one mean | within one sd |\n"
+                "|---|---|---|---|---|\n",
+                repeats);
+    for (const auto &[view, values] : mae) {
+        const auto [m, sd] = meanSd(values);
+        const auto [w, wsd] = meanSd(within[view]);
+        std::printf("| %s | %.2f | %.2f | %.0f%% | %.0f%% |\n", qPrintable(view), m, sd, 100 * w,
+                    100 * wsd);
+    }
+    std::printf("\n");
+}
+
+// The cache: one line per photo: file, scalp, estimate, loss fraction, features.
+bool readCache(const QString &path, std::vector<Sample> &samples)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    QTextStream in(&file);
+    std::map<QString, QStringList> rows;
+    while (!in.atEnd()) {
+        const QStringList f = in.readLine().split(QLatin1Char(','));
+        if (f.size() >= 4)
+            rows[f[0]] = f;
+    }
+    const auto featureCount = static_cast<qsizetype>(smp::analysis::stageFeatureNames().size());
+    for (const Sample &s : samples) {
+        const auto row = rows.find(s.file);
+        if (row == rows.end() ||
+            (row->second.size() != 4 && row->second.size() != 4 + featureCount))
+            return false;
+    }
+    for (Sample &s : samples) {
+        const QStringList &f = rows[s.file];
+        s.scalp = f[1].toInt() != 0;
+        s.estimate = f[2].toInt();
+        s.lossFraction = f[3].toDouble();
+        s.features.clear();
+        for (qsizetype i = 4; i < f.size(); ++i)
+            s.features.push_back(f[i].toDouble());
+    }
+    return true;
+}
+
+void writeCache(const QString &path, const std::vector<Sample> &samples)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return;
+    QTextStream out(&file);
+    for (const Sample &s : samples) {
+        out << s.file << ',' << int(s.scalp) << ',' << s.estimate << ','
+            << QString::number(s.lossFraction, 'g', 9);
+        for (double v : s.features)
+            out << ',' << QString::number(v, 'g', 9);
+        out << '\n';
+    }
+}
+
 smp::analysis::View viewOf(const QString &view)
 {
     if (view == QLatin1String("front"))
@@ -108,12 +299,38 @@ int main(int argc, char *argv[])
         limit = args[i + 1].toInt();
         args.remove(i, 2);
     }
+    QString cache;
+    if (const auto i = args.indexOf(QStringLiteral("--cache")); i >= 0 && i + 1 < args.size()) {
+        cache = args[i + 1];
+        args.remove(i, 2);
+    }
+    const bool crossValidation = args.removeAll(QStringLiteral("--cv")) > 0;
+    int repeats = 0;
+    if (const auto i = args.indexOf(QStringLiteral("--repeat")); i >= 0 && i + 1 < args.size()) {
+        repeats = args[i + 1].toInt();
+        args.remove(i, 2);
+    }
+    // --without NAME,NAME...: those features set to 0 (never split on), to measure what they add.
+    QStringList without;
+    if (const auto i = args.indexOf(QStringLiteral("--without")); i >= 0 && i + 1 < args.size()) {
+        without = args[i + 1].split(QLatin1Char(','));
+        args.remove(i, 2);
+    }
+    ForestSettings settings;
+    // --forest DEPTH,MIN_SAMPLES,ACTIVE_VARS,TREES: the forest's settings instead of the defaults.
+    if (const auto i = args.indexOf(QStringLiteral("--forest")); i >= 0 && i + 1 < args.size()) {
+        const QStringList f = args[i + 1].split(QLatin1Char(','));
+        if (f.size() == 4)
+            settings = {f[0].toInt(), f[1].toInt(), f[2].toInt(), f[3].toInt()};
+        args.remove(i, 2);
+    }
     QString modelOut;
     if (const auto i = args.indexOf(QStringLiteral("--train")); i >= 0 && i + 1 < args.size()) {
         modelOut = args[i + 1];
         args.remove(i, 2);
     }
     // --model FILE.yml: the stage model to evaluate as it is (e.g. the shipped one), untrained.
+    const bool givenModel = args.contains(QStringLiteral("--model"));
     if (const auto i = args.indexOf(QStringLiteral("--model")); i >= 0 && i + 1 < args.size()) {
         QFile model(args[i + 1]);
         if (!model.open(QIODevice::ReadOnly)) {
@@ -146,8 +363,12 @@ int main(int argc, char *argv[])
         s.check = QCryptographicHash::hash(s.subject.toUtf8(), QCryptographicHash::Md5).at(0) & 1;
         samples.push_back(s);
     }
+    // The cache holds each photo's stage as analysed: with --model, analyse again.
+    const bool cached = !cache.isEmpty() && !givenModel && readCache(cache, samples);
     int done = 0;
     for (Sample &s : samples) {
+        if (cached)
+            break;
         const QImage image = QImage(s.file).convertToFormat(QImage::Format_RGB888);
         if (image.isNull())
             continue;
@@ -156,6 +377,9 @@ int main(int argc, char *argv[])
         const auto r = smp::analysis::analyze(
             {image.width(), image.height(), image.bytesPerLine(), image.constBits()}, parameters);
         s.scalp = r.scalpFound;
+        if (!s.scalp)
+            std::fprintf(stderr, "no scalp found: %s (%s)\n", qPrintable(s.file),
+                         r.noScalpReason.c_str());
         s.estimate = r.norwood.level;
         double loss = 0, total = 0;
         for (auto g : r.grades) {
@@ -169,36 +393,51 @@ int main(int argc, char *argv[])
         if (++done % 100 == 0)
             std::fprintf(stderr, "%d/%zu\n", done, samples.size());
     }
+    if (!cache.isEmpty() && !cached && !givenModel)
+        writeCache(cache, samples);
+    const auto &names = smp::analysis::stageFeatureNames();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (!without.contains(QString::fromStdString(names[i])))
+            continue;
+        for (Sample &s : samples)
+            if (!s.features.empty())
+                s.features[i] = 0;
+    }
+
+    if (crossValidation) {
+        std::printf("5-fold cross-validation inside the fit half (MAE front+top, all views):\n\n"
+                    "| depth | min samples | active vars | trees | front+top | all |\n"
+                    "|---|---|---|---|---|---|\n");
+        double best = 1e9;
+        for (int depth : {5, 8, 12})
+            for (int minSamples : {2, 5, 10})
+                for (int active : {4, 7, 12})
+                    for (int trees : {100, 300}) {
+                        const ForestSettings candidate{depth, minSamples, active, trees};
+                        const auto [frontTop, all] = crossValidate(samples, candidate);
+                        std::printf("| %d | %d | %d | %d | %.3f | %.3f |\n", depth, minSamples,
+                                    active, trees, frontTop, all);
+                        if (frontTop < best) {
+                            best = frontTop;
+                            settings = candidate;
+                        }
+                    }
+        std::printf("\nchosen: depth %d, min samples %d, active vars %d, trees %d\n\n",
+                    settings.maxDepth, settings.minSampleCount, settings.activeVarCount,
+                    settings.trees);
+    }
+
+    if (repeats > 0)
+        repeatedSplits(samples, settings, repeats);
 
     if (!modelOut.isEmpty()) {
-        cv::Mat x, y;
-        for (const Sample &s : samples) {
-            if (s.check || s.features.empty())
-                continue;
-            cv::Mat row(1, static_cast<int>(s.features.size()), CV_32F);
-            for (std::size_t i = 0; i < s.features.size(); ++i)
-                row.at<float>(0, static_cast<int>(i)) = static_cast<float>(s.features[i]);
-            x.push_back(row);
-            y.push_back(static_cast<float>(s.label));
-        }
-        auto forest = cv::ml::RTrees::create();
-        forest->setMaxDepth(7);
-        forest->setMinSampleCount(4);
-        forest->setRegressionAccuracy(0.01f);
-        forest->setActiveVarCount(5);
-        forest->setTermCriteria(cv::TermCriteria(cv::TermCriteria::MAX_ITER, 80, 0));
-        forest->train(cv::ml::TrainData::create(x, cv::ml::ROW_SAMPLE, y));
+        const auto forest =
+            trainForest(samples, settings, [](const Sample &s) { return !s.check; });
         forest->save(modelOut.toStdString());
-        std::printf("trained on %d photos of the fit half, written to %s\n\n", x.rows,
-                    qPrintable(modelOut));
-        for (Sample &s : samples) {
-            if (s.features.empty())
-                continue;
-            cv::Mat row(1, static_cast<int>(s.features.size()), CV_32F);
-            for (std::size_t i = 0; i < s.features.size(); ++i)
-                row.at<float>(0, static_cast<int>(i)) = static_cast<float>(s.features[i]);
-            s.modelEstimate = std::clamp(static_cast<int>(std::lround(forest->predict(row))), 1, 7);
-        }
+        std::printf("trained on the fit half, written to %s\n\n", qPrintable(modelOut));
+        for (Sample &s : samples)
+            if (!s.features.empty())
+                s.modelEstimate = levelOf(forest, s);
         std::printf("Stage model on the check half:\n\n| view | photos | MAE | within one level | "
                     "Spearman rho "
                     "|\n|---|---|---|---|---|\n");
@@ -223,7 +462,8 @@ int main(int argc, char *argv[])
     }
 
     std::printf(
-        "| view | photos (check half) | scalp found | MAE | within one level | Spearman rho |\n");
+        "| view | photos (check half) | scalp found | MAE | within one level | Spearman rho of the "
+        "loss share |\n");
     std::printf("|---|---|---|---|---|---|\n");
     std::map<QString, std::vector<const Sample *>> byView;
     for (const Sample &s : samples)

@@ -136,8 +136,10 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.2"; // 1.1: ears taken off top, crown and back views;
-                                          // 1.2: light hair on lighter skin unmixed in colour
+    std::string algorithmVersion = "1.3"; // 1.1: ears taken off top, crown and back views;
+                                          // 1.2: light hair on lighter skin unmixed in colour;
+                                          // 1.3: pink skin and full heads of dark hair are
+                                          // scalps; ring, texture and lightness stage features
     std::string parametersJson;           // every parameter that shaped the result
 };
 
@@ -154,18 +156,19 @@ GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int
                              double photoPxPerMapPx, std::optional<double> mmPerPx, View view,
                              double minRegionFraction = 0.003, int displayQuarterTurns = 0);
 
-// The Norwood stage of a grade map as the technician corrected it: the stage model on the
-// features of the analysis that made the map (Result::stageFeatures), those that come from the
-// grades recomputed from `grades`. `rule` (summarizeGrades' loss-share estimate) when there are
-// no features (an analysis stored before they were) or no model. Throws std::invalid_argument
-// when the map does not match its size.
+// The Norwood stage of a grade map as the technician corrected it: the stage model's estimate
+// for the analysis that made the map (its Result::stageFeatures), moved by as many levels as the
+// corrections move the advanced-plus-bald share across the loss-share cut points (so painting
+// loss raises the stage, erasing it lowers it; an unchanged map keeps the analysis's stage). `rule`
+// (summarizeGrades' loss-share estimate) when there are no features (an analysis stored before they
+// were) or no model. Throws std::invalid_argument when the map does not match its size.
 NorwoodEstimate stageOfGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
                               std::vector<double> stageFeatures, const NorwoodEstimate &rule);
 
-// Installs the stage model: an OpenCV random forest (cv::ml::RTrees, YAML text) that maps
-// stageFeatures to a Norwood level, with an id recorded in every result's parameters. Without
-// one, the stage comes from the loss-share cut points. Thread-safe; later analyses use it.
-// Throws std::invalid_argument when the text is not such a model.
+// Installs the stage model: an OpenCV random forest (cv::ml::RTrees regression, YAML text) that
+// maps stageFeatures to a Norwood level, with an id recorded in every result's parameters.
+// Without one, the stage comes from the loss-share cut points. Thread-safe; later analyses use
+// it. Throws std::invalid_argument when the text is not such a model.
 void setStageModel(const std::string &yaml, const std::string &id);
 
 // Names of Result::stageFeatures, in order.
