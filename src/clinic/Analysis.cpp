@@ -294,8 +294,10 @@ analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &st
         analysis::summarizeGrades(grades, stored.mapWidth, stored.mapHeight, stored.photoPxPerMapPx,
                                   mmPerPx, toAnalysisView(view), 0.003, quarterTurns);
     const QJsonObject json = QJsonDocument::fromJson(stored.summaryJson.toUtf8()).object();
+    // Features of this version's model (an analysis of 1.2 has 21, of 1.3 48): restaged;
+    // otherwise the stage as stored while the map is unchanged, the cut points once corrected.
     const QJsonArray features = json.value(QLatin1String("stage_features")).toArray();
-    if (!features.isEmpty()) {
+    if (features.size() == qsizetype(analysis::stageFeatureNames().size())) {
         installStageModel();
         std::vector<double> values;
         for (const QJsonValue &value : features)

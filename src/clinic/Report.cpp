@@ -26,9 +26,11 @@
 #include <QRegularExpression>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
+#include <vector>
 
 namespace smp::clinic {
 
@@ -471,6 +473,7 @@ QImage analysisImage(const QImage &upright, const QByteArray &grades,
         p.setBrush(Qt::NoBrush);
         p.drawPolygon(polygon);
     }
+    std::vector<QRectF> drawn; // label boxes so far
     for (const auto &r : summary.regions) {
         if (r.grade < analysis::Grade::Moderate || r.areaPx < 0.015 * scalp)
             continue;
@@ -482,6 +485,13 @@ QImage analysisImage(const QImage &upright, const QByteArray &grades,
         const QRectF box(QPointF(r.centroid.x * scale, r.centroid.y * scale) -
                              QPointF(size.width() / 2, size.height() / 2),
                          size);
+        // No label over another: the regions come worst grade first, so those keep theirs (the
+        // table below lists every region).
+        const QRectF spaced = box.adjusted(-4, -4, 4, 4);
+        if (std::any_of(drawn.begin(), drawn.end(),
+                        [&](const QRectF &other) { return other.intersects(spaced); }))
+            continue;
+        drawn.push_back(box);
         p.setPen(QPen(gradeColour(r.grade).darker(140), 1.5));
         p.setBrush(QColor(255, 255, 255, 225));
         p.drawRect(box);

@@ -909,6 +909,7 @@ void PhotoViewer::updateRegionLayers()
     delete m_labels;
     m_outlines = nullptr;
     m_labels = nullptr;
+    m_stageText.clear();
     if (!image || !m_analysis)
         return;
     m_outlines = new QGraphicsItemGroup(image);
@@ -923,6 +924,14 @@ void PhotoViewer::updateRegionLayers()
     } catch (const std::exception &) {
         return;
     }
+    if (summary.norwood.level > 0) {
+        const bool corrected = m_corrected != m_analysis->grades;
+        m_stageText = (corrected ? tr("Norwood %1 (confidence %2, corrected map)")
+                                 : tr("Norwood %1 (confidence %2)"))
+                          .arg(QString::fromStdString(summary.norwood.stage))
+                          .arg(summary.norwood.confidence, 0, 'f', 2);
+    }
+    updateStatus();
     double scalpPx = 0;
     for (const auto &region : summary.regions)
         scalpPx += region.areaPx;
@@ -1078,6 +1087,8 @@ void PhotoViewer::updateStatus()
                     .arg(m_cursor.x() * m_calibration->mmPerPx, 0, 'f', 1)
                     .arg(m_cursor.y() * m_calibration->mmPerPx, 0, 'f', 1);
     }
+    if (!m_stageText.isEmpty())
+        text += QStringLiteral(" · ") + m_stageText;
     if (m_measure->isChecked())
         text += m_points.empty() ? tr(" · click the first point") : tr(" · click the second point");
     m_status->setText(text);

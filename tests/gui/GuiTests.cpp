@@ -528,6 +528,9 @@ TEST_CASE(
     CHECK(store.correctedGrades(*store.latest(photoId)).at(mapIndex) ==
           static_cast<char>(analysis::Grade::Normal));
     CHECK(store.latest(photoId)->grades.at(mapIndex) == original); // the original is kept
+    // The status line's stage follows the corrected map.
+    const QString stageAsAnalysed = viewer->stageText();
+    CHECK(stageAsAnalysed.contains(QStringLiteral("corrected map")));
 
     // Undo takes the correction back, in the window and in the database.
     viewer->undoStack()->undo();
@@ -536,6 +539,32 @@ TEST_CASE(
     viewer->undoStack()->redo();
     CHECK(store.correctedGrades(*store.latest(photoId)).at(mapIndex) ==
           static_cast<char>(analysis::Grade::Normal));
+
+    // Painting the whole scalp bald with the largest brush: the stage goes to VI or VII, in the
+    // status line as in the stored summary; undone, it comes back.
+    viewer->brushGradeBox()->setCurrentIndex(
+        viewer->brushGradeBox()->findData(int(analysis::Grade::Bald)));
+    viewer->brushSizeBox()->setValue(100);
+    const int strokesBefore = viewer->undoStack()->index();
+    for (double y = 250; y <= 1050; y += 100) {
+        const auto toView = [&](double x) {
+            return view->mapFromScene(view->imageItem()->mapToScene(QPointF(x, y)));
+        };
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(250));
+        for (double x = 300; x <= 1350; x += 50)
+            QTest::mouseMove(view->viewport(), toView(x));
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(1350));
+    }
+    INFO("as analysed: " << stageAsAnalysed.toStdString()
+                         << "; all bald: " << viewer->stageText().toStdString());
+    CHECK(viewer->stageText().startsWith(QStringLiteral("Norwood VI")));
+    const auto summaryAllBald = clinic::summarizeStoredAnalysis(
+        *store.latest(photoId), store.correctedGrades(*store.latest(photoId)),
+        storage::PhotoView::Top, 0, std::nullopt);
+    CHECK(summaryAllBald.norwood.level >= 6);
+    REQUIRE(viewer->undoStack()->index() > strokesBefore);
+    viewer->undoStack()->setIndex(strokesBefore);
+    CHECK(viewer->stageText() == stageAsAnalysed);
 
     // Reopening shows the corrected map.
     viewer->close();
@@ -621,8 +650,8 @@ TEST_CASE("the report stages the corrected map with the stage model, as the anal
                                              .arg(QString::fromStdString(result.norwood.stage))
                                              .arg(result.norwood.confidence, 0, 'f', 2));
 
-    // Corrected: every advanced and bald area painted normal, the model sees less loss (it
-    // leans on the coverage, which corrections do not change, so the level moves little).
+    // Corrected: every advanced and bald area painted normal, the stage drops (until 1.3 the
+    // model leant on features corrections do not change and kept it).
     QByteArray corrected = stored.grades;
     for (char &g : corrected)
         if (g >= static_cast<char>(analysis::Grade::Advanced))
@@ -630,7 +659,7 @@ TEST_CASE("the report stages the corrected map with the stage model, as the anal
     const auto asCorrected = clinic::summarizeStoredAnalysis(
         stored, corrected, photo.view, photo.rotationQuarterTurns, std::nullopt);
     CHECK(asCorrected.norwood.method == "model");
-    CHECK(asCorrected.norwood.level <= result.norwood.level);
+    CHECK(asCorrected.norwood.level < result.norwood.level);
 
     // An analysis stored before the features were: its own stage as analysed, the cut points
     // once corrected.
@@ -638,6 +667,14 @@ TEST_CASE("the report stages the corrected map with the stage model, as the anal
     QJsonObject oldJson = json;
     oldJson.remove(QLatin1String("stage_features"));
     old.summaryJson = QString::fromUtf8(QJsonDocument(oldJson).toJson());
+    CHECK(clinic::summarizeStoredAnalysis(old, old.grades, photo.view, 0, std::nullopt)
+              .norwood.stage == result.norwood.stage);
+    CHECK(clinic::summarizeStoredAnalysis(old, corrected, photo.view, 0, std::nullopt)
+              .norwood.method == "rule");
+    // An analysis of 1.2 (21 features, the model of its day): the same.
+    QJsonObject v12Json = json;
+    v12Json[QLatin1String("stage_features")] = QJsonArray::fromVariantList(QVariantList(21, 0.5));
+    old.summaryJson = QString::fromUtf8(QJsonDocument(v12Json).toJson());
     CHECK(clinic::summarizeStoredAnalysis(old, old.grades, photo.view, 0, std::nullopt)
               .norwood.stage == result.norwood.stage);
     CHECK(clinic::summarizeStoredAnalysis(old, corrected, photo.view, 0, std::nullopt)

@@ -211,6 +211,28 @@ int main(int argc, char *argv[])
     settle(500);
     save(viewer, out + QStringLiteral("/viewer-analysis.png"));
 
+    // A correction: the bald vertex painted normal with a 30 mm brush; the status line's stage
+    // follows the corrected map.
+    viewer->brushAction()->setChecked(true);
+    viewer->brushGradeBox()->setCurrentIndex(
+        viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Normal)));
+    viewer->brushSizeBox()->setValue(30);
+    {
+        smp::gui::PhotoView *photoView = viewer->view();
+        const auto toView = [photoView](double x, double y) {
+            return photoView->mapFromScene(photoView->imageItem()->mapToScene(QPointF(x, y)));
+        };
+        QTest::mousePress(photoView->viewport(), Qt::LeftButton, Qt::NoModifier, toView(700, 700));
+        for (double x = 700; x <= 920; x += 20)
+            QTest::mouseMove(photoView->viewport(), toView(x, 700 + (x - 700) * 0.5));
+        QTest::mouseRelease(photoView->viewport(), Qt::LeftButton, Qt::NoModifier,
+                            toView(920, 810));
+    }
+    settle(500);
+    save(viewer, out + QStringLiteral("/viewer-corrected.png"));
+    viewer->brushAction()->setChecked(false);
+    viewer->undoStack()->undo();
+
     // The plan: a hairline across the front, the dots of three sessions, the table.
     viewer->resize(1400, 800);
     viewer->planAction()->setChecked(true);

@@ -135,6 +135,9 @@ public:
     // The stored analysis shown (empty before one is made) and its grade map as corrected.
     const std::optional<storage::StoredAnalysis> &analysis() const { return m_analysis; }
     const QByteArray &correctedGrades() const { return m_corrected; }
+    // The stage of the map as shown (corrected or not), as the status line gives it; empty
+    // without an analysis or a scalp.
+    const QString &stageText() const { return m_stageText; }
     QGraphicsItem *gradeLayer() const;
     // Runs the analysis in the background (progress dialog with Cancel); analysisFinished follows.
     void analyze();
@@ -188,6 +191,7 @@ private:
 
     std::optional<storage::StoredAnalysis> m_analysis;
     QByteArray m_corrected;
+    QString m_stageText; // follows the corrections (updateRegionLayers)
     std::map<std::pair<int, int>, QByteArray>
         m_strokeBefore; // tiles as they were when the stroke began
     QAction *m_analyzeAction = nullptr;
