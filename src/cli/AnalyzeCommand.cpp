@@ -90,12 +90,9 @@ int runAnalyzeCommand(const QStringList &arguments)
     // A stored photo's analysis is stored with it (algorithm, version, parameters, grade map).
     const storage::RecordId analysisId =
         stored ? clinic::storeAnalysis(call.database(), id, result) : 0;
-    if (call.isSet(QStringLiteral("overlay"))) {
-        const QString file = call.value(QStringLiteral("overlay"));
-        if (!clinic::drawAnalysisOverlay(upright, result).save(file))
-            throw storage::StorageError(storage::ErrorKind::Io,
-                                        QStringLiteral("cannot write \"%1\"").arg(file));
-    }
+    if (call.isSet(QStringLiteral("overlay")))
+        clinic::writeImageAtomically(clinic::drawAnalysisOverlay(upright, result),
+                                     call.value(QStringLiteral("overlay")));
     if (call.isSet(QStringLiteral("masks")))
         clinic::writeAnalysisMasks(result, call.value(QStringLiteral("masks")));
     if (call.json()) {

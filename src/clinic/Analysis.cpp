@@ -6,10 +6,13 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QImageWriter>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPainter>
 #include <QPainterPath>
+#include <QSaveFile>
 
 #include <algorithm>
 #include <mutex>
@@ -265,13 +268,34 @@ QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
     return out;
 }
 
+void writeImageAtomically(const QImage &image, const QString &path)
+{
+    const QByteArray format = QFileInfo(path).suffix().toLower().toLatin1();
+    const auto fail = [&](const QString &why) {
+        throw std::runtime_error(
+            QStringLiteral("cannot write \"%1\": %2").arg(path, why).toStdString());
+    };
+    if (!QImageWriter::supportedImageFormats().contains(format))
+        fail(QStringLiteral("the file name should end in an image format such as .png or .jpg"));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        fail(file.errorString());
+    QImageWriter writer(&file, format);
+    if (!writer.write(image)) {
+        file.cancelWriting();
+        fail(writer.errorString());
+    }
+    if (!file.commit())
+        fail(file.errorString());
+}
+
 void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
 {
-    QDir().mkpath(folder);
+    if (!QDir().mkpath(folder))
+        throw std::runtime_error(
+            QStringLiteral("cannot create the folder \"%1\"").arg(folder).toStdString());
     const auto save = [&](const QImage &image, const char *name) {
-        const QString path = QDir(folder).filePath(QString::fromLatin1(name));
-        if (!image.save(path, "png"))
-            throw std::runtime_error(QStringLiteral("cannot write \"%1\"").arg(path).toStdString());
+        writeImageAtomically(image, QDir(folder).filePath(QString::fromLatin1(name)));
     };
     save(mapImage(r, r.labels, [](analysis::Label l) { return static_cast<uchar>(l); }),
          "labels.png");

@@ -342,6 +342,25 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
                              QStringLiteral("0.1mm")});
     CHECK(wrong.exitCode == 2);
     CHECK(wrong.err.contains(QStringLiteral("--mm-per-px")));
+
+    // An overlay that cannot be written is named with the reason, and leaves nothing behind.
+    const QString noFormat = dir.file(QStringLiteral("overlay.notanimage"));
+    Result badSuffix =
+        run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--overlay"), noFormat});
+    CHECK(badSuffix.exitCode == 1);
+    CHECK(badSuffix.err.contains(noFormat));
+    CHECK(badSuffix.err.contains(QStringLiteral(".png")));
+    CHECK_FALSE(QFile::exists(noFormat));
+    const QString noFolder = dir.file(QStringLiteral("no/such/folder/overlay.png"));
+    Result badFolder =
+        run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--overlay"), noFolder});
+    CHECK(badFolder.exitCode == 1);
+    CHECK(badFolder.err.contains(noFolder));
+    // Written over an existing overlay, the new one replaces it whole.
+    REQUIRE(run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--overlay"), overlay})
+                .exitCode == 0);
+    CHECK(QImage(overlay).size() == QSize(1600, 1200));
+    CHECK(QDir(dir.path()).entryList({QStringLiteral("overlay.png.*")}, QDir::Files).isEmpty());
 }
 
 TEST_CASE("options may stand before the command; smp analyze takes a reference area",

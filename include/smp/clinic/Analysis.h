@@ -58,8 +58,14 @@ QImage gradeOverlayImage(const QByteArray &grades, int mapWidth, int mapHeight, 
 // The photo with the result drawn over it: grade colours, region outlines and their areas.
 QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &result);
 
+// Writes `image` to `path` in the format its suffix names (png, jpg, ...), through a temporary
+// file renamed over it once complete: an existing file is replaced whole or not at all. Throws
+// std::runtime_error naming the file and what is wrong (an unknown suffix, a folder that does
+// not exist, a full disk).
+void writeImageAtomically(const QImage &image, const QString &path);
+
 // Writes labels.png (0 background, 1 skin, 2 hair), grades.png (0 not scalp, 1 normal .. 5 bald)
-// and coverage.png (coverage x 255) at the map resolution into `folder`. Throws
+// and coverage.png (coverage x 255) at the map resolution into `folder`, each atomically. Throws
 // std::runtime_error naming a file that cannot be written.
 void writeAnalysisMasks(const analysis::Result &result, const QString &folder);
 
