@@ -14,6 +14,7 @@
 #include "smp/gui/PhotoViewer.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/imaging/SampleScalp.h"
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -25,6 +26,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QJsonDocument>
 #include <QPainter>
 #include <QSignalSpy>
 #include <QSysInfo>
@@ -295,6 +297,29 @@ int main(int argc, char *argv[])
         const QImage greyPhoto = smp::imaging::drawSampleScalp(big);
         report("scalp analysis of a 12 MP photo, grey hair (colour unmixing)", measure(5, [&] {
                    sink += smp::clinic::analyzeImage(greyPhoto, parameters).regions.size();
+               }));
+
+        // A stored analysis with a corrected map, restaged as the client page, the report and
+        // the viewer do (on the GUI thread): summary JSON read, regions traced, stage moved.
+        const smp::analysis::Result result = smp::clinic::analyzeImage(photo, parameters);
+        smp::storage::StoredAnalysis stored;
+        stored.summaryJson =
+            QString::fromUtf8(QJsonDocument(smp::clinic::analysisJson(result)).toJson());
+        stored.mapWidth = result.mapWidth;
+        stored.mapHeight = result.mapHeight;
+        stored.photoPxPerMapPx = result.photoPxPerMapPx;
+        stored.grades = QByteArray(reinterpret_cast<const char *>(result.grades.data()),
+                                   static_cast<qsizetype>(result.grades.size()));
+        QByteArray corrected = stored.grades;
+        for (qsizetype i = 0; i < corrected.size() / 3; ++i) // a third of the map painted normal
+            if (corrected[i] > 1)
+                corrected[i] = 1;
+        report("restage a corrected analysis (1024 px map; client page, report, viewer)",
+               measure(10, [&] {
+                   sink += static_cast<std::size_t>(
+                       smp::clinic::summarizeStoredAnalysis(stored, corrected,
+                                                            smp::storage::PhotoView::Top, 0, 0.067)
+                           .norwood.level);
                }));
     }
 
