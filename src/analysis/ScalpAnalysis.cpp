@@ -5,7 +5,9 @@
 #include <opencv2/ml.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -81,15 +83,21 @@ cv::Mat headMask(const cv::Mat &rgb)
     return full;
 }
 
+// Whether a block's percentile `value` can be trusted, given the block's `samples` (in any order).
+using BlockTest = std::function<bool(float value, const std::vector<float> &samples)>;
+
 // A smooth map of a percentile of `values` over the pixels of `mask`, computed in blocks of
-// `block` px and interpolated; blocks without enough mask pixels take their neighbours' values.
-// Any value range: a block is missing by its count of pixels, not by its value.
-cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, double q)
+// `block` px and interpolated; blocks without enough mask pixels, or failing `trusted`, take their
+// neighbours' values (all blocks with pixels count when none passes). Any value range: a block is
+// missing by its count of pixels, not by its value.
+cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, double q,
+                      const BlockTest &trusted = {})
 {
     const int gx = (values.cols + block - 1) / block;
     const int gy = (values.rows + block - 1) / block;
     cv::Mat grid(gy, gx, CV_32F, cv::Scalar(0));
     cv::Mat known(gy, gx, CV_8U, cv::Scalar(0));
+    cv::Mat measured(gy, gx, CV_8U, cv::Scalar(0));
     std::vector<float> samples;
     for (int by = 0; by < gy; ++by) {
         for (int bx = 0; bx < gx; ++bx) {
@@ -106,9 +114,13 @@ cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, dou
                                                    q * static_cast<double>(samples.size() - 1));
             std::nth_element(samples.begin(), nth, samples.end());
             grid.at<float>(by, bx) = *nth;
-            known.at<std::uint8_t>(by, bx) = 1;
+            measured.at<std::uint8_t>(by, bx) = 1;
+            if (!trusted || trusted(*nth, samples))
+                known.at<std::uint8_t>(by, bx) = 1;
         }
     }
+    if (cv::countNonZero(known) == 0)
+        known = measured;
     // Fill empty blocks from their neighbours, repeatedly.
     for (int pass = 0; pass < std::max(gx, gy); ++pass) {
         bool missing = false;
@@ -166,6 +178,49 @@ double percentile(const cv::Mat &values, const cv::Mat &mask, double q)
     return *nth;
 }
 
+// The value of pure hair along a skin-to-hair scale (`values` over `mask`, `skin` the skin's
+// value), when hair is on the side of `extreme` (an extreme percentile, hair or beyond it). Where
+// the hair is dense, many pixels are pure hair and the far half of the scale, from midway between
+// the skin and the extreme, has a peak inside it: that peak is the hair (the extreme is its
+// lightest shine or darkest shade, and noise). Where the hair is sparse, pixels are mostly hair
+// mixed with skin, the far half falls off from its start, and the extreme is the better guess.
+double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double extreme)
+{
+    constexpr int kBins = 40;
+    const double cut = skin + 0.5 * (extreme - skin);
+    const double width = (extreme - cut) / kBins;
+    if (std::abs(width) < 1e-6)
+        return extreme;
+    std::array<double, kBins> histogram{};
+    for (int y = 0; y < values.rows; ++y)
+        for (int x = 0; x < values.cols; ++x) {
+            if (!mask.at<std::uint8_t>(y, x))
+                continue;
+            const double bin = (static_cast<double>(values.at<float>(y, x)) - cut) / width;
+            if (bin >= 0 && bin < kBins)
+                histogram[static_cast<std::size_t>(bin)] += 1;
+        }
+    // Smoothed over 5 bins, the peak must lie past the first quarter of the far half and rise
+    // 5% above its first 5 bins (on the phantoms: past bin 12 when dense, before bin 10 when not).
+    int peak = 0;
+    double peakCount = -1;
+    for (int i = 0; i < kBins; ++i) {
+        double sum = 0;
+        for (int j = std::max(0, i - 2); j <= std::min(kBins - 1, i + 2); ++j)
+            sum += histogram[static_cast<std::size_t>(j)];
+        if (sum > peakCount) {
+            peakCount = sum;
+            peak = i;
+        }
+    }
+    double start = 0;
+    for (int j = 0; j < 5; ++j)
+        start += histogram[static_cast<std::size_t>(j)];
+    if (peak < kBins / 4 || peakCount < 1.05 * start)
+        return extreme;
+    return cut + (peak + 0.5) * width;
+}
+
 cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
 {
     std::vector<cv::Mat> planes;
@@ -176,12 +231,24 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
 }
 
 // Hair coverage per pixel by unmixing lightness: where each pixel's lightness L* lies between
-// the local skin (the 95th percentile per block of `block` px when the hair is darker, else the
-// 5th) and the hair lightness `hairL`, 2 L* of noise ignored at either end. Returns 0..1, CV_32F.
+// the local skin and the hair lightness `hairL`, 2 L* of noise ignored at either end. The local
+// skin is the 95th percentile per block of `block` px when the hair is darker (else the 5th),
+// taken only from blocks where skin shows: at least 15% of the block within 4 L* of it. Under
+// dense hair the block's 95th percentile is hair mixed with skin; such blocks take their
+// neighbours' skin (on the denser phantoms 7 -> 3 points of coverage for dark hair).
+// Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
                        bool darkHair, double hairL)
 {
-    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05);
+    constexpr float kSkinPlateauL = 4.0f;
+    constexpr double kSkinPlateauShare = 0.15;
+    const auto skinShows = [](float value, const std::vector<float> &samples) {
+        const auto near = std::count_if(samples.begin(), samples.end(), [value](float sample) {
+            return std::abs(sample - value) <= kSkinPlateauL;
+        });
+        return static_cast<double>(near) >= kSkinPlateauShare * static_cast<double>(samples.size());
+    };
+    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05, skinShows);
     cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
     constexpr float kMargin = 2.0f; // lightness units of noise ignored at either end
     for (int y = 0; y < L.rows; ++y) {
@@ -236,16 +303,17 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // The ratio is 0 at the skin colour whatever the shading, so the skin end is 0 everywhere: a
     // local map (the 5th percentile per block, as for lightness) sits in the noise below the
     // skin on bald areas and in the hair on dense ones.
-    const float hairEnd = static_cast<float>(percentile(ratio, inner, 0.998));
-    if (hairEnd <= 0.1f)
+    const float hairRatio =
+        static_cast<float>(hairEnd(ratio, inner, 0.0, percentile(ratio, inner, 0.998)));
+    if (hairRatio <= 0.1f)
         return alpha;
     constexpr float kMargin = 0.04f; // of the skin-to-hair contrast, ignored at either end
-    const float margin = kMargin * hairEnd;
+    const float margin = kMargin * hairRatio;
     for (int y = 0; y < ratio.rows; ++y) {
         for (int x = 0; x < ratio.cols; ++x) {
             if (head.at<std::uint8_t>(y, x))
                 alpha.at<float>(y, x) = std::clamp(
-                    (ratio.at<float>(y, x) - margin) / (hairEnd - 2 * margin), 0.0f, 1.0f);
+                    (ratio.at<float>(y, x) - margin) / (hairRatio - 2 * margin), 0.0f, 1.0f);
         }
     }
     return alpha;
@@ -758,11 +826,17 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // still light. Lightness alone reads it badly (up to 20 points of coverage on the phantoms);
     // colour tells it from the skin. Light hair on darker skin stays with lightness: on the real
     // photographs that branch also takes many dark-haired heads with a bright, shiny scalp, and
-    // colour unmixing made their stage worse (docs/analysis.md).
+    // colour unmixing made their stage worse (docs/analysis.md) - unless the hair is hardly
+    // lighter than the skin (its lightest 2% within 15 L* of the skin's median), where lightness
+    // has nothing to go on and the choice of branch was a coin toss (grey or blond hair on
+    // medium skin; blond on tan skin 10 -> 4 points).
     constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
-    const cv::Mat alpha = darkHair && hairL > kLightHairL
+    constexpr double kSameLightnessL = 15.0;
+    const bool sameLightness = !darkHair && hairL - skinLightness < kSameLightnessL;
+    const cv::Mat alpha = (darkHair && hairL > kLightHairL) || sameLightness
                               ? unmixColour(rgb, head, inner, A)
-                              : unmixLightness(L, head, inner, block, darkHair, hairL);
+                              : unmixLightness(L, head, inner, block, darkHair,
+                                               hairEnd(L, inner, skinLightness, hairL));
     step(progress, 0.6);
 
     // 4. Coverage over a window of physical size (or a share of the head's width).
@@ -874,6 +948,31 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     result.parametersJson = parametersJson(p, result.windowPhotoPx);
     step(progress, 1.0);
     return result;
+}
+
+NorwoodEstimate movedStage(const NorwoodEstimate &stored, const std::vector<Grade> &original,
+                           const std::vector<Grade> &corrected)
+{
+    if (original.size() != corrected.size())
+        throw std::invalid_argument("movedStage: the maps differ in size");
+    const auto lossShare = [](const std::vector<Grade> &grades) {
+        std::size_t graded = 0, loss = 0;
+        for (const Grade g : grades) {
+            graded += g != Grade::NotScalp;
+            loss += g == Grade::Advanced || g == Grade::Bald;
+        }
+        return graded ? static_cast<double>(loss) / static_cast<double>(graded) : 0.0;
+    };
+    if (stored.level < 1 || original == corrected)
+        return stored;
+    const double moved =
+        stored.level + lossLevel(lossShare(corrected)) - lossLevel(lossShare(original));
+    static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
+    NorwoodEstimate estimate = stored;
+    estimate.level = std::clamp(static_cast<int>(std::lround(moved)), 1, 7);
+    if (estimate.level != stored.level)
+        estimate.stage = kRoman[estimate.level - 1];
+    return estimate;
 }
 
 NorwoodEstimate stageOfGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,

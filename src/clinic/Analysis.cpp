@@ -120,7 +120,7 @@ void installStageModel()
         QFile file(QStringLiteral(":/smp/models/norwood-rtrees.yml"));
         if (!file.open(QIODevice::ReadOnly))
             return; // no model: the stage comes from the cut points
-        analysis::setStageModel(file.readAll().toStdString(), "norwood-rtrees-2026-12-01");
+        analysis::setStageModel(file.readAll().toStdString(), "norwood-rtrees-2026-12-01b");
     });
 }
 
@@ -306,39 +306,51 @@ void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
          "coverage.png");
 }
 
+namespace {
+
+// A stored grade map (one byte per map pixel) as grades.
+std::vector<analysis::Grade> gradesOf(const QByteArray &map)
+{
+    std::vector<analysis::Grade> grades(static_cast<std::size_t>(map.size()));
+    std::transform(map.cbegin(), map.cend(), grades.begin(), [](char g) {
+        return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
+    });
+    return grades;
+}
+
+} // namespace
+
 analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &stored,
                                                const QByteArray &corrected, storage::PhotoView view,
                                                int quarterTurns, std::optional<double> mmPerPx)
 {
-    std::vector<analysis::Grade> grades(static_cast<std::size_t>(corrected.size()));
-    std::transform(corrected.cbegin(), corrected.cend(), grades.begin(), [](char g) {
-        return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
-    });
+    const std::vector<analysis::Grade> grades = gradesOf(corrected);
     analysis::GradeSummary summary =
         analysis::summarizeGrades(grades, stored.mapWidth, stored.mapHeight, stored.photoPxPerMapPx,
                                   mmPerPx, toAnalysisView(view), 0.003, quarterTurns);
     const QJsonObject json = QJsonDocument::fromJson(stored.summaryJson.toUtf8()).object();
-    // Features of this version's model (an analysis of 1.2 has 21, of 1.3 48): restaged;
-    // otherwise the stage as stored while the map is unchanged, the cut points once corrected.
+    // This version's analysis: restaged by the model from its features. An earlier version's (no
+    // features before 1.2; 1.2 has 21, 1.3 the same 48 from a different coverage): the stage it
+    // gave, moved by the corrections.
     const QJsonArray features = json.value(QLatin1String("stage_features")).toArray();
-    if (features.size() == qsizetype(analysis::stageFeatureNames().size())) {
+    if (stored.version == QString::fromStdString(analysis::Result().algorithmVersion) &&
+        features.size() == qsizetype(analysis::stageFeatureNames().size())) {
         installStageModel();
         std::vector<double> values;
         for (const QJsonValue &value : features)
             values.push_back(value.toDouble());
         summary.norwood = analysis::stageOfGrades(grades, stored.mapWidth, stored.mapHeight,
                                                   std::move(values), summary.norwood);
-    } else if (corrected == stored.grades) {
+    } else if (json.contains(QLatin1String("norwood"))) {
         const QJsonObject norwood = json.value(QLatin1String("norwood")).toObject();
-        summary.norwood.level = norwood.value(QLatin1String("level")).toInt(summary.norwood.level);
-        summary.norwood.stage = norwood.value(QLatin1String("stage"))
-                                    .toString(QString::fromStdString(summary.norwood.stage))
-                                    .toStdString();
-        summary.norwood.method = norwood.value(QLatin1String("method"))
-                                     .toString(QString::fromStdString(summary.norwood.method))
-                                     .toStdString();
-        summary.norwood.confidence =
-            norwood.value(QLatin1String("confidence")).toDouble(summary.norwood.confidence);
+        analysis::NorwoodEstimate asStored;
+        asStored.level = norwood.value(QLatin1String("level")).toInt();
+        asStored.stage = norwood.value(QLatin1String("stage")).toString().toStdString();
+        asStored.method = norwood.value(QLatin1String("method")).toString().toStdString();
+        asStored.confidence = norwood.value(QLatin1String("confidence")).toDouble();
+        const std::vector<analysis::Grade> original = gradesOf(stored.grades);
+        if (asStored.level >= 1 && original.size() == grades.size())
+            summary.norwood = analysis::movedStage(asStored, original, grades);
     }
     return summary;
 }

@@ -84,6 +84,14 @@ bool isDarkHairOnLighterSkin(const test::PhantomCase &c)
            c.name.find("very dark skin") == std::string::npos;
 }
 
+// Grey or blond hair on very light to medium skin: unmixed in colour.
+bool isLightHairOnLighterSkin(const test::PhantomCase &c)
+{
+    return c.name.find("dark hair") == std::string::npos &&
+           (c.name.find("very light skin") == 0 || c.name.find("light skin") == 0 ||
+            c.name.find("medium skin") == 0);
+}
+
 } // namespace
 
 TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur, noise and JPEG",
@@ -95,16 +103,11 @@ TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur,
         printPhantomRow(c, score);
         INFO(c.name);
         CHECK(score.result.scalpFound);
-        const bool darkHairOnLighterSkin = isDarkHairOnLighterSkin(c);
-        const bool lightHairOnLighterSkin =
-            c.name.find("dark hair") == std::string::npos &&
-            (c.name.find("very light skin") != std::string::npos ||
-             c.name.find("light skin") == 0 || c.name.find("medium skin") == 0);
-        if (darkHairOnLighterSkin) {
+        if (isDarkHairOnLighterSkin(c)) {
             // The targets, met today for dark hair on very light to dark skin.
             CHECK(score.coverageErrorPp < 5.0);
             CHECK(score.lossIoU > 0.85);
-        } else if (lightHairOnLighterSkin) {
+        } else if (isLightHairOnLighterSkin(c)) {
             // Unmixed in colour since 1.2 (lightness alone: 10-20 points, IoU 0.16-0.47). The
             // coverage is near the target; the loss area is not yet (docs/analysis.md).
             CHECK(score.coverageErrorPp < 7.0);
@@ -124,19 +127,23 @@ TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded
           "[analysis][phantoms]")
 {
     // The same cases drawn at twice the size carry about 90% coverage on a full head instead of
-    // 60%: little skin shows between the hairs, and the skin reference (the lightest 5% per
-    // block) is partly hair. Every case under-reads (docs/analysis.md); these bounds only keep
-    // it from getting worse.
+    // 60%: little skin shows between the hairs. Until 1.4 the skin reference (the lightest 5% per
+    // block) was partly hair there and the hair end a shine or shade of it, and every case
+    // under-read (dark hair by 6.5-8.3 points, light hair by 12-31). Since 1.4 dark hair on
+    // lighter skin meets the targets here too; the rest is guarded (docs/analysis.md).
     int outside = 0;
     for (const auto &c : test::phantomCases(1600)) {
         const auto score = test::scorePhantom(c);
         printPhantomRow(c, score);
         INFO(c.name);
         CHECK(score.result.scalpFound);
-        const bool darkHairOnLighterSkin = isDarkHairOnLighterSkin(c);
-        if (darkHairOnLighterSkin) {
-            CHECK(score.coverageErrorPp < 10.0);
-            CHECK(score.lossIoU > 0.6);
+        if (isDarkHairOnLighterSkin(c)) {
+            CHECK(score.coverageErrorPp < 5.0);
+            // The IoU of a loss area under 2% of the scalp says little (medium skin: 0.5%).
+            if (score.trueLossFraction >= 0.02)
+                CHECK(score.lossIoU > 0.85);
+        } else if (isLightHairOnLighterSkin(c)) {
+            CHECK(score.coverageErrorPp < 16.0);
         } else {
             CHECK(score.coverageErrorPp < 36.0);
         }
@@ -314,4 +321,37 @@ TEST_CASE("locations follow the way the photo is shown", "[analysis]")
     const auto result = test::scorePhantom(c, turned).result;
     CHECK(lossAtImageTop(result) == "vertex");
     CHECK(result.parametersJson.find("\"display_quarter_turns\":2") != std::string::npos);
+}
+
+TEST_CASE("an earlier version's stage moves with the corrections", "[analysis]")
+{
+    // A 10 x 10 map: 20 pixels off the scalp, 80 graded, a quarter of them bald: about 4.4 on the
+    // cut points' continuous scale (3.5 at 16%, 4.5 at 26%), 1 at no loss, 7 at two thirds.
+    std::vector<analysis::Grade> original(100, analysis::Grade::Normal);
+    std::fill(original.begin(), original.begin() + 20, analysis::Grade::NotScalp);
+    std::fill(original.begin() + 20, original.begin() + 40, analysis::Grade::Bald);
+    analysis::NorwoodEstimate stored;
+    stored.method = "model";
+    stored.level = 4;
+    stored.stage = "IV";
+    stored.confidence = 0.7;
+
+    const auto unchanged = analysis::movedStage(stored, original, original);
+    CHECK(unchanged.stage == "IV");
+    CHECK(unchanged.confidence == 0.7);
+
+    std::vector<analysis::Grade> allNormal = original;
+    std::fill(allNormal.begin() + 20, allNormal.end(), analysis::Grade::Normal);
+    const auto normal = analysis::movedStage(stored, original, allNormal);
+    CHECK(normal.level == 1); // 4 - (4.4 - 1), rounded
+    CHECK(normal.stage == "I");
+    CHECK(normal.method == "model");
+
+    std::vector<analysis::Grade> allBald = original;
+    std::fill(allBald.begin() + 20, allBald.end(), analysis::Grade::Bald);
+    CHECK(analysis::movedStage(stored, original, allBald).level == 7);
+    CHECK(analysis::movedStage(stored, original, allBald).stage == "VII");
+
+    CHECK_THROWS_AS(analysis::movedStage(stored, original, std::vector<analysis::Grade>(99)),
+                    std::invalid_argument);
 }

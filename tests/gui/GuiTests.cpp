@@ -661,24 +661,43 @@ TEST_CASE("the report stages the corrected map with the stage model, as the anal
     CHECK(asCorrected.norwood.method == "model");
     CHECK(asCorrected.norwood.level < result.norwood.level);
 
-    // An analysis stored before the features were: its own stage as analysed, the cut points
-    // once corrected.
+    // An analysis stored before the features were (before 1.2): its own stage as analysed, moved
+    // by the corrections (until 1.4: the loss-share cut points once corrected).
     storage::StoredAnalysis old = stored;
+    old.version = QStringLiteral("1.1");
     QJsonObject oldJson = json;
     oldJson.remove(QLatin1String("stage_features"));
     old.summaryJson = QString::fromUtf8(QJsonDocument(oldJson).toJson());
-    CHECK(clinic::summarizeStoredAnalysis(old, old.grades, photo.view, 0, std::nullopt)
-              .norwood.stage == result.norwood.stage);
-    CHECK(clinic::summarizeStoredAnalysis(old, corrected, photo.view, 0, std::nullopt)
-              .norwood.method == "rule");
-    // An analysis of 1.2 (21 features, the model of its day): the same.
-    QJsonObject v12Json = json;
-    v12Json[QLatin1String("stage_features")] = QJsonArray::fromVariantList(QVariantList(21, 0.5));
-    old.summaryJson = QString::fromUtf8(QJsonDocument(v12Json).toJson());
-    CHECK(clinic::summarizeStoredAnalysis(old, old.grades, photo.view, 0, std::nullopt)
-              .norwood.stage == result.norwood.stage);
-    CHECK(clinic::summarizeStoredAnalysis(old, corrected, photo.view, 0, std::nullopt)
-              .norwood.method == "rule");
+    const auto oldAsStored =
+        clinic::summarizeStoredAnalysis(old, old.grades, photo.view, 0, std::nullopt).norwood;
+    CHECK(oldAsStored.stage == result.norwood.stage);
+    CHECK(oldAsStored.confidence == Approx(result.norwood.confidence));
+    const auto oldCorrected =
+        clinic::summarizeStoredAnalysis(old, corrected, photo.view, 0, std::nullopt).norwood;
+    CHECK(oldCorrected.method == result.norwood.method);
+    CHECK(oldCorrected.level < result.norwood.level);
+    // Painted all bald: as far up as the scale goes.
+    QByteArray bald = stored.grades;
+    for (char &g : bald)
+        if (g != static_cast<char>(analysis::Grade::NotScalp))
+            g = static_cast<char>(analysis::Grade::Bald);
+    CHECK(clinic::summarizeStoredAnalysis(old, bald, photo.view, 0, std::nullopt).norwood.level >
+          result.norwood.level);
+    // An analysis of 1.2 (21 features, the model of its day) and of 1.3 (this version's 48
+    // features, but from another coverage: this model would misread them): the same.
+    for (const auto &[version, count] :
+         {std::pair{QStringLiteral("1.2"), 21}, std::pair{QStringLiteral("1.3"), 48}}) {
+        INFO(version.toStdString());
+        QJsonObject earlierJson = json;
+        earlierJson[QLatin1String("stage_features")] =
+            QJsonArray::fromVariantList(QVariantList(count, 0.5));
+        old.version = version;
+        old.summaryJson = QString::fromUtf8(QJsonDocument(earlierJson).toJson());
+        CHECK(clinic::summarizeStoredAnalysis(old, old.grades, photo.view, 0, std::nullopt)
+                  .norwood.stage == result.norwood.stage);
+        CHECK(clinic::summarizeStoredAnalysis(old, corrected, photo.view, 0, std::nullopt)
+                  .norwood.level < result.norwood.level);
+    }
 }
 
 TEST_CASE("the client page tells whether a photo was analysed and corrected", "[gui][analysis]")

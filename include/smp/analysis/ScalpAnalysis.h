@@ -136,10 +136,11 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.3"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.4"; // 1.1: ears taken off top, crown and back views;
                                           // 1.2: light hair on lighter skin unmixed in colour;
                                           // 1.3: pink skin and full heads of dark hair are
-                                          // scalps; ring, texture and lightness stage features
+                                          // scalps; ring, texture and lightness stage features;
+                                          // 1.4: skin and hair ends found under dense hair
     std::string parametersJson;           // every parameter that shaped the result
 };
 
@@ -164,6 +165,14 @@ GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int
 // were) or no model. Throws std::invalid_argument when the map does not match its size.
 NorwoodEstimate stageOfGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
                               std::vector<double> stageFeatures, const NorwoodEstimate &rule);
+
+// The stage `stored` (given by an earlier version of the analysis, whose features this version's
+// model does not read) of a grade map corrected from `original` to `corrected` (same size): moved
+// as stageOfGrades() moves the model's stage, by the change of the advanced-plus-bald share across
+// the loss-share cut points. Unchanged maps keep it. Throws std::invalid_argument when the maps
+// differ in size.
+NorwoodEstimate movedStage(const NorwoodEstimate &stored, const std::vector<Grade> &original,
+                           const std::vector<Grade> &corrected);
 
 // Installs the stage model: an OpenCV random forest (cv::ml::RTrees regression, YAML text) that
 // maps stageFeatures to a Norwood level, with an id recorded in every result's parameters.

@@ -41,9 +41,10 @@ QJsonObject analysisJson(const analysis::Result &result);
 // The regions and the Norwood stage of a stored analysis's map as corrected (`corrected`:
 // AnalysisStore::correctedGrades), for a photo seen from `view` and shown `quarterTurns`
 // clockwise quarter turns round; areas in cm2 when `mmPerPx` is given. The stage comes from the
-// stage model, as for a fresh analysis, when the analysis stored its features (since 1.2);
-// older ones without corrections keep their stored stage, corrected ones get the loss-share
-// estimate. Throws std::invalid_argument when the map does not match its size.
+// stage model, as for a fresh analysis, when the analysis is of this version; an earlier
+// version's keeps the stage it gave, moved by the corrections (analysis::movedStage()), and one
+// without a stored stage gets the loss-share estimate. Throws std::invalid_argument when the map
+// does not match its size.
 analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &stored,
                                                const QByteArray &corrected, storage::PhotoView view,
                                                int quarterTurns, std::optional<double> mmPerPx);
