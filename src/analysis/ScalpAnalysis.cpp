@@ -778,16 +778,25 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
 
     // 2. Is this a scalp at all? Skin-like colours, or dark or grey hair, must dominate the head.
     const cv::Mat skinLike = head & skinColoured(A8, B8);
-    // Hair: dark (L* < 35), or grey: light and nearly neutral (|a*| < 5, |b*| < 12); blond
-    // hair passes as skin-like. Without grey, a head of grey hair was "not a scalp".
+    // Hair: dark (L* < 35), grey: nearly neutral (|a*| < 5, |b*| < 12), or brown: little red
+    // (a* -5..4), yellowish (b* 0..30) and not light (L* < 59); blond hair passes as skin-like.
+    // Without grey, a head of grey hair was "not a scalp"; without brown (1.4), short
+    // light-brown hair seen from behind.
     const cv::Mat greyLike = (A8 > 128 - 5) & (A8 < 128 + 5) & (B8 > 128 - 12) & (B8 < 128 + 12);
-    const cv::Mat hairLike = head & ((L8 < 90) | greyLike);
+    const cv::Mat brownLike =
+        (A8 > 128 - 5) & (A8 < 128 + 4) & (B8 >= 128) & (B8 <= 128 + 30) & (L8 < 150);
+    const cv::Mat hairLike = head & ((L8 < 90) | greyLike | brownLike);
     const double skinShare = headPixels > 0 ? cv::countNonZero(skinLike) / headPixels : 0;
-    const double darkShare = headPixels > 0 ? cv::countNonZero(head & (L8 < 90)) / headPixels : 0;
+    // Hair that is not light: dark, or grey or brown under L* 59 (a white page is neither).
+    const double darkShare =
+        headPixels > 0
+            ? cv::countNonZero(head & ((L8 < 90) | ((greyLike | brownLike) & (L8 < 150)))) /
+                  headPixels
+            : 0;
     const double scalpShare =
         headPixels > 0 ? cv::countNonZero(skinLike | hairLike) / headPixels : 0;
-    // A full head of dark hair shows little skin: dark hair over most of the head stands in for
-    // the skin (a document's black text on white paper does not).
+    // A full head of hair shows little skin: hair that is not light over most of the head stands
+    // in for the skin (a document's black text on white paper does not).
     const double skinOrDenseHair = std::max(skinShare / 0.25, darkShare / 0.6);
     result.scalpConfidence = std::clamp(std::min(skinOrDenseHair, scalpShare / 0.6), 0.0, 1.0) *
                              (headFraction > 0.03 ? 1.0 : headFraction / 0.03);

@@ -7,8 +7,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
+#include <QPen>
 
+#include <cmath>
 #include <cstdio>
+#include <random>
 
 using namespace smp;
 
@@ -211,6 +214,41 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
     result = analyzeQImage(document);
     CHECK_FALSE(result.scalpFound);
     CHECK(result.regions.empty());
+}
+
+TEST_CASE("a full head of grey or light-brown hair showing no skin is a scalp", "[analysis]")
+{
+    // Until 1.4 only dark hair (L* under 35) stood in for the skin: a full head of slate-grey or
+    // short light-brown hair (5 of the real photographs each) was "not a scalp".
+    struct Hair
+    {
+        const char *name;
+        QColor base, strand;
+    };
+    for (const Hair &hair : {Hair{"slate grey", QColor(95, 100, 110), QColor(140, 145, 155)},
+                             Hair{"light brown", QColor(112, 104, 72), QColor(150, 140, 100)}}) {
+        INFO(hair.name);
+        QImage photo(800, 600, QImage::Format_RGB32);
+        photo.fill(QColor(226, 226, 222));
+        QPainter painter(&photo);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(hair.base);
+        painter.drawEllipse(QPointF(400, 300), 230, 250);
+        painter.setPen(QPen(hair.strand, 1.5));
+        std::mt19937 random(7);
+        std::uniform_real_distribution<double> unit(-1.0, 1.0);
+        for (int i = 0; i < 6000; ++i) {
+            const QPointF at(400 + 200 * unit(random), 300 + 220 * unit(random));
+            if (std::hypot((at.x() - 400) / 215, (at.y() - 300) / 235) > 1)
+                continue;
+            painter.drawLine(at, at + QPointF(8 * unit(random), 8 * unit(random)));
+        }
+        painter.end();
+        const auto result = analyzeQImage(photo);
+        CHECK(result.scalpFound);
+        CHECK(result.scalpConfidence >= 0.5);
+    }
 }
 
 TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss area",
