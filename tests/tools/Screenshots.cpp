@@ -202,6 +202,7 @@ int main(int argc, char *argv[])
     save(viewer, out + QStringLiteral("/viewer-measuring.png"));
     viewer->measureAction()->setChecked(false);
     viewer->undoStack()->undo();
+    viewer->undoStack()->clear(); // the next shots should not offer to redo that measurement
 
     // The analysis drawn over the photo.
     viewer->view()->fitToWindow();
