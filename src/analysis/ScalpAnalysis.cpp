@@ -83,15 +83,16 @@ cv::Mat headMask(const cv::Mat &rgb)
     return full;
 }
 
-// Whether a block's percentile `value` can be trusted, given the block's `samples` (in any order).
-using BlockTest = std::function<bool(float value, const std::vector<float> &samples)>;
+// Whether a block's percentile `value` can be trusted, given the block's `samples` (in any
+// order; the rule may reorder them); the rule may also refine `value`.
+using BlockRule = std::function<bool(float &value, std::vector<float> &samples)>;
 
 // A smooth map of a percentile of `values` over the pixels of `mask`, computed in blocks of
 // `block` px and interpolated; blocks without enough mask pixels, or failing `trusted`, take their
 // neighbours' values (all blocks with pixels count when none passes). Any value range: a block is
 // missing by its count of pixels, not by its value.
 cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, double q,
-                      const BlockTest &trusted = {})
+                      const BlockRule &trusted = {})
 {
     const int gx = (values.cols + block - 1) / block;
     const int gy = (values.rows + block - 1) / block;
@@ -113,10 +114,11 @@ cv::Mat percentileMap(const cv::Mat &values, const cv::Mat &mask, int block, dou
             const auto nth = samples.begin() + static_cast<std::ptrdiff_t>(
                                                    q * static_cast<double>(samples.size() - 1));
             std::nth_element(samples.begin(), nth, samples.end());
-            grid.at<float>(by, bx) = *nth;
-            measured.at<std::uint8_t>(by, bx) = 1;
-            if (!trusted || trusted(*nth, samples))
+            float value = *nth;
+            if (!trusted || trusted(value, samples))
                 known.at<std::uint8_t>(by, bx) = 1;
+            grid.at<float>(by, bx) = value;
+            measured.at<std::uint8_t>(by, bx) = 1;
         }
     }
     if (cv::countNonZero(known) == 0)
@@ -236,17 +238,40 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
 // taken only from blocks where skin shows: at least 15% of the block within 4 L* of it. Under
 // dense hair the block's 95th percentile is hair mixed with skin; such blocks take their
 // neighbours' skin (on the denser phantoms 7 -> 3 points of coverage for dark hair).
+// For hair lighter than the skin the skin is the dark end, and the darkest 5% of bare skin lie
+// well below its middle (skin tone, shade, noise): all the rest of the skin then read as some
+// hair, and a bald head's lit skin as a patchwork of hair. There the block's skin is the
+// percentile at half the share of the block on the skin side of a quarter of the way to the
+// hair: its median where it is bare, its 5th percentile where a tenth of it is skin.
 // Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
                        bool darkHair, double hairL)
 {
     constexpr float kSkinPlateauL = 4.0f;
     constexpr double kSkinPlateauShare = 0.15;
-    const auto skinShows = [](float value, const std::vector<float> &samples) {
-        const auto near = std::count_if(samples.begin(), samples.end(), [value](float sample) {
-            return std::abs(sample - value) <= kSkinPlateauL;
+    constexpr double kSkinSideOfContrast = 0.25;
+    const auto skinShows = [&](float &value, std::vector<float> &samples) {
+        const float end = value;
+        const auto near = std::count_if(samples.begin(), samples.end(), [end](float sample) {
+            return std::abs(sample - end) <= kSkinPlateauL;
         });
-        return static_cast<double>(near) >= kSkinPlateauShare * static_cast<double>(samples.size());
+        if (static_cast<double>(near) < kSkinPlateauShare * static_cast<double>(samples.size()))
+            return false;
+        if (!darkHair) {
+            const float limit =
+                static_cast<float>(static_cast<double>(end) +
+                                   kSkinSideOfContrast * (hairL - static_cast<double>(end)));
+            const auto skinSide = std::count_if(samples.begin(), samples.end(),
+                                                [limit](float sample) { return sample <= limit; });
+            const double q = std::clamp(0.5 * static_cast<double>(skinSide) /
+                                            static_cast<double>(samples.size()),
+                                        0.05, 0.5);
+            const auto nth = samples.begin() + static_cast<std::ptrdiff_t>(
+                                                   q * static_cast<double>(samples.size() - 1));
+            std::nth_element(samples.begin(), nth, samples.end());
+            value = *nth;
+        }
+        return true;
     };
     const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05, skinShows);
     cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
