@@ -141,8 +141,9 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
         CHECK(score.scalpFound / score.photos >= 0.95);
         CHECK(score.absoluteError / score.photos <= (view == QLatin1String("top") ? 0.8 : 0.85));
         CHECK(score.withinOne / score.photos >= 0.85);
-        // The map itself: its loss share ranks the photos by level (1.3: front 0.24, top 0.46,
-        // the lit skin of bald heads read as hair).
+        // The map itself: its loss share ranks the photos by level (1.3: front 0.34, top 0.71;
+        // 1.4 before the skin middle for light hair: 0.24, 0.46, the lit skin of bald heads read
+        // as hair).
         CHECK(rho >= 0.5);
     }
     CHECK(scores.size() == 2);
