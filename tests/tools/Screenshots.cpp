@@ -212,8 +212,8 @@ int main(int argc, char *argv[])
     settle(500);
     save(viewer, out + QStringLiteral("/viewer-analysis.png"));
 
-    // A correction: the bald vertex painted normal with a 30 mm brush; the status line's stage
-    // follows the corrected map.
+    // Corrections: the bald vertex and the front of the crown painted normal with a 30 mm brush;
+    // the status line's stage follows the corrected map.
     viewer->brushAction()->setChecked(true);
     viewer->brushGradeBox()->setCurrentIndex(
         viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Normal)));
@@ -228,10 +228,17 @@ int main(int argc, char *argv[])
             QTest::mouseMove(photoView->viewport(), toView(x, 700 + (x - 700) * 0.5));
         QTest::mouseRelease(photoView->viewport(), Qt::LeftButton, Qt::NoModifier,
                             toView(920, 810));
+        // And the front of the crown, read as advanced.
+        QTest::mousePress(photoView->viewport(), Qt::LeftButton, Qt::NoModifier, toView(620, 250));
+        for (double x = 620; x <= 1000; x += 20)
+            QTest::mouseMove(photoView->viewport(), toView(x, 250));
+        QTest::mouseRelease(photoView->viewport(), Qt::LeftButton, Qt::NoModifier,
+                            toView(1000, 250));
     }
     settle(500);
     save(viewer, out + QStringLiteral("/viewer-corrected.png"));
     viewer->brushAction()->setChecked(false);
+    viewer->undoStack()->undo(); // both strokes
     viewer->undoStack()->undo();
 
     // The plan: a hairline across the front, the dots of three sessions, the table.
