@@ -421,12 +421,26 @@ const char *locationOf(View view, double u, double v)
     return "mid-scalp";
 }
 
-NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, View view)
+// The stage's name for a level 1-7 and a NorwoodEstimate::variant: "IIIa", "III-vertex", "V".
+std::string stageName(int level, const std::string &variant)
+{
+    static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
+    std::string name = kRoman[std::clamp(level, 1, 7) - 1];
+    if (variant == "a" && level >= 2 && level <= 5)
+        name += "a";
+    else if (variant == "vertex" && level == 3)
+        name += "-vertex";
+    return name;
+}
+
+// `vertexShare` and `frontShare`: the shares of the loss area at the vertex (or crown) and in the
+// frontal band, named in the orientation the photo is shown in.
+NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, double frontShare,
+                                View view)
 {
     // Loss fraction: share of the scalp graded advanced or bald. Cut points between levels
     // (documented in docs/analysis.md).
     static const double kCuts[] = {0.03, 0.08, 0.16, 0.26, 0.38, 0.52};
-    static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
     int level = 1;
     for (double cut : kCuts)
         if (lossFraction >= cut)
@@ -434,9 +448,13 @@ NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, View vi
     NorwoodEstimate estimate;
     estimate.method = "rule";
     estimate.level = level;
-    estimate.stage = kRoman[level - 1];
-    if (level == 3 && (view == View::Top || view == View::Crown) && vertexShare > 0.7)
-        estimate.stage = "III-vertex";
+    if ((view == View::Top || view == View::Crown) && vertexShare > 0.7)
+        estimate.variant = "vertex";
+    // Anterior: on a top view, none of the loss at the vertex and at least half of it across
+    // the front (not only the temple corners).
+    else if (view == View::Top && lossFraction > 0 && vertexShare < 0.05 && frontShare >= 0.5)
+        estimate.variant = "a";
+    estimate.stage = stageName(level, estimate.variant);
     // Distance to the nearest cut, relative to the gap it sits in: a coarse confidence, never
     // high from one photo.
     double nearest = 1.0;
@@ -592,7 +610,7 @@ double lossLevel(double lossFraction)
 // with those of the corrected grade map) is given, moved by as many levels as the corrections
 // move the advanced-plus-bald share across the cut points (lossLevel()). `rule` (the loss-share
 // estimate) when no model is installed or the features do not fit it. Keeps the rule's
-// III-vertex variant.
+// rule's variant (stageName()).
 NorwoodEstimate stageFromFeatures(const std::vector<double> &features,
                                   const std::vector<double> *corrected, NorwoodEstimate rule)
 {
@@ -609,12 +627,12 @@ NorwoodEstimate stageFromFeatures(const std::vector<double> &features,
         };
         predicted += lossLevel(loss(*corrected)) - lossLevel(loss(features));
     }
-    static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
     const int level = std::clamp(static_cast<int>(std::lround(predicted)), 1, 7);
     NorwoodEstimate estimate;
     estimate.method = "model";
     estimate.level = level;
-    estimate.stage = level == 3 && rule.stage == "III-vertex" ? "III-vertex" : kRoman[level - 1];
+    estimate.variant = rule.variant;
+    estimate.stage = stageName(level, estimate.variant);
     // Closer to a whole level, more confident; within one level for about 85% of front and top
     // photos of people it was not trained on (docs/analysis.md), so never above 0.8.
     estimate.confidence = std::clamp(0.8 - std::abs(predicted - level), 0.3, 0.8);
@@ -985,7 +1003,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
 }
 
 NorwoodEstimate movedStage(const NorwoodEstimate &stored, const std::vector<Grade> &original,
-                           const std::vector<Grade> &corrected)
+                           const std::vector<Grade> &corrected, const NorwoodEstimate &rule)
 {
     if (original.size() != corrected.size())
         throw std::invalid_argument("movedStage: the maps differ in size");
@@ -1001,11 +1019,10 @@ NorwoodEstimate movedStage(const NorwoodEstimate &stored, const std::vector<Grad
         return stored;
     const double moved =
         stored.level + lossLevel(lossShare(corrected)) - lossLevel(lossShare(original));
-    static const char *const kRoman[] = {"I", "II", "III", "IV", "V", "VI", "VII"};
     NorwoodEstimate estimate = stored;
     estimate.level = std::clamp(static_cast<int>(std::lround(moved)), 1, 7);
-    if (estimate.level != stored.level)
-        estimate.stage = kRoman[estimate.level - 1];
+    estimate.variant = rule.variant;
+    estimate.stage = stageName(estimate.level, estimate.variant);
     return estimate;
 }
 
@@ -1039,7 +1056,7 @@ GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int
     const cv::Rect headBox = cv::boundingRect(head);
     const double areaPerMapPx = photoPxPerMapPx * photoPxPerMapPx;
     const double minArea = minRegionFraction * headPixels;
-    double lossArea = 0, lossAtVertex = 0;
+    double lossArea = 0, lossAtVertex = 0, lossAtFront = 0;
     for (int g = static_cast<int>(Grade::Normal); g <= static_cast<int>(Grade::Bald); ++g) {
         const cv::Mat mask = gradeMap == g;
         cv::Mat labels, stats, centroids;
@@ -1083,6 +1100,8 @@ GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int
                 lossArea += area;
                 if (region.location == "vertex" || region.location == "crown")
                     lossAtVertex += area;
+                else if (region.location == "frontal")
+                    lossAtFront += area;
             }
             summary.regions.push_back(std::move(region));
         }
@@ -1092,7 +1111,8 @@ GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int
     });
     summary.lossFraction = lossArea / headPixels;
     summary.norwood =
-        estimateNorwood(summary.lossFraction, lossArea > 0 ? lossAtVertex / lossArea : 0, view);
+        estimateNorwood(summary.lossFraction, lossArea > 0 ? lossAtVertex / lossArea : 0,
+                        lossArea > 0 ? lossAtFront / lossArea : 0, view);
     return summary;
 }
 

@@ -162,6 +162,9 @@ QJsonObject analysisJson(const analysis::Result &r)
     norwood[QLatin1String("method")] = QString::fromStdString(r.norwood.method);
     norwood[QLatin1String("stage")] = QString::fromStdString(r.norwood.stage);
     norwood[QLatin1String("confidence")] = r.norwood.confidence;
+    norwood[QLatin1String("variant")] = r.norwood.variant.empty()
+                                            ? QJsonValue()
+                                            : QJsonValue(QString::fromStdString(r.norwood.variant));
     object[QLatin1String("norwood")] = norwood;
     // What the stage model read, so that a corrected map can be staged the same way.
     QJsonArray features;
@@ -348,9 +351,10 @@ analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &st
         asStored.stage = norwood.value(QLatin1String("stage")).toString().toStdString();
         asStored.method = norwood.value(QLatin1String("method")).toString().toStdString();
         asStored.confidence = norwood.value(QLatin1String("confidence")).toDouble();
+        asStored.variant = norwood.value(QLatin1String("variant")).toString().toStdString();
         const std::vector<analysis::Grade> original = gradesOf(stored.grades);
         if (asStored.level >= 1 && original.size() == grades.size())
-            summary.norwood = analysis::movedStage(asStored, original, grades);
+            summary.norwood = analysis::movedStage(asStored, original, grades, summary.norwood);
     }
     return summary;
 }

@@ -374,22 +374,70 @@ TEST_CASE("an earlier version's stage moves with the corrections", "[analysis]")
     stored.stage = "IV";
     stored.confidence = 0.7;
 
-    const auto unchanged = analysis::movedStage(stored, original, original);
+    const auto unchanged = analysis::movedStage(stored, original, original, {});
     CHECK(unchanged.stage == "IV");
     CHECK(unchanged.confidence == 0.7);
 
     std::vector<analysis::Grade> allNormal = original;
     std::fill(allNormal.begin() + 20, allNormal.end(), analysis::Grade::Normal);
-    const auto normal = analysis::movedStage(stored, original, allNormal);
+    const auto normal = analysis::movedStage(stored, original, allNormal, {});
     CHECK(normal.level == 1); // 4 - (4.4 - 1), rounded
     CHECK(normal.stage == "I");
     CHECK(normal.method == "model");
 
     std::vector<analysis::Grade> allBald = original;
     std::fill(allBald.begin() + 20, allBald.end(), analysis::Grade::Bald);
-    CHECK(analysis::movedStage(stored, original, allBald).level == 7);
-    CHECK(analysis::movedStage(stored, original, allBald).stage == "VII");
+    CHECK(analysis::movedStage(stored, original, allBald, {}).level == 7);
+    CHECK(analysis::movedStage(stored, original, allBald, {}).stage == "VII");
 
-    CHECK_THROWS_AS(analysis::movedStage(stored, original, std::vector<analysis::Grade>(99)),
+    CHECK_THROWS_AS(analysis::movedStage(stored, original, std::vector<analysis::Grade>(99), {}),
                     std::invalid_argument);
+}
+
+TEST_CASE("a top view tells the anterior variant: loss from the front, none at the vertex",
+          "[analysis]")
+{
+    // A 100 x 100 map, all scalp: a bald band across the front (the top of the image) over 15%
+    // of the scalp, level III by the cut points (8% <= 15% < 16%).
+    std::vector<analysis::Grade> frontOnly(100 * 100, analysis::Grade::Normal);
+    for (int y = 0; y < 25; ++y)
+        for (int x = 20; x < 80; ++x)
+            frontOnly[static_cast<std::size_t>(y * 100 + x)] = analysis::Grade::Bald;
+    const auto summarize = [](const std::vector<analysis::Grade> &grades, analysis::View view,
+                              int quarterTurns = 0) {
+        return analysis::summarizeGrades(grades, 100, 100, 1.0, std::nullopt, view, 0.003,
+                                         quarterTurns)
+            .norwood;
+    };
+    auto norwood = summarize(frontOnly, analysis::View::Top);
+    CHECK(norwood.level == 3);
+    CHECK(norwood.variant == "a");
+    CHECK(norwood.stage == "IIIa");
+
+    // Shown upside down, the same loss lies at the vertex: a vertex pattern instead.
+    CHECK(summarize(frontOnly, analysis::View::Top, 2).stage == "III-vertex");
+    // A front view cannot see the vertex, so it does not tell the variant.
+    CHECK(summarize(frontOnly, analysis::View::Front).stage == "III");
+
+    // The same front plus a bald spot at the vertex: the ordinary pattern.
+    std::vector<analysis::Grade> withVertex = frontOnly;
+    for (int y = 80; y < 92; ++y)
+        for (int x = 44; x < 56; ++x)
+            withVertex[static_cast<std::size_t>(y * 100 + x)] = analysis::Grade::Bald;
+    norwood = summarize(withVertex, analysis::View::Top);
+    CHECK(norwood.variant.empty());
+    CHECK(norwood.stage == "IV"); // 16.4% of the scalp
+
+    // The variant is named for levels II-V only: the front 28% bald is Va, the front 40% VI.
+    std::vector<analysis::Grade> wideFront(100 * 100, analysis::Grade::Normal);
+    for (int y = 0; y < 28; ++y)
+        for (int x = 0; x < 100; ++x)
+            wideFront[static_cast<std::size_t>(y * 100 + x)] = analysis::Grade::Bald;
+    CHECK(summarize(wideFront, analysis::View::Top).stage == "Va");
+    for (int y = 28; y < 40; ++y)
+        for (int x = 0; x < 100; ++x)
+            wideFront[static_cast<std::size_t>(y * 100 + x)] = analysis::Grade::Bald;
+    norwood = summarize(wideFront, analysis::View::Top);
+    CHECK(norwood.variant == "a");
+    CHECK(norwood.stage == "VI");
 }

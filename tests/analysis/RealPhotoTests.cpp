@@ -178,4 +178,32 @@ TEST_CASE("the shipped stage model follows the technician's corrections", "[anal
     CHECK(asAnalysed == result.norwood.level);
     CHECK(allNormal < asAnalysed);
     CHECK(allBald > asAnalysed);
+
+    // Painted bald across the front only (the top quarter of the head), normal elsewhere: the
+    // model's stage carries the anterior variant the map shows.
+    std::vector<analysis::Grade> front = result.grades;
+    int top = result.mapHeight, bottom = 0;
+    for (int y = 0; y < result.mapHeight; ++y)
+        for (int x = 0; x < result.mapWidth; ++x)
+            if (front[static_cast<std::size_t>(y * result.mapWidth + x)] !=
+                analysis::Grade::NotScalp) {
+                top = std::min(top, y);
+                bottom = std::max(bottom, y);
+            }
+    for (int y = 0; y < result.mapHeight; ++y)
+        for (int x = 0; x < result.mapWidth; ++x) {
+            auto &g = front[static_cast<std::size_t>(y * result.mapWidth + x)];
+            if (g != analysis::Grade::NotScalp)
+                g = y < top + (bottom - top) / 4 ? analysis::Grade::Bald : analysis::Grade::Normal;
+        }
+    const auto rule =
+        analysis::summarizeGrades(front, result.mapWidth, result.mapHeight, result.photoPxPerMapPx,
+                                  std::nullopt, analysis::View::Top)
+            .norwood;
+    REQUIRE(rule.variant == "a");
+    const auto anterior = analysis::stageOfGrades(front, result.mapWidth, result.mapHeight,
+                                                  result.stageFeatures, rule);
+    INFO("anterior: " << anterior.stage);
+    CHECK(anterior.variant == "a");
+    CHECK((anterior.level >= 2 && anterior.level <= 5) == (anterior.stage.back() == 'a'));
 }

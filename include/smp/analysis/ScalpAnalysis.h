@@ -106,6 +106,10 @@ struct NorwoodEstimate
     int level = 0;         // 1-7; 0 when no scalp was found
     std::string stage;     // "I" .. "VII", with a variant letter where told ("IIIa", "III-vertex")
     double confidence = 0; // 0-1
+    // The pattern's variant where a top view tells it: "a" (anterior: the loss advances from the
+    // front, none at the vertex; named for levels II-V), "vertex" (the loss lies mostly at the
+    // vertex; named for level III), else empty.
+    std::string variant;
 };
 
 struct Result
@@ -169,10 +173,11 @@ NorwoodEstimate stageOfGrades(const std::vector<Grade> &grades, int mapWidth, in
 // The stage `stored` (given by an earlier version of the analysis, whose features this version's
 // model does not read) of a grade map corrected from `original` to `corrected` (same size): moved
 // as stageOfGrades() moves the model's stage, by the change of the advanced-plus-bald share across
-// the loss-share cut points. Unchanged maps keep it. Throws std::invalid_argument when the maps
-// differ in size.
+// the loss-share cut points, with the variant of `rule` (summarizeGrades' estimate for the
+// corrected map). Unchanged maps keep it. Throws std::invalid_argument when the maps differ in
+// size.
 NorwoodEstimate movedStage(const NorwoodEstimate &stored, const std::vector<Grade> &original,
-                           const std::vector<Grade> &corrected);
+                           const std::vector<Grade> &corrected, const NorwoodEstimate &rule);
 
 // Installs the stage model: an OpenCV random forest (cv::ml::RTrees regression, YAML text) that
 // maps stageFeatures to a Norwood level, with an id recorded in every result's parameters.
