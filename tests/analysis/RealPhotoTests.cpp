@@ -4,6 +4,7 @@
 // on (the same split as smp-evaluate-hairloss), and only front and top views, the ones the issue
 // sets targets for.
 
+#include "Statistics.h"
 #include "TestSupport.h"
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/SampleClient.h"
@@ -43,41 +44,6 @@ std::size_t feature(const std::string &name)
     const auto at = std::find(names.begin(), names.end(), name);
     REQUIRE(at != names.end());
     return static_cast<std::size_t>(at - names.begin());
-}
-
-// Ranks 1..n, ties sharing their mean rank.
-std::vector<double> ranks(const std::vector<double> &values)
-{
-    std::vector<std::size_t> order(values.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
-    std::vector<double> rank(values.size());
-    for (std::size_t i = 0; i < order.size();) {
-        std::size_t j = i;
-        while (j + 1 < order.size() && values[order[j + 1]] == values[order[i]])
-            ++j;
-        for (std::size_t k = i; k <= j; ++k)
-            rank[order[k]] = 0.5 * static_cast<double>(i + j) + 1;
-        i = j + 1;
-    }
-    return rank;
-}
-
-// Spearman's rank correlation: Pearson's on the ranks.
-double spearman(const std::vector<double> &x, const std::vector<double> &y)
-{
-    const std::vector<double> rx = ranks(x), ry = ranks(y);
-    const double n = static_cast<double>(x.size());
-    const double mx = std::accumulate(rx.begin(), rx.end(), 0.0) / n;
-    const double my = std::accumulate(ry.begin(), ry.end(), 0.0) / n;
-    double sxy = 0, sxx = 0, syy = 0;
-    for (std::size_t i = 0; i < rx.size(); ++i) {
-        sxy += (rx[i] - mx) * (ry[i] - my);
-        sxx += (rx[i] - mx) * (rx[i] - mx);
-        syy += (ry[i] - my) * (ry[i] - my);
-    }
-    return sxy / std::sqrt(sxx * syy);
 }
 
 } // namespace
@@ -124,7 +90,7 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
         }
     }
     for (const auto &[view, score] : scores) {
-        const double rho = spearman(score.labels, score.lossShares);
+        const double rho = test::spearman(score.labels, score.lossShares);
         INFO(view.toStdString() << ": " << score.photos << " photos, scalp found in "
                                 << score.scalpFound << ", MAE "
                                 << score.absoluteError / score.photos << ", within one level "

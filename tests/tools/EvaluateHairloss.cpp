@@ -20,6 +20,7 @@
 // Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--cache FILE] [--cv]
 //                              [--train MODEL.yml | --model MODEL.yml]
 
+#include "../support/Statistics.h"
 #include "smp/analysis/ScalpAnalysis.h"
 
 #include <opencv2/ml.hpp>
@@ -51,44 +52,6 @@ struct Sample
     std::vector<double> features;
     int modelEstimate = 0;
 };
-
-double spearman(const std::vector<double> &a, const std::vector<double> &b)
-{
-    auto ranks = [](const std::vector<double> &v) {
-        std::vector<std::size_t> order(v.size());
-        for (std::size_t i = 0; i < v.size(); ++i)
-            order[i] = i;
-        std::sort(order.begin(), order.end(),
-                  [&](std::size_t x, std::size_t y) { return v[x] < v[y]; });
-        std::vector<double> r(v.size());
-        for (std::size_t i = 0; i < order.size();) {
-            std::size_t j = i;
-            while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]])
-                ++j;
-            const double rank = (static_cast<double>(i) + static_cast<double>(j)) / 2.0;
-            for (std::size_t k = i; k <= j; ++k)
-                r[order[k]] = rank;
-            i = j + 1;
-        }
-        return r;
-    };
-    const auto ra = ranks(a), rb = ranks(b);
-    const double n = static_cast<double>(a.size());
-    double ma = 0, mb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        ma += ra[i];
-        mb += rb[i];
-    }
-    ma /= n;
-    mb /= n;
-    double cov = 0, va = 0, vb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        cov += (ra[i] - ma) * (rb[i] - mb);
-        va += (ra[i] - ma) * (ra[i] - ma);
-        vb += (rb[i] - mb) * (rb[i] - mb);
-    }
-    return va > 0 && vb > 0 ? cov / std::sqrt(va * vb) : 0;
-}
 
 // The random forest's settings; the defaults are the ones --cv chose (docs/analysis.md).
 struct ForestSettings
@@ -458,7 +421,7 @@ int main(int argc, char *argv[])
             }
             const double n = static_cast<double>(list.size());
             std::printf("| %s | %zu | %.2f | %.0f%% | %.2f |\n", qPrintable(view), list.size(),
-                        error / n, 100 * within / n, spearman(truth, estimate));
+                        error / n, 100 * within / n, smp::test::spearman(truth, estimate));
         }
         std::printf("\nHeuristic (loss-share cut points) on the check half:\n\n");
     }
@@ -484,7 +447,8 @@ int main(int argc, char *argv[])
         }
         const double n = static_cast<double>(list.size());
         std::printf("| %s | %zu | %.0f%% | %.2f | %.0f%% | %.2f |\n", qPrintable(view), list.size(),
-                    100 * found / n, error / n, 100 * within / n, spearman(truth, estimate));
+                    100 * found / n, error / n, 100 * within / n,
+                    smp::test::spearman(truth, estimate));
     }
     // Suggested cut points from the fit half: the loss fraction midway between the medians of
     // neighbouring levels.
