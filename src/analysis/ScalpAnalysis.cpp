@@ -13,6 +13,7 @@
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 
 namespace smp::analysis {
@@ -765,6 +766,11 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
 {
     if (image.width <= 0 || image.height <= 0 || !image.pixels)
         throw std::invalid_argument("analyze: empty image");
+    if (std::min(image.width, image.height) < kMinSidePx)
+        throw std::invalid_argument("the photo is " + std::to_string(image.width) + " x " +
+                                    std::to_string(image.height) +
+                                    " px: too small to analyse (at least " +
+                                    std::to_string(kMinSidePx) + " px on each side)");
     const cv::Mat photo(image.height, image.width, CV_8UC3,
                         const_cast<std::uint8_t *>(image.pixels),
                         static_cast<std::size_t>(image.bytesPerLine));

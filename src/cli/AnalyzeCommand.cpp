@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdio>
+#include <stdexcept>
 
 namespace smp::cli {
 
@@ -86,7 +87,16 @@ int runAnalyzeCommand(const QStringList &arguments)
         }
         parameters.referenceArea = analysis::Parameters::Rect{v[0], v[1], v[2], v[3]};
     }
-    const analysis::Result result = clinic::analyzeImage(upright, parameters);
+    const analysis::Result result = [&] {
+        try {
+            return clinic::analyzeImage(upright, parameters);
+        } catch (const std::invalid_argument &error) {
+            const QString photo =
+                stored ? QStringLiteral("photo %1").arg(id) : QStringLiteral("\"%1\"").arg(args[0]);
+            throw std::runtime_error(
+                QStringLiteral("%1: %2").arg(photo, QString::fromUtf8(error.what())).toStdString());
+        }
+    }();
     // A stored photo's analysis is stored with it (algorithm, version, parameters, grade map).
     const storage::RecordId analysisId =
         stored ? clinic::storeAnalysis(call.database(), id, result) : 0;

@@ -441,3 +441,19 @@ TEST_CASE("a top view tells the anterior variant: loss from the front, none at t
     CHECK(norwood.variant == "a");
     CHECK(norwood.stage == "VI");
 }
+
+TEST_CASE("a photo too small to analyse is refused with its size", "[analysis]")
+{
+    for (const QSize size : {QSize(3, 3), QSize(1000, 1), QSize(63, 400)}) {
+        QImage image(size, QImage::Format_RGB32);
+        image.fill(QColor(200, 150, 120));
+        INFO(size.width() << " x " << size.height());
+        CHECK_THROWS_WITH(analyzeQImage(image),
+                          Catch::Contains(std::to_string(size.width()) + " x " +
+                                          std::to_string(size.height()) + " px") &&
+                              Catch::Contains("too small"));
+    }
+    QImage smallest(64, 64, QImage::Format_RGB32);
+    smallest.fill(QColor(200, 150, 120));
+    CHECK_NOTHROW(analyzeQImage(smallest));
+}

@@ -361,6 +361,18 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
                 .exitCode == 0);
     CHECK(QImage(overlay).size() == QSize(1600, 1200));
     CHECK(QDir(dir.path()).entryList({QStringLiteral("overlay.png.*")}, QDir::Files).isEmpty());
+
+    // A photo too small to analyse is named with its size (until 1.4: an OpenCV assertion).
+    const QString tiny = dir.file(QStringLiteral("tiny.png"));
+    QImage tinyImage(40, 300, QImage::Format_RGB32);
+    tinyImage.fill(QColor(200, 150, 120));
+    REQUIRE(tinyImage.save(tiny));
+    Result tooSmall = run(dir, {QStringLiteral("analyze"), tiny});
+    CHECK(tooSmall.exitCode == 1);
+    CHECK(tooSmall.err.contains(tiny));
+    CHECK(tooSmall.err.contains(QStringLiteral("40 x 300 px")));
+    CHECK(tooSmall.err.contains(QStringLiteral("too small")));
+    CHECK_FALSE(tooSmall.err.contains(QStringLiteral("OpenCV")));
 }
 
 TEST_CASE("options may stand before the command; smp analyze takes a reference area",

@@ -194,7 +194,11 @@ using Progress = std::function<bool(double)>;
 struct Cancelled
 {};
 
-// Throws std::invalid_argument for an empty image, Cancelled when progress says stop.
+// The smallest photo the analysis reads: kMinSidePx on its shorter side.
+inline constexpr int kMinSidePx = 64;
+
+// Throws std::invalid_argument for an empty image or one under kMinSidePx on a side (the message
+// says its size), Cancelled when progress says stop.
 Result analyze(const RgbImage &image, const Parameters &parameters = {},
                const Progress &progress = {});
 
