@@ -244,13 +244,14 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
 // hair, and a bald head's lit skin as a patchwork of hair. There the block's skin is the
 // percentile at half the share of the block on the skin side of a quarter of the way to the
 // hair: its median where it is bare, its 5th percentile where a tenth of it is skin.
-// Returns 0..1, CV_32F.
+// `skinLike`: the skin-coloured pixels (8-bit mask). Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
-                       bool darkHair, double hairL)
+                       bool darkHair, double hairL, const cv::Mat &skinLike)
 {
     constexpr float kSkinPlateauL = 4.0f;
     constexpr double kSkinPlateauShare = 0.15;
     constexpr double kSkinSideOfContrast = 0.25;
+    constexpr float kDarkL = 35.0f; // L*: dark hair, as the scalp test counts it
     const auto skinShows = [&](float &value, std::vector<float> &samples) {
         const float end = value;
         const auto near = std::count_if(samples.begin(), samples.end(), [end](float sample) {
@@ -285,8 +286,14 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
             const float value = L.at<float>(y, x);
             const float contrast =
                 darkHair ? s - static_cast<float>(hairL) : static_cast<float>(hairL) - s;
-            if (contrast < 8.0f)
+            if (contrast < 8.0f) {
+                // No skin to measure against (a full head of dark hair, where the lightest
+                // pixels are hair too): dark pixels that are not skin-coloured are hair. Until
+                // 1.4 every such pixel read as bare skin, and a full head as bald.
+                if (darkHair && value < kDarkL && !skinLike.at<std::uint8_t>(y, x))
+                    alpha.at<float>(y, x) = 1.0f;
                 continue;
+            }
             const float d = darkHair ? s - value : value - s;
             alpha.at<float>(y, x) =
                 std::clamp((d - kMargin) / (contrast - 2 * kMargin), 0.0f, 1.0f);
@@ -891,10 +898,11 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
     constexpr double kSameLightnessL = 15.0;
     const bool sameLightness = !darkHair && hairL - skinLightness < kSameLightnessL;
-    const cv::Mat alpha = (darkHair && hairL > kLightHairL) || sameLightness
-                              ? unmixColour(rgb, head, inner, A)
-                              : unmixLightness(L, head, inner, block, darkHair,
-                                               hairEnd(L, inner, skinLightness, hairL));
+    const cv::Mat alpha =
+        (darkHair && hairL > kLightHairL) || sameLightness
+            ? unmixColour(rgb, head, inner, A)
+            : unmixLightness(L, head, inner, block, darkHair,
+                             hairEnd(L, inner, skinLightness, hairL), skinColoured(A8, B8));
     step(progress, 0.6);
 
     // 4. Coverage over a window of physical size (or a share of the head's width).

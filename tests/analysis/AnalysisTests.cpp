@@ -251,6 +251,33 @@ TEST_CASE("a full head of grey or light-brown hair showing no skin is a scalp", 
     }
 }
 
+TEST_CASE("a full head of near-black hair with no skin showing reads as covered", "[analysis]")
+{
+    // The lightest pixels of such a head are hair too: there is no skin-to-hair contrast to
+    // unmix. Until 1.4 every pixel then read as bare skin, the head as bald (coverage 0%).
+    QImage photo(800, 600, QImage::Format_RGB32);
+    photo.fill(QColor(226, 226, 222));
+    QPainter painter(&photo);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(28, 26, 25));
+    painter.drawEllipse(QPointF(400, 300), 230, 250);
+    painter.setPen(QPen(QColor(44, 41, 39), 1.5));
+    std::mt19937 random(11);
+    std::uniform_real_distribution<double> unit(-1.0, 1.0);
+    for (int i = 0; i < 6000; ++i) {
+        const QPointF at(400 + 200 * unit(random), 300 + 220 * unit(random));
+        if (std::hypot((at.x() - 400) / 215, (at.y() - 300) / 235) <= 1)
+            painter.drawLine(at, at + QPointF(8 * unit(random), 8 * unit(random)));
+    }
+    painter.end();
+    const auto result = analyzeQImage(photo);
+    REQUIRE(result.scalpFound);
+    CHECK(result.coveragePercent > 80.0);
+    const auto bald = std::count(result.grades.begin(), result.grades.end(), analysis::Grade::Bald);
+    CHECK(bald < static_cast<long>(result.grades.size() / 100));
+}
+
 TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss area",
           "[analysis][golden]")
 {

@@ -98,19 +98,18 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
                                 << ", rank correlation of the loss share " << rho);
         REQUIRE(score.photos > 80);
         // Measured 2026-12-01 (algorithm 1.4, model norwood-rtrees-2026-12-01b): front 106
-        // photos, scalp found in all, MAE 0.80, 88% within one level, loss-share rank
-        // correlation 0.58; top 94, 94, 0.63, 91%, 0.72. Across 20 random halvings of the
-        // subjects the means are front 0.87 / 81%, top 0.79 / 88% (docs/analysis.md). The
-        // issue's first target is MAE at most 0.8 and within one level for at least 85%: top
-        // views meet it, front views on this split just (0.80 is 85 levels off in 106 photos),
-        // not on average. These bounds guard what is reached.
+        // photos, scalp found in all, MAE 0.75, 87% within one level, loss-share rank
+        // correlation 0.62; top 94, 94, 0.77, 88%, 0.81. Across 20 random halvings of the
+        // subjects the means are front 0.89 / 80%, top 0.80 / 87% (docs/analysis.md): this split
+        // is a kind one. The issue's first target: MAE at most 0.8, within one level for at
+        // least 85%.
         CHECK(score.scalpFound / score.photos >= 0.95);
-        CHECK(score.absoluteError / score.photos <= (view == QLatin1String("top") ? 0.8 : 0.85));
+        CHECK(score.absoluteError / score.photos <= 0.8);
         CHECK(score.withinOne / score.photos >= 0.85);
         // The map itself: its loss share ranks the photos by level (1.3: front 0.34, top 0.71;
-        // 1.4 before the skin middle for light hair: 0.24, 0.46, the lit skin of bald heads read
-        // as hair).
-        CHECK(rho >= 0.5);
+        // 1.4 before the skin middle for light hair and dark hair where no skin shows: 0.24,
+        // 0.46).
+        CHECK(rho >= 0.55);
     }
     CHECK(scores.size() == 2);
 }
