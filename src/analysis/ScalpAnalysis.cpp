@@ -307,8 +307,9 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // a * skin + b * hair (least squares); shading multiplies a and b alike, so b / (a + b) depends
 // on the mix only. Skin is the median colour of the reddest fifth of the head (`redness`: CIELAB
 // a*), where the ratio is 0; hair the median of its least red 5%, which is hair mixed with some
-// skin, so the hair end is the head's 99.8th percentile of the ratio. `rgb` 8-bit RGB, masks
-// 8-bit; returns 0..1, CV_32F.
+// skin where the hair is sparse, so the hair end is the head's 99.8th percentile of the ratio,
+// or the peak of pure hair where it is dense (hairEnd()). `rgb` 8-bit RGB, masks 8-bit; returns
+// 0..1, CV_32F.
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
                     const cv::Mat &redness)
 {
@@ -617,8 +618,8 @@ double lossLevel(double lossFraction)
 // The installed model's stage for the analysis's `features`; when `corrected` (the same features
 // with those of the corrected grade map) is given, moved by as many levels as the corrections
 // move the advanced-plus-bald share across the cut points (lossLevel()). `rule` (the loss-share
-// estimate) when no model is installed or the features do not fit it. Keeps the rule's
-// rule's variant (stageName()).
+// estimate) when no model is installed or the features do not fit it. Keeps the rule's variant
+// (stageName()).
 NorwoodEstimate stageFromFeatures(const std::vector<double> &features,
                                   const std::vector<double> *corrected, NorwoodEstimate rule)
 {
