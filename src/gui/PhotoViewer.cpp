@@ -759,6 +759,8 @@ void PhotoViewer::rotate(int quarterTurns)
         return;
     }
     m_view->setRotation(m_photo.rotationQuarterTurns);
+    // Region names and the stage's variant follow the way the photo is shown.
+    updateRegionLayers();
     emit photoChanged(m_photoId);
 }
 

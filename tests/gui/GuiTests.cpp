@@ -60,6 +60,7 @@
 #include <QPrintPreviewWidget>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -577,6 +578,67 @@ TEST_CASE(
     REQUIRE(again->analysis().has_value());
     CHECK(again->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
     again->close();
+}
+
+TEST_CASE("the viewer's stage follows the photo's rotation: front loss is anterior, turned round "
+          "it is at the vertex",
+          "[gui][viewer][analysis]")
+{
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    const auto result =
+        clinic::analyzeImage(imaging::loadUprightImage(storage::PhotoLibrary(db).absolutePath(
+                                 *storage::PhotoLibrary(db).find(photoId))),
+                             clinic::parametersForPhoto(db, photoId));
+    const storage::RecordId analysisId = clinic::storeAnalysis(db, photoId, result);
+    // Corrected by hand: bald across the front (the top fifth of the scalp), normal elsewhere.
+    int top = result.mapHeight, bottom = 0;
+    for (int y = 0; y < result.mapHeight; ++y)
+        for (int x = 0; x < result.mapWidth; ++x)
+            if (result.grades[static_cast<std::size_t>(y * result.mapWidth + x)] !=
+                analysis::Grade::NotScalp) {
+                top = std::min(top, y);
+                bottom = std::max(bottom, y);
+            }
+    std::vector<storage::GradeTile> tiles;
+    const int size = storage::kAnalysisTileSize;
+    for (int ty = 0; ty * size < result.mapHeight; ++ty) {
+        for (int tx = 0; tx * size < result.mapWidth; ++tx) {
+            storage::GradeTile tile{tx, ty, {}};
+            for (int y = ty * size; y < std::min(result.mapHeight, (ty + 1) * size); ++y)
+                for (int x = tx * size; x < std::min(result.mapWidth, (tx + 1) * size); ++x) {
+                    const auto g = result.grades[static_cast<std::size_t>(y * result.mapWidth + x)];
+                    tile.grades.append(static_cast<char>(g == analysis::Grade::NotScalp ? g
+                                                         : y < top + (bottom - top) / 5
+                                                             ? analysis::Grade::Bald
+                                                             : analysis::Grade::Normal));
+                }
+            tiles.push_back(tile);
+        }
+    }
+    storage::AnalysisStore(db).saveCorrections(analysisId, tiles);
+
+    auto *viewer = new gui::PhotoViewer(db, photoId);
+    viewer->show();
+    if (!viewer->isLoaded()) {
+        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
+        REQUIRE(loaded.wait(10000));
+    }
+    const QString upright = viewer->stageText();
+    INFO("upright: " << upright.toStdString());
+    CHECK(upright.contains(QRegularExpression(QStringLiteral("Norwood I{1,3}a|Norwood I?Va"))));
+    // Turned upside down, the same loss lies at the vertex; turned back, anterior again.
+    const auto turnRight = [viewer] { QTest::keyClick(viewer, Qt::Key_R, Qt::ControlModifier); };
+    turnRight();
+    turnRight();
+    REQUIRE(storage::PhotoLibrary(db).find(photoId)->rotationQuarterTurns == 2);
+    INFO("upside down: " << viewer->stageText().toStdString());
+    CHECK_FALSE(viewer->stageText().contains(QRegularExpression(QStringLiteral("I+a |Va "))));
+    turnRight();
+    turnRight();
+    CHECK(viewer->stageText() == upright);
+    viewer->close();
 }
 
 TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-haired one",
