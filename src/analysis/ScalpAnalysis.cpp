@@ -845,11 +845,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const cv::Mat hairLike = head & ((L8 < 90) | greyLike | brownLike);
     const double skinShare = headPixels > 0 ? cv::countNonZero(skinLike) / headPixels : 0;
     // Hair that is not light: dark, or grey or brown under L* 59 (a white page is neither).
-    const double darkShare =
-        headPixels > 0
-            ? cv::countNonZero(head & ((L8 < 90) | ((greyLike | brownLike) & (L8 < 150)))) /
-                  headPixels
-            : 0;
+    const cv::Mat notLightHair = head & ((L8 < 90) | ((greyLike | brownLike) & (L8 < 150)));
+    const double darkShare = headPixels > 0 ? cv::countNonZero(notLightHair) / headPixels : 0;
     const double scalpShare =
         headPixels > 0 ? cv::countNonZero(skinLike | hairLike) / headPixels : 0;
     // A full head of hair shows little skin: hair that is not light over most of the head stands
@@ -899,11 +896,19 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
     constexpr double kSameLightnessL = 15.0;
     const bool sameLightness = !darkHair && hairL - skinLightness < kSameLightnessL;
-    const cv::Mat alpha =
-        (darkHair && hairL > kLightHairL) || sameLightness
-            ? unmixColour(rgb, head, inner, A)
-            : unmixLightness(L, head, inner, block, darkHair,
-                             hairEnd(L, inner, skinLightness, hairL), skinColoured(A8, B8));
+    cv::Mat alpha;
+    if (denseDarkHair) {
+        // A full head of hair, under 8% of it skin-coloured: no skin to unmix against (the
+        // lightest pixels are sheen). Hair-coloured pixels are hair, the rest skin. Until 1.4
+        // the sheen stood in for the skin and such heads mapped as patches of loss.
+        alpha = cv::Mat(L.size(), CV_32F, cv::Scalar(0));
+        alpha.setTo(1.0f, notLightHair & ~skinColoured(A8, B8));
+    } else {
+        alpha = (darkHair && hairL > kLightHairL) || sameLightness
+                    ? unmixColour(rgb, head, inner, A)
+                    : unmixLightness(L, head, inner, block, darkHair,
+                                     hairEnd(L, inner, skinLightness, hairL), skinColoured(A8, B8));
+    }
     step(progress, 0.6);
 
     // 4. Coverage over a window of physical size (or a share of the head's width).

@@ -248,6 +248,9 @@ TEST_CASE("a full head of grey or light-brown hair showing no skin is a scalp", 
         const auto result = analyzeQImage(photo);
         CHECK(result.scalpFound);
         CHECK(result.scalpConfidence >= 0.5);
+        // And it reads as covered: no skin shows, so its sheen is not taken for skin (until 1.4
+        // such heads mapped as patches of loss).
+        CHECK(result.coveragePercent > 80.0);
     }
 }
 
