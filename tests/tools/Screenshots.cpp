@@ -30,6 +30,7 @@
 #include <QDoubleSpinBox>
 #include <QGraphicsItem>
 #include <QLineEdit>
+#include <QLineF>
 #include <QListWidget>
 #include <QMenu>
 #include <QMessageBox>
@@ -45,6 +46,7 @@
 #include <QToolButton>
 #include <QUndoStack>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace {
@@ -220,20 +222,20 @@ int main(int argc, char *argv[])
     viewer->brushSizeBox()->setValue(30);
     {
         smp::gui::PhotoView *photoView = viewer->view();
-        const auto toView = [photoView](double x, double y) {
-            return photoView->mapFromScene(photoView->imageItem()->mapToScene(QPointF(x, y)));
+        // A straight brush stroke between two photo points, in steps of 20 px.
+        const auto stroke = [photoView](QPointF from, QPointF to) {
+            const auto toView = [photoView](QPointF p) {
+                return photoView->mapFromScene(photoView->imageItem()->mapToScene(p));
+            };
+            QTest::mousePress(photoView->viewport(), Qt::LeftButton, Qt::NoModifier, toView(from));
+            const int steps = std::max(1, static_cast<int>(QLineF(from, to).length() / 20));
+            for (int i = 1; i <= steps; ++i)
+                QTest::mouseMove(photoView->viewport(),
+                                 toView(from + (to - from) * (double(i) / steps)));
+            QTest::mouseRelease(photoView->viewport(), Qt::LeftButton, Qt::NoModifier, toView(to));
         };
-        QTest::mousePress(photoView->viewport(), Qt::LeftButton, Qt::NoModifier, toView(700, 700));
-        for (double x = 700; x <= 920; x += 20)
-            QTest::mouseMove(photoView->viewport(), toView(x, 700 + (x - 700) * 0.5));
-        QTest::mouseRelease(photoView->viewport(), Qt::LeftButton, Qt::NoModifier,
-                            toView(920, 810));
-        // And the front of the crown, read as advanced.
-        QTest::mousePress(photoView->viewport(), Qt::LeftButton, Qt::NoModifier, toView(620, 250));
-        for (double x = 620; x <= 1000; x += 20)
-            QTest::mouseMove(photoView->viewport(), toView(x, 250));
-        QTest::mouseRelease(photoView->viewport(), Qt::LeftButton, Qt::NoModifier,
-                            toView(1000, 250));
+        stroke({700, 700}, {920, 810});
+        stroke({620, 250}, {1000, 250}); // and the front of the crown, read as advanced
     }
     settle(500);
     save(viewer, out + QStringLiteral("/viewer-corrected.png"));
