@@ -180,6 +180,18 @@ void clickSave(QDialog *dialog)
     QTest::mouseClick(save, Qt::LeftButton);
 }
 
+// A photo viewer on `photoId`, shown, once its photo has loaded. Deletes itself when closed.
+gui::PhotoViewer *openViewer(storage::Database &db, storage::RecordId photoId)
+{
+    auto *viewer = new gui::PhotoViewer(db, photoId);
+    viewer->show();
+    if (!viewer->isLoaded()) {
+        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
+        REQUIRE(loaded.wait(10000));
+    }
+    return viewer;
+}
+
 } // namespace
 
 TEST_CASE("a client created through the dialog is in the list after reopening the database",
@@ -483,12 +495,7 @@ TEST_CASE(
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
     const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
-    auto *viewer = new gui::PhotoViewer(db, photoId);
-    viewer->show();
-    if (!viewer->isLoaded()) {
-        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
-        REQUIRE(loaded.wait(10000));
-    }
+    auto *viewer = openViewer(db, photoId);
     CHECK_FALSE(viewer->analysis().has_value());
     CHECK_FALSE(viewer->brushAction()->isEnabled());
 
@@ -569,12 +576,7 @@ TEST_CASE(
 
     // Reopening shows the corrected map.
     viewer->close();
-    auto *again = new gui::PhotoViewer(db, photoId);
-    again->show();
-    if (!again->isLoaded()) {
-        QSignalSpy loaded(again, &gui::PhotoViewer::loaded);
-        REQUIRE(loaded.wait(10000));
-    }
+    auto *again = openViewer(db, photoId);
     REQUIRE(again->analysis().has_value());
     CHECK(again->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
     again->close();
@@ -619,12 +621,7 @@ TEST_CASE("the viewer's stage follows the photo's rotation: front loss is anteri
     }
     storage::AnalysisStore(db).saveCorrections(analysisId, tiles);
 
-    auto *viewer = new gui::PhotoViewer(db, photoId);
-    viewer->show();
-    if (!viewer->isLoaded()) {
-        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
-        REQUIRE(loaded.wait(10000));
-    }
+    auto *viewer = openViewer(db, photoId);
     const QString upright = viewer->stageText();
     INFO("upright: " << upright.toStdString());
     CHECK(upright.contains(QRegularExpression(QStringLiteral("Norwood I{1,3}a|Norwood I?Va"))));
@@ -653,12 +650,7 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     const QString path = dir.file(QStringLiteral("grey.jpg"));
     REQUIRE(imaging::drawSampleScalp(grey).save(path, "JPEG", 92));
     const storage::Photo photo = clinic::importPhoto(db, *clientId, path, storage::PhotoView::Top);
-    auto *viewer = new gui::PhotoViewer(db, photo.id);
-    viewer->show();
-    if (!viewer->isLoaded()) {
-        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
-        REQUIRE(loaded.wait(10000));
-    }
+    auto *viewer = openViewer(db, photo.id);
     QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
     viewer->analyzeAction()->trigger();
     REQUIRE(finished.wait(30000));
@@ -806,12 +798,7 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
     const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
-    auto *viewer = new gui::PhotoViewer(db, photoId);
-    viewer->show();
-    if (!viewer->isLoaded()) {
-        QSignalSpy loaded(viewer, &gui::PhotoViewer::loaded);
-        REQUIRE(loaded.wait(10000));
-    }
+    auto *viewer = openViewer(db, photoId);
     gui::PlanPanel *panel = viewer->planPanel();
     viewer->planAction()->trigger();
     REQUIRE(panel->isVisible());
@@ -969,12 +956,7 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
 
     // Reopening the photo shows the saved plan.
     viewer->close();
-    auto *again = new gui::PhotoViewer(db, photoId);
-    again->show();
-    if (!again->isLoaded()) {
-        QSignalSpy loaded(again, &gui::PhotoViewer::loaded);
-        REQUIRE(loaded.wait(10000));
-    }
+    auto *again = openViewer(db, photoId);
     again->planAction()->trigger();
     REQUIRE(again->planPanel()->plan().has_value());
     CHECK(static_cast<qsizetype>(again->planPanel()->plan()->dots.size()) ==
