@@ -810,9 +810,10 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const cv::Mat &L8 = channels[0];
     const cv::Mat &A8 = channels[1];
     const cv::Mat &B8 = channels[2];
+    const cv::Mat skinColour = skinColoured(A8, B8);
     cv::Mat head = headMask(rgb);
     if (cv::countNonZero(head) < 0.15 * static_cast<double>(n)) {
-        cv::Mat scalpLike = skinColoured(A8, B8) | (L8 < 90);
+        cv::Mat scalpLike = skinColour | (L8 < 90);
         cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_CLOSE,
                          cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(15, 15)));
         cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_OPEN,
@@ -834,7 +835,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double headFraction = headPixels / static_cast<double>(n);
 
     // 2. Is this a scalp at all? Skin-like colours, or dark or grey hair, must dominate the head.
-    const cv::Mat skinLike = head & skinColoured(A8, B8);
+    const cv::Mat skinLike = head & skinColour;
     // Hair: dark (L* < 35), grey: nearly neutral (|a*| < 5, |b*| < 12), or brown: little red
     // (a* -5..4), yellowish (b* 0..30) and not light (L* < 59); blond hair passes as skin-like.
     // Without grey, a head of grey hair was "not a scalp"; without brown (1.4), short
@@ -902,12 +903,12 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         // lightest pixels are sheen). Hair-coloured pixels are hair, the rest skin. Until 1.4
         // the sheen stood in for the skin and such heads mapped as patches of loss.
         alpha = cv::Mat(L.size(), CV_32F, cv::Scalar(0));
-        alpha.setTo(1.0f, notLightHair & ~skinColoured(A8, B8));
+        alpha.setTo(1.0f, notLightHair & ~skinColour);
     } else {
         alpha = (darkHair && hairL > kLightHairL) || sameLightness
                     ? unmixColour(rgb, head, inner, A)
                     : unmixLightness(L, head, inner, block, darkHair,
-                                     hairEnd(L, inner, skinLightness, hairL), skinColoured(A8, B8));
+                                     hairEnd(L, inner, skinLightness, hairL), skinColour);
     }
     step(progress, 0.6);
 
