@@ -234,7 +234,7 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
 }
 
 // Hair coverage per pixel by unmixing lightness: where each pixel's lightness L* lies between
-// the local skin and the hair lightness `hairL`, 2 L* of noise ignored at either end. The local
+// the local skin and the hair lightness, 2 L* of noise ignored at either end. The local
 // skin is the 95th percentile per block of `block` px when the hair is darker (else the 5th),
 // taken only from blocks where skin shows: at least 15% of the block within 4 L* of it. Under
 // dense hair the block's 95th percentile is hair mixed with skin; such blocks take their
@@ -244,14 +244,19 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
 // hair, and a bald head's lit skin as a patchwork of hair. There the block's skin is the
 // percentile at half the share of the block on the skin side of a quarter of the way to the
 // hair: its median where it is bare, its 5th percentile where a tenth of it is skin.
+// The hair lightness is hairEnd() between the skin and `extremeL` (the head's extreme
+// percentile on the hair side). `skinL`: the skin's median L* (the reddest fifth of the head);
 // `skinLike`: the skin-coloured pixels (8-bit mask). Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
-                       bool darkHair, double hairL, const cv::Mat &skinLike)
+                       bool darkHair, double extremeL, double skinL, const cv::Mat &skinLike)
 {
     constexpr float kSkinPlateauL = 4.0f;
     constexpr double kSkinPlateauShare = 0.15;
     constexpr double kSkinSideOfContrast = 0.25;
     constexpr float kDarkL = 35.0f; // L*: dark hair, as the scalp test counts it
+    // Light hair's end, from the reddest fifth's skin (the block rule below needs it); dark
+    // hair's is found once the local skin is known.
+    const double lightHairL = darkHair ? extremeL : hairEnd(L, inner, skinL, extremeL);
     const auto skinShows = [&](float &value, std::vector<float> &samples) {
         const float end = value;
         const auto near = std::count_if(samples.begin(), samples.end(), [end](float sample) {
@@ -262,7 +267,7 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
         if (!darkHair) {
             const float limit =
                 static_cast<float>(static_cast<double>(end) +
-                                   kSkinSideOfContrast * (hairL - static_cast<double>(end)));
+                                   kSkinSideOfContrast * (lightHairL - static_cast<double>(end)));
             const auto skinSide = std::count_if(samples.begin(), samples.end(),
                                                 [limit](float sample) { return sample <= limit; });
             const double q = std::clamp(0.5 * static_cast<double>(skinSide) /
@@ -276,27 +281,62 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
         return true;
     };
     const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05, skinShows);
+    // Dark hair: the reddest fifth of a densely haired head is hair mixed with skin, too dark
+    // for a skin end, and hairEnd() then found no peak in the far half; the local skin's median
+    // is the better skin end when it is lighter (very dark skin, dense: 20 -> 10 points).
+    const double skinRef = darkHair ? std::max(skinL, percentile(skin, inner, 0.5)) : skinL;
+    const double hairL = darkHair ? hairEnd(L, inner, skinRef, extremeL) : lightHairL;
+
+    // Where the local skin and the hair lie within kMinContrastL of each other there is either
+    // no skin (a full head of dark hair: the lightest pixels are hair too) or shade: the head's
+    // hair lightness, its darkest pixels, is too light for the shaded side of a dark-skinned
+    // head. Where skin-coloured pixels show (a third of the block) and the head as a whole has
+    // some contrast, the hair end there is the lighter of the block's darkest 2% (the block
+    // alone: under dense hair they are shadow between strands) and the head's hair end scaled
+    // down with the local skin (shade darkens hair and skin alike; L* + 16 scales with the cube
+    // root of the light), and unmixing needs only kMinShadedContrastL (very dark skin, dark
+    // hair: 11 -> 5.6 points; lit from one side, its shaded half read as bald).
+    constexpr float kMinContrastL = 8.0f;
+    constexpr float kMinShadedContrastL = 5.0f;
+    constexpr float kSkinNearShare = 0.3f;
+    constexpr float kMarginL = 2.0f; // of noise ignored at either end (a quarter of the contrast
+                                     // when that is smaller)
+    const bool headHasContrast = skinRef - hairL >= static_cast<double>(kMinShadedContrastL);
+    cv::Mat skinNear, localHair;
+    if (darkHair) {
+        cv::boxFilter(skinLike & head, skinNear, CV_32F, cv::Size(block, block), cv::Point(-1, -1),
+                      true);
+        skinNear /= 255.0;
+        localHair = percentileMap(L, inner, block, 0.02);
+    }
     cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
-    constexpr float kMargin = 2.0f; // lightness units of noise ignored at either end
     for (int y = 0; y < L.rows; ++y) {
         for (int x = 0; x < L.cols; ++x) {
             if (!head.at<std::uint8_t>(y, x))
                 continue;
             const float s = skin.at<float>(y, x);
             const float value = L.at<float>(y, x);
-            const float contrast =
+            float contrast =
                 darkHair ? s - static_cast<float>(hairL) : static_cast<float>(hairL) - s;
-            if (contrast < 8.0f) {
-                // No skin to measure against (a full head of dark hair, where the lightest
-                // pixels are hair too): dark pixels that are not skin-coloured are hair. Until
-                // 1.4 every such pixel read as bare skin, and a full head as bald.
+            float minContrast = kMinContrastL;
+            if (darkHair && contrast < kMinContrastL && headHasContrast &&
+                skinNear.at<float>(y, x) >= kSkinNearShare) {
+                const double shadedHairL =
+                    (hairL + 16.0) * (static_cast<double>(s) + 16.0) / (skinRef + 16.0) - 16.0;
+                contrast =
+                    std::min(s - static_cast<float>(shadedHairL), s - localHair.at<float>(y, x));
+                minContrast = kMinShadedContrastL;
+            }
+            if (contrast < minContrast) {
+                // No skin to measure against: dark pixels that are not skin-coloured are hair.
+                // Until 1.4 every such pixel read as bare skin, and a full head as bald.
                 if (darkHair && value < kDarkL && !skinLike.at<std::uint8_t>(y, x))
                     alpha.at<float>(y, x) = 1.0f;
                 continue;
             }
             const float d = darkHair ? s - value : value - s;
-            alpha.at<float>(y, x) =
-                std::clamp((d - kMargin) / (contrast - 2 * kMargin), 0.0f, 1.0f);
+            const float margin = std::min(kMarginL, 0.25f * contrast);
+            alpha.at<float>(y, x) = std::clamp((d - margin) / (contrast - 2 * margin), 0.0f, 1.0f);
         }
     }
     return alpha;
@@ -905,10 +945,10 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         alpha = cv::Mat(L.size(), CV_32F, cv::Scalar(0));
         alpha.setTo(1.0f, notLightHair & ~skinColour);
     } else {
-        alpha = (darkHair && hairL > kLightHairL) || sameLightness
-                    ? unmixColour(rgb, head, inner, A)
-                    : unmixLightness(L, head, inner, block, darkHair,
-                                     hairEnd(L, inner, skinLightness, hairL), skinColour);
+        alpha =
+            (darkHair && hairL > kLightHairL) || sameLightness
+                ? unmixColour(rgb, head, inner, A)
+                : unmixLightness(L, head, inner, block, darkHair, hairL, skinLightness, skinColour);
     }
     step(progress, 0.6);
 

@@ -156,8 +156,9 @@ TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur,
     // The targets, met for dark hair on very light to dark skin. Light hair on lighter skin is
     // unmixed in colour since 1.2 (lightness alone: 10-20 points, IoU 0.16-0.47): the coverage
     // is near the target, the loss area not yet. The rest (light hair on darker skin, dark hair
-    // on very dark skin) are known shortfalls, guarded against getting worse (docs/analysis.md).
-    checkPhantomCases(800, {5.0, 0.85, 0.0}, {7.0, 0.35, 0.0}, {13.0, 0.0, 0.0});
+    // on very dark skin: 11 points until 1.5 read its shaded side as bald, now 7) are known
+    // shortfalls, guarded against getting worse (docs/analysis.md).
+    checkPhantomCases(800, {5.0, 0.85, 0.0}, {7.0, 0.35, 0.0}, {8.0, 0.0, 0.0});
 }
 
 TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded, short of the "
@@ -168,9 +169,10 @@ TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded
     // 60%: little skin shows between the hairs. Until 1.4 the skin reference (the lightest 5% per
     // block) was partly hair there and the hair end a shine or shade of it, and every case
     // under-read (dark hair by 6.5-8.3 points, light hair by 12-31). Since 1.4 dark hair on
-    // lighter skin meets the targets here too; the rest is guarded (docs/analysis.md).
+    // lighter skin meets the targets here too; the rest is guarded (docs/analysis.md; dark hair
+    // on very dark skin 20 points until 1.5, now 10).
     // The IoU of a loss area under 2% of the scalp says little (medium skin: 0.5%).
-    checkPhantomCases(1600, {5.0, 0.85, 0.02}, {16.0, 0.0, 0.0}, {36.0, 0.0, 0.0});
+    checkPhantomCases(1600, {5.0, 0.85, 0.02}, {16.0, 0.0, 0.0}, {28.0, 0.0, 0.0});
 }
 
 TEST_CASE("ears are not scalp on top, crown and back views; the head's outline stays", "[analysis]")
@@ -266,6 +268,36 @@ TEST_CASE("a full head of near-black hair with no skin showing reads as covered"
     CHECK(result.coveragePercent > 80.0);
     const auto bald = std::count(result.grades.begin(), result.grades.end(), analysis::Grade::Bald);
     CHECK(bald < static_cast<long>(result.grades.size() / 100));
+}
+
+TEST_CASE("dark hair on very dark skin in shade reads as hair, not as bald scalp", "[analysis]")
+{
+    // A full, even head of dark hair on very dark skin, lit from the top left: its shaded side
+    // has little skin-to-hair contrast left under the head's hair lightness. Until 1.5 that side
+    // read as bare skin (the loss of a head that has lost nothing); now the hair end there
+    // follows the shade.
+    test::PhantomCase c;
+    c.phantom.widthPx = 800;
+    c.phantom.heightPx = 600;
+    c.phantom.lossSeverity = 0.0;
+    c.phantom.skin = QColor(72, 48, 36);
+    c.phantom.hair = QColor(40, 32, 26);
+    c.phantom.lightingGradient = 0.4;
+    c.noiseSigma = 4.0;
+    c.jpegQuality = 80;
+    const auto score = test::scorePhantom(c);
+    REQUIRE(score.result.scalpFound);
+    INFO("coverage error " << score.coverageErrorPp << " pp, bias " << score.meanCoverageErrorPp);
+    CHECK(score.coverageErrorPp < 6.0); // 1.4: 10.4
+    const auto loss = std::count_if(
+        score.result.grades.begin(), score.result.grades.end(), [](analysis::Grade g) {
+            return g == analysis::Grade::Advanced || g == analysis::Grade::Bald;
+        });
+    const auto scalp =
+        std::count_if(score.result.grades.begin(), score.result.grades.end(),
+                      [](analysis::Grade g) { return g != analysis::Grade::NotScalp; });
+    INFO("advanced or bald: " << loss << " of " << scalp << " scalp pixels");
+    CHECK(loss < scalp / 10); // 1.4: 29%, 1.5: 6%
 }
 
 TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss area",

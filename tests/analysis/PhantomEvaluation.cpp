@@ -47,6 +47,16 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
         photo = QImage::fromData(bytes, "JPEG").convertToFormat(QImage::Format_RGB888);
     }
 
+    // SMP_DUMP_PHANTOMS=DIR: each case's degraded photo and its true hair and head masks as
+    // PNG, to look at or to run `smp analyze` on.
+    if (const QString dir = qEnvironmentVariable("SMP_DUMP_PHANTOMS"); !dir.isEmpty()) {
+        QString name = QString::fromStdString(c.name + " " + std::to_string(c.phantom.widthPx));
+        name.replace(QLatin1Char(' '), QLatin1Char('_')).remove(QLatin1Char(','));
+        const QString stem = dir + QLatin1Char('/') + name;
+        photo.save(stem + QStringLiteral(".png"));
+        phantom.hairMask.save(stem + QStringLiteral("_hair.png"));
+        phantom.headMask.save(stem + QStringLiteral("_head.png"));
+    }
     PhantomScore score;
     score.result = analysis::analyze(
         {photo.width(), photo.height(), photo.bytesPerLine(), photo.constBits()}, parameters);
