@@ -91,6 +91,12 @@ struct SampleClinic
     ScratchDir dir;
     storage::Database db{dir.file(QStringLiteral("clinic.sqlite"))};
     std::optional<storage::RecordId> clientId = seededSampleClient(db);
+
+    // The sample client's first photo (the bundled sample top view).
+    storage::RecordId firstPhotoId()
+    {
+        return storage::PhotoLibrary(db).photos(*clientId).front().id;
+    }
 };
 
 // Answers the message boxes that come up next, in order, with `buttons`; their texts are
@@ -494,7 +500,7 @@ TEST_CASE(
 {
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
-    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    const storage::RecordId photoId = sample.firstPhotoId();
     auto *viewer = openViewer(db, photoId);
     CHECK_FALSE(viewer->analysis().has_value());
     CHECK_FALSE(viewer->brushAction()->isEnabled());
@@ -588,7 +594,7 @@ TEST_CASE("the viewer's stage follows the photo's rotation: front loss is anteri
 {
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
-    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    const storage::RecordId photoId = sample.firstPhotoId();
     const auto result =
         clinic::analyzeImage(imaging::loadUprightImage(storage::PhotoLibrary(db).absolutePath(
                                  *storage::PhotoLibrary(db).find(photoId))),
@@ -772,7 +778,7 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     };
     CHECK(info().contains(QStringLiteral("Not analysed yet")));
 
-    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    const storage::RecordId photoId = sample.firstPhotoId();
     const auto parameters = clinic::parametersForPhoto(db, photoId);
     const QImage photo = imaging::loadUprightImage(
         storage::PhotoLibrary(db).absolutePath(*storage::PhotoLibrary(db).find(photoId)));
@@ -797,7 +803,7 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
 {
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
-    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    const storage::RecordId photoId = sample.firstPhotoId();
     auto *viewer = openViewer(db, photoId);
     gui::PlanPanel *panel = viewer->planPanel();
     viewer->planAction()->trigger();
@@ -1030,7 +1036,7 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     auto &[dir, db, clientId] = sample;
     // A saved plan of three sessions (its summary is what the schedule reads).
     storage::StoredPlan plan;
-    plan.photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    plan.photoId = sample.firstPhotoId();
     plan.algorithm = QStringLiteral("smp-dot-plan");
     plan.version = QStringLiteral("0.1");
     plan.seed = QStringLiteral("1");
@@ -1698,7 +1704,7 @@ TEST_CASE("a closed photo window's edits leave the client's undo history; the ot
     window.show();
     window.selectClient(*clientId);
     gui::ClientPage *page = window.clientPage();
-    const storage::RecordId photoId = storage::PhotoLibrary(db).photos(*clientId).front().id;
+    const storage::RecordId photoId = sample.firstPhotoId();
     CHECK_FALSE(window.undoAction()->isEnabled());
 
     // An edit that belongs to no window (as a schedule move does) outlives every window; a plain
