@@ -240,6 +240,27 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
             static_cast<float>(percentile(planes[2], mask, 0.5))};
 }
 
+// How much fine detail each pixel's neighbourhood has: the mean absolute difference between
+// `values` and `values` blurred by 1 px, averaged over about 6 px (Gaussian). Hair is stranded
+// and bare scalp smooth, even where its shine is as light as grey or blond hair. Scale: the
+// working copy's pixels (at most 1024 px a side). `values` CV_32F; returns CV_32F, in the units
+// of `values`.
+cv::Mat fineDetail(const cv::Mat &values)
+{
+    cv::Mat smooth, detail;
+    cv::GaussianBlur(values, smooth, cv::Size(), 1.0);
+    cv::GaussianBlur(cv::abs(values - smooth), detail, cv::Size(), 6.0);
+    return detail;
+}
+
+// The share of a pixel's hair coverage that its fineDetail() supports: 0 where the
+// neighbourhood is as smooth as bare scalp (`smooth` or less), 1 from `stranded` up, linear
+// between (all three in the same units).
+float strandShare(float detail, float smooth, float stranded)
+{
+    return std::clamp((detail - smooth) / (stranded - smooth), 0.0f, 1.0f);
+}
+
 // Hair coverage per pixel by unmixing lightness: where each pixel's lightness L* lies between
 // the local skin and the hair lightness, 2 L* of noise ignored at either end. The local
 // skin is the 95th percentile per block of `block` px when the hair is darker (else the 5th),
@@ -253,7 +274,11 @@ cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
 // hair: its median where it is bare, its 5th percentile where a tenth of it is skin.
 // The hair lightness is hairEnd() between the skin and `extremeL` (the head's extreme
 // percentile on the hair side). `skinL`: the skin's median L* (the reddest fifth of the head);
-// `skinLike`: the skin-coloured pixels (8-bit mask). Returns 0..1, CV_32F.
+// `skinLike`: the skin-coloured pixels (8-bit mask). Light hair must also be stranded: a shiny
+// bald scalp's lit skin is lighter than its shaded skin, and read as light hair until 1.6 (bald
+// heads mapped as patches of normal hair); where L*'s fineDetail() is as smooth as bare skin the
+// coverage is scaled down by strandShare() (on the real photographs a shiny bald scalp reads
+// 0.1-0.5 L*, short grey hair 1.5-3). Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
                        bool darkHair, double extremeL, double skinL, const cv::Mat &skinLike)
 {
@@ -308,6 +333,11 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     constexpr float kSkinNearShare = 0.3f;
     constexpr float kMarginL = 2.0f; // of noise ignored at either end (a quarter of the contrast
                                      // when that is smaller)
+    // Fine detail (L*) of bare skin and of stranded light hair, for strandShare(); on the
+    // phantoms light hair on darker skin reads 1.5-8 L*, so they do not move.
+    constexpr float kSmoothSkinL = 0.5f;
+    constexpr float kStrandedL = 1.0f;
+    const cv::Mat detail = darkHair ? cv::Mat() : fineDetail(L);
     const bool headHasContrast = skinRef - hairL >= static_cast<double>(kMinShadedContrastL);
     // Made when the first pixel needs them (most heads have contrast everywhere).
     cv::Mat skinNear, localHair;
@@ -346,7 +376,10 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
             }
             const float d = darkHair ? s - value : value - s;
             const float margin = std::min(kMarginL, 0.25f * contrast);
-            alpha.at<float>(y, x) = std::clamp((d - margin) / (contrast - 2 * margin), 0.0f, 1.0f);
+            float share = std::clamp((d - margin) / (contrast - 2 * margin), 0.0f, 1.0f);
+            if (!darkHair)
+                share *= strandShare(detail.at<float>(y, x), kSmoothSkinL, kStrandedL);
+            alpha.at<float>(y, x) = share;
         }
     }
     return alpha;
@@ -358,8 +391,13 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // on the mix only. Skin is the median colour of the reddest fifth of the head (`redness`: CIELAB
 // a*), where the ratio is 0; hair the median of its least red 5%, which is hair mixed with some
 // skin where the hair is sparse, so the hair end is the head's 99.8th percentile of the ratio,
-// or the peak of pure hair where it is dense (hairEnd()). `rgb` 8-bit RGB, masks 8-bit; returns
-// 0..1, CV_32F.
+// or the peak of pure hair where it is dense (hairEnd()). A bald scalp whose lit side is paler
+// than its shaded side lands here too, its paler skin read as hair until 1.6: hair must also be
+// stranded, and where the ratio's fineDetail() is as smooth as bare skin the coverage is scaled
+// down by strandShare(). The ratio, unlike lightness, is free of shading and carries the detail
+// of hair about as light as the skin: over the hair end, shine reads 0.006-0.010 (the phantoms
+// with a highlight and the real photographs alike), grey and blond strands 0.03-0.08 on the
+// phantoms, whatever their noise. `rgb` 8-bit RGB, masks 8-bit; returns 0..1, CV_32F.
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
                     const cv::Mat &redness)
 {
@@ -392,12 +430,20 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     if (hairRatio <= 0.1f)
         return alpha;
     constexpr float kMargin = 0.04f; // of the skin-to-hair contrast, ignored at either end
+    // The ratio's fine detail over the hair end, of bare skin and of stranded hair, for
+    // strandShare(). Lightness detail would not do here: on side views it reads faces, ears
+    // and beards as hair (left views' loss-share rank correlation 0.39 -> 0.34).
+    constexpr float kSmoothSkin = 0.012f;
+    constexpr float kStranded = 0.024f;
+    const cv::Mat detail = fineDetail(ratio) / hairRatio;
     const float margin = kMargin * hairRatio;
     for (int y = 0; y < ratio.rows; ++y) {
         for (int x = 0; x < ratio.cols; ++x) {
             if (head.at<std::uint8_t>(y, x))
-                alpha.at<float>(y, x) = std::clamp(
-                    (ratio.at<float>(y, x) - margin) / (hairRatio - 2 * margin), 0.0f, 1.0f);
+                alpha.at<float>(y, x) =
+                    std::clamp((ratio.at<float>(y, x) - margin) / (hairRatio - 2 * margin), 0.0f,
+                               1.0f) *
+                    strandShare(detail.at<float>(y, x), kSmoothSkin, kStranded);
         }
     }
     return alpha;

@@ -112,6 +112,14 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
     painter.drawEllipse(QPointF(centre.x() + rx * 1.02, centre.y() - ry * 0.05), rx * 0.09,
                         ry * 0.16);
 
+    if (p.shine > 0) {
+        QRadialGradient highlight(centre - QPointF(rx * 0.25, ry * 0.3), std::max(rx, ry) * 0.55);
+        highlight.setColorAt(0.0, QColor(255, 255, 255, static_cast<int>(255 * p.shine)));
+        highlight.setColorAt(1.0, QColor(255, 255, 255, 0));
+        painter.setBrush(highlight);
+        painter.drawEllipse(centre, rx, ry);
+    }
+
     // Follicle-scale skin texture: faint pores.
     const QColor pore =
         QColor(p.skin.darker(140).red(), p.skin.darker(140).green(), p.skin.darker(140).blue(), 40);

@@ -300,6 +300,91 @@ TEST_CASE("dark hair on very dark skin in shade reads as hair, not as bald scalp
     CHECK(loss < scalp / 10); // 1.4: 29%, 1.5: 6%
 }
 
+namespace {
+
+// The share of the scalp graded advanced or bald.
+double lossShare(const analysis::Result &result)
+{
+    const auto loss =
+        std::count_if(result.grades.begin(), result.grades.end(), [](analysis::Grade g) {
+            return g == analysis::Grade::Advanced || g == analysis::Grade::Bald;
+        });
+    const auto scalp =
+        std::count_if(result.grades.begin(), result.grades.end(),
+                      [](analysis::Grade g) { return g != analysis::Grade::NotScalp; });
+    return scalp > 0 ? static_cast<double>(loss) / static_cast<double>(scalp) : 0.0;
+}
+
+} // namespace
+
+TEST_CASE("a shiny bald scalp reads as bald, its highlight not as light hair", "[analysis]")
+{
+    // The lit skin of a shiny bald head is paler than its shaded skin, as grey or blond hair is,
+    // and until 1.6 it read as hair: bald heads mapped with patches of normal coverage. Hair is
+    // stranded, shine smooth.
+    SECTION("a highlight on the phantom's bald head (unmixed in colour)")
+    {
+        const struct
+        {
+            const char *name;
+            QColor skin;
+            double shine;
+            double noiseSigma;
+        } heads[] = {{"medium skin", QColor(198, 150, 120), 0.5, 2.0},
+                     {"medium skin, strong shine", QColor(198, 150, 120), 0.8, 3.0},
+                     {"light skin, strong shine", QColor(226, 188, 170), 0.8, 3.0}};
+        for (const auto &head : heads) {
+            INFO(head.name);
+            test::PhantomCase c;
+            c.name = std::string("shiny bald ") + head.name;
+            c.phantom.widthPx = 800;
+            c.phantom.heightPx = 600;
+            c.phantom.strandsPerPixel = 0.0;
+            c.phantom.skin = head.skin;
+            c.phantom.shine = head.shine;
+            c.noiseSigma = head.noiseSigma;
+            c.jpegQuality = 85;
+            const auto score = test::scorePhantom(c);
+            REQUIRE(score.result.scalpFound);
+            INFO("coverage " << score.result.coveragePercent << "%, advanced or bald "
+                             << lossShare(score.result));
+            CHECK(score.result.coveragePercent < 3.0); // 1.5: 13-14%
+            CHECK(lossShare(score.result) > 0.85);     // 1.5: 0.75-0.76
+        }
+    }
+    SECTION("a wide pale highlight over reddish skin (unmixed in lightness)")
+    {
+        // Drawn here rather than by the phantom: the reddest fifth of this head is its shaded
+        // rim, darker than most of it, so the lit skin is taken for light hair on darker skin.
+        QImage photo(800, 600, QImage::Format_RGB888);
+        photo.fill(QColor(44, 48, 58));
+        {
+            QPainter painter(&photo);
+            painter.setRenderHint(QPainter::Antialiasing, true);
+            QRadialGradient skin(QPointF(370, 270), 260);
+            skin.setColorAt(0.0, QColor(236, 222, 212));
+            skin.setColorAt(0.5, QColor(214, 176, 156));
+            skin.setColorAt(1.0, QColor(160, 98, 76));
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(skin);
+            painter.drawEllipse(QPointF(400, 300), 240, 264);
+        }
+        std::mt19937 random(7);
+        std::normal_distribution<double> noise(0.0, 1.5);
+        for (int y = 0; y < photo.height(); ++y) {
+            std::uint8_t *line = photo.scanLine(y);
+            for (int i = 0; i < photo.width() * 3; ++i)
+                line[i] = static_cast<std::uint8_t>(
+                    std::clamp(static_cast<double>(line[i]) + noise(random), 0.0, 255.0));
+        }
+        const analysis::Result result = analyzeQImage(photo);
+        REQUIRE(result.scalpFound);
+        INFO("coverage " << result.coveragePercent << "%, advanced or bald " << lossShare(result));
+        CHECK(result.coveragePercent < 3.0); // 1.5: 7.5%
+        CHECK(lossShare(result) > 0.85);     // 1.5: 0.79
+    }
+}
+
 TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss area",
           "[analysis][golden]")
 {

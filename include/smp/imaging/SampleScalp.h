@@ -36,6 +36,10 @@ struct SampleScalpParameters
     QColor hair = QColor(46, 36, 28);    // dark brown
     // Lighting falling off across the head from top-left: 0 = even, 0.4 = strong.
     double lightingGradient = 0.0;
+    // A soft specular highlight on the scalp, up and left of its centre, under the hair: 0 =
+    // matte, 1 = white at its centre. A shiny bald scalp's lit skin is paler than its shaded
+    // skin, like grey or blond hair.
+    double shine = 0.0;
 };
 
 struct ScalpPhantom
