@@ -97,10 +97,10 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
                                 << score.withinOne / score.photos
                                 << ", rank correlation of the loss share " << rho);
         REQUIRE(score.photos > 80);
-        // Measured 2026-12-01 (algorithm 1.5, model norwood-rtrees-2026-12-01b): front 106
-        // photos, scalp found in all, MAE 0.74, 88% within one level, loss-share rank
-        // correlation 0.66; top 94, 94, 0.78, 90%, 0.86. Across 20 random halvings of the
-        // subjects the means are front 0.85 / 83%, top 0.81 / 87% (docs/analysis.md): this split
+        // Measured 2026-12-01 (algorithm 1.6, model norwood-rtrees-2026-12-01b): front 106
+        // photos, scalp found in all, MAE 0.66, 89% within one level, loss-share rank
+        // correlation 0.85; top 94, 94, 0.76, 87%, 0.83. Across 20 random halvings of the
+        // subjects the means are front 0.85 / 83%, top 0.79 / 87% (docs/analysis.md): this split
         // is a kind one. The issue's first target: MAE at most 0.8, within one level for at
         // least 85%.
         CHECK(score.scalpFound / score.photos >= 0.95);
@@ -108,8 +108,8 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
         CHECK(score.withinOne / score.photos >= 0.85);
         // The map itself: its loss share ranks the photos by level (1.3: front 0.34, top 0.71;
         // 1.4 before the skin middle for light hair and the full heads where no skin shows:
-        // 0.24, 0.46).
-        CHECK(rho >= 0.55);
+        // 0.24, 0.46; 1.5, whose shiny bald scalps read partly as hair: 0.66, 0.86).
+        CHECK(rho >= 0.75);
     }
     CHECK(scores.size() == 2);
 }
