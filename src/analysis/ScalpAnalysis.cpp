@@ -1,5 +1,7 @@
 #include "smp/analysis/ScalpAnalysis.h"
 
+#include "smp/analysis/LossCalibration.h"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ml.hpp>
@@ -8,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -20,11 +23,20 @@ namespace smp::analysis {
 
 namespace {
 
+// The stage model: the forest, and for some views a loss calibration it is blended with
+// (`calibrationWeight` the calibration's share; calibrations by view index, View's order).
 struct StageModel
 {
     cv::Ptr<cv::ml::RTrees> forest;
+    std::map<int, LossCalibration> calibrations;
+    double calibrationWeight = 0;
     std::string id;
 };
+
+// The node of a stage model's YAML that holds its loss calibrations, and the views' names there
+// (View's order).
+constexpr const char *kLossCalibrationNode = "smp_loss_calibration";
+const std::array<std::string, 6> kViewNames = {"front", "top", "crown", "back", "left", "right"};
 
 std::mutex stageModelMutex;
 std::shared_ptr<const StageModel> stageModel;
@@ -592,10 +604,11 @@ int ringOf(float distance)
 }
 
 // Stage feature indices (see stageFeatureNames()).
-constexpr std::size_t kShareFeatures = 0;             // 5: share of the scalp in each grade
-constexpr std::size_t kLossCentre = 10;               // loss near the centre, in the ring around it
-constexpr std::size_t kLossRingFeatures = 21;         // 4: loss share per ringOf() ring
-constexpr std::size_t kCoverageRingFeatures = 25;     // 4: mean coverage per ring
+constexpr std::size_t kShareFeatures = 0;         // 5: share of the scalp in each grade
+constexpr std::size_t kLossCentre = 10;           // loss near the centre, in the ring around it
+constexpr std::size_t kViewFeatures = 15;         // 6: one-hot Front, Top, Crown, Back, Left, Right
+constexpr std::size_t kLossRingFeatures = 21;     // 4: loss share per ringOf() ring
+constexpr std::size_t kCoverageRingFeatures = 25; // 4: mean coverage per ring
 constexpr std::size_t kCoverageQuantileFeatures = 29; // 5: coverage 10, 25, 50, 75, 90%
 constexpr std::size_t kLightnessFeatures = 34;        // 3: skin L*, hair L*, their difference
 constexpr std::size_t kTextureFeatures = 37;          // 10: rotation-invariant LBP histogram
@@ -725,13 +738,19 @@ NorwoodEstimate stageFromFeatures(const std::vector<double> &features,
     cv::Mat row(1, static_cast<int>(features.size()), CV_32F);
     for (std::size_t i = 0; i < features.size(); ++i)
         row.at<float>(0, static_cast<int>(i)) = static_cast<float>(features[i]);
+    const auto loss = [](const std::vector<double> &f) {
+        return f[kShareFeatures + 3] + f[kShareFeatures + 4]; // advanced + bald
+    };
     double predicted = static_cast<double>(model->forest->predict(row));
-    if (corrected) {
-        const auto loss = [](const std::vector<double> &f) {
-            return f[kShareFeatures + 3] + f[kShareFeatures + 4]; // advanced + bald
-        };
-        predicted += lossLevel(loss(*corrected)) - lossLevel(loss(features));
+    for (int v = 0; v < 6; ++v) {
+        const auto calibration = model->calibrations.find(v);
+        if (features[kViewFeatures + static_cast<std::size_t>(v)] > 0.5 &&
+            calibration != model->calibrations.end())
+            predicted = (1 - model->calibrationWeight) * predicted +
+                        model->calibrationWeight * calibration->second(loss(features));
     }
+    if (corrected)
+        predicted += lossLevel(loss(*corrected)) - lossLevel(loss(features));
     const int level = std::clamp(static_cast<int>(std::lround(predicted)), 1, 7);
     NorwoodEstimate estimate;
     estimate.method = "model";
@@ -775,6 +794,37 @@ std::string parametersJson(const Parameters &p, double windowPhotoPx)
 
 } // namespace
 
+std::string stageModelWithCalibration(const std::string &forestYaml,
+                                      const std::map<View, LossCalibration> &calibrations,
+                                      double weight)
+{
+    if (!(weight >= 0 && weight <= 1))
+        throw std::invalid_argument("stage model: the calibration's weight is not 0-1");
+    // The forest's text stays as it is; the calibrations follow as a second top-level node.
+    cv::FileStorage out(".yml", cv::FileStorage::WRITE | cv::FileStorage::MEMORY);
+    out << kLossCalibrationNode << "{"
+        << "weight" << weight << "views"
+        << "[";
+    for (const auto &[view, calibration] : calibrations) {
+        const auto index = static_cast<std::size_t>(view);
+        if (index >= kViewNames.size())
+            throw std::invalid_argument("stage model: no such view to calibrate");
+        out << "{"
+            << "view" << kViewNames[index] << "loss" << calibration.loss() << "level"
+            << calibration.level() << "}";
+    }
+    out << "]"
+        << "}";
+    std::string calibrationYaml = out.releaseAndGetString();
+    // Without the second document's header ("%YAML:1.0" and "---"): the forest's has one.
+    if (const auto body = calibrationYaml.find("---\n"); body != std::string::npos)
+        calibrationYaml.erase(0, body + 4);
+    std::string yaml = forestYaml;
+    if (!yaml.empty() && yaml.back() != '\n')
+        yaml += '\n';
+    return yaml + calibrationYaml;
+}
+
 void setStageModel(const std::string &yaml, const std::string &id)
 {
     cv::Ptr<cv::ml::RTrees> forest;
@@ -790,6 +840,37 @@ void setStageModel(const std::string &yaml, const std::string &id)
     auto model = std::make_shared<StageModel>();
     model->forest = forest;
     model->id = id;
+    // The loss calibrations, when the model has them (a node after the forest's).
+    try {
+        const cv::FileStorage storage(yaml, cv::FileStorage::READ | cv::FileStorage::MEMORY);
+        const cv::FileNode node = storage[kLossCalibrationNode];
+        if (!node.empty()) {
+            model->calibrationWeight = static_cast<double>(node["weight"]);
+            if (!(model->calibrationWeight >= 0 && model->calibrationWeight <= 1))
+                throw std::invalid_argument("stage model " + id +
+                                            ": the calibration's weight is not 0-1");
+            for (const cv::FileNode view : node["views"]) {
+                const auto name = static_cast<std::string>(view["view"]);
+                const auto at =
+                    std::find(kViewNames.begin(), kViewNames.end(), name) - kViewNames.begin();
+                if (at >= static_cast<std::ptrdiff_t>(kViewNames.size()))
+                    throw std::invalid_argument("stage model " + id + ": no view \"" + name +
+                                                "\" to calibrate");
+                std::vector<double> loss, level;
+                view["loss"] >> loss;
+                view["level"] >> level;
+                try {
+                    model->calibrations[static_cast<int>(at)] =
+                        LossCalibration(std::move(loss), std::move(level));
+                } catch (const std::invalid_argument &error) {
+                    throw std::invalid_argument("stage model " + id + ", view " + name + ": " +
+                                                error.what());
+                }
+            }
+        }
+    } catch (const cv::Exception &error) {
+        throw std::invalid_argument(std::string("stage model ") + id + ": " + error.what());
+    }
     std::lock_guard lock(stageModelMutex);
     stageModel = std::move(model);
 }
@@ -1099,9 +1180,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         f[12] = skinShare;
         f[13] = scalpShare;
         f[14] = darkHair ? 1.0 : 0.0;
-        int index = 15;
+        std::size_t index = kViewFeatures;
         for (View v : {View::Front, View::Top, View::Crown, View::Back, View::Left, View::Right})
-            f[static_cast<std::size_t>(index++)] = p.view == v ? 1.0 : 0.0;
+            f[index++] = p.view == v ? 1.0 : 0.0;
         // On the graded pixels, as stageOfGrades() does on a stored map: the median filter can
         // leave a few ungraded pixels at the head's edge.
         setGradeFeatures(f, gradeMap, gradeMap > 0);

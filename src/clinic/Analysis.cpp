@@ -112,7 +112,8 @@ storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId
 namespace {
 
 // The stage model trained by smp-evaluate-hairloss --train on the fit half of the hair-loss
-// photographs (uze, hair-loss dataset, Roboflow Universe, CC BY 4.0), compiled in as a resource.
+// photographs, with its loss calibrations for front, top and back views (analysis 1.6 features;
+// uze, hair-loss dataset, Roboflow Universe, CC BY 4.0), compiled in as a resource.
 void installStageModel()
 {
     static std::once_flag once;
@@ -120,7 +121,7 @@ void installStageModel()
         QFile file(QStringLiteral(":/smp/models/norwood-rtrees.yml"));
         if (!file.open(QIODevice::ReadOnly))
             return; // no model: the stage comes from the cut points
-        analysis::setStageModel(file.readAll().toStdString(), "norwood-rtrees-2026-12-01b");
+        analysis::setStageModel(file.readAll().toStdString(), "norwood-rtrees-2026-12-01c");
     });
 }
 

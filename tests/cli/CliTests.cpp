@@ -316,7 +316,7 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(result[QStringLiteral("algorithm")]
               .toObject()[QStringLiteral("parameters")]
               .toObject()[QStringLiteral("stage_model")]
-              .toString() == QStringLiteral("norwood-rtrees-2026-12-01b"));
+              .toString() == QStringLiteral("norwood-rtrees-2026-12-01c"));
     CHECK(level >= 1);
     CHECK(level <= 7);
     CHECK(result[QStringLiteral("algorithm")].toObject()[QStringLiteral("name")].toString() ==

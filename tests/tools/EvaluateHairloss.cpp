@@ -5,7 +5,10 @@
 // choosing the stage cut points, printed as a suggestion) and "check" (reported). Not run by ctest.
 //
 // With --train MODEL.yml it also trains the stage model (OpenCV random forest regression on
-// analysis::Result::stageFeatures) on the fit half, reports it on the check half, and writes it.
+// analysis::Result::stageFeatures, blended for front, top and back views with a per-view loss
+// calibration: --blend WEIGHT[,VIEW...], 0.5 by default, 0 for the forest alone) on the fit
+// half, reports it on the check half, and writes it. --repeat N trains and checks it on N
+// random halvings of the people.
 //
 // With --model MODEL.yml the per-view table is that model's estimate (e.g. the shipped model on
 // a changed coverage estimate), without training.
@@ -17,10 +20,11 @@
 // reads them back when it matches this build's features: to try forest settings without
 // analysing the photos again. Delete it when the analysis changes.
 //
-// Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--cache FILE] [--cv]
-//                              [--train MODEL.yml | --model MODEL.yml]
+// Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--cache FILE] [--cv] [--repeat N]
+//                              [--blend W[,VIEW...]] [--train MODEL.yml | --model MODEL.yml]
 
 #include "../support/Statistics.h"
+#include "smp/analysis/LossCalibration.h"
 #include "smp/analysis/ScalpAnalysis.h"
 
 #include <opencv2/ml.hpp>
@@ -100,6 +104,61 @@ int levelOf(const cv::Ptr<cv::ml::RTrees> &forest, const Sample &s)
     return std::clamp(static_cast<int>(std::lround(forest->predict(featureRow(s)))), 1, 7);
 }
 
+// The advanced-plus-bald share as the stage model reads it (stage features 3 and 4, over the
+// graded pixels).
+double lossShare(const Sample &s)
+{
+    return s.features[3] + s.features[4];
+}
+
+// The blend of the forest with a per-view loss calibration (--blend): the weight of the
+// calibration, and the views that get one. The defaults are the shipped model's: over 20
+// halvings, 0.4-0.6 read the same; left and right views read worse with one (docs/analysis.md).
+struct BlendSettings
+{
+    double weight = 0.5;
+    QStringList views = {QStringLiteral("front"), QStringLiteral("top"), QStringLiteral("back")};
+};
+
+// The stage as the product computes it: the forest, blended with the loss calibration of the
+// photo's view where there is one.
+struct StageFit
+{
+    cv::Ptr<cv::ml::RTrees> forest;
+    std::map<QString, smp::analysis::LossCalibration> calibrations;
+    double weight = 0;
+};
+
+template <typename Use>
+StageFit fitStage(const std::vector<Sample> &samples, const ForestSettings &f,
+                  const BlendSettings &blend, Use use)
+{
+    StageFit fit;
+    fit.forest = trainForest(samples, f, use);
+    fit.weight = blend.weight;
+    if (blend.weight <= 0)
+        return fit;
+    for (const QString &view : blend.views) {
+        std::vector<std::pair<double, double>> points;
+        for (const Sample &s : samples)
+            if (!s.features.empty() && use(s) && s.view == view)
+                points.emplace_back(lossShare(s), s.label);
+        if (!points.empty())
+            fit.calibrations[view] = smp::analysis::LossCalibration::fit(points);
+    }
+    return fit;
+}
+
+int levelOf(const StageFit &fit, const Sample &s)
+{
+    if (s.features.empty())
+        return 1;
+    double level = fit.forest->predict(featureRow(s));
+    if (const auto c = fit.calibrations.find(s.view); c != fit.calibrations.end())
+        level = (1 - fit.weight) * level + fit.weight * c->second(lossShare(s));
+    return std::clamp(static_cast<int>(std::lround(level)), 1, 7);
+}
+
 int foldOf(const QString &subject)
 {
     return static_cast<std::uint8_t>(
@@ -135,7 +194,8 @@ std::pair<double, double> crossValidate(const std::vector<Sample> &samples,
 // Repeated random halving of all subjects (fixed seeds): train on one half, check on the other,
 // `repeats` times; prints the mean and spread of MAE and within-one per view. One fixed split of
 // 90 subjects moves by about 0.1-0.2 MAE with the luck of the draw; this shows how much.
-void repeatedSplits(const std::vector<Sample> &samples, const ForestSettings &settings, int repeats)
+void repeatedSplits(const std::vector<Sample> &samples, const ForestSettings &settings,
+                    const BlendSettings &blend, int repeats)
 {
     std::vector<QString> subjects;
     for (const Sample &s : samples)
@@ -153,13 +213,13 @@ void repeatedSplits(const std::vector<Sample> &samples, const ForestSettings &se
         const auto inTrain = [&](const Sample &s) {
             return std::find(train.begin(), train.end(), s.subject) != train.end();
         };
-        const auto forest = trainForest(samples, settings, inTrain);
+        const StageFit fit = fitStage(samples, settings, blend, inTrain);
         std::map<QString, std::pair<double, double>> error; // sum, within
         std::map<QString, double> count;
         for (const Sample &s : samples) {
             if (inTrain(s))
                 continue;
-            const int e = std::abs((s.features.empty() ? 1 : levelOf(forest, s)) - s.label);
+            const int e = std::abs(levelOf(fit, s) - s.label);
             error[s.view].first += e;
             error[s.view].second += e <= 1;
             count[s.view] += 1;
@@ -282,6 +342,16 @@ int main(int argc, char *argv[])
         without = args[i + 1].split(QLatin1Char(','));
         args.remove(i, 2);
     }
+    // --blend WEIGHT[,VIEW...]: blend the forest with a loss calibration per view, WEIGHT the
+    // calibration's share (0: the forest alone); the default views unless views are given.
+    BlendSettings blend;
+    if (const auto i = args.indexOf(QStringLiteral("--blend")); i >= 0 && i + 1 < args.size()) {
+        QStringList f = args[i + 1].split(QLatin1Char(','));
+        blend.weight = f.takeFirst().toDouble();
+        if (!f.isEmpty())
+            blend.views = f;
+        args.remove(i, 2);
+    }
     ForestSettings settings;
     // --forest DEPTH,MIN_SAMPLES,ACTIVE_VARS,TREES: the forest's settings instead of the defaults.
     if (const auto i = args.indexOf(QStringLiteral("--forest")); i >= 0 && i + 1 < args.size()) {
@@ -394,16 +464,30 @@ int main(int argc, char *argv[])
     }
 
     if (repeats > 0)
-        repeatedSplits(samples, settings, repeats);
+        repeatedSplits(samples, settings, blend, repeats);
 
     if (!modelOut.isEmpty()) {
-        const auto forest =
-            trainForest(samples, settings, [](const Sample &s) { return !s.check; });
-        forest->save(modelOut.toStdString());
+        const StageFit fit =
+            fitStage(samples, settings, blend, [](const Sample &s) { return !s.check; });
+        cv::FileStorage forestOut(".yml", cv::FileStorage::WRITE | cv::FileStorage::MEMORY);
+        forestOut << fit.forest->getDefaultName() << "{";
+        fit.forest->write(forestOut);
+        forestOut << "}";
+        std::map<smp::analysis::View, smp::analysis::LossCalibration> calibrations;
+        for (const auto &[view, calibration] : fit.calibrations)
+            calibrations[viewOf(view)] = calibration;
+        QFile out(modelOut);
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+            out.write(QByteArray::fromStdString(smp::analysis::stageModelWithCalibration(
+                forestOut.releaseAndGetString(), calibrations, fit.weight))) < 0) {
+            std::fprintf(stderr, "smp-evaluate-hairloss: cannot write %s\n", qPrintable(modelOut));
+            return 1;
+        }
+        out.close();
         std::printf("trained on the fit half, written to %s\n\n", qPrintable(modelOut));
         // No scalp found counts as level I, as everywhere else here.
         for (Sample &s : samples)
-            s.modelEstimate = s.features.empty() ? 1 : levelOf(forest, s);
+            s.modelEstimate = levelOf(fit, s);
         std::printf("Stage model on the check half (no scalp = level I):\n\n| view | photos | MAE "
                     "| within one level | Spearman rho |\n|---|---|---|---|---|\n");
         std::map<QString, std::vector<const Sample *>> checkByView;

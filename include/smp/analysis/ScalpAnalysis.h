@@ -7,9 +7,12 @@
 // `photoPxPerMapPx` to convert. Outlines and areas are given in photo pixels (the photo pixel
 // coordinates of storage::Photo) and, when calibrated, in cm2.
 
+#include "smp/analysis/LossCalibration.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -183,10 +186,18 @@ NorwoodEstimate movedStage(const NorwoodEstimate &stored, const std::vector<Grad
                            const std::vector<Grade> &corrected, const NorwoodEstimate &rule);
 
 // Installs the stage model: an OpenCV random forest (cv::ml::RTrees regression, YAML text) that
-// maps stageFeatures to a Norwood level, with an id recorded in every result's parameters.
-// Without one, the stage comes from the loss-share cut points. Thread-safe; later analyses use
-// it. Throws std::invalid_argument when the text is not such a model.
+// maps stageFeatures to a Norwood level, with an id recorded in every result's parameters; when
+// the text also holds loss calibrations (stageModelWithCalibration()), the forest's level for a
+// photo of a calibrated view is blended with the calibration's level for its loss share.
+// Without a model, the stage comes from the loss-share cut points. Thread-safe; later analyses
+// use it. Throws std::invalid_argument when the text is not such a model.
 void setStageModel(const std::string &yaml, const std::string &id);
+
+// A stage model's text: the forest's YAML (as cv::ml::RTrees::save() writes it) with loss
+// calibrations for some views appended, `weight` (0-1) the calibrations' share of the blend.
+std::string stageModelWithCalibration(const std::string &forestYaml,
+                                      const std::map<View, LossCalibration> &calibrations,
+                                      double weight);
 
 // Names of Result::stageFeatures, in order.
 const std::vector<std::string> &stageFeatureNames();
