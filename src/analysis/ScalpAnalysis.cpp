@@ -724,11 +724,12 @@ double lossLevel(double lossFraction)
     return kLevel[i - 1] + std::max(0.0, t) * (kLevel[i] - kLevel[i - 1]);
 }
 
-// The installed model's stage for the analysis's `features`; when `corrected` (the same features
-// with those of the corrected grade map) is given, moved by as many levels as the corrections
-// move the advanced-plus-bald share across the cut points (lossLevel()). `rule` (the loss-share
-// estimate) when no model is installed or the features do not fit it. Keeps the rule's variant
-// (stageName()).
+// The installed model's stage for the analysis's `features` (its forest's level, blended with
+// the loss calibration of the photo's view when the model has one); when `corrected` (the same
+// features with those of the corrected grade map) is given, moved by as many levels as the
+// corrections move the advanced-plus-bald share across the cut points (lossLevel()). `rule` (the
+// loss-share estimate) when no model is installed or the features do not fit it. Keeps the rule's
+// variant (stageName()).
 NorwoodEstimate stageFromFeatures(const std::vector<double> &features,
                                   const std::vector<double> *corrected, NorwoodEstimate rule)
 {
@@ -840,9 +841,14 @@ void setStageModel(const std::string &yaml, const std::string &id)
     auto model = std::make_shared<StageModel>();
     model->forest = forest;
     model->id = id;
-    // The loss calibrations, when the model has them (a node after the forest's).
+    // The loss calibrations, when the model has them: a node after the forest's, read alone (the
+    // forest's text is 2 MB).
+    const auto calibrationAt = yaml.find(std::string(kLossCalibrationNode) + ":");
     try {
-        const cv::FileStorage storage(yaml, cv::FileStorage::READ | cv::FileStorage::MEMORY);
+        const cv::FileStorage storage(calibrationAt == std::string::npos
+                                          ? std::string("%YAML:1.0\n---\n{}\n")
+                                          : "%YAML:1.0\n---\n" + yaml.substr(calibrationAt),
+                                      cv::FileStorage::READ | cv::FileStorage::MEMORY);
         const cv::FileNode node = storage[kLossCalibrationNode];
         if (!node.empty()) {
             model->calibrationWeight = static_cast<double>(node["weight"]);
