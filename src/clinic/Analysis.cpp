@@ -121,11 +121,16 @@ void installStageModel()
         QFile file(QStringLiteral(":/smp/models/norwood-rtrees.yml"));
         if (!file.open(QIODevice::ReadOnly))
             return; // no model: the stage comes from the cut points
-        analysis::setStageModel(file.readAll().toStdString(), "norwood-rtrees-2026-12-01c");
+        analysis::setStageModel(file.readAll().toStdString(), stageModelId());
     });
 }
 
 } // namespace
+
+std::string stageModelId()
+{
+    return "norwood-rtrees-2026-12-01c";
+}
 
 analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,
                               const analysis::Progress &progress)

@@ -188,7 +188,7 @@ TEST_CASE("the stage model blends its forest with the loss calibration of the ph
     struct Restore
     {
         const std::string &text;
-        ~Restore() { analysis::setStageModel(text, "norwood-rtrees-2026-12-01c"); }
+        ~Restore() { analysis::setStageModel(text, clinic::stageModelId()); }
     } restore{shipped};
 
     const QImage photo =

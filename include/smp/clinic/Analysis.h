@@ -16,6 +16,7 @@ struct StoredAnalysis;
 #include <QString>
 
 #include <optional>
+#include <string>
 
 namespace smp::clinic {
 
@@ -28,6 +29,10 @@ analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId
 // returns the analysis id.
 storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId,
                                 const analysis::Result &result);
+
+// The id of the stage model compiled in (resources/models/norwood-rtrees.yml), as every result's
+// parameters name it.
+std::string stageModelId();
 
 // Runs the analysis on an upright image (the QImage keeps the pixels for the call; converted to
 // RGB888 first). Throws what analysis::analyze throws.
