@@ -206,7 +206,19 @@ double percentile(const cv::Mat &values, const cv::Mat &mask, double q)
 // the skin and the extreme, has a peak inside it: that peak is the hair (the extreme is its
 // lightest shine or darkest shade, and noise). Where the hair is sparse, pixels are mostly hair
 // mixed with skin, the far half falls off from its start, and the extreme is the better guess.
-double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double extreme)
+// Light hair's shades spread wide (a grey head mixes white and pigmented hairs, blond varies,
+// and lightness follows the light), so a dense light head can fill the far half with no peak in
+// it, its extreme far lighter than most of its hair (dense grey on tan skin read 26 points thin
+// until 1.7). With `HairShades::Spread`, when at least a third of the head lies in the far half
+// but no peak does, the hair is the median of the pixels past `kSpreadFrom` of the way.
+enum class HairShades
+{
+    Narrow,
+    Spread
+};
+
+double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double extreme,
+               HairShades shades = HairShades::Narrow)
 {
     constexpr int kBins = 40;
     const double cut = skin + 0.5 * (extreme - skin);
@@ -238,9 +250,33 @@ double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double e
     double start = 0;
     for (int j = 0; j < 5; ++j)
         start += histogram[static_cast<std::size_t>(j)];
-    if (peak < kBins / 4 || peakCount < 1.05 * start)
+    if (peak >= kBins / 4 && peakCount >= 1.05 * start)
+        return cut + (peak + 0.5) * width;
+    if (shades == HairShades::Narrow)
         return extreme;
-    return cut + (peak + 0.5) * width;
+    // Spread shades: dense when a third of the head is in the far half (on the phantoms light
+    // hair's dense heads 0.37-0.64, its sparse ones 0.14-0.27).
+    constexpr double kDenseShare = 1.0 / 3.0;
+    constexpr double kSpreadFrom = 0.4;
+    const double from = skin + kSpreadFrom * (extreme - skin);
+    const double sign = extreme > skin ? 1.0 : -1.0;
+    double inFarHalf = 0, total = 0;
+    std::vector<float> pastFrom;
+    for (int y = 0; y < values.rows; ++y)
+        for (int x = 0; x < values.cols; ++x) {
+            if (!mask.at<std::uint8_t>(y, x))
+                continue;
+            const float value = values.at<float>(y, x);
+            total += 1;
+            inFarHalf += sign * (static_cast<double>(value) - cut) > 0;
+            if (sign * (static_cast<double>(value) - from) > 0)
+                pastFrom.push_back(value);
+        }
+    if (inFarHalf < kDenseShare * total || pastFrom.empty())
+        return extreme;
+    const auto middle = pastFrom.begin() + static_cast<std::ptrdiff_t>(pastFrom.size() / 2);
+    std::nth_element(pastFrom.begin(), middle, pastFrom.end());
+    return static_cast<double>(*middle);
 }
 
 cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
@@ -300,7 +336,8 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     constexpr float kDarkL = 35.0f; // L*: dark hair, as the scalp test counts it
     // Light hair's end, from the reddest fifth's skin (the block rule below needs it); dark
     // hair's is found once the local skin is known.
-    const double lightHairL = darkHair ? extremeL : hairEnd(L, inner, skinL, extremeL);
+    const double lightHairL =
+        darkHair ? extremeL : hairEnd(L, inner, skinL, extremeL, HairShades::Spread);
     const auto skinShows = [&](float &value, std::vector<float> &samples) {
         const float end = value;
         const auto near = std::count_if(samples.begin(), samples.end(), [end](float sample) {

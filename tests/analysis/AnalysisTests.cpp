@@ -183,9 +183,10 @@ TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded
     // block) was partly hair there and the hair end a shine or shade of it, and every case
     // under-read (dark hair by 6.5-8.3 points, light hair by 12-31). Since 1.4 dark hair on
     // lighter skin meets the targets here too; the rest is guarded (docs/analysis.md; dark hair
-    // on very dark skin 20 points until 1.5, now 10).
+    // on very dark skin 20 points until 1.5, now 10; grey and blond on tan skin 24-26 points
+    // until 1.7, when the spread of light hair's shades hid its end, now 4.6-7.6).
     // The IoU of a loss area under 2% of the scalp says little (medium skin: 0.5%).
-    checkPhantomCases(1600, {5.0, 0.85, 0.02}, {16.0, 0.0, 0.0}, {28.0, 0.0, 0.0});
+    checkPhantomCases(1600, {5.0, 0.85, 0.02}, {16.0, 0.0, 0.0}, {12.0, 0.0, 0.0});
 }
 
 TEST_CASE("ears are not scalp on top, crown and back views; the head's outline stays", "[analysis]")

@@ -143,14 +143,15 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.6"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.7"; // 1.1: ears taken off top, crown and back views;
                                           // 1.2: light hair on lighter skin unmixed in colour;
                                           // 1.3: pink skin and full heads of dark hair are
                                           // scalps; ring, texture and lightness stage features;
                                           // 1.4: skin and hair ends found under dense hair;
                                           // 1.5: dark hair in shade, hair end under dense
                                           // dark hair from the local skin; 1.6: light hair
-                                          // must be stranded (shine on bald scalps)
+                                          // must be stranded (shine on bald scalps); 1.7:
+                                          // dense light hair's end where its shades spread
     std::string parametersJson;           // every parameter that shaped the result
 };
 
