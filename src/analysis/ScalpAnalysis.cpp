@@ -63,10 +63,13 @@ void step(const Progress &progress, double fraction)
 // The head (scalp, hair, and whatever skin belongs to it) against the background: GrabCut on a
 // small copy, initialised with a rectangle 4% inside the frame, then the largest component with
 // its holes filled.
+// GrabCut's working size (px, the longer side): the head's outline is known to one of its pixels.
+constexpr double kGrabCutSide = 128.0;
+
 cv::Mat headMask(const cv::Mat &rgb)
 {
     // GrabCut dominates the analysis time: at 128 px and two iterations it stays well under 100 ms.
-    const double factor = std::min(1.0, 128.0 / std::max(rgb.cols, rgb.rows));
+    const double factor = std::min(1.0, kGrabCutSide / std::max(rgb.cols, rgb.rows));
     cv::Mat small;
     cv::resize(rgb, small, cv::Size(), factor, factor, cv::INTER_AREA);
     cv::Mat mask(small.size(), CV_8UC1, cv::Scalar(cv::GC_BGD));
@@ -74,7 +77,17 @@ cv::Mat headMask(const cv::Mat &rgb)
     const int insetY = std::max(2, small.rows / 25);
     const cv::Rect rect(insetX, insetY, small.cols - 2 * insetX, small.rows - 2 * insetY);
     cv::Mat background, foreground;
-    cv::grabCut(small, mask, rect, background, foreground, 2, cv::GC_INIT_WITH_RECT);
+    {
+        // GrabCut seeds its colour models by k-means from OpenCV's per-thread generator: from a
+        // fixed state, so that a photo reads the same whatever ran before it (until 1.7 it did
+        // not), and the caller's state put back afterwards. The state is the generator's
+        // default, a fresh thread's, so a process's first analysis reads as it always did.
+        cv::RNG &generator = cv::theRNG();
+        const std::uint64_t callerState = generator.state;
+        generator = cv::RNG();
+        cv::grabCut(small, mask, rect, background, foreground, 2, cv::GC_INIT_WITH_RECT);
+        generator.state = callerState;
+    }
     cv::Mat head = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD);
 
     cv::Mat labels, stats, centroids;
@@ -1092,8 +1105,13 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // darker skin). Light hair on lighter skin is unmixed in colour instead (below).
     cv::Mat L;
     L8.convertTo(L, CV_32F, 100.0 / 255.0);
+    // The head less its outline, for the skin and hair statistics: GrabCut knows the outline to
+    // one of its pixels (6-8 px at the working size), and that ring mixes backdrop into the hair
+    // at the rim (until 1.7 a 4 px margin: blond on tan skin read 4 or 10 points depending on
+    // where GrabCut put the outline).
+    constexpr int kOutlineMargin = 7; // px
     cv::Mat inner;
-    cv::erode(head, inner, cv::Mat::ones(9, 9, CV_8U));
+    cv::erode(head, inner, cv::Mat::ones(2 * kOutlineMargin + 1, 2 * kOutlineMargin + 1, CV_8U));
     cv::Mat A;
     A8.convertTo(A, CV_32F);
     const double reddest = percentile(A, inner, 0.8);

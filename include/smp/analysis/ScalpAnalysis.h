@@ -151,7 +151,8 @@ struct Result
                                           // 1.5: dark hair in shade, hair end under dense
                                           // dark hair from the local skin; 1.6: light hair
                                           // must be stranded (shine on bald scalps); 1.7:
-                                          // dense light hair's end where its shades spread
+                                          // dense light hair's end where its shades spread,
+                                          // GrabCut from a fixed start, 7 px outline margin
     std::string parametersJson;           // every parameter that shaped the result
 };
 
