@@ -536,7 +536,23 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
             QIcon(swatch),
             QString::fromLatin1(analysis::gradeName(static_cast<analysis::Grade>(g))), g);
     }
-    m_brushGrade->setCurrentIndex(m_brushGrade->count() - 1);
+    // Where the head's outline took in the background (a busy room, the face on a side view),
+    // the technician takes it off the scalp: "not scalp" gets no grade, counts in no share and
+    // gets no dots planned.
+    {
+        QPixmap swatch(12, 12);
+        swatch.fill(Qt::transparent);
+        QPainter painter(&swatch);
+        painter.setPen(palette().color(QPalette::Text));
+        painter.drawRect(0, 0, 11, 11);
+        painter.drawLine(0, 11, 11, 0);
+        painter.end();
+        m_brushGrade->addItem(QIcon(swatch), tr("not scalp"),
+                              static_cast<int>(analysis::Grade::NotScalp));
+    }
+    m_brushGrade->setCurrentIndex(m_brushGrade->findData(static_cast<int>(analysis::Grade::Bald)));
+    m_brushGrade->setToolTip(tr("The grade the brush paints; \"not scalp\" takes background or "
+                                "face that the analysis took for scalp off the map"));
     analysisBar->addWidget(m_brushGrade);
     analysisBar->addWidget(new QLabel(tr(" size: "), analysisBar));
     m_brushSize = new QDoubleSpinBox(analysisBar);

@@ -580,6 +580,37 @@ TEST_CASE(
     viewer->undoStack()->setIndex(strokesBefore);
     CHECK(viewer->stageText() == stageAsAnalysed);
 
+    // What the analysis took for scalp and is not (background, a face) goes off the map with
+    // "not scalp": no grade, out of the loss share, no dots planned there.
+    const QPointF front(800, 215); // photo pixels: the frontal band, graded advanced
+    const qsizetype frontIndex =
+        qsizetype(front.y() / analysis.photoPxPerMapPx) * analysis.mapWidth +
+        qsizetype(front.x() / analysis.photoPxPerMapPx);
+    CHECK(analysis.grades.at(frontIndex) >= static_cast<char>(analysis::Grade::Advanced));
+    const auto lossShareNow = [&] {
+        return clinic::summarizeStoredAnalysis(*store.latest(photoId),
+                                               store.correctedGrades(*store.latest(photoId)),
+                                               storage::PhotoView::Top, 0, std::nullopt)
+            .lossFraction;
+    };
+    const double lossBefore = lossShareNow();
+    const int notScalpItem = viewer->brushGradeBox()->findData(int(analysis::Grade::NotScalp));
+    REQUIRE(notScalpItem >= 0);
+    CHECK(viewer->brushGradeBox()->itemText(notScalpItem) == QStringLiteral("not scalp"));
+    viewer->brushGradeBox()->setCurrentIndex(notScalpItem);
+    viewer->brushSizeBox()->setValue(30);
+    const QPoint frontAt = view->mapFromScene(view->imageItem()->mapToScene(front));
+    QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, frontAt);
+    QTest::mouseMove(view->viewport(), frontAt + QPoint(4, 0));
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, frontAt + QPoint(4, 0));
+    CHECK(viewer->correctedGrades().at(frontIndex) == 0);
+    CHECK(store.correctedGrades(*store.latest(photoId)).at(frontIndex) == 0);
+    CHECK(lossShareNow() < lossBefore);
+    const clinic::PlanningInput planning = clinic::planningInputForAnalysis(db, analysis.id);
+    CHECK(planning.map.grades.at(static_cast<std::size_t>(frontIndex)) == 0);
+    viewer->undoStack()->undo();
+    CHECK(viewer->correctedGrades().at(frontIndex) == analysis.grades.at(frontIndex));
+
     // Reopening shows the corrected map.
     viewer->close();
     auto *again = openViewer(db, photoId);
