@@ -60,12 +60,12 @@ void step(const Progress &progress, double fraction)
         throw Cancelled{};
 }
 
-// The head (scalp, hair, and whatever skin belongs to it) against the background: GrabCut on a
-// small copy, initialised with a rectangle 4% inside the frame, then the largest component with
-// its holes filled.
 // GrabCut's working size (px, the longer side): the head's outline is known to one of its pixels.
 constexpr double kGrabCutSide = 128.0;
 
+// The head (scalp, hair, and whatever skin belongs to it) against the background: GrabCut on a
+// small copy, initialised with a rectangle 4% inside the frame, then the largest component with
+// its holes filled.
 cv::Mat headMask(const cv::Mat &rgb)
 {
     // GrabCut dominates the analysis time: at 128 px and two iterations it stays well under 100 ms.
