@@ -453,7 +453,9 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // on the mix only. Skin is the median colour of the reddest fifth of the head (`redness`: CIELAB
 // a*), where the ratio is 0; hair the median of its least red 5%, which is hair mixed with some
 // skin where the hair is sparse, so the hair end is the head's 99.8th percentile of the ratio,
-// or the peak of pure hair where it is dense (hairEnd()). A bald scalp whose lit side is paler
+// or the peak of pure hair where it is dense, or the median of its spread shades where they
+// fill the far half with no peak (hairEnd(); a full grey head read 35 points thin until 1.7).
+// A bald scalp whose lit side is paler
 // than its shaded side lands here too, its paler skin read as hair until 1.6: hair must also be
 // stranded, and where the ratio's fineDetail() is as smooth as bare skin the coverage is scaled
 // down by strandShare(). The ratio, unlike lightness, is free of shading and carries the detail
@@ -487,8 +489,8 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // The ratio is 0 at the skin colour whatever the shading, so the skin end is 0 everywhere: a
     // local map (the 5th percentile per block, as for lightness) sits in the noise below the
     // skin on bald areas and in the hair on dense ones.
-    const float hairRatio =
-        static_cast<float>(hairEnd(ratio, inner, 0.0, percentile(ratio, inner, 0.998)));
+    const float hairRatio = static_cast<float>(
+        hairEnd(ratio, inner, 0.0, percentile(ratio, inner, 0.998), HairShades::Spread));
     if (hairRatio <= 0.1f)
         return alpha;
     constexpr float kMargin = 0.04f; // of the skin-to-hair contrast, ignored at either end
