@@ -455,13 +455,13 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // skin where the hair is sparse, so the hair end is the head's 99.8th percentile of the ratio,
 // or the peak of pure hair where it is dense, or the median of its spread shades where they
 // fill the far half with no peak (hairEnd(); a full grey head read 35 points thin until 1.7).
-// A bald scalp whose lit side is paler
-// than its shaded side lands here too, its paler skin read as hair until 1.6: hair must also be
-// stranded, and where the ratio's fineDetail() is as smooth as bare skin the coverage is scaled
-// down by strandShare(). The ratio, unlike lightness, is free of shading and carries the detail
-// of hair about as light as the skin: over the hair end, shine reads 0.006-0.010 (the phantoms
-// with a highlight and the real photographs alike), grey and blond strands 0.03-0.08 on the
-// phantoms, whatever their noise. `rgb` 8-bit RGB, masks 8-bit; returns 0..1, CV_32F.
+// A bald scalp whose lit side is paler than its shaded side lands here too, its paler skin read
+// as hair until 1.6: hair must also be stranded, and where the ratio's fineDetail() is as smooth
+// as bare skin the coverage is scaled down by strandShare(). The ratio, unlike lightness, is free
+// of shading and carries the detail of hair about as light as the skin: over the hair end, shine
+// reads 0.006-0.010 (the phantoms with a highlight and the real photographs alike), grey and blond
+// strands 0.03-0.08 on the phantoms, whatever their noise. `rgb` 8-bit RGB, masks 8-bit; returns
+// 0..1, CV_32F.
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
                     const cv::Mat &redness)
 {
