@@ -236,12 +236,23 @@ int main(int argc, char *argv[])
         };
         stroke({700, 700}, {920, 810});
         stroke({620, 250}, {1000, 250}); // and the front of the crown, read as advanced
+        settle(500);
+        save(viewer, out + QStringLiteral("/viewer-corrected.png"));
+        viewer->undoStack()->undo(); // both strokes
+        viewer->undoStack()->undo();
+
+        // "Not scalp": the strip along the front edge taken off the map, as a technician takes
+        // off a forehead that a front view's outline took in.
+        viewer->brushGradeBox()->setCurrentIndex(
+            viewer->brushGradeBox()->findData(int(smp::analysis::Grade::NotScalp)));
+        stroke({600, 160}, {1000, 160});
+        stroke({560, 200}, {1040, 200});
+        settle(500);
+        save(viewer, out + QStringLiteral("/viewer-not-scalp.png"));
+        viewer->undoStack()->undo();
+        viewer->undoStack()->undo();
     }
-    settle(500);
-    save(viewer, out + QStringLiteral("/viewer-corrected.png"));
     viewer->brushAction()->setChecked(false);
-    viewer->undoStack()->undo(); // both strokes
-    viewer->undoStack()->undo();
 
     // The plan: a hairline across the front, the dots of three sessions, the table.
     viewer->resize(1400, 800);
