@@ -92,10 +92,23 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
     painter.setPen(Qt::NoPen);
     painter.setBrush(QColor(70, 78, 92));
     painter.drawEllipse(QPointF(centre.x(), p.heightPx * 1.18), p.widthPx * 0.55, p.heightPx * 0.3);
-    QRadialGradient skin(centre - QPointF(rx * 0.2, ry * 0.3), std::max(rx, ry) * 1.2);
+    const QPointF shadingCentre = centre - QPointF(rx * 0.2, ry * 0.3);
+    const double shadingRadius = std::max(rx, ry) * 1.2;
+    QRadialGradient skin(shadingCentre, shadingRadius);
     skin.setColorAt(0.0, p.skin.lighter(110));
     skin.setColorAt(0.6, p.skin);
     skin.setColorAt(1.0, p.skin.darker(135));
+    // The same shading as a gain, for the hair on the head when `shadeHairWithHead`: 1.1 at the
+    // centre, 1 at 0.6 of the radius, 1 / 1.35 at the rim (as QColor::lighter() and darker()
+    // scale the colour).
+    const auto shadingGain = [&](QPointF at) {
+        if (!p.shadeHairWithHead)
+            return 1.0;
+        const double t =
+            std::hypot(at.x() - shadingCentre.x(), at.y() - shadingCentre.y()) / shadingRadius;
+        return t < 0.6 ? 1.1 - (0.1 * t / 0.6)
+                       : 1.0 + (1.0 / 1.35 - 1.0) * std::min(1.0, (t - 0.6) / 0.4);
+    };
     painter.setBrush(skin);
     painter.drawEllipse(centre, rx, ry);
     {
@@ -160,10 +173,16 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
         const QPointF control = (root + tip) * 0.5 + normal * (bend * length * 0.15);
         QPainterPath strand(root);
         strand.quadTo(control, tip);
-        // Shade varies around the hair colour: +-20% lightness.
+        // Shade varies around the hair colour: +-20% lightness; the head's shading at the
+        // strand's middle.
         const QColor colour = p.hair.lighter(static_cast<int>(85 + shade * 40));
-        painter.setPen(QPen(QColor(colour.red(), colour.green(), colour.blue(), 235), width,
-                            Qt::SolidLine, Qt::RoundCap));
+        const double gain = shadingGain(control);
+        const auto shaded = [gain](int channel) {
+            return std::clamp(static_cast<int>(std::lround(channel * gain)), 0, 255);
+        };
+        painter.setPen(
+            QPen(QColor(shaded(colour.red()), shaded(colour.green()), shaded(colour.blue()), 235),
+                 width, Qt::SolidLine, Qt::RoundCap));
         painter.setBrush(Qt::NoBrush);
         painter.drawPath(strand);
         mask.setPen(QPen(Qt::white, width, Qt::SolidLine, Qt::RoundCap));

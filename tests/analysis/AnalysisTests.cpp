@@ -141,13 +141,14 @@ struct PhantomBounds
     double iouFromLoss = 0;
 };
 
-// Scores every phantom case of `widthPx`, prints its row, holds each to the bounds of its class
-// and prints how many lie outside the issue's targets.
-void checkPhantomCases(int widthPx, PhantomBounds darkHairOnLighterSkin,
-                       PhantomBounds lightHairOnLighterSkin, PhantomBounds others)
+// Scores every one of `cases`, prints its row, holds each to the bounds of its class and prints
+// how many lie outside the issue's targets.
+void checkPhantomCases(const std::vector<test::PhantomCase> &cases,
+                       PhantomBounds darkHairOnLighterSkin, PhantomBounds lightHairOnLighterSkin,
+                       PhantomBounds others)
 {
     int outside = 0;
-    for (const auto &c : test::phantomCases(widthPx)) {
+    for (const auto &c : cases) {
         const auto score = test::scorePhantom(c);
         printPhantomRow(c, score);
         INFO(c.name);
@@ -173,7 +174,7 @@ TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur,
     // is near the target, the loss area not yet. The rest (light hair on darker skin, dark hair
     // on very dark skin: 11 points until 1.5 read its shaded side as bald, now 7) are known
     // shortfalls, guarded against getting worse (docs/analysis.md).
-    checkPhantomCases(800, {5.0, 0.85, 0.0}, {7.0, 0.35, 0.0}, {8.0, 0.0, 0.0});
+    checkPhantomCases(test::phantomCases(800), {5.0, 0.85, 0.0}, {7.0, 0.35, 0.0}, {8.0, 0.0, 0.0});
 }
 
 TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded, short of the "
@@ -188,7 +189,29 @@ TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded
     // on very dark skin 20 points until 1.5, now 10; grey and blond on tan skin 24-26 points
     // until 1.7, when the spread of light hair's shades hid its end, now 4.6-7.6).
     // The IoU of a loss area under 2% of the scalp says little (medium skin: 0.5%).
-    checkPhantomCases(1600, {5.0, 0.85, 0.02}, {16.0, 0.0, 0.0}, {12.0, 0.0, 0.0});
+    checkPhantomCases(test::phantomCases(1600), {5.0, 0.85, 0.02}, {16.0, 0.0, 0.0},
+                      {12.0, 0.0, 0.0});
+}
+
+TEST_CASE("phantoms whose hair is shaded with the head: measured, guarded, short of the targets",
+          "[analysis][phantoms][shaded]")
+{
+    // The phantoms above paint the head's shading (lighter up and left, a third darker at the
+    // rim) into the skin only; on a real head it falls on the hair as well. With the strands
+    // shaded too the analysis, whose hair end is one value per head, reads the lit side of light
+    // hair as thinner and the shaded side as denser, and dense heads fall apart (medium skin,
+    // blond: 44 points). Measured here so that work on it shows, guarded against getting worse
+    // (docs/analysis.md).
+    SECTION("800 x 600")
+    {
+        checkPhantomCases(test::phantomCases(800, true), {4.0, 0.75, 0.0}, {10.0, 0.0, 0.0},
+                          {18.0, 0.0, 0.0});
+    }
+    SECTION("1600 x 1200")
+    {
+        checkPhantomCases(test::phantomCases(1600, true), {6.0, 0.0, 0.0}, {46.0, 0.0, 0.0},
+                          {35.0, 0.0, 0.0});
+    }
 }
 
 TEST_CASE("ears are not scalp on top, crown and back views; the head's outline stays", "[analysis]")

@@ -118,7 +118,7 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     return score;
 }
 
-std::vector<PhantomCase> phantomCases(int widthPx)
+std::vector<PhantomCase> phantomCases(int widthPx, bool shadeHairWithHead)
 {
     struct Skin
     {
@@ -156,7 +156,9 @@ std::vector<PhantomCase> phantomCases(int widthPx)
             c.blurSigma = (seed % 3 == 1) ? 1.0 : 0.0;
             c.noiseSigma = (seed % 2) ? 0.0 : 4.0;
             c.jpegQuality = (seed % 4 == 0) ? 70 : 90;
-            c.name = std::string(skin.name) + " skin, " + hair.name + " hair";
+            c.phantom.shadeHairWithHead = shadeHairWithHead;
+            c.name = std::string(skin.name) + " skin, " + hair.name + " hair" +
+                     (shadeHairWithHead ? ", shaded hair" : "");
             cases.push_back(c);
         }
     }

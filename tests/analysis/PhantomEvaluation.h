@@ -35,6 +35,8 @@ PhantomScore scorePhantom(const PhantomCase &phantomCase,
 // and blond hair; three loss patterns; uneven light; blur; noise; JPEG. The phantom draws more
 // hair per head pixel the larger it is: at 800 px wide a full head covers about 60% of the
 // scalp; at 1600 px (analysed at 1024 px) about 90%, a denser head with less skin showing.
-std::vector<PhantomCase> phantomCases(int widthPx = 800);
+// `shadeHairWithHead`: the head's shading falls on the strands too (SampleScalpParameters), the
+// cases' names end in ", shaded hair".
+std::vector<PhantomCase> phantomCases(int widthPx = 800, bool shadeHairWithHead = false);
 
 } // namespace smp::test

@@ -40,6 +40,11 @@ struct SampleScalpParameters
     // matte, 1 = white at its centre. A shiny bald scalp's lit skin is paler than its shaded
     // skin, like grey or blond hair.
     double shine = 0.0;
+    // Whether the head's shading (lighter up and left of its centre, darker to its rim, painted
+    // into the skin) darkens and lightens the strands on it as it does the skin under them, as
+    // light does on a real head. Off, the strands keep their colour across the head: the bundled
+    // sample photo and the phantoms of the quality targets were drawn that way (docs/analysis.md).
+    bool shadeHairWithHead = false;
 };
 
 struct ScalpPhantom
