@@ -1,5 +1,7 @@
 #include "smp/analysis/LossCalibration.h"
 
+#include "smp/numeric/PiecewiseLinear.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -66,14 +68,7 @@ double LossCalibration::operator()(double lossShare) const
 {
     if (loss_.empty())
         throw std::logic_error("loss calibration: empty");
-    if (lossShare <= loss_.front())
-        return level_.front();
-    if (lossShare >= loss_.back())
-        return level_.back();
-    const auto upper = std::upper_bound(loss_.begin(), loss_.end(), lossShare);
-    const auto i = static_cast<std::size_t>(upper - loss_.begin());
-    const double t = (lossShare - loss_[i - 1]) / (loss_[i] - loss_[i - 1]);
-    return level_[i - 1] + t * (level_[i] - level_[i - 1]);
+    return numeric::interpolateClamped(loss_, level_, lossShare);
 }
 
 } // namespace smp::analysis

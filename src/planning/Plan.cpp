@@ -1,5 +1,7 @@
 #include "smp/planning/Plan.h"
 
+#include "smp/numeric/PiecewiseLinear.h"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -75,17 +77,7 @@ public:
         }
     }
 
-    double baseY(double x) const
-    {
-        if (x <= m_x.front())
-            return m_y.front();
-        if (x >= m_x.back())
-            return m_y.back();
-        const auto it = std::upper_bound(m_x.begin(), m_x.end(), x);
-        const auto i = static_cast<std::size_t>(it - m_x.begin());
-        const double f = (x - m_x[i - 1]) / (m_x[i] - m_x[i - 1]);
-        return m_y[i - 1] + f * (m_y[i] - m_y[i - 1]);
-    }
+    double baseY(double x) const { return numeric::interpolateClamped(m_x, m_y, x); }
 
     double edgeY(double x) const
     {
