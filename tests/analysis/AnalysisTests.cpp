@@ -171,10 +171,11 @@ TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur,
 {
     // The targets, met for dark hair on very light to dark skin. Light hair on lighter skin is
     // unmixed in colour since 1.2 (lightness alone: 10-20 points, IoU 0.16-0.47): the coverage
-    // is near the target, the loss area not yet. The rest (light hair on darker skin, dark hair
-    // on very dark skin: 11 points until 1.5 read its shaded side as bald, now 7) are known
-    // shortfalls, guarded against getting worse (docs/analysis.md).
-    checkPhantomCases(test::phantomCases(800), {5.0, 0.85, 0.0}, {7.0, 0.35, 0.0}, {8.0, 0.0, 0.0});
+    // is near the target, the loss area not yet (IoU 0.46-0.83 until 1.8 smoothed the colour
+    // map's reference, now 0.55-0.83). The rest (light hair on darker skin, dark hair on very
+    // dark skin: 11 points until 1.5 read its shaded side as bald, now 7) are known shortfalls,
+    // guarded against getting worse (docs/analysis.md).
+    checkPhantomCases(test::phantomCases(800), {5.0, 0.85, 0.0}, {7.0, 0.5, 0.0}, {8.0, 0.0, 0.0});
 }
 
 TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded, short of the "
@@ -405,7 +406,8 @@ TEST_CASE("golden outputs: three phantoms keep their coverage, stage and loss ar
 {
     // tests/data/golden/phantoms.json holds, per phantom, the result accepted on 2026-11-24
     // (algorithm 1.1: the ears are no longer scalp), and for grey hair on 2026-12-01 (algorithm
-    // 1.2: light hair on lighter skin unmixed in colour);
+    // 1.2: light hair on lighter skin unmixed in colour) and 2026-12-02 (1.8: its reference from
+    // the map smoothed over a window, 0.351 -> 0.326, loss 15.2 -> 14.2 cm2);
     // a change of algorithm that moves them must update the file and docs/analysis.md together.
     QFile file(QStringLiteral(SMP_SOURCE_DIR "/tests/data/golden/phantoms.json"));
     REQUIRE(file.open(QIODevice::ReadOnly));
@@ -661,5 +663,34 @@ TEST_CASE("a full head of grey or blond hair reads most of its coverage", "[anal
         CHECK(score.result.scalpFound);
         CHECK(score.coverageErrorPp < 16.0);
         CHECK(score.meanCoverageErrorPp > -16.0);
+    }
+}
+
+TEST_CASE("noise in a colour-unmixed map does not grade an even head of light hair as loss",
+          "[analysis]")
+{
+    // An even head of blond or grey hair on light skin, no loss drawn, photographed with noise.
+    // The colour unmixing's map is noisy, and until 1.8 its 90th percentile, the reference, sat
+    // in the noise above the head's coverage: 9-12% of the scalp read as advanced or bald, and
+    // 30-34% as normal (1.8: 5-6% and 49%; dark hair on the same head, unmixed in lightness:
+    // 0.7% and 43%, the rest mild or moderate where the drawn strands fall sparser).
+    for (const QColor hair : {QColor(205, 172, 112), QColor(165, 165, 160)}) {
+        INFO(hair.name().toStdString());
+        test::PhantomCase c;
+        c.phantom.widthPx = 800;
+        c.phantom.heightPx = 600;
+        c.phantom.skin = QColor(222, 178, 150);
+        c.phantom.hair = hair;
+        c.phantom.lossSeverity = 0.0;
+        c.noiseSigma = 4;
+        c.jpegQuality = 85;
+        const analysis::Result r = test::scorePhantom(c).result;
+        REQUIRE(r.scalpFound);
+        const auto scalp = std::count_if(r.grades.begin(), r.grades.end(), [](analysis::Grade g) {
+            return g != analysis::Grade::NotScalp;
+        });
+        const auto normal = std::count(r.grades.begin(), r.grades.end(), analysis::Grade::Normal);
+        CHECK(lossShare(r) < 0.08);
+        CHECK(static_cast<double>(normal) / static_cast<double>(scalp) > 0.4);
     }
 }

@@ -78,8 +78,9 @@ struct Parameters
     double mildAbove = 0.60;
     double moderateAbove = 0.40;
     double advancedAbove = 0.15;
-    // The reference coverage: this percentile of coverage over the scalp, unless the
-    // technician gave a reference area (photo pixels, inclusive rectangle).
+    // The reference coverage: this percentile of coverage over the scalp (of the coverage
+    // smoothed over a window where it was unmixed in colour, a noisier map), unless the
+    // technician gave a reference area (photo pixels, inclusive rectangle): its mean coverage.
     double referencePercentile = 0.90;
     struct Rect
     {
@@ -143,7 +144,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.7"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.8"; // 1.1: ears taken off top, crown and back views;
                                           // 1.2: light hair on lighter skin unmixed in colour;
                                           // 1.3: pink skin and full heads of dark hair are
                                           // scalps; ring, texture and lightness stage features;
@@ -152,7 +153,9 @@ struct Result
                                           // dark hair from the local skin; 1.6: light hair
                                           // must be stranded (shine on bald scalps); 1.7:
                                           // dense light hair's end where its shades spread,
-                                          // GrabCut from a fixed start, 7 px outline margin
+                                          // GrabCut from a fixed start, 7 px outline margin;
+                                          // 1.8: colour-unmixed heads' reference coverage
+                                          // from the map smoothed over a window
     std::string parametersJson;           // every parameter that shaped the result
 };
 
