@@ -199,10 +199,10 @@ TEST_CASE("phantoms whose hair is shaded with the head: measured, guarded, short
 {
     // The phantoms above paint the head's shading (lighter up and left, a third darker at the
     // rim) into the skin only; on a real head it falls on the hair as well. With the strands
-    // shaded too the analysis, whose hair end is one value per head, reads the lit side of light
-    // hair as thinner and the shaded side as denser, and dense heads fall apart (medium skin,
-    // blond: 44 points). Measured here so that work on it shows, guarded against getting worse
-    // (docs/analysis.md).
+    // shaded too, light hair's coverage follows the light, the analysis's hair end being one
+    // value per head (grey on tan skin reads its lit side thin and its rim dense; dense blond
+    // on medium skin reads thinner the darker the side, 44 points in all). Measured here so that
+    // work on it shows, guarded against getting worse (docs/analysis.md).
     SECTION("800 x 600")
     {
         checkPhantomCases(test::phantomCases(800, true), {4.0, 0.75, 0.0}, {10.0, 0.0, 0.0},
