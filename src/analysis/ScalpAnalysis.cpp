@@ -513,6 +513,27 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     return alpha;
 }
 
+// Lightness with the head's shading taken out: each pixel's L* + 16 (which scales with the cube
+// root of the light) over the mean of L* + 16 around it on `mask` (Gaussian, sigma `sigmaPx`); 1
+// where a pixel is as light as its surroundings. The mean is taken at up to a quarter of the
+// size, as in percentileMap(). `L` CV_32F L*, `mask` 8-bit; returns CV_32F.
+cv::Mat withoutShading(const cv::Mat &L, const cv::Mat &mask, int sigmaPx)
+{
+    const int factor = std::clamp(sigmaPx / 8, 1, 4);
+    const cv::Size coarseSize((L.cols + factor - 1) / factor, (L.rows + factor - 1) / factor);
+    cv::Mat weight, shifted = L + 16.0;
+    mask.convertTo(weight, CV_32F, 1.0 / 255.0);
+    cv::Mat weightedSum, weightSum;
+    cv::resize(shifted.mul(weight), weightedSum, coarseSize, 0, 0, cv::INTER_AREA);
+    cv::resize(weight, weightSum, coarseSize, 0, 0, cv::INTER_AREA);
+    const double sigma = static_cast<double>(sigmaPx) / factor;
+    cv::GaussianBlur(weightedSum, weightedSum, cv::Size(), sigma);
+    cv::GaussianBlur(weightSum, weightSum, cv::Size(), sigma);
+    cv::Mat around = weightedSum / cv::max(weightSum, 1e-3);
+    cv::resize(around, around, L.size(), 0, 0, cv::INTER_LINEAR);
+    return shifted / cv::max(around, 1.0);
+}
+
 // Ears: seen from above or behind they stick out of the head's oval outline as lobes of bare
 // skin, which would read as bald scalp (and get dots planned on them). An ellipse fitted to the
 // outline (refitted without the points outside it, which the ears pull outwards) finds them:
@@ -1122,9 +1143,21 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // A full head of dark hair (accepted above by its dark share) shows too little skin for the
     // reddest fifth to be skin: there the hair is the dark part, whatever the reddest says.
     const bool denseDarkHair = skinShare < 0.08;
-    const bool darkHair = denseDarkHair || skinLightness >= percentile(L, inner, 0.5);
     cv::Rect headBox = cv::boundingRect(head);
     const int block = std::max(8, std::max(headBox.width, headBox.height) / 14);
+    // Sparse hair about as light as the skin puts the reddest fifth within a few L* of the
+    // median, and then the light across the head decides: grey or blond hair on tan skin lit
+    // from one side read as dark hair, its shaded skin as the hair (17 points of coverage). Within
+    // kCloseL the hair is dark only if the skin is also lighter than the median with the shading
+    // taken out (withoutShading(), over a block). Letting that test also overrule towards dark
+    // hair read the real photographs' front and top views worse (docs/analysis.md).
+    constexpr double kCloseL = 3.0;
+    const double skinOverMedianL = skinLightness - percentile(L, inner, 0.5);
+    bool darkHair = denseDarkHair || skinOverMedianL >= 0;
+    if (darkHair && !denseDarkHair && skinOverMedianL < kCloseL) {
+        const cv::Mat relativeL = withoutShading(L, inner, block);
+        darkHair = percentile(relativeL, skinPixels, 0.5) >= percentile(relativeL, inner, 0.5);
+    }
     const double hairL = percentile(L, inner, darkHair ? 0.02 : 1.0 - 0.02);
     // Light (grey, blond) hair on lighter skin: darker than the skin, but its darkest pixels are
     // still light. Lightness alone reads it badly (up to 20 points of coverage on the phantoms);

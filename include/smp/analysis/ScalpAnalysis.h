@@ -144,7 +144,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.8"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.9"; // 1.1: ears taken off top, crown and back views;
                                           // 1.2: light hair on lighter skin unmixed in colour;
                                           // 1.3: pink skin and full heads of dark hair are
                                           // scalps; ring, texture and lightness stage features;
@@ -155,7 +155,9 @@ struct Result
                                           // dense light hair's end where its shades spread,
                                           // GrabCut from a fixed start, 7 px outline margin;
                                           // 1.8: colour-unmixed heads' reference coverage
-                                          // from the map smoothed over a window
+                                          // from the map smoothed over a window; 1.9:
+                                          // light hair told from dark with the shading
+                                          // taken out when the plain test is close
     std::string parametersJson;           // every parameter that shaped the result
 };
 
