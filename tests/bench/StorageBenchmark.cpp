@@ -298,6 +298,17 @@ int main(int argc, char *argv[])
         report("scalp analysis of a 12 MP photo, grey hair (colour unmixing)", measure(5, [&] {
                    sink += smp::clinic::analyzeImage(greyPhoto, parameters).regions.size();
                }));
+        // Sparse grey hair on tan skin, shaded with the head: light hair on darker skin with
+        // little contrast, so the colour unmixing is tried first and, the head being sparse, the
+        // lightness unmixing then used (algorithm 1.9: the slowest path).
+        big.skin = QColor(160, 112, 78); // the phantoms' tan skin and grey hair
+        big.hair = QColor(165, 165, 160);
+        big.strandsPerPixel = 0.002;
+        big.shadeHairWithHead = true;
+        const QImage sparsePhoto = smp::imaging::drawSampleScalp(big);
+        report("scalp analysis of a 12 MP photo, sparse grey hair on tan skin", measure(5, [&] {
+                   sink += smp::clinic::analyzeImage(sparsePhoto, parameters).regions.size();
+               }));
 
         // A stored analysis with a corrected map, restaged as the client page, the report and
         // the viewer do (on the GUI thread): summary JSON read, regions traced, stage moved.

@@ -157,7 +157,8 @@ struct Result
                                           // 1.8: colour-unmixed heads' reference coverage
                                           // from the map smoothed over a window; 1.9:
                                           // light hair told from dark with the shading
-                                          // taken out when the plain test is close
+                                          // taken out when the plain test is close, dense
+                                          // light heads with little contrast unmixed in colour
     std::string parametersJson;           // every parameter that shaped the result
 };
 
