@@ -1211,10 +1211,22 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         std::max(3, static_cast<int>(std::lround(result.windowPhotoPx / photoPxPerMapPx)) | 1);
     cv::Mat headF;
     head.convertTo(headF, CV_32F, 1.0 / 255.0);
-    cv::Mat alphaSum, headSum;
+    // What a window's coverage is a share of: the head, less the backdrop seen between the
+    // strands of the hair's fringe, which GrabCut takes into the head: within half a window of
+    // the outline, pixels that are neither skin-coloured nor half hair. Until 1.10 they counted
+    // as bare scalp and every head was ringed with mild and moderate thinning (an even phantom
+    // head of dark hair: 93% of that ring over its top, now 1%).
+    cv::Mat core;
+    const int halfWindow = std::max(1, window / 2);
+    cv::erode(head, core,
+              cv::getStructuringElement(cv::MORPH_ELLIPSE,
+                                        cv::Size(2 * halfWindow + 1, 2 * halfWindow + 1)));
+    cv::Mat scalpF = headF.clone();
+    scalpF.setTo(0.0f, head & ~core & ~skinColour & (alpha < 0.5f));
+    cv::Mat alphaSum, scalpSum;
     cv::boxFilter(alpha, alphaSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
-    cv::boxFilter(headF, headSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
-    cv::Mat coverage = alphaSum / cv::max(headSum, 1.0);
+    cv::boxFilter(scalpF, scalpSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
+    cv::Mat coverage = alphaSum / cv::max(scalpSum, 1.0);
     coverage.setTo(0, ~head);
 
     // 5. Reference coverage and grades.

@@ -144,22 +144,24 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.9"; // 1.1: ears taken off top, crown and back views;
-                                          // 1.2: light hair on lighter skin unmixed in colour;
-                                          // 1.3: pink skin and full heads of dark hair are
-                                          // scalps; ring, texture and lightness stage features;
-                                          // 1.4: skin and hair ends found under dense hair;
-                                          // 1.5: dark hair in shade, hair end under dense
-                                          // dark hair from the local skin; 1.6: light hair
-                                          // must be stranded (shine on bald scalps); 1.7:
-                                          // dense light hair's end where its shades spread,
-                                          // GrabCut from a fixed start, 7 px outline margin;
-                                          // 1.8: colour-unmixed heads' reference coverage
-                                          // from the map smoothed over a window; 1.9:
-                                          // light hair told from dark with the shading
-                                          // taken out when the plain test is close, dense
-                                          // light heads with little contrast unmixed in colour
-    std::string parametersJson;           // every parameter that shaped the result
+    std::string algorithmVersion = "1.10"; // 1.1: ears taken off top, crown and back views;
+                                           // 1.2: light hair on lighter skin unmixed in colour;
+                                           // 1.3: pink skin and full heads of dark hair are
+                                           // scalps; ring, texture and lightness stage features;
+                                           // 1.4: skin and hair ends found under dense hair;
+                                           // 1.5: dark hair in shade, hair end under dense
+                                           // dark hair from the local skin; 1.6: light hair
+                                           // must be stranded (shine on bald scalps); 1.7:
+                                           // dense light hair's end where its shades spread,
+                                           // GrabCut from a fixed start, 7 px outline margin;
+                                           // 1.8: colour-unmixed heads' reference coverage
+                                           // from the map smoothed over a window; 1.9:
+                                           // light hair told from dark with the shading
+                                           // taken out when the plain test is close, dense
+                                           // light heads with little contrast unmixed in
+                                           // colour; 1.10: the backdrop between the
+                                           // fringe's strands is not bare scalp
+    std::string parametersJson;            // every parameter that shaped the result
 };
 
 // The regions and the Norwood estimate of a grade map (as computed, or as corrected by the
