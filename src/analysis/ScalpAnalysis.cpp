@@ -513,25 +513,36 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     return alpha;
 }
 
-// Lightness with the head's shading taken out: each pixel's L* + 16 (which scales with the cube
-// root of the light) over the mean of L* + 16 around it on `mask` (Gaussian, sigma `sigmaPx`); 1
-// where a pixel is as light as its surroundings. The mean is taken at up to a quarter of the
-// size, as in percentileMap(). `L` CV_32F L*, `mask` 8-bit; returns CV_32F.
-cv::Mat withoutShading(const cv::Mat &L, const cv::Mat &mask, int sigmaPx)
+// The mean of `values` around each pixel, weighted by `weight` (0..1: where the values count),
+// over a Gaussian of sigma `sigmaPx`; where the weight around is nil, 0. Computed at a quarter
+// of sigma per pixel (a blur that wide keeps nothing finer), which keeps the kernel a few dozen
+// pixels wide at any size. Both CV_32F of one size; returns CV_32F of that size.
+cv::Mat meanOnMask(const cv::Mat &values, const cv::Mat &weight, double sigmaPx)
 {
-    const int factor = std::clamp(sigmaPx / 8, 1, 4);
-    const cv::Size coarseSize((L.cols + factor - 1) / factor, (L.rows + factor - 1) / factor);
-    cv::Mat weight, shifted = L + 16.0;
+    const double shrink = std::max(1.0, sigmaPx / 4.0);
+    const cv::Size small(std::max(1, cvRound(values.cols / shrink)),
+                         std::max(1, cvRound(values.rows / shrink)));
+    cv::Mat weightedSmall, weightSmall;
+    cv::resize(values.mul(weight), weightedSmall, small, 0, 0, cv::INTER_AREA);
+    cv::resize(weight, weightSmall, small, 0, 0, cv::INTER_AREA);
+    cv::GaussianBlur(weightedSmall, weightedSmall, cv::Size(), sigmaPx / shrink);
+    cv::GaussianBlur(weightSmall, weightSmall, cv::Size(), sigmaPx / shrink);
+    cv::Mat mean;
+    cv::divide(weightedSmall, cv::max(weightSmall, 1e-3), mean);
+    cv::resize(mean, mean, values.size(), 0, 0, cv::INTER_LINEAR);
+    return mean;
+}
+
+// Lightness with the head's shading taken out: each pixel's L* + 16 (which scales with the cube
+// root of the light) over the mean of L* + 16 around it on `mask` (meanOnMask(), sigma
+// `sigmaPx`); 1 where a pixel is as light as its surroundings. `L` CV_32F L*, `mask` 8-bit;
+// returns CV_32F.
+cv::Mat withoutShading(const cv::Mat &L, const cv::Mat &mask, double sigmaPx)
+{
+    cv::Mat weight;
     mask.convertTo(weight, CV_32F, 1.0 / 255.0);
-    cv::Mat weightedSum, weightSum;
-    cv::resize(shifted.mul(weight), weightedSum, coarseSize, 0, 0, cv::INTER_AREA);
-    cv::resize(weight, weightSum, coarseSize, 0, 0, cv::INTER_AREA);
-    const double sigma = static_cast<double>(sigmaPx) / factor;
-    cv::GaussianBlur(weightedSum, weightedSum, cv::Size(), sigma);
-    cv::GaussianBlur(weightSum, weightSum, cv::Size(), sigma);
-    cv::Mat around = weightedSum / cv::max(weightSum, 1e-3);
-    cv::resize(around, around, L.size(), 0, 0, cv::INTER_LINEAR);
-    return shifted / cv::max(around, 1.0);
+    const cv::Mat shifted = L + 16.0;
+    return shifted / cv::max(meanOnMask(shifted, weight, sigmaPx), 1.0);
 }
 
 // Ears: seen from above or behind they stick out of the head's oval outline as lobes of bare
@@ -1254,24 +1265,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         // more but took a clean grey head's reference 0.04 under its dark-haired twin's). Not
         // for lightness, whose maps are less noisy: dark hair's IoU fell by up to 0.08.
         constexpr double kColourReferenceSigma = 1.0; // windows
-        cv::Mat source = coverage;
-        if (colourUnmixed) {
-            // Blurred at a quarter window a pixel (the blur is a window wide: nothing finer
-            // survives it), which keeps the kernel a few dozen pixels wide at any photo size.
-            const double shrink = std::max(1.0, window / 4.0);
-            const cv::Size small(std::max(1, cvRound(coverage.cols / shrink)),
-                                 std::max(1, cvRound(coverage.rows / shrink)));
-            cv::Mat coverageSmall, headSmall;
-            cv::resize(coverage, coverageSmall, small, 0, 0, cv::INTER_AREA);
-            cv::resize(headF, headSmall, small, 0, 0, cv::INTER_AREA);
-            const double sigma = kColourReferenceSigma * window / shrink;
-            cv::GaussianBlur(coverageSmall, coverageSmall, cv::Size(), sigma);
-            cv::GaussianBlur(headSmall, headSmall, cv::Size(), sigma);
-            cv::Mat smoothed; // `source` shares `coverage`'s pixels: never written into
-            cv::divide(coverageSmall, cv::max(headSmall, 1e-3), smoothed);
-            cv::resize(smoothed, smoothed, coverage.size(), 0, 0, cv::INTER_LINEAR);
-            source = smoothed;
-        }
+        // (`coverage` is 0 off the head, so weighting it by the head changes nothing.)
+        const cv::Mat source =
+            colourUnmixed ? meanOnMask(coverage, headF, kColourReferenceSigma * window) : coverage;
         result.referenceCoverage = percentile(source, referenceMask, p.referencePercentile);
     }
     result.referenceCoverage = std::max(result.referenceCoverage, 0.05);
