@@ -451,10 +451,11 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // lightness says little: unmixing in colour. Each pixel's RGB colour c is written as
 // a * skin + b * hair (least squares); shading multiplies a and b alike, so b / (a + b) depends
 // on the mix only. Skin is the median colour of the reddest fifth of the head (`redness`: CIELAB
-// a*), where the ratio is 0; hair the median of its least red 5%, which is hair mixed with some
-// skin where the hair is sparse, so the hair end is the head's 99.8th percentile of the ratio,
-// or the peak of pure hair where it is dense, or the median of its spread shades where they
-// fill the far half with no peak (hairEnd(); a full grey head read 35 points thin until 1.7).
+// a*), where the ratio is 0 (on dense heads the skin end lies below: see the body); hair the
+// median of its least red 5%, which is hair mixed with some skin where the hair is sparse, so
+// the hair end is the head's 99.8th percentile of the ratio, or the peak of pure hair where it
+// is dense, or the median of its spread shades where they fill the far half with no peak
+// (hairEnd(); a full grey head read 35 points thin until 1.7).
 // A bald scalp whose lit side is paler than its shaded side lands here too, its paler skin read
 // as hair until 1.6: hair must also be stranded, and where the ratio's fineDetail() is as smooth
 // as bare skin the coverage is scaled down by strandShare(). The ratio, unlike lightness, is free
@@ -499,16 +500,39 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // and beards as hair (left views' loss-share rank correlation 0.39 -> 0.34).
     constexpr float kSmoothSkin = 0.012f;
     constexpr float kStranded = 0.024f;
-    const cv::Mat detail = fineDetail(ratio) / hairRatio;
-    const float margin = kMargin * hairRatio;
-    for (int y = 0; y < ratio.rows; ++y) {
-        for (int x = 0; x < ratio.cols; ++x) {
-            if (head.at<std::uint8_t>(y, x))
-                alpha.at<float>(y, x) =
-                    std::clamp((ratio.at<float>(y, x) - margin) / (hairRatio - 2 * margin), 0.0f,
-                               1.0f) *
-                    strandShare(detail.at<float>(y, x), kSmoothSkin, kStranded);
+    const cv::Mat rawDetail = fineDetail(ratio);
+    const auto unmix = [&](float skinRatio) {
+        const float contrast = hairRatio - skinRatio;
+        const cv::Mat detail = rawDetail / contrast;
+        const float margin = kMargin * contrast;
+        for (int y = 0; y < ratio.rows; ++y) {
+            for (int x = 0; x < ratio.cols; ++x) {
+                if (head.at<std::uint8_t>(y, x))
+                    alpha.at<float>(y, x) =
+                        std::clamp((ratio.at<float>(y, x) - skinRatio - margin) /
+                                       (contrast - 2 * margin),
+                                   0.0f, 1.0f) *
+                        strandShare(detail.at<float>(y, x), kSmoothSkin, kStranded);
+            }
         }
+    };
+    unmix(0.0f);
+    // A dense head shows little bare skin (a full head of light hair 2-5%), and its reddest
+    // fifth, the skin reference, is skin mixed with hair. The ratio stays linear in the mix (with
+    // a reference k hair, a pixel of hair share f reads (f - k) / (1 - k)), pure skin at
+    // -k / (1 - k): read with the skin at 0, dense heads of light hair under-read by 10-20
+    // points (43 for blond on light skin; docs/analysis.md). Where the map so read covers at
+    // least kDenseCoverage of the head, the skin end is the peak of bare skin below 0 if one
+    // shows, else the ratio's kSkinEndShare percentile (hairEnd()). Sparser heads keep 0: there
+    // the reddest fifth is bare skin, and a low percentile lies in the noise beyond it (an 800 px
+    // blond head with its loss read 6 -> 21 points).
+    constexpr double kDenseCoverage = 0.5;
+    constexpr double kSkinEndShare = 0.05;
+    if (cv::mean(alpha, inner)[0] >= kDenseCoverage) {
+        const double skinRatio = hairEnd(ratio, inner, static_cast<double>(hairRatio),
+                                         percentile(ratio, inner, kSkinEndShare));
+        if (skinRatio < 0)
+            unmix(static_cast<float>(skinRatio));
     }
     return alpha;
 }
@@ -1146,10 +1170,20 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     constexpr int kOutlineMargin = 7; // px
     cv::Mat inner;
     cv::erode(head, inner, cv::Mat::ones(2 * kOutlineMargin + 1, 2 * kOutlineMargin + 1, CV_8U));
+    // Redness: CIELAB a* of the image smoothed over kRednessSigma. Raw a* of a dark pixel swings
+    // wider with noise (the cube root is steep near black) and JPEG lends strand pixels their
+    // neighbours' chroma, so on pale skin the reddest fifth of raw a* was the edges of dark
+    // strands, darker than the head's median: an even head of dark hair on very light or light
+    // skin read as light hair on darker skin, at twice its coverage, until 1.11.
+    constexpr double kRednessSigma = 1.5; // px at the working size
+    cv::Mat smoothRgb, smoothLab, redness;
+    rgb.convertTo(smoothRgb, CV_32FC3, 1.0 / 255.0);
+    cv::GaussianBlur(smoothRgb, smoothRgb, cv::Size(), kRednessSigma);
+    cv::cvtColor(smoothRgb, smoothLab, cv::COLOR_RGB2Lab);
+    cv::extractChannel(smoothLab, redness, 1);
+    const cv::Mat skinPixels = inner & (redness >= percentile(redness, inner, 0.8));
     cv::Mat A;
     A8.convertTo(A, CV_32F);
-    const double reddest = percentile(A, inner, 0.8);
-    const cv::Mat skinPixels = inner & (A >= reddest);
     const double skinLightness = percentile(L, skinPixels, 0.5);
     // A full head of dark hair (accepted above by its dark share) shows too little skin for the
     // reddest fifth to be skin: there the hair is the dark part, whatever the reddest says.

@@ -143,13 +143,22 @@ struct PhantomBounds
 };
 
 // Scores every one of `cases`, prints its row, holds each to the bounds of its class and prints
-// how many lie outside the issue's targets.
-void checkPhantomCases(const std::vector<test::PhantomCase> &cases,
-                       PhantomBounds darkHairOnLighterSkin, PhantomBounds lightHairOnLighterSkin,
-                       PhantomBounds others)
+// how many lie outside the issue's targets. `loss` NoneDrawn: the cases are drawn with no loss
+// (an even head), whose few true loss pixels make no area to score: only coverage counts.
+enum class Loss
+{
+    Drawn,
+    NoneDrawn
+};
+
+void checkPhantomCases(std::vector<test::PhantomCase> cases, PhantomBounds darkHairOnLighterSkin,
+                       PhantomBounds lightHairOnLighterSkin, PhantomBounds others,
+                       Loss loss = Loss::Drawn)
 {
     int outside = 0;
-    for (const auto &c : cases) {
+    for (auto &c : cases) {
+        if (loss == Loss::NoneDrawn)
+            c.phantom.lossSeverity = 0.0;
         const auto score = test::scorePhantom(c);
         printPhantomRow(c, score);
         INFO(c.name);
@@ -160,7 +169,7 @@ void checkPhantomCases(const std::vector<test::PhantomCase> &cases,
         CHECK(score.coverageErrorPp < bounds.errorPp);
         if (bounds.iou > 0 && score.trueLossFraction >= bounds.iouFromLoss)
             CHECK(score.lossIoU > bounds.iou);
-        outside += score.coverageErrorPp >= 5.0 || score.lossIoU <= 0.85;
+        outside += score.coverageErrorPp >= 5.0 || (loss == Loss::Drawn && score.lossIoU <= 0.85);
     }
     std::printf("%d case(s) outside the targets\n", outside);
 }
@@ -216,6 +225,30 @@ TEST_CASE("phantoms whose hair is shaded with the head: measured, guarded, short
     {
         checkPhantomCases(test::phantomCases(1600, true), {6.0, 0.0, 0.0}, {16.0, 0.0, 0.0},
                           {28.0, 0.0, 0.0});
+    }
+}
+
+TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
+          "[analysis][phantoms][even]")
+{
+    // The phantom cases drawn with no loss: a diffuse thinner or a full head, where no bald
+    // skin shows to tell the skin's colour and lightness from. Coverage is scored, not the loss
+    // area (there is none). Until 1.11 the reddest fifth of the head, taken for its skin, was
+    // on pale skin the edges of the dark strands (a dark pixel's a* swings widest with noise),
+    // and dark hair on very light and light skin read as light hair on darker skin, 30 and 34
+    // points over at 800 px (now 1.1 and 2.2); and dense light hair at 1600 px, unmixed in
+    // colour against a skin reference mixed with hair, read 10-21 points thin (now 3.6-6.6).
+    // Blond on light skin (43 points thin) and on tan skin (14) stay known failures
+    // (docs/analysis.md), guarded against getting worse.
+    SECTION("800 x 600")
+    {
+        checkPhantomCases(test::phantomCases(800), {5.0, 0.0, 0.0}, {8.0, 0.0, 0.0},
+                          {8.0, 0.0, 0.0}, Loss::NoneDrawn);
+    }
+    SECTION("1600 x 1200")
+    {
+        checkPhantomCases(test::phantomCases(1600), {5.0, 0.0, 0.0}, {45.0, 0.0, 0.0},
+                          {16.0, 0.0, 0.0}, Loss::NoneDrawn);
     }
 }
 
@@ -645,7 +678,8 @@ TEST_CASE("a full head of grey or blond hair reads most of its coverage", "[anal
     // on medium skin are unmixed in colour. Their hair's shades spread over the far half of the
     // ratio's scale with no peak, and until 1.7 the hair end was the 99.8th percentile in the
     // noise beyond it: they read 34.5 and 35.5 points thin. Since 1.7 the median past 40% of the
-    // way: 12.5 and 10.0 (docs/analysis.md).
+    // way: 12.5 and 10.0; since 1.11, whose skin end lies below the reddest fifth's (mixed with
+    // hair on so dense a head), 4.7 and 5.6 (docs/analysis.md).
     struct Case
     {
         const char *name;
@@ -663,11 +697,11 @@ TEST_CASE("a full head of grey or blond hair reads most of its coverage", "[anal
         c.noiseSigma = 4;
         c.jpegQuality = 90;
         const test::PhantomScore score = test::scorePhantom(c);
-        INFO(k.name << ": coverage error " << score.coverageErrorPp << " points, bias "
-                    << score.meanCoverageErrorPp);
+        std::printf("full head, %s: coverage error %.2f points, bias %+.2f\n", k.name,
+                    score.coverageErrorPp, score.meanCoverageErrorPp);
         CHECK(score.result.scalpFound);
-        CHECK(score.coverageErrorPp < 16.0);
-        CHECK(score.meanCoverageErrorPp > -16.0);
+        CHECK(score.coverageErrorPp < 8.0);
+        CHECK(score.meanCoverageErrorPp > -8.0);
     }
 }
 

@@ -144,7 +144,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.10"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.11"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -160,7 +160,11 @@ struct Result
                                            // taken out when the plain test is close, dense
                                            // light heads with little contrast unmixed in
                                            // colour; 1.10: the backdrop between the
-                                           // fringe's strands is not bare scalp
+                                           // fringe's strands is not bare scalp; 1.11:
+                                           // skin found by the redness of the image
+                                           // smoothed over 1.5 px (pale skin, dark hair),
+                                           // dense colour-unmixed heads' skin end below
+                                           // their reddest fifth's
     std::string parametersJson;            // every parameter that shaped the result
 };
 
