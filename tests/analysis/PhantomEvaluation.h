@@ -33,8 +33,9 @@ PhantomScore scorePhantom(const PhantomCase &phantomCase,
 
 // The phantom cases of the quality targets: skin tones from very light to very dark; dark, grey
 // and blond hair; three loss patterns; uneven light; blur; noise; JPEG. The phantom draws more
-// hair per head pixel the larger it is: at 800 px wide a full head covers about 60% of the
-// scalp; at 1600 px (analysed at 1024 px) about 90%, a denser head with less skin showing.
+// hair per head pixel the larger it is: at 800 px wide a head with no loss covers about 30% of
+// its scalp; at 1600 px (analysed at 1024 px) about 80%, a denser head with less skin showing
+// (means over an even head, measured 2026-12-02; until then these notes said 60% and 90%).
 // `shadeHairWithHead`: the head's shading falls on the strands too (SampleScalpParameters), the
 // cases' names end in ", shaded hair".
 std::vector<PhantomCase> phantomCases(int widthPx = 800, bool shadeHairWithHead = false);
