@@ -164,7 +164,8 @@ struct Result
                                            // skin found by the redness of the image
                                            // smoothed over 1.5 px (pale skin, dark hair),
                                            // dense colour-unmixed heads' skin end below
-                                           // their reddest fifth's
+                                           // their reddest fifth's, shade too deep for
+                                           // lightness unmixed in colour
     std::string parametersJson;            // every parameter that shaped the result
 };
 
