@@ -1251,6 +1251,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         // the sheen stood in for the skin and such heads mapped as patches of loss.
         alpha = cv::Mat(L.size(), CV_32F, cv::Scalar(0));
         alpha.setTo(1.0f, notLightHair & ~skinColour);
+        result.unmixing = "full head";
     } else {
         colourUnmixed = (darkHair && hairL > kLightHairL) || sameLightness;
         if (colourUnmixed) {
@@ -1259,9 +1260,16 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             alpha = unmixColour(rgb, head, inner, A);
             colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseCoverage;
         }
+        bool shadeInColour = false;
         if (!colourUnmixed)
             alpha = unmixLightness(L, head, inner, block, darkHair, hairL, skinLightness,
-                                   skinColour, [&] { return unmixColour(rgb, head, inner, A); });
+                                   skinColour, [&] {
+                                       shadeInColour = true;
+                                       return unmixColour(rgb, head, inner, A);
+                                   });
+        result.unmixing = colourUnmixed   ? "colour"
+                          : shadeInColour ? "lightness, colour in deep shade"
+                                          : "lightness";
     }
     step(progress, 0.6);
 

@@ -196,6 +196,8 @@ QJsonObject analysisJson(const analysis::Result &r)
     QJsonObject algorithm;
     algorithm[QLatin1String("name")] = QString::fromStdString(r.algorithmName);
     algorithm[QLatin1String("version")] = QString::fromStdString(r.algorithmVersion);
+    if (!r.unmixing.empty())
+        algorithm[QLatin1String("unmixing")] = QString::fromStdString(r.unmixing);
     algorithm[QLatin1String("parameters")] =
         QJsonDocument::fromJson(QByteArray::fromStdString(r.parametersJson)).object();
     object[QLatin1String("algorithm")] = algorithm;

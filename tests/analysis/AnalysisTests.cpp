@@ -343,6 +343,7 @@ TEST_CASE("a full head of near-black hair with no skin showing reads as covered"
     const QImage photo = drawFullHeadOfHair(QColor(28, 26, 25), QColor(44, 41, 39), 11);
     const auto result = analyzeQImage(photo);
     REQUIRE(result.scalpFound);
+    CHECK(result.unmixing == "full head");
     CHECK(result.coveragePercent > 80.0);
     const auto bald = std::count(result.grades.begin(), result.grades.end(), analysis::Grade::Bald);
     CHECK(bald < static_cast<long>(result.grades.size() / 100));
@@ -384,6 +385,7 @@ TEST_CASE("dark hair on very dark skin at its darkest rim is told from the skin 
         const test::PhantomScore score = test::scorePhantom(c);
         INFO("coverage error " << score.coverageErrorPp << " points, loss IoU " << score.lossIoU);
         REQUIRE(score.result.scalpFound);
+        CHECK(score.result.unmixing == "lightness, colour in deep shade");
         CHECK(score.coverageErrorPp < 5.0); // 1.10: 6.03
         CHECK(score.lossIoU > 0.6);         // 1.10: 0.44
     }
@@ -528,6 +530,8 @@ TEST_CASE("grey hair over the same loss map reads like dark hair", "[analysis]")
     const auto [dark, darkLoss] = measure(QColor(46, 36, 28));
     const auto [grey, greyLoss] = measure(QColor(165, 165, 160));
     // 1.1: 15 points of error, loss 55 vs 16 cm2, level VII vs IV.
+    CHECK(dark.result.unmixing == "lightness");
+    CHECK(grey.result.unmixing == "colour");
     CHECK(grey.coverageErrorPp < 6.0);
     CHECK(grey.result.coveragePercent == Approx(dark.result.coveragePercent).margin(6.0));
     CHECK(greyLoss == Approx(darkLoss).epsilon(0.25));

@@ -321,6 +321,9 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(level <= 7);
     CHECK(result[QStringLiteral("algorithm")].toObject()[QStringLiteral("name")].toString() ==
           QStringLiteral("smp-scalp-coverage"));
+    // How hair was told from skin: dark hair on lighter skin, by lightness.
+    CHECK(result[QStringLiteral("algorithm")].toObject()[QStringLiteral("unmixing")].toString() ==
+          QStringLiteral("lightness"));
     bool baldWithArea = false;
     for (const auto &value : result[QStringLiteral("regions")].toArray()) {
         const QJsonObject region = value.toObject();
