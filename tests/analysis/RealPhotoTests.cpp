@@ -108,8 +108,10 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
         // docs/analysis.md). Algorithm 1.9 moves 31 photos to the light-hair branch: with the
         // evaluator's OpenCV decoding front 0.69 / 88%, top 0.61 / 93% (1.8 0.65 / 89%,
         // 0.60 / 93%), over 20 halvings 0.76 / 85%, 0.75 / 89%; 1.10 (the fringe's backdrop not
-        // scalp) front 0.64 / 88%, top 0.61 / 91%, over 20 halvings 0.75 / 86%, 0.73 / 89%. The
-        // issue's first target: MAE at most 0.8, within one level for at least 85%.
+        // scalp) front 0.64 / 88%, top 0.61 / 91%, over 20 halvings 0.75 / 86%, 0.73 / 89%; 1.11
+        // (the skin by the smoothed image's redness) front 0.66 / 87%, top 0.59 / 93%, over 20
+        // halvings 0.77 / 85%, 0.74 / 89%. The issue's first target: MAE at most 0.8, within
+        // one level for at least 85%.
         CHECK(score.scalpFound / score.photos >= 0.95);
         CHECK(score.absoluteError / score.photos <= 0.8);
         CHECK(score.withinOne / score.photos >= 0.85);
