@@ -40,6 +40,12 @@ int runAnalyzeCommand(const QStringList &arguments)
           QStringLiteral("folder")}},
         {QStringLiteral("PHOTO A photo id or an image file.")});
     const auto args = call.requirePositional(1);
+    // The files asked for are checked first: a mistyped folder fails at once, not after the
+    // analysis has run and a stored photo's result has been stored (until 2026-12-02).
+    if (call.isSet(QStringLiteral("overlay")))
+        clinic::checkImageOutputPath(call.value(QStringLiteral("overlay")));
+    if (call.isSet(QStringLiteral("masks")))
+        clinic::prepareMaskFolder(call.value(QStringLiteral("masks")));
     analysis::Parameters parameters;
     QImage upright;
     bool ok = false;

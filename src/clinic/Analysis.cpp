@@ -279,15 +279,42 @@ QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
     return out;
 }
 
+void checkImageOutputPath(const QString &path)
+{
+    const QFileInfo info(path);
+    const auto fail = [&](const QString &why) {
+        throw std::runtime_error(
+            QStringLiteral("cannot write \"%1\": %2").arg(path, why).toStdString());
+    };
+    if (info.isDir())
+        fail(QStringLiteral("it is a folder"));
+    if (!QImageWriter::supportedImageFormats().contains(info.suffix().toLower().toLatin1()))
+        fail(QStringLiteral("the file name should end in an image format such as .png or .jpg"));
+    if (!info.absoluteDir().exists())
+        fail(QStringLiteral("the folder \"%1\" does not exist").arg(info.absolutePath()));
+}
+
+void prepareMaskFolder(const QString &folder)
+{
+    const QFileInfo info(folder);
+    if (info.exists() && !info.isDir())
+        throw std::runtime_error(
+            QStringLiteral("cannot write masks into \"%1\": it is a file, not a folder")
+                .arg(folder)
+                .toStdString());
+    if (!QDir().mkpath(folder))
+        throw std::runtime_error(
+            QStringLiteral("cannot create the folder \"%1\"").arg(folder).toStdString());
+}
+
 void writeImageAtomically(const QImage &image, const QString &path)
 {
+    checkImageOutputPath(path);
     const QByteArray format = QFileInfo(path).suffix().toLower().toLatin1();
     const auto fail = [&](const QString &why) {
         throw std::runtime_error(
             QStringLiteral("cannot write \"%1\": %2").arg(path, why).toStdString());
     };
-    if (!QImageWriter::supportedImageFormats().contains(format))
-        fail(QStringLiteral("the file name should end in an image format such as .png or .jpg"));
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         fail(file.errorString());
@@ -302,9 +329,7 @@ void writeImageAtomically(const QImage &image, const QString &path)
 
 void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
 {
-    if (!QDir().mkpath(folder))
-        throw std::runtime_error(
-            QStringLiteral("cannot create the folder \"%1\"").arg(folder).toStdString());
+    prepareMaskFolder(folder);
     const auto save = [&](const QImage &image, const char *name) {
         writeImageAtomically(image, QDir(folder).filePath(QString::fromLatin1(name)));
     };

@@ -359,6 +359,24 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
         run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--overlay"), noFolder});
     CHECK(badFolder.exitCode == 1);
     CHECK(badFolder.err.contains(noFolder));
+    CHECK(badFolder.err.contains(QStringLiteral("does not exist")));
+    // Checked before the analysis runs: a stored photo's analysis is not stored by a run that
+    // then fails on its output (the next stored analysis follows the first one directly), and
+    // masks asked into a file are refused the same way.
+    const qint64 firstAnalysis = result[QStringLiteral("analysis_id")].toInteger();
+    REQUIRE(firstAnalysis > 0);
+    CHECK(run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--overlay"),
+                    noFolder})
+              .exitCode == 1);
+    Result masksIntoFile = run(
+        dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--masks"), overlay});
+    CHECK(masksIntoFile.exitCode == 1);
+    CHECK(masksIntoFile.err.contains(overlay));
+    CHECK(masksIntoFile.err.contains(QStringLiteral("not a folder")));
+    Result again =
+        run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(again.exitCode == 0);
+    CHECK(again.json().object()[QStringLiteral("analysis_id")].toInteger() == firstAnalysis + 1);
     // Written over an existing overlay, the new one replaces it whole.
     REQUIRE(run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--overlay"), overlay})
                 .exitCode == 0);

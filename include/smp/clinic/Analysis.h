@@ -70,6 +70,14 @@ QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &result
 // not exist, a full disk).
 void writeImageAtomically(const QImage &image, const QString &path);
 
+// Throws std::runtime_error naming `path` when no image can be written there: its suffix names
+// no image format, its folder does not exist, or it is a folder. For checking before long work.
+void checkImageOutputPath(const QString &path);
+
+// Throws std::runtime_error naming `folder` when masks cannot go there: it is a file, or it does
+// not exist and cannot be created (it is created).
+void prepareMaskFolder(const QString &folder);
+
 // Writes labels.png (0 background, 1 skin, 2 hair), grades.png (0 not scalp, 1 normal .. 5 bald)
 // and coverage.png (coverage x 255) at the map resolution into `folder`, each atomically. Throws
 // std::runtime_error naming a file that cannot be written.
