@@ -1193,12 +1193,21 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // neighbours' chroma, so on pale skin the reddest fifth of raw a* was the edges of dark
     // strands, darker than the head's median: an even head of dark hair on very light or light
     // skin read as light hair on darker skin, at twice its coverage, until 1.11.
+    // Computed over the head's box widened by the blur's reach (its kernel radius, 4 sigma), so
+    // every pixel of `inner` reads as over the whole image; elsewhere 0, never read.
     constexpr double kRednessSigma = 1.5; // px at the working size
-    cv::Mat smoothRgb, smoothLab, redness;
-    rgb.convertTo(smoothRgb, CV_32FC3, 1.0 / 255.0);
-    cv::GaussianBlur(smoothRgb, smoothRgb, cv::Size(), kRednessSigma);
-    cv::cvtColor(smoothRgb, smoothLab, cv::COLOR_RGB2Lab);
-    cv::extractChannel(smoothLab, redness, 1);
+    const int reach = static_cast<int>(std::ceil(4 * kRednessSigma));
+    const cv::Rect box =
+        (cv::boundingRect(inner) + cv::Size(2 * reach, 2 * reach) - cv::Point(reach, reach)) &
+        cv::Rect(0, 0, rgb.cols, rgb.rows);
+    cv::Mat redness(rgb.size(), CV_32F, cv::Scalar(0));
+    if (!box.empty()) {
+        cv::Mat smoothRgb, smoothLab;
+        rgb(box).convertTo(smoothRgb, CV_32FC3, 1.0 / 255.0);
+        cv::GaussianBlur(smoothRgb, smoothRgb, cv::Size(), kRednessSigma);
+        cv::cvtColor(smoothRgb, smoothLab, cv::COLOR_RGB2Lab);
+        cv::extractChannel(smoothLab, redness(box), 1);
+    }
     const cv::Mat skinPixels = inner & (redness >= percentile(redness, inner, 0.8));
     cv::Mat A;
     A8.convertTo(A, CV_32F);
