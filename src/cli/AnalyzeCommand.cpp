@@ -45,7 +45,7 @@ int runAnalyzeCommand(const QStringList &arguments)
     if (call.isSet(QStringLiteral("overlay")))
         clinic::checkImageOutputPath(call.value(QStringLiteral("overlay")));
     if (call.isSet(QStringLiteral("masks")))
-        clinic::prepareMaskFolder(call.value(QStringLiteral("masks")));
+        clinic::checkMaskFolder(call.value(QStringLiteral("masks")));
     analysis::Parameters parameters;
     QImage upright;
     bool ok = false;

@@ -294,17 +294,24 @@ void checkImageOutputPath(const QString &path)
         fail(QStringLiteral("the folder \"%1\" does not exist").arg(info.absolutePath()));
 }
 
-void prepareMaskFolder(const QString &folder)
+void checkMaskFolder(const QString &folder)
 {
-    const QFileInfo info(folder);
+    const auto fail = [&](const QString &why) {
+        throw std::runtime_error(
+            QStringLiteral("cannot write masks into \"%1\": %2").arg(folder, why).toStdString());
+    };
+    QFileInfo info(folder);
     if (info.exists() && !info.isDir())
-        throw std::runtime_error(
-            QStringLiteral("cannot write masks into \"%1\": it is a file, not a folder")
-                .arg(folder)
-                .toStdString());
-    if (!QDir().mkpath(folder))
-        throw std::runtime_error(
-            QStringLiteral("cannot create the folder \"%1\"").arg(folder).toStdString());
+        fail(QStringLiteral("it is a file, not a folder"));
+    // A folder still to be made is made inside its nearest existing ancestor.
+    QString path = info.absoluteFilePath();
+    while (!QFileInfo::exists(path) && QFileInfo(path).absolutePath() != path)
+        path = QFileInfo(path).absolutePath();
+    const QFileInfo ancestor(path);
+    if (!ancestor.isDir())
+        fail(QStringLiteral("\"%1\" is a file, not a folder").arg(path));
+    if (!ancestor.isWritable())
+        fail(QStringLiteral("the folder \"%1\" is not writable").arg(path));
 }
 
 void writeImageAtomically(const QImage &image, const QString &path)
@@ -329,7 +336,10 @@ void writeImageAtomically(const QImage &image, const QString &path)
 
 void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
 {
-    prepareMaskFolder(folder);
+    checkMaskFolder(folder);
+    if (!QDir().mkpath(folder))
+        throw std::runtime_error(
+            QStringLiteral("cannot create the folder \"%1\"").arg(folder).toStdString());
     const auto save = [&](const QImage &image, const char *name) {
         writeImageAtomically(image, QDir(folder).filePath(QString::fromLatin1(name)));
     };

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -373,6 +374,19 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(masksIntoFile.exitCode == 1);
     CHECK(masksIntoFile.err.contains(overlay));
     CHECK(masksIntoFile.err.contains(QStringLiteral("not a folder")));
+    // Nothing is made for a run that fails: a photo that is not an image leaves no masks folder.
+    const QString notImage = dir.file(QStringLiteral("notes.png"));
+    {
+        QFile notes(notImage);
+        REQUIRE(notes.open(QIODevice::WriteOnly));
+        notes.write("not an image");
+    }
+    const QString unusedMasks = dir.file(QStringLiteral("unused-masks"));
+    Result corrupt =
+        run(dir, {QStringLiteral("analyze"), notImage, QStringLiteral("--masks"), unusedMasks});
+    CHECK(corrupt.exitCode != 0);
+    CHECK(corrupt.err.contains(notImage));
+    CHECK_FALSE(QFileInfo::exists(unusedMasks));
     Result again =
         run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
     REQUIRE(again.exitCode == 0);

@@ -74,9 +74,9 @@ void writeImageAtomically(const QImage &image, const QString &path);
 // no image format, its folder does not exist, or it is a folder. For checking before long work.
 void checkImageOutputPath(const QString &path);
 
-// Throws std::runtime_error naming `folder` when masks cannot go there: it is a file, or it does
-// not exist and cannot be created (it is created).
-void prepareMaskFolder(const QString &folder);
+// Throws std::runtime_error naming `folder` when masks cannot go there: it is a file, or the
+// nearest folder it would be made in is a file or not writable. Creates nothing.
+void checkMaskFolder(const QString &folder);
 
 // Writes labels.png (0 background, 1 skin, 2 hair), grades.png (0 not scalp, 1 normal .. 5 bald)
 // and coverage.png (coverage x 255) at the map resolution into `folder`, each atomically. Throws
