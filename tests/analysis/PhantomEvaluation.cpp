@@ -152,8 +152,13 @@ std::vector<PhantomCase> phantomCases(int widthPx, bool shadeHairWithHead)
             c.phantom.hair = hair.colour;
             // Every hair colour meets every loss pattern across the skin tones.
             c.phantom.pattern = static_cast<imaging::LossPattern>((skinIndex + hairIndex) % 3);
-            c.phantom.lightingGradient = (seed % 2) ? 0.3 : 0.0;
-            c.blurSigma = (seed % 3 == 1) ? 1.0 : 0.0;
+            // Uneven light on every other skin tone, apart from the noise (until 2026-12-02
+            // both followed the seed's parity: no case had both).
+            c.phantom.lightingGradient = skinIndex % 2 == 0 ? 0.3 : 0.0;
+            // Blur on a third of the cases, every hair colour on two skin tones, apart from
+            // the pattern (until 2026-12-02 it followed the seed, and so the hair colour: every
+            // blond case was blurred and no other).
+            c.blurSigma = (skinIndex + 2 * hairIndex) % 3 == 0 ? 1.0 : 0.0;
             c.noiseSigma = (seed % 2) ? 0.0 : 4.0;
             c.jpegQuality = (seed % 4 == 0) ? 70 : 90;
             c.phantom.shadeHairWithHead = shadeHairWithHead;
