@@ -340,11 +340,12 @@ float strandShare(float detail, float smooth, float stranded)
 // heads mapped as patches of normal hair); where L*'s fineDetail() is as smooth as bare skin the
 // coverage is scaled down by strandShare() (on the real photographs a shiny bald scalp reads
 // 0.1-0.5 L*, short grey hair 1.5-3). `colourCoverage` gives the colour unmixing's map, for
-// shade too deep for lightness (below); called at most once, only when such a pixel is met.
+// shade too deep for lightness (below); called at most once, only when such a pixel is met;
+// `shadeTookColour` says whether any pixel of the returned map took it.
 // Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
                        bool darkHair, double extremeL, double skinL, const cv::Mat &skinLike,
-                       const std::function<cv::Mat()> &colourCoverage)
+                       const std::function<cv::Mat()> &colourCoverage, bool &shadeTookColour)
 {
     constexpr float kSkinPlateauL = 4.0f;
     constexpr double kSkinPlateauShare = 0.15;
@@ -382,7 +383,7 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     // for a skin end, and hairEnd() then found no peak in the far half; the local skin's median
     // is the better skin end when it is lighter (very dark skin, dense: 20 -> 10 points).
     const double skinRef = darkHair ? std::max(skinL, percentile(skin, inner, 0.5)) : skinL;
-    const double hairL = darkHair ? hairEnd(L, inner, skinRef, extremeL) : lightHairL;
+    const double firstHairL = darkHair ? hairEnd(L, inner, skinRef, extremeL) : lightHairL;
 
     // Where the local skin and the hair lie within kMinContrastL of each other there is either
     // no skin (a full head of dark hair: the lightest pixels are hair too) or shade: the head's
@@ -403,7 +404,6 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     constexpr float kSmoothSkinL = 0.5f;
     constexpr float kStrandedL = 1.0f;
     const cv::Mat detail = darkHair ? cv::Mat() : fineDetail(L);
-    const bool headHasContrast = skinRef - hairL >= static_cast<double>(kMinShadedContrastL);
     // Made when the first pixel needs them (most heads have contrast everywhere).
     cv::Mat skinNear, localHair, colour;
     const auto makeShadeMaps = [&] {
@@ -412,55 +412,77 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
         skinNear /= 255.0;
         localHair = percentileMap(L, inner, block, 0.02);
     };
-    cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
-    for (int y = 0; y < L.rows; ++y) {
-        for (int x = 0; x < L.cols; ++x) {
-            if (!head.at<std::uint8_t>(y, x))
-                continue;
-            const float s = skin.at<float>(y, x);
-            const float value = L.at<float>(y, x);
-            float contrast =
-                darkHair ? s - static_cast<float>(hairL) : static_cast<float>(hairL) - s;
-            float minContrast = kMinContrastL;
-            if (darkHair && contrast < kMinContrastL && headHasContrast && skinNear.empty())
-                makeShadeMaps();
-            const bool shade = darkHair && contrast < kMinContrastL && headHasContrast &&
-                               skinNear.at<float>(y, x) >= kSkinNearShare;
-            if (shade) {
-                const double shadedHairL =
-                    (hairL + 16.0) * (static_cast<double>(s) + 16.0) / (skinRef + 16.0) - 16.0;
-                contrast =
-                    std::min(s - static_cast<float>(shadedHairL), s - localHair.at<float>(y, x));
-                minContrast = kMinShadedContrastL;
-            }
-            if (contrast < minContrast) {
-                // Shade too deep even for that (very dark skin at a head's dark rim: skin and
-                // hair 2 L* apart, under the noise): colour still tells them apart, the unmixing
-                // ratio being free of shading, and averaged over the coverage window its noise
-                // goes. Until 1.11 these pixels took the rule below, and JPEG lends dark strands
-                // the skin's chroma there: the rim read as bald (very dark skin, dark hair, 800 px:
-                // 6.0 -> 3.6 points, IoU 0.44 -> 0.71). Not where no skin shows around (a full
-                // head of dark hair), where colour read the real photographs' top views worse
-                // (MAE 0.59 -> 0.69).
+    const auto unmix = [&](double hairL) {
+        shadeTookColour = false;
+        const bool headHasContrast = skinRef - hairL >= static_cast<double>(kMinShadedContrastL);
+        cv::Mat alpha(L.size(), CV_32F, cv::Scalar(0));
+        for (int y = 0; y < L.rows; ++y) {
+            for (int x = 0; x < L.cols; ++x) {
+                if (!head.at<std::uint8_t>(y, x))
+                    continue;
+                const float s = skin.at<float>(y, x);
+                const float value = L.at<float>(y, x);
+                float contrast =
+                    darkHair ? s - static_cast<float>(hairL) : static_cast<float>(hairL) - s;
+                float minContrast = kMinContrastL;
+                if (darkHair && contrast < kMinContrastL && headHasContrast && skinNear.empty())
+                    makeShadeMaps();
+                const bool shade = darkHair && contrast < kMinContrastL && headHasContrast &&
+                                   skinNear.at<float>(y, x) >= kSkinNearShare;
                 if (shade) {
-                    if (colour.empty())
-                        colour = colourCoverage();
-                    alpha.at<float>(y, x) = colour.at<float>(y, x);
+                    const double shadedHairL =
+                        (hairL + 16.0) * (static_cast<double>(s) + 16.0) / (skinRef + 16.0) - 16.0;
+                    contrast = std::min(s - static_cast<float>(shadedHairL),
+                                        s - localHair.at<float>(y, x));
+                    minContrast = kMinShadedContrastL;
+                }
+                if (contrast < minContrast) {
+                    // Shade too deep even for that (very dark skin at a head's dark rim: skin and
+                    // hair 2 L* apart, under the noise): colour still tells them apart, the
+                    // unmixing ratio being free of shading, and averaged over the coverage window
+                    // its noise goes. Until 1.11 these pixels took the rule below, and JPEG lends
+                    // dark strands the skin's chroma there: the rim read as bald (very dark skin,
+                    // dark hair, 800 px: 6.0 -> 3.6 points, IoU 0.44 -> 0.71). Not where no skin
+                    // shows around (a full head of dark hair), where colour read the real
+                    // photographs' top views worse (MAE 0.59 -> 0.69).
+                    if (shade) {
+                        if (colour.empty())
+                            colour = colourCoverage();
+                        alpha.at<float>(y, x) = colour.at<float>(y, x);
+                        shadeTookColour = true;
+                        continue;
+                    }
+                    // No skin to measure against: dark pixels that are not skin-coloured are hair.
+                    // Until 1.4 every such pixel read as bare skin, and a full head as bald.
+                    if (darkHair && value < kDarkL && !skinLike.at<std::uint8_t>(y, x))
+                        alpha.at<float>(y, x) = 1.0f;
                     continue;
                 }
-                // No skin to measure against: dark pixels that are not skin-coloured are hair.
-                // Until 1.4 every such pixel read as bare skin, and a full head as bald.
-                if (darkHair && value < kDarkL && !skinLike.at<std::uint8_t>(y, x))
-                    alpha.at<float>(y, x) = 1.0f;
-                continue;
+                const float d = darkHair ? s - value : value - s;
+                const float margin = std::min(kMarginL, 0.25f * contrast);
+                float share = std::clamp((d - margin) / (contrast - 2 * margin), 0.0f, 1.0f);
+                if (!darkHair)
+                    share *= strandShare(detail.at<float>(y, x), kSmoothSkinL, kStrandedL);
+                alpha.at<float>(y, x) = share;
             }
-            const float d = darkHair ? s - value : value - s;
-            const float margin = std::min(kMarginL, 0.25f * contrast);
-            float share = std::clamp((d - margin) / (contrast - 2 * margin), 0.0f, 1.0f);
-            if (!darkHair)
-                share *= strandShare(detail.at<float>(y, x), kSmoothSkinL, kStrandedL);
-            alpha.at<float>(y, x) = share;
         }
+        return alpha;
+    };
+    cv::Mat alpha = unmix(firstHairL);
+    // A dense head of dark hair on skin little lighter than it (very dark skin: 7 L* apart)
+    // spreads its hair's shades (+-20% of their lightness) over the whole far half of the
+    // scale, and its mode lies near the middle: no peak in the far half, the hair end its
+    // darkest shade, 4 L* past the hair's middle, and the head read at half its coverage (an
+    // even head at 1600 px: 27 points thin). Where the map so read covers at least
+    // kDenseDarkCoverage of the head, the hair end is the middle of the far shades (hairEnd()'s
+    // spread rule) when that is lighter: 27 -> 11 points, nothing else on the phantoms moves;
+    // sparse heads (the phantoms at 800 px: at most 0.35) keep their extreme, which blur already
+    // pulls towards the skin.
+    constexpr double kDenseDarkCoverage = 0.4;
+    if (darkHair && cv::mean(alpha, inner)[0] >= kDenseDarkCoverage) {
+        const double spreadL = hairEnd(L, inner, skinRef, extremeL, HairShades::Spread);
+        if (spreadL > firstHairL)
+            alpha = unmix(spreadL);
     }
     return alpha;
 }
@@ -1271,11 +1293,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         }
         bool shadeInColour = false;
         if (!colourUnmixed)
-            alpha = unmixLightness(L, head, inner, block, darkHair, hairL, skinLightness,
-                                   skinColour, [&] {
-                                       shadeInColour = true;
-                                       return unmixColour(rgb, head, inner, A);
-                                   });
+            alpha = unmixLightness(
+                L, head, inner, block, darkHair, hairL, skinLightness, skinColour,
+                [&] { return unmixColour(rgb, head, inner, A); }, shadeInColour);
         result.unmixing = colourUnmixed   ? "colour"
                           : shadeInColour ? "lightness, colour in deep shade"
                                           : "lightness";
