@@ -470,14 +470,14 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     };
     cv::Mat alpha = unmix(firstHairL);
     // A dense head of dark hair on skin little lighter than it (very dark skin: 7 L* apart)
-    // spreads its hair's shades (+-20% of their lightness) over the whole far half of the
-    // scale, and its mode lies near the middle: no peak in the far half, the hair end its
-    // darkest shade, 4 L* past the hair's middle, and the head read at half its coverage (an
-    // even head at 1600 px: 27 points thin). Where the map so read covers at least
-    // kDenseDarkCoverage of the head, the hair end is the middle of the far shades (hairEnd()'s
-    // spread rule) when that is lighter: 27 -> 11 points, nothing else on the phantoms moves;
-    // sparse heads (the phantoms at 800 px: at most 0.35) keep their extreme, which blur already
-    // pulls towards the skin.
+    // spreads its hair's shades (the phantoms draw them 15% darker to 25% lighter) over the
+    // whole far half of the scale, and its mode lies near the middle: no peak in the far half,
+    // the hair end its darkest shade, 3 L* past the hair's middle, and the head read at half
+    // its coverage (an even head at 1600 px: 27 points thin). Where the map so read covers at
+    // least kDenseDarkCoverage of the head, the hair end is the middle of the far shades
+    // (hairEnd()'s spread rule) when that is lighter: 27 -> 11 points, nothing else on the
+    // phantoms moves; sparse heads (the phantoms at 800 px: at most 0.35) keep their extreme,
+    // which blur already pulls towards the skin.
     constexpr double kDenseDarkCoverage = 0.4;
     if (darkHair && cv::mean(alpha, inner)[0] >= kDenseDarkCoverage) {
         const double spreadL = hairEnd(L, inner, skinRef, extremeL, HairShades::Spread);
