@@ -175,7 +175,9 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
         strand.quadTo(control, tip);
         // Shade varies around the hair colour: +-20% lightness; the head's shading at the
         // strand's middle.
-        const QColor colour = p.hair.lighter(static_cast<int>(85 + shade * 40));
+        const bool grey = p.greyStrandShare > 0 && random.uniform() < p.greyStrandShare;
+        const QColor colour =
+            (grey ? p.greyHair : p.hair).lighter(static_cast<int>(85 + shade * 40));
         const double gain = shadingGain(control);
         const auto shaded = [gain](int channel) {
             return std::clamp(static_cast<int>(std::lround(channel * gain)), 0, 255);

@@ -45,6 +45,10 @@ struct SampleScalpParameters
     // light does on a real head. Off, the strands keep their colour across the head: the bundled
     // sample photo and the phantoms of the quality targets were drawn that way (docs/analysis.md).
     bool shadeHairWithHead = false;
+    // Salt and pepper: the share of strands drawn in `greyHair` instead of `hair` (0..1), as on a
+    // greying head. 0 draws no random number for it, so the phantoms without grey stay as drawn.
+    double greyStrandShare = 0.0;
+    QColor greyHair = QColor(200, 200, 195);
 };
 
 struct ScalpPhantom
