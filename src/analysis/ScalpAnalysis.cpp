@@ -577,6 +577,68 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     return alpha;
 }
 
+// Hair coverage per pixel of a greying head read as dark hair: dark and grey strands mixed
+// (salt and pepper). The lightness unmixing has two ends, the skin and the dark hair, and a grey
+// strand, about as light as the skin, read as skin: dense greying heads 15-38 points thin on the
+// phantoms (docs/analysis.md). Here each pixel's RGB colour less the skin's (`skinPixels`'
+// median) is solved, least squares, for a share of the dark hair (the median of the head's
+// darkest 2% of `L`) and a share of the grey (the median of the lighter half of its most neutral
+// tenth, by CIELAB chroma), and its coverage is their sum, 0..1. Grey counts only where it is
+// stranded (strandShare() of L*'s fineDetail(), as for light hair: the neutral light pixels of a
+// bald scalp are shine). Applies only where that grey is a grey, neutral (chroma under
+// kGreyChroma) and no darker than the skin less kGreyBelowSkinL (on a head of dark hair alone
+// the most neutral pixels are the dark hair itself): otherwise returns an empty Mat. `rgb`
+// 8-bit RGB, `L` CIELAB L* CV_32F, `A8` and `B8` 8-bit CIELAB a* and b*, masks 8-bit; returns
+// CV_32F.
+cv::Mat unmixGreyingHead(const cv::Mat &rgb, const cv::Mat &L, const cv::Mat &A8, const cv::Mat &B8,
+                         const cv::Mat &head, const cv::Mat &inner, const cv::Mat &skinPixels,
+                         double skinL)
+{
+    constexpr double kGreyChroma = 6.0;
+    constexpr double kGreyBelowSkinL = 15.0;
+    constexpr double kNeutralShare = 0.1;
+    constexpr float kSmoothSkinL = 0.5f; // fine detail of bare skin and of strands (L*), as for
+    constexpr float kStrandedL = 1.0f;   // light hair in unmixLightness()
+    cv::Mat chroma, a, b;
+    A8.convertTo(a, CV_32F, 1.0, -128.0);
+    B8.convertTo(b, CV_32F, 1.0, -128.0);
+    cv::magnitude(a, b, chroma);
+    const cv::Mat neutral = inner & (chroma <= percentile(chroma, inner, kNeutralShare));
+    const cv::Mat lightNeutral = neutral & (L >= percentile(L, neutral, 0.5));
+    cv::Mat colour;
+    rgb.convertTo(colour, CV_32FC3);
+    const cv::Vec3f skin = channelMedian(colour, skinPixels);
+    const cv::Vec3f dark = channelMedian(colour, inner & (L <= percentile(L, inner, 0.02)));
+    const cv::Vec3f grey = channelMedian(colour, lightNeutral);
+    cv::Mat greyLab(1, 1, CV_32FC3,
+                    cv::Scalar(grey[0] / 255.0f, grey[1] / 255.0f, grey[2] / 255.0f));
+    cv::cvtColor(greyLab, greyLab, cv::COLOR_RGB2Lab);
+    const cv::Vec3f g = greyLab.at<cv::Vec3f>(0, 0);
+    if (std::hypot(static_cast<double>(g[1]), static_cast<double>(g[2])) >= kGreyChroma ||
+        static_cast<double>(g[0]) < skinL - kGreyBelowSkinL)
+        return {};
+    const cv::Vec3f toDark = dark - skin, toGrey = grey - skin;
+    const float dd = toDark.dot(toDark), gg = toGrey.dot(toGrey), dg = toDark.dot(toGrey);
+    const float determinant = dd * gg - dg * dg;
+    if (determinant <= 1e-3f * dd * gg) // grey on the line from skin to dark: nothing to unmix
+        return {};
+    const cv::Mat detail = fineDetail(L);
+    cv::Mat alpha(rgb.size(), CV_32F, cv::Scalar(0));
+    for (int y = 0; y < alpha.rows; ++y) {
+        for (int x = 0; x < alpha.cols; ++x) {
+            if (!head.at<std::uint8_t>(y, x))
+                continue;
+            const cv::Vec3f c = colour.at<cv::Vec3f>(y, x) - skin;
+            const float cd = c.dot(toDark), cg = c.dot(toGrey);
+            const float darkShare = (gg * cd - dg * cg) / determinant;
+            const float greyShare = (dd * cg - dg * cd) / determinant *
+                                    strandShare(detail.at<float>(y, x), kSmoothSkinL, kStrandedL);
+            alpha.at<float>(y, x) = std::clamp(darkShare + greyShare, 0.0f, 1.0f);
+        }
+    }
+    return alpha;
+}
+
 // The mean of `values` around each pixel, weighted by `weight` (0..1: where the values count),
 // over a Gaussian of sigma `sigmaPx`; where the weight around is nil, 0. Computed at a quarter
 // of sigma per pixel (a blur that wide keeps nothing finer), which keeps the kernel a few dozen
@@ -1299,6 +1361,15 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         result.unmixing = colourUnmixed   ? "colour"
                           : shadeInColour ? "lightness, colour in deep shade"
                                           : "lightness";
+        // A greying head, dark and grey strands mixed (1.13; docs/analysis.md).
+        if (!colourUnmixed && darkHair) {
+            if (cv::Mat greying =
+                    unmixGreyingHead(rgb, L, A8, B8, head, inner, skinPixels, skinLightness);
+                !greying.empty()) {
+                alpha = greying;
+                result.unmixing = "colour: skin, dark and grey hair";
+            }
+        }
     }
     step(progress, 0.6);
 

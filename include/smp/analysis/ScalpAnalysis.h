@@ -149,7 +149,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.12"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.13"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -171,7 +171,9 @@ struct Result
                                            // dense colour-unmixed heads' skin end below
                                            // their reddest fifth's, shade too deep for
                                            // lightness unmixed in colour; 1.12: dense dark
-                                           // heads' hair end the middle of their far shades
+                                           // heads' hair end the middle of their far shades;
+                                           // 1.13: greying heads (dark and grey strands)
+                                           // unmixed in colour with three ends
     std::string parametersJson;            // every parameter that shaped the result
 };
 
