@@ -577,6 +577,30 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     return alpha;
 }
 
+// The per-channel median of the 8-bit RGB pixels under `mask` (8-bit), as floats; black when
+// the mask is empty.
+cv::Vec3f medianColour(const cv::Mat &rgb, const cv::Mat &mask)
+{
+    std::array<std::vector<std::uint8_t>, 3> channels;
+    for (int y = 0; y < rgb.rows; ++y)
+        for (int x = 0; x < rgb.cols; ++x)
+            if (mask.at<std::uint8_t>(y, x)) {
+                const cv::Vec3b c = rgb.at<cv::Vec3b>(y, x);
+                for (std::size_t k = 0; k < 3; ++k)
+                    channels[k].push_back(c[static_cast<int>(k)]);
+            }
+    cv::Vec3f median(0, 0, 0);
+    for (std::size_t k = 0; k < 3; ++k) {
+        auto &values = channels[k];
+        if (values.empty())
+            continue;
+        const auto middle = values.begin() + static_cast<std::ptrdiff_t>((values.size() - 1) / 2);
+        std::nth_element(values.begin(), middle, values.end());
+        median[static_cast<int>(k)] = static_cast<float>(*middle);
+    }
+    return median;
+}
+
 // Hair coverage per pixel of a greying head read as dark hair: dark and grey strands mixed
 // (salt and pepper). The lightness unmixing has two ends, the skin and the dark hair, and a grey
 // strand, about as light as the skin, read as skin: dense greying heads 15-38 points thin on the
@@ -604,12 +628,9 @@ cv::Mat unmixGreyingHead(const cv::Mat &rgb, const cv::Mat &L, const cv::Mat &A8
     B8.convertTo(b, CV_32F, 1.0, -128.0);
     cv::magnitude(a, b, chroma);
     const cv::Mat neutral = inner & (chroma <= percentile(chroma, inner, kNeutralShare));
-    const cv::Mat lightNeutral = neutral & (L >= percentile(L, neutral, 0.5));
-    cv::Mat colour;
-    rgb.convertTo(colour, CV_32FC3);
-    const cv::Vec3f skin = channelMedian(colour, skinPixels);
-    const cv::Vec3f dark = channelMedian(colour, inner & (L <= percentile(L, inner, 0.02)));
-    const cv::Vec3f grey = channelMedian(colour, lightNeutral);
+    // The grey first: most heads stop at its test, before the float copy of the photo (the
+    // test costs 12-19 ms at 1024 px, the unmixing about 80 more).
+    const cv::Vec3f grey = medianColour(rgb, neutral & (L >= percentile(L, neutral, 0.5)));
     cv::Mat greyLab(1, 1, CV_32FC3,
                     cv::Scalar(grey[0] / 255.0f, grey[1] / 255.0f, grey[2] / 255.0f));
     cv::cvtColor(greyLab, greyLab, cv::COLOR_RGB2Lab);
@@ -617,6 +638,10 @@ cv::Mat unmixGreyingHead(const cv::Mat &rgb, const cv::Mat &L, const cv::Mat &A8
     if (std::hypot(static_cast<double>(g[1]), static_cast<double>(g[2])) >= kGreyChroma ||
         static_cast<double>(g[0]) < skinL - kGreyBelowSkinL)
         return {};
+    const cv::Vec3f skin = medianColour(rgb, skinPixels);
+    const cv::Vec3f dark = medianColour(rgb, inner & (L <= percentile(L, inner, 0.02)));
+    cv::Mat colour;
+    rgb.convertTo(colour, CV_32FC3);
     const cv::Vec3f toDark = dark - skin, toGrey = grey - skin;
     const float dd = toDark.dot(toDark), gg = toGrey.dot(toGrey), dg = toDark.dot(toGrey);
     const float determinant = dd * gg - dg * dg;
