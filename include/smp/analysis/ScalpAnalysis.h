@@ -131,8 +131,8 @@ struct Result
     std::string noScalpReason;  // when scalpFound is false
     // How hair was told from skin (docs/analysis.md, step 3), for support and comparison:
     // "lightness", "lightness, colour in deep shade" (where skin and hair lie a few L* apart),
-    // "colour", or "full head" (no skin showing: hair-coloured pixels are hair); empty when no
-    // scalp was found.
+    // "colour", "colour: skin, dark and grey hair" (a greying head, since 1.13), or "full head"
+    // (no skin showing: hair-coloured pixels are hair); empty when no scalp was found.
     std::string unmixing;
     double referenceCoverage = 0;
     double coveragePercent = 0; // whole-scalp: hair-covered share of the scalp, in percent
