@@ -292,13 +292,28 @@ double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double e
     return static_cast<double>(*middle);
 }
 
-cv::Vec3f channelMedian(const cv::Mat &colour, const cv::Mat &mask)
+// The per-channel median of the 8-bit RGB pixels under `mask` (8-bit), as floats; black when
+// the mask is empty.
+cv::Vec3f medianColour(const cv::Mat &rgb, const cv::Mat &mask)
 {
-    std::vector<cv::Mat> planes;
-    cv::split(colour, planes);
-    return {static_cast<float>(percentile(planes[0], mask, 0.5)),
-            static_cast<float>(percentile(planes[1], mask, 0.5)),
-            static_cast<float>(percentile(planes[2], mask, 0.5))};
+    std::array<std::vector<std::uint8_t>, 3> channels;
+    for (int y = 0; y < rgb.rows; ++y)
+        for (int x = 0; x < rgb.cols; ++x)
+            if (mask.at<std::uint8_t>(y, x)) {
+                const cv::Vec3b c = rgb.at<cv::Vec3b>(y, x);
+                for (std::size_t k = 0; k < 3; ++k)
+                    channels[k].push_back(c[static_cast<int>(k)]);
+            }
+    cv::Vec3f median(0, 0, 0);
+    for (std::size_t k = 0; k < 3; ++k) {
+        auto &values = channels[k];
+        if (values.empty())
+            continue;
+        const auto middle = values.begin() + static_cast<std::ptrdiff_t>((values.size() - 1) / 2);
+        std::nth_element(values.begin(), middle, values.end());
+        median[static_cast<int>(k)] = static_cast<float>(*middle);
+    }
+    return median;
 }
 
 // How much fine detail each pixel's neighbourhood has: the mean absolute difference between
@@ -508,10 +523,8 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
 {
     cv::Mat colour;
     rgb.convertTo(colour, CV_32FC3);
-    const cv::Vec3f skin =
-        channelMedian(colour, inner & (redness >= percentile(redness, inner, 0.8)));
-    const cv::Vec3f hair =
-        channelMedian(colour, inner & (redness <= percentile(redness, inner, 0.05)));
+    const cv::Vec3f skin = medianColour(rgb, inner & (redness >= percentile(redness, inner, 0.8)));
+    const cv::Vec3f hair = medianColour(rgb, inner & (redness <= percentile(redness, inner, 0.05)));
     const float ss = skin.dot(skin), hh = hair.dot(hair), sh = skin.dot(hair);
     const float determinant = ss * hh - sh * sh;
     cv::Mat alpha(rgb.size(), CV_32F, cv::Scalar(0));
@@ -575,30 +588,6 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             unmix(static_cast<float>(skinRatio));
     }
     return alpha;
-}
-
-// The per-channel median of the 8-bit RGB pixels under `mask` (8-bit), as floats; black when
-// the mask is empty.
-cv::Vec3f medianColour(const cv::Mat &rgb, const cv::Mat &mask)
-{
-    std::array<std::vector<std::uint8_t>, 3> channels;
-    for (int y = 0; y < rgb.rows; ++y)
-        for (int x = 0; x < rgb.cols; ++x)
-            if (mask.at<std::uint8_t>(y, x)) {
-                const cv::Vec3b c = rgb.at<cv::Vec3b>(y, x);
-                for (std::size_t k = 0; k < 3; ++k)
-                    channels[k].push_back(c[static_cast<int>(k)]);
-            }
-    cv::Vec3f median(0, 0, 0);
-    for (std::size_t k = 0; k < 3; ++k) {
-        auto &values = channels[k];
-        if (values.empty())
-            continue;
-        const auto middle = values.begin() + static_cast<std::ptrdiff_t>((values.size() - 1) / 2);
-        std::nth_element(values.begin(), middle, values.end());
-        median[static_cast<int>(k)] = static_cast<float>(*middle);
-    }
-    return median;
 }
 
 // Hair coverage per pixel of a greying head read as dark hair: dark and grey strands mixed
@@ -1378,23 +1367,22 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             alpha = unmixColour(rgb, head, inner, A);
             colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseCoverage;
         }
+        // A greying head, dark and grey strands mixed (1.13; docs/analysis.md), before the
+        // lightness unmixing, which it replaces.
+        cv::Mat greying;
+        if (!colourUnmixed && darkHair)
+            greying = unmixGreyingHead(rgb, L, A8, B8, head, inner, skinPixels, skinLightness);
         bool shadeInColour = false;
-        if (!colourUnmixed)
+        if (!greying.empty())
+            alpha = greying;
+        else if (!colourUnmixed)
             alpha = unmixLightness(
                 L, head, inner, block, darkHair, hairL, skinLightness, skinColour,
                 [&] { return unmixColour(rgb, head, inner, A); }, shadeInColour);
-        result.unmixing = colourUnmixed   ? "colour"
-                          : shadeInColour ? "lightness, colour in deep shade"
-                                          : "lightness";
-        // A greying head, dark and grey strands mixed (1.13; docs/analysis.md).
-        if (!colourUnmixed && darkHair) {
-            if (cv::Mat greying =
-                    unmixGreyingHead(rgb, L, A8, B8, head, inner, skinPixels, skinLightness);
-                !greying.empty()) {
-                alpha = greying;
-                result.unmixing = "colour: skin, dark and grey hair";
-            }
-        }
+        result.unmixing = colourUnmixed      ? "colour"
+                          : !greying.empty() ? "colour: skin, dark and grey hair"
+                          : shadeInColour    ? "lightness, colour in deep shade"
+                                             : "lightness";
     }
     step(progress, 0.6);
 
