@@ -213,6 +213,54 @@ double percentile(const cv::Mat &values, const cv::Mat &mask, double q)
     return *nth;
 }
 
+// Counts of `values` (CV_32F) under `mask` (8-bit) in kHistogramBins equal bins from `from` to
+// `to` (either way round; bin 0 at `from`); values outside are not counted.
+constexpr int kHistogramBins = 40;
+using Histogram = std::array<double, kHistogramBins>;
+
+Histogram histogramOf(const cv::Mat &values, const cv::Mat &mask, double from, double to)
+{
+    Histogram histogram{};
+    const double width = (to - from) / kHistogramBins;
+    if (std::abs(width) < 1e-9)
+        return histogram;
+    for (int y = 0; y < values.rows; ++y)
+        for (int x = 0; x < values.cols; ++x) {
+            if (!mask.at<std::uint8_t>(y, x))
+                continue;
+            const double bin = (static_cast<double>(values.at<float>(y, x)) - from) / width;
+            if (bin >= 0 && bin < kHistogramBins)
+                histogram[static_cast<std::size_t>(bin)] += 1;
+        }
+    return histogram;
+}
+
+// The fullest bin of `histogram` once each bin is summed with its two neighbours either side, and
+// that sum.
+std::pair<int, double> smoothedPeak(const Histogram &histogram)
+{
+    int peak = 0;
+    double peakCount = -1;
+    for (int i = 0; i < kHistogramBins; ++i) {
+        double sum = 0;
+        for (int j = std::max(0, i - 2); j <= std::min(kHistogramBins - 1, i + 2); ++j)
+            sum += histogram[static_cast<std::size_t>(j)];
+        if (sum > peakCount) {
+            peakCount = sum;
+            peak = i;
+        }
+    }
+    return {peak, peakCount};
+}
+
+// The most common value of `values` (CV_32F, under the 8-bit `mask`) between `low` and `high`:
+// the centre of histogramOf()'s smoothedPeak() between them.
+double modeBetween(const cv::Mat &values, const cv::Mat &mask, double low, double high)
+{
+    const int peak = smoothedPeak(histogramOf(values, mask, low, high)).first;
+    return low + (peak + 0.5) * (high - low) / kHistogramBins;
+}
+
 // The value of pure hair along a skin-to-hair scale (`values` over `mask`, `skin` the skin's
 // value), when hair is on the side of `extreme` (an extreme percentile, hair or beyond it). Where
 // the hair is dense, many pixels are pure hair and the far half of the scale, from midway between
@@ -233,37 +281,18 @@ enum class HairShades
 double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double extreme,
                HairShades shades = HairShades::Narrow)
 {
-    constexpr int kBins = 40;
     const double cut = skin + 0.5 * (extreme - skin);
-    const double width = (extreme - cut) / kBins;
+    const double width = (extreme - cut) / kHistogramBins;
     if (std::abs(width) < 1e-6)
         return extreme;
-    std::array<double, kBins> histogram{};
-    for (int y = 0; y < values.rows; ++y)
-        for (int x = 0; x < values.cols; ++x) {
-            if (!mask.at<std::uint8_t>(y, x))
-                continue;
-            const double bin = (static_cast<double>(values.at<float>(y, x)) - cut) / width;
-            if (bin >= 0 && bin < kBins)
-                histogram[static_cast<std::size_t>(bin)] += 1;
-        }
+    const Histogram histogram = histogramOf(values, mask, cut, extreme);
     // Smoothed over 5 bins, the peak must lie past the first quarter of the far half and rise
     // 5% above its first 5 bins (on the phantoms: past bin 12 when dense, before bin 10 when not).
-    int peak = 0;
-    double peakCount = -1;
-    for (int i = 0; i < kBins; ++i) {
-        double sum = 0;
-        for (int j = std::max(0, i - 2); j <= std::min(kBins - 1, i + 2); ++j)
-            sum += histogram[static_cast<std::size_t>(j)];
-        if (sum > peakCount) {
-            peakCount = sum;
-            peak = i;
-        }
-    }
+    const auto [peak, peakCount] = smoothedPeak(histogram);
     double start = 0;
     for (int j = 0; j < 5; ++j)
         start += histogram[static_cast<std::size_t>(j)];
-    if (peak >= kBins / 4 && peakCount >= 1.05 * start)
+    if (peak >= kHistogramBins / 4 && peakCount >= 1.05 * start)
         return cut + (peak + 0.5) * width;
     if (shades == HairShades::Narrow)
         return extreme;
@@ -516,10 +545,10 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // as bare skin the coverage is scaled down by strandShare(). The ratio, unlike lightness, is free
 // of shading and carries the detail of hair about as light as the skin: over the hair end, shine
 // reads 0.006-0.010 (the phantoms with a highlight and the real photographs alike), grey and blond
-// strands 0.03-0.08 on the phantoms, whatever their noise. `rgb` 8-bit RGB, masks 8-bit; returns
-// 0..1, CV_32F.
+// strands 0.03-0.08 on the phantoms, whatever their noise. `rgb` 8-bit RGB, masks 8-bit,
+// `redness` CIELAB a* + 128 (CV_32F), `yellowness8` b* + 128 (8-bit); returns 0..1, CV_32F.
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
-                    const cv::Mat &redness)
+                    const cv::Mat &redness, const cv::Mat &yellowness8)
 {
     cv::Mat colour;
     rgb.convertTo(colour, CV_32FC3);
@@ -543,8 +572,41 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // The ratio is 0 at the skin colour whatever the shading, so the skin end is 0 everywhere: a
     // local map (the 5th percentile per block, as for lightness) sits in the noise below the
     // skin on bald areas and in the hair on dense ones.
-    const float hairRatio = static_cast<float>(
-        hairEnd(ratio, inner, 0.0, percentile(ratio, inner, 0.998), HairShades::Spread));
+    const double extremeRatio = percentile(ratio, inner, 0.998);
+    float hairRatio =
+        static_cast<float>(hairEnd(ratio, inner, 0.0, extremeRatio, HairShades::Spread));
+    // A dense head of light hair a hue apart from the skin (blond on very light, light or tan
+    // skin) shows little bare skin: its reddest fifth, the skin reference, is more than half hair
+    // and lies close to the hair reference, the ratio's noise grows with that closeness (its
+    // 99.8th percentile 1.7-1.9 where pure hair reads 0.9-1.0), and hairEnd() finds no peak and
+    // no spread of shades in the far half: even heads at 1600 px read 29-46 points thin with the
+    // extreme (until 1.14). The head's most common ratio is then its pure hair, when it lies at
+    // least kHairSideMode of the way to the hair reference and the head's most common hue (CIELAB
+    // atan2(b*, a*)) lies at least kHairSideHue of the way from its 5th to its 95th percentile,
+    // towards the yellow of such hair and away from the skin (on the phantoms dense blond heads
+    // 0.69-0.86, sparse ones 0.41-0.66). The ratio alone does not tell them: two sparse shaded
+    // blond heads at 800 px have their most common ratio at 0.61 and 0.66 (hue 0.49 and 0.54),
+    // and read 45 points over with it.
+    constexpr double kHairSideMode = 0.6;
+    constexpr double kHairSideHue = 0.6;
+    if (hairRatio >= static_cast<float>(extremeRatio)) {
+        const double modeRatio =
+            modeBetween(ratio, inner, percentile(ratio, inner, 0.02), extremeRatio);
+        if (modeRatio >= kHairSideMode && modeRatio < extremeRatio) {
+            cv::Mat hue(rgb.size(), CV_32F, cv::Scalar(0));
+            for (int y = 0; y < hue.rows; ++y)
+                for (int x = 0; x < hue.cols; ++x)
+                    if (inner.at<std::uint8_t>(y, x))
+                        hue.at<float>(y, x) = std::atan2(
+                            static_cast<float>(yellowness8.at<std::uint8_t>(y, x)) - 128.0f,
+                            redness.at<float>(y, x) - 128.0f);
+            const double hue5 = percentile(hue, inner, 0.05);
+            const double hue95 = percentile(hue, inner, 0.95);
+            if (hue95 > hue5 &&
+                modeBetween(hue, inner, hue5, hue95) - hue5 >= kHairSideHue * (hue95 - hue5))
+                hairRatio = static_cast<float>(modeRatio);
+        }
+    }
     if (hairRatio <= 0.1f)
         return alpha;
     constexpr float kMargin = 0.04f; // of the skin-to-hair contrast, ignored at either end
@@ -1362,9 +1424,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     } else {
         colourUnmixed = (darkHair && hairL > kLightHairL) || sameLightness;
         if (colourUnmixed) {
-            alpha = unmixColour(rgb, head, inner, A);
+            alpha = unmixColour(rgb, head, inner, A, B8);
         } else if (!darkHair && (hairL + 16.0) / (skinLightness + 16.0) < kLowContrast) {
-            alpha = unmixColour(rgb, head, inner, A);
+            alpha = unmixColour(rgb, head, inner, A, B8);
             colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseCoverage;
         }
         // A greying head, dark and grey strands mixed (1.13; docs/analysis.md), before the
@@ -1378,7 +1440,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         else if (!colourUnmixed)
             alpha = unmixLightness(
                 L, head, inner, block, darkHair, hairL, skinLightness, skinColour,
-                [&] { return unmixColour(rgb, head, inner, A); }, shadeInColour);
+                [&] { return unmixColour(rgb, head, inner, A, B8); }, shadeInColour);
         result.unmixing = colourUnmixed      ? "colour"
                           : !greying.empty() ? "colour: skin, dark and grey hair"
                           : shadeInColour    ? "lightness, colour in deep shade"

@@ -218,11 +218,11 @@ TEST_CASE("phantoms whose hair is shaded with the head: measured, guarded, short
     // rim) into the skin only; on a real head it falls on the hair as well. With the strands
     // shaded too, light hair's coverage follows the light, the analysis's hair end being one
     // value per head (dense dark hair on very dark skin reads thinner the darker the side, 31
-    // points at 1600 px; dense blond on tan skin lit from one side 33). Measured here so that
-    // work on it shows, guarded against getting worse (docs/analysis.md). Until 1.9 sparse grey
-    // and blond hair on tan skin read as dark hair, their shaded skin as the hair (15-17 points
-    // at 800 px); and dense blond on medium skin and grey and blond on tan skin, unmixed in
-    // lightness, 33-44 points at 1600 px.
+    // points at 1600 px; dense blond on tan skin lit from one side 33 until 1.14, now 4.4).
+    // Measured here so that work on it shows, guarded against getting worse (docs/analysis.md).
+    // Until 1.9 sparse grey and blond hair on tan skin read as dark hair, their shaded skin as
+    // the hair (15-17 points at 800 px); and dense blond on medium skin and grey and blond on tan
+    // skin, unmixed in lightness, 33-44 points at 1600 px.
     SECTION("800 x 600")
     {
         checkPhantomCases(test::phantomCases(800, true), {7.5, 0.6, 0.0}, {12.0, 0.0, 0.0},
@@ -244,10 +244,12 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     // on pale skin the edges of the dark strands (a dark pixel's a* swings widest with noise),
     // and dark hair on very light and light skin read as light hair on darker skin, 30 and 34
     // points over at 800 px; and dense light hair at 1600 px, unmixed in colour against a skin
-    // reference mixed with hair, read 10-21 points thin. Dense blond on very light and light
-    // skin (45 points thin) and on tan skin lit from one side (29), dense dark hair on very dark
-    // skin lit from one side (11; 27 until 1.12) and dense dark hair blurred on very light skin
-    // (10) stay known failures (docs/analysis.md), guarded against getting worse.
+    // reference mixed with hair, read 10-21 points thin. Until 1.14 dense blond on very light
+    // and light skin read 45 points thin and on tan skin lit from one side 29, the colour
+    // ratio's noisy extreme taken for the hair end (now 2.1-4.5: the light-hair bound at 1600 px
+    // was 48). Dense dark hair on very dark skin lit from one side (9.5; 27 until 1.12) and
+    // dense dark hair blurred on very light skin (10) stay known failures (docs/analysis.md),
+    // guarded against getting worse.
     SECTION("800 x 600")
     {
         checkPhantomCases(test::phantomCases(800), {8.0, 0.0, 0.0}, {8.0, 0.0, 0.0},
@@ -255,8 +257,8 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     }
     SECTION("1600 x 1200")
     {
-        checkPhantomCases(test::phantomCases(1600), {10.5, 0.0, 0.0}, {48.0, 0.0, 0.0},
-                          {32.0, 0.0, 0.0}, Loss::NoneDrawn);
+        checkPhantomCases(test::phantomCases(1600), {10.5, 0.0, 0.0}, {8.0, 0.0, 0.0},
+                          {11.0, 0.0, 0.0}, Loss::NoneDrawn);
     }
 }
 
