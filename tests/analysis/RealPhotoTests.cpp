@@ -4,6 +4,7 @@
 // on (the same split as smp-evaluate-hairloss), and only front and top views, the ones the issue
 // sets targets for.
 
+#include "HairlossLabels.h"
 #include "Statistics.h"
 #include "TestSupport.h"
 #include "smp/analysis/ScalpAnalysis.h"
@@ -75,8 +76,7 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
         const QImage photo(images + QStringLiteral("/../") + f[0]);
         REQUIRE_FALSE(photo.isNull());
         analysis::Parameters parameters;
-        parameters.view =
-            f[2] == QLatin1String("front") ? analysis::View::Front : analysis::View::Top;
+        parameters.view = test::viewOfHairlossLabel(f[2]);
         const auto result = clinic::analyzeImage(photo, parameters);
         // No scalp found counts as level I: what a technician would be told.
         const int level = result.scalpFound ? result.norwood.level : 1;
@@ -121,6 +121,52 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
         CHECK(rho >= 0.75);
     }
     CHECK(scores.size() == 2);
+}
+
+TEST_CASE("real photographs labelled 6 or 7, every view: no more staged III or below (skipped "
+          "when absent)",
+          "[analysis][shared-data]")
+{
+    // A bald head read as partly haired is a patchwork of hair over bare scalp on the map the
+    // technician plans on. Found 2026-12-02: the first cut of algorithm 1.14 (the colour ratio's
+    // most common value as the hair end, its strand test measured against that nearer end) read
+    // three bald side views as 32-55% covered, two labelled 6 moving to stage III (from V and
+    // VI). Both halves of the subjects, every view: those were side views of the fit half.
+    // Measured with 1.13 and 1.14 and model -01c: 11 of the 321 at stage III, all labelled 6,
+    // back and left views whose fringe of hair reads 24-50% covered (no photo at I or II); the
+    // rest at IV or above. A guard against more, not a target (side and back views have none).
+    constexpr int kStagedLowNow = 11;
+    const QString images = test::sharedHairlossImages();
+    if (images.isEmpty()) {
+        WARN("../shared/data/hairloss is not present: skipping the bald-head check");
+        return;
+    }
+    QFile labels(images + QStringLiteral("/../labels.csv"));
+    REQUIRE(labels.open(QIODevice::ReadOnly));
+    QTextStream in(&labels);
+    in.readLine();
+    int photos = 0, stagedLow = 0;
+    while (!in.atEnd()) {
+        const QStringList f = in.readLine().split(QLatin1Char(','));
+        if (f.size() < 4 || f[1].toInt() < 6)
+            continue;
+        const QImage photo(images + QStringLiteral("/../") + f[0]);
+        REQUIRE_FALSE(photo.isNull());
+        analysis::Parameters parameters;
+        parameters.view = test::viewOfHairlossLabel(f[2]);
+        const auto result = clinic::analyzeImage(photo, parameters);
+        CHECK(result.scalpFound);
+        ++photos;
+        if (result.norwood.level <= 3) {
+            ++stagedLow;
+            UNSCOPED_INFO(f[0].toStdString()
+                          << " (level " << f[1].toStdString() << ", " << f[2].toStdString()
+                          << "): stage " << result.norwood.stage << ", coverage "
+                          << result.coveragePercent << "%");
+        }
+    }
+    CHECK(photos > 300);
+    CHECK(stagedLow <= kStagedLowNow);
 }
 
 TEST_CASE("the shipped stage model follows the technician's corrections", "[analysis]")

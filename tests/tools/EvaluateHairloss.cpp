@@ -23,6 +23,7 @@
 // Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--cache FILE] [--cv] [--repeat N]
 //                              [--blend W[,VIEW...]] [--train MODEL.yml | --model MODEL.yml]
 
+#include "../support/HairlossLabels.h"
 #include "../support/Statistics.h"
 #include "smp/analysis/LossCalibration.h"
 #include "smp/analysis/ScalpAnalysis.h"
@@ -299,21 +300,6 @@ void writeCache(const QString &path, const std::vector<Sample> &samples)
     }
 }
 
-smp::analysis::View viewOf(const QString &view)
-{
-    if (view == QLatin1String("front"))
-        return smp::analysis::View::Front;
-    if (view == QLatin1String("top"))
-        return smp::analysis::View::Top;
-    if (view == QLatin1String("back"))
-        return smp::analysis::View::Back;
-    if (view == QLatin1String("left"))
-        return smp::analysis::View::Left;
-    if (view == QLatin1String("right"))
-        return smp::analysis::View::Right;
-    return smp::analysis::View::Other;
-}
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -409,7 +395,7 @@ int main(int argc, char *argv[])
         if (image.isNull())
             continue;
         smp::analysis::Parameters parameters;
-        parameters.view = viewOf(s.view);
+        parameters.view = smp::test::viewOfHairlossLabel(s.view);
         const auto r = smp::analysis::analyze(
             {image.width(), image.height(), image.bytesPerLine(), image.constBits()}, parameters);
         s.scalp = r.scalpFound;
@@ -475,7 +461,7 @@ int main(int argc, char *argv[])
         forestOut << "}";
         std::map<smp::analysis::View, smp::analysis::LossCalibration> calibrations;
         for (const auto &[view, calibration] : fit.calibrations)
-            calibrations[viewOf(view)] = calibration;
+            calibrations[smp::test::viewOfHairlossLabel(view)] = calibration;
         QFile out(modelOut);
         if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
             out.write(QByteArray::fromStdString(smp::analysis::stageModelWithCalibration(
