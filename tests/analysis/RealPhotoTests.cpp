@@ -49,6 +49,33 @@ std::size_t feature(const std::string &name)
     return static_cast<std::size_t>(at - names.begin());
 }
 
+// The rows of ../shared/data/hairloss/labels.csv under `images`' parent after its header: file,
+// norwood_level, view, subject.
+std::vector<QStringList> labelRows(const QString &images)
+{
+    QFile labels(images + QStringLiteral("/../labels.csv"));
+    REQUIRE(labels.open(QIODevice::ReadOnly));
+    QTextStream in(&labels);
+    in.readLine();
+    std::vector<QStringList> rows;
+    while (!in.atEnd()) {
+        QStringList f = in.readLine().split(QLatin1Char(','));
+        if (f.size() >= 4)
+            rows.push_back(std::move(f));
+    }
+    return rows;
+}
+
+// A labelled photo analysed as the application analyses it, with its label's view.
+analysis::Result analyzeLabelled(const QString &images, const QStringList &row)
+{
+    const QImage photo(images + QStringLiteral("/../") + row[0]);
+    REQUIRE_FALSE(photo.isNull());
+    analysis::Parameters parameters;
+    parameters.view = test::viewOfHairlossLabel(row[2]);
+    return clinic::analyzeImage(photo, parameters);
+}
+
 } // namespace
 
 TEST_CASE("real photographs, check half: Norwood level within the targets on front and top "
@@ -60,24 +87,15 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
         WARN("../shared/data/hairloss is not present: skipping the real-photo stage check");
         return;
     }
-    QFile labels(images + QStringLiteral("/../labels.csv"));
-    REQUIRE(labels.open(QIODevice::ReadOnly));
-    QTextStream in(&labels);
-    in.readLine();
     std::map<QString, ViewScore> scores;
     const std::size_t advanced = feature("share_advanced"), bald = feature("share_bald");
-    while (!in.atEnd()) {
-        const QStringList f = in.readLine().split(QLatin1Char(','));
-        if (f.size() < 4 || (f[2] != QLatin1String("front") && f[2] != QLatin1String("top")))
+    for (const QStringList &f : labelRows(images)) {
+        if (f[2] != QLatin1String("front") && f[2] != QLatin1String("top"))
             continue;
         // The check half: the subjects whose id's MD5 starts with an odd byte.
         if (!(QCryptographicHash::hash(f[3].toUtf8(), QCryptographicHash::Md5).at(0) & 1))
             continue;
-        const QImage photo(images + QStringLiteral("/../") + f[0]);
-        REQUIRE_FALSE(photo.isNull());
-        analysis::Parameters parameters;
-        parameters.view = test::viewOfHairlossLabel(f[2]);
-        const auto result = clinic::analyzeImage(photo, parameters);
+        const auto result = analyzeLabelled(images, f);
         // No scalp found counts as level I: what a technician would be told.
         const int level = result.scalpFound ? result.norwood.level : 1;
         const int error = std::abs(level - f[1].toInt());
@@ -141,20 +159,11 @@ TEST_CASE("real photographs labelled 6 or 7, every view: no more staged III or b
         WARN("../shared/data/hairloss is not present: skipping the bald-head check");
         return;
     }
-    QFile labels(images + QStringLiteral("/../labels.csv"));
-    REQUIRE(labels.open(QIODevice::ReadOnly));
-    QTextStream in(&labels);
-    in.readLine();
     int photos = 0, stagedLow = 0;
-    while (!in.atEnd()) {
-        const QStringList f = in.readLine().split(QLatin1Char(','));
-        if (f.size() < 4 || f[1].toInt() < 6)
+    for (const QStringList &f : labelRows(images)) {
+        if (f[1].toInt() < 6)
             continue;
-        const QImage photo(images + QStringLiteral("/../") + f[0]);
-        REQUIRE_FALSE(photo.isNull());
-        analysis::Parameters parameters;
-        parameters.view = test::viewOfHairlossLabel(f[2]);
-        const auto result = clinic::analyzeImage(photo, parameters);
+        const auto result = analyzeLabelled(images, f);
         CHECK(result.scalpFound);
         ++photos;
         if (result.norwood.level <= 3) {
