@@ -531,6 +531,12 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     return alpha;
 }
 
+// A head whose colour-unmixed map covers at least this share of it on average is dense: its
+// reddest fifth is skin mixed with hair (unmixColour()'s skin end), and light hair on darker skin
+// with little contrast is read in colour (analyze()). On the phantoms dense heads 0.64-0.71,
+// sparse ones about 0.3; the real photographs under the low-contrast test at most 0.38.
+constexpr double kDenseColourCoverage = 0.5;
+
 // Hair coverage per pixel for hair about as light as the skin or lighter (grey, blond), where
 // lightness says little: unmixing in colour. Each pixel's RGB colour c is written as
 // a * skin + b * hair (least squares); shading multiplies a and b alike, so b / (a + b) depends
@@ -641,13 +647,12 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // a reference k hair, a pixel of hair share f reads (f - k) / (1 - k)), pure skin at
     // -k / (1 - k): read with the skin at 0, dense heads of light hair under-read by 10-20
     // points (43 for blond on light skin; docs/analysis.md). Where the map so read covers at
-    // least kDenseCoverage of the head, the skin end is the peak of bare skin below 0 if one
+    // least kDenseColourCoverage of the head, the skin end is the peak of bare skin below 0 if one
     // shows, else the ratio's kSkinEndShare percentile (hairEnd()). Sparser heads keep 0: there
     // the reddest fifth is bare skin, and a low percentile lies in the noise beyond it (an 800 px
     // blond head with its loss read 6 -> 21 points).
-    constexpr double kDenseCoverage = 0.5;
     constexpr double kSkinEndShare = 0.05;
-    if (cv::mean(alpha, inner)[0] >= kDenseCoverage) {
+    if (cv::mean(alpha, inner)[0] >= kDenseColourCoverage) {
         const double skinRatio = hairEnd(ratio, inner, static_cast<double>(hairRatio),
                                          percentile(ratio, inner, kSkinEndShare));
         if (skinRatio < 0)
@@ -1408,13 +1413,12 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // times the skin's; a ratio of cube roots of the light, which shading leaves alone): the
     // lightness unmixing has one hair end per head, and its shaded side read thin (blond on
     // medium skin 44 points, grey and blond on tan skin 33 on the shaded phantoms at 1600 px).
-    // Dense: the colour unmixing's mean coverage over the head at least kDenseCoverage
-    // (those phantoms 0.64-0.71; sparse ones about 0.3; the real photographs at most 0.38,
-    // whose shiny bald scalps the colour reads as partly hair: none of them moves).
+    // Dense: the colour unmixing's mean coverage over the head at least kDenseColourCoverage
+    // (the real photographs' shiny bald scalps, which the colour reads as partly hair, stay
+    // under it: none of them moves).
     constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
     constexpr double kSameLightnessL = 15.0;
     constexpr double kLowContrast = 1.42;
-    constexpr double kDenseCoverage = 0.5;
     const bool sameLightness = !darkHair && hairL - skinLightness < kSameLightnessL;
     cv::Mat alpha;
     bool colourUnmixed = false;
@@ -1431,7 +1435,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             alpha = unmixColour(rgb, head, inner, A, B8);
         } else if (!darkHair && (hairL + 16.0) / (skinLightness + 16.0) < kLowContrast) {
             alpha = unmixColour(rgb, head, inner, A, B8);
-            colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseCoverage;
+            colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseColourCoverage;
         }
         // A greying head, dark and grey strands mixed (1.13; docs/analysis.md), before the
         // lightness unmixing, which it replaces.
