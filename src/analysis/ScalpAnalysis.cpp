@@ -551,15 +551,21 @@ constexpr double kDenseColourCoverage = 0.5;
 // as bare skin the coverage is scaled down by strandShare(). The ratio, unlike lightness, is free
 // of shading and carries the detail of hair about as light as the skin: over the hair end, shine
 // reads 0.006-0.010 (the phantoms with a highlight and the real photographs alike), grey and blond
-// strands 0.03-0.08 on the phantoms, whatever their noise. `rgb` 8-bit RGB, masks 8-bit,
-// `redness` CIELAB a* + 128 (CV_32F), `yellowness8` b* + 128 (8-bit); returns 0..1, CV_32F.
+// strands 0.03-0.08 on the phantoms, whatever their noise. `hairIsRedder` (red hair, as the
+// technician says: analyze()) swaps the references: skin the least red fifth, hair the reddest
+// 5%. `rgb` 8-bit RGB, masks 8-bit, `redness` CIELAB a* + 128 (CV_32F), `yellowness8` b* + 128
+// (8-bit); returns 0..1, CV_32F.
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
-                    const cv::Mat &redness, const cv::Mat &yellowness8)
+                    const cv::Mat &redness, const cv::Mat &yellowness8, bool hairIsRedder)
 {
     cv::Mat colour;
     rgb.convertTo(colour, CV_32FC3);
-    const cv::Vec3f skin = medianColour(rgb, inner & (redness >= percentile(redness, inner, 0.8)));
-    const cv::Vec3f hair = medianColour(rgb, inner & (redness <= percentile(redness, inner, 0.05)));
+    const cv::Mat reddest =
+        inner & (redness >= percentile(redness, inner, hairIsRedder ? 0.95 : 0.8));
+    const cv::Mat leastRed =
+        inner & (redness <= percentile(redness, inner, hairIsRedder ? 0.2 : 0.05));
+    const cv::Vec3f skin = medianColour(rgb, hairIsRedder ? leastRed : reddest);
+    const cv::Vec3f hair = medianColour(rgb, hairIsRedder ? reddest : leastRed);
     const float ss = skin.dot(skin), hh = hair.dot(hair), sh = skin.dot(hair);
     const float determinant = ss * hh - sh * sh;
     cv::Mat alpha(rgb.size(), CV_32F, cv::Scalar(0));
@@ -1079,7 +1085,8 @@ std::string parametersJson(const Parameters &p, double windowPhotoPx)
     else
         json << "null";
     json << ",\"display_quarter_turns\":" << p.displayQuarterTurns
-         << ",\"min_region_fraction\":" << p.minRegionFraction << ",\"stage_model\":";
+         << ",\"min_region_fraction\":" << p.minRegionFraction << ",\"hair_tone\":\""
+         << hairToneName(p.hairTone) << "\",\"stage_model\":";
     if (model)
         json << '"' << model->id << '"';
     else
@@ -1248,6 +1255,28 @@ const char *gradeName(Grade grade)
     return "not-scalp";
 }
 
+const char *hairToneName(HairTone tone)
+{
+    switch (tone) {
+    case HairTone::DarkerThanSkin:
+        return "darker";
+    case HairTone::LighterThanSkin:
+        return "lighter";
+    case HairTone::Automatic:
+        break;
+    }
+    return "auto";
+}
+
+std::optional<HairTone> hairToneFromName(std::string_view name)
+{
+    for (const HairTone tone :
+         {HairTone::Automatic, HairTone::DarkerThanSkin, HairTone::LighterThanSkin})
+        if (name == hairToneName(tone))
+            return tone;
+    return std::nullopt;
+}
+
 Result analyze(const RgbImage &image, const Parameters &p, const Progress &progress)
 {
     if (image.width <= 0 || image.height <= 0 || !image.pixels)
@@ -1377,13 +1406,14 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         cv::cvtColor(smoothRgb, smoothLab, cv::COLOR_RGB2Lab);
         cv::extractChannel(smoothLab, redness(box), 1);
     }
-    const cv::Mat skinPixels = inner & (redness >= percentile(redness, inner, 0.8));
+    cv::Mat skinPixels = inner & (redness >= percentile(redness, inner, 0.8));
     cv::Mat A;
     A8.convertTo(A, CV_32F);
-    const double skinLightness = percentile(L, skinPixels, 0.5);
+    double skinLightness = percentile(L, skinPixels, 0.5);
     // A full head of dark hair (accepted above by its dark share) shows too little skin for the
-    // reddest fifth to be skin: there the hair is the dark part, whatever the reddest says.
-    const bool denseDarkHair = skinShare < 0.08;
+    // reddest fifth to be skin: there the hair is the dark part, whatever the reddest says
+    // (unless the technician says the hair is the lighter).
+    const bool denseDarkHair = skinShare < 0.08 && p.hairTone != HairTone::LighterThanSkin;
     cv::Rect headBox = cv::boundingRect(head);
     const int block = std::max(8, std::max(headBox.width, headBox.height) / 14);
     // Sparse hair about as light as the skin puts the reddest fifth within a few L* of the
@@ -1394,10 +1424,33 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // hair read the real photographs' front and top views worse (docs/analysis.md).
     constexpr double kCloseL = 3.0;
     const double skinOverMedianL = skinLightness - percentile(L, inner, 0.5);
+    // The technician's word, when given, stands instead (Parameters::hairTone).
     bool darkHair = denseDarkHair || skinOverMedianL >= 0;
-    if (darkHair && !denseDarkHair && skinOverMedianL < kCloseL) {
+    result.hairToneGiven = p.hairTone != HairTone::Automatic;
+    if (result.hairToneGiven) {
+        darkHair = p.hairTone == HairTone::DarkerThanSkin;
+    } else if (darkHair && !denseDarkHair && skinOverMedianL < kCloseL) {
         const cv::Mat relativeL = withoutShading(L, inner, block);
         darkHair = percentile(relativeL, skinPixels, 0.5) >= percentile(relativeL, inner, 0.5);
+    }
+    result.hairTone = darkHair ? HairTone::DarkerThanSkin : HairTone::LighterThanSkin;
+    // Red hair is redder than the skin: its reddest fifth is the hair, and the test above reads
+    // auburn hair as light hair on darker skin, the bald scalp as the hair (on light skin 22-54
+    // points, loss IoU 0, stage I for IV). Redness alone cannot tell red hair from skin (the
+    // red-haired phantoms' reddest fifth reads a* 16-21, the real photographs' 17 at the median
+    // and up to 40); the technician can. Where they say which way round the hair lies, the skin
+    // is whichever of the reddest and the least red fifth lies on the skin's side in lightness
+    // (the lighter for hair darker than the skin); when that is the least red, the hair is the
+    // redder.
+    bool hairIsRedder = false;
+    if (result.hairToneGiven && !denseDarkHair) {
+        const cv::Mat leastRed = inner & (redness <= percentile(redness, inner, 0.2));
+        const double leastRedL = percentile(L, leastRed, 0.5);
+        hairIsRedder = darkHair ? leastRedL > skinLightness : leastRedL < skinLightness;
+        if (hairIsRedder) {
+            skinPixels = leastRed;
+            skinLightness = leastRedL;
+        }
     }
     const double hairL = percentile(L, inner, darkHair ? 0.02 : 1.0 - 0.02);
     // Light (grey, blond) hair on lighter skin: darker than the skin, but its darkest pixels are
@@ -1419,7 +1472,10 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
     constexpr double kSameLightnessL = 15.0;
     constexpr double kLowContrast = 1.42;
-    const bool sameLightness = !darkHair && hairL - skinLightness < kSameLightnessL;
+    // Red hair as dark as the skin or a little darker (copper on tan skin) is read in colour
+    // too: lightness has little to go on.
+    const bool sameLightness = darkHair ? hairIsRedder && skinLightness - hairL < kSameLightnessL
+                                        : hairL - skinLightness < kSameLightnessL;
     cv::Mat alpha;
     bool colourUnmixed = false;
     if (denseDarkHair) {
@@ -1432,9 +1488,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     } else {
         colourUnmixed = (darkHair && hairL > kLightHairL) || sameLightness;
         if (colourUnmixed) {
-            alpha = unmixColour(rgb, head, inner, A, B8);
+            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder);
         } else if (!darkHair && (hairL + 16.0) / (skinLightness + 16.0) < kLowContrast) {
-            alpha = unmixColour(rgb, head, inner, A, B8);
+            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder);
             colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseColourCoverage;
         }
         // A greying head, dark and grey strands mixed (1.13; docs/analysis.md), before the
@@ -1448,7 +1504,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         else if (!colourUnmixed)
             alpha = unmixLightness(
                 L, head, inner, block, darkHair, hairL, skinLightness, skinColour,
-                [&] { return unmixColour(rgb, head, inner, A, B8); }, shadeInColour);
+                [&] { return unmixColour(rgb, head, inner, A, B8, hairIsRedder); }, shadeInColour);
         result.unmixing = colourUnmixed      ? "colour"
                           : !greying.empty() ? "colour: skin, dark and grey hair"
                           : shadeInColour    ? "lightness, colour in deep shade"

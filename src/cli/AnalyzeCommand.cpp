@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 namespace smp::cli {
@@ -33,6 +34,12 @@ int runAnalyzeCommand(const QStringList &arguments)
               "Grade against the coverage in this rectangle (photo pixels x,y,width,height) "
               "instead of the best-covered part of the scalp."),
           QStringLiteral("x,y,w,h")},
+         {QStringLiteral("hair-tone"),
+          QStringLiteral("auto (the analysis tells), darker (hair darker than the skin: dark "
+                         "hair, or grey or blond hair on very light skin) or lighter (grey or "
+                         "blond hair on darker skin): say it where the analysis read it the "
+                         "wrong way round."),
+          QStringLiteral("tone")},
          {QStringLiteral("overlay"), QStringLiteral("Write the photo with the result drawn on it."),
           QStringLiteral("file.png")},
          {QStringLiteral("masks"),
@@ -65,6 +72,14 @@ int runAnalyzeCommand(const QStringList &arguments)
             throw UsageError(QStringLiteral("--view: \"%1\" is not a view")
                                  .arg(call.value(QStringLiteral("view"))));
         parameters.view = clinic::toAnalysisView(*view);
+    }
+    if (call.isSet(QStringLiteral("hair-tone"))) {
+        const QString tone = call.value(QStringLiteral("hair-tone"));
+        const auto given = analysis::hairToneFromName(tone.trimmed().toLower().toStdString());
+        if (!given)
+            throw UsageError(
+                QStringLiteral("--hair-tone: \"%1\" is not auto, darker or lighter").arg(tone));
+        parameters.hairTone = *given;
     }
     if (call.isSet(QStringLiteral("mm-per-px"))) {
         const double mm = call.value(QStringLiteral("mm-per-px")).toDouble(&ok);

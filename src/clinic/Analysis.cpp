@@ -1,6 +1,7 @@
 #include "smp/clinic/Analysis.h"
 
 #include "smp/storage/AnalysisStore.h"
+#include "smp/storage/ClientStore.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/StorageError.h"
 
@@ -12,6 +13,7 @@
 #include <QJsonDocument>
 #include <QPainter>
 #include <QPainterPath>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 #include <algorithm>
@@ -88,7 +90,18 @@ analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId
     parameters.displayQuarterTurns = photo->rotationQuarterTurns;
     if (const auto calibration = library.currentCalibration(photoId))
         parameters.mmPerPx = calibration->mmPerPx;
+    if (const auto client = storage::ClientStore(db).find(photo->clientId))
+        parameters.hairTone = hairToneForHairColour(client->hairColour);
     return parameters;
+}
+
+analysis::HairTone hairToneForHairColour(const QString &hairColour)
+{
+    static const QRegularExpression redHair(
+        QStringLiteral("\\b(red|auburn|ginger|copper|strawberry)"),
+        QRegularExpression::CaseInsensitiveOption);
+    return redHair.match(hairColour).hasMatch() ? analysis::HairTone::DarkerThanSkin
+                                                : analysis::HairTone::Automatic;
 }
 
 storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId,
@@ -198,6 +211,13 @@ QJsonObject analysisJson(const analysis::Result &r)
     algorithm[QLatin1String("version")] = QString::fromStdString(r.algorithmVersion);
     if (!r.unmixing.empty())
         algorithm[QLatin1String("unmixing")] = QString::fromStdString(r.unmixing);
+    if (r.scalpFound) {
+        // Which way round the hair was read, and whose word that was.
+        algorithm[QLatin1String("hair_tone")] =
+            QString::fromLatin1(analysis::hairToneName(r.hairTone));
+        algorithm[QLatin1String("hair_tone_from")] =
+            r.hairToneGiven ? QStringLiteral("technician") : QStringLiteral("analysis");
+    }
     algorithm[QLatin1String("parameters")] =
         QJsonDocument::fromJson(QByteArray::fromStdString(r.parametersJson)).object();
     object[QLatin1String("algorithm")] = algorithm;

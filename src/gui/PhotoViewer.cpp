@@ -508,6 +508,24 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_referenceTool->setToolTip(
         tr("Drag a rectangle over hair of the client's normal density; the "
            "analysis then grades against it instead of the best-covered area"));
+    // Which way round the hair lies against the skin: the analysis tells by itself, but on some
+    // heads that is a near-tie (docs/analysis.md), and read the wrong way round a head of dark
+    // hair maps as bald; the technician, who sees the client, can say.
+    analysisBar->addWidget(new QLabel(tr(" Hair: "), analysisBar));
+    m_hairTone = new QComboBox(analysisBar);
+    m_hairTone->setObjectName(QStringLiteral("hairTone"));
+    m_hairTone->setSizeAdjustPolicy(QComboBox::AdjustToContents); // its first item's text changes
+    m_hairTone->addItem(tr("Automatic"), static_cast<int>(analysis::HairTone::Automatic));
+    m_hairTone->addItem(tr("Darker than skin"),
+                        static_cast<int>(analysis::HairTone::DarkerThanSkin));
+    m_hairTone->addItem(tr("Lighter than skin"),
+                        static_cast<int>(analysis::HairTone::LighterThanSkin));
+    m_hairTone->setToolTip(
+        tr("Which way round the analysis reads the hair against the skin. Automatic tells it "
+           "from the photo; choose \"darker\" (dark hair, or grey or blond hair on very light "
+           "skin) or \"lighter\" (grey or blond hair on darker skin) where the map shows hair "
+           "as bald or skin as hair, and analyse again"));
+    analysisBar->addWidget(m_hairTone);
     analysisBar->addSeparator();
     m_showGrades = analysisBar->addAction(tr("Grades"));
     m_showOutlines = analysisBar->addAction(tr("Outlines"));
@@ -821,6 +839,42 @@ void PhotoViewer::loadStoredAnalysis()
         action->setEnabled(has);
     updateGradeImage();
     updateRegionLayers();
+    followHairTone();
+}
+
+void PhotoViewer::followHairTone()
+{
+    // The technician's word stays with the photo (the stored analysis's parameters keep it), and
+    // "Automatic (darker)" says which way round the analysis read the hair. Before the first
+    // analysis the client's recorded hair colour may say (red hair:
+    // clinic::hairToneForHairColour()).
+    QString read;
+    auto tone = analysis::HairTone::Automatic;
+    if (!m_analysis) {
+        try {
+            tone = clinic::parametersForPhoto(m_db, m_photoId).hairTone;
+        } catch (const std::exception &) {
+            // The photo is gone or the database unreadable: analyze() says so when asked.
+        }
+    } else {
+        const QJsonObject parameters =
+            QJsonDocument::fromJson(m_analysis->parametersJson.toUtf8()).object();
+        tone = analysis::hairToneFromName(
+                   parameters.value(QLatin1String("hair_tone")).toString().toStdString())
+                   .value_or(analysis::HairTone::Automatic);
+        const QJsonObject algorithm = QJsonDocument::fromJson(m_analysis->summaryJson.toUtf8())
+                                          .object()
+                                          .value(QLatin1String("algorithm"))
+                                          .toObject();
+        const QString readAs = algorithm.value(QLatin1String("hair_tone")).toString();
+        if (readAs == QLatin1String(analysis::hairToneName(analysis::HairTone::DarkerThanSkin)))
+            read = tr("Automatic (darker)");
+        else if (readAs ==
+                 QLatin1String(analysis::hairToneName(analysis::HairTone::LighterThanSkin)))
+            read = tr("Automatic (lighter)");
+    }
+    m_hairTone->setItemText(0, read.isEmpty() ? tr("Automatic") : read);
+    m_hairTone->setCurrentIndex(m_hairTone->findData(static_cast<int>(tone)));
 }
 
 void PhotoViewer::analyze()
@@ -836,6 +890,7 @@ void PhotoViewer::analyze()
         QMessageBox::warning(this, tr("Not Analysed"), QString::fromUtf8(error.what()));
         return;
     }
+    parameters.hairTone = static_cast<analysis::HairTone>(m_hairTone->currentData().toInt());
     if (m_referenceArea) {
         parameters.referenceArea =
             analysis::Parameters::Rect{m_referenceArea->x(), m_referenceArea->y(),

@@ -875,3 +875,47 @@ TEST_CASE("the outline of a full head of hair does not grade as thinning", "[ana
     std::printf("outline ring: %d px, %.3f graded mild or worse\n", ring, share);
     CHECK(share < 0.1); // 1.9: 0.93
 }
+
+TEST_CASE("red hair reads the right way round when the technician says it is the darker",
+          "[analysis]")
+{
+    // Red hair is redder than the skin, and the analysis takes the reddest fifth of a head for
+    // its skin: read automatically, auburn and copper heads map inside out (22-56 points of
+    // coverage, loss IoU under 0.3 on these cases, stage I for IV). Told which way round the
+    // hair lies, the least red fifth is the skin (docs/analysis.md, step 3).
+    struct RedCase
+    {
+        QColor hair, skin;
+        analysis::HairTone tone;
+        double maxErrorPp, minIoU; // at 1600 x 1200 (measured 2.3-6.4 points, IoU 0.94-0.98)
+    };
+    const QColor auburn(140, 60, 30), copper(170, 80, 40), lightCopper(190, 100, 50);
+    const QColor veryLight(238, 206, 188), light(222, 178, 150), tan(160, 112, 78);
+    const RedCase cases[] = {{auburn, veryLight, analysis::HairTone::DarkerThanSkin, 4.5, 0.9},
+                             {auburn, light, analysis::HairTone::DarkerThanSkin, 6.0, 0.9},
+                             {copper, light, analysis::HairTone::DarkerThanSkin, 4.0, 0.9},
+                             {copper, tan, analysis::HairTone::DarkerThanSkin, 7.5, 0.9},
+                             {lightCopper, tan, analysis::HairTone::LighterThanSkin, 8.0, 0.9}};
+    for (const RedCase &red : cases) {
+        test::PhantomCase c;
+        c.phantom.widthPx = 1600;
+        c.phantom.heightPx = 1200;
+        c.phantom.hair = red.hair;
+        c.phantom.skin = red.skin;
+        c.noiseSigma = 3;
+        c.jpegQuality = 85;
+        analysis::Parameters parameters;
+        const auto automatic = test::scorePhantom(c, parameters);
+        parameters.hairTone = red.tone;
+        const auto given = test::scorePhantom(c, parameters);
+        INFO("hair " << red.hair.name().toStdString() << " on skin "
+                     << red.skin.name().toStdString() << ": automatic " << automatic.coverageErrorPp
+                     << " points, IoU " << automatic.lossIoU << "; given " << given.coverageErrorPp
+                     << ", IoU " << given.lossIoU);
+        CHECK(given.result.hairToneGiven);
+        CHECK(given.result.hairTone == red.tone);
+        CHECK(given.coverageErrorPp < red.maxErrorPp);
+        CHECK(given.lossIoU > red.minIoU);
+        CHECK(given.coverageErrorPp < automatic.coverageErrorPp);
+    }
+}

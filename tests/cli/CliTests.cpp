@@ -16,6 +16,7 @@
 
 #include <libical/ical.h>
 
+#include <cmath>
 #include <map>
 
 using smp::test::ScratchDir;
@@ -444,6 +445,47 @@ TEST_CASE("options may stand before the command; smp analyze takes a reference a
                   QStringLiteral("1500,1100,400,400")});
     CHECK(outside.exitCode == 2);
     CHECK(outside.err.contains(QStringLiteral("--reference-area")));
+}
+
+TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli][analysis]")
+{
+    ScratchDir dir;
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    const auto algorithmOf = [](const Result &result) {
+        return result.json().object()[QStringLiteral("algorithm")].toObject();
+    };
+    // The sample client's dark brown hair on light skin: the analysis reads it darker itself.
+    Result own = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--json")});
+    REQUIRE(own.exitCode == 0);
+    CHECK(algorithmOf(own)[QStringLiteral("hair_tone")].toString() == QStringLiteral("darker"));
+    CHECK(algorithmOf(own)[QStringLiteral("hair_tone_from")].toString() ==
+          QStringLiteral("analysis"));
+    CHECK(algorithmOf(own)[QStringLiteral("parameters")].toObject()[QStringLiteral("hair_tone")] ==
+          QStringLiteral("auto"));
+    // Said the wrong way round, the analysis reads it so (another coverage), and the result says
+    // whose word it was.
+    Result lighter = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--hair-tone"),
+                               QStringLiteral("Lighter"), QStringLiteral("--json")});
+    REQUIRE(lighter.exitCode == 0);
+    CHECK(algorithmOf(lighter)[QStringLiteral("hair_tone")].toString() ==
+          QStringLiteral("lighter"));
+    CHECK(algorithmOf(lighter)[QStringLiteral("hair_tone_from")].toString() ==
+          QStringLiteral("technician"));
+    const double ownCoverage = own.json().object()[QStringLiteral("coverage_percent")].toDouble();
+    const double lighterCoverage =
+        lighter.json().object()[QStringLiteral("coverage_percent")].toDouble();
+    CHECK(std::abs(lighterCoverage - ownCoverage) > 1);
+    // Said the way the analysis reads it anyway, nothing moves.
+    Result darker = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--hair-tone"),
+                              QStringLiteral("darker"), QStringLiteral("--json")});
+    REQUIRE(darker.exitCode == 0);
+    CHECK(darker.json().object()[QStringLiteral("coverage_percent")].toDouble() == ownCoverage);
+    Result wrong = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--hair-tone"),
+                             QStringLiteral("black")});
+    CHECK(wrong.exitCode == 2);
+    CHECK(wrong.err.contains(QStringLiteral("--hair-tone")));
+    CHECK(wrong.err.contains(QStringLiteral("\"black\"")));
 }
 
 TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",

@@ -71,6 +71,7 @@
 
 #include <sqlite3.h>
 
+#include <cmath>
 #include <functional>
 
 using namespace smp;
@@ -672,6 +673,109 @@ TEST_CASE("the viewer's stage follows the photo's rotation: front loss is anteri
     turnRight();
     turnRight();
     CHECK(viewer->stageText() == upright);
+    viewer->close();
+}
+
+TEST_CASE("the technician says which way round the hair lies, and the photo keeps it",
+          "[gui][viewer][analysis]")
+{
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    const storage::RecordId photoId = sample.firstPhotoId();
+    auto *viewer = openViewer(db, photoId);
+    QComboBox *tone = viewer->hairToneBox();
+    REQUIRE(tone != nullptr);
+    CHECK(tone->currentData().toInt() == static_cast<int>(analysis::HairTone::Automatic));
+    const auto analyse = [&viewer] {
+        QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+        viewer->analyzeAction()->trigger();
+        REQUIRE(finished.wait(30000));
+        REQUIRE(finished.at(0).at(0).toBool());
+    };
+    const auto summaryOf = [&db, photoId] {
+        return QJsonDocument::fromJson(
+                   storage::AnalysisStore(db).latest(photoId)->summaryJson.toUtf8())
+            .object();
+    };
+    // Automatic: the sample client's dark brown hair reads darker than the skin, and the box
+    // says so.
+    analyse();
+    CHECK(tone->itemText(0) == QStringLiteral("Automatic (darker)"));
+    CHECK(tone->currentData().toInt() == static_cast<int>(analysis::HairTone::Automatic));
+    const double ownCoverage = summaryOf()[QStringLiteral("coverage_percent")].toDouble();
+
+    // Said the other way round (picked from the list as a person does), the next analysis reads
+    // it so (another coverage), and the stored result says whose word that was.
+    tone->setFocus();
+    QTest::keyClick(tone, Qt::Key_End);
+    REQUIRE(tone->currentData().toInt() == static_cast<int>(analysis::HairTone::LighterThanSkin));
+    analyse();
+    const QJsonObject algorithm = summaryOf()[QStringLiteral("algorithm")].toObject();
+    CHECK(algorithm[QStringLiteral("hair_tone")].toString() == QStringLiteral("lighter"));
+    CHECK(algorithm[QStringLiteral("hair_tone_from")].toString() == QStringLiteral("technician"));
+    CHECK(std::abs(summaryOf()[QStringLiteral("coverage_percent")].toDouble() - ownCoverage) > 1);
+
+    // Reopened, the photo's viewer keeps the technician's word for the next analysis.
+    viewer->close();
+    viewer = openViewer(db, photoId);
+    tone = viewer->hairToneBox();
+    CHECK(tone->currentData().toInt() == static_cast<int>(analysis::HairTone::LighterThanSkin));
+    // Back to automatic: the first reading again.
+    tone->setCurrentIndex(tone->findData(static_cast<int>(analysis::HairTone::Automatic)));
+    analyse();
+    CHECK(summaryOf()[QStringLiteral("coverage_percent")].toDouble() == ownCoverage);
+    CHECK(tone->itemText(0) == QStringLiteral("Automatic (darker)"));
+    viewer->close();
+}
+
+TEST_CASE("a red-haired client's photo is read with the hair darker than the skin",
+          "[gui][viewer][analysis]")
+{
+    // The analysis takes the reddest fifth of a head for its skin; auburn hair is redder than the
+    // skin, and read automatically the head maps inside out (docs/analysis.md). The client's
+    // recorded hair colour says which way round it lies.
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    imaging::SampleScalpParameters auburn;
+    auburn.skin = QColor(222, 178, 150);
+    auburn.hair = QColor(140, 60, 30);
+    const QString path = dir.file(QStringLiteral("auburn.jpg"));
+    REQUIRE(imaging::drawSampleScalp(auburn).save(path, "JPEG", 92));
+    const storage::Photo photo = clinic::importPhoto(db, *clientId, path, storage::PhotoView::Top);
+    const auto gradesOf = [&db, &photo](analysis::HairTone tone) {
+        analysis::Parameters parameters = clinic::parametersForPhoto(db, photo.id);
+        parameters.hairTone = tone;
+        return clinic::analyzeImage(
+            imaging::loadUprightImage(storage::PhotoLibrary(db).absolutePath(photo)), parameters);
+    };
+    const auto gradeAt = [](const analysis::Result &r, double x, double y) {
+        return r.grades.at(std::size_t(y / r.photoPxPerMapPx) * std::size_t(r.mapWidth) +
+                           std::size_t(x / r.photoPxPerMapPx));
+    };
+    // Automatic reads the drawn head's bald vertex (photo pixels) as covered.
+    const analysis::Result automatic = gradesOf(analysis::HairTone::Automatic);
+    CHECK(automatic.hairTone == analysis::HairTone::LighterThanSkin);
+    CHECK(gradeAt(automatic, 824, 784) < analysis::Grade::Advanced);
+
+    storage::Client client = storage::ClientStore(db).get(*clientId);
+    client.hairColour = QStringLiteral("auburn");
+    storage::ClientStore(db).update(client);
+    auto *viewer = openViewer(db, photo.id);
+    CHECK(viewer->hairToneBox()->currentData().toInt() ==
+          static_cast<int>(analysis::HairTone::DarkerThanSkin));
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
+    REQUIRE(finished.wait(30000));
+    REQUIRE(finished.at(0).at(0).toBool());
+    REQUIRE(viewer->analysis().has_value());
+    const auto &analysis = *viewer->analysis();
+    const auto storedGradeAt = [&](double x, double y) {
+        return analysis.grades.at(qsizetype(y / analysis.photoPxPerMapPx) * analysis.mapWidth +
+                                  qsizetype(x / analysis.photoPxPerMapPx));
+    };
+    CHECK(storedGradeAt(824, 784) >= static_cast<char>(analysis::Grade::Advanced));
+    CHECK(storedGradeAt(560, 636) <= static_cast<char>(analysis::Grade::Mild));
+    CHECK(storedGradeAt(1040, 636) <= static_cast<char>(analysis::Grade::Mild));
     viewer->close();
 }
 

@@ -21,7 +21,8 @@
 // analysing the photos again. Delete it when the analysis changes.
 //
 // Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--cache FILE] [--cv] [--repeat N]
-//                              [--blend W[,VIEW...]] [--train MODEL.yml | --model MODEL.yml]
+//                              [--blend W[,VIEW...]] [--hair-tone darker|lighter]
+//                              [--train MODEL.yml | --model MODEL.yml]
 
 #include "../support/HairlossLabels.h"
 #include "../support/Statistics.h"
@@ -346,6 +347,17 @@ int main(int argc, char *argv[])
             settings = {f[0].toInt(), f[1].toInt(), f[2].toInt(), f[3].toInt()};
         args.remove(i, 2);
     }
+    // --hair-tone darker|lighter: every photo read that way round (Parameters::hairTone).
+    smp::analysis::HairTone hairTone = smp::analysis::HairTone::Automatic;
+    if (const auto i = args.indexOf(QStringLiteral("--hair-tone")); i >= 0 && i + 1 < args.size()) {
+        const auto tone = smp::analysis::hairToneFromName(args[i + 1].toStdString());
+        if (!tone) {
+            std::fprintf(stderr, "smp-evaluate-hairloss: --hair-tone: auto, darker or lighter\n");
+            return 2;
+        }
+        hairTone = *tone;
+        args.remove(i, 2);
+    }
     QString modelOut;
     if (const auto i = args.indexOf(QStringLiteral("--train")); i >= 0 && i + 1 < args.size()) {
         modelOut = args[i + 1];
@@ -396,6 +408,7 @@ int main(int argc, char *argv[])
             continue;
         smp::analysis::Parameters parameters;
         parameters.view = smp::test::viewOfHairlossLabel(s.view);
+        parameters.hairTone = hairTone;
         const auto r = smp::analysis::analyze(
             {image.width(), image.height(), image.bytesPerLine(), image.constBits()}, parameters);
         s.scalp = r.scalpFound;

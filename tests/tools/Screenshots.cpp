@@ -542,6 +542,36 @@ int main(int argc, char *argv[])
         greyViewer->close();
     }
 
+    // A red-haired client's photo: the Hair box says "darker than skin" from the client's record
+    // (user guide).
+    {
+        smp::storage::Client redHaired;
+        redHaired.familyName = QStringLiteral("Byrne");
+        redHaired.givenName = QStringLiteral("Ciaran");
+        redHaired.hairColour = QStringLiteral("auburn");
+        const smp::storage::RecordId redId = smp::storage::ClientStore(db).add(redHaired);
+        smp::imaging::SampleScalpParameters redHead;
+        redHead.skin = QColor(222, 178, 150);
+        redHead.hair = QColor(140, 60, 30);
+        const QString redPath = dir.filePath(QStringLiteral("auburn.jpg"));
+        smp::imaging::drawSampleScalp(redHead).save(redPath, "JPEG", 92);
+        const smp::storage::Photo redPhoto =
+            smp::clinic::importPhoto(db, redId, redPath, smp::storage::PhotoView::Top);
+        auto *redViewer = new smp::gui::PhotoViewer(db, redPhoto.id);
+        redViewer->resize(1100, 760);
+        redViewer->show();
+        QSignalSpy redLoaded(redViewer, &smp::gui::PhotoViewer::loaded);
+        if (!redViewer->isLoaded())
+            redLoaded.wait(10000);
+        QSignalSpy redAnalysed(redViewer, &smp::gui::PhotoViewer::analysisFinished);
+        redViewer->analyze();
+        redAnalysed.wait(30000);
+        redViewer->view()->fitToWindow();
+        settle(500);
+        save(redViewer, out + QStringLiteral("/viewer-analysis-red.png"));
+        redViewer->close();
+    }
+
     // The analysis overlay of the phantom used in docs/analysis.md.
     const QImage phantom = smp::imaging::drawSampleScalp();
     smp::analysis::Parameters parameters;

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace smp::analysis {
@@ -57,6 +58,19 @@ enum class View
     Other,
 };
 
+// Which way the hair lies against the skin, the first thing the unmixing needs (docs/analysis.md,
+// step 3): hair darker than the skin (dark hair; grey or blond hair on very light skin) or
+// lighter (grey or blond hair on darker skin).
+enum class HairTone
+{
+    Automatic, // the analysis tells: its reddest fifth (the skin) against the head's median
+    DarkerThanSkin,
+    LighterThanSkin,
+};
+const char *hairToneName(HairTone tone); // "auto", "darker", "lighter"
+// The tone hairToneName() names `name`; nullopt for any other text.
+std::optional<HairTone> hairToneFromName(std::string_view name);
+
 struct PointF
 {
     double x = 0;
@@ -87,6 +101,9 @@ struct Parameters
         double x = 0, y = 0, width = 0, height = 0;
     };
     std::optional<Rect> referenceArea;
+    // Automatic, or the technician's word where the analysis read it the wrong way round (the
+    // test is a near-tie on about a tenth of the real photographs: docs/analysis.md).
+    HairTone hairTone = HairTone::Automatic;
     // Regions smaller than this fraction of the scalp are merged away.
     double minRegionFraction = 0.003;
     // How the photo is shown: clockwise quarter turns on top of the upright image. Locations
@@ -134,6 +151,10 @@ struct Result
     // "colour", "colour: skin, dark and grey hair" (a greying head, since 1.13), or "full head"
     // (no skin showing: hair-coloured pixels are hair); empty when no scalp was found.
     std::string unmixing;
+    // The way round the hair was read (DarkerThanSkin or LighterThanSkin; Automatic when no scalp
+    // was found), and whether that was Parameters::hairTone rather than the analysis's own test.
+    HairTone hairTone = HairTone::Automatic;
+    bool hairToneGiven = false;
     double referenceCoverage = 0;
     double coveragePercent = 0; // whole-scalp: hair-covered share of the scalp, in percent
     double scalpAreaPx = 0;     // photo pixels

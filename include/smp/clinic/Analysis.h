@@ -22,8 +22,15 @@ namespace smp::clinic {
 
 analysis::View toAnalysisView(storage::PhotoView view);
 
-// The parameters for a stored photo: its view and current calibration.
+// The parameters for a stored photo: its view and current calibration, and which way round its
+// client's hair lies when their recorded hair colour says (hairToneForHairColour()).
 analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId photoId);
+
+// The hair tone to analyse a client's photos with, from the hair colour recorded for them: red
+// hair (red, auburn, ginger, copper, strawberry) is darker than the skin but redder, which the
+// analysis cannot tell by itself (it takes the reddest fifth of the head for the skin, and
+// reads such a head inside out: docs/analysis.md); Automatic for any other colour.
+analysis::HairTone hairToneForHairColour(const QString &hairColour);
 
 // Stores a result for a photo (algorithm, version, parameters, summary JSON, grade map) and
 // returns the analysis id.

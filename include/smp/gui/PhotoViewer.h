@@ -130,6 +130,9 @@ public:
     QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
     QAction *gradesLayerAction() const { return m_showGrades; }
     QAction *referenceAreaAction() const { return m_referenceTool; }
+    // Which way round the next analysis reads the hair (analysis::HairTone as item data):
+    // automatic, or the technician's word; set from the shown analysis's parameters.
+    QComboBox *hairToneBox() const { return m_hairTone; }
     // The area the technician chose as the client's normal coverage (photo pixels), if any.
     std::optional<QRectF> referenceArea() const { return m_referenceArea; }
     // The stored analysis shown (empty before one is made) and its grade map as corrected.
@@ -172,6 +175,7 @@ private:
     void rotate(int quarterTurns);
     void detectMarker();
     void updateStatus();
+    void followHairTone();
 
     storage::Database &m_db;
     storage::RecordId m_photoId;
@@ -206,6 +210,7 @@ private:
     QGraphicsItemGroup *m_outlines = nullptr;
     QGraphicsItemGroup *m_labels = nullptr;
     QAction *m_referenceTool = nullptr;
+    QComboBox *m_hairTone = nullptr;
     std::optional<QRectF> m_referenceArea;
     QPointF m_referenceStart;
     QGraphicsRectItem *m_referenceItem = nullptr;
