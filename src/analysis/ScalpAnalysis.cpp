@@ -1509,6 +1509,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                           : !greying.empty() ? "colour: skin, dark and grey hair"
                           : shadeInColour    ? "lightness, colour in deep shade"
                                              : "lightness";
+        if (hairIsRedder)
+            result.unmixing += "; skin the least red";
     }
     step(progress, 0.6);
 

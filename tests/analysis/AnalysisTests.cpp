@@ -914,6 +914,7 @@ TEST_CASE("red hair reads the right way round when the technician says it is the
                      << ", IoU " << given.lossIoU);
         CHECK(given.result.hairToneGiven);
         CHECK(given.result.hairTone == red.tone);
+        CHECK(given.result.unmixing.ends_with("; skin the least red"));
         CHECK(given.coverageErrorPp < red.maxErrorPp);
         CHECK(given.lossIoU > red.minIoU);
         CHECK(given.coverageErrorPp < automatic.coverageErrorPp);

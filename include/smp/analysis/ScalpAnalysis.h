@@ -149,7 +149,9 @@ struct Result
     // How hair was told from skin (docs/analysis.md, step 3), for support and comparison:
     // "lightness", "lightness, colour in deep shade" (where skin and hair lie a few L* apart),
     // "colour", "colour: skin, dark and grey hair" (a greying head, since 1.13), or "full head"
-    // (no skin showing: hair-coloured pixels are hair); empty when no scalp was found.
+    // (no skin showing: hair-coloured pixels are hair), followed by "; skin the least red" where
+    // the technician's hair tone made the reddest fifth the hair (red hair); empty when no scalp
+    // was found.
     std::string unmixing;
     // The way round the hair was read (DarkerThanSkin or LighterThanSkin; Automatic when no scalp
     // was found), and whether that was Parameters::hairTone rather than the analysis's own test.
