@@ -481,6 +481,27 @@ TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli]
                               QStringLiteral("darker"), QStringLiteral("--json")});
     REQUIRE(darker.exitCode == 0);
     CHECK(darker.json().object()[QStringLiteral("coverage_percent")].toDouble() == ownCoverage);
+    // A stored photo of a client recorded with red hair is read with the hair darker (the
+    // analysis takes the reddest fifth for the skin), unless the option says otherwise.
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Byrne"), QStringLiteral("--hair-colour"), QStringLiteral("Auburn")});
+    REQUIRE(run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"),
+                      sample, QStringLiteral("--view"), QStringLiteral("top")})
+                .exitCode == 0);
+    Result recorded =
+        run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(recorded.exitCode == 0);
+    CHECK(algorithmOf(recorded)[QStringLiteral("hair_tone")].toString() ==
+          QStringLiteral("darker"));
+    CHECK(algorithmOf(recorded)[QStringLiteral("hair_tone_from")].toString() ==
+          QStringLiteral("technician"));
+    Result overruled =
+        run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--hair-tone"),
+                  QStringLiteral("auto"), QStringLiteral("--json")});
+    REQUIRE(overruled.exitCode == 0);
+    CHECK(algorithmOf(overruled)[QStringLiteral("hair_tone_from")].toString() ==
+          QStringLiteral("analysis"));
+
     Result wrong = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--hair-tone"),
                              QStringLiteral("black")});
     CHECK(wrong.exitCode == 2);
