@@ -520,11 +520,6 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
                         static_cast<int>(analysis::HairTone::DarkerThanSkin));
     m_hairTone->addItem(tr("Lighter than skin"),
                         static_cast<int>(analysis::HairTone::LighterThanSkin));
-    m_hairTone->setToolTip(
-        tr("Which way round the analysis reads the hair against the skin. Automatic tells it "
-           "from the photo; choose \"darker\" (dark hair, or grey or blond hair on very light "
-           "skin) or \"lighter\" (grey or blond hair on darker skin) where the map shows hair "
-           "as bald or skin as hair, and analyse again"));
     analysisBar->addWidget(m_hairTone);
     analysisBar->addSeparator();
     m_showGrades = analysisBar->addAction(tr("Grades"));
@@ -848,7 +843,7 @@ void PhotoViewer::followHairTone()
     // "Automatic (darker)" says which way round the analysis read the hair. Before the first
     // analysis the client's recorded hair colour may say (red hair:
     // clinic::hairToneForHairColour()).
-    QString read;
+    QString read, method;
     auto tone = analysis::HairTone::Automatic;
     if (!m_analysis) {
         try {
@@ -866,14 +861,28 @@ void PhotoViewer::followHairTone()
                                           .object()
                                           .value(QLatin1String("algorithm"))
                                           .toObject();
+        // What the analysis itself read, only when it was its own word (an analysis told
+        // "darker" says nothing of what automatic would read).
         const QString readAs = algorithm.value(QLatin1String("hair_tone")).toString();
-        if (readAs == QLatin1String(analysis::hairToneName(analysis::HairTone::DarkerThanSkin)))
+        const bool ownWord = algorithm.value(QLatin1String("hair_tone_from")).toString() ==
+                             QLatin1String("analysis");
+        if (ownWord &&
+            readAs == QLatin1String(analysis::hairToneName(analysis::HairTone::DarkerThanSkin)))
             read = tr("Automatic (darker)");
-        else if (readAs ==
-                 QLatin1String(analysis::hairToneName(analysis::HairTone::LighterThanSkin)))
+        else if (ownWord && readAs == QLatin1String(analysis::hairToneName(
+                                          analysis::HairTone::LighterThanSkin)))
             read = tr("Automatic (lighter)");
+        // How hair was told from skin (docs/analysis.md, step 3), for support.
+        method = algorithm.value(QLatin1String("unmixing")).toString();
     }
     m_hairTone->setItemText(0, read.isEmpty() ? tr("Automatic") : read);
+    m_hairTone->setToolTip(
+        tr("Which way round the analysis reads the hair against the skin. Automatic tells it "
+           "from the photo; choose \"darker\" (dark or red hair, or grey or blond hair on very "
+           "light skin) or \"lighter\" (grey or blond hair on darker skin) where the map shows "
+           "hair as bald or skin as hair, and analyse again") +
+        (method.isEmpty() ? QString()
+                          : tr("\n\nThe analysis shown told hair from skin by: %1").arg(method)));
     m_hairTone->setCurrentIndex(m_hairTone->findData(static_cast<int>(tone)));
 }
 

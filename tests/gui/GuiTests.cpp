@@ -702,6 +702,7 @@ TEST_CASE("the technician says which way round the hair lies, and the photo keep
     analyse();
     CHECK(tone->itemText(0) == QStringLiteral("Automatic (darker)"));
     CHECK(tone->currentData().toInt() == static_cast<int>(analysis::HairTone::Automatic));
+    CHECK(tone->toolTip().contains(QStringLiteral("told hair from skin by: lightness")));
     const double ownCoverage = summaryOf()[QStringLiteral("coverage_percent")].toDouble();
 
     // Said the other way round (picked from the list as a person does), the next analysis reads
@@ -713,6 +714,8 @@ TEST_CASE("the technician says which way round the hair lies, and the photo keep
     const QJsonObject algorithm = summaryOf()[QStringLiteral("algorithm")].toObject();
     CHECK(algorithm[QStringLiteral("hair_tone")].toString() == QStringLiteral("lighter"));
     CHECK(algorithm[QStringLiteral("hair_tone_from")].toString() == QStringLiteral("technician"));
+    // What automatic would read is not known from an analysis told the tone.
+    CHECK(tone->itemText(0) == QStringLiteral("Automatic"));
     CHECK(std::abs(summaryOf()[QStringLiteral("coverage_percent")].toDouble() - ownCoverage) > 1);
 
     // Reopened, the photo's viewer keeps the technician's word for the next analysis.
