@@ -4,6 +4,7 @@
 #include "smp/clinic/SampleClient.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/SessionLock.h"
+#include "smp/imaging/Memory.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/StorageError.h"
 
@@ -56,6 +57,7 @@ std::unique_ptr<smp::storage::Database> openWithRecovery(QString path, const QSt
 
 int main(int argc, char *argv[])
 {
+    smp::imaging::keepImageBuffersForReuse();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("SMP Planner"));
     QApplication::setApplicationName(QStringLiteral("smp-planner"));

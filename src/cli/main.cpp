@@ -3,6 +3,8 @@
 
 #include "CliSupport.h"
 
+#include "smp/imaging/Memory.h"
+
 #include <QCoreApplication>
 #include <QGuiApplication>
 #include <QLoggingCategory>
@@ -112,6 +114,7 @@ bool needsGui(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    smp::imaging::keepImageBuffersForReuse();
     std::unique_ptr<QCoreApplication> application;
     if (needsGui(argc, argv)) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))

@@ -12,6 +12,7 @@
 #include "smp/clinic/PhotoImport.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/PhotoViewer.h"
+#include "smp/imaging/Memory.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AnalysisStore.h"
@@ -142,6 +143,8 @@ void fill(Database &db, int clients, int photosPerClient)
 
 int main(int argc, char *argv[])
 {
+    // As the application does (src/app/main.cpp), so that the figures are what a user sees.
+    smp::imaging::keepImageBuffersForReuse();
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
