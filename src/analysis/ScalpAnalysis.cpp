@@ -1357,12 +1357,31 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double darkShare = headPixels > 0 ? cv::countNonZero(notLightHair) / headPixels : 0;
     const double scalpShare =
         headPixels > 0 ? cv::countNonZero(skinLike | hairLike) / headPixels : 0;
+    // A full head of grey hair lighter than L* 59 shows neither (a dense grey head drawn at
+    // 12 MP: 5% skin-coloured, 96% grey, 0.1% dark: "no scalp" until 2026-12-02). Grey pixels
+    // under L* 75 that show strands (L*'s fineDetail() at least kStrandedL, as for light hair in
+    // step 3) stand in for it where some skin shows (kSomeSkin: a client's thinning); a grey
+    // sweater, concrete or a page in shade shows none. Computed only for a head that would
+    // otherwise be no scalp.
+    constexpr int kGreyHairL8 = 191; // L* 75, on OpenCV's 8-bit scale (L* * 255 / 100)
+    constexpr float kStrandedL = 1.0f;
+    constexpr double kSomeSkin = 0.02;
+    double greyStrandShare = 0;
+    if (skinShare < 0.08 && skinShare >= kSomeSkin && darkShare < 0.4) {
+        cv::Mat lightness;
+        L8.convertTo(lightness, CV_32F, 100.0 / 255.0);
+        const cv::Mat stranded = fineDetail(lightness) >= kStrandedL;
+        greyStrandShare =
+            cv::countNonZero(head & greyLike & (L8 < kGreyHairL8) & stranded) / headPixels;
+    }
     // A full head of hair shows little skin: hair that is not light over most of the head stands
     // in for the skin (a document's black text on white paper does not).
-    const double skinOrDenseHair = std::max(skinShare / 0.25, darkShare / 0.6);
+    const double skinOrDenseHair =
+        std::max({skinShare / 0.25, darkShare / 0.6, greyStrandShare / 0.6});
     result.scalpConfidence = std::clamp(std::min(skinOrDenseHair, scalpShare / 0.6), 0.0, 1.0) *
                              (headFraction > 0.03 ? 1.0 : headFraction / 0.03);
-    if (headFraction < 0.03 || (skinShare < 0.08 && darkShare < 0.4) || scalpShare < 0.5) {
+    if (headFraction < 0.03 || (skinShare < 0.08 && darkShare < 0.4 && greyStrandShare < 0.4) ||
+        scalpShare < 0.5) {
         result.scalpFound = false;
         result.noScalpReason = headFraction < 0.03
                                    ? "no head found in the photo"
@@ -1413,7 +1432,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // A full head of dark hair (accepted above by its dark share) shows too little skin for the
     // reddest fifth to be skin: there the hair is the dark part, whatever the reddest says
     // (unless the technician says the hair is the lighter).
-    const bool denseDarkHair = skinShare < 0.08 && p.hairTone != HairTone::LighterThanSkin;
+    const bool denseDarkHair =
+        skinShare < 0.08 && darkShare >= 0.4 && p.hairTone != HairTone::LighterThanSkin;
     cv::Rect headBox = cv::boundingRect(head);
     const int block = std::max(8, std::max(headBox.width, headBox.height) / 14);
     // Sparse hair about as light as the skin puts the reddest fifth within a few L* of the

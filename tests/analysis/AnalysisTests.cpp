@@ -9,6 +9,7 @@
 #include <QPainter>
 #include <QPen>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -321,6 +322,55 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
     result = analyzeQImage(document);
     CHECK_FALSE(result.scalpFound);
     CHECK(result.regions.empty());
+
+    // Grey and textured, as a full head of grey hair is, but with no skin showing: a page in
+    // shade, and a knitted grey sweater filling the middle of the frame.
+    QImage shaded = document;
+    shaded.fill(QColor(170, 170, 168));
+    QPainter shade(&shaded);
+    shade.setPen(Qt::NoPen);
+    shade.setBrush(Qt::black);
+    for (int y = 60; y < 560; y += 24)
+        for (int x = 60; x < 740; x += 37)
+            shade.drawRect(x, y, 28, 9);
+    shade.end();
+    result = analyzeQImage(shaded);
+    CHECK_FALSE(result.scalpFound);
+    QImage sweater(800, 600, QImage::Format_RGB32);
+    sweater.fill(QColor(60, 90, 140));
+    std::mt19937 random(3);
+    std::normal_distribution<double> knit(150.0, 18.0);
+    for (int y = 100; y < 500; ++y)
+        for (int x = 180; x < 620; ++x) {
+            const int v = std::clamp(static_cast<int>(knit(random)), 0, 255);
+            sweater.setPixel(x, y, qRgb(v, v, v - 2));
+        }
+    result = analyzeQImage(sweater);
+    CHECK_FALSE(result.scalpFound);
+    CHECK(result.regions.empty());
+}
+
+TEST_CASE("a dense head of grey hair photographed at 12 MP is a scalp", "[analysis]")
+{
+    // Drawn at 4000 x 3000 px the phantom's grey head is dense: 5% of it skin-coloured, 96% grey,
+    // almost none dark, and until 2026-12-02 it was "no scalp" (the benchmark's grey-hair case
+    // measured that early return). Its grey strands now stand in for the skin.
+    imaging::SampleScalpParameters big;
+    big.widthPx = 4000;
+    big.heightPx = 3000;
+    big.skin = QColor(222, 178, 150);
+    big.hair = QColor(165, 165, 160);
+    const auto result = analyzeQImage(imaging::drawSampleScalp(big));
+    REQUIRE(result.scalpFound);
+    CHECK(result.scalpConfidence >= 0.5);
+    CHECK(result.coveragePercent > 40.0);
+    // The drawn vertex (a quarter of the head's height below its centre) grades as thinning.
+    const auto gradeAt = [&](double x, double y) {
+        return result.grades.at(static_cast<std::size_t>(y / result.photoPxPerMapPx) *
+                                    static_cast<std::size_t>(result.mapWidth) +
+                                static_cast<std::size_t>(x / result.photoPxPerMapPx));
+    };
+    CHECK(gradeAt(2060, 1960) >= analysis::Grade::Moderate);
 }
 
 TEST_CASE("a full head of grey or light-brown hair showing no skin is a scalp", "[analysis]")

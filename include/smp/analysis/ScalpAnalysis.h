@@ -172,7 +172,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.14"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.15"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -198,7 +198,10 @@ struct Result
                                            // 1.13: greying heads (dark and grey strands)
                                            // unmixed in colour with three ends; 1.14:
                                            // dense blond heads' hair end their most common
-                                           // colour ratio when their hue agrees
+                                           // colour ratio when their hue agrees; 1.15:
+                                           // the technician's hair tone (red hair), a
+                                           // full head of grey hair showing little skin
+                                           // is a scalp
     std::string parametersJson;            // every parameter that shaped the result
 };
 
