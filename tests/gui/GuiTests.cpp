@@ -199,6 +199,35 @@ gui::PhotoViewer *openViewer(storage::Database &db, storage::RecordId photoId)
     return viewer;
 }
 
+// Draws the sample head with this skin and hair and imports it for the sample client as a top
+// view (a JPEG named `name` in the clinic's scratch folder).
+storage::Photo importDrawnHead(SampleClinic &sample, QColor skin, QColor hair, const QString &name)
+{
+    imaging::SampleScalpParameters head;
+    head.skin = skin;
+    head.hair = hair;
+    const QString path = sample.dir.file(name);
+    REQUIRE(imaging::drawSampleScalp(head).save(path, "JPEG", 92));
+    return clinic::importPhoto(sample.db, *sample.clientId, path, storage::PhotoView::Top);
+}
+
+// Runs the viewer's analysis as its Analyze button does and waits until it is stored.
+void analyseInViewer(gui::PhotoViewer *viewer)
+{
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
+    REQUIRE(finished.wait(30000));
+    REQUIRE(finished.at(0).at(0).toBool());
+    REQUIRE(viewer->analysis().has_value());
+}
+
+// The grade (analysis::Grade) a stored analysis gives the photo pixel (x, y).
+char storedGradeAt(const storage::StoredAnalysis &analysis, double x, double y)
+{
+    return analysis.grades.at(qsizetype(y / analysis.photoPxPerMapPx) * analysis.mapWidth +
+                              qsizetype(x / analysis.photoPxPerMapPx));
+}
+
 } // namespace
 
 TEST_CASE("a client created through the dialog is in the list after reopening the database",
@@ -686,12 +715,7 @@ TEST_CASE("the technician says which way round the hair lies, and the photo keep
     QComboBox *tone = viewer->hairToneBox();
     REQUIRE(tone != nullptr);
     CHECK(tone->currentData().toInt() == static_cast<int>(analysis::HairTone::Automatic));
-    const auto analyse = [&viewer] {
-        QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
-        viewer->analyzeAction()->trigger();
-        REQUIRE(finished.wait(30000));
-        REQUIRE(finished.at(0).at(0).toBool());
-    };
+    const auto analyse = [&viewer] { analyseInViewer(viewer); };
     const auto summaryOf = [&db, photoId] {
         return QJsonDocument::fromJson(
                    storage::AnalysisStore(db).latest(photoId)->summaryJson.toUtf8())
@@ -739,12 +763,8 @@ TEST_CASE("a red-haired client's photo is read with the hair darker than the ski
     // recorded hair colour says which way round it lies.
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
-    imaging::SampleScalpParameters auburn;
-    auburn.skin = QColor(222, 178, 150);
-    auburn.hair = QColor(140, 60, 30);
-    const QString path = dir.file(QStringLiteral("auburn.jpg"));
-    REQUIRE(imaging::drawSampleScalp(auburn).save(path, "JPEG", 92));
-    const storage::Photo photo = clinic::importPhoto(db, *clientId, path, storage::PhotoView::Top);
+    const storage::Photo photo = importDrawnHead(sample, QColor(222, 178, 150), QColor(140, 60, 30),
+                                                 QStringLiteral("auburn.jpg"));
     const auto gradesOf = [&db, &photo](analysis::HairTone tone) {
         analysis::Parameters parameters = clinic::parametersForPhoto(db, photo.id);
         parameters.hairTone = tone;
@@ -766,19 +786,11 @@ TEST_CASE("a red-haired client's photo is read with the hair darker than the ski
     auto *viewer = openViewer(db, photo.id);
     CHECK(viewer->hairToneBox()->currentData().toInt() ==
           static_cast<int>(analysis::HairTone::DarkerThanSkin));
-    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
-    viewer->analyzeAction()->trigger();
-    REQUIRE(finished.wait(30000));
-    REQUIRE(finished.at(0).at(0).toBool());
-    REQUIRE(viewer->analysis().has_value());
+    analyseInViewer(viewer);
     const auto &analysis = *viewer->analysis();
-    const auto storedGradeAt = [&](double x, double y) {
-        return analysis.grades.at(qsizetype(y / analysis.photoPxPerMapPx) * analysis.mapWidth +
-                                  qsizetype(x / analysis.photoPxPerMapPx));
-    };
-    CHECK(storedGradeAt(824, 784) >= static_cast<char>(analysis::Grade::Advanced));
-    CHECK(storedGradeAt(560, 636) <= static_cast<char>(analysis::Grade::Mild));
-    CHECK(storedGradeAt(1040, 636) <= static_cast<char>(analysis::Grade::Mild));
+    CHECK(storedGradeAt(analysis, 824, 784) >= static_cast<char>(analysis::Grade::Advanced));
+    CHECK(storedGradeAt(analysis, 560, 636) <= static_cast<char>(analysis::Grade::Mild));
+    CHECK(storedGradeAt(analysis, 1040, 636) <= static_cast<char>(analysis::Grade::Mild));
     viewer->close();
 }
 
@@ -788,18 +800,10 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     // Before analysis 1.2 this photo was "not a scalp" and the viewer drew nothing on it.
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
-    imaging::SampleScalpParameters grey;
-    grey.skin = QColor(222, 178, 150);
-    grey.hair = QColor(165, 165, 160);
-    const QString path = dir.file(QStringLiteral("grey.jpg"));
-    REQUIRE(imaging::drawSampleScalp(grey).save(path, "JPEG", 92));
-    const storage::Photo photo = clinic::importPhoto(db, *clientId, path, storage::PhotoView::Top);
+    const storage::Photo photo = importDrawnHead(sample, QColor(222, 178, 150),
+                                                 QColor(165, 165, 160), QStringLiteral("grey.jpg"));
     auto *viewer = openViewer(db, photo.id);
-    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
-    viewer->analyzeAction()->trigger();
-    REQUIRE(finished.wait(30000));
-    REQUIRE(finished.at(0).at(0).toBool());
-    REQUIRE(viewer->analysis().has_value());
+    analyseInViewer(viewer);
     REQUIRE(viewer->gradeLayer() != nullptr);
     CHECK(viewer->gradeLayer()->isVisible());
     const auto stored = storage::AnalysisStore(db).latest(photo.id);
@@ -807,13 +811,9 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     CHECK(stored->version == QString::fromStdString(analysis::Result().algorithmVersion));
     // The drawn head's vertex (photo pixels) is bald or advanced, its sides are not.
     const auto &analysis = *viewer->analysis();
-    const auto gradeAt = [&](double x, double y) {
-        return analysis.grades.at(qsizetype(y / analysis.photoPxPerMapPx) * analysis.mapWidth +
-                                  qsizetype(x / analysis.photoPxPerMapPx));
-    };
-    CHECK(gradeAt(824, 784) >= static_cast<char>(analysis::Grade::Advanced));
-    CHECK(gradeAt(560, 636) <= static_cast<char>(analysis::Grade::Mild));
-    CHECK(gradeAt(1040, 636) <= static_cast<char>(analysis::Grade::Mild));
+    CHECK(storedGradeAt(analysis, 824, 784) >= static_cast<char>(analysis::Grade::Advanced));
+    CHECK(storedGradeAt(analysis, 560, 636) <= static_cast<char>(analysis::Grade::Mild));
+    CHECK(storedGradeAt(analysis, 1040, 636) <= static_cast<char>(analysis::Grade::Mild));
     viewer->close();
 }
 

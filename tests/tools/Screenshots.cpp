@@ -518,59 +518,42 @@ int main(int argc, char *argv[])
         face->close();
     }
 
-    // A grey-haired client's photo analysed in the viewer (user guide).
-    {
-        smp::imaging::SampleScalpParameters greyHead;
-        greyHead.skin = QColor(222, 178, 150);
-        greyHead.hair = QColor(165, 165, 160);
-        const QString greyPath = dir.filePath(QStringLiteral("grey.jpg"));
-        smp::imaging::drawSampleScalp(greyHead).save(greyPath, "JPEG", 92);
-        const smp::storage::Photo greyPhoto =
-            smp::clinic::importPhoto(db, *sample, greyPath, smp::storage::PhotoView::Top);
-        auto *greyViewer = new smp::gui::PhotoViewer(db, greyPhoto.id);
-        greyViewer->resize(1100, 760);
-        greyViewer->show();
-        QSignalSpy greyLoaded(greyViewer, &smp::gui::PhotoViewer::loaded);
-        if (!greyViewer->isLoaded())
-            greyLoaded.wait(10000);
-        QSignalSpy greyAnalysed(greyViewer, &smp::gui::PhotoViewer::analysisFinished);
-        greyViewer->analyze();
-        greyAnalysed.wait(30000);
-        greyViewer->view()->fitToWindow();
+    // A drawn head with this skin and hair, imported for `client` as a top view, analysed in the
+    // viewer and saved as `file` (user guide).
+    const auto analysedHead = [&](smp::storage::RecordId client, QColor skin, QColor hair,
+                                  const QString &name, const QString &file) {
+        smp::imaging::SampleScalpParameters head;
+        head.skin = skin;
+        head.hair = hair;
+        const QString path = dir.filePath(name);
+        smp::imaging::drawSampleScalp(head).save(path, "JPEG", 92);
+        const smp::storage::Photo photo =
+            smp::clinic::importPhoto(db, client, path, smp::storage::PhotoView::Top);
+        auto *headViewer = new smp::gui::PhotoViewer(db, photo.id);
+        headViewer->resize(1100, 760);
+        headViewer->show();
+        QSignalSpy headLoaded(headViewer, &smp::gui::PhotoViewer::loaded);
+        if (!headViewer->isLoaded())
+            headLoaded.wait(10000);
+        QSignalSpy headAnalysed(headViewer, &smp::gui::PhotoViewer::analysisFinished);
+        headViewer->analyze();
+        headAnalysed.wait(30000);
+        headViewer->view()->fitToWindow();
         settle(500);
-        save(greyViewer, out + QStringLiteral("/viewer-analysis-grey.png"));
-        greyViewer->close();
-    }
-
-    // A red-haired client's photo: the Hair box says "darker than skin" from the client's record
-    // (user guide).
-    {
-        smp::storage::Client redHaired;
-        redHaired.familyName = QStringLiteral("Byrne");
-        redHaired.givenName = QStringLiteral("Ciaran");
-        redHaired.hairColour = QStringLiteral("auburn");
-        const smp::storage::RecordId redId = smp::storage::ClientStore(db).add(redHaired);
-        smp::imaging::SampleScalpParameters redHead;
-        redHead.skin = QColor(222, 178, 150);
-        redHead.hair = QColor(140, 60, 30);
-        const QString redPath = dir.filePath(QStringLiteral("auburn.jpg"));
-        smp::imaging::drawSampleScalp(redHead).save(redPath, "JPEG", 92);
-        const smp::storage::Photo redPhoto =
-            smp::clinic::importPhoto(db, redId, redPath, smp::storage::PhotoView::Top);
-        auto *redViewer = new smp::gui::PhotoViewer(db, redPhoto.id);
-        redViewer->resize(1100, 760);
-        redViewer->show();
-        QSignalSpy redLoaded(redViewer, &smp::gui::PhotoViewer::loaded);
-        if (!redViewer->isLoaded())
-            redLoaded.wait(10000);
-        QSignalSpy redAnalysed(redViewer, &smp::gui::PhotoViewer::analysisFinished);
-        redViewer->analyze();
-        redAnalysed.wait(30000);
-        redViewer->view()->fitToWindow();
-        settle(500);
-        save(redViewer, out + QStringLiteral("/viewer-analysis-red.png"));
-        redViewer->close();
-    }
+        save(headViewer, out + QLatin1Char('/') + file);
+        headViewer->close();
+    };
+    // A grey-haired client's photo.
+    analysedHead(*sample, QColor(222, 178, 150), QColor(165, 165, 160), QStringLiteral("grey.jpg"),
+                 QStringLiteral("viewer-analysis-grey.png"));
+    // A red-haired client's photo: the Hair box says "darker than skin" from the client's record.
+    smp::storage::Client redHaired;
+    redHaired.familyName = QStringLiteral("Byrne");
+    redHaired.givenName = QStringLiteral("Ciaran");
+    redHaired.hairColour = QStringLiteral("auburn");
+    analysedHead(smp::storage::ClientStore(db).add(redHaired), QColor(222, 178, 150),
+                 QColor(140, 60, 30), QStringLiteral("auburn.jpg"),
+                 QStringLiteral("viewer-analysis-red.png"));
 
     // The analysis overlay of the phantom used in docs/analysis.md.
     const QImage phantom = smp::imaging::drawSampleScalp();
