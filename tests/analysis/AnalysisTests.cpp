@@ -329,32 +329,26 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
     CHECK(result.scalpConfidence < 0.5);
     CHECK_FALSE(result.noScalpReason.empty());
 
-    // A document: black lines of text on white paper.
-    QImage document(800, 600, QImage::Format_RGB32);
-    document.fill(Qt::white);
-    QPainter page(&document);
-    page.setPen(Qt::NoPen);
-    page.setBrush(Qt::black);
-    for (int y = 60; y < 560; y += 24)
-        for (int x = 60; x < 740; x += 37)
-            page.drawRect(x, y, 28, 9);
-    page.end();
-    result = analyzeQImage(document);
+    // A document: black lines of text on paper of this colour.
+    const auto page = [](QColor paper) {
+        QImage document(800, 600, QImage::Format_RGB32);
+        document.fill(paper);
+        QPainter text(&document);
+        text.setPen(Qt::NoPen);
+        text.setBrush(Qt::black);
+        for (int y = 60; y < 560; y += 24)
+            for (int x = 60; x < 740; x += 37)
+                text.drawRect(x, y, 28, 9);
+        text.end();
+        return document;
+    };
+    result = analyzeQImage(page(Qt::white));
     CHECK_FALSE(result.scalpFound);
     CHECK(result.regions.empty());
 
     // Grey and textured, as a full head of grey hair is, but with no skin showing: a page in
     // shade, and a knitted grey sweater filling the middle of the frame.
-    QImage shaded = document;
-    shaded.fill(QColor(170, 170, 168));
-    QPainter shade(&shaded);
-    shade.setPen(Qt::NoPen);
-    shade.setBrush(Qt::black);
-    for (int y = 60; y < 560; y += 24)
-        for (int x = 60; x < 740; x += 37)
-            shade.drawRect(x, y, 28, 9);
-    shade.end();
-    result = analyzeQImage(shaded);
+    result = analyzeQImage(page(QColor(170, 170, 168)));
     CHECK_FALSE(result.scalpFound);
     QImage sweater(800, 600, QImage::Format_RGB32);
     sweater.fill(QColor(60, 90, 140));
