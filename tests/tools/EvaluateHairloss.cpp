@@ -28,6 +28,7 @@
 #include "../support/Statistics.h"
 #include "smp/analysis/LossCalibration.h"
 #include "smp/analysis/ScalpAnalysis.h"
+#include "smp/imaging/Memory.h"
 
 #include <opencv2/ml.hpp>
 
@@ -305,6 +306,7 @@ void writeCache(const QString &path, const std::vector<Sample> &samples)
 
 int main(int argc, char *argv[])
 {
+    smp::imaging::keepImageBuffersForReuse(); // as the application does: half the time otherwise
     QCoreApplication app(argc, argv);
     QStringList args = QCoreApplication::arguments().mid(1);
     int limit = 1 << 30;
