@@ -35,10 +35,12 @@ int runAnalyzeCommand(const QStringList &arguments)
               "instead of the best-covered part of the scalp."),
           QStringLiteral("x,y,w,h")},
          {QStringLiteral("hair-tone"),
-          QStringLiteral("auto (the analysis tells), darker (hair darker than the skin: dark "
-                         "hair, or grey or blond hair on very light skin) or lighter (grey or "
-                         "blond hair on darker skin): say it where the analysis read it the "
-                         "wrong way round."),
+          QStringLiteral(
+              "auto (the analysis tells), darker (hair darker than the skin: dark, brown "
+              "or red hair, or grey or blond hair on very light skin) or lighter (grey "
+              "or blond hair on darker skin): say it where the analysis read it the "
+              "wrong way round. A stored photo of a client recorded with red hair is "
+              "read darker unless this says otherwise."),
           QStringLiteral("tone")},
          {QStringLiteral("overlay"), QStringLiteral("Write the photo with the result drawn on it."),
           QStringLiteral("file.png")},
