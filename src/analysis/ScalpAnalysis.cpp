@@ -853,14 +853,16 @@ std::string stageName(int level, const std::string &variant)
 
 // `vertexShare` and `frontShare`: the shares of the loss area at the vertex (or crown) and in the
 // frontal band, named in the orientation the photo is shown in.
+// The loss-share rule's cut points between Norwood levels I-VII (share of the scalp graded
+// advanced or bald; docs/analysis.md).
+constexpr double kLossCuts[] = {0.03, 0.08, 0.16, 0.26, 0.38, 0.52};
+
 NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, double frontShare,
                                 View view)
 {
-    // Loss fraction: share of the scalp graded advanced or bald. Cut points between levels
-    // (documented in docs/analysis.md).
-    static const double kCuts[] = {0.03, 0.08, 0.16, 0.26, 0.38, 0.52};
+    // Loss fraction: share of the scalp graded advanced or bald.
     int level = 1;
-    for (double cut : kCuts)
+    for (double cut : kLossCuts)
         if (lossFraction >= cut)
             ++level;
     NorwoodEstimate estimate;
@@ -876,7 +878,7 @@ NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, double 
     // Distance to the nearest cut, relative to the gap it sits in: a coarse confidence, never
     // high from one photo.
     double nearest = 1.0;
-    for (double cut : kCuts)
+    for (double cut : kLossCuts)
         nearest = std::min(nearest, std::abs(lossFraction - cut));
     estimate.confidence = std::clamp(0.3 + 3.0 * nearest, 0.3, 0.7);
     return estimate;
@@ -1053,9 +1055,14 @@ NorwoodEstimate stageFromFeatures(const std::vector<double> &features,
     }
     if (corrected)
         predicted += lossLevel(loss(*corrected)) - lossLevel(loss(features));
-    const int level = std::clamp(static_cast<int>(std::lround(predicted)), 1, 7);
     NorwoodEstimate estimate;
     estimate.method = "model";
+    const int highest = highestStageShown(loss(corrected ? *corrected : features));
+    if (predicted > highest) {
+        predicted = highest;
+        estimate.method = "map";
+    }
+    const int level = std::clamp(static_cast<int>(std::lround(predicted)), 1, 7);
     estimate.level = level;
     estimate.variant = rule.variant;
     estimate.stage = stageName(level, estimate.variant);
@@ -1669,6 +1676,11 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     return result;
 }
 
+int highestStageShown(double lossShare)
+{
+    return lossShare < kLossCuts[0] ? 1 : lossShare < kLossCuts[1] ? 2 : 7;
+}
+
 NorwoodEstimate movedStage(const NorwoodEstimate &stored, const std::vector<Grade> &original,
                            const std::vector<Grade> &corrected, const NorwoodEstimate &rule)
 {
@@ -1688,6 +1700,10 @@ NorwoodEstimate movedStage(const NorwoodEstimate &stored, const std::vector<Grad
         stored.level + lossLevel(lossShare(corrected)) - lossLevel(lossShare(original));
     NorwoodEstimate estimate = stored;
     estimate.level = std::clamp(static_cast<int>(std::lround(moved)), 1, 7);
+    if (const int highest = highestStageShown(lossShare(corrected)); estimate.level > highest) {
+        estimate.level = highest;
+        estimate.method = "map";
+    }
     estimate.variant = rule.variant;
     estimate.stage = stageName(estimate.level, estimate.variant);
     return estimate;

@@ -752,6 +752,35 @@ TEST_CASE("an earlier version's stage moves with the corrections", "[analysis]")
                     std::invalid_argument);
 }
 
+TEST_CASE("no stage above what the map's loss allows", "[analysis]")
+{
+    // The loss-share rule's first two cut points: I under 3% of the scalp advanced or bald, II
+    // under 8%.
+    CHECK(analysis::highestStageShown(0.0) == 1);
+    CHECK(analysis::highestStageShown(0.029) == 1);
+    CHECK(analysis::highestStageShown(0.03) == 2);
+    CHECK(analysis::highestStageShown(0.079) == 2);
+    CHECK(analysis::highestStageShown(0.08) == 7);
+    CHECK(analysis::highestStageShown(1.0) == 7);
+
+    // A stored stage VII whose map the technician corrects from 37.5% loss (30 of 80 scalp
+    // pixels bald) to 5% (4): the corrections alone would move it to III (the cut points' scale
+    // falls 5.46 -> 1.9: 7 - 3.56, rounded); the map allows II.
+    std::vector<analysis::Grade> original(100, analysis::Grade::Normal);
+    std::fill(original.begin(), original.begin() + 20, analysis::Grade::NotScalp);
+    std::fill(original.begin() + 20, original.begin() + 50, analysis::Grade::Bald);
+    std::vector<analysis::Grade> corrected = original;
+    std::fill(corrected.begin() + 24, corrected.begin() + 50, analysis::Grade::Normal);
+    analysis::NorwoodEstimate stored;
+    stored.method = "model";
+    stored.level = 7;
+    stored.stage = "VII";
+    const auto moved = analysis::movedStage(stored, original, corrected, {});
+    CHECK(moved.level == 2);
+    CHECK(moved.stage == "II");
+    CHECK(moved.method == "map");
+}
+
 TEST_CASE("a top view tells the anterior variant: loss from the front, none at the vertex",
           "[analysis]")
 {

@@ -159,6 +159,8 @@ int levelOf(const StageFit &fit, const Sample &s)
     double level = fit.forest->predict(featureRow(s));
     if (const auto c = fit.calibrations.find(s.view); c != fit.calibrations.end())
         level = (1 - fit.weight) * level + fit.weight * c->second(lossShare(s));
+    // As the product does: no stage above what the map's loss allows.
+    level = std::min(level, static_cast<double>(smp::analysis::highestStageShown(lossShare(s))));
     return std::clamp(static_cast<int>(std::lround(level)), 1, 7);
 }
 

@@ -123,7 +123,9 @@ struct Region
 
 struct NorwoodEstimate
 {
-    std::string method;    // "model" (the trained stage model) or "rule" (loss-share cut points)
+    // "model" (the trained stage model), "rule" (loss-share cut points) or "map" (the model's
+    // level was higher than the map's loss allows: highestStageShown(), since 1.16)
+    std::string method;
     int level = 0;         // 1-7; 0 when no scalp was found
     std::string stage;     // "I" .. "VII", with a variant letter where told ("IIIa", "III-vertex")
     double confidence = 0; // 0-1
@@ -172,7 +174,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.15"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.16"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -201,7 +203,8 @@ struct Result
                                            // colour ratio when their hue agrees; 1.15:
                                            // the technician's hair tone (red hair), a
                                            // full head of grey hair showing little skin
-                                           // is a scalp
+                                           // is a scalp; 1.16: no stage above what the
+                                           // map's loss allows (highestStageShown())
     std::string parametersJson;            // every parameter that shaped the result
 };
 
@@ -217,6 +220,14 @@ struct GradeSummary
 GradeSummary summarizeGrades(const std::vector<Grade> &grades, int mapWidth, int mapHeight,
                              double photoPxPerMapPx, std::optional<double> mmPerPx, View view,
                              double minRegionFraction = 0.003, int displayQuarterTurns = 0);
+
+// The highest Norwood level a grade map showing `lossShare` (advanced plus bald, 0-1 of the
+// scalp) may be staged: I under 3%, II under 8% (the loss-share rule's first two cut points),
+// else VII. The stage model learnt levels II-VII from photographs of pattern loss whose maps all
+// show some (of the 1,014 labelled ones, the 10 under 10% are labelled II or III), and read a
+// full head of hair with no loss on its map as III; a stage never claims loss the map does not
+// show (since 1.16; docs/analysis.md).
+int highestStageShown(double lossShare);
 
 // The Norwood stage of a grade map as the technician corrected it: the stage model's estimate
 // for the analysis that made the map (its Result::stageFeatures), moved by as many levels as the
