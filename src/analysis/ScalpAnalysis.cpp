@@ -851,12 +851,12 @@ std::string stageName(int level, const std::string &variant)
     return name;
 }
 
-// `vertexShare` and `frontShare`: the shares of the loss area at the vertex (or crown) and in the
-// frontal band, named in the orientation the photo is shown in.
 // The loss-share rule's cut points between Norwood levels I-VII (share of the scalp graded
 // advanced or bald; docs/analysis.md).
 constexpr double kLossCuts[] = {0.03, 0.08, 0.16, 0.26, 0.38, 0.52};
 
+// `vertexShare` and `frontShare`: the shares of the loss area at the vertex (or crown) and in the
+// frontal band, named in the orientation the photo is shown in.
 NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, double frontShare,
                                 View view)
 {
