@@ -1,6 +1,9 @@
 #include "MarkerRendering.h"
 
+#include "smp/imaging/SampleScalp.h"
 #include "smp/vision/Markers.h"
+
+#include <QImage>
 
 #include <catch2/catch.hpp>
 
@@ -46,6 +49,34 @@ TEST_CASE("a photo without a marker gives no scale", "[calibration]")
     auto image = test::renderMarkerScene(scene);
     std::fill(image.gray.begin(), image.gray.end(), std::uint8_t{140});
     CHECK_FALSE(vision::measureScale(view(image)).has_value());
+}
+
+TEST_CASE("dense dark hair is no marker: a dictionary match with unequal sides is refused",
+          "[calibration]")
+{
+    // Full heads of dark hair at 1600 x 1200 hold small dark quadrilaterals whose cells happen to
+    // spell a marker's id: until 2026-12-02 one of them (sides 5-19 px, id 17, 10 mm) calibrated
+    // such a photo at 1.67 mm/px, a head 1.6 m wide. A real marker, tilted up to 60 degrees, has
+    // no side under half its longest.
+    int found = 0;
+    for (std::uint32_t seed = 100; seed < 112; ++seed) {
+        imaging::SampleScalpParameters phantom;
+        phantom.widthPx = 1600;
+        phantom.heightPx = 1200;
+        phantom.seed = seed;
+        phantom.skin = QColor(222, 178, 150);
+        phantom.hair = QColor(40, 32, 26);
+        phantom.lossSeverity = 0.0;
+        const QImage gray =
+            imaging::drawScalpPhantom(phantom).photo.convertToFormat(QImage::Format_Grayscale8);
+        const auto markers = vision::detectMarkers(
+            {gray.width(), gray.height(), gray.bytesPerLine(), gray.constBits()});
+        for (const auto &m : markers) {
+            ++found;
+            UNSCOPED_INFO("seed " << seed << ": id " << m.id << ", side " << m.sidePx << " px");
+        }
+    }
+    CHECK(found == 0);
 }
 
 TEST_CASE("marker scale error stays under 1% for markers of 60 px and more, across rotation, "
