@@ -56,10 +56,11 @@ TEST_CASE("dense dark hair is no marker: a dictionary match with unequal sides i
 {
     // Full heads of dark hair at 1600 x 1200 hold small dark quadrilaterals whose cells happen to
     // spell a marker's id: until 2026-12-02 one of them (sides 5-19 px, id 17, 10 mm) calibrated
-    // such a photo at 1.67 mm/px, a head 1.6 m wide. A real marker, tilted up to 60 degrees, has
-    // no side under half its longest.
+    // such a photo at 1.67 mm/px, a head 1.6 m wide; of the seven drawn here, seeds 102, 104 and
+    // 105 held one each. A real marker, tilted up to 60 degrees, has no side under half its
+    // longest.
     int found = 0;
-    for (std::uint32_t seed = 100; seed < 112; ++seed) {
+    for (std::uint32_t seed = 100; seed < 107; ++seed) {
         imaging::SampleScalpParameters phantom;
         phantom.widthPx = 1600;
         phantom.heightPx = 1200;
