@@ -1,5 +1,6 @@
 #include "CliSupport.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/Backup.h"
 #include "smp/storage/ClientStore.h"
@@ -18,9 +19,11 @@ namespace {
 int dbCheck(const QStringList &arguments)
 {
     Invocation call(QStringLiteral("db check"),
-                    QStringLiteral("Checks the database (full integrity check, foreign keys) and "
-                                   "the photo library (rows without files, files without rows). "
-                                   "Exit code 1 when something is wrong."),
+                    QStringLiteral("Checks the database (full integrity check, foreign keys), "
+                                   "the photo library (rows without files, files without rows) "
+                                   "and the photos' scales (a marker found in the hair before "
+                                   "such matches were refused). Exit code 1 when something is "
+                                   "wrong."),
                     arguments,
                     {{QStringLiteral("remove-orphans"),
                       QStringLiteral("Delete library files that no photo names (leftovers of an "
@@ -37,8 +40,9 @@ int dbCheck(const QStringList &arguments)
         removed = library.removeOrphanFiles();
         libraryCheck = library.checkLibrary();
     }
-    const bool healthy =
-        integrity.isEmpty() && foreignKeys.isEmpty() && libraryCheck.rowsWithoutFile.empty();
+    const auto doubtful = clinic::doubtfulCalibrations(db);
+    const bool healthy = integrity.isEmpty() && foreignKeys.isEmpty() &&
+                         libraryCheck.rowsWithoutFile.empty() && doubtful.empty();
     if (call.json()) {
         QJsonObject object;
         object[QLatin1String("database")] = db.path();
@@ -52,6 +56,16 @@ int dbCheck(const QStringList &arguments)
         object[QLatin1String("files_without_photo")] =
             QJsonArray::fromStringList(libraryCheck.filesWithoutRow);
         object[QLatin1String("orphans_removed")] = removed;
+        QJsonArray scales;
+        for (const auto &doubt : doubtful) {
+            QJsonObject scale;
+            scale[QLatin1String("photo_id")] = static_cast<qint64>(doubt.calibration.photoId);
+            scale[QLatin1String("calibration_id")] = static_cast<qint64>(doubt.calibration.id);
+            scale[QLatin1String("mm_per_px")] = doubt.calibration.mmPerPx;
+            scale[QLatin1String("reason")] = doubt.reason;
+            scales.append(scale);
+        }
+        object[QLatin1String("doubtful_calibrations")] = scales;
         object[QLatin1String("ok")] = healthy;
         printJson(object);
     } else {
@@ -75,6 +89,15 @@ int dbCheck(const QStringList &arguments)
                       .arg(photo.id)
                       .arg(photo.clientId)
                       .arg(library.absolutePath(photo)));
+        }
+        print(doubtful.empty() ? QStringLiteral("  scales: ok")
+                               : QStringLiteral("  scales: %1 doubtful").arg(doubtful.size()));
+        for (const auto &doubt : doubtful) {
+            print(QStringLiteral("    photo %1: %2 mm/px: %3 (remove it with: smp calibrate %1 "
+                                 "--remove)")
+                      .arg(doubt.calibration.photoId)
+                      .arg(doubt.calibration.mmPerPx, 0, 'g', 4)
+                      .arg(doubt.reason));
         }
         print(healthy ? QStringLiteral("OK") : QStringLiteral("PROBLEMS FOUND"));
     }

@@ -203,6 +203,38 @@ int runPhotoCommand(const QString &verb, const QStringList &arguments)
             .arg(verb));
 }
 
+namespace {
+
+int removeCalibration(Invocation &call, storage::Database &db, storage::RecordId photoId)
+{
+    if (call.isSet(QStringLiteral("points")) || call.isSet(QStringLiteral("length-mm")))
+        throw UsageError(QStringLiteral("calibrate: --remove takes no --points or --length-mm"));
+    const auto removed = clinic::removeCurrentCalibration(db, photoId);
+    const auto current = storage::PhotoLibrary(db).currentCalibration(photoId);
+    if (call.json()) {
+        QJsonObject object;
+        object[QLatin1String("photo_id")] = static_cast<qint64>(photoId);
+        object[QLatin1String("removed")] =
+            removed ? QJsonValue(static_cast<qint64>(removed->id)) : QJsonValue();
+        object[QLatin1String("calibrated")] = current.has_value();
+        if (current) {
+            object[QLatin1String("method")] = storage::toString(current->method);
+            object[QLatin1String("mm_per_px")] = current->mmPerPx;
+        }
+        printJson(object);
+    } else if (!removed) {
+        print(QStringLiteral("Photo %1 has no scale to remove").arg(photoId));
+    } else {
+        print(QStringLiteral("Photo %1: removed %2; the photo is now %3")
+                  .arg(photoId)
+                  .arg(clinic::describeCalibration(removed))
+                  .arg(clinic::describeCalibration(current)));
+    }
+    return removed ? 0 : 1;
+}
+
+} // namespace
+
 int runCalibrateCommand(const QStringList &arguments)
 {
     Invocation call(
@@ -211,16 +243,22 @@ int runCalibrateCommand(const QStringList &arguments)
             "Finds the calibration marker in a photo and stores its scale; with --points "
             "and --length-mm, stores the scale from two points a known distance apart "
             "(photo pixel coordinates: the upright photo before any display rotation, "
-            "origin top-left)."),
+            "origin top-left); with --remove, takes the current scale off (the one before "
+            "it, if any, becomes current)."),
         arguments,
         {{QStringLiteral("points"), QStringLiteral("Two points: x1,y1,x2,y2 in pixels."),
           QStringLiteral("x1,y1,x2,y2")},
          {QStringLiteral("length-mm"),
-          QStringLiteral("Distance between the points in millimetres."), QStringLiteral("mm")}},
+          QStringLiteral("Distance between the points in millimetres."), QStringLiteral("mm")},
+         {QStringLiteral("remove"),
+          QStringLiteral("Remove the photo's current scale (a wrong one, e.g. a marker found "
+                         "in the hair).")}},
         {QStringLiteral("PHOTO The photo's id.")});
     const auto args = call.requirePositional(1);
     const storage::RecordId id = parseId(args[0], QStringLiteral("photo"));
     storage::Database &db = call.database();
+    if (call.isSet(QStringLiteral("remove")))
+        return removeCalibration(call, db, id);
     std::optional<storage::Calibration> calibration;
     if (call.isSet(QStringLiteral("points")) || call.isSet(QStringLiteral("length-mm"))) {
         const QStringList parts = call.value(QStringLiteral("points")).split(QLatin1Char(','));

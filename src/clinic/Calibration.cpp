@@ -15,6 +15,10 @@
 #include <QPainter>
 #include <QPdfWriter>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 namespace smp::clinic {
@@ -128,6 +132,57 @@ storage::Calibration calibrateFromPoints(storage::Database &db, storage::RecordI
     return *library.currentCalibration(photoId);
 }
 
+std::optional<QString> calibrationDoubt(const storage::Calibration &calibration)
+{
+    if (calibration.method != storage::CalibrationMethod::Marker)
+        return std::nullopt;
+    const QJsonArray corners = QJsonDocument::fromJson(calibration.details.toUtf8())
+                                   .object()
+                                   .value(QLatin1String("corners_px"))
+                                   .toArray();
+    if (corners.size() != 4)
+        return QStringLiteral("the marker's outline is not stored");
+    std::array<vision::Point2, 4> outline{};
+    double shortest = std::numeric_limits<double>::max(), longest = 0;
+    for (qsizetype k = 0; k < 4; ++k) {
+        const QJsonArray xy = corners[k].toArray();
+        outline[static_cast<std::size_t>(k)] = {xy.at(0).toDouble(), xy.at(1).toDouble()};
+    }
+    if (vision::plausibleMarkerOutline(outline))
+        return std::nullopt;
+    for (std::size_t k = 0; k < 4; ++k) {
+        const double side = std::hypot(outline[k].x - outline[(k + 1) % 4].x,
+                                       outline[k].y - outline[(k + 1) % 4].y);
+        shortest = std::min(shortest, side);
+        longest = std::max(longest, side);
+    }
+    return QStringLiteral("the marker's outline (sides %1-%2 px) cannot be a printed square; "
+                          "likely a false match in the hair")
+        .arg(shortest, 0, 'f', 0)
+        .arg(longest, 0, 'f', 0);
+}
+
+std::vector<DoubtfulCalibration> doubtfulCalibrations(storage::Database &db)
+{
+    std::vector<DoubtfulCalibration> result;
+    for (storage::Calibration &calibration : storage::PhotoLibrary(db).currentCalibrations()) {
+        if (auto reason = calibrationDoubt(calibration))
+            result.push_back({std::move(calibration), std::move(*reason)});
+    }
+    return result;
+}
+
+std::optional<storage::Calibration> removeCurrentCalibration(storage::Database &db,
+                                                             storage::RecordId photoId)
+{
+    storage::PhotoLibrary library(db);
+    requirePhoto(library, photoId);
+    auto current = library.currentCalibration(photoId);
+    if (current)
+        library.removeCalibration(current->id);
+    return current;
+}
+
 QString describeCalibration(const std::optional<storage::Calibration> &calibration)
 {
     if (!calibration)
@@ -144,10 +199,11 @@ QString describeCalibration(const std::optional<storage::Calibration> &calibrati
                   .arg(details.value(QLatin1String("length_mm")).toDouble())
                   .arg(details.value(QLatin1String("distance_px")).toDouble(), 0, 'f', 1);
     }
-    return QStringLiteral("%1 mm/px ± %2% (%3)")
+    const auto doubt = calibrationDoubt(*calibration);
+    return QStringLiteral("%1 mm/px ± %2% (%3)%4")
         .arg(calibration->mmPerPx, 0, 'f', 4)
         .arg(percent, 0, 'f', 1)
-        .arg(how);
+        .arg(how, doubt ? QStringLiteral("; doubtful: ") + *doubt : QString());
 }
 
 void writeMarkerSheet(const QString &pdfPath, QPageSize::PageSizeId pageSize)

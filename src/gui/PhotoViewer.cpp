@@ -192,6 +192,42 @@ private:
     std::vector<QPointF> m_savedPoints;
 };
 
+// Takes the photo's current calibration off (the one before it, if any, becomes current); undo
+// stores it again, as the newest, so it is current once more.
+class RemoveCalibrationCommand : public WindowCommand
+{
+public:
+    RemoveCalibrationCommand(PhotoViewer *viewer, storage::Calibration calibration)
+        : WindowCommand(viewer, QObject::tr("Remove scale"))
+        , m_viewer(viewer)
+        , m_calibration(std::move(calibration))
+    {}
+    void redoOnTarget() override
+    {
+        try {
+            storage::PhotoLibrary(m_viewer->m_db).removeCalibration(m_calibration.id);
+        } catch (const std::exception &error) {
+            QMessageBox::warning(m_viewer, QObject::tr("Scale Not Removed"),
+                                 QString::fromUtf8(error.what()));
+        }
+        m_viewer->reloadCalibration();
+    }
+    void undoOnTarget() override
+    {
+        try {
+            m_calibration.id = storage::PhotoLibrary(m_viewer->m_db).addCalibration(m_calibration);
+        } catch (const std::exception &error) {
+            QMessageBox::warning(m_viewer, QObject::tr("Undo Failed"),
+                                 QString::fromUtf8(error.what()));
+        }
+        m_viewer->reloadCalibration();
+    }
+
+private:
+    PhotoViewer *m_viewer;
+    storage::Calibration m_calibration;
+};
+
 // One brush or eraser stroke on the grade map: the tiles before and after. Redo stores the
 // after-tiles as corrections, undo stores the before-tiles back (the original map is never
 // touched). It retires when the photo is analysed again: corrections belong to the analysis they
@@ -451,6 +487,10 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     toolbar->addSeparator();
     QAction *detect = toolbar->addAction(tr("Find Marker"), this, &PhotoViewer::detectMarker);
     detect->setToolTip(tr("Look for a printed calibration marker in the photo"));
+    m_removeScale = toolbar->addAction(tr("Remove Scale"), this, &PhotoViewer::removeScale);
+    m_removeScale->setToolTip(tr("Take the photo's current scale off (a wrong one, such as a "
+                                 "marker found in the hair); sizes are then estimates"));
+    m_removeScale->setEnabled(false);
     m_measure = toolbar->addAction(tr("Measure"));
     m_measure->setCheckable(true);
     m_measure->setShortcut(tr("M"));
@@ -698,10 +738,21 @@ void PhotoViewer::startLoading()
     watcher->setFuture(QtConcurrent::run(loadPyramid, path));
 }
 
+void PhotoViewer::removeScale()
+{
+    if (m_calibration)
+        m_undo->push(new RemoveCalibrationCommand(this, *m_calibration));
+}
+
 void PhotoViewer::reloadCalibration()
 {
     m_calibration = storage::PhotoLibrary(m_db).currentCalibration(m_photoId);
     m_calibrationLabel->setText(clinic::describeCalibration(m_calibration));
+    // A doubtful scale (clinic::calibrationDoubt) stands out: every area on the map follows it.
+    const bool doubtful = m_calibration && clinic::calibrationDoubt(*m_calibration).has_value();
+    m_calibrationLabel->setStyleSheet(doubtful ? QStringLiteral("color: #c62828; font-weight: bold")
+                                               : QString());
+    m_removeScale->setEnabled(m_calibration.has_value());
     m_view->setMmPerPx(m_calibration ? std::optional<double>(m_calibration->mmPerPx)
                                      : std::nullopt);
     showOverlay();
@@ -804,6 +855,15 @@ void PhotoViewer::detectMarker()
         watcher->deleteLater();
         if (!marker) {
             m_status->setText(tr("No calibration marker found"));
+            // A marker scale the detector no longer finds was a false match (in the hair, before
+            // such outlines were refused) or the photo changed: offer to take it off.
+            if (m_calibration && m_calibration->method == storage::CalibrationMethod::Marker &&
+                QMessageBox::question(
+                    this, tr("Marker Not Found"),
+                    tr("No calibration marker is found in this photo, but its scale (%1) comes "
+                       "from one. Remove that scale?")
+                        .arg(clinic::describeCalibration(m_calibration))) == QMessageBox::Yes)
+                removeScale();
             return;
         }
         m_undo->push(

@@ -294,6 +294,17 @@ std::optional<Calibration> PhotoLibrary::currentCalibration(RecordId photoId)
     return readCalibration(query);
 }
 
+std::vector<Calibration> PhotoLibrary::currentCalibrations()
+{
+    auto query = m_db.prepare(std::string("SELECT ") + kCalibrationColumns +
+                              " FROM photo_calibrations WHERE id IN (SELECT max(id) FROM "
+                              "photo_calibrations GROUP BY photo_id) ORDER BY photo_id");
+    std::vector<Calibration> result;
+    while (query.step())
+        result.push_back(readCalibration(query));
+    return result;
+}
+
 std::vector<Calibration> PhotoLibrary::calibrations(RecordId photoId)
 {
     auto query = m_db.prepare(std::string("SELECT ") + kCalibrationColumns +

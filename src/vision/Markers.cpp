@@ -97,18 +97,14 @@ std::vector<std::vector<bool>> markerCells(int id)
     return result;
 }
 
-namespace {
-
-// Whether four corners (clockwise, full-resolution pixels) can be a printed square seen by a
-// camera: a convex quadrilateral no side of which is under kMinSideRatio of the longest (a
-// square tilted 60 degrees away keeps half its width) nor under kMinSidePx. Dense dark hair
-// holds small dark quadrilaterals whose cells happen to spell an id, with sides of 3-24 px in
-// one shape (until 2026-12-02 one calibrated a full head at 1.67 mm/px).
-bool plausibleMarkerOutline(const std::vector<cv::Point2f> &corners)
+bool plausibleMarkerOutline(const std::array<Point2, 4> &cornersPx)
 {
     constexpr double kMinSideRatio = 0.5;
     constexpr double kMinSidePx = 8.0;
-    if (corners.size() != 4 || !cv::isContourConvex(corners))
+    std::vector<cv::Point2f> corners;
+    for (const Point2 &p : cornersPx)
+        corners.emplace_back(static_cast<float>(p.x), static_cast<float>(p.y));
+    if (!cv::isContourConvex(corners))
         return false;
     double shortest = std::numeric_limits<double>::max(), longest = 0;
     for (std::size_t k = 0; k < 4; ++k) {
@@ -118,8 +114,6 @@ bool plausibleMarkerOutline(const std::vector<cv::Point2f> &corners)
     }
     return shortest >= kMinSidePx && shortest >= kMinSideRatio * longest;
 }
-
-} // namespace
 
 std::vector<MarkerMeasurement> detectMarkers(const GrayImage &image,
                                              const DetectionOptions &options)
@@ -162,7 +156,10 @@ std::vector<MarkerMeasurement> detectMarkers(const GrayImage &image,
                 full, found, cv::Size(window, window), cv::Size(-1, -1),
                 cv::TermCriteria(cv::TermCriteria::EPS + cv::TermCriteria::COUNT, 60, 0.005));
         }
-        if (!plausibleMarkerOutline(found))
+        std::array<Point2, 4> outline{};
+        for (std::size_t k = 0; k < outline.size() && k < found.size(); ++k)
+            outline[k] = {static_cast<double>(found[k].x), static_cast<double>(found[k].y)};
+        if (found.size() != 4 || !plausibleMarkerOutline(outline))
             continue;
         for (auto &p : found)
             p += cv::Point2f(0.5f, 0.5f);

@@ -2,6 +2,9 @@
 
 #include "TestSupport.h"
 
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+
 #include <catch2/catch.hpp>
 
 #include <QFile>
@@ -259,6 +262,78 @@ TEST_CASE("smp marker-sheet prints markers that smp finds again at the right sca
     Result none = run(dir, {QStringLiteral("calibrate"), QStringLiteral("2")});
     CHECK(none.exitCode == 1);
     CHECK(none.out.contains(QStringLiteral("uncalibrated")));
+}
+
+TEST_CASE("smp db check names a marker scale found in the hair; smp calibrate --remove takes it "
+          "off",
+          "[cli][calibration]")
+{
+    ScratchDir dir;
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
+              QStringLiteral("Scale")});
+    const QString plain =
+        smp::test::writeTestImage(dir.file(QStringLiteral("plain.jpg")), 300, 200, "jpeg", 91);
+    REQUIRE(
+        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), plain})
+            .exitCode == 0);
+    {
+        // A manual scale, then the false match an older version stored on top of it: a marker
+        // outline with sides of 5-19 px (in the hair), 1.67 mm/px.
+        smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+        smp::storage::PhotoLibrary library(db);
+        smp::storage::Calibration manual;
+        manual.photoId = 1;
+        manual.method = smp::storage::CalibrationMethod::Manual;
+        manual.mmPerPx = 0.1;
+        manual.uncertaintyMmPerPx = 0.001;
+        library.addCalibration(manual);
+        smp::storage::Calibration hair;
+        hair.photoId = 1;
+        hair.method = smp::storage::CalibrationMethod::Marker;
+        hair.mmPerPx = 1.67;
+        hair.uncertaintyMmPerPx = 0.05;
+        hair.details = QStringLiteral(
+            R"({"marker_id":17,"side_mm":10,"corners_px":[[100,100],[119,101],[118,106],[101,105]]})");
+        library.addCalibration(hair);
+    }
+
+    Result check =
+        run(dir, {QStringLiteral("db"), QStringLiteral("check"), QStringLiteral("--json")});
+    CHECK(check.exitCode == 1);
+    const QJsonObject report = check.json().object();
+    CHECK_FALSE(report[QStringLiteral("ok")].toBool());
+    const QJsonArray doubtful = report[QStringLiteral("doubtful_calibrations")].toArray();
+    REQUIRE(doubtful.size() == 1);
+    CHECK(doubtful[0].toObject()[QStringLiteral("photo_id")].toInt() == 1);
+    CHECK(doubtful[0].toObject()[QStringLiteral("mm_per_px")].toDouble() == Approx(1.67));
+    CHECK(doubtful[0].toObject()[QStringLiteral("reason")].toString().contains(
+        QStringLiteral("cannot be a printed square")));
+    Result checkText = run(dir, {QStringLiteral("db"), QStringLiteral("check")});
+    CHECK(checkText.out.contains(QStringLiteral("smp calibrate 1 --remove")));
+    CHECK(run(dir, {QStringLiteral("photo"), QStringLiteral("list"), QStringLiteral("1")})
+              .out.contains(QStringLiteral("doubtful")));
+
+    // --remove takes only the current scale off: the manual one is current again.
+    CHECK(run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--remove"),
+                    QStringLiteral("--points"), QStringLiteral("1,1,9,9")})
+              .exitCode == 2);
+    Result removed = run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"),
+                               QStringLiteral("--remove"), QStringLiteral("--json")});
+    REQUIRE(removed.exitCode == 0);
+    CHECK(removed.json().object()[QStringLiteral("calibrated")].toBool());
+    CHECK(removed.json().object()[QStringLiteral("method")].toString() == QStringLiteral("manual"));
+    CHECK(removed.json().object()[QStringLiteral("mm_per_px")].toDouble() == Approx(0.1));
+    CHECK(run(dir, {QStringLiteral("db"), QStringLiteral("check")}).exitCode == 0);
+
+    // Then the manual one: uncalibrated; nothing more to remove.
+    Result last =
+        run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--remove")});
+    CHECK(last.exitCode == 0);
+    CHECK(last.out.contains(QStringLiteral("now uncalibrated")));
+    Result none =
+        run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--remove")});
+    CHECK(none.exitCode == 1);
+    CHECK(none.out.contains(QStringLiteral("no scale to remove")));
 }
 
 TEST_CASE("smp photo import tells imported, duplicate and refused files apart", "[cli]")

@@ -649,6 +649,62 @@ TEST_CASE(
     again->close();
 }
 
+TEST_CASE("a marker scale found in the hair stands out, and Find Marker offers to remove it, "
+          "with undo",
+          "[gui][viewer][calibration]")
+{
+    SampleClinic sample;
+    const storage::Photo photo = importDrawnHead(sample, QColor(222, 178, 150), QColor(40, 32, 26),
+                                                 QStringLiteral("head.jpg"));
+    storage::PhotoLibrary library(sample.db);
+    REQUIRE_FALSE(library.currentCalibration(photo.id).has_value()); // no marker drawn
+    // What an older version stored for a full head of dark hair: "marker 17" in the hair.
+    storage::Calibration hair;
+    hair.photoId = photo.id;
+    hair.method = storage::CalibrationMethod::Marker;
+    hair.mmPerPx = 1.67;
+    hair.uncertaintyMmPerPx = 0.05;
+    hair.details = QStringLiteral(
+        R"({"marker_id":17,"side_mm":10,"corners_px":[[100,100],[119,101],[118,106],[101,105]]})");
+    library.addCalibration(hair);
+
+    auto *viewer = openViewer(sample.db, photo.id);
+    auto *label = child<QLabel>(viewer, "calibrationLabel");
+    CHECK(label->text().contains(QStringLiteral("doubtful")));
+    CHECK(label->styleSheet().contains(QStringLiteral("color")));
+    const auto action = [viewer](const QString &text) {
+        for (QAction *a : viewer->findChildren<QAction *>())
+            if (a->text() == text)
+                return a;
+        FAIL("no action " << text.toStdString());
+        return static_cast<QAction *>(nullptr);
+    };
+    QAction *removeScale = action(QStringLiteral("Remove Scale"));
+    CHECK(removeScale->isEnabled());
+
+    // Find Marker finds none and asks whether to take the marker's scale off: yes.
+    QStringList asked;
+    answerMessageBoxes({QMessageBox::Yes}, &asked);
+    action(QStringLiteral("Find Marker"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer->calibration().has_value(), 20000);
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0].contains(QStringLiteral("1.6700 mm/px")));
+    CHECK_FALSE(library.currentCalibration(photo.id).has_value());
+    CHECK(label->text().startsWith(QStringLiteral("uncalibrated")));
+    CHECK(label->styleSheet().isEmpty());
+    CHECK_FALSE(removeScale->isEnabled());
+
+    // Undo stores it again (current, still doubtful); Remove Scale takes it off once more.
+    viewer->undoStack()->undo();
+    REQUIRE(viewer->calibration().has_value());
+    CHECK(library.currentCalibration(photo.id)->mmPerPx == Approx(1.67));
+    CHECK(label->text().contains(QStringLiteral("doubtful")));
+    removeScale->trigger();
+    CHECK_FALSE(library.currentCalibration(photo.id).has_value());
+    CHECK(viewer->undoStack()->undoText() == QStringLiteral("Remove scale"));
+    viewer->close();
+}
+
 TEST_CASE("the viewer's stage follows the photo's rotation: front loss is anterior, turned round "
           "it is at the vertex",
           "[gui][viewer][analysis]")

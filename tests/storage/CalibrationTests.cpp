@@ -1,5 +1,6 @@
 #include "MarkerRendering.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/imaging/SampleScalp.h"
 #include "smp/vision/Markers.h"
 
@@ -78,6 +79,41 @@ TEST_CASE("dense dark hair is no marker: a dictionary match with unequal sides i
         }
     }
     CHECK(found == 0);
+}
+
+TEST_CASE("a stored marker scale whose outline cannot be a printed square is doubtful",
+          "[calibration]")
+{
+    // A real marker's calibration, as the importer stores it: not doubtful.
+    test::MarkerScene scene;
+    scene.markerSidePx = 120;
+    const auto found = vision::measureScale(view(test::renderMarkerScene(scene)));
+    REQUIRE(found.has_value());
+    storage::Calibration real = clinic::makeMarkerCalibration(1, *found);
+    CHECK_FALSE(clinic::calibrationDoubt(real).has_value());
+    CHECK_FALSE(clinic::describeCalibration(real).contains(QStringLiteral("doubtful")));
+
+    // The false match of the hair photo (ids and sides as found there, 5-19 px), stored before
+    // the detector refused such outlines: doubtful, with the sides named.
+    vision::MarkerMeasurement hair = *found;
+    hair.id = 17;
+    hair.sideMm = 10;
+    hair.cornersPx = {vision::Point2{100, 100}, vision::Point2{119, 101}, vision::Point2{118, 106},
+                      vision::Point2{101, 105}};
+    hair.mmPerPx = 1.67;
+    const storage::Calibration falseMatch = clinic::makeMarkerCalibration(1, hair);
+    const auto doubt = clinic::calibrationDoubt(falseMatch);
+    REQUIRE(doubt.has_value());
+    CHECK(doubt->contains(QStringLiteral("sides 5-19 px")));
+    CHECK(clinic::describeCalibration(falseMatch).contains(QStringLiteral("; doubtful: ")));
+
+    // A bow tie (corners out of order) is no square either; a manual scale is never doubtful.
+    hair.cornersPx = {vision::Point2{0, 0}, vision::Point2{40, 40}, vision::Point2{40, 0},
+                      vision::Point2{0, 40}};
+    CHECK(clinic::calibrationDoubt(clinic::makeMarkerCalibration(1, hair)).has_value());
+    storage::Calibration manual = falseMatch;
+    manual.method = storage::CalibrationMethod::Manual;
+    CHECK_FALSE(clinic::calibrationDoubt(manual).has_value());
 }
 
 TEST_CASE("marker scale error stays under 1% for markers of 60 px and more, across rotation, "

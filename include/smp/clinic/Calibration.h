@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <optional>
+#include <vector>
 
 namespace smp::storage {
 class Database;
@@ -42,7 +43,27 @@ storage::Calibration makeMarkerCalibration(storage::RecordId photoId,
 storage::Calibration makeManualCalibration(const storage::Photo &photo, QPointF a, QPointF b,
                                            double lengthMm);
 
-// "0.0873 mm/px ± 0.4% (marker 30, 20 mm)" or "uncalibrated: sizes are estimates".
+// Why a stored calibration should not be trusted, or nothing when there is no reason. A marker
+// calibration whose stored outline vision::plausibleMarkerOutline() refuses was a false match in
+// hair, made before the detector refused such outlines: its scale may be off many times over.
+std::optional<QString> calibrationDoubt(const storage::Calibration &calibration);
+
+// Every photo whose current calibration is doubtful, with the reason (for `smp db check`).
+struct DoubtfulCalibration
+{
+    storage::Calibration calibration;
+    QString reason;
+};
+std::vector<DoubtfulCalibration> doubtfulCalibrations(storage::Database &db);
+
+// Takes the photo's current calibration off (kept in the audit trail); the one before it, if
+// any, becomes current. Returns the removed calibration, or nothing when the photo had none.
+// Throws StorageError for a missing photo.
+std::optional<storage::Calibration> removeCurrentCalibration(storage::Database &db,
+                                                             storage::RecordId photoId);
+
+// "0.0873 mm/px ± 0.4% (marker 30, 20 mm)" or "uncalibrated: sizes are estimates"; a doubtful
+// calibration ends with "; doubtful: <reason>".
 QString describeCalibration(const std::optional<storage::Calibration> &calibration);
 
 // Writes the printable calibration sheet: 10 mm markers to stick on the scalp, 20 mm markers to

@@ -162,6 +162,7 @@ protected:
 private:
     friend class PlacePointCommand;
     friend class CalibrationCommand;
+    friend class RemoveCalibrationCommand;
     friend class PaintGradesCommand;
     void loadStoredAnalysis();
     void showAnalysis();
@@ -174,6 +175,8 @@ private:
     void showOverlay();
     void rotate(int quarterTurns);
     void detectMarker();
+    // Takes the current scale off (undoable), e.g. a marker found in the hair.
+    void removeScale();
     void updateStatus();
     void followHairTone();
 
@@ -186,6 +189,7 @@ private:
     PhotoView *m_view = nullptr;
     QUndoStack *m_undo = nullptr;
     QAction *m_measure = nullptr;
+    QAction *m_removeScale = nullptr;
     QDoubleSpinBox *m_length = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;

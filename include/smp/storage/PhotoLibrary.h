@@ -57,6 +57,8 @@ public:
     RecordId addCalibration(const Calibration &calibration);
     std::optional<Calibration> currentCalibration(RecordId photoId);
     std::vector<Calibration> calibrations(RecordId photoId);
+    // Every calibrated photo's current calibration, by photo id.
+    std::vector<Calibration> currentCalibrations();
     void removeCalibration(RecordId calibrationId);
 
     // The cached thumbnail of a photo (upright, not rotated): "<library>/.thumbnails/ab/<sha>.jpg".

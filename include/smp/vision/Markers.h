@@ -66,6 +66,14 @@ struct DetectionOptions
     double cornerSigmaPx = 0.25;
 };
 
+// Whether four corners (in order around the outline, pixels) can be a printed square seen by a
+// camera: a convex quadrilateral no side of which is under half the longest (a square tilted 60
+// degrees away keeps half its width) nor under 8 px. Dense dark hair holds small dark
+// quadrilaterals whose cells happen to spell an id, with sides of 3-24 px in one shape (until
+// 2026-12-02 one calibrated a full head at 1.67 mm/px); detectMarkers() refuses them, and a
+// stored calibration whose corners fail this was made before it did.
+bool plausibleMarkerOutline(const std::array<Point2, 4> &cornersPx);
+
 // Every project marker found, largest first. Throws std::invalid_argument for an empty image.
 std::vector<MarkerMeasurement> detectMarkers(const GrayImage &image,
                                              const DetectionOptions &options = {});
