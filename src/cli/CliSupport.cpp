@@ -1,5 +1,6 @@
 #include "CliSupport.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -178,13 +179,17 @@ QJsonObject photoJson(storage::PhotoLibrary &library, const storage::Photo &phot
 {
     QJsonObject object = toJson(photo, library.absolutePath(photo));
     object[QLatin1String("thumbnail")] = library.thumbnailPath(photo);
+    // "calibrated" says whether sizes are measured; a doubtful scale is shown but not used.
     const auto calibration = library.currentCalibration(photo.id);
-    object[QLatin1String("calibrated")] = calibration.has_value();
+    const auto doubt = calibration ? clinic::calibrationDoubt(*calibration) : std::nullopt;
+    object[QLatin1String("calibrated")] = calibration.has_value() && !doubt;
     if (calibration) {
         QJsonObject scale;
         scale[QLatin1String("method")] = storage::toString(calibration->method);
         scale[QLatin1String("mm_per_px")] = calibration->mmPerPx;
         scale[QLatin1String("uncertainty_mm_per_px")] = calibration->uncertaintyMmPerPx;
+        if (doubt)
+            scale[QLatin1String("doubtful")] = *doubt;
         object[QLatin1String("calibration")] = scale;
     }
     return object;

@@ -1,5 +1,6 @@
 #include "CliSupport.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/clinic/Planning.h"
 #include "smp/clinic/Report.h"
 #include "smp/clinic/Scheduling.h"
@@ -273,7 +274,7 @@ int runPlanCommand(const QStringList &arguments)
                                             "file); plan from an analysis or plan:ID"));
         storage::PhotoLibrary library(call.database());
         const auto photo = library.find(input.photoId);
-        const auto calibration = library.currentCalibration(input.photoId);
+        const auto calibration = clinic::scaleInUse(library, input.photoId);
         if (!photo || !calibration)
             throw storage::StorageError(
                 storage::ErrorKind::NotFound,

@@ -1,5 +1,7 @@
 #include "smp/clinic/Analysis.h"
 
+#include "smp/clinic/Calibration.h"
+
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -88,7 +90,7 @@ analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId
     analysis::Parameters parameters;
     parameters.view = toAnalysisView(photo->view);
     parameters.displayQuarterTurns = photo->rotationQuarterTurns;
-    if (const auto calibration = library.currentCalibration(photoId))
+    if (const auto calibration = scaleInUse(library, photoId))
         parameters.mmPerPx = calibration->mmPerPx;
     if (const auto client = storage::ClientStore(db).find(photo->clientId))
         parameters.hairTone = hairToneForHairColour(client->hairColour);

@@ -162,6 +162,15 @@ std::optional<QString> calibrationDoubt(const storage::Calibration &calibration)
         .arg(longest, 0, 'f', 0);
 }
 
+std::optional<storage::Calibration> scaleInUse(storage::PhotoLibrary &library,
+                                               storage::RecordId photoId)
+{
+    auto current = library.currentCalibration(photoId);
+    if (current && calibrationDoubt(*current))
+        return std::nullopt;
+    return current;
+}
+
 std::vector<DoubtfulCalibration> doubtfulCalibrations(storage::Database &db)
 {
     std::vector<DoubtfulCalibration> result;
@@ -203,7 +212,7 @@ QString describeCalibration(const std::optional<storage::Calibration> &calibrati
     return QStringLiteral("%1 mm/px ± %2% (%3)%4")
         .arg(calibration->mmPerPx, 0, 'f', 4)
         .arg(percent, 0, 'f', 1)
-        .arg(how, doubt ? QStringLiteral("; doubtful: ") + *doubt : QString());
+        .arg(how, doubt ? QStringLiteral("; doubtful, not used: ") + *doubt : QString());
 }
 
 void writeMarkerSheet(const QString &pdfPath, QPageSize::PageSizeId pageSize)

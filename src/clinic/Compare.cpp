@@ -2,6 +2,7 @@
 
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
+#include "smp/clinic/Calibration.h"
 #include "smp/clinic/Planning.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/AnalysisStore.h"
@@ -153,7 +154,7 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
         c.coverageBefore = meanCoverage(ra, area);
         c.coverageAfter = meanCoverage(rbInA, area);
         // Per region of A (as corrected): a mask drawn from its outline at map resolution.
-        const auto calibration = library.currentCalibration(before->id);
+        const auto calibration = scaleInUse(library, before->id);
         const analysis::GradeSummary summary = summarizeStoredAnalysis(
             *stored, grades, before->view, before->rotationQuarterTurns,
             calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt);

@@ -1,5 +1,7 @@
 #include "smp/clinic/Planning.h"
 
+#include "smp/clinic/Calibration.h"
+
 #include "smp/planning/PlanFiles.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/ClientStore.h"
@@ -44,7 +46,7 @@ PlanningInput planningInputForAnalysis(storage::Database &db, RecordId analysisI
     input.map.height = analysis->mapHeight;
     input.map.grades.assign(grades.begin(), grades.end());
     storage::PhotoLibrary library(db);
-    if (const auto calibration = library.currentCalibration(analysis->photoId)) {
+    if (const auto calibration = scaleInUse(library, analysis->photoId)) {
         input.mmPerPhotoPx = calibration->mmPerPx;
         input.map.mmPerMapPx = calibration->mmPerPx * analysis->photoPxPerMapPx;
     }

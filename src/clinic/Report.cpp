@@ -2,6 +2,7 @@
 
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
+#include "smp/clinic/Calibration.h"
 #include "smp/clinic/Compare.h"
 #include "smp/clinic/Planning.h"
 #include "smp/clinic/Scheduling.h"
@@ -681,7 +682,7 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         const storage::Photo &p = chosen[i];
         const auto stored = analyses.latest(p.id);
         const QByteArray corrected = analyses.correctedGrades(*stored);
-        const auto calibration = library.currentCalibration(p.id);
+        const auto calibration = scaleInUse(library, p.id);
         const std::optional<double> mmPerPx =
             calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt;
         const analysis::GradeSummary summary =
@@ -751,7 +752,7 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
                                   s.minutes / 60, s.sittings,
                                   r.quote.total / std::max(1, plan.settings.sessions)});
         if (const auto photo = library.find(stored->photoId)) {
-            const auto calibration = library.currentCalibration(photo->id);
+            const auto calibration = scaleInUse(library, photo->id);
             if (calibration) {
                 const QImage upright = imaging::loadUprightImage(library.absolutePath(*photo));
                 const QImage small =

@@ -753,8 +753,11 @@ void PhotoViewer::reloadCalibration()
     m_calibrationLabel->setStyleSheet(doubtful ? QStringLiteral("color: #c62828; font-weight: bold")
                                                : QString());
     m_removeScale->setEnabled(m_calibration.has_value());
-    m_view->setMmPerPx(m_calibration ? std::optional<double>(m_calibration->mmPerPx)
-                                     : std::nullopt);
+    m_mmPerPx =
+        m_calibration && !doubtful ? std::optional<double>(m_calibration->mmPerPx) : std::nullopt;
+    m_view->setMmPerPx(m_mmPerPx);
+    // The brush is sized in mm on a photo with a scale, in photo pixels without one.
+    m_brushSize->setSuffix(m_mmPerPx ? tr(" mm") : tr(" px"));
     showOverlay();
     emit photoChanged(m_photoId);
 }
@@ -1060,9 +1063,8 @@ void PhotoViewer::updateRegionLayers()
     m_labels->setZValue(3);
     analysis::GradeSummary summary;
     try {
-        summary = clinic::summarizeStoredAnalysis(
-            *m_analysis, m_corrected, m_photo.view, m_photo.rotationQuarterTurns,
-            m_calibration ? std::optional<double>(m_calibration->mmPerPx) : std::nullopt);
+        summary = clinic::summarizeStoredAnalysis(*m_analysis, m_corrected, m_photo.view,
+                                                  m_photo.rotationQuarterTurns, m_mmPerPx);
     } catch (const std::exception &) {
         return;
     }
@@ -1183,7 +1185,7 @@ void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
         m_strokeBefore.clear();
     // Radius in map pixels: the size is a diameter in mm (photo pixels when uncalibrated).
     const double diameterPhotoPx =
-        m_calibration ? m_brushSize->value() / m_calibration->mmPerPx : m_brushSize->value();
+        m_mmPerPx ? m_brushSize->value() / *m_mmPerPx : m_brushSize->value();
     const double radius = std::max(1.0, diameterPhotoPx / 2.0 / m_analysis->photoPxPerMapPx);
     const double cx = photoPoint.x() / m_analysis->photoPxPerMapPx,
                  cy = photoPoint.y() / m_analysis->photoPxPerMapPx;
@@ -1224,10 +1226,10 @@ void PhotoViewer::updateStatus()
                        .arg(m_photo.heightPx)
                        .arg(m_view->zoom() * 100, 0, 'f', 0);
     text += tr(" · cursor %1, %2 px").arg(m_cursor.x(), 0, 'f', 0).arg(m_cursor.y(), 0, 'f', 0);
-    if (m_calibration) {
+    if (m_mmPerPx) {
         text += tr(" (%1, %2 mm)")
-                    .arg(m_cursor.x() * m_calibration->mmPerPx, 0, 'f', 1)
-                    .arg(m_cursor.y() * m_calibration->mmPerPx, 0, 'f', 1);
+                    .arg(m_cursor.x() * *m_mmPerPx, 0, 'f', 1)
+                    .arg(m_cursor.y() * *m_mmPerPx, 0, 'f', 1);
     }
     if (!m_stageText.isEmpty())
         text += QStringLiteral(" · ") + m_stageText;

@@ -312,6 +312,21 @@ TEST_CASE("smp db check names a marker scale found in the hair; smp calibrate --
     CHECK(checkText.out.contains(QStringLiteral("smp calibrate 1 --remove")));
     CHECK(run(dir, {QStringLiteral("photo"), QStringLiteral("list"), QStringLiteral("1")})
               .out.contains(QStringLiteral("doubtful")));
+    // Shown but not used: the photo counts as uncalibrated, and its analysis says so.
+    const QJsonObject listed = run(dir, {QStringLiteral("photo"), QStringLiteral("list"),
+                                         QStringLiteral("1"), QStringLiteral("--json")})
+                                   .json()
+                                   .array()[0]
+                                   .toObject();
+    CHECK_FALSE(listed[QStringLiteral("calibrated")].toBool());
+    CHECK(
+        listed[QStringLiteral("calibration")].toObject()[QStringLiteral("mm_per_px")].toDouble() ==
+        Approx(1.67));
+    CHECK(listed[QStringLiteral("calibration")].toObject().contains(QStringLiteral("doubtful")));
+    Result analysed =
+        run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(analysed.exitCode == 0);
+    CHECK_FALSE(analysed.json().object()[QStringLiteral("calibrated")].toBool());
 
     // --remove takes only the current scale off: the manual one is current again.
     CHECK(run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--remove"),

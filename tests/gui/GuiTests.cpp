@@ -681,6 +681,8 @@ TEST_CASE("a marker scale found in the hair stands out, and Find Marker offers t
     };
     QAction *removeScale = action(QStringLiteral("Remove Scale"));
     CHECK(removeScale->isEnabled());
+    // Shown, not used: the brush is sized in photo pixels, as on a photo without a scale.
+    CHECK(child<QDoubleSpinBox>(viewer, "brushSize")->suffix() == QStringLiteral(" px"));
 
     // Find Marker finds none and asks whether to take the marker's scale off: yes.
     QStringList asked;

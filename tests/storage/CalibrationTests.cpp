@@ -105,7 +105,8 @@ TEST_CASE("a stored marker scale whose outline cannot be a printed square is dou
     const auto doubt = clinic::calibrationDoubt(falseMatch);
     REQUIRE(doubt.has_value());
     CHECK(doubt->contains(QStringLiteral("sides 5-19 px")));
-    CHECK(clinic::describeCalibration(falseMatch).contains(QStringLiteral("; doubtful: ")));
+    CHECK(
+        clinic::describeCalibration(falseMatch).contains(QStringLiteral("; doubtful, not used: ")));
 
     // A bow tie (corners out of order) is no square either; a manual scale is never doubtful.
     hair.cornersPx = {vision::Point2{0, 0}, vision::Point2{40, 40}, vision::Point2{40, 0},

@@ -16,7 +16,8 @@
 
 namespace smp::storage {
 class Database;
-}
+class PhotoLibrary;
+} // namespace smp::storage
 
 namespace smp::clinic {
 
@@ -48,6 +49,11 @@ storage::Calibration makeManualCalibration(const storage::Photo &photo, QPointF 
 // hair, made before the detector refused such outlines: its scale may be off many times over.
 std::optional<QString> calibrationDoubt(const storage::Calibration &calibration);
 
+// The scale that sizes on the photo are measured with: its current calibration unless that is
+// doubtful (a doubtful scale is shown and flagged, never used for areas, windows or dots).
+std::optional<storage::Calibration> scaleInUse(storage::PhotoLibrary &library,
+                                               storage::RecordId photoId);
+
 // Every photo whose current calibration is doubtful, with the reason (for `smp db check`).
 struct DoubtfulCalibration
 {
@@ -63,7 +69,7 @@ std::optional<storage::Calibration> removeCurrentCalibration(storage::Database &
                                                              storage::RecordId photoId);
 
 // "0.0873 mm/px ± 0.4% (marker 30, 20 mm)" or "uncalibrated: sizes are estimates"; a doubtful
-// calibration ends with "; doubtful: <reason>".
+// calibration ends with "; doubtful, not used: <reason>".
 QString describeCalibration(const std::optional<storage::Calibration> &calibration);
 
 // Writes the printable calibration sheet: 10 mm markers to stick on the scalp, 20 mm markers to

@@ -183,7 +183,8 @@ private:
     storage::Database &m_db;
     storage::RecordId m_photoId;
     storage::Photo m_photo;
-    std::optional<storage::Calibration> m_calibration;
+    std::optional<storage::Calibration> m_calibration; // current, shown (maybe doubtful)
+    std::optional<double> m_mmPerPx;                   // the scale sizes use (clinic::scaleInUse)
     QImage m_upright;
     std::vector<QPointF> m_points; // measuring points placed so far (0 or 1 pending)
     PhotoView *m_view = nullptr;
