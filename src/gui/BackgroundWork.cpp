@@ -1,5 +1,6 @@
 #include "smp/gui/BackgroundWork.h"
 
+#include "smp/clinic/Calibration.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 
@@ -82,7 +83,7 @@ QFuture<void> checkDatabaseInBackground(const DatabaseAddress &address,
     return runDatabaseJob(
         address, error, [problems, error](storage::Database &db, const auto &progress) {
             const auto goOn = [&](qint64 done) {
-                if (progress(done, 3))
+                if (progress(done, 4))
                     return true;
                 *error = QStringLiteral("cancelled");
                 return false;
@@ -99,7 +100,15 @@ QFuture<void> checkDatabaseInBackground(const DatabaseAddress &address,
                 *problems << QObject::tr("photo %1 of client %2 has lost its file")
                                  .arg(photo.id)
                                  .arg(photo.clientId);
-            progress(3, 3);
+            if (!goOn(3))
+                return;
+            for (const auto &doubt : clinic::doubtfulCalibrations(db))
+                *problems << QObject::tr("photo %1's scale (%2 mm/px) is doubtful and not used: "
+                                         "%3; remove it in the photo window (Remove Scale)")
+                                 .arg(doubt.calibration.photoId)
+                                 .arg(doubt.calibration.mmPerPx, 0, 'g', 4)
+                                 .arg(doubt.reason);
+            progress(4, 4);
         });
 }
 

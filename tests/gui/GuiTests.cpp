@@ -1991,7 +1991,9 @@ TEST_CASE("screening answers are stored as they are given, without Save", "[gui]
     CHECK_FALSE(answerOf(otherId, QStringLiteral("pregnancy")).has_value());
 }
 
-TEST_CASE("Check Database runs off the GUI thread and names a photo that lost its file", "[gui]")
+TEST_CASE("Check Database runs off the GUI thread and names a photo that lost its file or has a "
+          "doubtful scale",
+          "[gui]")
 {
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
@@ -2006,16 +2008,33 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
     QTRY_COMPARE(texts.size(), 1);
     CHECK(texts[0].contains(QStringLiteral("sound")));
 
-    // The sample photo's file goes missing.
+    // A marker scale an older version found in the hair is named, with how to remove it.
     storage::PhotoLibrary library(db);
     const storage::Photo photo = library.photos(*clientId).front();
-    REQUIRE(QFile::remove(library.absolutePath(photo)));
+    storage::Calibration hair;
+    hair.photoId = photo.id;
+    hair.method = storage::CalibrationMethod::Marker;
+    hair.mmPerPx = 1.67;
+    hair.details = QStringLiteral(
+        R"({"marker_id":17,"side_mm":10,"corners_px":[[100,100],[119,101],[118,106],[101,105]]})");
+    library.addCalibration(hair);
     texts.clear();
     checked.clear();
     answerMessageBoxes({QMessageBox::Ok}, &texts);
     window.checkDatabase();
     REQUIRE(checked.wait(30000));
     CHECK(checked.at(0).at(0).toInt() == 1);
+    QTRY_COMPARE(texts.size(), 1);
+    CHECK(texts[0].contains(QStringLiteral("doubtful")));
+
+    // The sample photo's file goes missing too.
+    REQUIRE(QFile::remove(library.absolutePath(photo)));
+    texts.clear();
+    checked.clear();
+    answerMessageBoxes({QMessageBox::Ok}, &texts);
+    window.checkDatabase();
+    REQUIRE(checked.wait(30000));
+    CHECK(checked.at(0).at(0).toInt() == 2);
     QTRY_COMPARE(texts.size(), 1);
     CHECK(texts[0].contains(QStringLiteral("has lost its file")));
 }
