@@ -174,7 +174,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.16"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.17"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -204,7 +204,9 @@ struct Result
                                            // the technician's hair tone (red hair), a
                                            // full head of grey hair showing little skin
                                            // is a scalp; 1.16: no stage above what the
-                                           // map's loss allows (highestStageShown())
+                                           // map's loss allows (highestStageShown());
+                                           // 1.17: dense dark hair read again with the
+                                           // light on the hair divided out
     std::string parametersJson;            // every parameter that shaped the result
 };
 
