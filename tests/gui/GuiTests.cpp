@@ -73,6 +73,8 @@
 
 #include <cmath>
 #include <functional>
+#include <tuple>
+#include <utility>
 
 using namespace smp;
 using smp::test::ScratchDir;
@@ -209,6 +211,20 @@ storage::Photo importDrawnHead(SampleClinic &sample, QColor skin, QColor hair, c
     const QString path = sample.dir.file(name);
     REQUIRE(imaging::drawSampleScalp(head).save(path, "JPEG", 92));
     return clinic::importPhoto(sample.db, *sample.clientId, path, storage::PhotoView::Top);
+}
+
+// What an older version stored for a full head of dark hair at 1600 px: "marker 17, 10 mm" at
+// 1.67 mm/px, found in the hair, its outline 5-19 px (clinic::calibrationDoubt() refuses it).
+storage::Calibration markerFoundInHair(storage::RecordId photoId)
+{
+    storage::Calibration hair;
+    hair.photoId = photoId;
+    hair.method = storage::CalibrationMethod::Marker;
+    hair.mmPerPx = 1.67;
+    hair.uncertaintyMmPerPx = 0.05;
+    hair.details = QStringLiteral(
+        R"({"marker_id":17,"side_mm":10,"corners_px":[[100,100],[119,101],[118,106],[101,105]]})");
+    return hair;
 }
 
 // Runs the viewer's analysis as its Analyze button does and waits until it is stored.
@@ -658,15 +674,7 @@ TEST_CASE("a marker scale found in the hair stands out, and Find Marker offers t
                                                  QStringLiteral("head.jpg"));
     storage::PhotoLibrary library(sample.db);
     REQUIRE_FALSE(library.currentCalibration(photo.id).has_value()); // no marker drawn
-    // What an older version stored for a full head of dark hair: "marker 17" in the hair.
-    storage::Calibration hair;
-    hair.photoId = photo.id;
-    hair.method = storage::CalibrationMethod::Marker;
-    hair.mmPerPx = 1.67;
-    hair.uncertaintyMmPerPx = 0.05;
-    hair.details = QStringLiteral(
-        R"({"marker_id":17,"side_mm":10,"corners_px":[[100,100],[119,101],[118,106],[101,105]]})");
-    library.addCalibration(hair);
+    library.addCalibration(markerFoundInHair(photo.id));
 
     auto *viewer = openViewer(sample.db, photo.id);
     auto *label = child<QLabel>(viewer, "calibrationLabel");
@@ -1999,44 +2007,33 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
     auto &[dir, db, clientId] = sample;
     gui::MainWindow window(db);
     window.show();
-    QSignalSpy checked(&window, &gui::MainWindow::databaseChecked);
-    QStringList texts;
-    answerMessageBoxes({QMessageBox::Ok}, &texts);
-    window.checkDatabase();
-    REQUIRE(checked.wait(30000));
-    CHECK(checked.at(0).at(0).toInt() == 0);
-    QTRY_COMPARE(texts.size(), 1);
-    CHECK(texts[0].contains(QStringLiteral("sound")));
+    // Runs the check as the menu does; returns the number of problems and the box's text.
+    const auto check = [&window]() -> std::pair<int, QString> {
+        QSignalSpy checked(&window, &gui::MainWindow::databaseChecked);
+        QStringList texts;
+        answerMessageBoxes({QMessageBox::Ok}, &texts);
+        window.checkDatabase();
+        REQUIRE(checked.wait(30000));
+        REQUIRE(QTest::qWaitFor([&texts] { return texts.size() == 1; }, 5000));
+        return {checked.at(0).at(0).toInt(), texts[0]};
+    };
+    auto [problems, text] = check();
+    CHECK(problems == 0);
+    CHECK(text.contains(QStringLiteral("sound")));
 
     // A marker scale an older version found in the hair is named, with how to remove it.
     storage::PhotoLibrary library(db);
     const storage::Photo photo = library.photos(*clientId).front();
-    storage::Calibration hair;
-    hair.photoId = photo.id;
-    hair.method = storage::CalibrationMethod::Marker;
-    hair.mmPerPx = 1.67;
-    hair.details = QStringLiteral(
-        R"({"marker_id":17,"side_mm":10,"corners_px":[[100,100],[119,101],[118,106],[101,105]]})");
-    library.addCalibration(hair);
-    texts.clear();
-    checked.clear();
-    answerMessageBoxes({QMessageBox::Ok}, &texts);
-    window.checkDatabase();
-    REQUIRE(checked.wait(30000));
-    CHECK(checked.at(0).at(0).toInt() == 1);
-    QTRY_COMPARE(texts.size(), 1);
-    CHECK(texts[0].contains(QStringLiteral("doubtful")));
+    library.addCalibration(markerFoundInHair(photo.id));
+    std::tie(problems, text) = check();
+    CHECK(problems == 1);
+    CHECK(text.contains(QStringLiteral("doubtful")));
 
     // The sample photo's file goes missing too.
     REQUIRE(QFile::remove(library.absolutePath(photo)));
-    texts.clear();
-    checked.clear();
-    answerMessageBoxes({QMessageBox::Ok}, &texts);
-    window.checkDatabase();
-    REQUIRE(checked.wait(30000));
-    CHECK(checked.at(0).at(0).toInt() == 2);
-    QTRY_COMPARE(texts.size(), 1);
-    CHECK(texts[0].contains(QStringLiteral("has lost its file")));
+    std::tie(problems, text) = check();
+    CHECK(problems == 2);
+    CHECK(text.contains(QStringLiteral("has lost its file")));
 }
 
 TEST_CASE("a damaged autosaved design is said, not restored, and the saved plan shown",
