@@ -141,7 +141,7 @@ std::optional<QString> calibrationDoubt(const storage::Calibration &calibration)
                                    .value(QLatin1String("corners_px"))
                                    .toArray();
     if (corners.size() != 4)
-        return QStringLiteral("the marker's outline is not stored");
+        return std::nullopt; // nothing to check against (every version stored the corners)
     std::array<vision::Point2, 4> outline{};
     double shortest = std::numeric_limits<double>::max(), longest = 0;
     for (qsizetype k = 0; k < 4; ++k) {
