@@ -693,6 +693,8 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         const QJsonObject json = QJsonDocument::fromJson(stored->summaryJson.toUtf8()).object();
         photo.coveragePercent = json.value(QLatin1String("coverage_percent")).toDouble();
         photo.calibrated = mmPerPx.has_value();
+        if (const auto current = library.currentCalibration(p.id); current && !calibration)
+            photo.scaleDoubt = calibrationDoubt(*current).value_or(QString());
         photo.stage = QObject::tr("Norwood %1 (confidence %2)")
                           .arg(QString::fromStdString(summary.norwood.stage))
                           .arg(summary.norwood.confidence, 0, 'f', 2);
@@ -849,7 +851,13 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
         add(new Paragraph(QObject::tr("No analysed photo yet.")));
     for (const ReportPhoto &p : r.photos) {
         add(new Images({p.image}, {p.caption}, 105));
-        if (!p.calibrated)
+        if (!p.calibrated && !p.scaleDoubt.isEmpty())
+            add(new Paragraph(QObject::tr("This photo's stored scale is doubtful and not used: %1. "
+                                          "The areas are not given in cm², and what is shown is an "
+                                          "estimate from the photo alone.")
+                                  .arg(p.scaleDoubt),
+                              8.5, QColor(150, 80, 0)));
+        else if (!p.calibrated)
             add(new Paragraph(QObject::tr("This photo carries no scale: the areas are not given in "
                                           "cm², and what is shown is an estimate from the photo "
                                           "alone."),

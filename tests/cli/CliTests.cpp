@@ -327,6 +327,16 @@ TEST_CASE("smp db check names a marker scale found in the hair; smp calibrate --
         run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
     REQUIRE(analysed.exitCode == 0);
     CHECK_FALSE(analysed.json().object()[QStringLiteral("calibrated")].toBool());
+    // The report says why it gives no cm².
+    const QString pdf = dir.file(QStringLiteral("report.pdf"));
+    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--out"), pdf})
+                .exitCode == 0);
+    QProcess text;
+    text.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+    REQUIRE(text.waitForFinished(60000));
+    CHECK(QString::fromUtf8(text.readAllStandardOutput())
+              .simplified()
+              .contains(QStringLiteral("stored scale is doubtful and not used")));
 
     // --remove takes only the current scale off: the manual one is current again.
     CHECK(run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--remove"),

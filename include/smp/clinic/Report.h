@@ -67,6 +67,7 @@ struct ReportPhoto
     QString stage; // "Norwood IV (confidence 0.58)"
     double coveragePercent = 0;
     bool calibrated = false;
+    QString scaleDoubt; // why the photo's stored scale is not used (clinic::calibrationDoubt)
     std::vector<ReportRegion> regions;
 };
 
