@@ -853,6 +853,55 @@ void takeOffEars(cv::Mat &head)
     }
 }
 
+// Seen from behind, what lies on the head's outline beside the scalp: ears that stick out too
+// little for takeOffEars() to see them, the neck and collar under the nape, the fringe of a
+// hand or a door. Graded, they read as loss apart from the crown's (on the real photographs'
+// back views, 2026-12-03: 104 such pieces on 77 of 201, most of them ears and necks). Taken
+// off `head` and `gradeMap` (0 there): each connected area of advanced or bald grade that is
+// not the largest, touches the outline, covers at least kMinShare of the head, and reaches no
+// deeper into it than kMaxDepth times the square root of the head's area (a rim; the crown's
+// loss reaches its middle). Back views only: on a top view the frontal recession is such a
+// rim. `head`, `gradeMap`: 8-bit, the map's size. Returns the pixels taken off.
+int takeOffRimLoss(cv::Mat &head, cv::Mat &gradeMap)
+{
+    constexpr double kMaxDepth = 0.12;
+    constexpr double kMinShare = 0.01;
+    const double headArea = cv::countNonZero(head);
+    if (headArea == 0)
+        return 0;
+    const cv::Mat loss = head & (gradeMap >= static_cast<int>(Grade::Advanced));
+    cv::Mat labels, stats, centroids;
+    const int count = cv::connectedComponentsWithStats(loss, labels, stats, centroids, 8);
+    if (count <= 2)
+        return 0;
+    int largest = 1;
+    for (int i = 2; i < count; ++i)
+        if (stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(largest, cv::CC_STAT_AREA))
+            largest = i;
+    // Distance (map px) from the nearest pixel off the head, the frame's edge counting as off.
+    cv::Mat framed, depth;
+    cv::copyMakeBorder(head, framed, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::distanceTransform(framed, depth, cv::DIST_L2, cv::DIST_MASK_5);
+    depth = depth(cv::Rect(1, 1, head.cols, head.rows));
+    const double maxDepth = kMaxDepth * std::sqrt(headArea);
+    int taken = 0;
+    for (int i = 1; i < count; ++i) {
+        const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+        if (i == largest || area < kMinShare * headArea)
+            continue;
+        const cv::Mat piece = labels == i;
+        double deepest = 0, shallowest = 0;
+        cv::minMaxLoc(depth, &shallowest, &deepest, nullptr, nullptr, piece);
+        // Touching the outline: its shallowest pixel is the outline's (1 px in).
+        if (deepest >= maxDepth || shallowest > 1.5)
+            continue;
+        head.setTo(0, piece);
+        gradeMap.setTo(0, piece);
+        taken += area;
+    }
+    return taken;
+}
+
 const char *locationOf(View view, double u, double v)
 {
     // u, v: centroid relative to the head's bounding box, -1..1 (v = -1 at the top of the image).
@@ -1676,6 +1725,12 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     }
     cv::medianBlur(gradeMap, gradeMap, 5);
     gradeMap.setTo(0, ~head);
+    // Seen from behind, loss along the outline apart from the crown's is ears and neck (1.18).
+    if (p.view == View::Back && takeOffRimLoss(head, gradeMap) > 0) {
+        coverage.setTo(0, ~head);
+        alpha.setTo(0, ~head);
+    }
+    const double scalpPixels = cv::countNonZero(head);
     step(progress, 0.75);
 
     // 6. Maps out.
@@ -1692,7 +1747,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         }
     }
     const double areaPerMapPx = photoPxPerMapPx * photoPxPerMapPx;
-    result.scalpAreaPx = headPixels * areaPerMapPx;
+    result.scalpAreaPx = scalpPixels * areaPerMapPx;
     if (p.mmPerPx)
         result.scalpAreaCm2 = result.scalpAreaPx * *p.mmPerPx * *p.mmPerPx / 100.0;
     result.coveragePercent = 100.0 * cv::mean(alpha, head)[0];

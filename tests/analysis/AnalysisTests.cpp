@@ -318,6 +318,49 @@ TEST_CASE("ears are not scalp on top, crown and back views; the head's outline s
     }
 }
 
+TEST_CASE("seen from behind, bare skin on the outline apart from the crown is not scalp",
+          "[analysis]")
+{
+    // A bare lobe of skin over the phantom's lower left rim (an ear seen flat, which
+    // takeOffEars() leaves: it lies mostly inside the head's oval), 800 x 600: the head's centre
+    // (400, 318), radii 240 x 264 px, so its outline at y = 440 lies at x = 187; the lobe spans
+    // x = 178..214, under the 53 px depth limit (0.12 of the head area's square root).
+    test::PhantomCase c;
+    c.phantom.widthPx = 800;
+    c.phantom.heightPx = 600;
+    QImage photo = imaging::drawScalpPhantom(c.phantom).photo;
+    {
+        QPainter painter(&photo);
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(c.phantom.skin);
+        painter.drawEllipse(QPointF(196, 440), 18, 70);
+    }
+    const QImage rgb = photo.convertToFormat(QImage::Format_RGB888);
+    const auto at = [](const analysis::Result &r, int x, int y) {
+        return static_cast<std::size_t>(y * r.mapWidth + x);
+    };
+    for (const analysis::View view : {analysis::View::Back, analysis::View::Top}) {
+        analysis::Parameters parameters;
+        parameters.view = view;
+        const analysis::Result r = analysis::analyze(
+            {rgb.width(), rgb.height(), rgb.bytesPerLine(), rgb.constBits()}, parameters);
+        REQUIRE(r.mapWidth == 800);
+        INFO("view " << static_cast<int>(view));
+        const analysis::Grade lobe = r.grades[at(r, 196, 440)];
+        if (view == analysis::View::Back) {
+            CHECK(lobe == analysis::Grade::NotScalp);
+            CHECK(r.labels[at(r, 196, 440)] == analysis::Label::Background);
+        } else {
+            // Seen from above such a rim is the frontal recession: it stays, graded as loss.
+            CHECK((lobe == analysis::Grade::Bald || lobe == analysis::Grade::Advanced));
+        }
+        // The crown's loss stays on both, and so does the hair between it and the lobe.
+        CHECK(r.grades[at(r, 390, 390)] == analysis::Grade::Bald);
+        CHECK(r.grades[at(r, 250, 440)] != analysis::Grade::NotScalp);
+    }
+}
+
 TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[analysis]")
 {
     // A landscape: sky over a green field.

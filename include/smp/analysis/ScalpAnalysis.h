@@ -174,7 +174,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.17"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.18"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -206,7 +206,9 @@ struct Result
                                            // is a scalp; 1.16: no stage above what the
                                            // map's loss allows (highestStageShown());
                                            // 1.17: dense dark hair read again with the
-                                           // light on the hair divided out
+                                           // light on the hair divided out; 1.18: seen
+                                           // from behind, loss on the outline apart from
+                                           // the crown's (ears, necks) is not scalp
     std::string parametersJson;            // every parameter that shaped the result
 };
 
