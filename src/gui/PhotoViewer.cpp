@@ -215,7 +215,7 @@ public:
     void undoOnTarget() override
     {
         try {
-            m_calibration.id = storage::PhotoLibrary(m_viewer->m_db).addCalibration(m_calibration);
+            storage::PhotoLibrary(m_viewer->m_db).restoreCalibration(m_calibration);
         } catch (const std::exception &error) {
             QMessageBox::warning(m_viewer, QObject::tr("Undo Failed"),
                                  QString::fromUtf8(error.what()));

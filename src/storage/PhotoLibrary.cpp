@@ -245,6 +245,24 @@ Calibration readCalibration(const Statement &row)
 
 RecordId PhotoLibrary::addCalibration(const Calibration &calibration)
 {
+    return insertCalibration(calibration, 0, QDateTime::currentDateTimeUtc(), m_db.actor(), {});
+}
+
+void PhotoLibrary::restoreCalibration(const Calibration &removed)
+{
+    if (removed.id <= 0 || !removed.createdAt.isValid() || removed.createdBy.isEmpty()) {
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("calibration: only a stored calibration can be restored "
+                                          "(its id, time and author are missing)"));
+    }
+    insertCalibration(removed, removed.id, removed.createdAt, removed.createdBy,
+                      QStringLiteral("restored, "));
+}
+
+RecordId PhotoLibrary::insertCalibration(const Calibration &calibration, RecordId id,
+                                         const QDateTime &createdAt, const QString &createdBy,
+                                         const QString &auditNote)
+{
     if (!(calibration.mmPerPx > 0) || !(calibration.mmPerPx < 100)) {
         throw StorageError(ErrorKind::InvalidInput,
                            QStringLiteral("calibration: %1 mm per pixel is not a plausible scale")
@@ -260,27 +278,37 @@ RecordId PhotoLibrary::addCalibration(const Calibration &calibration)
         throw StorageError(ErrorKind::NotFound,
                            QStringLiteral("photo %1 does not exist").arg(calibration.photoId));
     }
-    auto insert = m_db.prepare("INSERT INTO photo_calibrations (photo_id, method, mm_per_px, "
+    if (id > 0) {
+        auto taken = m_db.prepare("SELECT 1 FROM photo_calibrations WHERE id = ?1");
+        taken.bind(1, id);
+        if (taken.step()) {
+            throw StorageError(ErrorKind::Duplicate,
+                               QStringLiteral("calibration %1 already exists").arg(id));
+        }
+    }
+    // A NULL id takes the next free one.
+    auto insert = m_db.prepare("INSERT INTO photo_calibrations (id, photo_id, method, mm_per_px, "
                                "uncertainty_mm_per_px, details, created_at, created_by) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    insert.bind(1, calibration.photoId)
-        .bind(2, toString(calibration.method))
-        .bind(3, calibration.mmPerPx)
-        .bind(4, calibration.uncertaintyMmPerPx)
-        .bind(5, calibration.details.isEmpty() ? QStringLiteral("{}") : calibration.details)
-        .bind(6, QDateTime::currentDateTimeUtc())
-        .bind(7, m_db.actor())
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    insert.bind(1, id > 0 ? std::optional<RecordId>(id) : std::nullopt)
+        .bind(2, calibration.photoId)
+        .bind(3, toString(calibration.method))
+        .bind(4, calibration.mmPerPx)
+        .bind(5, calibration.uncertaintyMmPerPx)
+        .bind(6, calibration.details.isEmpty() ? QStringLiteral("{}") : calibration.details)
+        .bind(7, createdAt)
+        .bind(8, createdBy)
         .run();
-    const RecordId id = m_db.lastInsertId();
-    AuditLog(m_db).record(QStringLiteral("insert"), QStringLiteral("photo_calibrations"), id,
+    const RecordId stored = m_db.lastInsertId();
+    AuditLog(m_db).record(QStringLiteral("insert"), QStringLiteral("photo_calibrations"), stored,
                           photo->clientId,
-                          QStringLiteral("photo %1: %2, %3 mm/px +- %4")
+                          QStringLiteral("photo %1: %2%3, %4 mm/px +- %5")
                               .arg(calibration.photoId)
-                              .arg(toString(calibration.method))
+                              .arg(auditNote, toString(calibration.method))
                               .arg(calibration.mmPerPx, 0, 'g', 6)
                               .arg(calibration.uncertaintyMmPerPx, 0, 'g', 3));
     transaction.commit();
-    return id;
+    return stored;
 }
 
 std::optional<Calibration> PhotoLibrary::currentCalibration(RecordId photoId)

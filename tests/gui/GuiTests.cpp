@@ -675,6 +675,7 @@ TEST_CASE("a marker scale found in the hair stands out, and Find Marker offers t
     storage::PhotoLibrary library(sample.db);
     REQUIRE_FALSE(library.currentCalibration(photo.id).has_value()); // no marker drawn
     library.addCalibration(markerFoundInHair(photo.id));
+    const storage::Calibration stored = *library.currentCalibration(photo.id);
 
     auto *viewer = openViewer(sample.db, photo.id);
     auto *label = child<QLabel>(viewer, "calibrationLabel");
@@ -704,10 +705,14 @@ TEST_CASE("a marker scale found in the hair stands out, and Find Marker offers t
     CHECK(label->styleSheet().isEmpty());
     CHECK_FALSE(removeScale->isEnabled());
 
-    // Undo stores it again (current, still doubtful); Remove Scale takes it off once more.
+    // Undo puts the same record back (its id, time and author; current, still doubtful);
+    // Remove Scale takes it off once more.
     viewer->undoStack()->undo();
     REQUIRE(viewer->calibration().has_value());
     CHECK(library.currentCalibration(photo.id)->mmPerPx == Approx(1.67));
+    CHECK(library.currentCalibration(photo.id)->id == stored.id);
+    CHECK(library.currentCalibration(photo.id)->createdAt == stored.createdAt);
+    CHECK(library.currentCalibration(photo.id)->createdBy == stored.createdBy);
     CHECK(label->text().contains(QStringLiteral("doubtful")));
     removeScale->trigger();
     CHECK_FALSE(library.currentCalibration(photo.id).has_value());

@@ -3,6 +3,7 @@
 
 #include "smp/clinic/PhotoImport.h"
 #include "smp/imaging/ImageProbe.h"
+#include "smp/storage/AuditLog.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -16,6 +17,7 @@
 #include <QImage>
 
 #include <QSet>
+#include <algorithm>
 #include <random>
 #include <sys/mount.h>
 
@@ -85,6 +87,50 @@ TEST_CASE("an imported photo is copied into the content-addressed library and re
 
     library.setView(photo.id, PhotoView::Top);
     CHECK(library.find(photo.id)->view == PhotoView::Top);
+}
+
+TEST_CASE("a removed calibration put back is the same record: its id, time and author",
+          "[photos][calibration]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Scale"));
+    const Photo photo = clinic::importPhoto(
+        db, client, test::writeTestImage(dir.file(QStringLiteral("s.png")), 64, 48, "png", 3),
+        PhotoView::Top);
+    PhotoLibrary library(db);
+    Calibration older;
+    older.photoId = photo.id;
+    older.method = CalibrationMethod::Manual;
+    older.mmPerPx = 0.1;
+    library.addCalibration(older);
+    Calibration newer = older;
+    newer.mmPerPx = 0.12;
+    library.addCalibration(newer);
+    const Calibration removed = *library.currentCalibration(photo.id);
+    REQUIRE(removed.mmPerPx == Approx(0.12));
+
+    library.removeCalibration(removed.id);
+    CHECK(library.currentCalibration(photo.id)->mmPerPx == Approx(0.1));
+    library.restoreCalibration(removed);
+    const Calibration back = *library.currentCalibration(photo.id);
+    CHECK(back.id == removed.id);
+    CHECK(back.mmPerPx == Approx(0.12));
+    CHECK(back.createdAt == removed.createdAt);
+    CHECK(back.createdBy == removed.createdBy);
+    CHECK(library.calibrations(photo.id).size() == 2);
+    // The audit says who put it back, and that it was put back.
+    const auto audit = AuditLog(db).entries(client);
+    CHECK(std::any_of(audit.begin(), audit.end(), [&](const AuditEntry &e) {
+        return e.recordId == removed.id && e.action == QStringLiteral("insert") &&
+               e.details.contains(QStringLiteral("restored"));
+    }));
+
+    // Not twice, and only what was stored.
+    CHECK_THROWS_AS(library.restoreCalibration(removed), StorageError);
+    Calibration neverStored = older;
+    CHECK_THROWS_AS(library.restoreCalibration(neverStored), StorageError);
+    CHECK(library.calibrations(photo.id).size() == 2);
 }
 
 TEST_CASE("the same photo twice is stored once; for the same client it is refused", "[photos]")

@@ -60,6 +60,10 @@ public:
     // Every calibrated photo's current calibration, by photo id.
     std::vector<Calibration> currentCalibrations();
     void removeCalibration(RecordId calibrationId);
+    // Puts back a calibration removeCalibration() took off (the viewer's Undo): under its own
+    // id, time and author, so that it is the same record, not a new one by whoever undid.
+    // Throws Duplicate when a calibration with that id exists.
+    void restoreCalibration(const Calibration &removed);
 
     // The cached thumbnail of a photo (upright, not rotated): "<library>/.thumbnails/ab/<sha>.jpg".
     QString thumbnailPath(const Photo &photo) const;
@@ -82,6 +86,11 @@ public:
     static QString relativePathFor(const QString &sha256, const QString &format);
 
 private:
+    // addCalibration() and restoreCalibration(): checks and inserts with audit. `id` 0: a new one.
+    RecordId insertCalibration(const Calibration &calibration, RecordId id,
+                               const QDateTime &createdAt, const QString &createdBy,
+                               const QString &auditNote);
+
     Database &m_db;
     QString m_root;
 };
