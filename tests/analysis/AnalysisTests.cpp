@@ -88,17 +88,18 @@ TEST_CASE("a calibrated photo gets areas in cm2 and a window of 5 mm", "[analysi
 
 namespace {
 
-// One row of the phantom tables in docs/analysis.md.
+// One row of the phantom tables in docs/analysis.md: the case, coverage error and bias, loss
+// IoU, then the true loss area (% of the scalp) and the thinning IoU (moderate or worse).
 // The loss pattern's column reads "-" on a head drawn with no loss.
 void printPhantomRow(const test::PhantomCase &c, const test::PhantomScore &score)
 {
     const std::string pattern = c.phantom.lossSeverity > 0
                                     ? std::to_string(static_cast<int>(c.phantom.pattern))
                                     : std::string("-");
-    std::printf("| %-27s | %s | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f |\n",
+    std::printf("| %-27s | %s | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f | %4.1f | %.3f |\n",
                 c.name.c_str(), pattern.c_str(), c.phantom.lightingGradient, c.blurSigma,
                 c.noiseSigma, c.jpegQuality, score.coverageErrorPp, score.meanCoverageErrorPp,
-                score.lossIoU);
+                score.lossIoU, 100.0 * score.trueLossFraction, score.thinningIoU);
 }
 
 // The cases the quality targets are met for at 800 x 600.
@@ -160,7 +161,8 @@ void checkPhantomCases(std::vector<test::PhantomCase> cases, PhantomBounds darkH
                        PhantomBounds lightHairOnLighterSkin, PhantomBounds others,
                        Loss loss = Loss::Drawn)
 {
-    int outside = 0;
+    constexpr double kScantLoss = 0.02;
+    int outside = 0, scantLoss = 0;
     for (auto &c : cases) {
         if (loss == Loss::NoneDrawn)
             c.phantom.lossSeverity = 0.0;
@@ -174,9 +176,15 @@ void checkPhantomCases(std::vector<test::PhantomCase> cases, PhantomBounds darkH
         CHECK(score.coverageErrorPp < bounds.errorPp);
         if (bounds.iou > 0 && score.trueLossFraction >= bounds.iouFromLoss)
             CHECK(score.lossIoU > bounds.iou);
-        outside += score.coverageErrorPp >= 5.0 || (loss == Loss::Drawn && score.lossIoU <= 0.85);
+        const bool iouShort = loss == Loss::Drawn && score.lossIoU <= 0.85;
+        outside += score.coverageErrorPp >= 5.0 || iouShort;
+        // A loss area of a few pixels (diffuse thinning draws almost none) makes the IoU a
+        // count of pixels at the threshold: said apart.
+        scantLoss += iouShort && score.trueLossFraction < kScantLoss;
     }
-    std::printf("%d case(s) outside the targets\n", outside);
+    std::printf("%d case(s) outside the targets (%d of them by a loss IoU over a true loss area "
+                "under %.0f%% of the scalp)\n",
+                outside, scantLoss, 100.0 * kScantLoss);
 }
 
 } // namespace

@@ -102,17 +102,27 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
         values[static_cast<std::size_t>(0.9 * static_cast<double>(values.size()))];
     const analysis::Parameters &p = parameters;
     cv::Mat trueLoss = (truth < p.moderateAbove * reference) & headMask;
-    cv::Mat estimatedLoss(size, CV_8U);
+    const cv::Mat trueThinning = (truth < p.mildAbove * reference) & headMask;
+    cv::Mat estimatedLoss(size, CV_8U), estimatedThinning(size, CV_8U);
     for (int y = 0; y < size.height; ++y)
         for (int x = 0; x < size.width; ++x) {
             const auto g = r.grades[static_cast<std::size_t>(y * size.width + x)];
             estimatedLoss.at<uchar>(y, x) =
                 (g == analysis::Grade::Advanced || g == analysis::Grade::Bald) ? 255 : 0;
+            estimatedThinning.at<uchar>(y, x) =
+                (g == analysis::Grade::Moderate || g == analysis::Grade::Advanced ||
+                 g == analysis::Grade::Bald)
+                    ? 255
+                    : 0;
         }
     estimatedLoss &= headMask;
-    const double intersection = cv::countNonZero(trueLoss & estimatedLoss);
-    const double unionArea = cv::countNonZero(trueLoss | estimatedLoss);
-    score.lossIoU = unionArea > 0 ? intersection / unionArea : 1.0;
+    estimatedThinning &= headMask;
+    const auto iou = [](const cv::Mat &a, const cv::Mat &b) {
+        const double unionArea = cv::countNonZero(a | b);
+        return unionArea > 0 ? cv::countNonZero(a & b) / unionArea : 1.0;
+    };
+    score.lossIoU = iou(trueLoss, estimatedLoss);
+    score.thinningIoU = iou(trueThinning, estimatedThinning);
     score.trueLossFraction =
         cv::countNonZero(trueLoss) / std::max(1.0, static_cast<double>(cv::countNonZero(headMask)));
     return score;

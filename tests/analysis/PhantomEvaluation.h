@@ -21,9 +21,12 @@ struct PhantomCase
 
 struct PhantomScore
 {
-    double coverageErrorPp = 0; // mean absolute coverage error over the scalp, percentage points
-    double lossIoU = 0;         // IoU of the advanced-plus-bald area
-    double trueLossFraction = 0;
+    double coverageErrorPp = 0;  // mean absolute coverage error over the scalp, percentage points
+    double lossIoU = 0;          // IoU of the advanced-plus-bald area
+    double trueLossFraction = 0; // the true advanced-plus-bald area over the scalp, 0..1
+    // IoU of the thinning area, moderate or worse (coverage under 0.6 of the reference): where
+    // diffuse thinning lies, which draws almost no advanced or bald area.
+    double thinningIoU = 0;
     double meanCoverageErrorPp = 0; // estimated minus true coverage over the scalp (bias), pp
     analysis::Result result;
 };
