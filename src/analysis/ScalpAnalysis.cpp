@@ -1773,7 +1773,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         // On the graded pixels, as stageOfGrades() does on a stored map: the median filter can
         // leave a few ungraded pixels at the head's edge.
         setGradeFeatures(f, gradeMap, gradeMap > 0);
-        setPhotoFeatures(f, L8, coverage, head, inner, skinLightness, hairL);
+        // The texture over the scalp as graded: without what 1.18 took off a back view's rim.
+        setPhotoFeatures(f, L8, coverage, head, inner & head, skinLightness, hairL);
     }
 
     // 7. Regions: connected areas of one grade, and the stage.
