@@ -803,9 +803,11 @@ cv::Mat withoutShading(const cv::Mat &L, const cv::Mat &mask, double sigmaPx)
 // Ears: seen from above or behind they stick out of the head's oval outline as lobes of bare
 // skin, which would read as bald scalp (and get dots planned on them). An ellipse fitted to the
 // outline (refitted without the points outside it, which the ears pull outwards) finds them:
-// compact lobes outside it are taken off `head`, the outline's fringe of hair stays.
-void takeOffEars(cv::Mat &head)
+// compact lobes outside it are taken off `head`, the outline's fringe of hair stays. Returns the
+// pixels taken off.
+int takeOffEars(cv::Mat &head)
 {
+    int taken = 0;
     std::vector<std::vector<cv::Point>> contours;
     cv::findContours(head.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
     const auto largest =
@@ -847,10 +849,13 @@ void takeOffEars(cv::Mat &head)
             const double w = stats.at<int>(i, cv::CC_STAT_WIDTH);
             const double h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
             if (area >= 0.001 * headArea && area <= 0.04 * headArea && area >= 0.5 * w * h &&
-                std::min(w, h) >= 0.03 * headSize)
+                std::min(w, h) >= 0.03 * headSize) {
                 head.setTo(0, labels == i);
+                taken += static_cast<int>(area);
+            }
         }
     }
+    return taken;
 }
 
 // Seen from behind, what lies on the head's outline beside the scalp: ears that stick out too
@@ -1429,8 +1434,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         if (best && stats.at<int>(best, cv::CC_STAT_AREA) > cv::countNonZero(head))
             head = labels == best;
     }
+    int takenOffMapPx = 0;
     if (p.view == View::Top || p.view == View::Crown || p.view == View::Back)
-        takeOffEars(head);
+        takenOffMapPx += takeOffEars(head);
     step(progress, 0.35);
     const double headPixels = cv::countNonZero(head);
     const double headFraction = headPixels / static_cast<double>(n);
@@ -1726,9 +1732,10 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     cv::medianBlur(gradeMap, gradeMap, 5);
     gradeMap.setTo(0, ~head);
     // Seen from behind, loss along the outline apart from the crown's is ears and neck (1.18).
-    if (p.view == View::Back && takeOffRimLoss(head, gradeMap) > 0) {
+    if (const int rim = p.view == View::Back ? takeOffRimLoss(head, gradeMap) : 0; rim > 0) {
         coverage.setTo(0, ~head);
         alpha.setTo(0, ~head);
+        takenOffMapPx += rim;
     }
     const double scalpPixels = cv::countNonZero(head);
     step(progress, 0.75);
@@ -1748,8 +1755,11 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     }
     const double areaPerMapPx = photoPxPerMapPx * photoPxPerMapPx;
     result.scalpAreaPx = scalpPixels * areaPerMapPx;
-    if (p.mmPerPx)
+    result.takenOffPx = takenOffMapPx * areaPerMapPx;
+    if (p.mmPerPx) {
         result.scalpAreaCm2 = result.scalpAreaPx * *p.mmPerPx * *p.mmPerPx / 100.0;
+        result.takenOffCm2 = result.takenOffPx * *p.mmPerPx * *p.mmPerPx / 100.0;
+    }
     result.coveragePercent = 100.0 * cv::mean(alpha, head)[0];
 
     // 7b. Features for the stage model: grade shares, coverage, layout (radial, so that the

@@ -169,6 +169,9 @@ QJsonObject analysisJson(const analysis::Result &r)
     object[QLatin1String("scalp_area_px")] = r.scalpAreaPx;
     object[QLatin1String("scalp_area_cm2")] =
         r.scalpAreaCm2 ? QJsonValue(*r.scalpAreaCm2) : QJsonValue();
+    object[QLatin1String("taken_off_px")] = r.takenOffPx;
+    object[QLatin1String("taken_off_cm2")] =
+        r.takenOffCm2 ? QJsonValue(*r.takenOffCm2) : QJsonValue();
     if (r.calibrated)
         object[QLatin1String("window_mm")] = r.windowMm;
     object[QLatin1String("window_px")] = r.windowPhotoPx;

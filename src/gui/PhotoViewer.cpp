@@ -467,6 +467,7 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_calibrationLabel = new QLabel(this);
     m_calibrationLabel->setObjectName(QStringLiteral("calibrationLabel"));
     m_status = new QLabel(tr("Loading the photo..."), this);
+    m_status->setObjectName(QStringLiteral("viewerStatus"));
     statusRow->addWidget(m_calibrationLabel, 1);
     statusRow->addWidget(m_status);
     layout->addLayout(statusRow);
@@ -983,7 +984,8 @@ void PhotoViewer::analyze()
                 *failure = QString::fromUtf8(error.what());
             }
         });
-    followWithProgress(this, tr("Analysing the scalp"), future, [this, result, failure] {
+    const bool backView = parameters.view == analysis::View::Back;
+    followWithProgress(this, tr("Analysing the scalp"), future, [this, result, failure, backView] {
         if (!failure->isEmpty()) {
             m_status->setText(tr("Not analysed: %1").arg(*failure));
             emit analysisFinished(false);
@@ -1004,10 +1006,22 @@ void PhotoViewer::analyze()
         loadStoredAnalysis();
         dropRetiredCommands(m_undo); // corrections belong to the analysis they were painted on
         if (result->scalpFound) {
-            m_status->setText(tr("Coverage %1% · Norwood %2 (confidence %3)")
-                                  .arg(result->coveragePercent, 0, 'f', 1)
-                                  .arg(QString::fromStdString(result->norwood.stage))
-                                  .arg(result->norwood.confidence, 0, 'f', 2));
+            QString status = tr("Coverage %1% · Norwood %2 (confidence %3)")
+                                 .arg(result->coveragePercent, 0, 'f', 1)
+                                 .arg(QString::fromStdString(result->norwood.stage))
+                                 .arg(result->norwood.confidence, 0, 'f', 2);
+            // Ears, and on back views bare skin on the outline: the technician should know.
+            if (result->takenOffPx > 0) {
+                const QString area = result->takenOffCm2
+                                         ? tr("%1 cm²").arg(*result->takenOffCm2, 0, 'f', 1)
+                                         : tr("%1 px").arg(qRound(result->takenOffPx));
+                status += (backView ? tr(" · %1 left off as not scalp (ears, neck): paint it "
+                                         "back with a grade if it is scalp")
+                                    : tr(" · %1 left off as not scalp (ears): paint it back "
+                                         "with a grade if it is scalp"))
+                              .arg(area);
+            }
+            m_status->setText(status);
         }
         emit analysisFinished(true);
         emit photoChanged(m_photoId);

@@ -348,6 +348,7 @@ TEST_CASE("seen from behind, bare skin on the outline apart from the crown is no
     const auto at = [](const analysis::Result &r, int x, int y) {
         return static_cast<std::size_t>(y * r.mapWidth + x);
     };
+    double backTakenOffPx = 0;
     for (const analysis::View view : {analysis::View::Back, analysis::View::Top}) {
         analysis::Parameters parameters;
         parameters.view = view;
@@ -356,6 +357,12 @@ TEST_CASE("seen from behind, bare skin on the outline apart from the crown is no
         REQUIRE(r.mapWidth == 800);
         INFO("view " << static_cast<int>(view));
         const analysis::Grade lobe = r.grades[at(r, 196, 440)];
+        // The ears come off both views; the lobe adds to what a back view says it took off.
+        CHECK(r.takenOffPx > 0);
+        if (view == analysis::View::Back)
+            backTakenOffPx = r.takenOffPx;
+        else
+            CHECK(backTakenOffPx > r.takenOffPx + 30 * 100);
         if (view == analysis::View::Back) {
             CHECK(lobe == analysis::Grade::NotScalp);
             CHECK(r.labels[at(r, 196, 440)] == analysis::Label::Background);

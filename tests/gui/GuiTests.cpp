@@ -559,6 +559,11 @@ TEST_CASE(
     const auto stored = storage::AnalysisStore(db).latest(photoId);
     REQUIRE(stored.has_value());
     CHECK(stored->algorithm == QStringLiteral("smp-scalp-coverage"));
+    // The status line gives the coverage and stage, and says that the drawn head's ears were
+    // left off the map, with their area in cm2 (the sample photo, a top view, carries a scale).
+    const QString status = child<QLabel>(viewer, "viewerStatus")->text();
+    CHECK(status.startsWith(QStringLiteral("Coverage ")));
+    CHECK(status.contains(QStringLiteral("cm² left off as not scalp (ears)")));
     REQUIRE(viewer->gradeLayer() != nullptr);
     CHECK(viewer->gradeLayer()->isVisible());
     viewer->gradesLayerAction()->toggle();

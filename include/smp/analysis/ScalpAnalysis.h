@@ -163,6 +163,11 @@ struct Result
     double coveragePercent = 0; // whole-scalp: hair-covered share of the scalp, in percent
     double scalpAreaPx = 0;     // photo pixels
     std::optional<double> scalpAreaCm2;
+    // What the analysis took off the head as not scalp, so that the technician knows to look:
+    // ears on top, crown and back views, and on back views loss on the outline apart from the
+    // crown's (an ear seen flat, a strip of neck). Photo pixels; cm2 when calibrated.
+    double takenOffPx = 0;
+    std::optional<double> takenOffCm2;
     std::vector<Region> regions; // every connected area of one grade (normal included)
     NorwoodEstimate norwood;
     bool calibrated = false;
