@@ -434,6 +434,11 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
                         region[QStringLiteral("area_cm2")].toDouble() > 0;
     }
     CHECK(baldWithArea);
+    // The drawn head's ears are left off a top view, and it says how much: the parts of the two
+    // ears outside the head's oval, about 3 cm2 at the sample's scale.
+    CHECK(result[QStringLiteral("taken_off_cm2")].toDouble() > 2.0);
+    CHECK(result[QStringLiteral("taken_off_cm2")].toDouble() < 5.0);
+    CHECK(result[QStringLiteral("taken_off_px")].toDouble() > 0);
     CHECK(QImage(overlay).size() == QSize(1600, 1200));
     CHECK(QImage(dir.file(QStringLiteral("masks/grades.png"))).format() ==
           QImage::Format_Grayscale8);
@@ -442,6 +447,7 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     Result file = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--json")});
     REQUIRE(file.exitCode == 0);
     CHECK_FALSE(file.json().object()[QStringLiteral("calibrated")].toBool());
+    CHECK(file.json().object()[QStringLiteral("taken_off_cm2")].isNull());
     CHECK(file.json().object()[QStringLiteral("estimate_note")].toString().contains(
         QStringLiteral("uncalibrated")));
     Result wrong = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--mm-per-px"),
