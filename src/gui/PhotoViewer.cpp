@@ -1010,15 +1010,14 @@ void PhotoViewer::analyze()
                                  .arg(result->coveragePercent, 0, 'f', 1)
                                  .arg(QString::fromStdString(result->norwood.stage))
                                  .arg(result->norwood.confidence, 0, 'f', 2);
-            // Ears, and on back views bare skin on the outline: the technician should know.
+            // Ears, and on back views bare skin on the outline, are off the map (and the brush
+            // grades only the map): the technician should know they were left out.
             if (result->takenOffPx > 0) {
                 const QString area = result->takenOffCm2
                                          ? tr("%1 cm²").arg(*result->takenOffCm2, 0, 'f', 1)
                                          : tr("%1 px").arg(qRound(result->takenOffPx));
-                status += (backView ? tr(" · %1 left off as not scalp (ears, neck): paint it "
-                                         "back with a grade if it is scalp")
-                                    : tr(" · %1 left off as not scalp (ears): paint it back "
-                                         "with a grade if it is scalp"))
+                status += (backView ? tr(" · %1 left off the map as ears or neck")
+                                    : tr(" · %1 left off the map as ears"))
                               .arg(area);
             }
             m_status->setText(status);

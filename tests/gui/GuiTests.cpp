@@ -563,7 +563,7 @@ TEST_CASE(
     // left off the map, with their area in cm2 (the sample photo, a top view, carries a scale).
     const QString status = child<QLabel>(viewer, "viewerStatus")->text();
     CHECK(status.startsWith(QStringLiteral("Coverage ")));
-    CHECK(status.contains(QStringLiteral("cm² left off as not scalp (ears)")));
+    CHECK(status.contains(QStringLiteral("cm² left off the map as ears")));
     REQUIRE(viewer->gradeLayer() != nullptr);
     CHECK(viewer->gradeLayer()->isVisible());
     viewer->gradesLayerAction()->toggle();
