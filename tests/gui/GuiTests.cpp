@@ -725,6 +725,37 @@ TEST_CASE("a marker scale found in the hair stands out, and Find Marker offers t
     viewer->close();
 }
 
+TEST_CASE("a back view's analysis leaves bare skin on the outline off the map and says so",
+          "[gui][viewer][analysis]")
+{
+    // The drawn head (1600 x 1200: centre (800, 636), radii 480 x 528 px) with a bare lobe of
+    // skin over its lower left rim, as an ear seen flat: its outline at y = 880 lies at x = 374,
+    // the lobe spans x = 356..428. Imported as a back view.
+    SampleClinic sample;
+    imaging::SampleScalpParameters drawn;
+    QImage photo = imaging::drawSampleScalp(drawn);
+    {
+        QPainter painter(&photo);
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(drawn.skin);
+        painter.drawEllipse(QPointF(392, 880), 36, 140);
+    }
+    const QString path = sample.dir.file(QStringLiteral("back.jpg"));
+    REQUIRE(photo.save(path, "JPEG", 92));
+    const storage::Photo imported =
+        clinic::importPhoto(sample.db, *sample.clientId, path, storage::PhotoView::Back);
+
+    auto *viewer = openViewer(sample.db, imported.id);
+    analyseInViewer(viewer);
+    const QString status = child<QLabel>(viewer, "viewerStatus")->text();
+    CHECK(status.contains(QStringLiteral("px left off the map as ears or neck")));
+    const storage::StoredAnalysis &analysis = *viewer->analysis();
+    CHECK(storedGradeAt(analysis, 392, 880) == static_cast<char>(analysis::Grade::NotScalp));
+    CHECK(storedGradeAt(analysis, 800, 636) != static_cast<char>(analysis::Grade::NotScalp));
+    viewer->close();
+}
+
 TEST_CASE("the viewer's stage follows the photo's rotation: front loss is anterior, turned round "
           "it is at the vertex",
           "[gui][viewer][analysis]")
