@@ -615,6 +615,14 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_brushSize->setValue(10);
     m_brushSize->setSuffix(tr(" mm"));
     analysisBar->addWidget(m_brushSize);
+    // Off, a wide brush along the outline stays on the scalp; on, it adds what the analysis left
+    // off the map (ears, neck, a missed edge of the head) with the grade it paints.
+    m_beyondOutline = analysisBar->addAction(tr("Beyond Outline"));
+    m_beyondOutline->setObjectName(QStringLiteral("beyondOutline"));
+    m_beyondOutline->setCheckable(true);
+    m_beyondOutline->setToolTip(
+        tr("Let the brush paint off the analysed scalp too, to add scalp the analysis left off "
+           "the map; off, a wide brush along the outline stays on the scalp"));
     auto exclusive = [this](QAction *on, QAction *other) {
         connect(on, &QAction::toggled, this, [this, on, other](bool checked) {
             if (checked) {
@@ -894,7 +902,8 @@ void PhotoViewer::loadStoredAnalysis()
         m_analysis.reset();
     }
     const bool has = m_analysis.has_value();
-    for (QAction *action : {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser})
+    for (QAction *action :
+         {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser, m_beyondOutline})
         action->setEnabled(has);
     updateGradeImage();
     updateRegionLayers();
@@ -1010,8 +1019,8 @@ void PhotoViewer::analyze()
                                  .arg(result->coveragePercent, 0, 'f', 1)
                                  .arg(QString::fromStdString(result->norwood.stage))
                                  .arg(result->norwood.confidence, 0, 'f', 2);
-            // Ears, and on back views bare skin on the outline, are off the map (and the brush
-            // grades only the map): the technician should know they were left out.
+            // Ears, and on back views bare skin on the outline, are off the map: the technician
+            // should know they were left out (Beyond Outline paints them back).
             if (result->takenOffPx > 0) {
                 const QString area = result->takenOffCm2
                                          ? tr("%1 cm²").arg(*result->takenOffCm2, 0, 'f', 1)
@@ -1204,17 +1213,22 @@ void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
                  cy = photoPoint.y() / m_analysis->photoPxPerMapPx;
     const bool erase = m_eraser->isChecked();
     const char value = static_cast<char>(m_brushGrade->currentData().toInt());
+    const bool beyondOutline = m_beyondOutline->isChecked();
     for (int y = std::max(0, int(cy - radius)); y <= std::min(h - 1, int(cy + radius)); ++y) {
         for (int x = std::max(0, int(cx - radius)); x <= std::min(w - 1, int(cx + radius)); ++x) {
             if (std::hypot(x + 0.5 - cx, y + 0.5 - cy) > radius)
                 continue;
             const qsizetype i = qsizetype(y) * w + x;
-            if (m_analysis->grades.at(i) == 0)
-                continue; // off the scalp: nothing to grade
+            const char original = m_analysis->grades.at(i);
+            if (original == 0 && !erase && !beyondOutline)
+                continue; // off the scalp, and the brush stays on it
+            const char next = erase ? original : value;
+            if (m_corrected.at(i) == next)
+                continue; // only changed pixels (and so tiles) make a correction
             const auto key = std::pair{x / tile, y / tile};
             if (!m_strokeBefore.count(key))
                 m_strokeBefore[key] = tileBytes(m_corrected, key.first, key.second);
-            m_corrected[i] = erase ? m_analysis->grades.at(i) : value;
+            m_corrected[i] = next;
         }
     }
     updateGradeImage();

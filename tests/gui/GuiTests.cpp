@@ -753,6 +753,46 @@ TEST_CASE("a back view's analysis leaves bare skin on the outline off the map an
     const storage::StoredAnalysis &analysis = *viewer->analysis();
     CHECK(storedGradeAt(analysis, 392, 880) == static_cast<char>(analysis::Grade::NotScalp));
     CHECK(storedGradeAt(analysis, 800, 636) != static_cast<char>(analysis::Grade::NotScalp));
+
+    // Had the lobe been scalp, the technician paints it back with Beyond Outline: without it
+    // the brush stays on the map (nothing changes, no step to undo).
+    const qsizetype lobe = qsizetype(880 / analysis.photoPxPerMapPx) * analysis.mapWidth +
+                           qsizetype(392 / analysis.photoPxPerMapPx);
+    gui::PhotoView *view = viewer->view();
+    const auto strokeAt = [view](QPointF photoPoint) {
+        const QPoint at = view->mapFromScene(view->imageItem()->mapToScene(photoPoint));
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+        QTest::mouseMove(view->viewport(), at + QPoint(2, 1));
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, at + QPoint(2, 1));
+    };
+    REQUIRE(viewer->beyondOutlineAction()->isEnabled());
+    CHECK_FALSE(viewer->beyondOutlineAction()->isChecked());
+    viewer->brushAction()->setChecked(true);
+    viewer->brushGradeBox()->setCurrentIndex(
+        viewer->brushGradeBox()->findData(int(analysis::Grade::Moderate)));
+    viewer->brushSizeBox()->setValue(20); // px: the photo has no scale
+    const int steps = viewer->undoStack()->count();
+    strokeAt(QPointF(392, 880));
+    CHECK(viewer->correctedGrades().at(lobe) == static_cast<char>(analysis::Grade::NotScalp));
+    CHECK(viewer->undoStack()->count() == steps);
+
+    viewer->beyondOutlineAction()->setChecked(true);
+    strokeAt(QPointF(392, 880));
+    CHECK(viewer->correctedGrades().at(lobe) == static_cast<char>(analysis::Grade::Moderate));
+    CHECK(viewer->undoStack()->count() == steps + 1);
+    storage::AnalysisStore store(sample.db);
+    CHECK(store.correctedGrades(*store.latest(imported.id)).at(lobe) ==
+          static_cast<char>(analysis::Grade::Moderate));
+    CHECK(clinic::planningInputForAnalysis(sample.db, analysis.id)
+              .map.grades.at(static_cast<std::size_t>(lobe)) ==
+          static_cast<std::uint8_t>(analysis::Grade::Moderate));
+    // The eraser brings back the analysis's own reading, off the map, with or without it.
+    viewer->beyondOutlineAction()->setChecked(false);
+    viewer->eraserAction()->setChecked(true);
+    strokeAt(QPointF(392, 880));
+    CHECK(viewer->correctedGrades().at(lobe) == static_cast<char>(analysis::Grade::NotScalp));
+    CHECK(store.correctedGrades(*store.latest(imported.id)).at(lobe) ==
+          static_cast<char>(analysis::Grade::NotScalp));
     viewer->close();
 }
 

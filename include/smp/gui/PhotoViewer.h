@@ -126,6 +126,7 @@ public:
     QAction *analyzeAction() const { return m_analyzeAction; }
     QAction *brushAction() const { return m_brush; }
     QAction *eraserAction() const { return m_eraser; }
+    QAction *beyondOutlineAction() const { return m_beyondOutline; }
     QComboBox *brushGradeBox() const { return m_brushGrade; }
     QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
     QAction *gradesLayerAction() const { return m_showGrades; }
@@ -209,6 +210,8 @@ private:
     QAction *m_showLabels = nullptr;
     QAction *m_brush = nullptr;
     QAction *m_eraser = nullptr;
+    // On: the brush also paints off the analysed scalp (adds what the analysis left off).
+    QAction *m_beyondOutline = nullptr;
     QComboBox *m_brushGrade = nullptr;
     QDoubleSpinBox *m_brushSize = nullptr;
     QGraphicsPixmapItem *m_gradeItem = nullptr;
