@@ -54,27 +54,13 @@ double numberOption(Invocation &call, const QString &name, double low, double hi
 
 QJsonObject sessionsJson(const planning::Plan &plan)
 {
-    QJsonArray sessions;
-    for (const planning::SessionSummary &s : plan.sessions)
-        sessions.append(QJsonObject{{QStringLiteral("session"), s.session},
-                                    {QStringLiteral("dots"), s.dots},
-                                    {QStringLiteral("dots_1rl"), s.dots1RL},
-                                    {QStringLiteral("dots_3rl"), s.dots3RL},
-                                    {QStringLiteral("shade"), s.shade},
-                                    {QStringLiteral("minutes"), s.minutes},
-                                    {QStringLiteral("sittings"), s.sittings}});
-    QJsonArray notices;
-    for (const std::string &n : plan.notices)
-        notices.append(QString::fromStdString(n));
-    return {
-        {QStringLiteral("algorithm"), QString::fromLatin1(planning::kPlanAlgorithm)},
-        {QStringLiteral("algorithm_version"), QString::fromLatin1(planning::kPlanAlgorithmVersion)},
-        {QStringLiteral("seed"), QString::number(plan.settings.seed)},
-        {QStringLiteral("density_dots_per_cm2"), plan.settings.densityDotsPerCm2},
-        {QStringLiteral("treated_area_cm2"), plan.treatedAreaCm2},
-        {QStringLiteral("dots"), static_cast<qint64>(plan.dots.size())},
-        {QStringLiteral("sessions"), sessions},
-        {QStringLiteral("notices"), notices}};
+    QJsonObject object = clinic::planSummaryJson(plan);
+    object.insert(QStringLiteral("algorithm"), QString::fromLatin1(planning::kPlanAlgorithm));
+    object.insert(QStringLiteral("algorithm_version"),
+                  QString::fromLatin1(planning::kPlanAlgorithmVersion));
+    object.insert(QStringLiteral("seed"), QString::number(plan.settings.seed));
+    object.insert(QStringLiteral("density_dots_per_cm2"), plan.settings.densityDotsPerCm2);
+    return object;
 }
 
 } // namespace

@@ -75,9 +75,7 @@ RecordId latestAnalysisOfClient(storage::Database &db, RecordId clientId)
     return query.int64(0);
 }
 
-namespace {
-
-QString summaryJson(const planning::Plan &plan)
+QJsonObject planSummaryJson(const planning::Plan &plan)
 {
     QJsonArray sessions;
     for (const planning::SessionSummary &s : plan.sessions)
@@ -91,15 +89,11 @@ QString summaryJson(const planning::Plan &plan)
     QJsonArray notices;
     for (const std::string &n : plan.notices)
         notices.append(QString::fromStdString(n));
-    return QString::fromUtf8(
-        QJsonDocument(QJsonObject{{QStringLiteral("treated_area_cm2"), plan.treatedAreaCm2},
-                                  {QStringLiteral("dots"), static_cast<qint64>(plan.dots.size())},
-                                  {QStringLiteral("sessions"), sessions},
-                                  {QStringLiteral("notices"), notices}})
-            .toJson(QJsonDocument::Compact));
+    return {{QStringLiteral("treated_area_cm2"), plan.treatedAreaCm2},
+            {QStringLiteral("dots"), static_cast<qint64>(plan.dots.size())},
+            {QStringLiteral("sessions"), sessions},
+            {QStringLiteral("notices"), notices}};
 }
-
-} // namespace
 
 RecordId storePlan(storage::Database &db, const PlanningInput &input, const planning::Plan &plan)
 {
@@ -117,7 +111,8 @@ RecordId storePlan(storage::Database &db, const PlanningInput &input, const plan
                               .toJson(QJsonDocument::Compact));
     if (plan.hairline)
         stored.hairlineJson = QString::fromStdString(planning::hairlineJson(*plan.hairline));
-    stored.summaryJson = summaryJson(plan);
+    stored.summaryJson =
+        QString::fromUtf8(QJsonDocument(planSummaryJson(plan)).toJson(QJsonDocument::Compact));
     stored.planJson = json;
     return storage::PlanStore(db).add(stored);
 }

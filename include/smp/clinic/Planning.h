@@ -70,6 +70,10 @@ void setPriceList(storage::Database &db, const QByteArray &json);
 // hair colour.
 planning::PlanSettings planSettingsFor(const PlanningInput &input, const PlanningTables &tables);
 
+// The plan's summary as stored with it and printed by `smp plan --json`: treated area (cm2), dot
+// count, per session its dots (all, 1RL, 3RL), shade, minutes and sittings, and the notices.
+QJsonObject planSummaryJson(const planning::Plan &plan);
+
 // Per session, the mix as ml of distilled water to 1 ml of pigment, and the quote.
 QJsonObject recipesAndQuoteJson(const planning::Plan &plan, const PlanningTables &tables);
 
