@@ -244,6 +244,14 @@ char storedGradeAt(const storage::StoredAnalysis &analysis, double x, double y)
                               qsizetype(x / analysis.photoPxPerMapPx));
 }
 
+// The drawn head's vertex (photo pixels) is bald or advanced, its sides are not.
+void checkDrawnHeadGrades(const storage::StoredAnalysis &analysis)
+{
+    CHECK(storedGradeAt(analysis, 824, 784) >= static_cast<char>(analysis::Grade::Advanced));
+    CHECK(storedGradeAt(analysis, 560, 636) <= static_cast<char>(analysis::Grade::Mild));
+    CHECK(storedGradeAt(analysis, 1040, 636) <= static_cast<char>(analysis::Grade::Mild));
+}
+
 } // namespace
 
 TEST_CASE("a client created through the dialog is in the list after reopening the database",
@@ -934,10 +942,7 @@ TEST_CASE("a red-haired client's photo is read with the hair darker than the ski
     CHECK(viewer->hairToneBox()->currentData().toInt() ==
           static_cast<int>(analysis::HairTone::DarkerThanSkin));
     analyseInViewer(viewer);
-    const auto &analysis = *viewer->analysis();
-    CHECK(storedGradeAt(analysis, 824, 784) >= static_cast<char>(analysis::Grade::Advanced));
-    CHECK(storedGradeAt(analysis, 560, 636) <= static_cast<char>(analysis::Grade::Mild));
-    CHECK(storedGradeAt(analysis, 1040, 636) <= static_cast<char>(analysis::Grade::Mild));
+    checkDrawnHeadGrades(*viewer->analysis());
     viewer->close();
 }
 
@@ -956,11 +961,7 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     const auto stored = storage::AnalysisStore(db).latest(photo.id);
     REQUIRE(stored.has_value());
     CHECK(stored->version == QString::fromStdString(analysis::Result().algorithmVersion));
-    // The drawn head's vertex (photo pixels) is bald or advanced, its sides are not.
-    const auto &analysis = *viewer->analysis();
-    CHECK(storedGradeAt(analysis, 824, 784) >= static_cast<char>(analysis::Grade::Advanced));
-    CHECK(storedGradeAt(analysis, 560, 636) <= static_cast<char>(analysis::Grade::Mild));
-    CHECK(storedGradeAt(analysis, 1040, 636) <= static_cast<char>(analysis::Grade::Mild));
+    checkDrawnHeadGrades(*viewer->analysis());
     viewer->close();
 }
 
