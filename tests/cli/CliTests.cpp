@@ -48,6 +48,19 @@ Result run(const ScratchDir &dir, QStringList arguments)
     return result;
 }
 
+// Adds client 1, `family`, and imports the drawn sample photo for it as a top view; returns the
+// sample's path.
+QString clientWithSamplePhoto(const ScratchDir &dir, const QString &family)
+{
+    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"), family});
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    REQUIRE(run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"),
+                      sample, QStringLiteral("--view"), QStringLiteral("top")})
+                .exitCode == 0);
+    return sample;
+}
+
 } // namespace
 
 TEST_CASE("smp client add, list, show, edit and delete with --json", "[cli]")
@@ -394,12 +407,7 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
           "[cli][analysis]")
 {
     ScratchDir dir;
-    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
-              QStringLiteral("Analysed")});
-    const QString sample = dir.file(QStringLiteral("sample.png"));
-    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
-    run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), sample,
-              QStringLiteral("--view"), QStringLiteral("top")});
+    const QString sample = clientWithSamplePhoto(dir, QStringLiteral("Analysed"));
     const QString overlay = dir.file(QStringLiteral("overlay.png"));
     Result analysed = run(dir, {QStringLiteral("analyze"), QStringLiteral("1"),
                                 QStringLiteral("--json"), QStringLiteral("--overlay"), overlay,
@@ -620,12 +628,7 @@ TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures 
           "[cli][planning]")
 {
     ScratchDir dir;
-    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
-              QStringLiteral("Planned")});
-    const QString sample = dir.file(QStringLiteral("sample.png"));
-    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
-    run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), sample,
-              QStringLiteral("--view"), QStringLiteral("top")});
+    const QString sample = clientWithSamplePhoto(dir, QStringLiteral("Planned"));
     // No analysis yet: it says what to do.
     Result early = run(dir, {QStringLiteral("plan"), QStringLiteral("client:1")});
     CHECK(early.exitCode == 1);
