@@ -2,6 +2,7 @@
 
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
 #include "smp/storage/Transaction.h"
@@ -56,12 +57,7 @@ RecordId AnalysisStore::add(const StoredAnalysis &analysis)
                 .arg(analysis.photoId));
     }
     Transaction transaction(m_db);
-    auto photo = m_db.prepare("SELECT client_id FROM photos WHERE id = ?1");
-    photo.bind(1, analysis.photoId);
-    if (!photo.step())
-        throw StorageError(ErrorKind::NotFound,
-                           QStringLiteral("photo %1 does not exist").arg(analysis.photoId));
-    const RecordId clientId = photo.int64(0);
+    const RecordId clientId = clientOfPhoto(m_db, analysis.photoId);
     auto insert = m_db.prepare(
         "INSERT INTO photo_analyses (photo_id, algorithm, version, parameters, summary, "
         "map_width, map_height, photo_px_per_map_px, grades, created_at, created_by) "

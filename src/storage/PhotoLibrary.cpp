@@ -60,6 +60,16 @@ QString extensionFor(const QString &format)
 
 } // namespace
 
+RecordId clientOfPhoto(Database &db, RecordId photoId)
+{
+    auto photo = db.prepare("SELECT client_id FROM photos WHERE id = ?1");
+    photo.bind(1, photoId);
+    if (!photo.step())
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("photo %1 does not exist").arg(photoId));
+    return photo.int64(0);
+}
+
 PhotoLibrary::PhotoLibrary(Database &db)
     : m_db(db)
     , m_root(db.photoLibraryPath())

@@ -2,6 +2,7 @@
 
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
 #include "smp/storage/Transaction.h"
@@ -46,12 +47,7 @@ RecordId PlanStore::add(const StoredPlan &plan)
         throw StorageError(ErrorKind::InvalidInput,
                            QStringLiteral("plan of photo %1: the plan is empty").arg(plan.photoId));
     Transaction transaction(m_db);
-    auto photo = m_db.prepare("SELECT client_id FROM photos WHERE id = ?1");
-    photo.bind(1, plan.photoId);
-    if (!photo.step())
-        throw StorageError(ErrorKind::NotFound,
-                           QStringLiteral("photo %1 does not exist").arg(plan.photoId));
-    const RecordId clientId = photo.int64(0);
+    const RecordId clientId = clientOfPhoto(m_db, plan.photoId);
     auto insert = m_db.prepare(
         "INSERT INTO plans (photo_id, analysis_id, algorithm, version, seed, settings, hairline, "
         "summary, plan, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "

@@ -2,6 +2,7 @@
 
 #include "smp/storage/AuditLog.h"
 #include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
 #include "smp/storage/Transaction.h"
@@ -16,17 +17,13 @@ RecordId ReviewStore::add(const PhotoReview &review)
     Transaction transaction(m_db);
     RecordId clientId = 0;
     for (const RecordId photo : {review.beforePhotoId, review.afterPhotoId}) {
-        auto q = m_db.prepare("SELECT client_id FROM photos WHERE id = ?1");
-        q.bind(1, photo);
-        if (!q.step())
-            throw StorageError(ErrorKind::NotFound,
-                               QStringLiteral("photo %1 does not exist").arg(photo));
-        if (clientId && q.int64(0) != clientId)
+        const RecordId owner = clientOfPhoto(m_db, photo);
+        if (clientId && owner != clientId)
             throw StorageError(ErrorKind::InvalidInput,
                                QStringLiteral("photos %1 and %2 are of different clients")
                                    .arg(review.beforePhotoId)
                                    .arg(review.afterPhotoId));
-        clientId = q.int64(0);
+        clientId = owner;
     }
     auto insert = m_db.prepare(
         "INSERT INTO photo_reviews (client_id, before_photo_id, after_photo_id, reviewer, "

@@ -23,6 +23,9 @@ struct ImageFacts
     QString originalPath; // where the user's file is, for messages; default: the source path
 };
 
+// The client whose photo `photoId` is; throws StorageError (NotFound) "photo N does not exist".
+RecordId clientOfPhoto(Database &db, RecordId photoId);
+
 // The content-addressed photo library beside a database ("<database>.photos/ab/<sha256>.ext")
 // and the photo rows that name its files.
 //
