@@ -251,6 +251,18 @@ int main(int argc, char *argv[])
         save(viewer, out + QStringLiteral("/viewer-not-scalp.png"));
         viewer->undoStack()->undo();
         viewer->undoStack()->undo();
+
+        // Beyond Outline: the brush paints what the analysis left off the map (the left ear,
+        // only to show the tool), graded mild with a 5 mm brush.
+        viewer->beyondOutlineAction()->setChecked(true);
+        viewer->brushGradeBox()->setCurrentIndex(
+            viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Mild)));
+        viewer->brushSizeBox()->setValue(5);
+        stroke({310, 545}, {310, 675});
+        settle(500);
+        save(viewer, out + QStringLiteral("/viewer-beyond-outline.png"));
+        viewer->undoStack()->undo();
+        viewer->beyondOutlineAction()->setChecked(false);
     }
     viewer->brushAction()->setChecked(false);
 
