@@ -69,11 +69,7 @@ int runAnalyzeCommand(const QStringList &arguments)
         upright = imaging::loadUprightImage(args[0]);
     }
     if (call.isSet(QStringLiteral("view"))) {
-        const auto view = storage::photoViewFromString(call.value(QStringLiteral("view")));
-        if (!view)
-            throw UsageError(QStringLiteral("--view: \"%1\" is not a view")
-                                 .arg(call.value(QStringLiteral("view"))));
-        parameters.view = clinic::toAnalysisView(*view);
+        parameters.view = clinic::toAnalysisView(parseView(call.value(QStringLiteral("view"))));
     }
     if (call.isSet(QStringLiteral("hair-tone"))) {
         const QString tone = call.value(QStringLiteral("hair-tone"));

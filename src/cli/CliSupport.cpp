@@ -106,6 +106,19 @@ QDate parseDate(const QString &text, const QString &option)
     return date;
 }
 
+storage::PhotoView parseView(const QString &text)
+{
+    const auto view = storage::photoViewFromString(text);
+    if (!view) {
+        QStringList names;
+        for (storage::PhotoView v : storage::allPhotoViews())
+            names << storage::toString(v);
+        throw UsageError(QStringLiteral("--view: \"%1\" is not one of %2")
+                             .arg(text, names.join(QStringLiteral(", "))));
+    }
+    return *view;
+}
+
 int parseSkinType(const QString &text)
 {
     const QString upper = text.trimmed().toUpper();

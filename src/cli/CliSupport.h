@@ -64,6 +64,9 @@ storage::RecordId parseId(const QString &text, const QString &what);
 QDate parseDate(const QString &text, const QString &option);
 // "I".."VI" or "1".."6".
 int parseSkinType(const QString &text);
+// A photo view by name (front, top, crown, back, left, right, other); a UsageError naming
+// --view and the accepted names otherwise.
+storage::PhotoView parseView(const QString &text);
 
 QJsonObject toJson(const storage::Client &client);
 QJsonObject toJson(const storage::ClientSummary &summary);

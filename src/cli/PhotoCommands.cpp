@@ -21,19 +21,6 @@ namespace smp::cli {
 
 namespace {
 
-storage::PhotoView parseView(const QString &text)
-{
-    const auto view = storage::photoViewFromString(text);
-    if (!view) {
-        QStringList names;
-        for (storage::PhotoView v : storage::allPhotoViews())
-            names << storage::toString(v);
-        throw UsageError(QStringLiteral("--view: \"%1\" is not one of %2")
-                             .arg(text, names.join(QStringLiteral(", "))));
-    }
-    return *view;
-}
-
 int photoImport(const QStringList &arguments)
 {
     Invocation call(

@@ -622,6 +622,10 @@ TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli]
     CHECK(wrong.exitCode == 2);
     CHECK(wrong.err.contains(QStringLiteral("--hair-tone")));
     CHECK(wrong.err.contains(QStringLiteral("\"black\"")));
+    Result badView = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--view"),
+                               QStringLiteral("sideways")});
+    CHECK(badView.exitCode == 2);
+    CHECK(badView.err.contains(QStringLiteral("--view: \"sideways\" is not one of front, top")));
 }
 
 TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",
