@@ -788,6 +788,9 @@ TEST_CASE("a back view's analysis leaves bare skin on the outline off the map an
     strokeAt(QPointF(392, 880));
     CHECK(viewer->correctedGrades().at(lobe) == static_cast<char>(analysis::Grade::Moderate));
     CHECK(viewer->undoStack()->count() == steps + 1);
+    // The same grade again changes nothing: no step, no tile stored anew.
+    strokeAt(QPointF(392, 880));
+    CHECK(viewer->undoStack()->count() == steps + 1);
     storage::AnalysisStore store(sample.db);
     CHECK(store.correctedGrades(*store.latest(imported.id)).at(lobe) ==
           static_cast<char>(analysis::Grade::Moderate));
