@@ -620,9 +620,10 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_beyondOutline = analysisBar->addAction(tr("Beyond Outline"));
     m_beyondOutline->setObjectName(QStringLiteral("beyondOutline"));
     m_beyondOutline->setCheckable(true);
+    m_beyondOutline->setShortcut(tr("Shift+B"));
     m_beyondOutline->setToolTip(
         tr("Let the brush paint off the analysed scalp too, to add scalp the analysis left off "
-           "the map; off, a wide brush along the outline stays on the scalp"));
+           "the map; off, a wide brush along the outline stays on the scalp (Shift+B)"));
     auto exclusive = [this](QAction *on, QAction *other) {
         connect(on, &QAction::toggled, this, [this, on, other](bool checked) {
             if (checked) {
