@@ -106,15 +106,15 @@ QDate parseDate(const QString &text, const QString &option)
     return date;
 }
 
-storage::PhotoView parseView(const QString &text)
+storage::PhotoView parseView(const QString &text, const QString &what)
 {
     const auto view = storage::photoViewFromString(text);
     if (!view) {
         QStringList names;
         for (storage::PhotoView v : storage::allPhotoViews())
             names << storage::toString(v);
-        throw UsageError(QStringLiteral("--view: \"%1\" is not one of %2")
-                             .arg(text, names.join(QStringLiteral(", "))));
+        throw UsageError(QStringLiteral("%1: \"%2\" is not one of %3")
+                             .arg(what, text, names.join(QStringLiteral(", "))));
     }
     return *view;
 }

@@ -65,8 +65,8 @@ QDate parseDate(const QString &text, const QString &option);
 // "I".."VI" or "1".."6".
 int parseSkinType(const QString &text);
 // A photo view by name (front, top, crown, back, left, right, other); a UsageError naming
-// --view and the accepted names otherwise.
-storage::PhotoView parseView(const QString &text);
+// `what` (the option or argument, "--view" by default) and the accepted names otherwise.
+storage::PhotoView parseView(const QString &text, const QString &what = QStringLiteral("--view"));
 
 QJsonObject toJson(const storage::Client &client);
 QJsonObject toJson(const storage::ClientSummary &summary);

@@ -127,7 +127,8 @@ int photoSetView(const QStringList &arguments)
                      QStringLiteral("VIEW front, top, crown, back, left, right or other.")});
     const auto args = call.requirePositional(2);
     storage::PhotoLibrary(call.database())
-        .setView(parseId(args[0], QStringLiteral("photo")), parseView(args[1]));
+        .setView(parseId(args[0], QStringLiteral("photo")),
+                 parseView(args[1], QStringLiteral("view")));
     return 0;
 }
 

@@ -401,6 +401,15 @@ TEST_CASE("smp photo import tells imported, duplicate and refused files apart", 
                                QStringLiteral("1"), QStringLiteral("--json")});
     REQUIRE(rotated.exitCode == 0);
     CHECK(rotated.json().object()[QStringLiteral("rotation_degrees")].toInt() == 90);
+
+    Result viewSet = run(dir, {QStringLiteral("photo"), QStringLiteral("set-view"),
+                               QStringLiteral("1"), QStringLiteral("crown")});
+    CHECK(viewSet.exitCode == 0);
+    Result notAView = run(dir, {QStringLiteral("photo"), QStringLiteral("set-view"),
+                                QStringLiteral("1"), QStringLiteral("sideways")});
+    CHECK(notAView.exitCode == 2);
+    CHECK(notAView.err.contains(QStringLiteral("view: \"sideways\" is not one of front, top")));
+    CHECK_FALSE(notAView.err.contains(QStringLiteral("--view")));
 }
 
 TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes overlay and masks",
