@@ -31,9 +31,8 @@ TEST_CASE("a backup is a complete, openable database with its photos, taken whil
     const QString path = dir.file(QStringLiteral("clinic.sqlite"));
     Database db(path);
     const RecordId client = addClient(db, QStringLiteral("Backed Up"));
-    const Photo photo = clinic::importPhoto(
-        db, client, test::writeTestImage(dir.file(QStringLiteral("p.jpg")), 120, 90, "jpeg", 31),
-        PhotoView::Top);
+    const Photo photo =
+        test::importTestImage(db, client, dir.file(QStringLiteral("p.jpg")), 120, 90, "jpeg", 31);
     for (int i = 0; i < 300; ++i)
         addClient(db, QStringLiteral("Filler %1").arg(i));
 
@@ -80,9 +79,8 @@ TEST_CASE("restore replaces the records, keeps a safety copy and brings back the
     ScratchDir dir;
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     const RecordId kept = addClient(db, QStringLiteral("Kept"));
-    const Photo photo = clinic::importPhoto(
-        db, kept, test::writeTestImage(dir.file(QStringLiteral("p.png")), 80, 60, "png", 41),
-        PhotoView::Top);
+    const Photo photo =
+        test::importTestImage(db, kept, dir.file(QStringLiteral("p.png")), 80, 60, "png", 41);
     const QString backupFile =
         backupDatabase(db, dir.file(QStringLiteral("b.sqlite"))).databaseFile;
 

@@ -95,9 +95,8 @@ TEST_CASE("a removed calibration put back is the same record: its id, time and a
     ScratchDir dir;
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     const RecordId client = addClient(db, QStringLiteral("Scale"));
-    const Photo photo = clinic::importPhoto(
-        db, client, test::writeTestImage(dir.file(QStringLiteral("s.png")), 64, 48, "png", 3),
-        PhotoView::Top);
+    const Photo photo =
+        test::importTestImage(db, client, dir.file(QStringLiteral("s.png")), 64, 48, "png", 3);
     PhotoLibrary library(db);
     Calibration older;
     older.photoId = photo.id;
@@ -255,9 +254,8 @@ TEST_CASE("the library check finds rows without files and old files without rows
     ScratchDir dir;
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
     const RecordId client = addClient(db, QStringLiteral("Check"));
-    const Photo photo = clinic::importPhoto(
-        db, client, test::writeTestImage(dir.file(QStringLiteral("a.png")), 50, 50, "png", 21),
-        PhotoView::Top);
+    const Photo photo =
+        test::importTestImage(db, client, dir.file(QStringLiteral("a.png")), 50, 50, "png", 21);
     PhotoLibrary library(db);
     CHECK(library.checkLibrary().rowsWithoutFile.empty());
 
