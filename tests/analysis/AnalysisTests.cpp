@@ -21,6 +21,15 @@ using namespace smp;
 
 namespace {
 
+// `rgb` (Format_RGB888) analysed with the default parameters as seen from `view`.
+analysis::Result analyzeAsView(const QImage &rgb, analysis::View view)
+{
+    analysis::Parameters parameters;
+    parameters.view = view;
+    return analysis::analyze({rgb.width(), rgb.height(), rgb.bytesPerLine(), rgb.constBits()},
+                             parameters);
+}
+
 analysis::Result analyzeQImage(const QImage &image)
 {
     const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
@@ -309,10 +318,7 @@ TEST_CASE("ears are not scalp on top, crown and back views; the head's outline s
         return r.labels[static_cast<std::size_t>(y * r.mapWidth + x)];
     };
     for (const analysis::View view : {analysis::View::Top, analysis::View::Front}) {
-        analysis::Parameters parameters;
-        parameters.view = view;
-        const analysis::Result r = analysis::analyze(
-            {rgb.width(), rgb.height(), rgb.bytesPerLine(), rgb.constBits()}, parameters);
+        const analysis::Result r = analyzeAsView(rgb, view);
         REQUIRE(r.mapWidth == 800);
         const bool earsOff = view == analysis::View::Top;
         INFO("view " << static_cast<int>(view));
@@ -350,10 +356,7 @@ TEST_CASE("seen from behind, bare skin on the outline apart from the crown is no
     };
     double backTakenOffPx = 0;
     for (const analysis::View view : {analysis::View::Back, analysis::View::Top}) {
-        analysis::Parameters parameters;
-        parameters.view = view;
-        const analysis::Result r = analysis::analyze(
-            {rgb.width(), rgb.height(), rgb.bytesPerLine(), rgb.constBits()}, parameters);
+        const analysis::Result r = analyzeAsView(rgb, view);
         REQUIRE(r.mapWidth == 800);
         INFO("view " << static_cast<int>(view));
         const analysis::Grade lobe = r.grades[at(r, 196, 440)];
