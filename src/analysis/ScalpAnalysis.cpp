@@ -385,11 +385,14 @@ float strandShare(float detail, float smooth, float stranded)
 // coverage is scaled down by strandShare() (on the real photographs a shiny bald scalp reads
 // 0.1-0.5 L*, short grey hair 1.5-3). `colourCoverage` gives the colour unmixing's map, for
 // shade too deep for lightness (below); called at most once, only when such a pixel is met;
-// `shadeTookColour` says whether any pixel of the returned map took it.
+// `shadeTookColour` says whether any pixel of the returned map took it. `hairLightRead`: where
+// `L` has the light on the hair divided out, how much (lightOnHair()'s weight, CV_32F 0..1);
+// empty when it has not.
 // Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
                        bool darkHair, double extremeL, double skinL, const cv::Mat &skinLike,
-                       const std::function<cv::Mat()> &colourCoverage, bool &shadeTookColour)
+                       const std::function<cv::Mat()> &colourCoverage, bool &shadeTookColour,
+                       const cv::Mat &hairLightRead = {})
 {
     constexpr float kSkinPlateauL = 4.0f;
     constexpr double kSkinPlateauShare = 0.15;
@@ -440,6 +443,15 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     // hair: 11 -> 5.6 points; lit from one side, its shaded half read as bald).
     constexpr float kMinContrastL = 8.0f;
     constexpr float kMinShadedContrastL = 5.0f;
+    // Where the light was read from the hair (`hairLightRead`, lightOnHair()'s weight, at least
+    // kLightReadFromHair) that light is already divided out of `L`: the hair end is the same
+    // everywhere, and skin darker than elsewhere is the skin's own shade, not the hair's. There
+    // the hair end stays as it is, and kMinEvenContrastL suffices (the coverage window averages
+    // the noise of so small a contrast out). Until 1.19 the shade rule above scaled the hair
+    // end down with the skin there too: dense dark hair on very dark skin, its skin shaded at
+    // the rim and its hair not, read its rim as thinning (1600 px: 11 points, -5.7 on average).
+    constexpr float kLightReadFromHair = 0.5f;
+    constexpr float kMinEvenContrastL = 1.0f;
     constexpr float kSkinNearShare = 0.3f;
     constexpr float kMarginL = 2.0f; // of noise ignored at either end (a quarter of the contrast
                                      // when that is smaller)
@@ -473,7 +485,11 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
                     makeShadeMaps();
                 const bool shade = darkHair && contrast < kMinContrastL && headHasContrast &&
                                    skinNear.at<float>(y, x) >= kSkinNearShare;
-                if (shade) {
+                if (shade && !hairLightRead.empty() &&
+                    hairLightRead.at<float>(y, x) >= kLightReadFromHair) {
+                    contrast = s - static_cast<float>(hairL);
+                    minContrast = kMinEvenContrastL;
+                } else if (shade) {
                     const double shadedHairL =
                         (hairL + 16.0) * (static_cast<double>(s) + 16.0) / (skinRef + 16.0) - 16.0;
                     contrast = std::min(s - static_cast<float>(shadedHairL),
@@ -750,6 +766,12 @@ cv::Mat meanOnMask(const cv::Mat &values, const cv::Mat &weight, double sigmaPx)
     return mean;
 }
 
+struct LightOnHair
+{
+    cv::Mat light;  // the factor on L* + 16, CV_32F, about 0.8-1.3; empty when not read
+    cv::Mat weight; // how much of it the hair's lightness gave, 0..1 (CV_32F)
+};
+
 // The light falling on a head of dark hair, read from the hair itself: where the first reading
 // `alpha` (unmixLightness()) finds the hair dense, the block's darkest kHairShadeQ of L* is pure
 // hair, and the light there is that lightness's L* + 16 over its median over the dense blocks
@@ -760,9 +782,9 @@ cv::Mat meanOnMask(const cv::Mat &values, const cv::Mat &weight, double sigmaPx)
 // five more real bald heads, labelled 6 or 7, moved their hair end and staged them III). Why:
 // unmixLightness() has one hair end for the head, its darkest shade, and a dense head of dark hair
 // lit from one side read its lit half as hair mixed with skin (very dark skin, shaded hair, 1600
-// px: 31 points thin). `L` CV_32F L*, `alpha` CV_32F 0..1, `inner` 8-bit; returns CV_32F, about
-// 0.8-1.3.
-cv::Mat lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &inner, int block)
+// px: 31 points thin). `L` CV_32F L*, `alpha` CV_32F 0..1, `inner` 8-bit; returns the factor
+// (CV_32F, about 0.8-1.3) and the weight it was read with, or nothing.
+LightOnHair lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &inner, int block)
 {
     constexpr double kHairShadeQ = 0.05;
     constexpr double kDenseFrom = 0.35;
@@ -785,7 +807,7 @@ cv::Mat lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &inner
     const cv::Mat light = meanOnMask((hairL + 16.0) / (reference + 16.0), innerF, block);
     cv::Mat weight = (density - kDenseFrom) / (kDenseFull - kDenseFrom);
     weight = meanOnMask(cv::min(cv::max(weight, 0.0), 1.0), innerF, block / 2.0);
-    return 1.0 + weight.mul(light - 1.0);
+    return {1.0 + weight.mul(light - 1.0), weight};
 }
 
 // Lightness with the head's shading taken out: each pixel's L* + 16 (which scales with the cube
@@ -1631,13 +1653,13 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             // Dense dark hair: read again with the light on the hair divided out, the hair end
             // taken afresh (1.17; lightOnHair()). Not red hair read as the darker: copper on
             // light skin read 2.3 -> 5.5 points with it (its lightness spreads with the mix).
-            const cv::Mat light =
-                darkHair && !hairIsRedder ? lightOnHair(L, alpha, inner, block) : cv::Mat();
-            if (!light.empty()) {
-                const cv::Mat evenL = (L + 16.0) / light - 16.0;
+            const LightOnHair light =
+                darkHair && !hairIsRedder ? lightOnHair(L, alpha, inner, block) : LightOnHair{};
+            if (!light.light.empty()) {
+                const cv::Mat evenL = (L + 16.0) / light.light - 16.0;
                 alpha = unmixLightness(evenL, head, inner, block, darkHair,
                                        percentile(evenL, inner, 0.02), skinLightness, skinColour,
-                                       colourCoverage, shadeInColour);
+                                       colourCoverage, shadeInColour, light.weight);
                 lightFromHair = true;
             }
         }

@@ -179,7 +179,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.18"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.19"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -213,7 +213,9 @@ struct Result
                                            // 1.17: dense dark hair read again with the
                                            // light on the hair divided out; 1.18: seen
                                            // from behind, loss on the outline apart from
-                                           // the crown's (ears, necks) is not scalp
+                                           // the crown's (ears, necks) is not scalp;
+                                           // 1.19: where the light was read from the
+                                           // hair, its end is not shaded with the skin
     std::string parametersJson;            // every parameter that shaped the result
 };
 
