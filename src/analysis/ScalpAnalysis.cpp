@@ -772,8 +772,9 @@ struct LightOnHair
     cv::Mat weight; // how much of it the hair's lightness gave, 0..1 (CV_32F)
 };
 
-// The light falling on a head of dark hair, read from the hair itself: where the first reading
-// `alpha` (unmixLightness()) finds the hair dense, the block's darkest kHairShadeQ of L* is pure
+// The light falling on a head of hair read in lightness, read from the hair itself: where the
+// first reading `alpha` (unmixLightness()) finds the hair dense, the block's darkest kHairShadeQ
+// of L* (the lightest, for hair lighter than the skin: `darkHair` false; since 1.19) is pure
 // hair, and the light there is that lightness's L* + 16 over its median over the dense blocks
 // (L* + 16 scales with the cube root of the light, so shade divides it out). The factor fades
 // to 1 where the hair thins (from kDenseFrom to kDenseFull of the block covered), where the
@@ -782,9 +783,11 @@ struct LightOnHair
 // five more real bald heads, labelled 6 or 7, moved their hair end and staged them III). Why:
 // unmixLightness() has one hair end for the head, its darkest shade, and a dense head of dark hair
 // lit from one side read its lit half as hair mixed with skin (very dark skin, shaded hair, 1600
-// px: 31 points thin). `L` CV_32F L*, `alpha` CV_32F 0..1, `inner` 8-bit; returns the factor
+// px: 31 points thin; grey and blond hair on dark and very dark skin so shaded 8-12 points until
+// 1.19). `L` CV_32F L*, `alpha` CV_32F 0..1, `inner` 8-bit; returns the factor
 // (CV_32F, about 0.8-1.3) and the weight it was read with, or nothing.
-LightOnHair lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &inner, int block)
+LightOnHair lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &inner, int block,
+                        bool darkHair)
 {
     constexpr double kHairShadeQ = 0.05;
     constexpr double kDenseFrom = 0.35;
@@ -801,7 +804,8 @@ LightOnHair lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &i
     if (innerPixels == 0 || static_cast<double>(cv::countNonZero(dense)) <
                                 kMinDenseShare * static_cast<double>(innerPixels))
         return {};
-    const cv::Mat hairL = percentileMap(L, dense, block, kHairShadeQ);
+    const cv::Mat hairL =
+        percentileMap(L, dense, block, darkHair ? kHairShadeQ : 1.0 - kHairShadeQ);
     const double reference = percentile(hairL, dense, 0.5);
     // Smoothed over the head (meanOnMask(): a blur this wide at full size took 100 ms).
     const cv::Mat light = meanOnMask((hairL + 16.0) / (reference + 16.0), innerF, block);
@@ -1650,16 +1654,18 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             };
             alpha = unmixLightness(L, head, inner, block, darkHair, hairL, skinLightness,
                                    skinColour, colourCoverage, shadeInColour);
-            // Dense dark hair: read again with the light on the hair divided out, the hair end
-            // taken afresh (1.17; lightOnHair()). Not red hair read as the darker: copper on
-            // light skin read 2.3 -> 5.5 points with it (its lightness spreads with the mix).
+            // Dense hair: read again with the light on the hair divided out, the hair end taken
+            // afresh (1.17 for dark hair, 1.19 for light hair on darker skin; lightOnHair()).
+            // Not red hair read as the darker: copper on light skin read 2.3 -> 5.5 points with
+            // it (its lightness spreads with the mix).
             const LightOnHair light =
-                darkHair && !hairIsRedder ? lightOnHair(L, alpha, inner, block) : LightOnHair{};
+                !hairIsRedder ? lightOnHair(L, alpha, inner, block, darkHair) : LightOnHair{};
             if (!light.light.empty()) {
                 const cv::Mat evenL = (L + 16.0) / light.light - 16.0;
                 alpha = unmixLightness(evenL, head, inner, block, darkHair,
-                                       percentile(evenL, inner, 0.02), skinLightness, skinColour,
-                                       colourCoverage, shadeInColour, light.weight);
+                                       percentile(evenL, inner, darkHair ? 0.02 : 1.0 - 0.02),
+                                       skinLightness, skinColour, colourCoverage, shadeInColour,
+                                       light.weight);
                 lightFromHair = true;
             }
         }

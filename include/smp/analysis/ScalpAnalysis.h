@@ -215,7 +215,9 @@ struct Result
                                            // from behind, loss on the outline apart from
                                            // the crown's (ears, necks) is not scalp;
                                            // 1.19: where the light was read from the
-                                           // hair, its end is not shaded with the skin
+                                           // hair, its end is not shaded with the skin;
+                                           // light hair on darker skin read with the light
+                                           // on the hair divided out too
     std::string parametersJson;            // every parameter that shaped the result
 };
 
