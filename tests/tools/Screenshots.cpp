@@ -263,6 +263,10 @@ int main(int argc, char *argv[])
         save(viewer, out + QStringLiteral("/viewer-beyond-outline.png"));
         viewer->undoStack()->undo();
         viewer->beyondOutlineAction()->setChecked(false);
+        // The brush as the viewer opens (bald, 10 mm), for the screenshots that follow.
+        viewer->brushGradeBox()->setCurrentIndex(
+            viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Bald)));
+        viewer->brushSizeBox()->setValue(10);
     }
     viewer->brushAction()->setChecked(false);
 
