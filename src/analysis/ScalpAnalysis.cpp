@@ -1598,7 +1598,11 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             skinLightness = leastRedL;
         }
     }
-    const double hairL = percentile(L, inner, darkHair ? 0.02 : 1.0 - 0.02);
+    // The hair side's extreme of a lightness map: its darkest 2% for dark hair, else its lightest.
+    const auto hairExtreme = [&](const cv::Mat &lightness) {
+        return percentile(lightness, inner, darkHair ? 0.02 : 1.0 - 0.02);
+    };
+    const double hairL = hairExtreme(L);
     // Light (grey, blond) hair on lighter skin: darker than the skin, but its darkest pixels are
     // still light. Lightness alone reads it badly (up to 20 points of coverage on the phantoms);
     // colour tells it from the skin. Light hair on darker skin stays with lightness: on the real
@@ -1662,8 +1666,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 !hairIsRedder ? lightOnHair(L, alpha, inner, block, darkHair) : LightOnHair{};
             if (!light.light.empty()) {
                 const cv::Mat evenL = (L + 16.0) / light.light - 16.0;
-                alpha = unmixLightness(evenL, head, inner, block, darkHair,
-                                       percentile(evenL, inner, darkHair ? 0.02 : 1.0 - 0.02),
+                alpha = unmixLightness(evenL, head, inner, block, darkHair, hairExtreme(evenL),
                                        skinLightness, skinColour, colourCoverage, shadeInColour,
                                        light.weight);
                 lightFromHair = true;
