@@ -272,6 +272,8 @@ double modeBetween(const cv::Mat &values, const cv::Mat &mask, double low, doubl
 // it, its extreme far lighter than most of its hair (dense grey on tan skin read 26 points thin
 // until 1.7). With `HairShades::Spread`, when at least a third of the head lies in the far half
 // but no peak does, the hair is the median of the pixels past `kSpreadFrom` of the way.
+// `sparseEnd`, when given, stands for the extreme as the sparse hair's end (a soft photo's
+// strand cores lie beyond the extreme that bounds the search: analyze()).
 enum class HairShades
 {
     Narrow,
@@ -279,12 +281,13 @@ enum class HairShades
 };
 
 double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double extreme,
-               HairShades shades = HairShades::Narrow)
+               HairShades shades = HairShades::Narrow, std::optional<double> sparseEnd = {})
 {
+    const double sparse = sparseEnd.value_or(extreme);
     const double cut = skin + 0.5 * (extreme - skin);
     const double width = (extreme - cut) / kHistogramBins;
     if (std::abs(width) < 1e-6)
-        return extreme;
+        return sparse;
     const Histogram histogram = histogramOf(values, mask, cut, extreme);
     // Smoothed over 5 bins, the peak must lie past the first quarter of the far half and rise
     // 5% above its first 5 bins (on the phantoms: past bin 12 when dense, before bin 10 when not).
@@ -295,7 +298,7 @@ double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double e
     if (peak >= kHistogramBins / 4 && peakCount >= 1.05 * start)
         return cut + (peak + 0.5) * width;
     if (shades == HairShades::Narrow)
-        return extreme;
+        return sparse;
     // Spread shades: dense when a third of the head is in the far half (on the phantoms light
     // hair's dense heads 0.37-0.64, its sparse ones 0.14-0.27).
     constexpr double kDenseShare = 1.0 / 3.0;
@@ -315,7 +318,7 @@ double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double e
                 pastFrom.push_back(value);
         }
     if (inFarHalf < kDenseShare * total || pastFrom.empty())
-        return extreme;
+        return sparse;
     const auto middle = pastFrom.begin() + static_cast<std::ptrdiff_t>(pastFrom.size() / 2);
     std::nth_element(pastFrom.begin(), middle, pastFrom.end());
     return static_cast<double>(*middle);
@@ -390,9 +393,9 @@ float strandShare(float detail, float smooth, float stranded)
 // empty when it has not.
 // Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
-                       bool darkHair, double extremeL, double skinL, const cv::Mat &skinLike,
-                       const std::function<cv::Mat()> &colourCoverage, bool &shadeTookColour,
-                       const cv::Mat &hairLightRead = {})
+                       bool darkHair, double extremeL, double sparseExtremeL, double skinL,
+                       const cv::Mat &skinLike, const std::function<cv::Mat()> &colourCoverage,
+                       bool &shadeTookColour, const cv::Mat &hairLightRead = {})
 {
     constexpr float kSkinPlateauL = 4.0f;
     constexpr double kSkinPlateauShare = 0.15;
@@ -401,7 +404,8 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     // Light hair's end, from the reddest fifth's skin (the block rule below needs it); dark
     // hair's is found once the local skin is known.
     const double lightHairL =
-        darkHair ? extremeL : hairEnd(L, inner, skinL, extremeL, HairShades::Spread);
+        darkHair ? extremeL
+                 : hairEnd(L, inner, skinL, extremeL, HairShades::Spread, sparseExtremeL);
     const auto skinShows = [&](float &value, std::vector<float> &samples) {
         const float end = value;
         const auto near = std::count_if(samples.begin(), samples.end(), [end](float sample) {
@@ -430,7 +434,9 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     // for a skin end, and hairEnd() then found no peak in the far half; the local skin's median
     // is the better skin end when it is lighter (very dark skin, dense: 20 -> 10 points).
     const double skinRef = darkHair ? std::max(skinL, percentile(skin, inner, 0.5)) : skinL;
-    const double firstHairL = darkHair ? hairEnd(L, inner, skinRef, extremeL) : lightHairL;
+    const double firstHairL =
+        darkHair ? hairEnd(L, inner, skinRef, extremeL, HairShades::Narrow, sparseExtremeL)
+                 : lightHairL;
 
     // Where the local skin and the hair lie within kMinContrastL of each other there is either
     // no skin (a full head of dark hair: the lightest pixels are hair too) or shade: the head's
@@ -824,6 +830,22 @@ cv::Mat withoutShading(const cv::Mat &L, const cv::Mat &mask, double sigmaPx)
     mask.convertTo(weight, CV_32F, 1.0 / 255.0);
     const cv::Mat shifted = L + 16.0;
     return shifted / cv::max(meanOnMask(shifted, weight, sigmaPx), 1.0);
+}
+
+// How sharp a photo is at the working size: the mean absolute fine detail of L* (L* less L*
+// blurred by 1 px) over its coarse detail (L* blurred by 1 px less L* blurred by 3 px), over
+// `mask`. A blur takes the fine detail and leaves the coarse: the phantoms read 1.2-1.7 sharp
+// and 0.56-0.84 blurred by 1 px at 800 px (2.5 px at 12 MP), whatever their noise; the real
+// photographs of the hair-loss set, exported small and resized, 0.41-1.64 (median 0.69).
+// `L` CV_32F, `mask` 8-bit; returns 2 where the head has no coarse detail at all.
+double photoSharpness(const cv::Mat &L, const cv::Mat &mask)
+{
+    cv::Mat fine, coarse;
+    cv::GaussianBlur(L, fine, cv::Size(), 1.0);
+    cv::GaussianBlur(fine, coarse, cv::Size(), std::sqrt(3.0 * 3.0 - 1.0));
+    const double coarseDetail = cv::mean(cv::abs(fine - coarse), mask)[0];
+    const double fineDetail = cv::mean(cv::abs(L - fine), mask)[0];
+    return coarseDetail > 1e-6 ? fineDetail / coarseDetail : 2.0;
 }
 
 // Ears: seen from above or behind they stick out of the head's oval outline as lobes of bare
@@ -1598,11 +1620,30 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             skinLightness = leastRedL;
         }
     }
-    // The hair side's extreme of a lightness map: its darkest 2% for dark hair, else its lightest.
-    const auto hairExtreme = [&](const cv::Mat &lightness) {
-        return percentile(lightness, inner, darkHair ? 0.02 : 1.0 - 0.02);
+    // The hair side's extreme of a lightness map: its darkest `share` for dark hair, else its
+    // lightest; 2% by default.
+    constexpr double kHairExtremeShare = 0.02;
+    const auto hairExtreme = [&](const cv::Mat &lightness, double share) {
+        return percentile(lightness, inner, darkHair ? share : 1.0 - share);
     };
-    const double hairL = hairExtreme(L);
+    const double hairL = hairExtreme(L, kHairExtremeShare);
+    // Sparse hair's end is its extreme (hairEnd()), and in a soft photo (photoSharpness() under
+    // kSoftPhoto) a blur spreads a strand's core over the skin beside it: the darkest 2% are hair
+    // mixed with skin and every pixel read as more hair than it holds (blurred phantoms at 800 px
+    // 4.5-8.6 points over). There the extreme is the darkest kSoftHairExtremeShare (the lightest,
+    // for light hair), nearer the strands' cores; from kSoftPhoto to kSharpPhoto the share goes
+    // linearly to 2%. Only the unmixing's first reading takes it: the tests of which way the
+    // hair lies and how (below) and the stage features keep the 2% they were set on, and the
+    // second reading of dense hair (lightOnHair()) finds its end in a peak of pure hair.
+    constexpr double kSoftPhoto = 0.9;
+    constexpr double kSharpPhoto = 1.1;
+    constexpr double kSoftHairExtremeShare = 0.005;
+    result.photoSharpness = photoSharpness(L, inner);
+    const double softness =
+        std::clamp((kSharpPhoto - result.photoSharpness) / (kSharpPhoto - kSoftPhoto), 0.0, 1.0);
+    result.hairExtremeShare =
+        kHairExtremeShare + softness * (kSoftHairExtremeShare - kHairExtremeShare);
+    const double sparseHairL = hairExtreme(L, result.hairExtremeShare);
     // Light (grey, blond) hair on lighter skin: darker than the skin, but its darkest pixels are
     // still light. Lightness alone reads it badly (up to 20 points of coverage on the phantoms);
     // colour tells it from the skin. Light hair on darker skin stays with lightness: on the real
@@ -1656,8 +1697,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             const auto colourCoverage = [&] {
                 return unmixColour(rgb, head, inner, A, B8, hairIsRedder);
             };
-            alpha = unmixLightness(L, head, inner, block, darkHair, hairL, skinLightness,
-                                   skinColour, colourCoverage, shadeInColour);
+            alpha = unmixLightness(L, head, inner, block, darkHair, hairL, sparseHairL,
+                                   skinLightness, skinColour, colourCoverage, shadeInColour);
             // Dense hair: read again with the light on the hair divided out, the hair end taken
             // afresh (1.17 for dark hair, 1.19 for light hair on darker skin; lightOnHair()).
             // Not red hair read as the darker: copper on light skin read 2.3 -> 5.5 points with
@@ -1666,7 +1707,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 !hairIsRedder ? lightOnHair(L, alpha, inner, block, darkHair) : LightOnHair{};
             if (!light.light.empty()) {
                 const cv::Mat evenL = (L + 16.0) / light.light - 16.0;
-                alpha = unmixLightness(evenL, head, inner, block, darkHair, hairExtreme(evenL),
+                const double evenHairL = hairExtreme(evenL, kHairExtremeShare);
+                alpha = unmixLightness(evenL, head, inner, block, darkHair, evenHairL, evenHairL,
                                        skinLightness, skinColour, colourCoverage, shadeInColour,
                                        light.weight);
                 lightFromHair = true;

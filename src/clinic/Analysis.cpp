@@ -222,6 +222,9 @@ QJsonObject analysisJson(const analysis::Result &r)
             QString::fromLatin1(analysis::hairToneName(r.hairTone));
         algorithm[QLatin1String("hair_tone_from")] =
             r.hairToneGiven ? QStringLiteral("technician") : QStringLiteral("analysis");
+        // How sharp the photo read, and so how far into the hair side its end was looked for.
+        algorithm[QLatin1String("photo_sharpness")] = r.photoSharpness;
+        algorithm[QLatin1String("hair_extreme_share")] = r.hairExtremeShare;
     }
     algorithm[QLatin1String("parameters")] =
         QJsonDocument::fromJson(QByteArray::fromStdString(r.parametersJson)).object();

@@ -209,10 +209,10 @@ TEST_CASE("analysis across skin tones, hair colours, loss patterns, light, blur,
     // coverage is near the target, the loss area not yet. The rest (light hair on darker skin,
     // dark hair on very dark skin: 11 points until 1.5 read its shaded side as bald, 6 until
     // 1.11 its darkest rim) are known shortfalls, guarded against getting worse
-    // (docs/analysis.md). Blurred dark hair on very light skin reads 8.3 points since 1.17 (7.2
-    // before; IoU 0.84 -> 0.87): its blur-inflated first reading passes for dense and the light
-    // read from its hair moves its hair end (docs/analysis.md, 1.17).
-    checkPhantomCases(test::phantomCases(800), {9.0, 0.65, 0.0}, {7.5, 0.5, 0.0}, {8.0, 0.0, 0.0});
+    // (docs/analysis.md). Since 1.20 a soft photo's sparse hair takes its end from the darkest
+    // 0.5% (the blurred cases 4.5-8.3 -> 2.8-3.4 points): every case but light hair on lighter
+    // skin meets the coverage target; their loss IoU does not yet (0.67-0.84).
+    checkPhantomCases(test::phantomCases(800), {5.0, 0.65, 0.0}, {7.5, 0.5, 0.0}, {5.0, 0.0, 0.0});
 }
 
 TEST_CASE("denser phantoms (1600 x 1200, analysed at 1024 px): measured, guarded, short of the "
@@ -269,8 +269,8 @@ TEST_CASE("phantoms whose hair is shaded with the head: measured, guarded, short
     // Since 1.19 dense grey and blond hair on dark and very dark skin is too: 8.4-11.9 -> 3.0-7.9.
     SECTION("800 x 600")
     {
-        checkPhantomCases(test::phantomCases(800, true), {7.5, 0.6, 0.0}, {12.0, 0.0, 0.0},
-                          {10.0, 0.0, 0.0});
+        checkPhantomCases(test::phantomCases(800, true), {5.0, 0.6, 0.0}, {12.0, 0.0, 0.0},
+                          {9.0, 0.0, 0.0});
     }
     SECTION("1600 x 1200")
     {
@@ -294,11 +294,11 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     // was 48). Dense dark hair on very dark skin lit from one side read 27 points until 1.12,
     // 9.2 until 1.19, now 3.1; dense dark hair blurred on very light skin (10) stays a known
     // failure (docs/analysis.md), guarded against getting worse. Sparse blurred dark hair on very
-    // light skin reads 8.6 since 1.17 (7.5 before: docs/analysis.md, 1.17).
+    // light skin read 8.6 in 1.17-1.19, 3.5 since 1.20 (a soft photo's sparse hair end).
     SECTION("800 x 600")
     {
-        checkPhantomCases(test::phantomCases(800), {9.5, 0.0, 0.0}, {8.0, 0.0, 0.0},
-                          {8.0, 0.0, 0.0}, Loss::NoneDrawn);
+        checkPhantomCases(test::phantomCases(800), {5.0, 0.0, 0.0}, {8.0, 0.0, 0.0},
+                          {5.5, 0.0, 0.0}, Loss::NoneDrawn);
     }
     SECTION("1600 x 1200")
     {
@@ -586,6 +586,41 @@ TEST_CASE("dense light hair on darker skin, shaded with the head, is read with t
         REQUIRE(score.result.scalpFound);
         CHECK(score.result.unmixing == "lightness; light read from the hair");
         CHECK(score.coverageErrorPp < bound);
+    }
+}
+
+TEST_CASE("a soft photo's sparse hair is read from its strands' cores", "[analysis]")
+{
+    // The 800 px case of dark hair on very light skin, blurred by 1 px: its strands, 0.5-1.1 px
+    // wide, are spread over the skin beside them, and the head's darkest 2% (the sparse hair's
+    // end until 1.20) are hair mixed with skin: every pixel read as more hair than it holds,
+    // 8.3 points over. The photo reads soft (photoSharpness()), and the end is its darkest 0.5%.
+    test::PhantomCase c = test::phantomCases(800)[0];
+    REQUIRE(c.name == "very light skin, dark hair");
+    REQUIRE(c.blurSigma == 1.0);
+    SECTION("blurred")
+    {
+        const test::PhantomScore score = test::scorePhantom(c);
+        INFO("coverage error " << score.coverageErrorPp << " points, bias "
+                               << score.meanCoverageErrorPp << ", sharpness "
+                               << score.result.photoSharpness);
+        REQUIRE(score.result.scalpFound);
+        CHECK(score.result.photoSharpness < 0.9);
+        CHECK(score.result.hairExtremeShare == Approx(0.005));
+        CHECK(score.coverageErrorPp < 5.0);      // 1.19: 8.26
+        CHECK(score.meanCoverageErrorPp < 4.0);  // 1.19: +8.25
+        CHECK(score.meanCoverageErrorPp > -2.0); // not read thin instead
+    }
+    SECTION("sharp, the same head: the end as before")
+    {
+        c.blurSigma = 0.0;
+        const test::PhantomScore score = test::scorePhantom(c);
+        INFO("coverage error " << score.coverageErrorPp << " points, sharpness "
+                               << score.result.photoSharpness);
+        REQUIRE(score.result.scalpFound);
+        CHECK(score.result.photoSharpness > 1.1);
+        CHECK(score.result.hairExtremeShare == Approx(0.02));
+        CHECK(score.coverageErrorPp < 5.0);
     }
 }
 

@@ -444,6 +444,14 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     // dense, so read again with the light on its hair divided out (1.17).
     CHECK(result[QStringLiteral("algorithm")].toObject()[QStringLiteral("unmixing")].toString() ==
           QStringLiteral("lightness; light read from the hair"));
+    // How sharp the photo read (1.20): the sample is drawn sharp, so its sparse hair's end is the
+    // darkest 2%, not a soft photo's 0.5%.
+    CHECK(result[QStringLiteral("algorithm")]
+              .toObject()[QStringLiteral("photo_sharpness")]
+              .toDouble() > 1.1);
+    CHECK(result[QStringLiteral("algorithm")]
+              .toObject()[QStringLiteral("hair_extreme_share")]
+              .toDouble() == Approx(0.02));
     bool baldWithArea = false;
     for (const auto &value : result[QStringLiteral("regions")].toArray()) {
         const QJsonObject region = value.toObject();

@@ -159,6 +159,12 @@ struct Result
     // was found), and whether that was Parameters::hairTone rather than the analysis's own test.
     HairTone hairTone = HairTone::Automatic;
     bool hairToneGiven = false;
+    // How sharp the photo is at the working size (photoSharpness(): L*'s fine detail over its
+    // coarse detail on the head; sharp phantoms 1.2-1.7, blurred ones 0.56-0.84), and the share
+    // of the head on the hair side taken as the sparse hair's extreme with it (0.02 in a sharp
+    // photo, down to 0.005 in a soft one; docs/analysis.md, step 3). 0 when no scalp was found.
+    double photoSharpness = 0;
+    double hairExtremeShare = 0;
     double referenceCoverage = 0;
     double coveragePercent = 0; // whole-scalp: hair-covered share of the scalp, in percent
     double scalpAreaPx = 0;     // photo pixels
@@ -179,7 +185,7 @@ struct Result
     std::vector<double> stageFeatures;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.19"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.20"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -217,7 +223,8 @@ struct Result
                                            // 1.19: where the light was read from the
                                            // hair, its end is not shaded with the skin;
                                            // light hair on darker skin read with the light
-                                           // on the hair divided out too
+                                           // on the hair divided out too; 1.20: a soft
+                                           // photo's sparse hair from its darkest 0.5%
     std::string parametersJson;            // every parameter that shaped the result
 };
 
