@@ -837,14 +837,25 @@ cv::Mat withoutShading(const cv::Mat &L, const cv::Mat &mask, double sigmaPx)
 // `mask`. A blur takes the fine detail and leaves the coarse: the phantoms read 1.2-1.7 sharp
 // and 0.56-0.84 blurred by 1 px at 800 px (2.5 px at 12 MP), whatever their noise; the real
 // photographs of the hair-loss set, exported small and resized, 0.41-1.64 (median 0.69).
-// `L` CV_32F, `mask` 8-bit; returns 2 where the head has no coarse detail at all.
+// Computed over the mask's box widened by the blurs' reach, so that it reads as over the whole
+// image. `L` CV_32F, `mask` 8-bit; returns 2 where the head has no coarse detail at all.
 double photoSharpness(const cv::Mat &L, const cv::Mat &mask)
 {
+    constexpr double kFineSigma = 1.0, kCoarseSigma = 3.0; // px at the working size
+    const int reach = static_cast<int>(std::ceil(4 * kCoarseSigma));
+    const cv::Rect box =
+        (cv::boundingRect(mask) + cv::Size(2 * reach, 2 * reach) - cv::Point(reach, reach)) &
+        cv::Rect(0, 0, L.cols, L.rows);
+    if (box.empty())
+        return 2.0;
+    const cv::Mat values = L(box), within = mask(box);
     cv::Mat fine, coarse;
-    cv::GaussianBlur(L, fine, cv::Size(), 1.0);
-    cv::GaussianBlur(fine, coarse, cv::Size(), std::sqrt(3.0 * 3.0 - 1.0));
-    const double coarseDetail = cv::mean(cv::abs(fine - coarse), mask)[0];
-    const double fineDetail = cv::mean(cv::abs(L - fine), mask)[0];
+    cv::GaussianBlur(values, fine, cv::Size(), kFineSigma);
+    // Blurring the fine copy further by sqrt(3^2 - 1^2) blurs the original by 3 px.
+    cv::GaussianBlur(fine, coarse, cv::Size(),
+                     std::sqrt(kCoarseSigma * kCoarseSigma - kFineSigma * kFineSigma));
+    const double coarseDetail = cv::mean(cv::abs(fine - coarse), within)[0];
+    const double fineDetail = cv::mean(cv::abs(values - fine), within)[0];
     return coarseDetail > 1e-6 ? fineDetail / coarseDetail : 2.0;
 }
 
