@@ -1639,19 +1639,19 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     };
     const double hairL = hairExtreme(L, kHairExtremeShare);
     // Sparse hair's end is its extreme (hairEnd()), and in a soft photo (photoSharpness() under
-    // kSoftPhoto) a blur spreads a strand's core over the skin beside it: the darkest 2% are hair
-    // mixed with skin and every pixel read as more hair than it holds (blurred phantoms at 800 px
-    // 4.5-8.6 points over). There the extreme is the darkest kSoftHairExtremeShare (the lightest,
-    // for light hair), nearer the strands' cores; from kSoftPhoto to kSharpPhoto the share goes
-    // linearly to 2%. Only the unmixing's first reading takes it: the tests of which way the
-    // hair lies and how (below) and the stage features keep the 2% they were set on, and the
-    // second reading of dense hair (lightOnHair()) finds its end in a peak of pure hair.
-    constexpr double kSoftPhoto = 0.9;
-    constexpr double kSharpPhoto = 1.1;
+    // kSoftPhotoSharpness) a blur spreads a strand's core over the skin beside it: the darkest
+    // 2% are hair mixed with skin and every pixel read as more hair than it holds (blurred
+    // phantoms at 800 px 4.5-8.6 points over). There the extreme is the darkest
+    // kSoftHairExtremeShare (the lightest, for light hair), nearer the strands' cores; from
+    // kSoftPhotoSharpness to kSharpPhotoSharpness the share goes linearly to 2%. Only the
+    // unmixing's first reading takes it: the tests of which way the hair lies and how (below)
+    // and the stage features keep the 2% they were set on, and the second reading of dense hair
+    // (lightOnHair()) finds its end in a peak of pure hair.
     constexpr double kSoftHairExtremeShare = 0.005;
     result.photoSharpness = photoSharpness(L, inner);
-    const double softness =
-        std::clamp((kSharpPhoto - result.photoSharpness) / (kSharpPhoto - kSoftPhoto), 0.0, 1.0);
+    const double softness = std::clamp((kSharpPhotoSharpness - result.photoSharpness) /
+                                           (kSharpPhotoSharpness - kSoftPhotoSharpness),
+                                       0.0, 1.0);
     result.hairExtremeShare =
         kHairExtremeShare + softness * (kSoftHairExtremeShare - kHairExtremeShare);
     const double sparseHairL = hairExtreme(L, result.hairExtremeShare);

@@ -140,6 +140,8 @@ int runAnalyzeCommand(const QStringList &arguments)
                   .arg(result.norwood.confidence, 0, 'f', 2)
                   .arg(result.calibrated ? QString()
                                          : QStringLiteral("; uncalibrated: areas in pixels only")));
+        if (const QString note = clinic::softPhotoNote(result); !note.isEmpty())
+            print(note);
         for (const auto &region : result.regions) {
             if (region.grade == analysis::Grade::Normal)
                 continue;

@@ -13,6 +13,7 @@
 #include <QImageWriter>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QObject>
 #include <QPainter>
 #include <QPainterPath>
 #include <QRegularExpression>
@@ -156,6 +157,37 @@ analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters 
                              parameters, progress);
 }
 
+namespace {
+
+QString softPhotoNoteFor(double photoSharpness)
+{
+    if (photoSharpness <= 0 || photoSharpness >= analysis::kSoftPhotoSharpness)
+        return {};
+    return QObject::tr("Soft photo (sharpness %1; a photo in focus reads over %2): fine hairs blur "
+                       "into the skin, so the map of thin areas is less exact. Retake the photo "
+                       "in focus if you can.")
+        .arg(photoSharpness, 0, 'f', 2)
+        .arg(analysis::kSharpPhotoSharpness, 0, 'f', 1);
+}
+
+} // namespace
+
+QString softPhotoNote(const analysis::Result &result)
+{
+    return result.scalpFound ? softPhotoNoteFor(result.photoSharpness) : QString();
+}
+
+QString softPhotoNote(const storage::StoredAnalysis &stored)
+{
+    const QJsonObject summary = QJsonDocument::fromJson(stored.summaryJson.toUtf8()).object();
+    if (!summary.value(QLatin1String("scalp_found")).toBool())
+        return {};
+    return softPhotoNoteFor(summary.value(QLatin1String("algorithm"))
+                                .toObject()
+                                .value(QLatin1String("photo_sharpness"))
+                                .toDouble());
+}
+
 QJsonObject analysisJson(const analysis::Result &r)
 {
     QJsonObject object;
@@ -175,6 +207,8 @@ QJsonObject analysisJson(const analysis::Result &r)
     if (r.calibrated)
         object[QLatin1String("window_mm")] = r.windowMm;
     object[QLatin1String("window_px")] = r.windowPhotoPx;
+    if (const QString note = softPhotoNote(r); !note.isEmpty())
+        object[QLatin1String("photo_note")] = note;
     if (!r.calibrated) {
         object[QLatin1String("estimate_note")] =
             QStringLiteral("uncalibrated photo: areas are in pixels only and the coverage window "

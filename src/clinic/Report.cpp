@@ -693,6 +693,7 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         const QJsonObject json = QJsonDocument::fromJson(stored->summaryJson.toUtf8()).object();
         photo.coveragePercent = json.value(QLatin1String("coverage_percent")).toDouble();
         photo.calibrated = mmPerPx.has_value();
+        photo.softPhoto = softPhotoNote(*stored);
         if (const auto current = library.currentCalibration(p.id); current && !calibration)
             photo.scaleDoubt = calibrationDoubt(*current).value_or(QString());
         photo.stage = QObject::tr("Norwood %1 (confidence %2)")
@@ -862,6 +863,8 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
                                           "cm², and what is shown is an estimate from the photo "
                                           "alone."),
                               8.5, QColor(150, 80, 0)));
+        if (!p.softPhoto.isEmpty())
+            add(new Paragraph(p.softPhoto, 8.5, QColor(150, 80, 0)));
         if (!p.regions.empty()) {
             const auto columns =
                 table({QObject::tr("Area"), QObject::tr("Where"), QObject::tr("Size")},

@@ -462,6 +462,15 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     centre->setContentsMargins(0, 0, 0, 0);
     centre->addWidget(m_view, 1);
     layout->addLayout(centre, 1);
+    // A soft photo's map is less exact (clinic::softPhotoNote): said under the photo while its
+    // analysis is shown, so that the technician retakes it before planning on it.
+    m_softPhotoLabel = new QLabel(this);
+    m_softPhotoLabel->setObjectName(QStringLiteral("softPhotoLabel"));
+    m_softPhotoLabel->setWordWrap(true);
+    m_softPhotoLabel->setContentsMargins(8, 4, 8, 0);
+    m_softPhotoLabel->setStyleSheet(QStringLiteral("color: #b35c00; font-weight: bold"));
+    m_softPhotoLabel->hide();
+    layout->addWidget(m_softPhotoLabel);
     auto *statusRow = new QHBoxLayout;
     statusRow->setContentsMargins(8, 2, 8, 4);
     m_calibrationLabel = new QLabel(this);
@@ -903,6 +912,9 @@ void PhotoViewer::loadStoredAnalysis()
         m_analysis.reset();
     }
     const bool has = m_analysis.has_value();
+    const QString softNote = has ? clinic::softPhotoNote(*m_analysis) : QString();
+    m_softPhotoLabel->setText(softNote);
+    m_softPhotoLabel->setVisible(!softNote.isEmpty());
     for (QAction *action :
          {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser, m_beyondOutline})
         action->setEnabled(has);

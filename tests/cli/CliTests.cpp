@@ -579,6 +579,36 @@ TEST_CASE("options may stand before the command; smp analyze takes a reference a
     CHECK(outside.err.contains(QStringLiteral("--reference-area")));
 }
 
+TEST_CASE("smp analyze says when the photo is soft", "[cli][analysis]")
+{
+    ScratchDir dir;
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    // The sample enlarged from a third of its size, as a small photo blown up: soft.
+    const QImage drawn(sample);
+    const QString soft = dir.file(QStringLiteral("enlarged.jpg"));
+    REQUIRE(drawn.scaled(drawn.size() / 3, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                .scaled(drawn.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+                .save(soft, "JPEG", 92));
+    const Result text = run(dir, {QStringLiteral("analyze"), soft});
+    REQUIRE(text.exitCode == 0);
+    CHECK(text.out.contains(QStringLiteral("Soft photo (sharpness 0.")));
+    const Result json = run(dir, {QStringLiteral("analyze"), soft, QStringLiteral("--json")});
+    REQUIRE(json.exitCode == 0);
+    const QJsonObject softResult = json.json().object();
+    CHECK(softResult[QStringLiteral("algorithm")]
+              .toObject()[QStringLiteral("photo_sharpness")]
+              .toDouble() < 0.9);
+    CHECK(softResult[QStringLiteral("photo_note")].toString().contains(
+        QStringLiteral("Retake the photo in focus")));
+    // The sample as drawn is sharp: nothing said.
+    const Result sharp = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--json")});
+    REQUIRE(sharp.exitCode == 0);
+    CHECK_FALSE(sharp.json().object().contains(QStringLiteral("photo_note")));
+    CHECK_FALSE(
+        run(dir, {QStringLiteral("analyze"), sample}).out.contains(QStringLiteral("Soft photo")));
+}
+
 TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli][analysis]")
 {
     ScratchDir dir;

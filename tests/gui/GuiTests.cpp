@@ -968,6 +968,67 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     viewer->close();
 }
 
+TEST_CASE("a soft photo's analysis says so under the photo and in the report",
+          "[gui][viewer][analysis][report]")
+{
+    // The drawn head enlarged from a third of its size, as a small phone photo blown up: it
+    // reads soft (photoSharpness about 0.6, under analysis::kSoftPhotoSharpness).
+    SampleClinic sample;
+    const QImage drawn = imaging::drawSampleScalp({});
+    const QImage enlarged =
+        drawn.scaled(drawn.size() / 3, Qt::IgnoreAspectRatio, Qt::SmoothTransformation)
+            .scaled(drawn.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    const QString path = sample.dir.file(QStringLiteral("enlarged.jpg"));
+    REQUIRE(enlarged.save(path, "JPEG", 92));
+    const storage::Photo soft =
+        clinic::importPhoto(sample.db, *sample.clientId, path, storage::PhotoView::Top);
+
+    auto *viewer = openViewer(sample.db, soft.id);
+    auto *note = child<QLabel>(viewer, "softPhotoLabel");
+    CHECK_FALSE(note->isVisibleTo(viewer)); // nothing said before the analysis
+    analyseInViewer(viewer);
+    CHECK(note->isVisibleTo(viewer));
+    CHECK(note->text().startsWith(QStringLiteral("Soft photo (sharpness 0.")));
+    CHECK(note->text().contains(QStringLiteral("Retake the photo in focus")));
+    viewer->close();
+
+    // The sample client's own photo is sharp: analysed, it says nothing of focus.
+    const std::vector<storage::Photo> photos =
+        storage::PhotoLibrary(sample.db).photos(*sample.clientId);
+    const auto sharp = std::find_if(photos.begin(), photos.end(),
+                                    [&](const storage::Photo &p) { return p.id != soft.id; });
+    REQUIRE(sharp != photos.end());
+    auto *sharpViewer = openViewer(sample.db, sharp->id);
+    analyseInViewer(sharpViewer);
+    CHECK_FALSE(child<QLabel>(sharpViewer, "softPhotoLabel")->isVisibleTo(sharpViewer));
+    sharpViewer->close();
+
+    // The consultation report carries the note under the soft photo, and only there.
+    const clinic::ConsultationReport report =
+        clinic::gatherConsultation(sample.db, *sample.clientId);
+    REQUIRE(report.photos.size() == 2);
+    const auto softNotes =
+        std::count_if(report.photos.begin(), report.photos.end(),
+                      [](const clinic::ReportPhoto &p) { return !p.softPhoto.isEmpty(); });
+    CHECK(softNotes == 1);
+    const QString pdf = sample.dir.file(QStringLiteral("consultation.pdf"));
+    clinic::writeConsultationPdf(report, pdf);
+    CHECK(pdfText(pdf).simplified().contains(QStringLiteral("hairs blur into the skin")));
+
+    // From the stored summary: soft under analysis::kSoftPhotoSharpness only, and nothing for
+    // an analysis made before 1.20 (no sharpness) or one that found no scalp.
+    const auto noteFor = [](const char *summary) {
+        storage::StoredAnalysis stored;
+        stored.summaryJson = QString::fromLatin1(summary);
+        return clinic::softPhotoNote(stored);
+    };
+    CHECK(noteFor(R"({"scalp_found":true,"algorithm":{"photo_sharpness":0.85}})")
+              .startsWith(QStringLiteral("Soft photo (sharpness 0.85;")));
+    CHECK(noteFor(R"({"scalp_found":true,"algorithm":{"photo_sharpness":0.95}})").isEmpty());
+    CHECK(noteFor(R"({"scalp_found":true,"algorithm":{"version":"1.19"}})").isEmpty());
+    CHECK(noteFor(R"({"scalp_found":false,"algorithm":{"photo_sharpness":0.5}})").isEmpty());
+}
+
 TEST_CASE("the report stages the corrected map with the stage model, as the analysis did",
           "[gui][analysis][report]")
 {

@@ -535,14 +535,21 @@ int main(int argc, char *argv[])
     }
 
     // A drawn head with this skin and hair, imported for `client` as a top view, analysed in the
-    // viewer and saved as `file` (user guide).
+    // viewer and saved as `file` (user guide). `enlargedFrom` > 1: drawn that many times smaller
+    // and enlarged, as a small photo blown up (soft).
     const auto analysedHead = [&](smp::storage::RecordId client, QColor skin, QColor hair,
-                                  const QString &name, const QString &file) {
+                                  const QString &name, const QString &file, int enlargedFrom = 1) {
         smp::imaging::SampleScalpParameters head;
         head.skin = skin;
         head.hair = hair;
         const QString path = dir.filePath(name);
-        smp::imaging::drawSampleScalp(head).save(path, "JPEG", 92);
+        QImage drawn = smp::imaging::drawSampleScalp(head);
+        if (enlargedFrom > 1)
+            drawn = drawn
+                        .scaled(drawn.size() / enlargedFrom, Qt::IgnoreAspectRatio,
+                                Qt::SmoothTransformation)
+                        .scaled(drawn.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        drawn.save(path, "JPEG", 92);
         const smp::storage::Photo photo =
             smp::clinic::importPhoto(db, client, path, smp::storage::PhotoView::Top);
         auto *headViewer = new smp::gui::PhotoViewer(db, photo.id);
@@ -570,6 +577,9 @@ int main(int argc, char *argv[])
     analysedHead(smp::storage::ClientStore(db).add(redHaired), QColor(222, 178, 150),
                  QColor(140, 60, 30), QStringLiteral("auburn.jpg"),
                  QStringLiteral("viewer-analysis-red.png"));
+    // A small photo blown up: the viewer says it is soft (clinic::softPhotoNote).
+    analysedHead(*sample, QColor(214, 170, 142), QColor(46, 36, 28), QStringLiteral("enlarged.jpg"),
+                 QStringLiteral("viewer-soft-photo.png"), 3);
 
     // The analysis overlay of the phantom used in docs/analysis.md.
     const QImage phantom = smp::imaging::drawSampleScalp();

@@ -293,6 +293,13 @@ struct Cancelled
 // The smallest photo the analysis reads: kMinSidePx on its shorter side.
 inline constexpr int kMinSidePx = 64;
 
+// Result::photoSharpness under kSoftPhotoSharpness: a soft photo (out of focus, shaken, or
+// enlarged from a small one), whose fine strands blur into the skin. From there to
+// kSharpPhotoSharpness the analysis moves its sparse hair's end from the strands' cores to its
+// usual 2% (docs/analysis.md, step 3). Blurred phantoms read 0.56-0.84, sharp ones 1.2-1.7.
+inline constexpr double kSoftPhotoSharpness = 0.9;
+inline constexpr double kSharpPhotoSharpness = 1.1;
+
 // Throws std::invalid_argument for an empty image or one under kMinSidePx on a side (the message
 // says its size), Cancelled when progress says stop.
 Result analyze(const RgbImage &image, const Parameters &parameters = {},

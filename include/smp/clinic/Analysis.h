@@ -50,6 +50,14 @@ analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters 
 // the algorithm's name, version and parameters.
 QJsonObject analysisJson(const analysis::Result &result);
 
+// What the technician should know when the analysed photo was soft (out of focus, shaken, or
+// enlarged from a small one): its photoSharpness under analysis::kSoftPhotoSharpness. A
+// sentence naming the sharpness and what to do; empty for a sharp photo and when no scalp was
+// found. The stored form reads the analysis's summary JSON: empty for analyses made before
+// 1.20, which did not measure sharpness.
+QString softPhotoNote(const analysis::Result &result);
+QString softPhotoNote(const storage::StoredAnalysis &stored);
+
 // The regions and the Norwood stage of a stored analysis's map as corrected (`corrected`:
 // AnalysisStore::correctedGrades), for a photo seen from `view` and shown `quarterTurns`
 // clockwise quarter turns round; areas in cm2 when `mmPerPx` is given. The stage comes from the

@@ -68,6 +68,7 @@ struct ReportPhoto
     double coveragePercent = 0;
     bool calibrated = false;
     QString scaleDoubt; // why the photo's stored scale is not used (clinic::calibrationDoubt)
+    QString softPhoto;  // clinic::softPhotoNote: empty for a sharp photo
     std::vector<ReportRegion> regions;
 };
 

@@ -195,6 +195,7 @@ private:
     QDoubleSpinBox *m_length = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;
+    QLabel *m_softPhotoLabel = nullptr; // shown while the stored analysis read a soft photo
     QGraphicsItemGroup *m_overlay = nullptr;
     QPointF m_cursor;
     bool m_loaded = false;
