@@ -390,12 +390,14 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
         stage = QString::fromStdString(stageNow.stage);
         confidence = stageNow.confidence;
     }
-    return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5")
+    return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5%6")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
         .arg(summary.value(QLatin1String("coverage_percent")).toDouble(), 0, 'f', 1)
         .arg(stage)
         .arg(confidence, 0, 'f', 2)
-        .arg(corrected ? tr(" · corrected by hand") : QString());
+        .arg(corrected ? tr(" · corrected by hand") : QString())
+        .arg(clinic::softPhotoNote(*analysis).isEmpty() ? QString()
+                                                        : tr(" · soft photo: retake it in focus"));
 }
 
 void ClientPage::buildHistoryTab()

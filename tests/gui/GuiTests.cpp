@@ -1145,6 +1145,16 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     page->photoList()->setCurrentRow(-1);
     page->photoList()->setCurrentRow(0);
     CHECK(info().contains(QStringLiteral("corrected by hand")));
+    CHECK_FALSE(info().contains(QStringLiteral("soft photo"))); // the sample is sharp
+
+    // Had the photo read soft, the page says so (clinic::softPhotoNote), so that it is retaken
+    // before the plan is made on it.
+    analysis::Result soft = result;
+    soft.photoSharpness = 0.6;
+    clinic::storeAnalysis(db, photoId, soft);
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    CHECK(info().contains(QStringLiteral("soft photo: retake it in focus")));
 }
 
 TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag, sessions, save "
