@@ -58,6 +58,7 @@ struct Sample
     bool scalp = false;
     std::vector<double> features;
     int modelEstimate = 0;
+    double sharpness = -1; // analysis::Result::photoSharpness; -1 when read from the cache
 };
 
 // The random forest's settings; the defaults are the ones --cv chose (docs/analysis.md).
@@ -429,6 +430,7 @@ int main(int argc, char *argv[])
         }
         s.lossFraction = total > 0 ? loss / total : 0;
         s.features = r.stageFeatures;
+        s.sharpness = r.scalpFound ? r.photoSharpness : -1;
         if (++done % 100 == 0)
             std::fprintf(stderr, "%d/%zu\n", done, samples.size());
     }
@@ -536,6 +538,32 @@ int main(int argc, char *argv[])
         std::printf("| %s | %zu | %.0f%% | %.2f | %.0f%% | %.2f |\n", qPrintable(view), list.size(),
                     100 * found / n, error / n, 100 * within / n,
                     smp::test::spearman(truth, estimate));
+    }
+    // Soft photos (the analysis says so: clinic::softPhotoNote) against sharp ones, on the
+    // check half: the stage as analysed. Only when the photos were analysed here (not cached).
+    if (std::any_of(samples.begin(), samples.end(),
+                    [](const Sample &s) { return s.sharpness >= 0; })) {
+        std::printf("\nSoft (sharpness under %.1f) and sharp photos on the check half, the stage "
+                    "as analysed:\n\n| view | soft photos | MAE | within one | sharp photos | MAE "
+                    "| within one |\n|---|---|---|---|---|---|---|\n",
+                    smp::analysis::kSoftPhotoSharpness);
+        for (const auto &[view, list] : byView) {
+            double count[2] = {0, 0}, error[2] = {0, 0}, within[2] = {0, 0};
+            for (const Sample *s : list) {
+                if (s->sharpness < 0)
+                    continue;
+                const int sharp = s->sharpness >= smp::analysis::kSoftPhotoSharpness ? 1 : 0;
+                const int level = s->estimate > 0 ? s->estimate : 1;
+                count[sharp] += 1;
+                error[sharp] += std::abs(level - s->label);
+                within[sharp] += std::abs(level - s->label) <= 1;
+            }
+            std::printf("| %s | %.0f | %.2f | %.0f%% | %.0f | %.2f | %.0f%% |\n", qPrintable(view),
+                        count[0], error[0] / std::max(1.0, count[0]),
+                        100 * within[0] / std::max(1.0, count[0]), count[1],
+                        error[1] / std::max(1.0, count[1]),
+                        100 * within[1] / std::max(1.0, count[1]));
+        }
     }
     // Suggested cut points from the fit half: the loss fraction midway between the medians of
     // neighbouring levels.
