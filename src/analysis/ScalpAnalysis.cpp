@@ -1878,6 +1878,10 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     result.regions = std::move(summary.regions);
     result.norwood = stageFromFeatures(result.stageFeatures, nullptr, summary.norwood);
     result.parametersJson = parametersJson(p, result.windowPhotoPx);
+    step(progress, 0.9);
+
+    // 8. The texture check: a second opinion on the map, shown, not applied.
+    result.texture = checkHairTexture(image, p.view, result);
     step(progress, 1.0);
     return result;
 }

@@ -142,6 +142,8 @@ int runAnalyzeCommand(const QStringList &arguments)
                                          : QStringLiteral("; uncalibrated: areas in pixels only")));
         if (const QString note = clinic::softPhotoNote(result); !note.isEmpty())
             print(note);
+        if (const QString note = clinic::textureCheckNote(result); !note.isEmpty())
+            print(note);
         for (const auto &region : result.regions) {
             if (region.grade == analysis::Grade::Normal)
                 continue;

@@ -128,16 +128,19 @@ storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId
 namespace {
 
 // The stage model trained by smp-evaluate-hairloss --train on the fit half of the hair-loss
-// photographs, with its loss calibrations for front, top and back views (analysis 1.6 features;
-// uze, hair-loss dataset, Roboflow Universe, CC BY 4.0), compiled in as a resource.
+// photographs, with its loss calibrations for front, top and back views (analysis 1.6 features),
+// and the texture check's forest trained by smp-train-hair-texture on the same half (uze,
+// hair-loss dataset, Roboflow Universe, CC BY 4.0), compiled in as resources.
 void installStageModel()
 {
     static std::once_flag once;
     std::call_once(once, [] {
-        QFile file(QStringLiteral(":/smp/models/norwood-rtrees.yml"));
-        if (!file.open(QIODevice::ReadOnly))
-            return; // no model: the stage comes from the cut points
-        analysis::setStageModel(file.readAll().toStdString(), stageModelId());
+        QFile stage(QStringLiteral(":/smp/models/norwood-rtrees.yml"));
+        if (stage.open(QIODevice::ReadOnly)) // without it the stage comes from the cut points
+            analysis::setStageModel(stage.readAll().toStdString(), stageModelId());
+        QFile texture(QStringLiteral(":/smp/models/hair-texture-rtrees.yml"));
+        if (texture.open(QIODevice::ReadOnly)) // without it the texture check does not apply
+            analysis::setHairTextureModel(texture.readAll().toStdString(), textureModelId());
     });
 }
 
@@ -146,6 +149,11 @@ void installStageModel()
 std::string stageModelId()
 {
     return "norwood-rtrees-2026-12-01c";
+}
+
+std::string textureModelId()
+{
+    return "hair-texture-rtrees-2026-12-04";
 }
 
 analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,
@@ -263,7 +271,128 @@ QJsonObject analysisJson(const analysis::Result &r)
     algorithm[QLatin1String("parameters")] =
         QJsonDocument::fromJson(QByteArray::fromStdString(r.parametersJson)).object();
     object[QLatin1String("algorithm")] = algorithm;
+    if (r.scalpFound) {
+        QJsonObject texture = textureCheckJson(r.texture);
+        if (const QString note = textureCheckNote(r); !note.isEmpty())
+            texture[QLatin1String("note")] = note;
+        object[QLatin1String("texture_check")] = texture;
+    }
     return object;
+}
+
+QJsonObject textureCheckJson(const analysis::TextureCheck &check)
+{
+    QJsonObject object;
+    object[QLatin1String("applies")] = check.applies;
+    if (!check.modelId.empty())
+        object[QLatin1String("model")] = QString::fromStdString(check.modelId);
+    if (!check.applies) {
+        object[QLatin1String("reason")] = QString::fromStdString(check.reason);
+        return object;
+    }
+    object[QLatin1String("cut_point")] = analysis::kTextureHairProbability;
+    object[QLatin1String("loss_reading_hair_percent")] = 100.0 * check.lossReadingHair;
+    object[QLatin1String("cells_wide")] = check.cellsWide;
+    object[QLatin1String("cells_high")] = check.cellsHigh;
+    object[QLatin1String("photo_px_per_cell")] = check.photoPxPerCell;
+    // One byte per cell (probability x 255), row-major, base64.
+    QByteArray cells(static_cast<qsizetype>(check.hairProbability.size()), '\0');
+    for (std::size_t i = 0; i < check.hairProbability.size(); ++i)
+        cells[static_cast<qsizetype>(i)] = static_cast<char>(
+            std::lround(std::clamp(check.hairProbability[i], 0.0f, 1.0f) * 255.0f));
+    object[QLatin1String("hair_probability")] = QString::fromLatin1(cells.toBase64());
+    return object;
+}
+
+analysis::TextureCheck textureCheckOf(const storage::StoredAnalysis &stored)
+{
+    const QJsonObject object = QJsonDocument::fromJson(stored.summaryJson.toUtf8())
+                                   .object()
+                                   .value(QLatin1String("texture_check"))
+                                   .toObject();
+    analysis::TextureCheck check;
+    check.modelId = object.value(QLatin1String("model")).toString().toStdString();
+    check.reason = object.value(QLatin1String("reason")).toString().toStdString();
+    check.cellsWide = object.value(QLatin1String("cells_wide")).toInt();
+    check.cellsHigh = object.value(QLatin1String("cells_high")).toInt();
+    check.photoPxPerCell = object.value(QLatin1String("photo_px_per_cell")).toDouble();
+    check.lossReadingHair =
+        object.value(QLatin1String("loss_reading_hair_percent")).toDouble() / 100.0;
+    const QByteArray cells = QByteArray::fromBase64(
+        object.value(QLatin1String("hair_probability")).toString().toLatin1());
+    if (!object.value(QLatin1String("applies")).toBool() || check.cellsWide <= 0 ||
+        check.cellsHigh <= 0 || cells.size() != qsizetype(check.cellsWide) * check.cellsHigh) {
+        if (check.reason.empty())
+            check.reason = object.isEmpty() ? "The analysis was made before the texture check."
+                                            : "The stored texture check cannot be read.";
+        analysis::TextureCheck none;
+        none.reason = check.reason;
+        none.modelId = check.modelId;
+        return none;
+    }
+    check.hairProbability.resize(static_cast<std::size_t>(cells.size()));
+    for (qsizetype i = 0; i < cells.size(); ++i)
+        check.hairProbability[static_cast<std::size_t>(i)] =
+            static_cast<float>(static_cast<std::uint8_t>(cells[i])) / 255.0f;
+    check.applies = true;
+    return check;
+}
+
+namespace {
+
+// A stored grade map (one byte per map pixel) as grades.
+std::vector<analysis::Grade> gradesOf(const QByteArray &map)
+{
+    std::vector<analysis::Grade> grades(static_cast<std::size_t>(map.size()));
+    std::transform(map.cbegin(), map.cend(), grades.begin(), [](char g) {
+        return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
+    });
+    return grades;
+}
+
+} // namespace
+
+QString textureCheckNote(const analysis::TextureCheck &check, const QByteArray &grades,
+                         int mapWidth, int mapHeight, double photoPxPerMapPx)
+{
+    const double share = analysis::lossReadingHairShare(check, gradesOf(grades), mapWidth,
+                                                        mapHeight, photoPxPerMapPx);
+    if (share < kTextureNoteShare)
+        return {};
+    return QObject::tr("Texture check: %1% of the area graded advanced or bald looks like hair to "
+                       "a model learnt from real photographs (hatched). Look there before "
+                       "planning, and erase the grade where hair covers the scalp.")
+        .arg(qRound(100 * share));
+}
+
+QString textureCheckNote(const analysis::Result &result)
+{
+    return textureCheckNote(result.texture,
+                            QByteArray(reinterpret_cast<const char *>(result.grades.data()),
+                                       static_cast<qsizetype>(result.grades.size())),
+                            result.mapWidth, result.mapHeight, result.photoPxPerMapPx);
+}
+
+QImage textureCheckOverlayImage(const analysis::TextureCheck &check, const QByteArray &grades,
+                                int mapWidth, int mapHeight, double photoPxPerMapPx)
+{
+    QImage hatch(mapWidth, mapHeight, QImage::Format_ARGB32_Premultiplied);
+    hatch.fill(Qt::transparent);
+    const auto marked =
+        analysis::lossReadingHair(check, gradesOf(grades), mapWidth, mapHeight, photoPxPerMapPx);
+    if (marked.empty())
+        return hatch;
+    // Diagonal stripes two map pixels wide every six, in a cyan no grade is drawn in.
+    const QRgb stripe = qPremultiply(qRgba(0, 210, 255, 235));
+    for (int y = 0; y < mapHeight; ++y) {
+        auto *line = reinterpret_cast<QRgb *>(hatch.scanLine(y));
+        const std::uint8_t *row =
+            marked.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(mapWidth);
+        for (int x = 0; x < mapWidth; ++x)
+            if (row[x] && (x + y) % 6 < 2)
+                line[x] = stripe;
+    }
+    return hatch;
 }
 
 QImage gradeOverlayImage(const QByteArray &grades, int mapWidth, int mapHeight, int alpha)
@@ -298,6 +427,13 @@ QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     painter.drawImage(QRectF(0, 0, out.width(), out.height()), tint);
+    // The texture check's hatching over the loss area that reads hair.
+    painter.drawImage(
+        QRectF(0, 0, out.width(), out.height()),
+        textureCheckOverlayImage(r.texture,
+                                 QByteArray(reinterpret_cast<const char *>(r.grades.data()),
+                                            static_cast<qsizetype>(r.grades.size())),
+                                 r.mapWidth, r.mapHeight, r.photoPxPerMapPx));
     const double pen = std::max(2.0, out.width() / 500.0);
     QFont font = painter.font();
     font.setPixelSize(static_cast<int>(std::max(12.0, out.width() / 60.0)));
@@ -413,20 +549,6 @@ void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
                   [](float c) { return static_cast<uchar>(std::clamp(c, 0.0f, 1.0f) * 255.0f); }),
          "coverage.png");
 }
-
-namespace {
-
-// A stored grade map (one byte per map pixel) as grades.
-std::vector<analysis::Grade> gradesOf(const QByteArray &map)
-{
-    std::vector<analysis::Grade> grades(static_cast<std::size_t>(map.size()));
-    std::transform(map.cbegin(), map.cend(), grades.begin(), [](char g) {
-        return static_cast<analysis::Grade>(static_cast<std::uint8_t>(g));
-    });
-    return grades;
-}
-
-} // namespace
 
 analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &stored,
                                                const QByteArray &corrected, storage::PhotoView view,

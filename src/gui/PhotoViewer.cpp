@@ -471,6 +471,15 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_softPhotoLabel->setStyleSheet(QStringLiteral("color: #b35c00; font-weight: bold"));
     m_softPhotoLabel->hide();
     layout->addWidget(m_softPhotoLabel);
+    // Where the texture check reads hair in the loss area (clinic::textureCheckNote): said under
+    // the photo, so that the technician looks before planning on the map.
+    m_textureLabel = new QLabel(this);
+    m_textureLabel->setObjectName(QStringLiteral("textureCheckLabel"));
+    m_textureLabel->setWordWrap(true);
+    m_textureLabel->setContentsMargins(8, 4, 8, 0);
+    m_textureLabel->setStyleSheet(QStringLiteral("color: #00708a; font-weight: bold"));
+    m_textureLabel->hide();
+    layout->addWidget(m_textureLabel);
     auto *statusRow = new QHBoxLayout;
     statusRow->setContentsMargins(8, 2, 8, 4);
     m_calibrationLabel = new QLabel(this);
@@ -575,7 +584,10 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_showGrades = analysisBar->addAction(tr("Grades"));
     m_showOutlines = analysisBar->addAction(tr("Outlines"));
     m_showLabels = analysisBar->addAction(tr("Labels"));
-    for (QAction *layer : {m_showGrades, m_showOutlines, m_showLabels}) {
+    m_showTexture = analysisBar->addAction(tr("Texture Check"));
+    m_showTexture->setToolTip(
+        tr("Hatch the loss area that looks like hair to a model learnt from real photographs"));
+    for (QAction *layer : {m_showGrades, m_showOutlines, m_showLabels, m_showTexture}) {
         layer->setCheckable(true);
         layer->setChecked(true);
         connect(layer, &QAction::toggled, this, &PhotoViewer::showAnalysis);
@@ -746,6 +758,7 @@ void PhotoViewer::startLoading()
         m_view->setImage(std::move(result.levels), m_photo.rotationQuarterTurns);
         m_overlay = nullptr;
         m_gradeItem = nullptr;
+        m_textureItem = nullptr;
         m_outlines = nullptr;
         m_labels = nullptr;
         m_loaded = true;
@@ -900,6 +913,11 @@ QGraphicsItem *PhotoViewer::gradeLayer() const
     return m_gradeItem;
 }
 
+QGraphicsItem *PhotoViewer::textureLayer() const
+{
+    return m_textureItem;
+}
+
 void PhotoViewer::loadStoredAnalysis()
 {
     try {
@@ -915,9 +933,16 @@ void PhotoViewer::loadStoredAnalysis()
     const QString softNote = has ? clinic::softPhotoNote(*m_analysis) : QString();
     m_softPhotoLabel->setText(softNote);
     m_softPhotoLabel->setVisible(!softNote.isEmpty());
+    m_texture = has ? clinic::textureCheckOf(*m_analysis) : analysis::TextureCheck();
     for (QAction *action :
          {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser, m_beyondOutline})
         action->setEnabled(has);
+    m_showTexture->setEnabled(m_texture.applies);
+    m_showTexture->setToolTip(
+        m_texture.applies || m_texture.reason.empty()
+            ? tr("Hatch the loss area that looks like hair to a model learnt from real photographs")
+            : tr("The texture check does not apply: %1")
+                  .arg(QString::fromStdString(m_texture.reason)));
     updateGradeImage();
     updateRegionLayers();
     followHairTone();
@@ -1053,6 +1078,8 @@ void PhotoViewer::showAnalysis()
 {
     if (m_gradeItem)
         m_gradeItem->setVisible(m_showGrades->isChecked());
+    if (m_textureItem)
+        m_textureItem->setVisible(m_showTexture->isChecked());
     if (m_outlines)
         m_outlines->setVisible(m_showOutlines->isChecked());
     if (m_labels)
@@ -1066,7 +1093,10 @@ void PhotoViewer::updateGradeImage()
         return;
     if (!m_analysis) {
         delete m_gradeItem;
+        delete m_textureItem;
         m_gradeItem = nullptr;
+        m_textureItem = nullptr;
+        m_textureLabel->hide();
         return;
     }
     const QPixmap pixmap = QPixmap::fromImage(
@@ -1079,6 +1109,20 @@ void PhotoViewer::updateGradeImage()
     m_gradeItem->setPixmap(pixmap);
     m_gradeItem->setTransform(
         QTransform::fromScale(m_analysis->photoPxPerMapPx, m_analysis->photoPxPerMapPx));
+    // The texture check follows the corrections: erased loss is no longer hatched or counted.
+    if (!m_textureItem) {
+        m_textureItem = new QGraphicsPixmapItem(image);
+        m_textureItem->setZValue(1.5);
+    }
+    m_textureItem->setPixmap(QPixmap::fromImage(
+        clinic::textureCheckOverlayImage(m_texture, m_corrected, m_analysis->mapWidth,
+                                         m_analysis->mapHeight, m_analysis->photoPxPerMapPx)));
+    m_textureItem->setTransform(m_gradeItem->transform());
+    const QString textureNote =
+        clinic::textureCheckNote(m_texture, m_corrected, m_analysis->mapWidth,
+                                 m_analysis->mapHeight, m_analysis->photoPxPerMapPx);
+    m_textureLabel->setText(textureNote);
+    m_textureLabel->setVisible(!textureNote.isEmpty());
     showAnalysis();
 }
 

@@ -22,9 +22,11 @@ cv::Mat grayOf(const QImage &image)
 
 } // namespace
 
-PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &parameters)
+DegradedPhantom degradedPhantom(const PhantomCase &c)
 {
-    const imaging::ScalpPhantom phantom = imaging::drawScalpPhantom(c.phantom);
+    DegradedPhantom out;
+    out.phantom = imaging::drawScalpPhantom(c.phantom);
+    const imaging::ScalpPhantom &phantom = out.phantom;
     QImage photo = phantom.photo.convertToFormat(QImage::Format_RGB888);
     cv::Mat rgb(photo.height(), photo.width(), CV_8UC3, photo.bits(),
                 static_cast<std::size_t>(photo.bytesPerLine()));
@@ -57,6 +59,15 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
         phantom.hairMask.save(stem + QStringLiteral("_hair.png"));
         phantom.headMask.save(stem + QStringLiteral("_head.png"));
     }
+    out.photo = photo;
+    return out;
+}
+
+PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &parameters)
+{
+    const DegradedPhantom degraded = degradedPhantom(c);
+    const imaging::ScalpPhantom &phantom = degraded.phantom;
+    const QImage &photo = degraded.photo;
     PhantomScore score;
     score.result = analysis::analyze(
         {photo.width(), photo.height(), photo.bytesPerLine(), photo.constBits()}, parameters);
@@ -125,6 +136,20 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     score.thinningIoU = iou(trueThinning, estimatedThinning);
     score.trueLossFraction =
         cv::countNonZero(trueLoss) / std::max(1.0, static_cast<double>(cv::countNonZero(headMask)));
+    // The texture check's hatching: on loss the truth has too (a false alarm), and on loss the
+    // truth has not (a catch).
+    if (const auto marked = analysis::lossReadingHair(r.texture, r.grades, r.mapWidth, r.mapHeight,
+                                                      r.photoPxPerMapPx);
+        !marked.empty()) {
+        const cv::Mat hatched = cv::Mat(size, CV_8U, const_cast<std::uint8_t *>(marked.data())) > 0;
+        const cv::Mat rightLoss = estimatedLoss & trueLoss, wrongLoss = estimatedLoss & ~trueLoss;
+        score.rightLossReadingHair =
+            cv::countNonZero(hatched & rightLoss) /
+            std::max(1.0, static_cast<double>(cv::countNonZero(rightLoss)));
+        score.wrongLossReadingHair =
+            cv::countNonZero(hatched & wrongLoss) /
+            std::max(1.0, static_cast<double>(cv::countNonZero(wrongLoss)));
+    }
     return score;
 }
 

@@ -28,8 +28,21 @@ struct PhantomScore
     // diffuse thinning lies, which draws almost no advanced or bald area.
     double thinningIoU = 0;
     double meanCoverageErrorPp = 0; // estimated minus true coverage over the scalp (bias), pp
+    // Where the texture check applies (else -1): the share of the advanced-plus-bald area the
+    // truth has too that it hatches as hair (false alarms), and of the area the truth has not
+    // (catches).
+    double rightLossReadingHair = -1;
+    double wrongLossReadingHair = -1;
     analysis::Result result;
 };
+
+// A phantom as drawn, with its photo made worse as the case says (blur, noise, JPEG; RGB888).
+struct DegradedPhantom
+{
+    imaging::ScalpPhantom phantom;
+    QImage photo;
+};
+DegradedPhantom degradedPhantom(const PhantomCase &phantomCase);
 
 PhantomScore scorePhantom(const PhantomCase &phantomCase,
                           const analysis::Parameters &parameters = {});

@@ -144,6 +144,51 @@ TEST_CASE("real photographs, check half: Norwood level within the targets on fro
     CHECK(scores.size() == 2);
 }
 
+TEST_CASE("real photographs, check half: the texture check hatches more of the loss area on heads "
+          "labelled 2 and 3 than on thinner ones (skipped when absent)",
+          "[analysis][shared-data][texture]")
+{
+    const QString images = test::sharedHairlossImages();
+    if (images.isEmpty()) {
+        WARN("../shared/data/hairloss is not present: skipping the real-photo texture check");
+        return;
+    }
+    // Per label, where the check applies (top views whose hair reads darker than the skin): the
+    // share of the map's advanced-plus-bald area that reads hair.
+    std::map<int, std::vector<double>> shares;
+    int photos = 0;
+    for (const QStringList &f : labelRows(images)) {
+        if (f[2] != QLatin1String("top") ||
+            !(QCryptographicHash::hash(f[3].toUtf8(), QCryptographicHash::Md5).at(0) & 1))
+            continue;
+        const auto result = analyzeLabelled(images, f);
+        ++photos;
+        if (result.texture.applies) {
+            CHECK(result.texture.modelId == clinic::textureModelId());
+            shares[f[1].toInt()].push_back(result.texture.lossReadingHair);
+        }
+    }
+    const auto mean = [](const std::vector<double> &v) {
+        return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / double(v.size());
+    };
+    std::vector<double> fuller, thinner;
+    for (const auto &[label, list] : shares) {
+        UNSCOPED_INFO("label " << label << ": " << list.size() << " photos, mean share "
+                               << mean(list));
+        (label <= 3 ? fuller : thinner)
+            .insert((label <= 3 ? fuller : thinner).end(), list.begin(), list.end());
+    }
+    // Measured 2026-12-04 (hair-texture-rtrees-2026-12-04, analysis 1.20): 94 top views, the
+    // check applying to 51 (none labelled 6 or 7: their hair reads lighter); mean share labels 2
+    // 0.26, 3 0.19, 4 0.03, 5 0.06; 2-3 0.22 (29 photos), 4-7 0.04 (22): full heads read as loss
+    // are among the former (docs/analysis.md, "The texture check").
+    REQUIRE(photos > 80);
+    REQUIRE(fuller.size() >= 20);
+    REQUIRE(thinner.size() >= 15);
+    CHECK(mean(fuller) > 2 * mean(thinner));
+    CHECK(mean(thinner) < 0.08);
+}
+
 TEST_CASE("real photographs labelled 6 or 7, every view: no more staged III or below (skipped "
           "when absent)",
           "[analysis][shared-data]")

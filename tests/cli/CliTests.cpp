@@ -2,6 +2,7 @@
 
 #include "TestSupport.h"
 
+#include "smp/clinic/Analysis.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 
@@ -464,6 +465,18 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(result[QStringLiteral("taken_off_cm2")].toDouble() > 2.0);
     CHECK(result[QStringLiteral("taken_off_cm2")].toDouble() < 5.0);
     CHECK(result[QStringLiteral("taken_off_px")].toDouble() > 0);
+    // The texture check applies to this top view of dark hair, names its model, and finds no
+    // hair in the drawn head's loss: no note.
+    const QJsonObject texture = result[QStringLiteral("texture_check")].toObject();
+    CHECK(texture[QStringLiteral("applies")].toBool());
+    CHECK(texture[QStringLiteral("model")].toString() ==
+          QString::fromStdString(smp::clinic::textureModelId()));
+    CHECK(texture[QStringLiteral("cut_point")].toDouble() == Approx(0.9));
+    CHECK(texture[QStringLiteral("loss_reading_hair_percent")].toDouble() < 5.0);
+    CHECK(QByteArray::fromBase64(texture[QStringLiteral("hair_probability")].toString().toLatin1())
+              .size() == texture[QStringLiteral("cells_wide")].toInt() *
+                             texture[QStringLiteral("cells_high")].toInt());
+    CHECK_FALSE(texture.contains(QStringLiteral("note")));
     CHECK(QImage(overlay).size() == QSize(1600, 1200));
     CHECK(QImage(dir.file(QStringLiteral("masks/grades.png"))).format() ==
           QImage::Format_Grayscale8);
@@ -475,6 +488,14 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(file.json().object()[QStringLiteral("taken_off_cm2")].isNull());
     CHECK(file.json().object()[QStringLiteral("estimate_note")].toString().contains(
         QStringLiteral("uncalibrated")));
+    // Seen from the front, the texture check does not apply, and says why.
+    Result front = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--view"),
+                             QStringLiteral("front"), QStringLiteral("--json")});
+    REQUIRE(front.exitCode == 0);
+    const QJsonObject frontTexture =
+        front.json().object()[QStringLiteral("texture_check")].toObject();
+    CHECK_FALSE(frontTexture[QStringLiteral("applies")].toBool());
+    CHECK(frontTexture[QStringLiteral("reason")].toString().contains(QStringLiteral("top views")));
     Result wrong = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--mm-per-px"),
                              QStringLiteral("0.1mm")});
     CHECK(wrong.exitCode == 2);

@@ -604,6 +604,9 @@ TEST_CASE(
     // The status line's stage follows the corrected map.
     const QString stageAsAnalysed = viewer->stageText();
     CHECK(stageAsAnalysed.contains(QStringLiteral("corrected map")));
+    // The texture check applies to this top view of dark hair and finds nothing to say.
+    CHECK(viewer->textureLayerAction()->isEnabled());
+    CHECK_FALSE(child<QLabel>(viewer, "textureCheckLabel")->isVisibleTo(viewer));
 
     // Undo takes the correction back, in the window and in the database.
     viewer->undoStack()->undo();
@@ -631,6 +634,16 @@ TEST_CASE(
     INFO("as analysed: " << stageAsAnalysed.toStdString()
                          << "; all bald: " << viewer->stageText().toStdString());
     CHECK(viewer->stageText().startsWith(QStringLiteral("Norwood VI")));
+    // Dense hair painted bald looks like hair to the texture check: hatched and said under the
+    // photo; the drawn head's own loss did not (the note was hidden).
+    auto *textureNote = child<QLabel>(viewer, "textureCheckLabel");
+    CHECK(textureNote->isVisibleTo(viewer));
+    CHECK(textureNote->text().startsWith(QStringLiteral("Texture check: ")));
+    REQUIRE(viewer->textureLayer() != nullptr);
+    CHECK(viewer->textureLayer()->isVisible());
+    viewer->textureLayerAction()->toggle();
+    CHECK_FALSE(viewer->textureLayer()->isVisible());
+    viewer->textureLayerAction()->toggle();
     const auto summaryAllBald = clinic::summarizeStoredAnalysis(
         *store.latest(photoId), store.correctedGrades(*store.latest(photoId)),
         storage::PhotoView::Top, 0, std::nullopt);
@@ -638,6 +651,7 @@ TEST_CASE(
     REQUIRE(viewer->undoStack()->index() > strokesBefore);
     viewer->undoStack()->setIndex(strokesBefore);
     CHECK(viewer->stageText() == stageAsAnalysed);
+    CHECK_FALSE(textureNote->isVisibleTo(viewer));
 
     // What the analysis took for scalp and is not (background, a face) goes off the map with
     // "not scalp": no grade, out of the loss share, no dots planned there.

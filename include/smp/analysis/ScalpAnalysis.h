@@ -7,6 +7,7 @@
 // `photoPxPerMapPx` to convert. Outlines and areas are given in photo pixels (the photo pixel
 // coordinates of storage::Photo) and, when calibrated, in cm2.
 
+#include "smp/analysis/HairTexture.h"
 #include "smp/analysis/LossCalibration.h"
 
 #include <cstddef>
@@ -183,6 +184,9 @@ struct Result
     // Numbers describing the result for the stage model (see stageFeatureNames()); empty when no
     // scalp was found.
     std::vector<double> stageFeatures;
+
+    // The texture check's second opinion on the map (HairTexture.h): not applied to the map.
+    TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
     std::string algorithmVersion = "1.20"; // 1.1: ears taken off top, crown and back views;

@@ -41,6 +41,10 @@ storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId
 // parameters name it.
 std::string stageModelId();
 
+// The id of the texture check's forest compiled in (resources/models/hair-texture-rtrees.yml),
+// as every texture check names it.
+std::string textureModelId();
+
 // Runs the analysis on an upright image (the QImage keeps the pixels for the call; converted to
 // RGB888 first). Throws what analysis::analyze throws.
 analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,
@@ -57,6 +61,33 @@ QJsonObject analysisJson(const analysis::Result &result);
 // 1.20, which did not measure sharpness.
 QString softPhotoNote(const analysis::Result &result);
 QString softPhotoNote(const storage::StoredAnalysis &stored);
+
+// The texture check as JSON (analysisJson's "texture_check"): whether it applies and why not, the
+// model, the cut point, the share of the loss area reading hair in percent, and the cells'
+// probabilities (one byte each, probability x 255, row-major, base64) to redraw it on a corrected
+// map. analysisJson() adds its note (textureCheckNote()) when there is one.
+QJsonObject textureCheckJson(const analysis::TextureCheck &check);
+
+// The texture check of a stored analysis, read back from its summary JSON (probabilities to
+// 1/255); one that does not apply, with the reason, for analyses made before the check.
+analysis::TextureCheck textureCheckOf(const storage::StoredAnalysis &stored);
+
+// The share of a map's loss area (advanced and bald) reading hair from which the technician is
+// told (textureCheckNote()).
+inline constexpr double kTextureNoteShare = 0.01;
+
+// What the technician should know when some of the map's loss area (`grades`: as analysed or as
+// corrected, map size) reads hair to the texture check: a sentence with the share and what to
+// do; empty when under kTextureNoteShare or the check does not apply.
+QString textureCheckNote(const analysis::TextureCheck &check, const QByteArray &grades,
+                         int mapWidth, int mapHeight, double photoPxPerMapPx);
+// The same for a fresh result's own map and check.
+QString textureCheckNote(const analysis::Result &result);
+
+// A translucent cyan hatching, at map size, over the loss area of `grades` that reads hair
+// (analysis::lossReadingHair()); transparent elsewhere and when the check does not apply.
+QImage textureCheckOverlayImage(const analysis::TextureCheck &check, const QByteArray &grades,
+                                int mapWidth, int mapHeight, double photoPxPerMapPx);
 
 // The regions and the Norwood stage of a stored analysis's map as corrected (`corrected`:
 // AnalysisStore::correctedGrades), for a photo seen from `view` and shown `quarterTurns`
@@ -76,7 +107,8 @@ QColor gradeColour(analysis::Grade grade);
 // A translucent colour image of a grade map (normal and not-scalp transparent), at map size.
 QImage gradeOverlayImage(const QByteArray &grades, int mapWidth, int mapHeight, int alpha = 110);
 
-// The photo with the result drawn over it: grade colours, region outlines and their areas.
+// The photo with the result drawn over it: grade colours, the texture check's hatching, region
+// outlines and their areas.
 QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &result);
 
 // Writes `image` to `path` in the format its suffix names (png, jpg, ...), through a temporary

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "smp/analysis/HairTexture.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Records.h"
 
@@ -130,6 +131,7 @@ public:
     QComboBox *brushGradeBox() const { return m_brushGrade; }
     QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
     QAction *gradesLayerAction() const { return m_showGrades; }
+    QAction *textureLayerAction() const { return m_showTexture; }
     QAction *referenceAreaAction() const { return m_referenceTool; }
     // Which way round the next analysis reads the hair (analysis::HairTone as item data):
     // automatic, or the technician's word; set from the shown analysis's parameters.
@@ -143,6 +145,9 @@ public:
     // without an analysis or a scalp.
     const QString &stageText() const { return m_stageText; }
     QGraphicsItem *gradeLayer() const;
+    // The texture check's hatching over the loss area, as corrected, that reads hair (null
+    // without an analysis).
+    QGraphicsItem *textureLayer() const;
     // Runs the analysis in the background (progress dialog with Cancel); analysisFinished follows.
     void analyze();
 
@@ -196,6 +201,8 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;
     QLabel *m_softPhotoLabel = nullptr; // shown while the stored analysis read a soft photo
+    // Shown while some of the map's loss area (as corrected) reads hair to the texture check.
+    QLabel *m_textureLabel = nullptr;
     QGraphicsItemGroup *m_overlay = nullptr;
     QPointF m_cursor;
     bool m_loaded = false;
@@ -209,6 +216,7 @@ private:
     QAction *m_showGrades = nullptr;
     QAction *m_showOutlines = nullptr;
     QAction *m_showLabels = nullptr;
+    QAction *m_showTexture = nullptr;
     QAction *m_brush = nullptr;
     QAction *m_eraser = nullptr;
     // On: the brush also paints off the analysed scalp (adds what the analysis left off).
@@ -216,6 +224,8 @@ private:
     QComboBox *m_brushGrade = nullptr;
     QDoubleSpinBox *m_brushSize = nullptr;
     QGraphicsPixmapItem *m_gradeItem = nullptr;
+    QGraphicsPixmapItem *m_textureItem = nullptr; // the texture check's hatching, over the grades
+    analysis::TextureCheck m_texture;             // the stored analysis's
     QGraphicsItemGroup *m_outlines = nullptr;
     QGraphicsItemGroup *m_labels = nullptr;
     QAction *m_referenceTool = nullptr;
