@@ -194,7 +194,7 @@ TextureCheck checkHairTexture(const RgbImage &photo, View view, const Result &re
         return check;
     }
     if (view != View::Top && view != View::Crown) {
-        check.reason = "The texture model learnt top views only; this photo is not one.";
+        check.reason = "The texture model learnt top views; this photo is not a top or crown view.";
         return check;
     }
     if (result.hairTone != HairTone::DarkerThanSkin) {

@@ -357,6 +357,18 @@ int main(int argc, char *argv[])
         report("scalp analysis of a 12 MP photo, skin showing, back view", measure(5, [&] {
                    sink += smp::clinic::analyzeImage(realisticPhoto, back).regions.size();
                }));
+        // The texture check alone, part of each analysis above when it applies (a top view of
+        // dark hair): the photo scaled to 640 px, its cells' numbers, the forest.
+        const smp::analysis::Result checked = smp::clinic::analyzeImage(realisticPhoto, parameters);
+        const QImage realisticRgb = realisticPhoto.convertToFormat(QImage::Format_RGB888);
+        const smp::analysis::RgbImage realisticPixels{realisticRgb.width(), realisticRgb.height(),
+                                                      realisticRgb.bytesPerLine(),
+                                                      realisticRgb.constBits()};
+        report("  of which: the texture check (cells, forest)", measure(10, [&] {
+                   sink +=
+                       smp::analysis::checkHairTexture(realisticPixels, parameters.view, checked)
+                           .hairProbability.size();
+               }));
         std::printf("| %-52s | %8.0f | %8s | %5d |\n",
                     "scalp analysis: peak memory above the process's, MB",
                     residentMb("VmHWM") - residentBefore, "-", 25);

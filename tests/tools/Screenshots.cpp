@@ -263,6 +263,19 @@ int main(int argc, char *argv[])
         save(viewer, out + QStringLiteral("/viewer-beyond-outline.png"));
         viewer->undoStack()->undo();
         viewer->beyondOutlineAction()->setChecked(false);
+
+        // The texture check: a band of dense hair on the right of the head painted bald (as a
+        // map that reads a full head's sheen as loss would have it) is hatched, and said under
+        // the photo.
+        viewer->brushGradeBox()->setCurrentIndex(
+            viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Bald)));
+        viewer->brushSizeBox()->setValue(25);
+        stroke({1030, 420}, {1110, 560});
+        stroke({1110, 560}, {1060, 760});
+        settle(500);
+        save(viewer, out + QStringLiteral("/viewer-texture-check.png"));
+        viewer->undoStack()->undo();
+        viewer->undoStack()->undo();
         // The brush as the viewer opens (bald, 10 mm), for the screenshots that follow.
         viewer->brushGradeBox()->setCurrentIndex(
             viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Bald)));
