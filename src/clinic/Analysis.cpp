@@ -361,7 +361,7 @@ QString textureCheckNote(const analysis::TextureCheck &check, const QByteArray &
         return {};
     return QObject::tr("Texture check: %1% of the area graded advanced or bald looks like hair to "
                        "a model learnt from real photographs (hatched). Look there before "
-                       "planning, and erase the grade where hair covers the scalp.")
+                       "planning, and grade it normal where hair covers the scalp.")
         .arg(qRound(100 * share));
 }
 

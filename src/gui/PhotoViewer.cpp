@@ -34,6 +34,7 @@
 #include <QStyleOptionGraphicsItem>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -478,8 +479,24 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_textureLabel->setWordWrap(true);
     m_textureLabel->setContentsMargins(8, 4, 8, 0);
     m_textureLabel->setStyleSheet(QStringLiteral("color: #00708a; font-weight: bold"));
-    m_textureLabel->hide();
-    layout->addWidget(m_textureLabel);
+    // Beside the note, what to do once the technician has looked: grade the hatched area normal.
+    m_gradeHatchedNormal = new QAction(tr("Grade Hatched Area Normal"), this);
+    m_gradeHatchedNormal->setToolTip(
+        tr("Grade the hatched area normal, where you have checked that hair covers the scalp "
+           "(one step to undo)"));
+    m_gradeHatchedNormal->setEnabled(false);
+    connect(m_gradeHatchedNormal, &QAction::triggered, this, &PhotoViewer::gradeHatchedNormal);
+    m_textureRow = new QWidget(this);
+    auto *textureRow = new QHBoxLayout(m_textureRow);
+    textureRow->setContentsMargins(0, 0, 8, 0);
+    textureRow->addWidget(m_textureLabel, 1);
+    auto *gradeHatched = new QToolButton(m_textureRow);
+    gradeHatched->setObjectName(QStringLiteral("gradeHatchedNormal"));
+    gradeHatched->setDefaultAction(m_gradeHatchedNormal);
+    textureRow->addWidget(gradeHatched, 0, Qt::AlignBottom);
+    m_textureRow->hide();
+    m_textureLabel->show(); // shown and hidden with its row
+    layout->addWidget(m_textureRow);
     auto *statusRow = new QHBoxLayout;
     statusRow->setContentsMargins(8, 2, 8, 4);
     m_calibrationLabel = new QLabel(this);
@@ -1096,7 +1113,8 @@ void PhotoViewer::updateGradeImage()
         delete m_textureItem;
         m_gradeItem = nullptr;
         m_textureItem = nullptr;
-        m_textureLabel->hide();
+        m_textureRow->hide();
+        m_gradeHatchedNormal->setEnabled(false);
         return;
     }
     const QPixmap pixmap = QPixmap::fromImage(
@@ -1122,7 +1140,8 @@ void PhotoViewer::updateGradeImage()
         clinic::textureCheckNote(m_texture, m_corrected, m_analysis->mapWidth,
                                  m_analysis->mapHeight, m_analysis->photoPxPerMapPx);
     m_textureLabel->setText(textureNote);
-    m_textureLabel->setVisible(!textureNote.isEmpty());
+    m_textureRow->setVisible(!textureNote.isEmpty());
+    m_gradeHatchedNormal->setEnabled(!textureNote.isEmpty());
     showAnalysis();
 }
 
@@ -1252,14 +1271,6 @@ void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
         return; // strokes of other tools (the plan's hairline) are theirs
     const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
     const int tile = storage::kAnalysisTileSize;
-    auto tileBytes = [&](const QByteArray &map, int tx, int ty) {
-        const int x0 = tx * tile, y0 = ty * tile;
-        const int tw = std::min(tile, w - x0), th = std::min(tile, h - y0);
-        QByteArray bytes(qsizetype(tw) * th, '\0');
-        for (int y = 0; y < th; ++y)
-            std::copy_n(map.constData() + (y0 + y) * w + x0, tw, bytes.data() + y * tw);
-        return bytes;
-    };
     if (phase == PhotoView::StrokePhase::Begin)
         m_strokeBefore.clear();
     // Radius in map pixels: the size is a diameter in mm (photo pixels when uncalibrated).
@@ -1299,6 +1310,55 @@ void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
     m_strokeBefore.clear();
     m_undo->push(new PaintGradesCommand(this, std::move(before), std::move(after),
                                         erase ? tr("Erase grade correction") : tr("Paint grade")));
+}
+
+QByteArray PhotoViewer::tileBytes(const QByteArray &map, int tileX, int tileY) const
+{
+    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
+    const int tile = storage::kAnalysisTileSize;
+    const int x0 = tileX * tile, y0 = tileY * tile;
+    const int tw = std::min(tile, w - x0), th = std::min(tile, h - y0);
+    QByteArray bytes(qsizetype(tw) * th, '\0');
+    for (int y = 0; y < th; ++y)
+        std::copy_n(map.constData() + (y0 + y) * w + x0, tw, bytes.data() + y * tw);
+    return bytes;
+}
+
+void PhotoViewer::gradeHatchedNormal()
+{
+    if (!m_analysis)
+        return;
+    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
+    std::vector<analysis::Grade> grades(static_cast<std::size_t>(m_corrected.size()));
+    std::transform(m_corrected.cbegin(), m_corrected.cend(), grades.begin(),
+                   [](char g) { return static_cast<analysis::Grade>(static_cast<quint8>(g)); });
+    const auto marked =
+        analysis::lossReadingHair(m_texture, grades, w, h, m_analysis->photoPxPerMapPx);
+    if (marked.empty())
+        return;
+    // The tiles as they are, then the marked pixels graded normal: one correction.
+    const int tile = storage::kAnalysisTileSize;
+    std::map<std::pair<int, int>, QByteArray> before;
+    QByteArray corrected = m_corrected;
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const qsizetype i = qsizetype(y) * w + x;
+            if (!marked[static_cast<std::size_t>(i)])
+                continue;
+            const auto key = std::pair{x / tile, y / tile};
+            if (!before.count(key))
+                before[key] = tileBytes(m_corrected, key.first, key.second);
+            corrected[i] = static_cast<char>(analysis::Grade::Normal);
+        }
+    if (before.empty())
+        return;
+    std::vector<storage::GradeTile> beforeTiles, afterTiles;
+    for (const auto &[key, bytes] : before) {
+        beforeTiles.push_back({key.first, key.second, bytes});
+        afterTiles.push_back({key.first, key.second, tileBytes(corrected, key.first, key.second)});
+    }
+    m_undo->push(new PaintGradesCommand(this, std::move(beforeTiles), std::move(afterTiles),
+                                        tr("Grade hatched area normal")));
 }
 
 void PhotoViewer::updateStatus()

@@ -644,6 +644,27 @@ TEST_CASE(
     viewer->textureLayerAction()->toggle();
     CHECK_FALSE(viewer->textureLayer()->isVisible());
     viewer->textureLayerAction()->toggle();
+    // Grade Hatched Area Normal: the hatched loss graded normal in one step, the note gone; the
+    // loss the check did not hatch stays.
+    const QPointF denseHair(1090, 560); // photo pixels: the right of the head, dense hair
+    const qsizetype denseIndex =
+        qsizetype(denseHair.y() / analysis.photoPxPerMapPx) * analysis.mapWidth +
+        qsizetype(denseHair.x() / analysis.photoPxPerMapPx);
+    REQUIRE(viewer->correctedGrades().at(denseIndex) == static_cast<char>(analysis::Grade::Bald));
+    REQUIRE(viewer->gradeHatchedNormalAction()->isEnabled());
+    const int stepsBeforeHatched = viewer->undoStack()->index();
+    viewer->gradeHatchedNormalAction()->trigger();
+    CHECK(viewer->undoStack()->index() == stepsBeforeHatched + 1);
+    CHECK(viewer->correctedGrades().at(denseIndex) == static_cast<char>(analysis::Grade::Normal));
+    CHECK(store.correctedGrades(*store.latest(photoId)).at(denseIndex) ==
+          static_cast<char>(analysis::Grade::Normal));
+    CHECK_FALSE(textureNote->isVisibleTo(viewer));
+    CHECK_FALSE(viewer->gradeHatchedNormalAction()->isEnabled());
+    CHECK(std::count(viewer->correctedGrades().begin(), viewer->correctedGrades().end(),
+                     static_cast<char>(analysis::Grade::Bald)) > 0);
+    viewer->undoStack()->undo();
+    CHECK(viewer->correctedGrades().at(denseIndex) == static_cast<char>(analysis::Grade::Bald));
+    CHECK(textureNote->isVisibleTo(viewer));
     const auto summaryAllBald = clinic::summarizeStoredAnalysis(
         *store.latest(photoId), store.correctedGrades(*store.latest(photoId)),
         storage::PhotoView::Top, 0, std::nullopt);

@@ -132,6 +132,8 @@ public:
     QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
     QAction *gradesLayerAction() const { return m_showGrades; }
     QAction *textureLayerAction() const { return m_showTexture; }
+    // Grades the loss area the texture check hatches normal, in one undoable correction.
+    QAction *gradeHatchedNormalAction() const { return m_gradeHatchedNormal; }
     QAction *referenceAreaAction() const { return m_referenceTool; }
     // Which way round the next analysis reads the hair (analysis::HairTone as item data):
     // automatic, or the technician's word; set from the shown analysis's parameters.
@@ -176,6 +178,9 @@ private:
     void updateRegionLayers();
     void paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
     void applyTiles(const std::vector<storage::GradeTile> &tiles);
+    // The bytes of tile (tileX, tileY) of a map of the shown analysis's size, clipped at its edge.
+    QByteArray tileBytes(const QByteArray &map, int tileX, int tileY) const;
+    void gradeHatchedNormal();
     void startLoading();
     void reloadCalibration();
     void showOverlay();
@@ -203,6 +208,7 @@ private:
     QLabel *m_softPhotoLabel = nullptr; // shown while the stored analysis read a soft photo
     // Shown while some of the map's loss area (as corrected) reads hair to the texture check.
     QLabel *m_textureLabel = nullptr;
+    QWidget *m_textureRow = nullptr; // the note and Grade Hatched Area Normal
     QGraphicsItemGroup *m_overlay = nullptr;
     QPointF m_cursor;
     bool m_loaded = false;
@@ -217,6 +223,7 @@ private:
     QAction *m_showOutlines = nullptr;
     QAction *m_showLabels = nullptr;
     QAction *m_showTexture = nullptr;
+    QAction *m_gradeHatchedNormal = nullptr;
     QAction *m_brush = nullptr;
     QAction *m_eraser = nullptr;
     // On: the brush also paints off the analysed scalp (adds what the analysis left off).
