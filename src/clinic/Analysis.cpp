@@ -352,11 +352,24 @@ std::vector<analysis::Grade> gradesOf(const QByteArray &map)
 
 } // namespace
 
+std::vector<std::uint8_t> textureCheckMarks(const analysis::TextureCheck &check,
+                                            const QByteArray &grades, int mapWidth, int mapHeight,
+                                            double photoPxPerMapPx)
+{
+    return analysis::lossReadingHair(check, gradesOf(grades), mapWidth, mapHeight, photoPxPerMapPx);
+}
+
+double textureCheckShare(const analysis::TextureCheck &check, const QByteArray &grades,
+                         int mapWidth, int mapHeight, double photoPxPerMapPx)
+{
+    return analysis::lossReadingHairShare(check, gradesOf(grades), mapWidth, mapHeight,
+                                          photoPxPerMapPx);
+}
+
 QString textureCheckNote(const analysis::TextureCheck &check, const QByteArray &grades,
                          int mapWidth, int mapHeight, double photoPxPerMapPx)
 {
-    const double share = analysis::lossReadingHairShare(check, gradesOf(grades), mapWidth,
-                                                        mapHeight, photoPxPerMapPx);
+    const double share = textureCheckShare(check, grades, mapWidth, mapHeight, photoPxPerMapPx);
     if (share < kTextureNoteShare)
         return {};
     return QObject::tr("Texture check: %1% of the area graded advanced or bald looks like hair to "
@@ -378,8 +391,7 @@ QImage textureCheckOverlayImage(const analysis::TextureCheck &check, const QByte
 {
     QImage hatch(mapWidth, mapHeight, QImage::Format_ARGB32_Premultiplied);
     hatch.fill(Qt::transparent);
-    const auto marked =
-        analysis::lossReadingHair(check, gradesOf(grades), mapWidth, mapHeight, photoPxPerMapPx);
+    const auto marked = textureCheckMarks(check, grades, mapWidth, mapHeight, photoPxPerMapPx);
     if (marked.empty())
         return hatch;
     // Diagonal stripes two map pixels wide every six, in a cyan no grade is drawn in.

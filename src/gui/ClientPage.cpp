@@ -390,14 +390,23 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
         stage = QString::fromStdString(stageNow.stage);
         confidence = stageNow.confidence;
     }
-    return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5%6")
+    // Loss on the map as corrected that looks like hair to the texture check (the viewer says
+    // more and hatches it).
+    const double textureShare = clinic::textureCheckShare(
+        clinic::textureCheckOf(*analysis), store.correctedGrades(*analysis), analysis->mapWidth,
+        analysis->mapHeight, analysis->photoPxPerMapPx);
+    return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5%6%7")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
         .arg(summary.value(QLatin1String("coverage_percent")).toDouble(), 0, 'f', 1)
         .arg(stage)
         .arg(confidence, 0, 'f', 2)
         .arg(corrected ? tr(" · corrected by hand") : QString())
         .arg(clinic::softPhotoNote(*analysis).isEmpty() ? QString()
-                                                        : tr(" · soft photo: retake it in focus"));
+                                                        : tr(" · soft photo: retake it in focus"))
+        .arg(textureShare < clinic::kTextureNoteShare
+                 ? QString()
+                 : tr(" · texture check: %1% of the loss looks like hair")
+                       .arg(qRound(100 * textureShare)));
 }
 
 void ClientPage::buildHistoryTab()

@@ -1097,6 +1097,9 @@ void PhotoViewer::showAnalysis()
         m_gradeItem->setVisible(m_showGrades->isChecked());
     if (m_textureItem)
         m_textureItem->setVisible(m_showTexture->isChecked());
+    // Only what is shown is graded: the hatching on and something hatched.
+    m_gradeHatchedNormal->setEnabled(m_textureItem && !m_textureRow->isHidden() &&
+                                     m_showTexture->isChecked());
     if (m_outlines)
         m_outlines->setVisible(m_showOutlines->isChecked());
     if (m_labels)
@@ -1127,7 +1130,7 @@ void PhotoViewer::updateGradeImage()
     m_gradeItem->setPixmap(pixmap);
     m_gradeItem->setTransform(
         QTransform::fromScale(m_analysis->photoPxPerMapPx, m_analysis->photoPxPerMapPx));
-    // The texture check follows the corrections: erased loss is no longer hatched or counted.
+    // The texture check follows the corrections: loss painted over is no longer hatched or counted.
     if (!m_textureItem) {
         m_textureItem = new QGraphicsPixmapItem(image);
         m_textureItem->setZValue(1.5);
@@ -1141,7 +1144,6 @@ void PhotoViewer::updateGradeImage()
                                  m_analysis->mapHeight, m_analysis->photoPxPerMapPx);
     m_textureLabel->setText(textureNote);
     m_textureRow->setVisible(!textureNote.isEmpty());
-    m_gradeHatchedNormal->setEnabled(!textureNote.isEmpty());
     showAnalysis();
 }
 
@@ -1329,11 +1331,8 @@ void PhotoViewer::gradeHatchedNormal()
     if (!m_analysis)
         return;
     const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
-    std::vector<analysis::Grade> grades(static_cast<std::size_t>(m_corrected.size()));
-    std::transform(m_corrected.cbegin(), m_corrected.cend(), grades.begin(),
-                   [](char g) { return static_cast<analysis::Grade>(static_cast<quint8>(g)); });
     const auto marked =
-        analysis::lossReadingHair(m_texture, grades, w, h, m_analysis->photoPxPerMapPx);
+        clinic::textureCheckMarks(m_texture, m_corrected, w, h, m_analysis->photoPxPerMapPx);
     if (marked.empty())
         return;
     // The tiles as they are, then the marked pixels graded normal: one correction.

@@ -1190,6 +1190,18 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     page->photoList()->setCurrentRow(-1);
     page->photoList()->setCurrentRow(0);
     CHECK(info().contains(QStringLiteral("soft photo: retake it in focus")));
+    CHECK_FALSE(info().contains(QStringLiteral("texture check"))); // the sample's loss is loss
+
+    // Had the map graded the whole head bald, its dense hair would look like hair to the texture
+    // check, and the page says so.
+    analysis::Result allBald = result;
+    for (auto &grade : allBald.grades)
+        if (grade != analysis::Grade::NotScalp)
+            grade = analysis::Grade::Bald;
+    clinic::storeAnalysis(db, photoId, allBald);
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    CHECK(info().contains(QStringLiteral("of the loss looks like hair")));
 }
 
 TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag, sessions, save "

@@ -39,6 +39,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -107,6 +108,21 @@ struct Photo
 smp::analysis::RgbImage rgbOf(const QImage &image)
 {
     return {image.width(), image.height(), image.bytesPerLine(), image.constBits()};
+}
+
+// A top view read as RGB888 into `image` and analysed as one; nullopt when the file cannot be
+// read or no scalp was found.
+std::optional<smp::analysis::Result> analysedTopView(const QString &file, QImage &image)
+{
+    image = QImage(file).convertToFormat(QImage::Format_RGB888);
+    if (image.isNull())
+        return std::nullopt;
+    smp::analysis::Parameters parameters;
+    parameters.view = smp::analysis::View::Top;
+    auto result = smp::analysis::analyze(rgbOf(image), parameters);
+    if (!result.scalpFound)
+        return std::nullopt;
+    return result;
 }
 
 // The area under the ROC curve of `scores` for `positive` against the rest (Mann-Whitney).
@@ -200,14 +216,11 @@ int main(int argc, char *argv[])
     for (const Photo &photo : photos) {
         if (photo.label != 2 && photo.label < 6)
             continue;
-        const QImage image = QImage(photo.file).convertToFormat(QImage::Format_RGB888);
-        if (image.isNull())
+        QImage image;
+        const auto analysed = analysedTopView(photo.file, image);
+        if (!analysed)
             continue;
-        smp::analysis::Parameters parameters;
-        parameters.view = smp::analysis::View::Top;
-        const auto r = smp::analysis::analyze(rgbOf(image), parameters);
-        if (!r.scalpFound)
-            continue;
+        const smp::analysis::Result &r = *analysed;
         const auto cells = smp::analysis::hairTextureCells(rgbOf(image));
         // The head as the analysis outlines it (anything not background), its centre and radius.
         cv::Mat head(r.mapHeight, r.mapWidth, CV_8U);
@@ -320,14 +333,11 @@ int main(int argc, char *argv[])
     for (const Photo &photo : photos) {
         if (!photo.check)
             continue;
-        const QImage image = QImage(photo.file).convertToFormat(QImage::Format_RGB888);
-        if (image.isNull())
+        QImage image;
+        auto analysed = analysedTopView(photo.file, image);
+        if (!analysed)
             continue;
-        smp::analysis::Parameters parameters;
-        parameters.view = smp::analysis::View::Top;
-        auto r = smp::analysis::analyze(rgbOf(image), parameters);
-        if (!r.scalpFound)
-            continue;
+        smp::analysis::Result &r = *analysed;
         Head head;
         double scalpPx = 0;
         for (auto g : r.grades) {
@@ -337,7 +347,8 @@ int main(int argc, char *argv[])
         head.loss = scalpPx > 0 ? head.loss / scalpPx : 0;
         head.applies = r.texture.applies;
         r.hairTone = smp::analysis::HairTone::DarkerThanSkin;
-        const auto ungated = smp::analysis::checkHairTexture(rgbOf(image), parameters.view, r);
+        const auto ungated =
+            smp::analysis::checkHairTexture(rgbOf(image), smp::analysis::View::Top, r);
         for (double cut : cuts) {
             auto scaled = ungated;
             for (float &p : scaled.hairProbability)

@@ -72,6 +72,17 @@ QJsonObject textureCheckJson(const analysis::TextureCheck &check);
 // 1/255); one that does not apply, with the reason, for analyses made before the check.
 analysis::TextureCheck textureCheckOf(const storage::StoredAnalysis &stored);
 
+// analysis::lossReadingHair() of a stored grade map (one byte per map pixel, as analysed or as
+// corrected): 1 where its loss reads hair to the check.
+std::vector<std::uint8_t> textureCheckMarks(const analysis::TextureCheck &check,
+                                            const QByteArray &grades, int mapWidth, int mapHeight,
+                                            double photoPxPerMapPx);
+
+// analysis::lossReadingHairShare() of a stored grade map (as analysed or as corrected): the share
+// (0-1) of its advanced and bald area that reads hair.
+double textureCheckShare(const analysis::TextureCheck &check, const QByteArray &grades,
+                         int mapWidth, int mapHeight, double photoPxPerMapPx);
+
 // The share of a map's loss area (advanced and bald) reading hair from which the technician is
 // told (textureCheckNote()).
 inline constexpr double kTextureNoteShare = 0.01;
