@@ -1546,6 +1546,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                                    ? "no head found in the photo"
                                    : "the photo does not show skin or hair of a scalp";
         result.parametersJson = parametersJson(p, 0);
+        result.texture = checkHairTexture(image, p.view, result); // does not apply: says why
         return result;
     }
     result.scalpFound = true;

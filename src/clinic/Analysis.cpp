@@ -271,12 +271,10 @@ QJsonObject analysisJson(const analysis::Result &r)
     algorithm[QLatin1String("parameters")] =
         QJsonDocument::fromJson(QByteArray::fromStdString(r.parametersJson)).object();
     object[QLatin1String("algorithm")] = algorithm;
-    if (r.scalpFound) {
-        QJsonObject texture = textureCheckJson(r.texture);
-        if (const QString note = textureCheckNote(r); !note.isEmpty())
-            texture[QLatin1String("note")] = note;
-        object[QLatin1String("texture_check")] = texture;
-    }
+    QJsonObject texture = textureCheckJson(r.texture);
+    if (const QString note = textureCheckNote(r); !note.isEmpty())
+        texture[QLatin1String("note")] = note;
+    object[QLatin1String("texture_check")] = texture;
     return object;
 }
 

@@ -396,6 +396,9 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
     CHECK(result.regions.empty());
     CHECK(result.scalpConfidence < 0.5);
     CHECK_FALSE(result.noScalpReason.empty());
+    // Nor does the texture check mark anything: it says why it does not apply.
+    CHECK_FALSE(result.texture.applies);
+    CHECK_FALSE(result.texture.reason.empty());
 
     // A document: black lines of text on paper of this colour.
     const auto page = [](QColor paper) {
