@@ -382,16 +382,21 @@ int main(int argc, char *argv[])
     }
     // Were the marked loss taken off the map (not done: the check is shown, not applied), how
     // the loss share would rank the heads by label (Spearman), as analysed and so vetoed.
-    std::vector<double> levels, asAnalysed, vetoed;
+    std::vector<double> levels, asAnalysed;
+    std::vector<std::vector<double>> vetoed(cuts.size());
     for (const auto &[label, list] : heads)
         for (const Head &h : list) {
             levels.push_back(label);
             asAnalysed.push_back(h.loss);
-            vetoed.push_back(h.applies ? h.loss * (1 - h.reading.back()) : h.loss);
+            for (std::size_t c = 0; c < cuts.size(); ++c)
+                vetoed[c].push_back(h.applies ? h.loss * (1 - h.reading[c]) : h.loss);
         }
     std::printf("\nRank correlation of the loss share with the label: as analysed %.3f; with the "
-                "marked loss taken off where the check applies %.3f\n",
-                smp::test::spearman(levels, asAnalysed), smp::test::spearman(levels, vetoed));
+                "marked loss taken off where the check applies, at cut points %.1f / %.1f / %.1f: "
+                "%.3f / %.3f / %.3f\n",
+                smp::test::spearman(levels, asAnalysed), cuts[0], cuts[1], cuts[2],
+                smp::test::spearman(levels, vetoed[0]), smp::test::spearman(levels, vetoed[1]),
+                smp::test::spearman(levels, vetoed[2]));
     // The phantoms drawn with other seeds, plain and with the hair shaded, and the bundled sample
     // photo's (the default parameters): the share of the analysis's loss area the check hatches
     // where the truth has loss too (false alarms) and where it has not (catches).
