@@ -7,6 +7,7 @@
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/StorageError.h"
 
+#include <QDebug>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -107,6 +108,17 @@ analysis::HairTone hairToneForHairColour(const QString &hairColour)
                                                 : analysis::HairTone::Automatic;
 }
 
+namespace {
+
+// A result's grade map as stored: one byte per map pixel.
+QByteArray gradeBytes(const analysis::Result &result)
+{
+    return QByteArray(reinterpret_cast<const char *>(result.grades.data()),
+                      static_cast<qsizetype>(result.grades.size()));
+}
+
+} // namespace
+
 storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId,
                                 const analysis::Result &result)
 {
@@ -120,8 +132,7 @@ storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId
     stored.mapWidth = result.mapWidth;
     stored.mapHeight = result.mapHeight;
     stored.photoPxPerMapPx = result.photoPxPerMapPx;
-    stored.grades = QByteArray(reinterpret_cast<const char *>(result.grades.data()),
-                               static_cast<qsizetype>(result.grades.size()));
+    stored.grades = gradeBytes(result);
     return storage::AnalysisStore(db).add(stored);
 }
 
@@ -138,9 +149,15 @@ void installStageModel()
         QFile stage(QStringLiteral(":/smp/models/norwood-rtrees.yml"));
         if (stage.open(QIODevice::ReadOnly)) // without it the stage comes from the cut points
             analysis::setStageModel(stage.readAll().toStdString(), stageModelId());
+        // Without the texture check's forest the check does not apply and says so; the
+        // analysis itself does not need it.
         QFile texture(QStringLiteral(":/smp/models/hair-texture-rtrees.yml"));
-        if (texture.open(QIODevice::ReadOnly)) // without it the texture check does not apply
-            analysis::setHairTextureModel(texture.readAll().toStdString(), textureModelId());
+        try {
+            if (texture.open(QIODevice::ReadOnly))
+                analysis::setHairTextureModel(texture.readAll().toStdString(), textureModelId());
+        } catch (const std::invalid_argument &error) {
+            qWarning("texture check off: %s", error.what());
+        }
     });
 }
 
@@ -378,10 +395,8 @@ QString textureCheckNote(const analysis::TextureCheck &check, const QByteArray &
 
 QString textureCheckNote(const analysis::Result &result)
 {
-    return textureCheckNote(result.texture,
-                            QByteArray(reinterpret_cast<const char *>(result.grades.data()),
-                                       static_cast<qsizetype>(result.grades.size())),
-                            result.mapWidth, result.mapHeight, result.photoPxPerMapPx);
+    return textureCheckNote(result.texture, gradeBytes(result), result.mapWidth, result.mapHeight,
+                            result.photoPxPerMapPx);
 }
 
 QImage textureCheckOverlayImage(const analysis::TextureCheck &check, const QByteArray &grades,
@@ -429,21 +444,15 @@ QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
     if (!r.scalpFound)
         return out;
     // Grade colours, translucent, at map resolution scaled up.
-    const QImage tint =
-        gradeOverlayImage(QByteArray(reinterpret_cast<const char *>(r.grades.data()),
-                                     static_cast<qsizetype>(r.grades.size())),
-                          r.mapWidth, r.mapHeight);
+    const QImage tint = gradeOverlayImage(gradeBytes(r), r.mapWidth, r.mapHeight);
     QPainter painter(&out);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     painter.drawImage(QRectF(0, 0, out.width(), out.height()), tint);
     // The texture check's hatching over the loss area that reads hair.
-    painter.drawImage(
-        QRectF(0, 0, out.width(), out.height()),
-        textureCheckOverlayImage(r.texture,
-                                 QByteArray(reinterpret_cast<const char *>(r.grades.data()),
-                                            static_cast<qsizetype>(r.grades.size())),
-                                 r.mapWidth, r.mapHeight, r.photoPxPerMapPx));
+    painter.drawImage(QRectF(0, 0, out.width(), out.height()),
+                      textureCheckOverlayImage(r.texture, gradeBytes(r), r.mapWidth, r.mapHeight,
+                                               r.photoPxPerMapPx));
     const double pen = std::max(2.0, out.width() / 500.0);
     QFont font = painter.font();
     font.setPixelSize(static_cast<int>(std::max(12.0, out.width() / 60.0)));
