@@ -567,6 +567,12 @@ void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
     save(mapImage(r, r.coverage,
                   [](float c) { return static_cast<uchar>(std::clamp(c, 0.0f, 1.0f) * 255.0f); }),
          "coverage.png");
+    // The texture check's marks (all 0 where it does not apply, so no earlier run's stay).
+    std::vector<std::uint8_t> marks =
+        analysis::lossReadingHair(r.texture, r.grades, r.mapWidth, r.mapHeight, r.photoPxPerMapPx);
+    marks.resize(r.grades.size(), 0);
+    save(mapImage(r, marks, [](std::uint8_t m) { return static_cast<uchar>(m ? 255 : 0); }),
+         "texture.png");
 }
 
 analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &stored,

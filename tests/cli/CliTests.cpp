@@ -480,6 +480,20 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(QImage(overlay).size() == QSize(1600, 1200));
     CHECK(QImage(dir.file(QStringLiteral("masks/grades.png"))).format() ==
           QImage::Format_Grayscale8);
+    // The texture check's marks: the map's size; nothing marked on the drawn head's true loss.
+    const QImage textureMask = QImage(dir.file(QStringLiteral("masks/texture.png")))
+                                   .convertToFormat(QImage::Format_Grayscale8);
+    const QImage gradeMask = QImage(dir.file(QStringLiteral("masks/grades.png")))
+                                 .convertToFormat(QImage::Format_Grayscale8);
+    REQUIRE(textureMask.size() == gradeMask.size());
+    int marked = 0, loss = 0;
+    for (int y = 0; y < gradeMask.height(); ++y)
+        for (int x = 0; x < gradeMask.width(); ++x) {
+            marked += textureMask.constScanLine(y)[x] == 255;
+            loss += gradeMask.constScanLine(y)[x] >= 4; // advanced or bald
+        }
+    CHECK(loss > 0);
+    CHECK(marked < loss / 20);
 
     // An image file works too, uncalibrated: areas in pixels only, and it says so.
     Result file = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--json")});

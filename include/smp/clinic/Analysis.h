@@ -136,9 +136,10 @@ void checkImageOutputPath(const QString &path);
 // nearest folder it would be made in is a file or not writable. Creates nothing.
 void checkMaskFolder(const QString &folder);
 
-// Writes labels.png (0 background, 1 skin, 2 hair), grades.png (0 not scalp, 1 normal .. 5 bald)
-// and coverage.png (coverage x 255) at the map resolution into `folder`, each atomically. Throws
-// std::runtime_error naming a file that cannot be written.
+// Writes labels.png (0 background, 1 skin, 2 hair), grades.png (0 not scalp, 1 normal .. 5 bald),
+// coverage.png (coverage x 255) and texture.png (255 where the texture check marks loss that reads
+// hair, else 0) at the map resolution into `folder`, each atomically. Throws std::runtime_error
+// naming a file that cannot be written.
 void writeAnalysisMasks(const analysis::Result &result, const QString &folder);
 
 } // namespace smp::clinic
