@@ -1003,6 +1003,49 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     viewer->close();
 }
 
+TEST_CASE("a stored texture check reads back, and says why when it cannot", "[analysis]")
+{
+    analysis::TextureCheck check;
+    check.applies = true;
+    check.modelId = "model-id";
+    check.cellsWide = 3;
+    check.cellsHigh = 2;
+    check.photoPxPerCell = 40;
+    check.hairProbability = {0.0f, 0.25f, 0.5f, 0.9f, 0.95f, 1.0f};
+    check.lossReadingHair = 0.125;
+    const auto stored = [](const QJsonObject &texture) {
+        storage::StoredAnalysis analysis;
+        analysis.summaryJson = QString::fromUtf8(
+            QJsonDocument(QJsonObject{{QStringLiteral("texture_check"), texture}}).toJson());
+        return clinic::textureCheckOf(analysis);
+    };
+    // Round trip: the probabilities to 1/255, the rest as they were.
+    const auto back = stored(clinic::textureCheckJson(check));
+    REQUIRE(back.applies);
+    CHECK(back.modelId == "model-id");
+    CHECK(back.cellsWide == 3);
+    CHECK(back.cellsHigh == 2);
+    CHECK(back.photoPxPerCell == 40);
+    CHECK(back.lossReadingHair == Approx(0.125));
+    REQUIRE(back.hairProbability.size() == 6);
+    for (std::size_t i = 0; i < 6; ++i)
+        CHECK(back.hairProbability[i] == Approx(check.hairProbability[i]).margin(0.51 / 255));
+
+    // An analysis stored before the check, one whose cells do not match their count, and one
+    // that did not apply: none applies, each says why.
+    CHECK(stored({}).reason == "The analysis was made before the texture check.");
+    QJsonObject broken = clinic::textureCheckJson(check);
+    broken[QStringLiteral("cells_wide")] = 4;
+    const auto unreadable = stored(broken);
+    CHECK_FALSE(unreadable.applies);
+    CHECK(unreadable.reason == "The stored texture check cannot be read.");
+    CHECK(unreadable.hairProbability.empty());
+    analysis::TextureCheck off;
+    off.reason = "No scalp was found.";
+    CHECK(stored(clinic::textureCheckJson(off)).reason == "No scalp was found.");
+    CHECK_FALSE(stored(clinic::textureCheckJson(off)).applies);
+}
+
 TEST_CASE("a soft photo's analysis says so under the photo and in the report",
           "[gui][viewer][analysis][report]")
 {
