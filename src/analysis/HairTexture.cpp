@@ -225,14 +225,12 @@ TextureCheck checkHairTexture(const RgbImage &photo, View view, const Result &re
     return check;
 }
 
-std::vector<std::uint8_t> lossReadingHair(const TextureCheck &check,
-                                          const std::vector<Grade> &grades, int mapWidth,
-                                          int mapHeight, double photoPxPerMapPx)
+std::vector<std::uint8_t> hairOnMap(const TextureCheck &check, int mapWidth, int mapHeight,
+                                    double photoPxPerMapPx)
 {
     const std::size_t cellCount = toSize(check.cellsWide) * toSize(check.cellsHigh);
     if (!check.applies || cellCount == 0 || check.hairProbability.size() != cellCount ||
-        mapWidth <= 0 || mapHeight <= 0 || photoPxPerMapPx <= 0 || check.photoPxPerCell <= 0 ||
-        grades.size() != toSize(mapWidth) * toSize(mapHeight))
+        mapWidth <= 0 || mapHeight <= 0 || photoPxPerMapPx <= 0 || check.photoPxPerCell <= 0)
         return {};
     // The cells' probabilities interpolated between their centres onto the map's pixels.
     const cv::Mat cellMap(check.cellsHigh, check.cellsWide, CV_32F,
@@ -246,17 +244,25 @@ std::vector<std::uint8_t> lossReadingHair(const TextureCheck &check,
         }
     cv::Mat probability;
     cv::remap(cellMap, probability, mapX, mapY, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-    std::vector<std::uint8_t> marked(grades.size(), 0);
+    std::vector<std::uint8_t> hair(toSize(mapWidth) * toSize(mapHeight), 0);
     for (int y = 0; y < mapHeight; ++y) {
         const float *row = probability.ptr<float>(y);
-        for (int x = 0; x < mapWidth; ++x) {
-            const std::size_t i = toSize(y) * toSize(mapWidth) + toSize(x);
-            marked[i] = grades[i] >= Grade::Advanced &&
-                                static_cast<double>(row[x]) >= kTextureHairProbability
-                            ? 1
-                            : 0;
-        }
+        for (int x = 0; x < mapWidth; ++x)
+            hair[toSize(y) * toSize(mapWidth) + toSize(x)] =
+                static_cast<double>(row[x]) >= kTextureHairProbability ? 1 : 0;
     }
+    return hair;
+}
+
+std::vector<std::uint8_t> lossReadingHair(const TextureCheck &check,
+                                          const std::vector<Grade> &grades, int mapWidth,
+                                          int mapHeight, double photoPxPerMapPx)
+{
+    if (grades.size() != toSize(mapWidth) * toSize(mapHeight))
+        return {};
+    std::vector<std::uint8_t> marked = hairOnMap(check, mapWidth, mapHeight, photoPxPerMapPx);
+    for (std::size_t i = 0; i < marked.size(); ++i)
+        marked[i] = marked[i] && grades[i] >= Grade::Advanced ? 1 : 0;
     return marked;
 }
 

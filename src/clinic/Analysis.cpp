@@ -367,24 +367,37 @@ std::vector<analysis::Grade> gradesOf(const QByteArray &map)
 
 } // namespace
 
-std::vector<std::uint8_t> textureCheckMarks(const analysis::TextureCheck &check,
-                                            const QByteArray &grades, int mapWidth, int mapHeight,
-                                            double photoPxPerMapPx)
+std::vector<std::uint8_t> textureCheckMarks(const std::vector<std::uint8_t> &hairOnMap,
+                                            const QByteArray &grades)
 {
-    return analysis::lossReadingHair(check, gradesOf(grades), mapWidth, mapHeight, photoPxPerMapPx);
+    if (hairOnMap.empty() || hairOnMap.size() != static_cast<std::size_t>(grades.size()))
+        return {};
+    std::vector<std::uint8_t> marks(hairOnMap.size(), 0);
+    for (std::size_t i = 0; i < marks.size(); ++i)
+        marks[i] = hairOnMap[i] && static_cast<std::uint8_t>(grades[static_cast<qsizetype>(i)]) >=
+                                       static_cast<std::uint8_t>(analysis::Grade::Advanced)
+                       ? 1
+                       : 0;
+    return marks;
 }
 
-double textureCheckShare(const analysis::TextureCheck &check, const QByteArray &grades,
-                         int mapWidth, int mapHeight, double photoPxPerMapPx)
+double textureCheckShare(const std::vector<std::uint8_t> &marks, const QByteArray &grades)
 {
-    return analysis::lossReadingHairShare(check, gradesOf(grades), mapWidth, mapHeight,
-                                          photoPxPerMapPx);
+    if (marks.empty() || marks.size() != static_cast<std::size_t>(grades.size()))
+        return 0;
+    std::size_t loss = 0, marked = 0;
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+        loss += static_cast<std::uint8_t>(grades[static_cast<qsizetype>(i)]) >=
+                        static_cast<std::uint8_t>(analysis::Grade::Advanced)
+                    ? 1u
+                    : 0u;
+        marked += marks[i];
+    }
+    return loss > 0 ? static_cast<double>(marked) / static_cast<double>(loss) : 0;
 }
 
-QString textureCheckNote(const analysis::TextureCheck &check, const QByteArray &grades,
-                         int mapWidth, int mapHeight, double photoPxPerMapPx)
+QString textureCheckNote(double share)
 {
-    const double share = textureCheckShare(check, grades, mapWidth, mapHeight, photoPxPerMapPx);
     if (share < kTextureNoteShare)
         return {};
     return QObject::tr("Texture check: %1% of the area graded advanced or bald looks like hair to "
@@ -395,24 +408,21 @@ QString textureCheckNote(const analysis::TextureCheck &check, const QByteArray &
 
 QString textureCheckNote(const analysis::Result &result)
 {
-    return textureCheckNote(result.texture, gradeBytes(result), result.mapWidth, result.mapHeight,
-                            result.photoPxPerMapPx);
+    return textureCheckNote(result.texture.lossReadingHair);
 }
 
-QImage textureCheckOverlayImage(const analysis::TextureCheck &check, const QByteArray &grades,
-                                int mapWidth, int mapHeight, double photoPxPerMapPx)
+QImage textureCheckOverlayImage(const std::vector<std::uint8_t> &marks, int mapWidth, int mapHeight)
 {
     QImage hatch(mapWidth, mapHeight, QImage::Format_ARGB32_Premultiplied);
     hatch.fill(Qt::transparent);
-    const auto marked = textureCheckMarks(check, grades, mapWidth, mapHeight, photoPxPerMapPx);
-    if (marked.empty())
+    if (marks.size() != static_cast<std::size_t>(mapWidth) * static_cast<std::size_t>(mapHeight))
         return hatch;
     // Diagonal stripes two map pixels wide every six, in a cyan no grade is drawn in.
     const QRgb stripe = qPremultiply(qRgba(0, 210, 255, 235));
     for (int y = 0; y < mapHeight; ++y) {
         auto *line = reinterpret_cast<QRgb *>(hatch.scanLine(y));
         const std::uint8_t *row =
-            marked.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(mapWidth);
+            marks.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(mapWidth);
         for (int x = 0; x < mapWidth; ++x)
             if (row[x] && (x + y) % 6 < 2)
                 line[x] = stripe;
@@ -450,9 +460,11 @@ QImage drawAnalysisOverlay(const QImage &upright, const analysis::Result &r)
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     painter.drawImage(QRectF(0, 0, out.width(), out.height()), tint);
     // The texture check's hatching over the loss area that reads hair.
-    painter.drawImage(QRectF(0, 0, out.width(), out.height()),
-                      textureCheckOverlayImage(r.texture, gradeBytes(r), r.mapWidth, r.mapHeight,
-                                               r.photoPxPerMapPx));
+    painter.drawImage(
+        QRectF(0, 0, out.width(), out.height()),
+        textureCheckOverlayImage(analysis::lossReadingHair(r.texture, r.grades, r.mapWidth,
+                                                           r.mapHeight, r.photoPxPerMapPx),
+                                 r.mapWidth, r.mapHeight));
     const double pen = std::max(2.0, out.width() / 500.0);
     QFont font = painter.font();
     font.setPixelSize(static_cast<int>(std::max(12.0, out.width() / 60.0)));

@@ -392,9 +392,13 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
     }
     // Loss on the map as corrected that looks like hair to the texture check (the viewer says
     // more and hatches it).
+    const QByteArray correctedGrades = store.correctedGrades(*analysis);
     const double textureShare = clinic::textureCheckShare(
-        clinic::textureCheckOf(*analysis), store.correctedGrades(*analysis), analysis->mapWidth,
-        analysis->mapHeight, analysis->photoPxPerMapPx);
+        clinic::textureCheckMarks(analysis::hairOnMap(clinic::textureCheckOf(*analysis),
+                                                      analysis->mapWidth, analysis->mapHeight,
+                                                      analysis->photoPxPerMapPx),
+                                  correctedGrades),
+        correctedGrades);
     return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5%6%7")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
         .arg(summary.value(QLatin1String("coverage_percent")).toDouble(), 0, 'f', 1)

@@ -951,6 +951,10 @@ void PhotoViewer::loadStoredAnalysis()
     m_softPhotoLabel->setText(softNote);
     m_softPhotoLabel->setVisible(!softNote.isEmpty());
     m_texture = has ? clinic::textureCheckOf(*m_analysis) : analysis::TextureCheck();
+    // Interpolated onto the map once here; marked against the corrections on every change.
+    m_hairOnMap = has ? analysis::hairOnMap(m_texture, m_analysis->mapWidth, m_analysis->mapHeight,
+                                            m_analysis->photoPxPerMapPx)
+                      : std::vector<std::uint8_t>();
     for (QAction *action :
          {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser, m_beyondOutline})
         action->setEnabled(has);
@@ -1135,13 +1139,12 @@ void PhotoViewer::updateGradeImage()
         m_textureItem = new QGraphicsPixmapItem(image);
         m_textureItem->setZValue(1.5);
     }
+    const std::vector<std::uint8_t> marks = clinic::textureCheckMarks(m_hairOnMap, m_corrected);
     m_textureItem->setPixmap(QPixmap::fromImage(
-        clinic::textureCheckOverlayImage(m_texture, m_corrected, m_analysis->mapWidth,
-                                         m_analysis->mapHeight, m_analysis->photoPxPerMapPx)));
+        clinic::textureCheckOverlayImage(marks, m_analysis->mapWidth, m_analysis->mapHeight)));
     m_textureItem->setTransform(m_gradeItem->transform());
     const QString textureNote =
-        clinic::textureCheckNote(m_texture, m_corrected, m_analysis->mapWidth,
-                                 m_analysis->mapHeight, m_analysis->photoPxPerMapPx);
+        clinic::textureCheckNote(clinic::textureCheckShare(marks, m_corrected));
     m_textureLabel->setText(textureNote);
     m_textureRow->setVisible(!textureNote.isEmpty());
     showAnalysis();
@@ -1331,8 +1334,7 @@ void PhotoViewer::gradeHatchedNormal()
     if (!m_analysis)
         return;
     const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
-    const auto marked =
-        clinic::textureCheckMarks(m_texture, m_corrected, w, h, m_analysis->photoPxPerMapPx);
+    const auto marked = clinic::textureCheckMarks(m_hairOnMap, m_corrected);
     if (marked.empty())
         return;
     // The tiles as they are, then the marked pixels graded normal: one correction.

@@ -116,10 +116,18 @@ TEST_CASE("the texture check marks only loss whose cells read hair, on the map a
               check, std::vector<analysis::Grade>(w * h, analysis::Grade::Normal), w, h, 4.0) ==
           0.0);
 
+    // Where the map reads hair, whatever its grade: made once, then marked against each map.
+    const auto hair = analysis::hairOnMap(check, w, h, 4.0);
+    REQUIRE(hair.size() == bald.size());
+    CHECK(hair[10 * w + 2] == 1);
+    CHECK(hair[10 * w + 47] == 0);
+    CHECK(hair == marked);
+
     // A map of another size, or a check that does not apply, marks nothing.
     CHECK(analysis::lossReadingHair(check, bald, w, h - 1, 4.0).empty());
     check.applies = false;
     CHECK(analysis::lossReadingHair(check, bald, w, h, 4.0).empty());
+    CHECK(analysis::hairOnMap(check, w, h, 4.0).empty());
 }
 
 TEST_CASE("the texture model is refused unless it is a trained forest of the cell numbers",

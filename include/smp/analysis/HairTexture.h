@@ -68,9 +68,15 @@ void setHairTextureModel(const std::string &yaml, const std::string &id);
 // `result` is analyze()'s for `photo`.
 TextureCheck checkHairTexture(const RgbImage &photo, View view, const Result &result);
 
-// Per map pixel (mapWidth x mapHeight, row-major): 1 where `grades` (as analysed or as
-// corrected) is advanced or bald and the pixel's cell, interpolated between cell centres, reads
-// hair; else 0. Empty when the check does not apply or does not fit the map.
+// Per map pixel (mapWidth x mapHeight, row-major): 1 where the cells' probability, interpolated
+// between their centres, is at least kTextureHairProbability, whatever the grade; else 0. Empty
+// when the check does not apply. Made once per map (a remap of the whole map), so that marking
+// the map as it is corrected is a pass over its grades.
+std::vector<std::uint8_t> hairOnMap(const TextureCheck &check, int mapWidth, int mapHeight,
+                                    double photoPxPerMapPx);
+
+// Per map pixel: 1 where `grades` (as analysed or as corrected) is advanced or bald and
+// hairOnMap() reads hair; else 0. Empty when the check does not apply or does not fit the map.
 std::vector<std::uint8_t> lossReadingHair(const TextureCheck &check,
                                           const std::vector<Grade> &grades, int mapWidth,
                                           int mapHeight, double photoPxPerMapPx);

@@ -72,33 +72,32 @@ QJsonObject textureCheckJson(const analysis::TextureCheck &check);
 // 1/255); one that does not apply, with the reason, for analyses made before the check.
 analysis::TextureCheck textureCheckOf(const storage::StoredAnalysis &stored);
 
-// analysis::lossReadingHair() of a stored grade map (one byte per map pixel, as analysed or as
-// corrected): 1 where its loss reads hair to the check.
-std::vector<std::uint8_t> textureCheckMarks(const analysis::TextureCheck &check,
-                                            const QByteArray &grades, int mapWidth, int mapHeight,
-                                            double photoPxPerMapPx);
+// The marks of a stored grade map (one byte per map pixel, as analysed or as corrected): 1 where
+// it is advanced or bald and `hairOnMap` (analysis::hairOnMap() of its check, made once per
+// analysis) reads hair. A pass over the map: the viewer calls it on every brush movement. Empty
+// when `hairOnMap` is empty or of another size.
+std::vector<std::uint8_t> textureCheckMarks(const std::vector<std::uint8_t> &hairOnMap,
+                                            const QByteArray &grades);
 
-// analysis::lossReadingHairShare() of a stored grade map (as analysed or as corrected): the share
-// (0-1) of its advanced and bald area that reads hair.
-double textureCheckShare(const analysis::TextureCheck &check, const QByteArray &grades,
-                         int mapWidth, int mapHeight, double photoPxPerMapPx);
+// The share (0-1) of `grades`' advanced and bald area that `marks` (textureCheckMarks()) mark; 0
+// without marks or loss.
+double textureCheckShare(const std::vector<std::uint8_t> &marks, const QByteArray &grades);
 
 // The share of a map's loss area (advanced and bald) reading hair from which the technician is
 // told (textureCheckNote()).
 inline constexpr double kTextureNoteShare = 0.01;
 
-// What the technician should know when some of the map's loss area (`grades`: as analysed or as
-// corrected, map size) reads hair to the texture check: a sentence with the share and what to
-// do; empty when under kTextureNoteShare or the check does not apply.
-QString textureCheckNote(const analysis::TextureCheck &check, const QByteArray &grades,
-                         int mapWidth, int mapHeight, double photoPxPerMapPx);
+// What the technician should know when `share` (textureCheckShare()) of the map's loss area
+// reads hair to the texture check: a sentence with the share and what to do; empty under
+// kTextureNoteShare.
+QString textureCheckNote(double share);
 // The same for a fresh result's own map and check.
 QString textureCheckNote(const analysis::Result &result);
 
-// A translucent cyan hatching, at map size, over the loss area of `grades` that reads hair
-// (analysis::lossReadingHair()); transparent elsewhere and when the check does not apply.
-QImage textureCheckOverlayImage(const analysis::TextureCheck &check, const QByteArray &grades,
-                                int mapWidth, int mapHeight, double photoPxPerMapPx);
+// A translucent cyan hatching, at map size, over `marks` (textureCheckMarks(),
+// analysis::lossReadingHair()); transparent elsewhere, and all of it when `marks` does not fit.
+QImage textureCheckOverlayImage(const std::vector<std::uint8_t> &marks, int mapWidth,
+                                int mapHeight);
 
 // The regions and the Norwood stage of a stored analysis's map as corrected (`corrected`:
 // AnalysisStore::correctedGrades), for a photo seen from `view` and shown `quarterTurns`

@@ -233,6 +233,7 @@ private:
     QGraphicsPixmapItem *m_gradeItem = nullptr;
     QGraphicsPixmapItem *m_textureItem = nullptr; // the texture check's hatching, over the grades
     analysis::TextureCheck m_texture;             // the stored analysis's
+    std::vector<std::uint8_t> m_hairOnMap;        // analysis::hairOnMap() of m_texture
     QGraphicsItemGroup *m_outlines = nullptr;
     QGraphicsItemGroup *m_labels = nullptr;
     QAction *m_referenceTool = nullptr;
