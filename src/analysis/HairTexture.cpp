@@ -2,6 +2,8 @@
 
 #include "smp/analysis/ScalpAnalysis.h"
 
+#include "Forest.h"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ml.hpp>
@@ -163,16 +165,8 @@ TextureCells hairTextureCells(const RgbImage &photo)
 
 void setHairTextureModel(const std::string &yaml, const std::string &id)
 {
-    cv::Ptr<cv::ml::RTrees> forest;
-    try {
-        forest = cv::Algorithm::loadFromString<cv::ml::RTrees>(yaml);
-    } catch (const cv::Exception &error) {
-        throw std::invalid_argument("hair texture model " + id + ": " + error.what());
-    }
-    if (!forest || !forest->isTrained() ||
-        forest->getVarCount() != static_cast<int>(hairTextureFeatureNames().size()))
-        throw std::invalid_argument("hair texture model " + id +
-                                    ": not a trained model of the cell numbers");
+    const cv::Ptr<cv::ml::RTrees> forest = readForest(
+        yaml, "hair texture model " + id, hairTextureFeatureNames().size(), "the cell numbers");
     auto model = std::make_shared<TextureModel>();
     model->forest = forest;
     model->id = id;

@@ -2,6 +2,8 @@
 
 #include "smp/analysis/LossCalibration.h"
 
+#include "Forest.h"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ml.hpp>
@@ -1288,16 +1290,8 @@ std::string stageModelWithCalibration(const std::string &forestYaml,
 
 void setStageModel(const std::string &yaml, const std::string &id)
 {
-    cv::Ptr<cv::ml::RTrees> forest;
-    try {
-        forest = cv::Algorithm::loadFromString<cv::ml::RTrees>(yaml);
-    } catch (const cv::Exception &error) {
-        throw std::invalid_argument(std::string("stage model ") + id + ": " + error.what());
-    }
-    if (!forest || !forest->isTrained() ||
-        forest->getVarCount() != static_cast<int>(stageFeatureNames().size()))
-        throw std::invalid_argument("stage model " + id +
-                                    ": not a trained model of the stage features");
+    const cv::Ptr<cv::ml::RTrees> forest =
+        readForest(yaml, "stage model " + id, stageFeatureNames().size(), "the stage features");
     auto model = std::make_shared<StageModel>();
     model->forest = forest;
     model->id = id;
