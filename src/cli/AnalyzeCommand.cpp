@@ -32,7 +32,9 @@ int runAnalyzeCommand(const QStringList &arguments)
          {QStringLiteral("reference-area"),
           QStringLiteral(
               "Grade against the coverage in this rectangle (photo pixels x,y,width,height) "
-              "instead of the best-covered part of the scalp."),
+              "instead of the best-covered part of the scalp; \"none\" for the best-covered "
+              "part. A stored photo keeps the reference area and the hair tone of its last "
+              "analysis unless these options say otherwise."),
           QStringLiteral("x,y,w,h")},
          {QStringLiteral("hair-tone"),
           QStringLiteral(
@@ -89,7 +91,10 @@ int runAnalyzeCommand(const QStringList &arguments)
         }
         parameters.mmPerPx = mm;
     }
-    if (call.isSet(QStringLiteral("reference-area"))) {
+    if (call.isSet(QStringLiteral("reference-area")) &&
+        call.value(QStringLiteral("reference-area")).trimmed().toLower() == QLatin1String("none")) {
+        parameters.referenceArea.reset();
+    } else if (call.isSet(QStringLiteral("reference-area"))) {
         const QStringList parts =
             call.value(QStringLiteral("reference-area")).split(QLatin1Char(','));
         std::array<double, 4> v{};
@@ -99,8 +104,8 @@ int runAnalyzeCommand(const QStringList &arguments)
         if (!valid || v[2] < 1 || v[3] < 1 || v[0] < 0 || v[1] < 0 ||
             v[0] + v[2] > upright.width() || v[1] + v[3] > upright.height()) {
             throw UsageError(
-                QStringLiteral(
-                    "--reference-area: give x,y,width,height in pixels inside the %1x%2 photo")
+                QStringLiteral("--reference-area: give x,y,width,height in pixels inside the "
+                               "%1x%2 photo, or none")
                     .arg(upright.width())
                     .arg(upright.height()));
         }

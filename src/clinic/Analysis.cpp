@@ -14,6 +14,7 @@
 #include <QImageWriter>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QObject>
 #include <QPainter>
 #include <QPainterPath>
@@ -96,6 +97,17 @@ analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId
         parameters.mmPerPx = calibration->mmPerPx;
     if (const auto client = storage::ClientStore(db).find(photo->clientId))
         parameters.hairTone = hairToneForHairColour(client->hairColour);
+    // What the technician said for the photo's last analysis holds for the next one.
+    if (const auto last = storage::AnalysisStore(db).latest(photoId)) {
+        const QJsonObject stored = QJsonDocument::fromJson(last->parametersJson.toUtf8()).object();
+        if (const auto tone = analysis::hairToneFromName(
+                stored.value(QLatin1String("hair_tone")).toString().toStdString()))
+            parameters.hairTone = *tone;
+        const QJsonArray area = stored.value(QLatin1String("reference_area")).toArray();
+        if (area.size() == 4)
+            parameters.referenceArea = analysis::Parameters::Rect{
+                area[0].toDouble(), area[1].toDouble(), area[2].toDouble(), area[3].toDouble()};
+    }
     return parameters;
 }
 

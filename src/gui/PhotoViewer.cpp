@@ -31,6 +31,7 @@
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QSignalBlocker>
 #include <QStyleOptionGraphicsItem>
 #include <QTimer>
 #include <QToolBar>
@@ -584,6 +585,22 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_referenceTool->setToolTip(
         tr("Drag a rectangle over hair of the client's normal density; the "
            "analysis then grades against it instead of the best-covered area"));
+    // Clearing it is on the button's menu (the bar is full at the usual window width).
+    m_clearReference = new QAction(tr("Clear Reference Area"), this);
+    m_clearReference->setEnabled(false);
+    if (auto *button = qobject_cast<QToolButton *>(analysisBar->widgetForAction(m_referenceTool))) {
+        auto *menu = new QMenu(button);
+        menu->addAction(m_clearReference);
+        button->setMenu(menu);
+        button->setPopupMode(QToolButton::MenuButtonPopup);
+    }
+    m_clearReference->setToolTip(
+        tr("Forget the reference area drawn and analyse again against the best-covered area"));
+    connect(m_clearReference, &QAction::triggered, this, [this] {
+        m_referenceArea.reset();
+        showReferenceArea();
+        analyze();
+    });
     // Which way round the hair lies against the skin: the analysis tells by itself, but on some
     // heads that is a near-tie (docs/analysis.md), and read the wrong way round a head of dark
     // hair maps as bald; the technician, who sees the client, can say.
@@ -597,6 +614,8 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_hairTone->addItem(tr("Lighter than skin"),
                         static_cast<int>(analysis::HairTone::LighterThanSkin));
     analysisBar->addWidget(m_hairTone);
+    // A choice not yet analysed is said on the status line until it is (or is taken back).
+    connect(m_hairTone, &QComboBox::currentIndexChanged, this, &PhotoViewer::updateStatus);
     analysisBar->addSeparator();
     m_showGrades = analysisBar->addAction(tr("Grades"));
     m_showOutlines = analysisBar->addAction(tr("Outlines"));
@@ -739,6 +758,32 @@ void PhotoViewer::closeEvent(QCloseEvent *event)
         }
         if (answer == QMessageBox::Discard)
             m_planPanel->discardDraft();
+    }
+    if (hairToneIsPending()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Analyse Again?"),
+            tr("The Hair box says \u201c%1\u201d, but the map shown was read otherwise. Analyse "
+               "the photo with it before closing? Otherwise the choice is not kept.")
+                .arg(m_hairTone->currentText()),
+            QMessageBox::Yes | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Yes);
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Yes) {
+            // Closes once the new analysis is stored; a failed or cancelled one keeps the
+            // viewer open with its reason on the status line.
+            event->ignore();
+            connect(
+                this, &PhotoViewer::analysisFinished, this,
+                [this](bool stored) {
+                    if (stored)
+                        close();
+                },
+                Qt::SingleShotConnection);
+            analyze();
+            return;
+        }
     }
     // A design without dots (a hairline drawn, a parameter changed) stays as the photo's draft
     // and comes back when the photo is opened again.
@@ -967,6 +1012,43 @@ void PhotoViewer::loadStoredAnalysis()
     updateGradeImage();
     updateRegionLayers();
     followHairTone();
+    followReferenceArea();
+}
+
+void PhotoViewer::followReferenceArea()
+{
+    // The area the shown analysis graded against (photo pixels, as stored with its parameters),
+    // so that analysing again keeps it until the technician clears it.
+    m_referenceArea.reset();
+    if (m_analysis) {
+        const QJsonArray area = QJsonDocument::fromJson(m_analysis->parametersJson.toUtf8())
+                                    .object()
+                                    .value(QLatin1String("reference_area"))
+                                    .toArray();
+        if (area.size() == 4)
+            m_referenceArea = QRectF(area[0].toDouble(), area[1].toDouble(), area[2].toDouble(),
+                                     area[3].toDouble());
+    }
+    showReferenceArea();
+}
+
+void PhotoViewer::showReferenceArea()
+{
+    m_clearReference->setEnabled(m_referenceArea.has_value());
+    if (!m_referenceArea || !m_view->imageItem()) {
+        delete m_referenceItem;
+        m_referenceItem = nullptr;
+        return;
+    }
+    if (!m_referenceItem) {
+        m_referenceItem = new QGraphicsRectItem(m_view->imageItem());
+        QPen pen(QColor(0, 176, 255), 2, Qt::DashLine);
+        pen.setCosmetic(true);
+        m_referenceItem->setPen(pen);
+        m_referenceItem->setZValue(4);
+        m_referenceItem->setToolTip(tr("Reference area: the client's normal coverage"));
+    }
+    m_referenceItem->setRect(*m_referenceArea);
 }
 
 void PhotoViewer::followHairTone()
@@ -1015,7 +1097,15 @@ void PhotoViewer::followHairTone()
            "hair as bald or skin as hair, and analyse again") +
         (method.isEmpty() ? QString()
                           : tr("\n\nThe analysis shown told hair from skin by: %1").arg(method)));
+    m_hairToneShown = static_cast<int>(tone);
+    // Quietly: the status line may be saying how the analysis went.
+    const QSignalBlocker quiet(m_hairTone);
     m_hairTone->setCurrentIndex(m_hairTone->findData(static_cast<int>(tone)));
+}
+
+bool PhotoViewer::hairToneIsPending() const
+{
+    return m_loaded && m_hairTone->currentData().toInt() != m_hairToneShown;
 }
 
 void PhotoViewer::analyze()
@@ -1029,9 +1119,11 @@ void PhotoViewer::analyze()
         parameters = clinic::parametersForPhoto(m_db, m_photoId);
     } catch (const std::exception &error) {
         QMessageBox::warning(this, tr("Not Analysed"), QString::fromUtf8(error.what()));
+        emit analysisFinished(false);
         return;
     }
     parameters.hairTone = static_cast<analysis::HairTone>(m_hairTone->currentData().toInt());
+    parameters.referenceArea.reset(); // the viewer's, which may have been cleared
     if (m_referenceArea) {
         parameters.referenceArea =
             analysis::Parameters::Rect{m_referenceArea->x(), m_referenceArea->y(),
@@ -1055,6 +1147,7 @@ void PhotoViewer::analyze()
     const bool backView = parameters.view == analysis::View::Back;
     followWithProgress(this, tr("Analysing the scalp"), future, [this, result, failure, backView] {
         if (!failure->isEmpty()) {
+            followReferenceArea(); // a new area not analysed is not the map's
             m_status->setText(tr("Not analysed: %1").arg(*failure));
             emit analysisFinished(false);
             return;
@@ -1249,26 +1342,19 @@ void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
 {
     if (m_referenceTool->isChecked()) {
         // Dragging out the reference area; releasing runs the analysis against it.
-        if (phase == PhotoView::StrokePhase::Begin) {
+        if (phase == PhotoView::StrokePhase::Begin)
             m_referenceStart = photoPoint;
-            delete m_referenceItem;
-            m_referenceItem = new QGraphicsRectItem(m_view->imageItem());
-            QPen pen(QColor(0, 176, 255), 2, Qt::DashLine);
-            pen.setCosmetic(true);
-            m_referenceItem->setPen(pen);
-            m_referenceItem->setZValue(4);
-        }
         const QRectF rect = QRectF(m_referenceStart, photoPoint)
                                 .normalized()
                                 .intersected(QRectF(0, 0, m_photo.widthPx, m_photo.heightPx));
-        if (m_referenceItem)
-            m_referenceItem->setRect(rect);
+        m_referenceArea = rect;
+        showReferenceArea();
         if (phase == PhotoView::StrokePhase::End) {
             m_referenceTool->setChecked(false);
-            if (rect.width() >= 4 && rect.height() >= 4) {
-                m_referenceArea = rect;
+            if (rect.width() >= 4 && rect.height() >= 4)
                 analyze();
-            }
+            else
+                followReferenceArea(); // a click, not an area: the shown analysis's stands
         }
         return;
     }
@@ -1380,6 +1466,9 @@ void PhotoViewer::updateStatus()
         text += QStringLiteral(" · ") + m_stageText;
     if (m_measure->isChecked())
         text += m_points.empty() ? tr(" · click the first point") : tr(" · click the second point");
+    if (hairToneIsPending())
+        text +=
+            tr(" · hair set to \u201c%1\u201d: Analyze to apply it").arg(m_hairTone->currentText());
     m_status->setText(text);
 }
 

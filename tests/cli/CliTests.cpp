@@ -698,6 +698,32 @@ TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli]
     REQUIRE(overruled.exitCode == 0);
     CHECK(algorithmOf(overruled)[QStringLiteral("hair_tone_from")].toString() ==
           QStringLiteral("analysis"));
+    // The stored photo keeps the technician's last word: analysed again without the options,
+    // still automatic (not the recorded red hair's darker) and against the same reference area,
+    // until "--reference-area none" takes it away.
+    const auto parametersOf = [&algorithmOf](const Result &result) {
+        return algorithmOf(result)[QStringLiteral("parameters")].toObject();
+    };
+    Result referenced = run(dir, {QStringLiteral("analyze"), QStringLiteral("1"),
+                                  QStringLiteral("--reference-area"),
+                                  QStringLiteral("800,850,60,60"), QStringLiteral("--json")});
+    REQUIRE(referenced.exitCode == 0);
+    Result again =
+        run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(again.exitCode == 0);
+    CHECK(parametersOf(again)[QStringLiteral("hair_tone")].toString() == QStringLiteral("auto"));
+    const QJsonArray kept = parametersOf(again)[QStringLiteral("reference_area")].toArray();
+    REQUIRE(kept.size() == 4);
+    CHECK(kept[0].toDouble() == 800);
+    CHECK(again.json().object()[QStringLiteral("coverage_percent")].toDouble() ==
+          referenced.json().object()[QStringLiteral("coverage_percent")].toDouble());
+    Result unreferenced = run(dir, {QStringLiteral("analyze"), QStringLiteral("1"),
+                                    QStringLiteral("--reference-area"), QStringLiteral("none"),
+                                    QStringLiteral("--json")});
+    REQUIRE(unreferenced.exitCode == 0);
+    CHECK(parametersOf(unreferenced)[QStringLiteral("reference_area")].isNull());
+    CHECK(unreferenced.json().object()[QStringLiteral("reference_coverage")].toDouble() >
+          referenced.json().object()[QStringLiteral("reference_coverage")].toDouble());
 
     Result wrong = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--hair-tone"),
                              QStringLiteral("black")});

@@ -45,6 +45,7 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QGraphicsItem>
+#include <QGraphicsRectItem>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -71,6 +72,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <tuple>
@@ -945,6 +947,135 @@ TEST_CASE("the technician says which way round the hair lies, and the photo keep
     analyse();
     CHECK(summaryOf()[QStringLiteral("coverage_percent")].toDouble() == ownCoverage);
     CHECK(tone->itemText(0) == QStringLiteral("Automatic (darker)"));
+    viewer->close();
+}
+
+TEST_CASE("a Hair box choice not yet analysed is not lost when the viewer closes",
+          "[gui][viewer][analysis]")
+{
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    const storage::RecordId photoId = sample.firstPhotoId();
+    auto *viewer = openViewer(db, photoId);
+    analyseInViewer(viewer);
+    const storage::RecordId automaticId = storage::AnalysisStore(db).latest(photoId)->id;
+    QComboBox *tone = viewer->hairToneBox();
+    const auto pickDarker = [&tone] {
+        tone->setFocus();
+        QTest::keyClick(tone, Qt::Key_Down); // Automatic -> Darker than skin
+        REQUIRE(tone->currentData().toInt() ==
+                static_cast<int>(analysis::HairTone::DarkerThanSkin));
+    };
+    CHECK_FALSE(viewer->hairToneIsPending());
+    pickDarker();
+    CHECK(viewer->hairToneIsPending());
+    const auto *status = viewer->findChild<QLabel *>(QStringLiteral("viewerStatus"));
+    REQUIRE(status != nullptr);
+    CHECK(status->text().contains(QStringLiteral("Darker than skin\u201d: Analyze to apply it")));
+
+    // Cancel keeps the viewer open with the choice; Discard closes it without analysing.
+    QStringList asked;
+    answerMessageBoxes({QMessageBox::Cancel}, &asked);
+    CHECK_FALSE(viewer->close());
+    CHECK(viewer->isVisible());
+    REQUIRE(asked.size() == 1);
+    CHECK(asked.front().contains(QStringLiteral("Darker than skin")));
+    CHECK(viewer->hairToneIsPending());
+    answerMessageBoxes({QMessageBox::Discard});
+    CHECK(viewer->close());
+    CHECK(storage::AnalysisStore(db).latest(photoId)->id == automaticId);
+
+    // Reopened: the stored analysis's word (automatic); chosen again and closed with Yes, the
+    // photo is analysed with it and the viewer closes once the analysis is stored.
+    viewer = openViewer(db, photoId);
+    tone = viewer->hairToneBox();
+    CHECK(tone->currentData().toInt() == static_cast<int>(analysis::HairTone::Automatic));
+    CHECK_FALSE(viewer->hairToneIsPending());
+    pickDarker();
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    answerMessageBoxes({QMessageBox::Yes});
+    CHECK_FALSE(viewer->close()); // not yet: the analysis runs first
+    REQUIRE(finished.wait(30000));
+    CHECK(finished.at(0).at(0).toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer->isVisible(), 5000);
+    const auto latest = storage::AnalysisStore(db).latest(photoId);
+    REQUIRE(latest.has_value());
+    CHECK(latest->id != automaticId);
+    const QJsonObject algorithm = QJsonDocument::fromJson(latest->summaryJson.toUtf8())
+                                      .object()[QStringLiteral("algorithm")]
+                                      .toObject();
+    CHECK(algorithm[QStringLiteral("hair_tone")].toString() == QStringLiteral("darker"));
+    CHECK(algorithm[QStringLiteral("hair_tone_from")].toString() == QStringLiteral("technician"));
+}
+
+TEST_CASE("the reference area drawn stays with the photo until it is cleared",
+          "[gui][viewer][analysis]")
+{
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    const storage::RecordId photoId = sample.firstPhotoId();
+    auto *viewer = openViewer(db, photoId);
+    analyseInViewer(viewer);
+    const QByteArray automaticGrades = viewer->analysis()->grades;
+    const auto lossPixels = [](const QByteArray &grades) {
+        return static_cast<double>(std::count_if(grades.begin(), grades.end(), [](char g) {
+            return g >= static_cast<char>(analysis::Grade::Advanced);
+        }));
+    };
+    const auto storedArea = [&db, photoId] {
+        return QJsonDocument::fromJson(
+                   storage::AnalysisStore(db).latest(photoId)->parametersJson.toUtf8())
+            .object()
+            .value(QStringLiteral("reference_area"));
+    };
+    CHECK(storedArea().isNull());
+    CHECK_FALSE(viewer->clearReferenceAction()->isEnabled());
+
+    // Dragged over the thinning mid-scalp (photo pixels), the map is graded against it: less
+    // of it reads as loss than against the best-covered sides.
+    gui::PhotoView *view = viewer->view();
+    const auto toView = [view](QPointF p) {
+        return view->mapFromScene(view->imageItem()->mapToScene(p));
+    };
+    viewer->referenceAreaAction()->setChecked(true);
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView({700, 560}));
+    QTest::mouseMove(view->viewport(), toView({800, 620}));
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView({900, 680}));
+    REQUIRE(finished.wait(30000));
+    REQUIRE(finished.at(0).at(0).toBool());
+    const QJsonArray area = storedArea().toArray();
+    REQUIRE(area.size() == 4);
+    CHECK(std::abs(area[0].toDouble() - 700) < 3);
+    CHECK(std::abs(area[2].toDouble() - 200) < 5);
+    const auto againstArea = lossPixels(viewer->analysis()->grades);
+    INFO("loss pixels: automatic " << lossPixels(automaticGrades) << ", against the area "
+                                   << againstArea);
+    CHECK(againstArea < lossPixels(automaticGrades) * 0.8);
+    CHECK(viewer->clearReferenceAction()->isEnabled());
+
+    // Reopened, the area is drawn and analysing again keeps it.
+    viewer->close();
+    viewer = openViewer(db, photoId);
+    REQUIRE(viewer->referenceArea().has_value());
+    CHECK(std::abs(viewer->referenceArea()->x() - 700) < 3);
+    CHECK(viewer->clearReferenceAction()->isEnabled());
+    const QList<QGraphicsItem *> drawn = viewer->view()->scene()->items();
+    CHECK(std::any_of(drawn.begin(), drawn.end(), [](QGraphicsItem *item) {
+        return dynamic_cast<QGraphicsRectItem *>(item) != nullptr;
+    }));
+    analyseInViewer(viewer);
+    CHECK(storedArea().toArray().size() == 4);
+    CHECK(lossPixels(viewer->analysis()->grades) == againstArea);
+
+    // Cleared: analysed against the best-covered area again, the same map as at first.
+    QSignalSpy cleared(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->clearReferenceAction()->trigger();
+    REQUIRE(cleared.wait(30000));
+    CHECK(storedArea().isNull());
+    CHECK_FALSE(viewer->referenceArea().has_value());
+    CHECK_FALSE(viewer->clearReferenceAction()->isEnabled());
+    CHECK(viewer->analysis()->grades == automaticGrades);
     viewer->close();
 }
 

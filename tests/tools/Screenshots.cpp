@@ -280,6 +280,19 @@ int main(int argc, char *argv[])
         viewer->brushGradeBox()->setCurrentIndex(
             viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Bald)));
         viewer->brushSizeBox()->setValue(10);
+        viewer->brushAction()->setChecked(false);
+
+        // A reference area dragged over the thinning mid-scalp: the map graded against it, the
+        // dashed rectangle kept; then cleared, for the shots that follow.
+        viewer->referenceAreaAction()->setChecked(true);
+        QSignalSpy referenced(viewer, &smp::gui::PhotoViewer::analysisFinished);
+        stroke({700, 560}, {900, 680});
+        referenced.wait(30000);
+        settle(500);
+        save(viewer, out + QStringLiteral("/viewer-reference-area.png"));
+        QSignalSpy cleared(viewer, &smp::gui::PhotoViewer::analysisFinished);
+        viewer->clearReferenceAction()->trigger();
+        cleared.wait(30000);
     }
     viewer->brushAction()->setChecked(false);
 

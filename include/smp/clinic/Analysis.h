@@ -23,7 +23,9 @@ namespace smp::clinic {
 analysis::View toAnalysisView(storage::PhotoView view);
 
 // The parameters for a stored photo: its view and current calibration, and which way round its
-// client's hair lies when their recorded hair colour says (hairToneForHairColour()).
+// client's hair lies when their recorded hair colour says (hairToneForHairColour()). The
+// technician's word for its last analysis, the hair tone and the reference area (photo pixels),
+// holds for the next: a photo analysed again is graded as it was until they say otherwise.
 analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId photoId);
 
 // The hair tone to analyse a client's photos with, from the hair colour recorded for them: red

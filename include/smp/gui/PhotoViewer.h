@@ -135,10 +135,17 @@ public:
     // Grades the loss area the texture check hatches normal, in one undoable correction.
     QAction *gradeHatchedNormalAction() const { return m_gradeHatchedNormal; }
     QAction *referenceAreaAction() const { return m_referenceTool; }
+    // Forgets the reference area and analyses again against the best-covered area (enabled
+    // while one is set).
+    QAction *clearReferenceAction() const { return m_clearReference; }
     // Which way round the next analysis reads the hair (analysis::HairTone as item data):
     // automatic, or the technician's word; set from the shown analysis's parameters.
     QComboBox *hairToneBox() const { return m_hairTone; }
-    // The area the technician chose as the client's normal coverage (photo pixels), if any.
+    // True while the Hair box says otherwise than the map shown was read with (before the first
+    // analysis: than the photo's default): the choice takes effect only when analysed again.
+    bool hairToneIsPending() const;
+    // The area the technician chose as the client's normal coverage (photo pixels), if any:
+    // the one the shown analysis graded against, or one just drawn and being analysed.
     std::optional<QRectF> referenceArea() const { return m_referenceArea; }
     // The stored analysis shown (empty before one is made) and its grade map as corrected.
     const std::optional<storage::StoredAnalysis> &analysis() const { return m_analysis; }
@@ -164,7 +171,8 @@ signals:
     void photoChanged(storage::RecordId photoId);
 
 protected:
-    // An unsaved plan is not lost: the viewer asks to save it (Save, Discard, Cancel).
+    // An unsaved plan is not lost: the viewer asks to save it (Save, Discard, Cancel). Nor is a
+    // Hair box choice not yet analysed: it asks to analyse with it (Analyse, Discard, Cancel).
     void closeEvent(QCloseEvent *event) override;
 
 private:
@@ -190,6 +198,10 @@ private:
     void removeScale();
     void updateStatus();
     void followHairTone();
+    // m_referenceArea from the shown analysis's parameters, drawn over the photo.
+    void followReferenceArea();
+    // Draws m_referenceArea (dashed) or takes the drawing away; Clear Reference follows it.
+    void showReferenceArea();
 
     storage::Database &m_db;
     storage::RecordId m_photoId;
@@ -237,7 +249,9 @@ private:
     QGraphicsItemGroup *m_outlines = nullptr;
     QGraphicsItemGroup *m_labels = nullptr;
     QAction *m_referenceTool = nullptr;
+    QAction *m_clearReference = nullptr;
     QComboBox *m_hairTone = nullptr;
+    int m_hairToneShown = 0; // analysis::HairTone, as the Hair box's item data; followHairTone()
     std::optional<QRectF> m_referenceArea;
     QPointF m_referenceStart;
     QGraphicsRectItem *m_referenceItem = nullptr;
