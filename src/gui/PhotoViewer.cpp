@@ -1419,33 +1419,68 @@ void PhotoViewer::gradeHatchedNormal()
 {
     if (!m_analysis)
         return;
+    regrade(clinic::textureCheckMarks(m_hairOnMap, m_corrected), analysis::Grade::Normal,
+            tr("Grade hatched area normal"));
+}
+
+int PhotoViewer::takeOffMap(const QPolygonF &photoPolygon, const QString &text)
+{
+    if (!m_analysis)
+        return 0;
     const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
-    const auto marked = clinic::textureCheckMarks(m_hairOnMap, m_corrected);
-    if (marked.empty())
-        return;
-    // The tiles as they are, then the marked pixels graded normal: one correction.
+    // The polygon drawn at the map's scale: a map pixel is inside when its centre is.
+    QImage inside(w, h, QImage::Format_Grayscale8);
+    inside.fill(0);
+    {
+        QPainter painter(&inside);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(Qt::white);
+        painter.scale(1.0 / m_analysis->photoPxPerMapPx, 1.0 / m_analysis->photoPxPerMapPx);
+        painter.drawPolygon(photoPolygon);
+    }
+    std::vector<std::uint8_t> marked(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
+    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
+    for (int y = 0; y < h; ++y) {
+        const uchar *row = inside.constScanLine(y);
+        for (int x = 0; x < w; ++x) {
+            const qsizetype i = qsizetype(y) * w + x;
+            marked[static_cast<std::size_t>(i)] = row[x] != 0 && m_corrected.at(i) != notScalp;
+        }
+    }
+    return regrade(marked, analysis::Grade::NotScalp, text);
+}
+
+int PhotoViewer::regrade(const std::vector<std::uint8_t> &marked, analysis::Grade grade,
+                         const QString &text)
+{
+    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
+    if (marked.size() != static_cast<std::size_t>(w) * static_cast<std::size_t>(h))
+        return 0;
+    // The tiles as they are, then the marked pixels graded: one correction.
     const int tile = storage::kAnalysisTileSize;
     std::map<std::pair<int, int>, QByteArray> before;
     QByteArray corrected = m_corrected;
+    int changed = 0;
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
             const qsizetype i = qsizetype(y) * w + x;
-            if (!marked[static_cast<std::size_t>(i)])
+            if (!marked[static_cast<std::size_t>(i)] || corrected.at(i) == static_cast<char>(grade))
                 continue;
             const auto key = std::pair{x / tile, y / tile};
             if (!before.count(key))
                 before[key] = tileBytes(m_corrected, key.first, key.second);
-            corrected[i] = static_cast<char>(analysis::Grade::Normal);
+            corrected[i] = static_cast<char>(grade);
+            ++changed;
         }
     if (before.empty())
-        return;
+        return 0;
     std::vector<storage::GradeTile> beforeTiles, afterTiles;
     for (const auto &[key, bytes] : before) {
         beforeTiles.push_back({key.first, key.second, bytes});
         afterTiles.push_back({key.first, key.second, tileBytes(corrected, key.first, key.second)});
     }
-    m_undo->push(new PaintGradesCommand(this, std::move(beforeTiles), std::move(afterTiles),
-                                        tr("Grade hatched area normal")));
+    m_undo->push(new PaintGradesCommand(this, std::move(beforeTiles), std::move(afterTiles), text));
+    return changed;
 }
 
 void PhotoViewer::updateStatus()

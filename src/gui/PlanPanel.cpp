@@ -555,6 +555,18 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     m_faceHint->setWordWrap(true);
     m_faceHint->setVisible(false);
     layout->addWidget(m_faceHint);
+    m_faceOffMap = new QPushButton(tr("Take Face Off Map"), this);
+    m_faceOffMap->setObjectName(QStringLiteral("faceOffMap"));
+    m_faceOffMap->setToolTip(
+        tr("Grade the face \u201cnot scalp\u201d on the map: everything below the brows and the "
+           "forehead up to %1 mm above the glabella, where a hairline never lies. On a front "
+           "view the analysis reads the face as bald scalp (undoable)")
+            .arg(planning::kFaceForeheadMm, 0, 'f', 0));
+    m_faceOffMap->setVisible(false);
+    auto *faceOffRow = new QHBoxLayout;
+    faceOffRow->addWidget(m_faceOffMap);
+    faceOffRow->addStretch();
+    layout->addLayout(faceOffRow);
 
     auto *buttons = new QHBoxLayout;
     m_generate = new QPushButton(tr("Make Plan"), this);
@@ -659,6 +671,9 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
             new HairlineCommand(this, m_hairline, cleared, tr("Clear hairline"), false));
     });
     connect(m_applyPreset, &QPushButton::clicked, this, &PlanPanel::applyPreset);
+    connect(m_faceOffMap, &QPushButton::clicked, this, &PlanPanel::takeFaceOffMap);
+    // Corrections painted with the panel open reach the plan.
+    connect(m_viewer.undoStack(), &QUndoStack::indexChanged, this, &PlanPanel::followCorrections);
     connect(m_preset, &QComboBox::currentIndexChanged, this, &PlanPanel::updateGuides);
     connect(m_faceTool, &QAction::toggled, this, [this](bool on) {
         toolToggled(m_faceTool, on);
@@ -798,10 +813,7 @@ void PlanPanel::refresh()
     if (analysis && m_viewer.calibration()) {
         try {
             m_input = clinic::planningInputForAnalysis(m_viewer.database(), analysis->id);
-            // The technician's corrections as painted in the viewer, stored or not yet.
-            const QByteArray &grades = m_viewer.correctedGrades();
-            if (grades.size() == qsizetype(m_input->map.grades.size()))
-                m_input->map.grades.assign(grades.begin(), grades.end());
+            followCorrections(); // as painted in the viewer, stored or not yet
         } catch (const std::exception &error) {
             m_state->setText(QString::fromUtf8(error.what()));
         }
@@ -864,6 +876,8 @@ void PlanPanel::updateEnabled()
     m_zoneTool->setEnabled(ready);
     m_faceTool->setEnabled(ready);
     m_applyPreset->setEnabled(ready && m_guides.has_value());
+    m_faceOffMap->setEnabled(ready && m_guides.has_value());
+    m_faceOffMap->setVisible(m_guides.has_value());
     const bool scar = m_zoneKind->currentIndex() == 1;
     m_scarDensity->setEnabled(scar);
     m_scarNeedle->setEnabled(scar);
@@ -1117,6 +1131,28 @@ void PlanPanel::applyPreset()
     } catch (const std::exception &error) {
         m_faceHint->setText(QString::fromUtf8(error.what()));
     }
+}
+
+void PlanPanel::takeFaceOffMap()
+{
+    if (!m_guides || !(mmPerPx() > 0))
+        return;
+    QPolygonF photoPolygon;
+    for (const planning::PointMm &p : planning::faceOutline(*m_guides))
+        photoPolygon << QPointF(p.x / mmPerPx(), p.y / mmPerPx());
+    const int taken = m_viewer.takeOffMap(photoPolygon, tr("Take face off map"));
+    m_faceHint->setText(taken > 0 ? tr("The face is off the map: it gets no grade and no dots, "
+                                       "and the stage is read without it (Undo puts it back).")
+                                  : tr("The face was off the map already."));
+}
+
+void PlanPanel::followCorrections()
+{
+    if (!m_input)
+        return;
+    const QByteArray &grades = m_viewer.correctedGrades();
+    if (grades.size() == qsizetype(m_input->map.grades.size()))
+        m_input->map.grades.assign(grades.begin(), grades.end());
 }
 
 void PlanPanel::setZones(const std::vector<planning::TreatmentZone> &zones)

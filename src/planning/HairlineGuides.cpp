@@ -1,5 +1,6 @@
 #include "smp/planning/HairlineGuides.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -122,6 +123,29 @@ HairlineGuides hairlineGuides(const FaceLandmarks &face, HairlinePreset preset)
         guides.temple[side] = at(e, outward, corner * 3.0 / 8.0);
     }
     return guides;
+}
+
+std::vector<PointMm> faceOutline(const HairlineGuides &guides, double reachMm)
+{
+    const FaceLandmarks &face = guides.face;
+    const PointMm v = guides.up;
+    const PointMm h{-v.y, v.x}; // along the eye corners, to the photo's right
+    const PointMm a = face.glabella;
+    const auto along = [&](PointMm p, PointMm axis) {
+        return (p.x - a.x) * axis.x + (p.y - a.y) * axis.y;
+    };
+    double forehead = kFaceForeheadMm;
+    if (face.chin) // a short face's hairline (a third of it) may lie lower
+        forehead = std::min(forehead, -along(*face.chin, v) / 2 - 10);
+    constexpr double kBrows = 10;
+    forehead = std::max(forehead, kBrows);
+    const double left = along(face.leftEyeCorner, h), right = along(face.rightEyeCorner, h);
+    const auto at = [&](double u, double w) {
+        return PointMm{a.x + u * h.x + w * v.x, a.y + u * h.y + w * v.y};
+    };
+    return {at(-reachMm, -reachMm), at(reachMm, -reachMm), at(reachMm, kBrows),
+            at(right, kBrows),      at(right, forehead),   at(left, forehead),
+            at(left, kBrows),       at(-reachMm, kBrows)};
 }
 
 Hairline presetHairline(const HairlineGuides &guides)

@@ -1378,6 +1378,90 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     CHECK(info().contains(QStringLiteral("of the loss looks like hair")));
 }
 
+TEST_CASE("a front view's face is taken off the map from the face points, and the plan follows",
+          "[gui][viewer][planning]")
+{
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    const QString path = dir.file(QStringLiteral("front.png"));
+    REQUIRE(test::drawFrontView().save(path));
+    const storage::Photo photo =
+        clinic::importPhoto(db, *clientId, path, storage::PhotoView::Front);
+    storage::Calibration scale;
+    scale.photoId = photo.id;
+    scale.method = storage::CalibrationMethod::Manual;
+    scale.mmPerPx = 0.2;
+    scale.details = QStringLiteral("{\"drawn\": \"5 px per mm\"}");
+    storage::PhotoLibrary(db).addCalibration(scale);
+    auto *viewer = openViewer(db, photo.id);
+    analyseInViewer(viewer);
+    const auto gradeAt = [viewer](double x, double y) {
+        const auto &a = *viewer->analysis();
+        return viewer->correctedGrades().at(qsizetype(y / a.photoPxPerMapPx) * a.mapWidth +
+                                            qsizetype(x / a.photoPxPerMapPx));
+    };
+    const auto lossPixels = [viewer] {
+        const QByteArray &g = viewer->correctedGrades();
+        return std::count_if(g.begin(), g.end(), [](char v) {
+            return v >= static_cast<char>(analysis::Grade::Advanced);
+        });
+    };
+    // The drawn face reads as bald scalp (photo pixels: a cheek, the chin), the stage high.
+    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
+    REQUIRE(gradeAt(640, 820) >= static_cast<char>(analysis::Grade::Advanced));
+    REQUIRE(gradeAt(800, 1100) >= static_cast<char>(analysis::Grade::Advanced));
+    const char recededFront = gradeAt(800, 300); // above the forehead cut, below the hair
+    const char topHair = gradeAt(800, 160);
+    const auto lossBefore = lossPixels();
+    const QString stageBefore = viewer->stageText();
+
+    viewer->planAction()->setChecked(true);
+    gui::PlanPanel *panel = viewer->planPanel();
+    CHECK_FALSE(panel->faceOffMapButton()->isVisible());
+    panel->faceAction()->setChecked(true);
+    for (const QPointF p :
+         {QPointF(800, 590), QPointF(550, 640), QPointF(1050, 640), QPointF(800, 1170)})
+        panel->markFacePoint(p);
+    REQUIRE(panel->guides().has_value());
+    REQUIRE(panel->faceOffMapButton()->isVisible());
+    REQUIRE(panel->faceOffMapButton()->isEnabled());
+    const int steps = viewer->undoStack()->index();
+    QTest::mouseClick(panel->faceOffMapButton(), Qt::LeftButton);
+    CHECK(viewer->undoStack()->index() == steps + 1);
+    CHECK(gradeAt(640, 820) == notScalp);
+    CHECK(gradeAt(800, 1100) == notScalp);
+    CHECK(gradeAt(800, 400) == notScalp); // the forehead 38 mm above the glabella
+    CHECK(gradeAt(800, 300) == recededFront);
+    CHECK(gradeAt(800, 160) == topHair);
+    INFO("loss pixels " << lossBefore << " -> " << lossPixels() << "; stage "
+                        << stageBefore.toStdString() << " -> "
+                        << viewer->stageText().toStdString());
+    CHECK(lossPixels() < lossBefore / 3);
+    CHECK(viewer->stageText() != stageBefore);
+    // Stored as a correction: the next viewer of the photo sees the face off the map.
+    CHECK(storage::AnalysisStore(db).correctedGrades(*viewer->analysis()) ==
+          viewer->correctedGrades());
+
+    // The plan follows the corrected map: no dot on the face.
+    QSignalSpy ready(panel, &gui::PlanPanel::planReady);
+    panel->generate();
+    REQUIRE(ready.wait(30000));
+    REQUIRE(panel->plan().has_value());
+    CHECK_FALSE(panel->plan()->dots.empty());
+    const auto onFace = std::count_if(
+        panel->plan()->dots.begin(), panel->plan()->dots.end(),
+        [](const planning::Dot &dot) { return dot.position.y > 590 * 0.2 - 10 + 0.5; });
+    CHECK(onFace == 0); // nothing below the brows (mm; half a map pixel's margin)
+
+    // Undone, the face is back on the map.
+    while (viewer->undoStack()->index() > steps)
+        viewer->undoStack()->undo();
+    CHECK(gradeAt(640, 820) >= static_cast<char>(analysis::Grade::Advanced));
+    CHECK(viewer->stageText() == stageBefore);
+    answerMessageBoxes({QMessageBox::Discard}); // the plan made is not kept
+    viewer->close();
+}
+
 TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag, sessions, save "
           "and export",
           "[gui][viewer][planning]")

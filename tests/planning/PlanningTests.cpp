@@ -604,6 +604,55 @@ TEST_CASE("hairline guides: Garg's 8-8-8 from the face points, presets, a tilted
     CHECK_NOTHROW(presetHairline(g));
 }
 
+TEST_CASE("the face outline takes the face and low forehead, not the hairline's guides",
+          "[planning]")
+{
+    // Ray casting: is p inside the polygon?
+    const auto inside = [](const std::vector<PointMm> &polygon, PointMm p) {
+        bool in = false;
+        for (std::size_t a = 0, b = polygon.size() - 1; a < polygon.size(); b = a++) {
+            const PointMm &pa = polygon[a], &pb = polygon[b];
+            if ((pa.y > p.y) != (pb.y > p.y) &&
+                p.x < (pb.x - pa.x) * (p.y - pa.y) / (pb.y - pa.y) + pa.x)
+                in = !in;
+        }
+        return in;
+    };
+    FaceLandmarks face{{110, 140}, {60, 150}, {160, 150}, std::nullopt};
+    const HairlineGuides guides = hairlineGuides(face, HairlinePreset::Juvenile);
+    const std::vector<PointMm> outline = faceOutline(guides);
+    // The eyes, the chin, the cheeks beyond the eye corners, the forehead 40 mm up: face.
+    for (const PointMm p : {PointMm{60, 150}, PointMm{110, 260}, PointMm{30, 200},
+                            PointMm{110, 100}, PointMm{70, 101}})
+        CHECK(inside(outline, p));
+    // The lowest preset's mid-frontal point (65 mm up), its corners and temple points, and the
+    // forehead 40 mm up beyond the eye-corner verticals (the temples' hair): not taken off.
+    for (const PointMm p :
+         {guides.midFrontal, guides.frontotemporal[0], guides.frontotemporal[1], guides.temple[0],
+          guides.temple[1], PointMm{110, 90}, PointMm{40, 100}, PointMm{180, 100}})
+        CHECK_FALSE(inside(outline, p));
+    // A short face (glabella to chin 90 mm; a third of it 45 mm): the forehead stops 10 mm under
+    // that line.
+    face.chin = PointMm{110, 230};
+    const auto shortFace = faceOutline(hairlineGuides(face, HairlinePreset::Female));
+    CHECK(inside(shortFace, {110, 106}));
+    CHECK_FALSE(inside(shortFace, {110, 104}));
+    // A tilted head: the outline turns with it (the glabella's forehead point, 30 mm along the
+    // face's up, is inside; 60 mm along it is not).
+    const double t = 15 * std::numbers::pi / 180;
+    const auto turn = [&](PointMm p) {
+        const double x = p.x - 110, y = p.y - 140;
+        return PointMm{110 + x * std::cos(t) - y * std::sin(t),
+                       140 + x * std::sin(t) + y * std::cos(t)};
+    };
+    const auto tilted = faceOutline(hairlineGuides(
+        FaceLandmarks{turn({110, 140}), turn({60, 150}), turn({160, 150}), std::nullopt},
+        HairlinePreset::Mature));
+    CHECK(inside(tilted, turn({110, 110})));
+    CHECK_FALSE(inside(tilted, turn({110, 80})));
+    CHECK_FALSE(inside(tilted, turn({40, 100})));
+}
+
 TEST_CASE("implausible face points are refused with the point named", "[planning]")
 {
     FaceLandmarks face{{110, 140}, {60, 150}, {160, 150}, std::nullopt};

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QColor>
+#include <QImage>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -40,5 +41,10 @@ QString rawQueryValue(const QString &databasePath, const QString &sql);
 
 // ../shared/data/hairloss/images relative to the source tree, or empty when absent.
 QString sharedHairlossImages();
+
+// A schematic front view (5 px per mm), for the guides' screenshot and the face tests: a face with
+// a receded hairline. Landmarks: glabella (800, 590), outer eye corners (550, 640) and (1050, 640),
+// chin (800, 1170).
+QImage drawFrontView();
 
 } // namespace smp::test

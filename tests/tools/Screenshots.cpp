@@ -1,6 +1,7 @@
 // smp-screenshots OUT_DIR: takes the user guide's screenshots from the running application
 // (offscreen platform, a fresh database with the bundled sample client). Not run by ctest.
 
+#include "TestSupport.h"
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/clinic/Planning.h"
@@ -35,7 +36,6 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
-#include <QPainterPath>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -60,56 +60,6 @@ void save(QWidget *widget, const QString &file)
 {
     widget->grab().save(file);
     std::printf("wrote %s\n", qPrintable(file));
-}
-
-// A schematic front view drawn for the guides' screenshot (5 px per mm): a face with a receded
-// hairline. Landmarks: glabella (800, 590), outer eye corners (550, 640) and (1050, 640), chin
-// (800, 1170).
-QImage drawFrontView()
-{
-    QImage image(1600, 1200, QImage::Format_RGB32);
-    image.fill(QColor(196, 204, 214));
-    QPainter p(&image);
-    p.setRenderHint(QPainter::Antialiasing);
-    const QColor skin(224, 182, 150), hair(52, 38, 30);
-    // Ears, then the head.
-    p.setPen(Qt::NoPen);
-    p.setBrush(skin.darker(108));
-    p.drawEllipse(QRectF(395, 560, 70, 180));
-    p.drawEllipse(QRectF(1135, 560, 70, 180));
-    p.setBrush(skin);
-    p.drawEllipse(QRectF(425, 90, 750, 1100));
-    // Hair on the sides and the top, behind a receded (Norwood 3) line.
-    QPainterPath cap;
-    cap.moveTo(430, 620);
-    cap.cubicTo(420, 300, 560, 120, 800, 100);
-    cap.cubicTo(1040, 120, 1180, 300, 1170, 620);
-    cap.lineTo(1120, 620);
-    cap.cubicTo(1110, 420, 1060, 300, 1010, 250);
-    cap.cubicTo(950, 215, 880, 235, 800, 240);
-    cap.cubicTo(720, 235, 650, 215, 590, 250);
-    cap.cubicTo(540, 300, 490, 420, 480, 620);
-    cap.closeSubpath();
-    p.setBrush(hair);
-    p.drawPath(cap);
-    // Brows, eyes, nose, mouth.
-    QPen brow(QColor(60, 44, 34), 14, Qt::SolidLine, Qt::RoundCap);
-    p.setPen(brow);
-    p.drawArc(QRectF(560, 575, 200, 60), 20 * 16, 140 * 16);
-    p.drawArc(QRectF(840, 575, 200, 60), 20 * 16, 140 * 16);
-    p.setPen(QPen(QColor(90, 60, 50), 3));
-    p.setBrush(Qt::white);
-    p.drawEllipse(QRectF(552, 622, 176, 40));
-    p.drawEllipse(QRectF(872, 622, 176, 40));
-    p.setBrush(QColor(70, 50, 40));
-    p.drawEllipse(QPointF(640, 642), 17, 17);
-    p.drawEllipse(QPointF(960, 642), 17, 17);
-    p.setPen(QPen(skin.darker(135), 5, Qt::SolidLine, Qt::RoundCap));
-    p.setBrush(Qt::NoBrush);
-    p.drawArc(QRectF(750, 640, 100, 230), 200 * 16, 140 * 16);
-    p.setPen(QPen(QColor(160, 80, 80), 8, Qt::SolidLine, Qt::RoundCap));
-    p.drawArc(QRectF(700, 930, 200, 70), 200 * 16, 140 * 16);
-    return image;
 }
 
 } // namespace
@@ -522,7 +472,7 @@ int main(int argc, char *argv[])
     // Hairline guides on a front view: the face points, Garg's construction, the mature preset.
     {
         const QString front = dir.filePath(QStringLiteral("front-view.png"));
-        drawFrontView().save(front);
+        smp::test::drawFrontView().save(front);
         const auto photo =
             smp::clinic::importPhoto(db, *sample, front, smp::storage::PhotoView::Front);
         smp::storage::Calibration scale;
@@ -550,6 +500,7 @@ int main(int argc, char *argv[])
             facePanel->markFacePoint(p);
         facePanel->applyPreset();
         facePanel->faceAction()->setChecked(false);
+        facePanel->faceOffMapButton()->click(); // the face reads as bald scalp
         QSignalSpy facePlanned(facePanel, &smp::gui::PlanPanel::planReady);
         facePanel->generate();
         facePlanned.wait(30000);

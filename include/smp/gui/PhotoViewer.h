@@ -6,6 +6,7 @@
 
 #include <QGraphicsView>
 #include <QImage>
+#include <QPolygonF>
 #include <QWidget>
 
 #include <map>
@@ -157,6 +158,10 @@ public:
     // The texture check's hatching over the loss area, as corrected, that reads hair (null
     // without an analysis).
     QGraphicsItem *textureLayer() const;
+    // Grades the map pixels (of the shown analysis) whose centres lie in `photoPolygon` (photo
+    // pixels) "not scalp", as one undoable, stored correction named `text`; returns how many
+    // changed (0 without an analysis). The plan panel takes a front view's face off with it.
+    int takeOffMap(const QPolygonF &photoPolygon, const QString &text);
     // Runs the analysis in the background (progress dialog with Cancel); analysisFinished follows.
     void analyze();
 
@@ -189,6 +194,10 @@ private:
     // The bytes of tile (tileX, tileY) of a map of the shown analysis's size, clipped at its edge.
     QByteArray tileBytes(const QByteArray &map, int tileX, int tileY) const;
     void gradeHatchedNormal();
+    // Grades the pixels of the corrected map marked in `marked` (one byte per map pixel, non-zero
+    // to change) `grade` as one correction on the undo stack; returns how many changed.
+    int regrade(const std::vector<std::uint8_t> &marked, analysis::Grade grade,
+                const QString &text);
     void startLoading();
     void reloadCalibration();
     void showOverlay();

@@ -63,6 +63,9 @@ public:
     QAction *faceAction() const { return m_faceTool; }
     QComboBox *presetBox() const { return m_preset; }
     QPushButton *applyPresetButton() const { return m_applyPreset; }
+    // Takes the face below the guides off the analysis's map (planning::faceOutline(), one
+    // undoable correction): on a front view it reads as bald scalp. Enabled with guides.
+    QPushButton *faceOffMapButton() const { return m_faceOffMap; }
     // The guides from the marked face points (empty until three are marked and plausible).
     const std::optional<planning::HairlineGuides> &guides() const { return m_guides; }
     QComboBox *zoneKindBox() const { return m_zoneKind; }
@@ -118,6 +121,10 @@ public:
     void markFacePoint(QPointF photoPoint);
     // Replaces the hairline with the chosen preset through the guides (undoable).
     void applyPreset();
+    void takeFaceOffMap();
+    // The planning input's grades from the viewer's corrected map (corrections painted while
+    // the panel is open reach the next plan).
+    void followCorrections();
 
 signals:
     void planReady();
@@ -194,6 +201,7 @@ private:
     QAction *m_faceTool = nullptr;
     QComboBox *m_preset = nullptr;
     QPushButton *m_applyPreset = nullptr;
+    QPushButton *m_faceOffMap = nullptr;
     QLabel *m_faceHint = nullptr;
     QPushButton *m_generate = nullptr;
     QPushButton *m_save = nullptr;

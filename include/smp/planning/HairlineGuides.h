@@ -11,6 +11,7 @@
 #include "smp/planning/Plan.h"
 
 #include <optional>
+#include <vector>
 
 namespace smp::planning {
 
@@ -49,6 +50,16 @@ struct HairlineGuides
 // (eye corners under 50 mm or over 160 mm apart, the glabella not between and above them, a
 // head tilted over 20 degrees, a chin not below the glabella by 70-200 mm).
 HairlineGuides hairlineGuides(const FaceLandmarks &face, HairlinePreset preset);
+
+// The face on a front view, for taking it off the scalp map (it reads as bald scalp): a polygon
+// in mm on the photo's plane, reaching `reachMm` from the glabella down and to the sides. It
+// holds everything below a line 10 mm above the glabella (brows, eyes, nose, chin, and the
+// sides of the head level with them) and the forehead between the outer-eye-corner verticals
+// up to kFaceForeheadMm above the glabella, below the lowest hairline a preset draws (juvenile
+// 65 mm; female a third of the face, so with a chin point up to 10 mm under that instead).
+// The temple points and the hairline guides lie above it.
+inline constexpr double kFaceForeheadMm = 45;
+std::vector<PointMm> faceOutline(const HairlineGuides &guides, double reachMm = 600);
 
 // A hairline through the guides (temple, frontotemporal angle, between, mid-frontal point, and
 // the same on the other side), treated above the line as on a front view. Throws
