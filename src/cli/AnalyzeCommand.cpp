@@ -149,6 +149,22 @@ int runAnalyzeCommand(const QStringList &arguments)
             print(note);
         if (const QString note = clinic::textureCheckNote(result); !note.isEmpty())
             print(note);
+        // What a stored photo kept from its last analysis (or its client's record) is said, so
+        // that a different map is not a surprise.
+        if (stored && parameters.referenceArea && !call.isSet(QStringLiteral("reference-area")))
+            print(QStringLiteral("Graded against the reference area %1,%2,%3,%4 kept from the "
+                                 "photo's last analysis (--reference-area none: the best-covered "
+                                 "part).")
+                      .arg(parameters.referenceArea->x)
+                      .arg(parameters.referenceArea->y)
+                      .arg(parameters.referenceArea->width)
+                      .arg(parameters.referenceArea->height));
+        if (stored && parameters.hairTone != analysis::HairTone::Automatic &&
+            !call.isSet(QStringLiteral("hair-tone")))
+            print(QStringLiteral("Hair read as %1 than the skin, as said for the photo's last "
+                                 "analysis or by its client's hair colour (--hair-tone auto: the "
+                                 "analysis tells).")
+                      .arg(QString::fromLatin1(analysis::hairToneName(parameters.hairTone))));
         for (const auto &region : result.regions) {
             if (region.grade == analysis::Grade::Normal)
                 continue;

@@ -692,6 +692,8 @@ TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli]
           QStringLiteral("darker"));
     CHECK(algorithmOf(recorded)[QStringLiteral("hair_tone_from")].toString() ==
           QStringLiteral("technician"));
+    CHECK(run(dir, {QStringLiteral("analyze"), QStringLiteral("1")})
+              .out.contains(QStringLiteral("Hair read as darker than the skin")));
     Result overruled =
         run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--hair-tone"),
                   QStringLiteral("auto"), QStringLiteral("--json")});
@@ -717,6 +719,13 @@ TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli]
     CHECK(kept[0].toDouble() == 800);
     CHECK(again.json().object()[QStringLiteral("coverage_percent")].toDouble() ==
           referenced.json().object()[QStringLiteral("coverage_percent")].toDouble());
+    // The text output says what was kept.
+    const Result againText = run(dir, {QStringLiteral("analyze"), QStringLiteral("1")});
+    REQUIRE(againText.exitCode == 0);
+    CHECK(againText.out.contains(
+        QStringLiteral("Graded against the reference area 800,850,60,60 kept from the photo's "
+                       "last analysis")));
+    CHECK_FALSE(againText.out.contains(QStringLiteral("Hair read as")));
     Result unreferenced = run(dir, {QStringLiteral("analyze"), QStringLiteral("1"),
                                     QStringLiteral("--reference-area"), QStringLiteral("none"),
                                     QStringLiteral("--json")});
