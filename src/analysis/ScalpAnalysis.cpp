@@ -1766,8 +1766,21 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                          static_cast<int>(p.referenceArea->y / photoPxPerMapPx),
                          std::max(1, static_cast<int>(p.referenceArea->width / photoPxPerMapPx)),
                          std::max(1, static_cast<int>(p.referenceArea->height / photoPxPerMapPx)));
-        referenceMask(r & cv::Rect(0, 0, head.cols, head.rows)).setTo(255);
+        const cv::Rect inside = r & cv::Rect(0, 0, head.cols, head.rows);
+        referenceMask(inside).setTo(255);
         referenceMask &= head;
+        // An area mostly off the scalp (the backdrop, the face) would grade every pixel against
+        // the few it holds, or against nothing (all normal): refused with what was drawn.
+        const double onScalp = cv::countNonZero(referenceMask) / std::max(1.0, double(r.area()));
+        if (onScalp < kMinReferenceOnScalp) {
+            std::ostringstream message;
+            message << "the reference area (" << std::lround(p.referenceArea->x) << ','
+                    << std::lround(p.referenceArea->y) << ',' << std::lround(p.referenceArea->width)
+                    << ',' << std::lround(p.referenceArea->height) << " photo px) is "
+                    << std::lround(100 * onScalp)
+                    << "% on the scalp; draw it over hair of the client's normal density";
+            throw std::invalid_argument(message.str());
+        }
         result.referenceCoverage = cv::mean(coverage, referenceMask)[0];
     } else {
         cv::erode(head, referenceMask,

@@ -79,6 +79,24 @@ TEST_CASE("the default phantom meets the coverage and bald-plus-advanced targets
     CHECK(frontal);
 }
 
+TEST_CASE("a reference area off the scalp is refused, not graded against", "[analysis]")
+{
+    test::PhantomCase c;
+    c.phantom.widthPx = 800;
+    c.phantom.heightPx = 600;
+    analysis::Parameters parameters;
+    // The backdrop's corner: every pixel would have graded normal against it.
+    parameters.referenceArea = analysis::Parameters::Rect{4, 4, 60, 60};
+    CHECK_THROWS_WITH(test::scorePhantom(c, parameters),
+                      Catch::Contains("the reference area (4,4,60,60 photo px) is 0% on the "
+                                      "scalp"));
+    // Over the head's side, well covered: graded against it.
+    parameters.referenceArea = analysis::Parameters::Rect{220, 260, 60, 60};
+    const auto score = test::scorePhantom(c, parameters);
+    CHECK(score.result.scalpFound);
+    CHECK(score.result.referenceCoverage > 0.2);
+}
+
 TEST_CASE("a calibrated photo gets areas in cm2 and a window of 5 mm", "[analysis]")
 {
     test::PhantomCase c;

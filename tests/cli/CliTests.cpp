@@ -612,6 +612,12 @@ TEST_CASE("options may stand before the command; smp analyze takes a reference a
                   QStringLiteral("1500,1100,400,400")});
     CHECK(outside.exitCode == 2);
     CHECK(outside.err.contains(QStringLiteral("--reference-area")));
+    // Inside the photo but on the backdrop: refused, naming the area.
+    Result backdrop = run(dir, {QStringLiteral("analyze"), sample,
+                                QStringLiteral("--reference-area"), QStringLiteral("0,0,60,60")});
+    CHECK(backdrop.exitCode == 1);
+    CHECK(backdrop.err.contains(QStringLiteral("the reference area (0,0,60,60 photo px) is 0% on "
+                                               "the scalp")));
 }
 
 TEST_CASE("smp analyze says when the photo is soft", "[cli][analysis]")

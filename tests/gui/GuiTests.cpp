@@ -1068,6 +1068,27 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
     CHECK(storedArea().toArray().size() == 4);
     CHECK(lossPixels(viewer->analysis()->grades) == againstArea);
 
+    // Drawn over the backdrop: refused with the reason, and the area the map was graded against
+    // stays.
+    {
+        gui::PhotoView *reopened = viewer->view();
+        const auto at = [reopened](QPointF p) {
+            return reopened->mapFromScene(reopened->imageItem()->mapToScene(p));
+        };
+        viewer->referenceAreaAction()->setChecked(true);
+        QSignalSpy refused(viewer, &gui::PhotoViewer::analysisFinished);
+        QTest::mousePress(reopened->viewport(), Qt::LeftButton, Qt::NoModifier, at({10, 10}));
+        QTest::mouseMove(reopened->viewport(), at({60, 60}));
+        QTest::mouseRelease(reopened->viewport(), Qt::LeftButton, Qt::NoModifier, at({120, 120}));
+        REQUIRE(refused.wait(30000));
+        CHECK_FALSE(refused.at(0).at(0).toBool());
+        CHECK(viewer->findChild<QLabel *>(QStringLiteral("viewerStatus"))
+                  ->text()
+                  .contains(QStringLiteral("% on the scalp; draw it over hair")));
+        REQUIRE(viewer->referenceArea().has_value());
+        CHECK(std::abs(viewer->referenceArea()->x() - 700) < 3);
+    }
+
     // Cleared: analysed against the best-covered area again, the same map as at first.
     QSignalSpy cleared(viewer, &gui::PhotoViewer::analysisFinished);
     viewer->clearReferenceAction()->trigger();

@@ -304,8 +304,12 @@ inline constexpr int kMinSidePx = 64;
 inline constexpr double kSoftPhotoSharpness = 0.9;
 inline constexpr double kSharpPhotoSharpness = 1.1;
 
+// A reference area (Parameters::referenceArea) must lie at least this share on the scalp.
+inline constexpr double kMinReferenceOnScalp = 0.25;
+
 // Throws std::invalid_argument for an empty image or one under kMinSidePx on a side (the message
-// says its size), Cancelled when progress says stop.
+// says its size) or a reference area under kMinReferenceOnScalp on the scalp (the message gives
+// the area and its share), Cancelled when progress says stop.
 Result analyze(const RgbImage &image, const Parameters &parameters = {},
                const Progress &progress = {});
 
