@@ -239,6 +239,23 @@ void analyseInViewer(gui::PhotoViewer *viewer)
     REQUIRE(viewer->analysis().has_value());
 }
 
+// Drags a reference area from `from` to `to` (photo pixels) with the viewer's tool, as a
+// person does, and waits for the analysis that starts; returns whether it was stored.
+bool dragReferenceArea(gui::PhotoViewer *viewer, QPointF from, QPointF to)
+{
+    gui::PhotoView *view = viewer->view();
+    const auto toView = [view](QPointF p) {
+        return view->mapFromScene(view->imageItem()->mapToScene(p));
+    };
+    viewer->referenceAreaAction()->setChecked(true);
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(from));
+    QTest::mouseMove(view->viewport(), toView((from + to) / 2));
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(to));
+    REQUIRE(finished.wait(30000));
+    return finished.at(0).at(0).toBool();
+}
+
 // The grade (analysis::Grade) a stored analysis gives the photo pixel (x, y).
 char storedGradeAt(const storage::StoredAnalysis &analysis, double x, double y)
 {
@@ -1033,17 +1050,7 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
 
     // Dragged over the thinning mid-scalp (photo pixels), the map is graded against it: less
     // of it reads as loss than against the best-covered sides.
-    gui::PhotoView *view = viewer->view();
-    const auto toView = [view](QPointF p) {
-        return view->mapFromScene(view->imageItem()->mapToScene(p));
-    };
-    viewer->referenceAreaAction()->setChecked(true);
-    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
-    QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView({700, 560}));
-    QTest::mouseMove(view->viewport(), toView({800, 620}));
-    QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView({900, 680}));
-    REQUIRE(finished.wait(30000));
-    REQUIRE(finished.at(0).at(0).toBool());
+    REQUIRE(dragReferenceArea(viewer, {700, 560}, {900, 680}));
     const QJsonArray area = storedArea().toArray();
     REQUIRE(area.size() == 4);
     CHECK(std::abs(area[0].toDouble() - 700) < 3);
@@ -1070,24 +1077,12 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
 
     // Drawn over the backdrop: refused with the reason, and the area the map was graded against
     // stays.
-    {
-        gui::PhotoView *reopened = viewer->view();
-        const auto at = [reopened](QPointF p) {
-            return reopened->mapFromScene(reopened->imageItem()->mapToScene(p));
-        };
-        viewer->referenceAreaAction()->setChecked(true);
-        QSignalSpy refused(viewer, &gui::PhotoViewer::analysisFinished);
-        QTest::mousePress(reopened->viewport(), Qt::LeftButton, Qt::NoModifier, at({10, 10}));
-        QTest::mouseMove(reopened->viewport(), at({60, 60}));
-        QTest::mouseRelease(reopened->viewport(), Qt::LeftButton, Qt::NoModifier, at({120, 120}));
-        REQUIRE(refused.wait(30000));
-        CHECK_FALSE(refused.at(0).at(0).toBool());
-        CHECK(viewer->findChild<QLabel *>(QStringLiteral("viewerStatus"))
-                  ->text()
-                  .contains(QStringLiteral("% on the scalp; draw it over hair")));
-        REQUIRE(viewer->referenceArea().has_value());
-        CHECK(std::abs(viewer->referenceArea()->x() - 700) < 3);
-    }
+    CHECK_FALSE(dragReferenceArea(viewer, {10, 10}, {120, 120}));
+    CHECK(viewer->findChild<QLabel *>(QStringLiteral("viewerStatus"))
+              ->text()
+              .contains(QStringLiteral("% on the scalp; draw it over hair")));
+    REQUIRE(viewer->referenceArea().has_value());
+    CHECK(std::abs(viewer->referenceArea()->x() - 700) < 3);
 
     // Cleared: analysed against the best-covered area again, the same map as at first.
     QSignalSpy cleared(viewer, &gui::PhotoViewer::analysisFinished);
