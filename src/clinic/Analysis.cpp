@@ -99,16 +99,25 @@ analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId
         parameters.hairTone = hairToneForHairColour(client->hairColour);
     // What the technician said for the photo's last analysis holds for the next one.
     if (const auto last = storage::AnalysisStore(db).latest(photoId)) {
-        const QJsonObject stored = QJsonDocument::fromJson(last->parametersJson.toUtf8()).object();
-        if (const auto tone = analysis::hairToneFromName(
-                stored.value(QLatin1String("hair_tone")).toString().toStdString()))
-            parameters.hairTone = *tone;
-        const QJsonArray area = stored.value(QLatin1String("reference_area")).toArray();
-        if (area.size() == 4)
-            parameters.referenceArea = analysis::Parameters::Rect{
-                area[0].toDouble(), area[1].toDouble(), area[2].toDouble(), area[3].toDouble()};
+        const TechnicianChoices said = technicianChoices(*last);
+        parameters.hairTone = said.hairTone;
+        parameters.referenceArea = said.referenceArea;
     }
     return parameters;
+}
+
+TechnicianChoices technicianChoices(const storage::StoredAnalysis &stored)
+{
+    const QJsonObject parameters = QJsonDocument::fromJson(stored.parametersJson.toUtf8()).object();
+    TechnicianChoices said;
+    said.hairTone = analysis::hairToneFromName(
+                        parameters.value(QLatin1String("hair_tone")).toString().toStdString())
+                        .value_or(analysis::HairTone::Automatic);
+    const QJsonArray area = parameters.value(QLatin1String("reference_area")).toArray();
+    if (area.size() == 4)
+        said.referenceArea = analysis::Parameters::Rect{area[0].toDouble(), area[1].toDouble(),
+                                                        area[2].toDouble(), area[3].toDouble()};
+    return said;
 }
 
 analysis::HairTone hairToneForHairColour(const QString &hairColour)

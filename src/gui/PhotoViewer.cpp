@@ -1021,13 +1021,8 @@ void PhotoViewer::followReferenceArea()
     // so that analysing again keeps it until the technician clears it.
     m_referenceArea.reset();
     if (m_analysis) {
-        const QJsonArray area = QJsonDocument::fromJson(m_analysis->parametersJson.toUtf8())
-                                    .object()
-                                    .value(QLatin1String("reference_area"))
-                                    .toArray();
-        if (area.size() == 4)
-            m_referenceArea = QRectF(area[0].toDouble(), area[1].toDouble(), area[2].toDouble(),
-                                     area[3].toDouble());
+        if (const auto area = clinic::technicianChoices(*m_analysis).referenceArea)
+            m_referenceArea = QRectF(area->x, area->y, area->width, area->height);
     }
     showReferenceArea();
 }
@@ -1066,11 +1061,7 @@ void PhotoViewer::followHairTone()
             // The photo is gone or the database unreadable: analyze() says so when asked.
         }
     } else {
-        const QJsonObject parameters =
-            QJsonDocument::fromJson(m_analysis->parametersJson.toUtf8()).object();
-        tone = analysis::hairToneFromName(
-                   parameters.value(QLatin1String("hair_tone")).toString().toStdString())
-                   .value_or(analysis::HairTone::Automatic);
+        tone = clinic::technicianChoices(*m_analysis).hairTone;
         const QJsonObject algorithm = QJsonDocument::fromJson(m_analysis->summaryJson.toUtf8())
                                           .object()
                                           .value(QLatin1String("algorithm"))

@@ -28,6 +28,15 @@ analysis::View toAnalysisView(storage::PhotoView view);
 // holds for the next: a photo analysed again is graded as it was until they say otherwise.
 analysis::Parameters parametersForPhoto(storage::Database &db, storage::RecordId photoId);
 
+// What the technician said for a stored analysis, read from its parameters: the hair tone it
+// was analysed with (Automatic when unreadable) and the reference area (photo pixels), if any.
+struct TechnicianChoices
+{
+    analysis::HairTone hairTone = analysis::HairTone::Automatic;
+    std::optional<analysis::Parameters::Rect> referenceArea;
+};
+TechnicianChoices technicianChoices(const storage::StoredAnalysis &stored);
+
 // The hair tone to analyse a client's photos with, from the hair colour recorded for them: red
 // hair (red, auburn, ginger, copper, strawberry) is darker than the skin but redder, which the
 // analysis cannot tell by itself (it takes the reddest fifth of the head for the skin, and
