@@ -257,12 +257,9 @@ private:
     void apply(const std::vector<storage::GradeTile> &tiles)
     {
         m_viewer->applyTiles(tiles);
-        try {
-            storage::AnalysisStore(m_viewer->m_db).saveCorrections(m_viewer->m_analysis->id, tiles);
-        } catch (const std::exception &error) {
-            QMessageBox::warning(m_viewer, QObject::tr("Correction Not Saved"),
-                                 QString::fromUtf8(error.what()));
-        }
+        for (const auto &tile : tiles)
+            m_viewer->m_unsavedTiles.insert({tile.tileX, tile.tileY});
+        m_viewer->storeCorrections();
     }
     PhotoViewer *m_viewer;
     storage::RecordId m_analysisId;
@@ -473,6 +470,19 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_softPhotoLabel->setStyleSheet(QStringLiteral("color: #b35c00; font-weight: bold"));
     m_softPhotoLabel->hide();
     layout->addWidget(m_softPhotoLabel);
+    // While corrections on screen are not stored (a locked or read-only database): said in red,
+    // tried again every few seconds and on close.
+    m_unsavedLabel = new QLabel(this);
+    m_unsavedLabel->setObjectName(QStringLiteral("unsavedCorrectionsLabel"));
+    m_unsavedLabel->setWordWrap(true);
+    m_unsavedLabel->setContentsMargins(8, 4, 8, 0);
+    m_unsavedLabel->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold"));
+    m_unsavedLabel->hide();
+    layout->addWidget(m_unsavedLabel);
+    m_storeRetry = new QTimer(this);
+    m_storeRetry->setSingleShot(true);
+    m_storeRetry->setInterval(kStoreRetryInterval);
+    connect(m_storeRetry, &QTimer::timeout, this, &PhotoViewer::storeCorrections);
     // Where the texture check reads hair in the loss area (clinic::textureCheckNote): said under
     // the photo, so that the technician looks before planning on the map.
     m_textureLabel = new QLabel(this);
@@ -745,6 +755,24 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
 
 void PhotoViewer::closeEvent(QCloseEvent *event)
 {
+    while (!m_unsavedTiles.empty() && !storeCorrections()) {
+        const auto answer = QMessageBox::warning(
+            this, tr("Corrections Not Saved"),
+            tr("Corrections on the map (%n tile(s)) could not be stored: %1\n\nTry again once "
+               "the database is free, or close and lose them?",
+               nullptr, static_cast<int>(m_unsavedTiles.size()))
+                .arg(m_storeError),
+            QMessageBox::Retry | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Retry);
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Discard) {
+            m_unsavedTiles.clear();
+            m_storeRetry->stop();
+            break;
+        }
+    }
     if (m_planPanel && m_planPanel->hasUnsavedPlan()) {
         const auto answer = QMessageBox::question(
             this, tr("Save the Plan?"),
@@ -1120,6 +1148,15 @@ void PhotoViewer::analyze()
             analysis::Parameters::Rect{m_referenceArea->x(), m_referenceArea->y(),
                                        m_referenceArea->width(), m_referenceArea->height()};
     }
+    // A new analysis retires the shown one's corrections: those on screen must be stored first.
+    if (!storeCorrections()) {
+        QMessageBox::warning(this, tr("Not Analysed"),
+                             tr("Corrections on the map are not stored yet (%1); analysing again "
+                                "would lose them. Try again once the database is free.")
+                                 .arg(m_storeError));
+        emit analysisFinished(false);
+        return;
+    }
     const QImage image = m_upright;
     QFuture<void> future =
         QtConcurrent::run([image, parameters, result, failure](QPromise<void> &promise) {
@@ -1472,6 +1509,34 @@ int PhotoViewer::regrade(const std::vector<std::uint8_t> &marked, analysis::Grad
     }
     m_undo->push(new PaintGradesCommand(this, std::move(beforeTiles), std::move(afterTiles), text));
     return changed;
+}
+
+bool PhotoViewer::storeCorrections()
+{
+    if (m_unsavedTiles.empty() || !m_analysis)
+        return true;
+    // The tiles as they are on screen now: a later stroke or undo over an unsaved tile wins.
+    std::vector<storage::GradeTile> tiles;
+    tiles.reserve(m_unsavedTiles.size());
+    for (const auto &[tileX, tileY] : m_unsavedTiles)
+        tiles.push_back({tileX, tileY, tileBytes(m_corrected, tileX, tileY)});
+    try {
+        storage::AnalysisStore(m_db).saveCorrections(m_analysis->id, tiles);
+    } catch (const std::exception &error) {
+        m_storeError = QString::fromUtf8(error.what());
+        m_unsavedLabel->setText(
+            tr("Corrections not stored: %1. They stay on screen and are tried again every few "
+               "seconds; closing the viewer asks before they are lost.")
+                .arg(m_storeError));
+        m_unsavedLabel->show();
+        m_storeRetry->start();
+        return false;
+    }
+    m_unsavedTiles.clear();
+    m_storeError.clear();
+    m_storeRetry->stop();
+    m_unsavedLabel->hide();
+    return true;
 }
 
 void PhotoViewer::updateStatus()

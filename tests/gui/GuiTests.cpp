@@ -111,13 +111,17 @@ void answerMessageBoxes(QList<QMessageBox::StandardButton> buttons, QStringList 
     auto *timer = new QTimer;
     QObject::connect(timer, &QTimer::timeout, timer, [timer, buttons, texts]() mutable {
         auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        if (!box)
+        if (!box || buttons.isEmpty())
             return;
         if (texts)
             texts->append(box->text());
         box->button(buttons.takeFirst())->click();
-        if (buttons.isEmpty())
+        if (buttons.isEmpty()) {
+            // Stopped now: the deferred delete may wait for a later event loop, and the next
+            // message box must be left to whoever answers it.
+            timer->stop();
             timer->deleteLater();
+        }
     });
     timer->start(30);
 }
@@ -237,6 +241,17 @@ void analyseInViewer(gui::PhotoViewer *viewer)
     REQUIRE(finished.wait(30000));
     REQUIRE(finished.at(0).at(0).toBool());
     REQUIRE(viewer->analysis().has_value());
+}
+
+// Drags the mouse a few screen pixels from `photoPoint` (photo pixels) on the viewer's photo, as
+// a short stroke of whichever tool is on.
+void strokeOnPhoto(gui::PhotoViewer *viewer, QPointF photoPoint)
+{
+    gui::PhotoView *view = viewer->view();
+    const QPoint at = view->mapFromScene(view->imageItem()->mapToScene(photoPoint));
+    QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, at);
+    QTest::mouseMove(view->viewport(), at + QPoint(3, 2));
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, at + QPoint(3, 2));
 }
 
 // Drags a reference area from `from` to `to` (photo pixels) with the viewer's tool, as a
@@ -609,11 +624,7 @@ TEST_CASE(
     viewer->brushGradeBox()->setCurrentIndex(
         viewer->brushGradeBox()->findData(int(analysis::Grade::Normal)));
     viewer->brushSizeBox()->setValue(30);
-    gui::PhotoView *view = viewer->view();
-    const QPoint at = view->mapFromScene(view->imageItem()->mapToScene(vertex));
-    QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, at);
-    QTest::mouseMove(view->viewport(), at + QPoint(3, 2));
-    QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, at + QPoint(3, 2));
+    strokeOnPhoto(viewer, vertex);
     CHECK(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
     storage::AnalysisStore store(db);
     CHECK_FALSE(store.corrections(analysis.id).empty());
@@ -641,6 +652,7 @@ TEST_CASE(
         viewer->brushGradeBox()->findData(int(analysis::Grade::Bald)));
     viewer->brushSizeBox()->setValue(100);
     const int strokesBefore = viewer->undoStack()->index();
+    gui::PhotoView *view = viewer->view();
     for (double y = 250; y <= 1050; y += 100) {
         const auto toView = [&](double x) {
             return view->mapFromScene(view->imageItem()->mapToScene(QPointF(x, y)));
@@ -712,10 +724,7 @@ TEST_CASE(
     CHECK(viewer->brushGradeBox()->itemText(notScalpItem) == QStringLiteral("not scalp"));
     viewer->brushGradeBox()->setCurrentIndex(notScalpItem);
     viewer->brushSizeBox()->setValue(30);
-    const QPoint frontAt = view->mapFromScene(view->imageItem()->mapToScene(front));
-    QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, frontAt);
-    QTest::mouseMove(view->viewport(), frontAt + QPoint(4, 0));
-    QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, frontAt + QPoint(4, 0));
+    strokeOnPhoto(viewer, front);
     CHECK(viewer->correctedGrades().at(frontIndex) == 0);
     CHECK(store.correctedGrades(*store.latest(photoId)).at(frontIndex) == 0);
     CHECK(lossShareNow() < lossBefore);
@@ -820,13 +829,7 @@ TEST_CASE("a back view's analysis leaves bare skin on the outline off the map an
     // the brush stays on the map (nothing changes, no step to undo).
     const qsizetype lobe = qsizetype(880 / analysis.photoPxPerMapPx) * analysis.mapWidth +
                            qsizetype(392 / analysis.photoPxPerMapPx);
-    gui::PhotoView *view = viewer->view();
-    const auto strokeAt = [view](QPointF photoPoint) {
-        const QPoint at = view->mapFromScene(view->imageItem()->mapToScene(photoPoint));
-        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, at);
-        QTest::mouseMove(view->viewport(), at + QPoint(2, 1));
-        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, at + QPoint(2, 1));
-    };
+    const auto strokeAt = [viewer](QPointF photoPoint) { strokeOnPhoto(viewer, photoPoint); };
     REQUIRE(viewer->beyondOutlineAction()->isEnabled());
     CHECK_FALSE(viewer->beyondOutlineAction()->isChecked());
     viewer->brushAction()->setChecked(true);
@@ -859,6 +862,89 @@ TEST_CASE("a back view's analysis leaves bare skin on the outline off the map an
     CHECK(store.correctedGrades(*store.latest(imported.id)).at(lobe) ==
           static_cast<char>(analysis::Grade::NotScalp));
     viewer->close();
+}
+
+TEST_CASE("corrections a locked database refuses stay on screen, are stored once it is free, and "
+          "are asked about before closing",
+          "[gui][viewer][corrections]")
+{
+    ScratchDir dir;
+    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
+    storage::Database::Options options;
+    options.busyTimeout = std::chrono::milliseconds(100);
+    storage::Database db(path, options);
+    const auto clientId = seededSampleClient(db);
+    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    auto *viewer = openViewer(db, photo.id);
+    analyseInViewer(viewer);
+    const storage::StoredAnalysis analysis = *viewer->analysis();
+    const QPointF vertex(824, 784); // bald on the drawn head
+    const qsizetype mapIndex =
+        qsizetype(vertex.y() / analysis.photoPxPerMapPx) * analysis.mapWidth +
+        qsizetype(vertex.x() / analysis.photoPxPerMapPx);
+    REQUIRE(analysis.grades.at(mapIndex) != static_cast<char>(analysis::Grade::Normal));
+    auto *note = child<QLabel>(viewer, "unsavedCorrectionsLabel");
+    CHECK(note->isHidden());
+    storage::AnalysisStore store(db);
+    const auto storedGrade = [&] {
+        return store.correctedGrades(*store.latest(photo.id)).at(mapIndex);
+    };
+
+    // Another program holds the write lock: the stroke shows, is not stored, and says so.
+    sqlite3 *other = nullptr;
+    REQUIRE(sqlite3_open(QFile::encodeName(path).constData(), &other) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    viewer->brushAction()->setChecked(true);
+    viewer->brushGradeBox()->setCurrentIndex(
+        viewer->brushGradeBox()->findData(int(analysis::Grade::Normal)));
+    viewer->brushSizeBox()->setValue(30);
+    strokeOnPhoto(viewer, vertex);
+    CHECK(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
+    CHECK(viewer->unsavedCorrectionTiles() > 0);
+    CHECK(note->isVisible());
+    CHECK(note->text().contains(QStringLiteral("locked")));
+    CHECK(store.corrections(analysis.id).empty());
+
+    // Analysing again would retire the unstored corrections: refused, the map kept.
+    QStringList texts;
+    answerMessageBoxes({QMessageBox::Ok}, &texts);
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
+    REQUIRE(finished.count() == 1);
+    CHECK_FALSE(finished.at(0).at(0).toBool());
+    REQUIRE(texts.size() == 1);
+    CHECK(texts.at(0).contains(QStringLiteral("not stored yet")));
+    CHECK(viewer->analysis()->id == analysis.id);
+    CHECK(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
+
+    // Closing asks first; Cancel keeps the viewer and the correction.
+    answerMessageBoxes({QMessageBox::Cancel}, &texts);
+    CHECK_FALSE(viewer->close());
+    REQUIRE(texts.size() == 2);
+    CHECK(texts.at(1).contains(QStringLiteral("could not be stored")));
+    CHECK(viewer->isVisible());
+    CHECK(viewer->unsavedCorrectionTiles() > 0);
+
+    // The lock goes: the next try stores the correction and the note goes.
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    QTRY_VERIFY_WITH_TIMEOUT(viewer->unsavedCorrectionTiles() == 0,
+                             3 * gui::PhotoViewer::kStoreRetryInterval.count());
+    CHECK(note->isHidden());
+    CHECK(storedGrade() == static_cast<char>(analysis::Grade::Normal));
+
+    // Locked again, the eraser's stroke is not stored; Discard closes without it, and only it
+    // is lost.
+    REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    viewer->eraserAction()->setChecked(true);
+    strokeOnPhoto(viewer, vertex);
+    CHECK(viewer->correctedGrades().at(mapIndex) == analysis.grades.at(mapIndex));
+    CHECK(viewer->unsavedCorrectionTiles() > 0);
+    answerMessageBoxes({QMessageBox::Retry, QMessageBox::Discard}, &texts);
+    CHECK(viewer->close());
+    CHECK(texts.size() == 4);
+    sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(other);
+    CHECK(storedGrade() == static_cast<char>(analysis::Grade::Normal));
 }
 
 TEST_CASE("the viewer's stage follows the photo's rotation: front loss is anterior, turned round "

@@ -9,8 +9,10 @@
 #include <QPolygonF>
 #include <QWidget>
 
+#include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 class QAction;
@@ -20,6 +22,7 @@ class QGraphicsPixmapItem;
 class QGraphicsRectItem;
 class QGraphicsItemGroup;
 class QLabel;
+class QTimer;
 class QUndoStack;
 
 namespace smp::storage {
@@ -163,7 +166,12 @@ public:
     // changed (0 without an analysis). The plan panel takes a front view's face off with it.
     int takeOffMap(const QPolygonF &photoPolygon, const QString &text);
     // Runs the analysis in the background (progress dialog with Cancel); analysisFinished follows.
+    // Refused (analysisFinished(false)) while corrections on screen are not stored.
     void analyze();
+    // Tiles of the corrected map shown but not stored (the database refused them); they are
+    // tried again every kStoreRetryInterval, with the next correction, and on close.
+    int unsavedCorrectionTiles() const { return static_cast<int>(m_unsavedTiles.size()); }
+    static constexpr std::chrono::milliseconds kStoreRetryInterval{3000};
 
     // Adds a measuring point (photo coordinates) as the tool does on a click; the second point
     // stores a manual calibration. Both are undoable.
@@ -191,6 +199,9 @@ private:
     void updateRegionLayers();
     void paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
     void applyTiles(const std::vector<storage::GradeTile> &tiles);
+    // Stores m_unsavedTiles as they are in m_corrected; on failure keeps them, says so and
+    // schedules a retry. True when nothing is left unstored.
+    bool storeCorrections();
     // The bytes of tile (tileX, tileY) of a map of the shown analysis's size, clipped at its edge.
     QByteArray tileBytes(const QByteArray &map, int tileX, int tileY) const;
     void gradeHatchedNormal();
@@ -227,6 +238,10 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;
     QLabel *m_softPhotoLabel = nullptr; // shown while the stored analysis read a soft photo
+    QLabel *m_unsavedLabel = nullptr;   // shown while m_unsavedTiles is not empty
+    std::set<std::pair<int, int>> m_unsavedTiles; // (tileX, tileY) of the shown analysis
+    QString m_storeError;                         // why they were refused
+    QTimer *m_storeRetry = nullptr;
     // Shown while some of the map's loss area (as corrected) reads hair to the texture check.
     QLabel *m_textureLabel = nullptr;
     QWidget *m_textureRow = nullptr; // the note and Grade Hatched Area Normal
