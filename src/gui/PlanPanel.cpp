@@ -876,8 +876,12 @@ void PlanPanel::updateEnabled()
     m_zoneTool->setEnabled(ready);
     m_faceTool->setEnabled(ready);
     m_applyPreset->setEnabled(ready && m_guides.has_value());
-    m_faceOffMap->setEnabled(ready && m_guides.has_value());
-    m_faceOffMap->setVisible(m_guides.has_value());
+    // Only where a face can be in the frame below the hairline: on a top or crown view the
+    // "face" outline would take scalp off the map.
+    const storage::PhotoView view = m_viewer.photo().view;
+    const bool faceInFrame = view == storage::PhotoView::Front || view == storage::PhotoView::Other;
+    m_faceOffMap->setEnabled(ready && m_guides.has_value() && faceInFrame);
+    m_faceOffMap->setVisible(m_guides.has_value() && faceInFrame);
     const bool scar = m_zoneKind->currentIndex() == 1;
     m_scarDensity->setEnabled(scar);
     m_scarNeedle->setEnabled(scar);

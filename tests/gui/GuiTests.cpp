@@ -1755,6 +1755,8 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     CHECK_FALSE(panel2->applyPresetButton()->isEnabled());
     click2({800 - 50 / px, 1060});
     REQUIRE(panel2->guides().has_value());
+    // A top view has no face to take off the map: the guides do not offer it.
+    CHECK_FALSE(panel2->faceOffMapButton()->isVisible());
     // Mature (8-8-8): the mid-frontal point 80 mm above the glabella.
     CHECK(panel2->guides()->midFrontal.y == Approx(1000 * px - 80).margin(0.5));
     CHECK(panel2->guides()->frontotemporal[0].x == Approx((800 - 50 / px) * px).margin(0.5));
