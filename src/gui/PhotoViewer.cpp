@@ -1064,14 +1064,22 @@ void PhotoViewer::showReferenceArea()
         return;
     }
     if (!m_referenceItem) {
+        // White dashes on a dark band: seen on hair and skin alike, and unlike the grade colours
+        // and the texture check's cyan hatching.
         m_referenceItem = new QGraphicsRectItem(m_view->imageItem());
-        QPen pen(QColor(0, 176, 255), 2, Qt::DashLine);
-        pen.setCosmetic(true);
-        m_referenceItem->setPen(pen);
+        QPen band(QColor(0, 0, 0, 160), 4);
+        band.setCosmetic(true);
+        m_referenceItem->setPen(band);
         m_referenceItem->setZValue(4);
         m_referenceItem->setToolTip(tr("Reference area: the client's normal coverage"));
+        auto *dashes = new QGraphicsRectItem(m_referenceItem);
+        QPen pen(Qt::white, 2, Qt::DashLine);
+        pen.setCosmetic(true);
+        dashes->setPen(pen);
     }
     m_referenceItem->setRect(*m_referenceArea);
+    for (QGraphicsItem *child : m_referenceItem->childItems())
+        static_cast<QGraphicsRectItem *>(child)->setRect(*m_referenceArea);
 }
 
 void PhotoViewer::followHairTone()
