@@ -1071,7 +1071,9 @@ void PhotoViewer::showReferenceArea()
         band.setCosmetic(true);
         m_referenceItem->setPen(band);
         m_referenceItem->setZValue(4);
-        m_referenceItem->setToolTip(tr("Reference area: the client's normal coverage"));
+        m_referenceItem->setToolTip(tr("Reference area: the client's normal coverage (Clear "
+                                       "Reference Area, on the Reference Area button's menu, "
+                                       "grades against the best-covered area again)"));
         auto *dashes = new QGraphicsRectItem(m_referenceItem);
         QPen pen(Qt::white, 2, Qt::DashLine);
         pen.setCosmetic(true);
@@ -1217,6 +1219,8 @@ void PhotoViewer::analyze()
                                     : tr(" · %1 left off the map as ears"))
                               .arg(area);
             }
+            if (m_referenceArea)
+                status += tr(" · graded against the reference area drawn");
             m_status->setText(status);
         }
         emit analysisFinished(true);
@@ -1565,6 +1569,8 @@ void PhotoViewer::updateStatus()
         text += QStringLiteral(" · ") + m_stageText;
     if (m_measure->isChecked())
         text += m_points.empty() ? tr(" · click the first point") : tr(" · click the second point");
+    if (m_referenceArea)
+        text += tr(" · graded against the reference area drawn (its button’s menu clears it)");
     if (hairToneIsPending())
         text +=
             tr(" · hair set to \u201c%1\u201d: Analyze to apply it").arg(m_hairTone->currentText());

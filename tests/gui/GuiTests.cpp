@@ -1146,6 +1146,10 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
                                    << againstArea);
     CHECK(againstArea < lossPixels(automaticGrades) * 0.8);
     CHECK(viewer->clearReferenceAction()->isEnabled());
+    const auto statusLine = [&viewer] {
+        return viewer->findChild<QLabel *>(QStringLiteral("viewerStatus"))->text();
+    };
+    CHECK(statusLine().contains(QStringLiteral("graded against the reference area drawn")));
 
     // Reopened, the area is drawn and analysing again keeps it.
     viewer->close();
@@ -1164,9 +1168,7 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
     // Drawn over the backdrop: refused with the reason, and the area the map was graded against
     // stays.
     CHECK_FALSE(dragReferenceArea(viewer, {10, 10}, {120, 120}));
-    CHECK(viewer->findChild<QLabel *>(QStringLiteral("viewerStatus"))
-              ->text()
-              .contains(QStringLiteral("% on the scalp; draw it over hair")));
+    CHECK(statusLine().contains(QStringLiteral("% on the scalp; draw it over hair")));
     REQUIRE(viewer->referenceArea().has_value());
     CHECK(std::abs(viewer->referenceArea()->x() - 700) < 3);
 
@@ -1178,6 +1180,7 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
     CHECK_FALSE(viewer->referenceArea().has_value());
     CHECK_FALSE(viewer->clearReferenceAction()->isEnabled());
     CHECK(viewer->analysis()->grades == automaticGrades);
+    CHECK_FALSE(statusLine().contains(QStringLiteral("reference area")));
     viewer->close();
 }
 
