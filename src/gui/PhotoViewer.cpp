@@ -1328,11 +1328,12 @@ void PhotoViewer::updateRegionLayers()
         outline->setPen(pen);
         if (region.grade < analysis::Grade::Moderate || region.areaPx < 0.015 * scalpPx)
             continue;
-        const QString text = region.areaCm2
-                                 ? tr("%1 %2 cm²")
-                                       .arg(QString::fromLatin1(analysis::gradeName(region.grade)))
-                                       .arg(*region.areaCm2, 0, 'f', 1)
-                                 : QString::fromLatin1(analysis::gradeName(region.grade));
+        // "bald · vertex 3.7 cm²": the grade, where it lies, and its size when calibrated.
+        QString text = QString::fromLatin1(analysis::gradeName(region.grade));
+        if (!region.location.empty())
+            text += QStringLiteral(" · ") + QString::fromStdString(region.location);
+        if (region.areaCm2)
+            text += tr(" %1 cm²").arg(*region.areaCm2, 0, 'f', 1);
         // One label per place: a region whose centre is close to a labelled one stays unlabelled.
         const QPointF at(region.centroid.x, region.centroid.y);
         const double spacing = 0.06 * std::max(m_photo.widthPx, m_photo.heightPx);

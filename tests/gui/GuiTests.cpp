@@ -606,6 +606,18 @@ TEST_CASE(
     const QString status = child<QLabel>(viewer, "viewerStatus")->text();
     CHECK(status.startsWith(QStringLiteral("Coverage ")));
     CHECK(status.contains(QStringLiteral("cm² left off the map as ears")));
+    // The loss areas are labelled with their grade, where they lie and their size: the drawn
+    // head's receded front and its vertex.
+    QStringList labels;
+    for (QGraphicsItem *item : viewer->view()->scene()->items())
+        if (auto *text = dynamic_cast<QGraphicsSimpleTextItem *>(item))
+            labels << text->text();
+    INFO("labels: " << labels.join(QStringLiteral(" | ")).toStdString());
+    const QRegularExpression labelled(QStringLiteral("^(advanced|bald) · (frontal|vertex) "
+                                                     "\\d+\\.\\d cm²$"));
+    CHECK(labels.filter(labelled).size() >= 2);
+    CHECK(labels.filter(QStringLiteral(" · frontal ")).size() >= 1);
+    CHECK(labels.filter(QStringLiteral(" · vertex ")).size() >= 1);
     REQUIRE(viewer->gradeLayer() != nullptr);
     CHECK(viewer->gradeLayer()->isVisible());
     viewer->gradesLayerAction()->toggle();
