@@ -44,6 +44,12 @@ int runAnalyzeCommand(const QStringList &arguments)
               "wrong way round. A stored photo of a client recorded with red hair is "
               "read darker unless this says otherwise."),
           QStringLiteral("tone")},
+         {QStringLiteral("corrections"),
+          QStringLiteral(
+              "keep (default) or drop: a stored photo whose last analysis has the technician's "
+              "grade corrections gets them laid over the new map (its own map is kept as read), "
+              "or starts from the map as analysed."),
+          QStringLiteral("keep|drop")},
          {QStringLiteral("overlay"), QStringLiteral("Write the photo with the result drawn on it."),
           QStringLiteral("file.png")},
          {QStringLiteral("masks"),
@@ -57,6 +63,14 @@ int runAnalyzeCommand(const QStringList &arguments)
         clinic::checkImageOutputPath(call.value(QStringLiteral("overlay")));
     if (call.isSet(QStringLiteral("masks")))
         clinic::checkMaskFolder(call.value(QStringLiteral("masks")));
+    bool keepCorrections = true;
+    if (call.isSet(QStringLiteral("corrections"))) {
+        const QString given = call.value(QStringLiteral("corrections")).trimmed().toLower();
+        if (given != QLatin1String("keep") && given != QLatin1String("drop"))
+            throw UsageError(QStringLiteral("--corrections: \"%1\" is not keep or drop")
+                                 .arg(call.value(QStringLiteral("corrections"))));
+        keepCorrections = given == QLatin1String("keep");
+    }
     analysis::Parameters parameters;
     QImage upright;
     bool ok = false;
@@ -121,9 +135,16 @@ int runAnalyzeCommand(const QStringList &arguments)
                 QStringLiteral("%1: %2").arg(photo, QString::fromUtf8(error.what())).toStdString());
         }
     }();
-    // A stored photo's analysis is stored with it (algorithm, version, parameters, grade map).
+    // A stored photo's analysis is stored with it (algorithm, version, parameters, grade map),
+    // and with the corrections of its last analysis laid over it unless told otherwise.
+    const clinic::MapCorrections previous =
+        stored ? clinic::latestCorrections(call.database(), id) : clinic::MapCorrections();
+    qsizetype keptPixels = 0;
+    const std::vector<storage::GradeTile> kept =
+        keepCorrections ? clinic::carryCorrections(previous, result, &keptPixels)
+                        : std::vector<storage::GradeTile>();
     const storage::RecordId analysisId =
-        stored ? clinic::storeAnalysis(call.database(), id, result) : 0;
+        stored ? clinic::storeAnalysis(call.database(), id, result, kept) : 0;
     if (call.isSet(QStringLiteral("overlay")))
         clinic::writeImageAtomically(clinic::drawAnalysisOverlay(upright, result),
                                      call.value(QStringLiteral("overlay")));
@@ -133,6 +154,14 @@ int runAnalyzeCommand(const QStringList &arguments)
         QJsonObject object = clinic::analysisJson(result);
         if (analysisId)
             object[QLatin1String("analysis_id")] = static_cast<qint64>(analysisId);
+        if (previous.pixels > 0) {
+            // The map above is the analysis's own; these pixels are graded otherwise on the map
+            // the planner uses.
+            object[QLatin1String("corrections")] = QJsonObject{
+                {QLatin1String("from_analysis_id"), static_cast<qint64>(previous.analysisId)},
+                {QLatin1String("kept"), keepCorrections},
+                {QLatin1String("map_pixels_graded_otherwise"), static_cast<qint64>(keptPixels)}};
+        }
         printJson(object);
     } else if (!result.scalpFound) {
         print(QStringLiteral("No scalp found (confidence %1): %2")
@@ -165,6 +194,16 @@ int runAnalyzeCommand(const QStringList &arguments)
                                  "analysis or by its client's hair colour (--hair-tone auto: the "
                                  "analysis tells).")
                       .arg(QString::fromLatin1(analysis::hairToneName(parameters.hairTone))));
+        if (previous.pixels > 0 && keepCorrections)
+            print(QStringLiteral("Kept the corrections made on analysis %1: %2 map pixels graded "
+                                 "otherwise than this analysis reads them, on the map the plan "
+                                 "uses (--corrections drop: the map as analysed).")
+                      .arg(previous.analysisId)
+                      .arg(keptPixels));
+        else if (previous.pixels > 0)
+            print(QStringLiteral("The corrections made on analysis %1 stay with it; this map is "
+                                 "as analysed.")
+                      .arg(previous.analysisId));
         for (const auto &region : result.regions) {
             if (region.grade == analysis::Grade::Normal)
                 continue;

@@ -23,6 +23,7 @@ Photos:    photo import CLIENT FILE... --view VIEW     photo list|set-view|delet
 Database:  db check|info|backup FILE|restore FILE      audit [--client ID]
 Calibration: calibrate PHOTO [--points x1,y1,x2,y2 --length-mm L]   marker-sheet FILE.pdf
 Analysis:  analyze PHOTO [--view V] [--mm-per-px X] [--hair-tone auto|darker|lighter]
+                [--reference-area x,y,w,h|none] [--corrections keep|drop]
                 [--overlay OUT.png] [--masks DIR]
 Planning:  plan ANALYSIS|client:ID|plan:ID|FILE.json [--sessions 3] [--density 110]
                 [--hairline FILE | --face FILE [--preset mature]] [--zones FILE]

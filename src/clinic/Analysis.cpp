@@ -141,7 +141,8 @@ QByteArray gradeBytes(const analysis::Result &result)
 } // namespace
 
 storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId,
-                                const analysis::Result &result)
+                                const analysis::Result &result,
+                                const std::vector<storage::GradeTile> &corrections)
 {
     storage::StoredAnalysis stored;
     stored.photoId = photoId;
@@ -154,7 +155,79 @@ storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId
     stored.mapHeight = result.mapHeight;
     stored.photoPxPerMapPx = result.photoPxPerMapPx;
     stored.grades = gradeBytes(result);
-    return storage::AnalysisStore(db).add(stored);
+    return storage::AnalysisStore(db).add(stored, corrections);
+}
+
+MapCorrections latestCorrections(storage::Database &db, storage::RecordId photoId)
+{
+    storage::AnalysisStore store(db);
+    MapCorrections corrections;
+    const std::optional<storage::StoredAnalysis> latest = store.latest(photoId);
+    if (!latest)
+        return corrections;
+    corrections.analysisId = latest->id;
+    corrections.mapWidth = latest->mapWidth;
+    corrections.mapHeight = latest->mapHeight;
+    corrections.photoPxPerMapPx = latest->photoPxPerMapPx;
+    corrections.grades = store.correctedGrades(*latest);
+    for (qsizetype i = 0; i < corrections.grades.size(); ++i) {
+        if (corrections.grades[i] == latest->grades.at(i))
+            corrections.grades[i] = MapCorrections::kNotCorrected;
+        else
+            ++corrections.pixels;
+    }
+    return corrections;
+}
+
+std::vector<storage::GradeTile> carryCorrections(const MapCorrections &corrections,
+                                                 const analysis::Result &result, qsizetype *carried)
+{
+    const int w = result.mapWidth, h = result.mapHeight;
+    QByteArray grades = gradeBytes(result);
+    const int tileSize = storage::kAnalysisTileSize;
+    const int tilesX = (w + tileSize - 1) / tileSize;
+    std::vector<bool> touched(static_cast<std::size_t>(tilesX) *
+                              static_cast<std::size_t>((h + tileSize - 1) / tileSize));
+    qsizetype changed = 0;
+    if (corrections.pixels > 0 && corrections.photoPxPerMapPx > 0 &&
+        grades.size() == qsizetype(w) * h) {
+        // Each new map pixel takes the correction of the old map pixel under its centre.
+        const double scale = result.photoPxPerMapPx / corrections.photoPxPerMapPx;
+        for (int y = 0; y < h; ++y) {
+            const int oldY = static_cast<int>((y + 0.5) * scale);
+            if (oldY >= corrections.mapHeight)
+                break;
+            for (int x = 0; x < w; ++x) {
+                const int oldX = static_cast<int>((x + 0.5) * scale);
+                if (oldX >= corrections.mapWidth)
+                    break;
+                const char given =
+                    corrections.grades.at(qsizetype(oldY) * corrections.mapWidth + oldX);
+                char &grade = grades[qsizetype(y) * w + x];
+                if (given == MapCorrections::kNotCorrected || given == grade)
+                    continue;
+                grade = given;
+                ++changed;
+                touched[static_cast<std::size_t>((y / tileSize) * tilesX + x / tileSize)] = true;
+            }
+        }
+    }
+    if (carried)
+        *carried = changed;
+    std::vector<storage::GradeTile> tiles;
+    for (std::size_t i = 0; i < touched.size(); ++i) {
+        if (!touched[i])
+            continue;
+        const int tileX = static_cast<int>(i) % tilesX, tileY = static_cast<int>(i) / tilesX;
+        const int x0 = tileX * tileSize, y0 = tileY * tileSize;
+        const int tw = std::min(tileSize, w - x0), th = std::min(tileSize, h - y0);
+        storage::GradeTile tile{tileX, tileY, QByteArray(qsizetype(tw) * th, '\0')};
+        for (int y = 0; y < th; ++y)
+            std::copy_n(grades.constData() + qsizetype(y0 + y) * w + x0, tw,
+                        tile.grades.data() + qsizetype(y) * tw);
+        tiles.push_back(std::move(tile));
+    }
+    return tiles;
 }
 
 namespace {

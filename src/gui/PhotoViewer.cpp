@@ -31,6 +31,7 @@
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPushButton>
 #include <QSignalBlocker>
 #include <QStyleOptionGraphicsItem>
 #include <QTimer>
@@ -1167,6 +1168,26 @@ void PhotoViewer::analyze()
         emit analysisFinished(false);
         return;
     }
+    // The technician's corrections of the shown map: laid over the new one, or left with the
+    // analysis they were made on.
+    bool keepCorrections = false;
+    if (m_analysis && m_corrected != m_analysis->grades) {
+        QMessageBox ask(QMessageBox::Question, tr("Keep Your Corrections?"),
+                        tr("The map shown has corrections you made. Lay them over the new "
+                           "analysis too? Otherwise it starts from the map as analysed (your "
+                           "corrections stay with the earlier analysis)."),
+                        QMessageBox::Yes | QMessageBox::No | QMessageBox::Cancel, this);
+        ask.button(QMessageBox::Yes)->setText(tr("Keep Corrections"));
+        ask.button(QMessageBox::No)->setText(tr("Start Fresh"));
+        ask.setDefaultButton(QMessageBox::Yes);
+        const int answer = ask.exec();
+        if (answer != QMessageBox::Yes && answer != QMessageBox::No) {
+            followReferenceArea(); // a new area not analysed is not the map's
+            emit analysisFinished(false);
+            return;
+        }
+        keepCorrections = answer == QMessageBox::Yes;
+    }
     const QImage image = m_upright;
     QFuture<void> future =
         QtConcurrent::run([image, parameters, result, failure](QPromise<void> &promise) {
@@ -1183,49 +1204,67 @@ void PhotoViewer::analyze()
             }
         });
     const bool backView = parameters.view == analysis::View::Back;
-    followWithProgress(this, tr("Analysing the scalp"), future, [this, result, failure, backView] {
-        if (!failure->isEmpty()) {
-            followReferenceArea(); // a new area not analysed is not the map's
-            m_status->setText(tr("Not analysed: %1").arg(*failure));
-            emit analysisFinished(false);
-            return;
-        }
-        if (!result->scalpFound) {
-            m_status->setText(tr("No scalp found (confidence %1): %2")
-                                  .arg(result->scalpConfidence, 0, 'f', 2)
-                                  .arg(QString::fromStdString(result->noScalpReason)));
-        }
-        try {
-            clinic::storeAnalysis(m_db, m_photoId, *result);
-        } catch (const std::exception &error) {
-            QMessageBox::warning(this, tr("Analysis Not Saved"), QString::fromUtf8(error.what()));
-            emit analysisFinished(false);
-            return;
-        }
-        loadStoredAnalysis();
-        dropRetiredCommands(m_undo); // corrections belong to the analysis they were painted on
-        if (result->scalpFound) {
-            QString status = tr("Coverage %1% · Norwood %2 (confidence %3)")
-                                 .arg(result->coveragePercent, 0, 'f', 1)
-                                 .arg(QString::fromStdString(result->norwood.stage))
-                                 .arg(result->norwood.confidence, 0, 'f', 2);
-            // Ears, and on back views bare skin on the outline, are off the map: the technician
-            // should know they were left out (Beyond Outline paints them back).
-            if (result->takenOffPx > 0) {
-                const QString area = result->takenOffCm2
-                                         ? tr("%1 cm²").arg(*result->takenOffCm2, 0, 'f', 1)
-                                         : tr("%1 px").arg(qRound(result->takenOffPx));
-                status += (backView ? tr(" · %1 left off the map as ears or neck")
-                                    : tr(" · %1 left off the map as ears"))
-                              .arg(area);
+    followWithProgress(
+        this, tr("Analysing the scalp"), future,
+        [this, result, failure, backView, keepCorrections] {
+            if (!failure->isEmpty()) {
+                followReferenceArea(); // a new area not analysed is not the map's
+                m_status->setText(tr("Not analysed: %1").arg(*failure));
+                emit analysisFinished(false);
+                return;
             }
-            if (m_referenceArea)
-                status += tr(" · graded against the reference area drawn");
-            m_status->setText(status);
-        }
-        emit analysisFinished(true);
-        emit photoChanged(m_photoId);
-    });
+            if (!result->scalpFound) {
+                m_status->setText(tr("No scalp found (confidence %1): %2")
+                                      .arg(result->scalpConfidence, 0, 'f', 2)
+                                      .arg(QString::fromStdString(result->noScalpReason)));
+            }
+            qsizetype keptPixels = 0;
+            try {
+                std::vector<storage::GradeTile> kept;
+                if (keepCorrections)
+                    kept = clinic::carryCorrections(clinic::latestCorrections(m_db, m_photoId),
+                                                    *result, &keptPixels);
+                clinic::storeAnalysis(m_db, m_photoId, *result, kept);
+            } catch (const std::exception &error) {
+                QMessageBox::warning(this, tr("Analysis Not Saved"),
+                                     QString::fromUtf8(error.what()));
+                emit analysisFinished(false);
+                return;
+            }
+            loadStoredAnalysis();
+            dropRetiredCommands(m_undo); // corrections belong to the analysis they were painted on
+            if (result->scalpFound) {
+                QString status = tr("Coverage %1% · Norwood %2 (confidence %3)")
+                                     .arg(result->coveragePercent, 0, 'f', 1)
+                                     .arg(QString::fromStdString(result->norwood.stage))
+                                     .arg(result->norwood.confidence, 0, 'f', 2);
+                // Ears, and on back views bare skin on the outline, are off the map: the technician
+                // should know they were left out (Beyond Outline paints them back).
+                if (result->takenOffPx > 0) {
+                    const QString area = result->takenOffCm2
+                                             ? tr("%1 cm²").arg(*result->takenOffCm2, 0, 'f', 1)
+                                             : tr("%1 px").arg(qRound(result->takenOffPx));
+                    status += (backView ? tr(" · %1 left off the map as ears or neck")
+                                        : tr(" · %1 left off the map as ears"))
+                                  .arg(area);
+                }
+                if (m_referenceArea)
+                    status += tr(" · graded against the reference area drawn");
+                if (keepCorrections) {
+                    const double mmPerMapPx = m_mmPerPx ? *m_mmPerPx * result->photoPxPerMapPx : 0;
+                    status += keptPixels == 0 ? tr(" · your corrections: the new map agrees")
+                              : mmPerMapPx > 0
+                                  ? tr(" · your corrections kept (%1 cm² graded otherwise)")
+                                        .arg(double(keptPixels) * mmPerMapPx * mmPerMapPx / 100.0,
+                                             0, 'f', 1)
+                                  : tr(" · your corrections kept (%1 map px graded otherwise)")
+                                        .arg(keptPixels);
+                }
+                m_status->setText(status);
+            }
+            emit analysisFinished(true);
+            emit photoChanged(m_photoId);
+        });
 }
 
 void PhotoViewer::showAnalysis()

@@ -45,9 +45,35 @@ RecordId clientOfAnalysis(Database &db, RecordId analysisId)
     return query.int64(0);
 }
 
+// Upserts correction tiles and their audit line, inside the caller's transaction.
+void writeCorrections(Database &db, RecordId analysisId, RecordId clientId,
+                      const std::vector<GradeTile> &tiles)
+{
+    auto upsert = db.prepare(
+        "INSERT INTO analysis_corrections (analysis_id, tile_x, tile_y, grades, updated_at, "
+        "updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (analysis_id, tile_x, tile_y) "
+        "DO UPDATE SET grades = excluded.grades, updated_at = excluded.updated_at, "
+        "updated_by = excluded.updated_by");
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const GradeTile &tile : tiles) {
+        upsert.reset();
+        upsert.bind(1, analysisId)
+            .bind(2, tile.tileX)
+            .bind(3, tile.tileY)
+            .bind(4, tile.grades)
+            .bind(5, now)
+            .bind(6, db.actor())
+            .run();
+    }
+    AuditLog(db).record(QStringLiteral("update"), QStringLiteral("analysis_corrections"),
+                        analysisId, clientId,
+                        QStringLiteral("%1 tile(s) corrected").arg(tiles.size()));
+}
+
 } // namespace
 
-RecordId AnalysisStore::add(const StoredAnalysis &analysis)
+RecordId AnalysisStore::add(const StoredAnalysis &analysis,
+                            const std::vector<GradeTile> &corrections)
 {
     if (analysis.mapWidth <= 0 || analysis.mapHeight <= 0 ||
         analysis.grades.size() != qsizetype(analysis.mapWidth) * analysis.mapHeight) {
@@ -79,6 +105,8 @@ RecordId AnalysisStore::add(const StoredAnalysis &analysis)
                           QStringLiteral("photo %1: %2 %3")
                               .arg(analysis.photoId)
                               .arg(analysis.algorithm, analysis.version));
+    if (!corrections.empty())
+        writeCorrections(m_db, id, clientId, corrections);
     transaction.commit();
     return id;
 }
@@ -106,26 +134,7 @@ std::optional<StoredAnalysis> AnalysisStore::find(RecordId analysisId)
 void AnalysisStore::saveCorrections(RecordId analysisId, const std::vector<GradeTile> &tiles)
 {
     Transaction transaction(m_db);
-    const RecordId clientId = clientOfAnalysis(m_db, analysisId);
-    auto upsert = m_db.prepare(
-        "INSERT INTO analysis_corrections (analysis_id, tile_x, tile_y, grades, updated_at, "
-        "updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (analysis_id, tile_x, tile_y) "
-        "DO UPDATE SET grades = excluded.grades, updated_at = excluded.updated_at, "
-        "updated_by = excluded.updated_by");
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    for (const GradeTile &tile : tiles) {
-        upsert.reset();
-        upsert.bind(1, analysisId)
-            .bind(2, tile.tileX)
-            .bind(3, tile.tileY)
-            .bind(4, tile.grades)
-            .bind(5, now)
-            .bind(6, m_db.actor())
-            .run();
-    }
-    AuditLog(m_db).record(QStringLiteral("update"), QStringLiteral("analysis_corrections"),
-                          analysisId, clientId,
-                          QStringLiteral("%1 tile(s) corrected").arg(tiles.size()));
+    writeCorrections(m_db, analysisId, clientOfAnalysis(m_db, analysisId), tiles);
     transaction.commit();
 }
 

@@ -3,6 +3,7 @@
 #include "TestSupport.h"
 
 #include "smp/clinic/Analysis.h"
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 
@@ -20,6 +21,7 @@
 
 #include <libical/ical.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -749,6 +751,68 @@ TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli]
                                QStringLiteral("sideways")});
     CHECK(badView.exitCode == 2);
     CHECK(badView.err.contains(QStringLiteral("--view: \"sideways\" is not one of front, top")));
+}
+
+TEST_CASE("smp analyze of a stored photo keeps the technician's grade corrections unless told "
+          "to drop them",
+          "[cli][analysis][corrections]")
+{
+    ScratchDir dir;
+    clientWithSamplePhoto(dir, QStringLiteral("Corrected"));
+    const auto analyse = [&dir](QStringList options) {
+        Result result =
+            run(dir, QStringList{QStringLiteral("analyze"), QStringLiteral("1")} + options);
+        REQUIRE(result.exitCode == 0);
+        return result;
+    };
+    CHECK_FALSE(analyse({}).out.contains(QStringLiteral("corrections")));
+    // The technician takes a 30-pixel square in the middle of the map off as not scalp.
+    const auto notScalp = static_cast<char>(smp::analysis::Grade::NotScalp);
+    {
+        smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+        smp::storage::AnalysisStore store(db);
+        const smp::storage::StoredAnalysis first = *store.latest(1);
+        const int size = smp::storage::kAnalysisTileSize;
+        const int tileX = first.mapWidth / 2 / size, tileY = first.mapHeight / 2 / size;
+        const int tw = std::min(size, first.mapWidth - tileX * size);
+        const int th = std::min(size, first.mapHeight - tileY * size);
+        smp::storage::GradeTile tile{tileX, tileY, QByteArray(qsizetype(tw) * th, '\0')};
+        for (int y = 0; y < th; ++y)
+            for (int x = 0; x < tw; ++x)
+                tile.grades[qsizetype(y) * tw + x] =
+                    x < 30 && y < 30
+                        ? notScalp
+                        : first.grades.at(qsizetype(tileY * size + y) * first.mapWidth +
+                                          tileX * size + x);
+        store.saveCorrections(first.id, {tile});
+        REQUIRE(smp::clinic::latestCorrections(db, 1).pixels == 900);
+    }
+    const Result kept = analyse({});
+    CHECK(kept.out.contains(QStringLiteral(
+        "Kept the corrections made on analysis 1: 900 map pixels graded otherwise")));
+    const Result keptJson = analyse({QStringLiteral("--json")});
+    const QJsonObject corrections =
+        keptJson.json().object()[QStringLiteral("corrections")].toObject();
+    CHECK(corrections[QStringLiteral("from_analysis_id")].toInt() == 2); // carried again
+    CHECK(corrections[QStringLiteral("kept")].toBool());
+    CHECK(corrections[QStringLiteral("map_pixels_graded_otherwise")].toInt() == 900);
+    {
+        smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+        smp::storage::AnalysisStore store(db);
+        const smp::storage::StoredAnalysis latest = *store.latest(1);
+        const QByteArray map = store.correctedGrades(latest);
+        CHECK(std::count(map.begin(), map.end(), notScalp) ==
+              std::count(latest.grades.begin(), latest.grades.end(), notScalp) + 900);
+    }
+
+    const Result dropped = analyse({QStringLiteral("--corrections"), QStringLiteral("drop")});
+    CHECK(dropped.out.contains(QStringLiteral(
+        "The corrections made on analysis 3 stay with it; this map is as analysed")));
+    CHECK_FALSE(analyse({}).out.contains(QStringLiteral("corrections")));
+    Result wrong = run(dir, {QStringLiteral("analyze"), QStringLiteral("1"),
+                             QStringLiteral("--corrections"), QStringLiteral("maybe")});
+    CHECK(wrong.exitCode == 2);
+    CHECK(wrong.err.contains(QStringLiteral("--corrections: \"maybe\" is not keep or drop")));
 }
 
 TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",

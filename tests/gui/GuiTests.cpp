@@ -876,6 +876,64 @@ TEST_CASE("a back view's analysis leaves bare skin on the outline off the map an
     viewer->close();
 }
 
+TEST_CASE("analysing again asks whether the technician's corrections are laid over the new map",
+          "[gui][viewer][corrections]")
+{
+    SampleClinic sample;
+    auto *viewer = openViewer(sample.db, sample.firstPhotoId());
+    analyseInViewer(viewer);
+    const QPointF vertex(824, 784); // bald on the drawn head
+    const auto &shown = *viewer->analysis();
+    const qsizetype mapIndex = qsizetype(vertex.y() / shown.photoPxPerMapPx) * shown.mapWidth +
+                               qsizetype(vertex.x() / shown.photoPxPerMapPx);
+    const char asAnalysed = shown.grades.at(mapIndex);
+    REQUIRE(asAnalysed != static_cast<char>(analysis::Grade::Normal));
+    viewer->brushAction()->setChecked(true);
+    viewer->brushGradeBox()->setCurrentIndex(
+        viewer->brushGradeBox()->findData(int(analysis::Grade::Normal)));
+    viewer->brushSizeBox()->setValue(30);
+    strokeOnPhoto(viewer, vertex);
+    REQUIRE(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
+    const storage::RecordId corrected = viewer->analysis()->id;
+    const auto status = [viewer] { return child<QLabel>(viewer, "viewerStatus")->text(); };
+
+    // Cancel: nothing is analysed.
+    QStringList texts;
+    answerMessageBoxes({QMessageBox::Cancel}, &texts);
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
+    REQUIRE(finished.count() == 1);
+    CHECK_FALSE(finished.at(0).at(0).toBool());
+    REQUIRE(texts.size() == 1);
+    CHECK(texts.at(0).contains(QStringLiteral("corrections you made")));
+    CHECK(viewer->analysis()->id == corrected);
+
+    // Keep Corrections: the new analysis reads the vertex as before, the map shown has it normal.
+    answerMessageBoxes({QMessageBox::Yes});
+    analyseInViewer(viewer);
+    CHECK(viewer->analysis()->id != corrected);
+    CHECK(viewer->analysis()->grades.at(mapIndex) == asAnalysed);
+    CHECK(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
+    CHECK(status().contains(QStringLiteral("your corrections kept (")));
+    CHECK(status().contains(QStringLiteral("cm² graded otherwise)")));
+    storage::AnalysisStore store(sample.db);
+    CHECK(store.correctedGrades(*store.latest(sample.firstPhotoId())).at(mapIndex) ==
+          static_cast<char>(analysis::Grade::Normal));
+
+    // Start Fresh: the map as analysed; the corrections stay with the earlier analysis.
+    const storage::RecordId keptOn = viewer->analysis()->id;
+    answerMessageBoxes({QMessageBox::No});
+    analyseInViewer(viewer);
+    CHECK(viewer->correctedGrades().at(mapIndex) == asAnalysed);
+    CHECK_FALSE(status().contains(QStringLiteral("corrections")));
+    CHECK(store.correctedGrades(*store.find(keptOn)).at(mapIndex) ==
+          static_cast<char>(analysis::Grade::Normal));
+
+    // With nothing corrected, nothing is asked.
+    analyseInViewer(viewer);
+    viewer->close();
+}
+
 TEST_CASE("corrections a locked database refuses stay on screen, are stored once it is free, and "
           "are asked about before closing",
           "[gui][viewer][corrections]")

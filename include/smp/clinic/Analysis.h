@@ -3,11 +3,11 @@
 // The bridge between the Qt side (photos, files, JSON) and smp::analysis (OpenCV, no Qt).
 
 #include "smp/analysis/ScalpAnalysis.h"
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Records.h"
 
 namespace smp::storage {
 class Database;
-struct StoredAnalysis;
 } // namespace smp::storage
 
 #include <QColor>
@@ -44,9 +44,35 @@ TechnicianChoices technicianChoices(const storage::StoredAnalysis &stored);
 analysis::HairTone hairToneForHairColour(const QString &hairColour);
 
 // Stores a result for a photo (algorithm, version, parameters, summary JSON, grade map) and
-// returns the analysis id.
+// returns the analysis id; `corrections` (carryCorrections()) are stored with it, in the same
+// transaction, as its corrections (its own map is kept as read).
 storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId,
-                                const analysis::Result &result);
+                                const analysis::Result &result,
+                                const std::vector<storage::GradeTile> &corrections = {});
+
+// The technician's corrections of one analysis: per map pixel the grade they gave where it
+// differs from the analysis's own reading, kNotCorrected elsewhere.
+struct MapCorrections
+{
+    static constexpr char kNotCorrected = -1;
+    storage::RecordId analysisId = 0; // 0: the photo has no analysis
+    int mapWidth = 0;
+    int mapHeight = 0;
+    double photoPxPerMapPx = 1;
+    QByteArray grades;    // mapWidth x mapHeight bytes, row-major
+    qsizetype pixels = 0; // how many map pixels are corrected
+};
+
+// The corrections of the photo's latest analysis, as stored (none without one).
+MapCorrections latestCorrections(storage::Database &db, storage::RecordId photoId);
+
+// `corrections` (of an earlier analysis of the same photo) laid over a new result's map: the
+// tiles to store with it (storeAnalysis()). The maps are matched through photo pixels, so an
+// analysis at another scale takes them too. `carried` receives how many of the new map's pixels
+// they grade otherwise than the new analysis reads them; tiles hold only those.
+std::vector<storage::GradeTile> carryCorrections(const MapCorrections &corrections,
+                                                 const analysis::Result &result,
+                                                 qsizetype *carried = nullptr);
 
 // The id of the stage model compiled in (resources/models/norwood-rtrees.yml), as every result's
 // parameters name it.

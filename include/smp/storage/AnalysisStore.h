@@ -47,8 +47,9 @@ public:
         : m_db(db)
     {}
 
-    // Stores a new analysis (with its audit line) and returns its id.
-    RecordId add(const StoredAnalysis &analysis);
+    // Stores a new analysis (with its audit line) and returns its id; `corrections`, tiles of
+    // its map (see saveCorrections), are stored with it in the same transaction.
+    RecordId add(const StoredAnalysis &analysis, const std::vector<GradeTile> &corrections = {});
     std::optional<StoredAnalysis> latest(RecordId photoId);
     std::optional<StoredAnalysis> find(RecordId analysisId);
 
