@@ -17,6 +17,7 @@
 #include <QDoubleSpinBox>
 #include <QFutureWatcher>
 #include <QGraphicsItemGroup>
+#include <QGraphicsPathItem>
 #include <QGraphicsPixmapItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
@@ -648,6 +649,13 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_eraser->setCheckable(true);
     m_eraser->setShortcut(tr("E"));
     m_eraser->setToolTip(tr("Bring back the analysis's own grades under the eraser (E)"));
+    m_lasso = analysisBar->addAction(tr("Lasso"));
+    m_lasso->setObjectName(QStringLiteral("lasso"));
+    m_lasso->setCheckable(true);
+    m_lasso->setShortcut(tr("L"));
+    m_lasso->setToolTip(
+        tr("Draw round an area: letting go grades all of it with the brush's grade, as one step "
+           "(L). For large corrections: a face on a side view, a collar, a wrong stretch of map"));
     m_brushGrade = new QComboBox(analysisBar);
     m_brushGrade->setObjectName(QStringLiteral("brushGrade"));
     for (int g = static_cast<int>(analysis::Grade::Normal);
@@ -692,32 +700,30 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_beyondOutline->setToolTip(
         tr("Let the brush paint off the analysed scalp too, to add scalp the analysis left off "
            "the map; off, a wide brush along the outline stays on the scalp (Shift+B)"));
-    auto exclusive = [this](QAction *on, QAction *other) {
-        connect(on, &QAction::toggled, this, [this, on, other](bool checked) {
+    // The map's tools take the view's strokes one at a time.
+    for (QAction *tool : {m_brush, m_eraser, m_lasso}) {
+        connect(tool, &QAction::toggled, this, [this, tool](bool checked) {
             if (checked) {
-                other->setChecked(false);
+                for (QAction *other : {m_brush, m_eraser, m_lasso})
+                    if (other != tool)
+                        other->setChecked(false);
                 m_measure->setChecked(false);
             }
-            m_view->setPainting(m_brush->isChecked() || m_eraser->isChecked());
-            (void)on;
+            m_view->setPainting(mapToolChecked());
         });
-    };
-    exclusive(m_brush, m_eraser);
-    exclusive(m_eraser, m_brush);
+    }
     connect(m_measure, &QAction::toggled, this, [this](bool checked) {
         if (checked) {
-            m_brush->setChecked(false);
-            m_eraser->setChecked(false);
-            m_referenceTool->setChecked(false);
+            for (QAction *tool : {m_brush, m_eraser, m_lasso, m_referenceTool})
+                tool->setChecked(false);
         }
     });
     connect(m_referenceTool, &QAction::toggled, this, [this](bool checked) {
         if (checked) {
-            m_brush->setChecked(false);
-            m_eraser->setChecked(false);
-            m_measure->setChecked(false);
+            for (QAction *tool : {m_brush, m_eraser, m_lasso, m_measure})
+                tool->setChecked(false);
         }
-        m_view->setPainting(checked || m_brush->isChecked() || m_eraser->isChecked());
+        m_view->setPainting(checked || mapToolChecked());
     });
     connect(m_view, &PhotoView::stroke, this, &PhotoViewer::paintStroke);
 
@@ -1030,7 +1036,7 @@ void PhotoViewer::loadStoredAnalysis()
                                             m_analysis->photoPxPerMapPx)
                       : std::vector<std::uint8_t>();
     for (QAction *action :
-         {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser, m_beyondOutline})
+         {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser, m_lasso, m_beyondOutline})
         action->setEnabled(has);
     m_showTexture->setEnabled(m_texture.applies);
     m_showTexture->setToolTip(
@@ -1438,6 +1444,10 @@ void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
         }
         return;
     }
+    if (m_lasso->isChecked() && m_analysis) {
+        lassoStroke(photoPoint, phase);
+        return;
+    }
     if (!m_analysis || (!m_brush->isChecked() && !m_eraser->isChecked()))
         return; // strokes of other tools (the plan's hairline) are theirs
     const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
@@ -1503,7 +1513,50 @@ void PhotoViewer::gradeHatchedNormal()
             tr("Grade hatched area normal"));
 }
 
+bool PhotoViewer::mapToolChecked() const
+{
+    return m_brush->isChecked() || m_eraser->isChecked() || m_lasso->isChecked();
+}
+
+void PhotoViewer::lassoStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
+{
+    if (phase == PhotoView::StrokePhase::Begin) {
+        m_lassoPath.clear();
+        delete m_lassoItem;
+        m_lassoItem = new QGraphicsPathItem(m_view->imageItem());
+        QPen pen(Qt::white, 2, Qt::DashLine);
+        pen.setCosmetic(true);
+        m_lassoItem->setPen(pen);
+        m_lassoItem->setZValue(5);
+    }
+    if (m_lassoPath.isEmpty() || QLineF(m_lassoPath.last(), photoPoint).length() >= 1.0)
+        m_lassoPath << photoPoint;
+    if (m_lassoItem) {
+        QPainterPath path;
+        path.addPolygon(m_lassoPath);
+        path.closeSubpath();
+        m_lassoItem->setPath(path);
+    }
+    if (phase != PhotoView::StrokePhase::End)
+        return;
+    delete m_lassoItem;
+    m_lassoItem = nullptr;
+    const QPolygonF outline = m_lassoPath;
+    m_lassoPath.clear();
+    if (outline.size() < 3)
+        return; // a click, not an area
+    const auto grade = static_cast<analysis::Grade>(m_brushGrade->currentData().toInt());
+    gradeArea(outline, grade, m_beyondOutline->isChecked(),
+              tr("Grade area %1").arg(m_brushGrade->currentText()));
+}
+
 int PhotoViewer::takeOffMap(const QPolygonF &photoPolygon, const QString &text)
+{
+    return gradeArea(photoPolygon, analysis::Grade::NotScalp, true, text);
+}
+
+int PhotoViewer::gradeArea(const QPolygonF &photoPolygon, analysis::Grade grade, bool beyondOutline,
+                           const QString &text)
 {
     if (!m_analysis)
         return 0;
@@ -1518,16 +1571,18 @@ int PhotoViewer::takeOffMap(const QPolygonF &photoPolygon, const QString &text)
         painter.scale(1.0 / m_analysis->photoPxPerMapPx, 1.0 / m_analysis->photoPxPerMapPx);
         painter.drawPolygon(photoPolygon);
     }
+    // As the brush: off the analysed scalp only with Beyond Outline.
     std::vector<std::uint8_t> marked(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
     const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
     for (int y = 0; y < h; ++y) {
         const uchar *row = inside.constScanLine(y);
         for (int x = 0; x < w; ++x) {
             const qsizetype i = qsizetype(y) * w + x;
-            marked[static_cast<std::size_t>(i)] = row[x] != 0 && m_corrected.at(i) != notScalp;
+            marked[static_cast<std::size_t>(i)] =
+                row[x] != 0 && (beyondOutline || m_analysis->grades.at(i) != notScalp);
         }
     }
-    return regrade(marked, analysis::Grade::NotScalp, text);
+    return regrade(marked, grade, text);
 }
 
 int PhotoViewer::regrade(const std::vector<std::uint8_t> &marked, analysis::Grade grade,

@@ -722,7 +722,7 @@ PlanPanel::PlanPanel(PhotoViewer &viewer, QWidget *parent)
     // The hairline tool takes the view's strokes; the viewer's own tools give way to it.
     connect(m_hairlineTool, &QAction::toggled, this,
             [this](bool on) { toolToggled(m_hairlineTool, on); });
-    for (QAction *other : {m_viewer.brushAction(), m_viewer.eraserAction(),
+    for (QAction *other : {m_viewer.brushAction(), m_viewer.eraserAction(), m_viewer.lassoAction(),
                            m_viewer.referenceAreaAction(), m_viewer.measureAction()})
         connect(other, &QAction::toggled, this, [this](bool on) {
             if (on) {
@@ -857,14 +857,15 @@ void PlanPanel::toolToggled(QAction *tool, bool on)
 {
     // One tool at a time takes the view's clicks and strokes: the panel's and the viewer's.
     if (on)
-        for (QAction *other :
-             {m_hairlineTool, m_zoneTool, m_faceTool, m_viewer.brushAction(),
-              m_viewer.eraserAction(), m_viewer.referenceAreaAction(), m_viewer.measureAction()})
+        for (QAction *other : {m_hairlineTool, m_zoneTool, m_faceTool, m_viewer.brushAction(),
+                               m_viewer.eraserAction(), m_viewer.lassoAction(),
+                               m_viewer.referenceAreaAction(), m_viewer.measureAction()})
             if (other != tool)
                 other->setChecked(false);
     m_viewer.view()->setPainting(m_hairlineTool->isChecked() || m_zoneTool->isChecked() ||
                                  m_faceTool->isChecked() || m_viewer.brushAction()->isChecked() ||
-                                 m_viewer.eraserAction()->isChecked());
+                                 m_viewer.eraserAction()->isChecked() ||
+                                 m_viewer.lassoAction()->isChecked());
 }
 
 void PlanPanel::updateEnabled()

@@ -876,6 +876,75 @@ TEST_CASE("a back view's analysis leaves bare skin on the outline off the map an
     viewer->close();
 }
 
+TEST_CASE("the lasso grades the area drawn round with the brush's grade, in one step",
+          "[gui][viewer][corrections]")
+{
+    SampleClinic sample;
+    auto *viewer = openViewer(sample.db, sample.firstPhotoId());
+    analyseInViewer(viewer);
+    const storage::StoredAnalysis &shown = *viewer->analysis();
+    const auto gradeAt = [viewer, &shown](double x, double y) {
+        return viewer->correctedGrades().at(qsizetype(y / shown.photoPxPerMapPx) * shown.mapWidth +
+                                            qsizetype(x / shown.photoPxPerMapPx));
+    };
+    // Drags round the corners (photo pixels) and lets go at the last: the outline closes itself.
+    gui::PhotoView *view = viewer->view();
+    const auto drawRound = [view](std::initializer_list<QPointF> corners) {
+        const auto toView = [view](QPointF p) {
+            return view->mapFromScene(view->imageItem()->mapToScene(p));
+        };
+        const QPointF first = *corners.begin();
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(first));
+        QPointF last = first;
+        for (const QPointF corner : corners) {
+            for (int step = 1; step <= 8; ++step) // along each side, as a hand moves
+                QTest::mouseMove(view->viewport(), toView(last + (corner - last) * step / 8.0));
+            last = corner;
+        }
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(last));
+    };
+    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
+    const char outsideBefore = gradeAt(640, 784);
+    REQUIRE(gradeAt(824, 784) != notScalp);
+    REQUIRE(viewer->lassoAction()->isEnabled());
+    viewer->brushGradeBox()->setCurrentIndex(viewer->brushGradeBox()->findData(int(notScalp)));
+    viewer->lassoAction()->setChecked(true);
+    CHECK_FALSE(viewer->brushAction()->isChecked());
+    const int steps = viewer->undoStack()->index();
+    drawRound({{700, 700}, {950, 700}, {950, 870}, {700, 870}});
+    CHECK(viewer->undoStack()->index() == steps + 1);
+    CHECK(viewer->undoStack()->undoText() == QStringLiteral("Grade area not scalp"));
+    CHECK(gradeAt(824, 784) == notScalp);
+    CHECK(gradeAt(710, 710) == notScalp);
+    CHECK(gradeAt(940, 860) == notScalp);
+    CHECK(gradeAt(640, 784) == outsideBefore);
+    storage::AnalysisStore store(sample.db);
+    CHECK(store.correctedGrades(*store.latest(sample.firstPhotoId())) == viewer->correctedGrades());
+    viewer->undoStack()->undo();
+    CHECK(gradeAt(824, 784) != notScalp);
+
+    // Round the backdrop, as the brush: nothing without Beyond Outline, graded with it.
+    viewer->brushGradeBox()->setCurrentIndex(
+        viewer->brushGradeBox()->findData(int(analysis::Grade::Bald)));
+    REQUIRE(gradeAt(100, 400) == notScalp);
+    const int before = viewer->undoStack()->index();
+    drawRound({{40, 320}, {200, 320}, {200, 500}, {40, 500}});
+    CHECK(viewer->undoStack()->index() == before);
+    CHECK(gradeAt(100, 400) == notScalp);
+    viewer->beyondOutlineAction()->setChecked(true);
+    drawRound({{40, 320}, {200, 320}, {200, 500}, {40, 500}});
+    CHECK(viewer->undoStack()->index() == before + 1);
+    CHECK(gradeAt(100, 400) == static_cast<char>(analysis::Grade::Bald));
+
+    // A click is no area.
+    drawRound({{300, 300}});
+    CHECK(viewer->undoStack()->index() == before + 1);
+    // The brush takes over from the lasso.
+    viewer->brushAction()->setChecked(true);
+    CHECK_FALSE(viewer->lassoAction()->isChecked());
+    viewer->close();
+}
+
 TEST_CASE("analysing again asks whether the technician's corrections are laid over the new map",
           "[gui][viewer][corrections]")
 {

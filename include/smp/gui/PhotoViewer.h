@@ -18,6 +18,7 @@
 class QAction;
 class QComboBox;
 class QDoubleSpinBox;
+class QGraphicsPathItem;
 class QGraphicsPixmapItem;
 class QGraphicsRectItem;
 class QGraphicsItemGroup;
@@ -131,6 +132,9 @@ public:
     QAction *analyzeAction() const { return m_analyzeAction; }
     QAction *brushAction() const { return m_brush; }
     QAction *eraserAction() const { return m_eraser; }
+    // Drawn round an area, grades all of it with the brush's grade (one undoable correction;
+    // off the analysed scalp only with Beyond Outline).
+    QAction *lassoAction() const { return m_lasso; }
     QAction *beyondOutlineAction() const { return m_beyondOutline; }
     QComboBox *brushGradeBox() const { return m_brushGrade; }
     QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
@@ -165,6 +169,11 @@ public:
     // pixels) "not scalp", as one undoable, stored correction named `text`; returns how many
     // changed (0 without an analysis). The plan panel takes a front view's face off with it.
     int takeOffMap(const QPolygonF &photoPolygon, const QString &text);
+    // Grades the map pixels whose centres lie in `photoPolygon` (photo pixels) `grade`, those
+    // off the analysed scalp only when `beyondOutline`, as one undoable, stored correction;
+    // returns how many changed.
+    int gradeArea(const QPolygonF &photoPolygon, analysis::Grade grade, bool beyondOutline,
+                  const QString &text);
     // Runs the analysis in the background (progress dialog with Cancel); analysisFinished follows.
     // Refused (analysisFinished(false)) while corrections on screen are not stored.
     void analyze();
@@ -198,6 +207,10 @@ private:
     void updateGradeImage();
     void updateRegionLayers();
     void paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
+    // The lasso's stroke: drawn as it goes, graded (gradeArea()) when it ends.
+    void lassoStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
+    // Whether the brush, the eraser or the lasso is on.
+    bool mapToolChecked() const;
     void applyTiles(const std::vector<storage::GradeTile> &tiles);
     // Stores m_unsavedTiles as they are in m_corrected; on failure keeps them, says so and
     // schedules a retry. True when nothing is left unstored.
@@ -262,6 +275,9 @@ private:
     QAction *m_gradeHatchedNormal = nullptr;
     QAction *m_brush = nullptr;
     QAction *m_eraser = nullptr;
+    QAction *m_lasso = nullptr;
+    QPolygonF m_lassoPath;                    // photo pixels, while a lasso is drawn
+    QGraphicsPathItem *m_lassoItem = nullptr; // its drawing
     // On: the brush also paints off the analysed scalp (adds what the analysis left off).
     QAction *m_beyondOutline = nullptr;
     QComboBox *m_brushGrade = nullptr;
