@@ -178,6 +178,8 @@ int runAnalyzeCommand(const QStringList &arguments)
             print(note);
         if (const QString note = clinic::textureCheckNote(result); !note.isEmpty())
             print(note);
+        if (const QString note = clinic::faceOnMapNote(parameters.view); !note.isEmpty())
+            print(note);
         // What a stored photo kept from its last analysis (or its client's record) is said, so
         // that a different map is not a surprise.
         if (stored && parameters.referenceArea && !call.isSet(QStringLiteral("reference-area")))

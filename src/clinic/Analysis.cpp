@@ -307,6 +307,25 @@ QString softPhotoNote(const storage::StoredAnalysis &stored)
                                 .toDouble());
 }
 
+QString faceOnMapNote(analysis::View view)
+{
+    switch (view) {
+    case analysis::View::Front:
+        return QObject::tr(
+            "A front view: the analysis reads the face and the forehead below the hair as bald "
+            "scalp. Take them off the map before planning (in the photo window: Plan, Mark Face, "
+            "Take Face Off Map, or the Lasso with \u201cnot scalp\u201d).");
+    case analysis::View::Left:
+    case analysis::View::Right:
+        return QObject::tr(
+            "A side view: the analysis reads the face, and bare skin of the neck, as bald scalp. "
+            "Take them off the map before planning (in the photo window: the Lasso with "
+            "\u201cnot scalp\u201d).");
+    default:
+        return {};
+    }
+}
+
 QJsonObject analysisJson(const analysis::Result &r)
 {
     QJsonObject object;

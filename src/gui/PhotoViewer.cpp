@@ -472,6 +472,13 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_softPhotoLabel->setStyleSheet(QStringLiteral("color: #b35c00; font-weight: bold"));
     m_softPhotoLabel->hide();
     layout->addWidget(m_softPhotoLabel);
+    m_faceNoteLabel = new QLabel(this);
+    m_faceNoteLabel->setObjectName(QStringLiteral("faceOnMapLabel"));
+    m_faceNoteLabel->setWordWrap(true);
+    m_faceNoteLabel->setContentsMargins(8, 4, 8, 0);
+    m_faceNoteLabel->setStyleSheet(QStringLiteral("color: #b35c00; font-weight: bold"));
+    m_faceNoteLabel->hide();
+    layout->addWidget(m_faceNoteLabel);
     // While corrections on screen are not stored (a locked or read-only database): said in red,
     // tried again every few seconds and on close.
     m_unsavedLabel = new QLabel(this);
@@ -1328,6 +1335,22 @@ void PhotoViewer::updateGradeImage()
     showAnalysis();
 }
 
+void PhotoViewer::updateFaceNote()
+{
+    // Said until the technician has taken something off the map by hand (the face, most
+    // likely): after that, the map is theirs.
+    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
+    QString note;
+    if (m_analysis && m_analysis->grades.count(notScalp) < m_analysis->grades.size()) {
+        note = clinic::faceOnMapNote(clinic::toAnalysisView(m_photo.view));
+        for (qsizetype i = 0; !note.isEmpty() && i < m_corrected.size(); ++i)
+            if (m_corrected.at(i) == notScalp && m_analysis->grades.at(i) != notScalp)
+                note.clear();
+    }
+    m_faceNoteLabel->setText(note);
+    m_faceNoteLabel->setVisible(!note.isEmpty());
+}
+
 void PhotoViewer::updateRegionLayers()
 {
     QGraphicsItem *image = m_view->imageItem();
@@ -1336,6 +1359,7 @@ void PhotoViewer::updateRegionLayers()
     m_outlines = nullptr;
     m_labels = nullptr;
     m_stageText.clear();
+    updateFaceNote();
     if (!image || !m_analysis)
         return;
     m_outlines = new QGraphicsItemGroup(image);
@@ -1373,12 +1397,13 @@ void PhotoViewer::updateRegionLayers()
         outline->setPen(pen);
         if (region.grade < analysis::Grade::Moderate || region.areaPx < 0.015 * scalpPx)
             continue;
-        // "bald · vertex 3.7 cm²": the grade, where it lies, and its size when calibrated.
+        // "bald 3.7 cm²" over "vertex": the grade, its size when calibrated, where it lies (on
+        // two lines, so that neighbouring labels overlap less).
         QString text = QString::fromLatin1(analysis::gradeName(region.grade));
-        if (!region.location.empty())
-            text += QStringLiteral(" · ") + QString::fromStdString(region.location);
         if (region.areaCm2)
             text += tr(" %1 cm²").arg(*region.areaCm2, 0, 'f', 1);
+        if (!region.location.empty())
+            text += QLatin1Char('\n') + QString::fromStdString(region.location);
         // One label per place: a region whose centre is close to a labelled one stays unlabelled.
         const QPointF at(region.centroid.x, region.centroid.y);
         const double spacing = 0.06 * std::max(m_photo.widthPx, m_photo.heightPx);

@@ -512,6 +512,17 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
         front.json().object()[QStringLiteral("texture_check")].toObject();
     CHECK_FALSE(frontTexture[QStringLiteral("applies")].toBool());
     CHECK(frontTexture[QStringLiteral("reason")].toString().contains(QStringLiteral("top views")));
+    // The text output says that a front or side view's face reads as bald scalp; a top view's
+    // says nothing of faces.
+    for (const QString &view : {QStringLiteral("front"), QStringLiteral("left")}) {
+        Result seen = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--view"), view});
+        REQUIRE(seen.exitCode == 0);
+        CHECK(seen.out.contains(QStringLiteral("reads the face")));
+        CHECK(seen.out.contains(QStringLiteral("Take them off the map before planning")));
+    }
+    CHECK_FALSE(run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--view"),
+                          QStringLiteral("top")})
+                    .out.contains(QStringLiteral("face")));
     Result wrong = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--mm-per-px"),
                              QStringLiteral("0.1mm")});
     CHECK(wrong.exitCode == 2);

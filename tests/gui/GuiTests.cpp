@@ -606,6 +606,7 @@ TEST_CASE(
     const QString status = child<QLabel>(viewer, "viewerStatus")->text();
     CHECK(status.startsWith(QStringLiteral("Coverage ")));
     CHECK(status.contains(QStringLiteral("cm² left off the map as ears")));
+    CHECK(child<QLabel>(viewer, "faceOnMapLabel")->isHidden()); // a top view has no face
     // The loss areas are labelled with their grade, where they lie and their size: the drawn
     // head's receded front and its vertex.
     QStringList labels;
@@ -613,11 +614,11 @@ TEST_CASE(
         if (auto *text = dynamic_cast<QGraphicsSimpleTextItem *>(item))
             labels << text->text();
     INFO("labels: " << labels.join(QStringLiteral(" | ")).toStdString());
-    const QRegularExpression labelled(QStringLiteral("^(advanced|bald) · (frontal|vertex) "
-                                                     "\\d+\\.\\d cm²$"));
+    const QRegularExpression labelled(
+        QStringLiteral("^(advanced|bald) \\d+\\.\\d cm²\\n(frontal|vertex)$"));
     CHECK(labels.filter(labelled).size() >= 2);
-    CHECK(labels.filter(QStringLiteral(" · frontal ")).size() >= 1);
-    CHECK(labels.filter(QStringLiteral(" · vertex ")).size() >= 1);
+    CHECK(labels.filter(QStringLiteral("\nfrontal")).size() >= 1);
+    CHECK(labels.filter(QStringLiteral("\nvertex")).size() >= 1);
     REQUIRE(viewer->gradeLayer() != nullptr);
     CHECK(viewer->gradeLayer()->isVisible());
     viewer->gradesLayerAction()->toggle();
@@ -1658,6 +1659,11 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     const char topHair = gradeAt(800, 160);
     const auto lossBefore = lossPixels();
     const QString stageBefore = viewer->stageText();
+    // The viewer says so, until the face is taken off.
+    auto *faceNote = child<QLabel>(viewer, "faceOnMapLabel");
+    CHECK(faceNote->isVisible());
+    CHECK(faceNote->text().contains(QStringLiteral("reads the face and the forehead below the "
+                                                   "hair as bald scalp")));
 
     viewer->planAction()->setChecked(true);
     gui::PlanPanel *panel = viewer->planPanel();
@@ -1682,6 +1688,7 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
                         << viewer->stageText().toStdString());
     CHECK(lossPixels() < lossBefore / 3);
     CHECK(viewer->stageText() != stageBefore);
+    CHECK(faceNote->isHidden());
     // Stored as a correction: the next viewer of the photo sees the face off the map.
     CHECK(storage::AnalysisStore(db).correctedGrades(*viewer->analysis()) ==
           viewer->correctedGrades());
@@ -1702,6 +1709,7 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
         viewer->undoStack()->undo();
     CHECK(gradeAt(640, 820) >= static_cast<char>(analysis::Grade::Advanced));
     CHECK(viewer->stageText() == stageBefore);
+    CHECK(faceNote->isVisible());
     answerMessageBoxes({QMessageBox::Discard}); // the plan made is not kept
     viewer->close();
 }

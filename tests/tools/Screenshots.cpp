@@ -491,6 +491,10 @@ int main(int argc, char *argv[])
         QSignalSpy faceAnalysed(face, &smp::gui::PhotoViewer::analysisFinished);
         face->analyze();
         faceAnalysed.wait(30000);
+        // As analysed: the face graded bald, and the note under the photo saying so.
+        face->view()->fitToWindow();
+        settle(500);
+        save(face, out + QStringLiteral("/viewer-front-face-note.png"));
         face->gradesLayerAction()->setChecked(false);
         face->planAction()->setChecked(true);
         smp::gui::PlanPanel *facePanel = face->planPanel();

@@ -99,6 +99,11 @@ QJsonObject analysisJson(const analysis::Result &result);
 QString softPhotoNote(const analysis::Result &result);
 QString softPhotoNote(const storage::StoredAnalysis &stored);
 
+// What the technician should know of a front or side view: the analysis has no face finder and
+// reads the face (and on side views the bare neck) as bald scalp, which raises the stage and
+// would draw dots on it; a sentence saying so and how to take it off. Empty for other views.
+QString faceOnMapNote(analysis::View view);
+
 // The texture check as JSON (analysisJson's "texture_check"): whether it applies and why not, the
 // model, the cut point, the share of the loss area reading hair in percent, and the cells'
 // probabilities (one byte each, probability x 255, row-major, base64) to redraw it on a corrected

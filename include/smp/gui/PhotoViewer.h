@@ -206,6 +206,9 @@ private:
     void showAnalysis();
     void updateGradeImage();
     void updateRegionLayers();
+    // Shows clinic::faceOnMapNote() for a front or side view until something is taken off the
+    // map by hand.
+    void updateFaceNote();
     void paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
     // The lasso's stroke: drawn as it goes, graded (gradeArea()) when it ends.
     void lassoStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
@@ -251,6 +254,7 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;
     QLabel *m_softPhotoLabel = nullptr; // shown while the stored analysis read a soft photo
+    QLabel *m_faceNoteLabel = nullptr;  // updateFaceNote()
     QLabel *m_unsavedLabel = nullptr;   // shown while m_unsavedTiles is not empty
     std::set<std::pair<int, int>> m_unsavedTiles; // (tileX, tileY) of the shown analysis
     QString m_storeError;                         // why they were refused
