@@ -4,7 +4,9 @@
 #include "smp/clinic/SampleClient.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -228,6 +230,19 @@ QJsonObject toJson(const storage::Consent &consent)
     object[QLatin1String("signed_on")] = consent.signedOn.toString(Qt::ISODate);
     object[QLatin1String("signed_by")] = consent.signedBy;
     return object;
+}
+
+QByteArray readInputFile(const QString &path, const QString &what)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw storage::StorageError(
+            storage::ErrorKind::NotFound,
+            QStringLiteral("%1 \"%2\": %3").arg(what, path, file.errorString()));
+    if (file.size() > 512LL * 1024 * 1024)
+        throw UsageError(
+            QStringLiteral("%1 \"%2\" is larger than 512 MB: not a %1 file").arg(what, path));
+    return file.readAll();
 }
 
 void print(const QString &line)

@@ -76,6 +76,10 @@ QJsonObject photoJson(storage::PhotoLibrary &library, const storage::Photo &phot
 QJsonObject toJson(const storage::ScreeningEntry &entry);
 QJsonObject toJson(const storage::Consent &consent);
 
+// The bytes of an input file (a plan, hairline, face or zones JSON) named `what` in messages:
+// StorageError when it cannot be read, UsageError when it is over 512 MB.
+QByteArray readInputFile(const QString &path, const QString &what);
+
 // Writes to standard output (UTF-8), with a newline.
 void print(const QString &line);
 void printJson(const QJsonValue &value);
@@ -91,6 +95,7 @@ int runSamplePhotoCommand(const QStringList &arguments);
 int runCalibrateCommand(const QStringList &arguments);
 int runMarkerSheetCommand(const QStringList &arguments);
 int runAnalyzeCommand(const QStringList &arguments);
+int runCorrectCommand(const QStringList &arguments);
 int runPlanCommand(const QStringList &arguments);
 int runSettingsCommand(const QString &verb, const QStringList &arguments);
 int runScheduleCommand(const QString &verb, const QStringList &arguments);

@@ -25,19 +25,6 @@ namespace smp::cli {
 
 namespace {
 
-QByteArray readFile(const QString &path, const QString &what)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw storage::StorageError(
-            storage::ErrorKind::NotFound,
-            QStringLiteral("%1 \"%2\": %3").arg(what, path, file.errorString()));
-    if (file.size() > 512LL * 1024 * 1024)
-        throw UsageError(
-            QStringLiteral("%1 \"%2\" is larger than 512 MB: not a plan file").arg(what, path));
-    return file.readAll();
-}
-
 double numberOption(Invocation &call, const QString &name, double low, double high,
                     const QString &unit)
 {
@@ -135,7 +122,8 @@ int runPlanCommand(const QStringList &arguments)
         fromStoredOrFile = true;
     } else if (QFileInfo(source).isFile()) {
         try {
-            plan = planning::parsePlanJson(readFile(source, QStringLiteral("plan")).toStdString());
+            plan = planning::parsePlanJson(
+                readInputFile(source, QStringLiteral("plan")).toStdString());
         } catch (const planning::PlanFileError &e) {
             throw UsageError(QStringLiteral("%1: %2").arg(source, QString::fromUtf8(e.what())));
         }
@@ -170,7 +158,7 @@ int runPlanCommand(const QStringList &arguments)
             const QString file = call.value(QStringLiteral("hairline"));
             try {
                 hairline = planning::parseHairlineJson(
-                    readFile(file, QStringLiteral("hairline")).toStdString());
+                    readInputFile(file, QStringLiteral("hairline")).toStdString());
             } catch (const planning::PlanFileError &e) {
                 throw UsageError(
                     QStringLiteral("--hairline %1: %2").arg(file, QString::fromUtf8(e.what())));
@@ -192,8 +180,8 @@ int runPlanCommand(const QStringList &arguments)
                                                 "receded or female")
                                      .arg(presetName));
             try {
-                const planning::FaceLandmarks face =
-                    planning::parseFaceJson(readFile(file, QStringLiteral("face")).toStdString());
+                const planning::FaceLandmarks face = planning::parseFaceJson(
+                    readInputFile(file, QStringLiteral("face")).toStdString());
                 hairline = planning::presetHairline(planning::hairlineGuides(face, *preset));
             } catch (const std::exception &e) {
                 throw UsageError(
@@ -204,8 +192,8 @@ int runPlanCommand(const QStringList &arguments)
         if (call.isSet(QStringLiteral("zones"))) {
             const QString file = call.value(QStringLiteral("zones"));
             try {
-                zones =
-                    planning::parseZonesJson(readFile(file, QStringLiteral("zones")).toStdString());
+                zones = planning::parseZonesJson(
+                    readInputFile(file, QStringLiteral("zones")).toStdString());
             } catch (const planning::PlanFileError &e) {
                 throw UsageError(
                     QStringLiteral("--zones %1: %2").arg(file, QString::fromUtf8(e.what())));
@@ -373,7 +361,7 @@ int runSettingsCommand(const QString &verb, const QStringList &arguments)
         if (args.size() != 2)
             throw UsageError(
                 QStringLiteral("settings set %1: give the table's JSON file").arg(table));
-        const QByteArray json = readFile(args[1], QStringLiteral("table"));
+        const QByteArray json = readInputFile(args[1], QStringLiteral("table"));
         try {
             if (dilution)
                 clinic::setDilutionTable(call.database(), json);
@@ -419,7 +407,8 @@ int runPlanMetricsCommand(const QStringList &arguments)
             : 110.0;
     std::vector<planning::Dot> dots;
     try {
-        dots = planning::parseDotsCsv(readFile(file, QStringLiteral("dot list")).toStdString());
+        dots =
+            planning::parseDotsCsv(readInputFile(file, QStringLiteral("dot list")).toStdString());
     } catch (const planning::PlanFileError &e) {
         throw UsageError(QStringLiteral("%1: %2").arg(file, QString::fromUtf8(e.what())));
     }

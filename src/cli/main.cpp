@@ -25,6 +25,7 @@ Calibration: calibrate PHOTO [--points x1,y1,x2,y2 --length-mm L]   marker-sheet
 Analysis:  analyze PHOTO [--view V] [--mm-per-px X] [--hair-tone auto|darker|lighter]
                 [--reference-area x,y,w,h|none] [--corrections keep|drop]
                 [--overlay OUT.png] [--masks DIR]
+           correct PHOTO (--area "x,y;x,y;x,y" --grade G [--beyond-outline] | --face FILE)
 Planning:  plan ANALYSIS|client:ID|plan:ID|FILE.json [--sessions 3] [--density 110]
                 [--hairline FILE | --face FILE [--preset mature]] [--zones FILE]
                 [--json] [--dots F.csv] [--map F.svg|png]
@@ -82,15 +83,16 @@ bool takesValue(const QString &option)
         QStringLiteral("--density"),      QStringLiteral("--hairline"),
         QStringLiteral("--dots"),         QStringLiteral("--map"),
         QStringLiteral("--plan-json"),    QStringLiteral("--preview-session"),
-        QStringLiteral("--out")};
+        QStringLiteral("--out"),          QStringLiteral("--corrections"),
+        QStringLiteral("--area"),         QStringLiteral("--grade")};
     return withValue.contains(option);
 }
 
 bool isSingleWordCommand(const QString &word)
 {
     for (const char *command :
-         {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze", "plan", "plan-metrics",
-          "report", "aftercare", "compare", "review"}) {
+         {"audit", "sample-photo", "calibrate", "marker-sheet", "analyze", "correct", "plan",
+          "plan-metrics", "report", "aftercare", "compare", "review"}) {
         if (word == QLatin1String(command))
             return true;
     }
@@ -103,9 +105,9 @@ bool needsGui(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "marker-sheet") == 0 || std::strcmp(argv[i], "analyze") == 0 ||
-            std::strcmp(argv[i], "plan") == 0 || std::strcmp(argv[i], "report") == 0 ||
-            std::strcmp(argv[i], "aftercare") == 0 || std::strcmp(argv[i], "compare") == 0 ||
-            std::strcmp(argv[i], "review") == 0)
+            std::strcmp(argv[i], "correct") == 0 || std::strcmp(argv[i], "plan") == 0 ||
+            std::strcmp(argv[i], "report") == 0 || std::strcmp(argv[i], "aftercare") == 0 ||
+            std::strcmp(argv[i], "compare") == 0 || std::strcmp(argv[i], "review") == 0)
             return true;
     }
     return false;
@@ -169,6 +171,8 @@ int main(int argc, char *argv[])
             return runMarkerSheetCommand(rest);
         if (group == QLatin1String("analyze"))
             return runAnalyzeCommand(rest);
+        if (group == QLatin1String("correct"))
+            return runCorrectCommand(rest);
         if (group == QLatin1String("plan"))
             return runPlanCommand(rest);
         if (group == QLatin1String("plan-metrics"))

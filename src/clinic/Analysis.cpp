@@ -22,6 +22,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 
@@ -158,6 +159,81 @@ storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId
     return storage::AnalysisStore(db).add(stored, corrections);
 }
 
+namespace {
+
+// Tile (tileX, tileY) of a map of `mapWidth` x `mapHeight` bytes, clipped at the map's edge.
+storage::GradeTile tileOf(const QByteArray &map, int mapWidth, int mapHeight, int tileX, int tileY)
+{
+    const int size = storage::kAnalysisTileSize;
+    const int x0 = tileX * size, y0 = tileY * size;
+    const int tw = std::min(size, mapWidth - x0), th = std::min(size, mapHeight - y0);
+    storage::GradeTile tile{tileX, tileY, QByteArray(qsizetype(tw) * th, '\0')};
+    for (int y = 0; y < th; ++y)
+        std::copy_n(map.constData() + qsizetype(y0 + y) * mapWidth + x0, tw,
+                    tile.grades.data() + qsizetype(y) * tw);
+    return tile;
+}
+
+} // namespace
+
+std::vector<std::uint8_t> mapPixelsInside(const storage::StoredAnalysis &stored,
+                                          const QPolygonF &photoPolygon, bool beyondOutline)
+{
+    const int w = stored.mapWidth, h = stored.mapHeight;
+    std::vector<std::uint8_t> marked(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
+    if (w <= 0 || h <= 0 || stored.grades.size() != qsizetype(w) * h ||
+        !(stored.photoPxPerMapPx > 0))
+        return marked;
+    // The polygon drawn at the map's scale: a map pixel is inside when its centre is.
+    QImage inside(w, h, QImage::Format_Grayscale8);
+    inside.fill(0);
+    {
+        QPainter painter(&inside);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(Qt::white);
+        painter.scale(1.0 / stored.photoPxPerMapPx, 1.0 / stored.photoPxPerMapPx);
+        painter.drawPolygon(photoPolygon);
+    }
+    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
+    for (int y = 0; y < h; ++y) {
+        const uchar *row = inside.constScanLine(y);
+        for (int x = 0; x < w; ++x) {
+            const qsizetype i = qsizetype(y) * w + x;
+            marked[static_cast<std::size_t>(i)] =
+                row[x] != 0 && (beyondOutline || stored.grades.at(i) != notScalp);
+        }
+    }
+    return marked;
+}
+
+GradeChange gradeMarkedPixels(const QByteArray &corrected, int mapWidth, int mapHeight,
+                              const std::vector<std::uint8_t> &marked, analysis::Grade grade)
+{
+    GradeChange change;
+    const int w = mapWidth, h = mapHeight;
+    if (w <= 0 || h <= 0 || corrected.size() != qsizetype(w) * h ||
+        marked.size() != static_cast<std::size_t>(corrected.size()))
+        return change;
+    const int size = storage::kAnalysisTileSize;
+    std::map<std::pair<int, int>, bool> touched; // ordered: tiles row by row
+    QByteArray after = corrected;
+    const char value = static_cast<char>(grade);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const qsizetype i = qsizetype(y) * w + x;
+            if (!marked[static_cast<std::size_t>(i)] || after.at(i) == value)
+                continue;
+            after[i] = value;
+            ++change.changedPixels;
+            touched[{y / size, x / size}] = true;
+        }
+    for (const auto &[key, unused] : touched) {
+        change.before.push_back(tileOf(corrected, w, h, key.second, key.first));
+        change.after.push_back(tileOf(after, w, h, key.second, key.first));
+    }
+    return change;
+}
+
 MapCorrections latestCorrections(storage::Database &db, storage::RecordId photoId)
 {
     storage::AnalysisStore store(db);
@@ -216,16 +292,9 @@ std::vector<storage::GradeTile> carryCorrections(const MapCorrections &correctio
         *carried = changed;
     std::vector<storage::GradeTile> tiles;
     for (std::size_t i = 0; i < touched.size(); ++i) {
-        if (!touched[i])
-            continue;
-        const int tileX = static_cast<int>(i) % tilesX, tileY = static_cast<int>(i) / tilesX;
-        const int x0 = tileX * tileSize, y0 = tileY * tileSize;
-        const int tw = std::min(tileSize, w - x0), th = std::min(tileSize, h - y0);
-        storage::GradeTile tile{tileX, tileY, QByteArray(qsizetype(tw) * th, '\0')};
-        for (int y = 0; y < th; ++y)
-            std::copy_n(grades.constData() + qsizetype(y0 + y) * w + x0, tw,
-                        tile.grades.data() + qsizetype(y) * tw);
-        tiles.push_back(std::move(tile));
+        if (touched[i])
+            tiles.push_back(
+                tileOf(grades, w, h, static_cast<int>(i) % tilesX, static_cast<int>(i) / tilesX));
     }
     return tiles;
 }

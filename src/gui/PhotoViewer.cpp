@@ -1585,62 +1585,19 @@ int PhotoViewer::gradeArea(const QPolygonF &photoPolygon, analysis::Grade grade,
 {
     if (!m_analysis)
         return 0;
-    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
-    // The polygon drawn at the map's scale: a map pixel is inside when its centre is.
-    QImage inside(w, h, QImage::Format_Grayscale8);
-    inside.fill(0);
-    {
-        QPainter painter(&inside);
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(Qt::white);
-        painter.scale(1.0 / m_analysis->photoPxPerMapPx, 1.0 / m_analysis->photoPxPerMapPx);
-        painter.drawPolygon(photoPolygon);
-    }
-    // As the brush: off the analysed scalp only with Beyond Outline.
-    std::vector<std::uint8_t> marked(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
-    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
-    for (int y = 0; y < h; ++y) {
-        const uchar *row = inside.constScanLine(y);
-        for (int x = 0; x < w; ++x) {
-            const qsizetype i = qsizetype(y) * w + x;
-            marked[static_cast<std::size_t>(i)] =
-                row[x] != 0 && (beyondOutline || m_analysis->grades.at(i) != notScalp);
-        }
-    }
-    return regrade(marked, grade, text);
+    return regrade(clinic::mapPixelsInside(*m_analysis, photoPolygon, beyondOutline), grade, text);
 }
 
 int PhotoViewer::regrade(const std::vector<std::uint8_t> &marked, analysis::Grade grade,
                          const QString &text)
 {
-    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
-    if (marked.size() != static_cast<std::size_t>(w) * static_cast<std::size_t>(h))
+    clinic::GradeChange change = clinic::gradeMarkedPixels(m_corrected, m_analysis->mapWidth,
+                                                           m_analysis->mapHeight, marked, grade);
+    if (change.after.empty())
         return 0;
-    // The tiles as they are, then the marked pixels graded: one correction.
-    const int tile = storage::kAnalysisTileSize;
-    std::map<std::pair<int, int>, QByteArray> before;
-    QByteArray corrected = m_corrected;
-    int changed = 0;
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) {
-            const qsizetype i = qsizetype(y) * w + x;
-            if (!marked[static_cast<std::size_t>(i)] || corrected.at(i) == static_cast<char>(grade))
-                continue;
-            const auto key = std::pair{x / tile, y / tile};
-            if (!before.count(key))
-                before[key] = tileBytes(m_corrected, key.first, key.second);
-            corrected[i] = static_cast<char>(grade);
-            ++changed;
-        }
-    if (before.empty())
-        return 0;
-    std::vector<storage::GradeTile> beforeTiles, afterTiles;
-    for (const auto &[key, bytes] : before) {
-        beforeTiles.push_back({key.first, key.second, bytes});
-        afterTiles.push_back({key.first, key.second, tileBytes(corrected, key.first, key.second)});
-    }
-    m_undo->push(new PaintGradesCommand(this, std::move(beforeTiles), std::move(afterTiles), text));
-    return changed;
+    m_undo->push(
+        new PaintGradesCommand(this, std::move(change.before), std::move(change.after), text));
+    return static_cast<int>(change.changedPixels);
 }
 
 bool PhotoViewer::storeCorrections()

@@ -826,6 +826,112 @@ TEST_CASE("smp analyze of a stored photo keeps the technician's grade correction
     CHECK(wrong.err.contains(QStringLiteral("--corrections: \"maybe\" is not keep or drop")));
 }
 
+TEST_CASE("smp correct grades an area or takes a face off the map of a photo's latest analysis",
+          "[cli][analysis][corrections]")
+{
+    ScratchDir dir;
+    clientWithSamplePhoto(dir, QStringLiteral("Lassoed"));
+    Result early = run(dir, {QStringLiteral("correct"), QStringLiteral("1"),
+                             QStringLiteral("--area"), QStringLiteral("0,0;10,0;10,10"),
+                             QStringLiteral("--grade"), QStringLiteral("bald")});
+    CHECK(early.exitCode == 1);
+    CHECK(early.err.contains(QStringLiteral("no analysis to correct: run smp analyze 1 first")));
+    REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("1")}).exitCode == 0);
+    const auto gradeAt = [&dir](double x, double y) {
+        smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+        smp::storage::AnalysisStore store(db);
+        const smp::storage::StoredAnalysis latest = *store.latest(1);
+        return store.correctedGrades(latest).at(qsizetype(y / latest.photoPxPerMapPx) *
+                                                    latest.mapWidth +
+                                                qsizetype(x / latest.photoPxPerMapPx));
+    };
+    const auto grade = [](smp::analysis::Grade g) { return static_cast<char>(g); };
+
+    // A square round the vertex of the drawn head (photo pixels) graded normal.
+    REQUIRE(gradeAt(824, 784) != grade(smp::analysis::Grade::Normal));
+    Result area =
+        run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
+                  QStringLiteral("740,700; 910,700; 910,870; 740,870"), QStringLiteral("--grade"),
+                  QStringLiteral("normal"), QStringLiteral("--json")});
+    REQUIRE(area.exitCode == 0);
+    const QJsonObject done = area.json().object();
+    CHECK(done[QStringLiteral("grade")].toString() == QStringLiteral("normal"));
+    CHECK(done[QStringLiteral("changed_map_pixels")].toInt() > 100);
+    CHECK(done[QStringLiteral("norwood_corrected")].toObject()[QStringLiteral("level")].toInt() >=
+          1);
+    CHECK(gradeAt(824, 784) == grade(smp::analysis::Grade::Normal));
+    // Again: nothing to change. On the backdrop without --beyond-outline: nothing either.
+    CHECK(run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
+                    QStringLiteral("740,700;910,700;910,870;740,870"), QStringLiteral("--grade"),
+                    QStringLiteral("normal")})
+              .out.contains(QStringLiteral("Nothing to change")));
+    REQUIRE(gradeAt(100, 400) == grade(smp::analysis::Grade::NotScalp));
+    CHECK(run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
+                    QStringLiteral("40,320;200,320;200,500;40,500"), QStringLiteral("--grade"),
+                    QStringLiteral("bald")})
+              .out.contains(QStringLiteral("Nothing to change")));
+    Result beyond =
+        run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
+                  QStringLiteral("40,320;200,320;200,500;40,500"), QStringLiteral("--grade"),
+                  QStringLiteral("bald"), QStringLiteral("--beyond-outline")});
+    REQUIRE(beyond.exitCode == 0);
+    CHECK(beyond.out.contains(QStringLiteral("map pixels bald on analysis 1")));
+    CHECK(gradeAt(100, 400) == grade(smp::analysis::Grade::Bald));
+
+    // Face points (mm on the calibrated photo) take everything below the brows off the map.
+    const double mmPerPx = [&dir] {
+        smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+        return smp::storage::PhotoLibrary(db).currentCalibration(1)->mmPerPx;
+    }();
+    const QString face = dir.file(QStringLiteral("face.json"));
+    {
+        QFile file(face);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        file.write(QStringLiteral("{\"glabella_mm\": [%1, %2], \"left_eye_corner_mm\": [%3, %4], "
+                                  "\"right_eye_corner_mm\": [%5, %4]}")
+                       .arg(800 * mmPerPx)
+                       .arg(900 * mmPerPx)
+                       .arg(800 * mmPerPx - 50)
+                       .arg(900 * mmPerPx + 5)
+                       .arg(800 * mmPerPx + 50)
+                       .toUtf8());
+    }
+    REQUIRE(gradeAt(800, 1000) != grade(smp::analysis::Grade::NotScalp));
+    // 45 mm of forehead above the glabella (y 900 - 270 px) go too; above that the map stays.
+    const char aboveForehead = gradeAt(800, 560);
+    REQUIRE(aboveForehead != grade(smp::analysis::Grade::NotScalp));
+    Result faceOff =
+        run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--face"), face});
+    REQUIRE(faceOff.exitCode == 0);
+    CHECK(faceOff.out.contains(QStringLiteral("map pixels not-scalp")));
+    CHECK(gradeAt(800, 1000) == grade(smp::analysis::Grade::NotScalp));
+    CHECK(gradeAt(824, 784) == grade(smp::analysis::Grade::NotScalp));
+    CHECK(gradeAt(800, 560) == aboveForehead);
+
+    // Mistakes are named.
+    const auto refused = [&dir](QStringList options, const QString &message) {
+        Result result =
+            run(dir, QStringList{QStringLiteral("correct"), QStringLiteral("1")} + options);
+        CHECK(result.exitCode == 2);
+        CHECK(result.err.contains(message));
+    };
+    refused({QStringLiteral("--grade"), QStringLiteral("bald")},
+            QStringLiteral("give --area (with --grade) or --face"));
+    refused({QStringLiteral("--area"), QStringLiteral("1,1;2,2")},
+            QStringLiteral("--area needs --grade"));
+    refused({QStringLiteral("--area"), QStringLiteral("1,1;2,2"), QStringLiteral("--grade"),
+             QStringLiteral("bald")},
+            QStringLiteral("at least three corners"));
+    refused({QStringLiteral("--area"), QStringLiteral("1,1;2,x;3,3"), QStringLiteral("--grade"),
+             QStringLiteral("bald")},
+            QStringLiteral("\"2,x\" is not a corner"));
+    refused({QStringLiteral("--area"), QStringLiteral("1,1;2,2;3,1"), QStringLiteral("--grade"),
+             QStringLiteral("thin")},
+            QStringLiteral("--grade: \"thin\" is not normal"));
+    refused({QStringLiteral("--face"), face, QStringLiteral("--grade"), QStringLiteral("bald")},
+            QStringLiteral("--face takes the face off the map"));
+}
+
 TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",
           "[cli][planning]")
 {

@@ -13,10 +13,13 @@ class Database;
 #include <QColor>
 #include <QImage>
 #include <QJsonObject>
+#include <QPolygonF>
 #include <QString>
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace smp::clinic {
 
@@ -62,6 +65,25 @@ struct MapCorrections
     QByteArray grades;    // mapWidth x mapHeight bytes, row-major
     qsizetype pixels = 0; // how many map pixels are corrected
 };
+
+// The map pixels of `stored` whose centres lie in `photoPolygon` (photo pixels): one byte per
+// map pixel, 1 inside; the pixels the analysis left off the scalp only when `beyondOutline`.
+std::vector<std::uint8_t> mapPixelsInside(const storage::StoredAnalysis &stored,
+                                          const QPolygonF &photoPolygon, bool beyondOutline);
+
+// One grade correction: the tiles of the map it changes, as they were and as they become.
+struct GradeChange
+{
+    std::vector<storage::GradeTile> before;
+    std::vector<storage::GradeTile> after; // what AnalysisStore::saveCorrections stores
+    qsizetype changedPixels = 0;
+};
+
+// The marked pixels (one byte per map pixel, non-zero to change) of `corrected`, a map of
+// `mapWidth` x `mapHeight` as corrected so far, graded `grade`; pixels already of that grade
+// are no change. Empty when `marked` does not fit the map.
+GradeChange gradeMarkedPixels(const QByteArray &corrected, int mapWidth, int mapHeight,
+                              const std::vector<std::uint8_t> &marked, analysis::Grade grade);
 
 // The corrections of the photo's latest analysis, as stored (none without one).
 MapCorrections latestCorrections(storage::Database &db, storage::RecordId photoId);

@@ -1,0 +1,181 @@
+#include "CliSupport.h"
+
+#include "smp/clinic/Analysis.h"
+#include "smp/clinic/Calibration.h"
+#include "smp/planning/HairlineGuides.h"
+#include "smp/planning/PlanFiles.h"
+#include "smp/storage/AnalysisStore.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
+
+#include <QPolygonF>
+
+#include <optional>
+
+namespace smp::cli {
+
+namespace {
+
+// "normal" .. "bald", or "not-scalp" (also "not scalp"): the grades the viewer's brush paints.
+analysis::Grade parseGrade(const QString &text)
+{
+    const QString name = text.trimmed().toLower().replace(QLatin1Char(' '), QLatin1Char('-'));
+    for (int g = static_cast<int>(analysis::Grade::NotScalp);
+         g <= static_cast<int>(analysis::Grade::Bald); ++g) {
+        const auto grade = static_cast<analysis::Grade>(g);
+        if (name == QLatin1String(analysis::gradeName(grade)))
+            return grade;
+    }
+    throw UsageError(QStringLiteral("--grade: \"%1\" is not normal, mild, moderate, advanced, "
+                                    "bald or not-scalp")
+                         .arg(text));
+}
+
+// "x,y;x,y;x,y;..." in photo pixels: at least three corners.
+QPolygonF parseArea(const QString &text)
+{
+    QPolygonF polygon;
+    for (const QString &corner : text.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
+        const QStringList xy = corner.split(QLatin1Char(','));
+        bool okX = false, okY = false;
+        const double x = xy.value(0).trimmed().toDouble(&okX);
+        const double y = xy.value(1).trimmed().toDouble(&okY);
+        if (xy.size() != 2 || !okX || !okY)
+            throw UsageError(QStringLiteral("--area: \"%1\" is not a corner x,y in photo pixels "
+                                            "(corners separated by ;)")
+                                 .arg(corner));
+        polygon << QPointF(x, y);
+    }
+    if (polygon.size() < 3)
+        throw UsageError(QStringLiteral("--area: give at least three corners x,y;x,y;x,y"));
+    return polygon;
+}
+
+} // namespace
+
+int runCorrectCommand(const QStringList &arguments)
+{
+    Invocation call(
+        QStringLiteral("correct"),
+        QStringLiteral(
+            "Corrects the grade map of a photo's latest analysis, as the photo window's lasso "
+            "and Take Face Off Map do: the area is graded as given, stored as correction tiles "
+            "(the analysis's own map is kept), and the plan and the report use the corrected "
+            "map. PHOTO is a photo id."),
+        arguments,
+        {{QStringLiteral("area"),
+          QStringLiteral("The area to grade: its corners in photo pixels, \"x,y;x,y;x,y;...\"."),
+          QStringLiteral("corners")},
+         {QStringLiteral("face"),
+          QStringLiteral(
+              "Take the face off the map (graded not-scalp): the face points of a front view "
+              "as for smp plan --face, {\"glabella_mm\": [x,y], \"left_eye_corner_mm\": [x,y], "
+              "\"right_eye_corner_mm\": [x,y], \"chin_mm\": [x,y] (optional)}, in mm on the "
+              "calibrated photo."),
+          QStringLiteral("file.json")},
+         {QStringLiteral("grade"),
+          QStringLiteral("With --area: normal, mild, moderate, advanced, bald or not-scalp."),
+          QStringLiteral("grade")},
+         {QStringLiteral("beyond-outline"),
+          QStringLiteral("With --area: grade the part off the analysed scalp too (adds scalp the "
+                         "analysis left off the map).")}},
+        {QStringLiteral("PHOTO A photo id.")});
+    const storage::RecordId photoId =
+        parseId(call.requirePositional(1).constFirst(), QStringLiteral("PHOTO"));
+    const bool byArea = call.isSet(QStringLiteral("area"));
+    const bool byFace = call.isSet(QStringLiteral("face"));
+    if (byArea == byFace)
+        throw UsageError(QStringLiteral("give --area (with --grade) or --face"));
+    if (byArea && !call.isSet(QStringLiteral("grade")))
+        throw UsageError(QStringLiteral("--area needs --grade (the grade to give the area)"));
+    if (byFace &&
+        (call.isSet(QStringLiteral("grade")) || call.isSet(QStringLiteral("beyond-outline"))))
+        throw UsageError(QStringLiteral("--face takes the face off the map: no --grade or "
+                                        "--beyond-outline"));
+
+    storage::Database &db = call.database();
+    storage::PhotoLibrary library(db);
+    const std::optional<storage::Photo> photo = library.find(photoId);
+    if (!photo)
+        throw storage::StorageError(storage::ErrorKind::NotFound,
+                                    QStringLiteral("photo %1 does not exist").arg(photoId));
+    storage::AnalysisStore store(db);
+    const std::optional<storage::StoredAnalysis> analysis = store.latest(photoId);
+    if (!analysis)
+        throw storage::StorageError(
+            storage::ErrorKind::NotFound,
+            QStringLiteral("photo %1 has no analysis to correct: run smp analyze %1 first")
+                .arg(photoId));
+    const std::optional<storage::Calibration> scale = clinic::scaleInUse(library, photoId);
+    const std::optional<double> mmPerPx =
+        scale ? std::optional<double>(scale->mmPerPx) : std::nullopt;
+
+    analysis::Grade grade = analysis::Grade::NotScalp;
+    QPolygonF polygon;
+    bool beyondOutline = true;
+    if (byArea) {
+        grade = parseGrade(call.value(QStringLiteral("grade")));
+        polygon = parseArea(call.value(QStringLiteral("area")));
+        beyondOutline = call.isSet(QStringLiteral("beyond-outline"));
+    } else {
+        const QString file = call.value(QStringLiteral("face"));
+        if (!mmPerPx)
+            throw UsageError(QStringLiteral("--face: photo %1 has no scale; the face points are "
+                                            "in mm (smp calibrate %1 first)")
+                                 .arg(photoId));
+        try {
+            const planning::FaceLandmarks face =
+                planning::parseFaceJson(readInputFile(file, QStringLiteral("face")).toStdString());
+            const planning::HairlineGuides guides =
+                planning::hairlineGuides(face, planning::HairlinePreset::Mature);
+            for (const planning::PointMm &p : planning::faceOutline(guides))
+                polygon << QPointF(p.x / *mmPerPx, p.y / *mmPerPx);
+        } catch (const std::exception &e) {
+            throw UsageError(
+                QStringLiteral("--face %1: %2").arg(file, QString::fromUtf8(e.what())));
+        }
+    }
+
+    const QByteArray corrected = store.correctedGrades(*analysis);
+    const clinic::GradeChange change = clinic::gradeMarkedPixels(
+        corrected, analysis->mapWidth, analysis->mapHeight,
+        clinic::mapPixelsInside(*analysis, polygon, beyondOutline), grade);
+    if (!change.after.empty())
+        store.saveCorrections(analysis->id, change.after);
+    const analysis::GradeSummary summary =
+        clinic::summarizeStoredAnalysis(*analysis, store.correctedGrades(*analysis), photo->view,
+                                        photo->rotationQuarterTurns, mmPerPx);
+
+    const QString gradeName = QString::fromLatin1(analysis::gradeName(grade));
+    if (call.json()) {
+        QJsonObject norwood{{QLatin1String("level"), summary.norwood.level},
+                            {QLatin1String("stage"), QString::fromStdString(summary.norwood.stage)},
+                            {QLatin1String("confidence"), summary.norwood.confidence}};
+        printJson(QJsonObject{
+            {QLatin1String("analysis_id"), static_cast<qint64>(analysis->id)},
+            {QLatin1String("grade"), gradeName},
+            {QLatin1String("changed_map_pixels"), static_cast<qint64>(change.changedPixels)},
+            {QLatin1String("tiles"), static_cast<qint64>(change.after.size())},
+            {QLatin1String("norwood_corrected"), norwood}});
+        return 0;
+    }
+    if (change.after.empty())
+        print(QStringLiteral("Nothing to change: the area is %1 on the map already (or off the "
+                             "analysed scalp: --beyond-outline).")
+                  .arg(gradeName));
+    else
+        print(QStringLiteral("Graded %1 map pixels %2 on analysis %3 (%4 correction tiles; the "
+                             "analysis's own map is kept).")
+                  .arg(change.changedPixels)
+                  .arg(gradeName)
+                  .arg(analysis->id)
+                  .arg(change.after.size()));
+    if (summary.norwood.level > 0)
+        print(QStringLiteral("Norwood %1 (confidence %2) on the corrected map.")
+                  .arg(QString::fromStdString(summary.norwood.stage))
+                  .arg(summary.norwood.confidence, 0, 'f', 2));
+    return 0;
+}
+
+} // namespace smp::cli
