@@ -465,29 +465,22 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     layout->addLayout(centre, 1);
     // A soft photo's map is less exact (clinic::softPhotoNote): said under the photo while its
     // analysis is shown, so that the technician retakes it before planning on it.
-    m_softPhotoLabel = new QLabel(this);
-    m_softPhotoLabel->setObjectName(QStringLiteral("softPhotoLabel"));
-    m_softPhotoLabel->setWordWrap(true);
-    m_softPhotoLabel->setContentsMargins(8, 4, 8, 0);
-    m_softPhotoLabel->setStyleSheet(QStringLiteral("color: #b35c00; font-weight: bold"));
-    m_softPhotoLabel->hide();
-    layout->addWidget(m_softPhotoLabel);
-    m_faceNoteLabel = new QLabel(this);
-    m_faceNoteLabel->setObjectName(QStringLiteral("faceOnMapLabel"));
-    m_faceNoteLabel->setWordWrap(true);
-    m_faceNoteLabel->setContentsMargins(8, 4, 8, 0);
-    m_faceNoteLabel->setStyleSheet(QStringLiteral("color: #b35c00; font-weight: bold"));
-    m_faceNoteLabel->hide();
-    layout->addWidget(m_faceNoteLabel);
+    // The notes under the photo: bold, wrapped, hidden until there is something to say.
+    const auto addNote = [this, layout](const QString &name, const QString &colour) {
+        auto *note = new QLabel(this);
+        note->setObjectName(name);
+        note->setWordWrap(true);
+        note->setContentsMargins(8, 4, 8, 0);
+        note->setStyleSheet(QStringLiteral("color: %1; font-weight: bold").arg(colour));
+        note->hide();
+        layout->addWidget(note);
+        return note;
+    };
+    m_softPhotoLabel = addNote(QStringLiteral("softPhotoLabel"), QStringLiteral("#b35c00"));
+    m_faceNoteLabel = addNote(QStringLiteral("faceOnMapLabel"), QStringLiteral("#b35c00"));
     // While corrections on screen are not stored (a locked or read-only database): said in red,
     // tried again every few seconds and on close.
-    m_unsavedLabel = new QLabel(this);
-    m_unsavedLabel->setObjectName(QStringLiteral("unsavedCorrectionsLabel"));
-    m_unsavedLabel->setWordWrap(true);
-    m_unsavedLabel->setContentsMargins(8, 4, 8, 0);
-    m_unsavedLabel->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold"));
-    m_unsavedLabel->hide();
-    layout->addWidget(m_unsavedLabel);
+    m_unsavedLabel = addNote(QStringLiteral("unsavedCorrectionsLabel"), QStringLiteral("#b00020"));
     m_storeRetry = new QTimer(this);
     m_storeRetry->setSingleShot(true);
     m_storeRetry->setInterval(kStoreRetryInterval);
