@@ -104,6 +104,24 @@ struct SampleClinic
     }
 };
 
+// A scratch clinic with the sample client whose database gives up waiting for a lock after
+// 100 ms (the default waits 5 s): for what a locked database does to the windows.
+storage::Database::Options quickToGiveUp()
+{
+    storage::Database::Options options;
+    options.busyTimeout = std::chrono::milliseconds(100);
+    return options;
+}
+
+struct LockableClinic
+{
+    ScratchDir dir;
+    QString path = dir.file(QStringLiteral("clinic.sqlite"));
+    storage::Database db{path, quickToGiveUp()};
+    std::optional<storage::RecordId> clientId = seededSampleClient(db);
+    storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+};
+
 // Answers the message boxes that come up next, in order, with `buttons`; their texts are
 // appended to `texts` (the move checks ask questions and explain refusals).
 void answerMessageBoxes(QList<QMessageBox::StandardButton> buttons, QStringList *texts = nullptr)
@@ -1021,13 +1039,8 @@ TEST_CASE("corrections a locked database refuses stay on screen, are stored once
           "are asked about before closing",
           "[gui][viewer][corrections]")
 {
-    ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
-    storage::Database::Options options;
-    options.busyTimeout = std::chrono::milliseconds(100);
-    storage::Database db(path, options);
-    const auto clientId = seededSampleClient(db);
-    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    LockableClinic clinic;
+    auto &[dir, path, db, clientId, photo] = clinic;
     auto *viewer = openViewer(db, photo.id);
     analyseInViewer(viewer);
     const storage::StoredAnalysis analysis = *viewer->analysis();
@@ -2783,13 +2796,8 @@ TEST_CASE("a damaged autosaved design is said, not restored, and the saved plan 
 
 TEST_CASE("an autosave refused by a locked database is said and tried again", "[gui][autosave]")
 {
-    ScratchDir dir;
-    const QString path = dir.file(QStringLiteral("clinic.sqlite"));
-    storage::Database::Options options;
-    options.busyTimeout = std::chrono::milliseconds(100);
-    storage::Database db(path, options);
-    const auto clientId = seededSampleClient(db);
-    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    LockableClinic clinic;
+    auto &[dir, path, db, clientId, photo] = clinic;
     clinic::storeAnalysis(db, photo.id,
                           clinic::analyzeImage(imaging::loadUprightImage(
                                                    storage::PhotoLibrary(db).absolutePath(photo)),
