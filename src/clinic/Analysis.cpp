@@ -395,6 +395,19 @@ QString faceOnMapNote(analysis::View view)
     }
 }
 
+bool faceStillOnMap(const storage::StoredAnalysis &stored, const QByteArray &corrected,
+                    storage::PhotoView view)
+{
+    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
+    if (faceOnMapNote(toAnalysisView(view)).isEmpty() || corrected.size() != stored.grades.size() ||
+        stored.grades.count(notScalp) == stored.grades.size())
+        return false;
+    for (qsizetype i = 0; i < corrected.size(); ++i)
+        if (corrected.at(i) == notScalp && stored.grades.at(i) != notScalp)
+            return false;
+    return true;
+}
+
 QJsonObject analysisJson(const analysis::Result &r)
 {
     QJsonObject object;

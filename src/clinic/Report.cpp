@@ -694,6 +694,8 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         photo.coveragePercent = json.value(QLatin1String("coverage_percent")).toDouble();
         photo.calibrated = mmPerPx.has_value();
         photo.softPhoto = softPhotoNote(*stored);
+        if (faceStillOnMap(*stored, corrected, p.view))
+            photo.faceOnMap = faceOnMapNote(toAnalysisView(p.view));
         if (const auto current = library.currentCalibration(p.id); current && !calibration)
             photo.scaleDoubt = calibrationDoubt(*current).value_or(QString());
         photo.stage = QObject::tr("Norwood %1 (confidence %2)")
@@ -865,6 +867,8 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
                               8.5, QColor(150, 80, 0)));
         if (!p.softPhoto.isEmpty())
             add(new Paragraph(p.softPhoto, 8.5, QColor(150, 80, 0)));
+        if (!p.faceOnMap.isEmpty())
+            add(new Paragraph(p.faceOnMap, 8.5, QColor(150, 80, 0)));
         if (!p.regions.empty()) {
             const auto columns =
                 table({QObject::tr("Area"), QObject::tr("Where"), QObject::tr("Size")},

@@ -399,7 +399,9 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
                                                       analysis->photoPxPerMapPx),
                                   correctedGrades),
         correctedGrades);
-    return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5%6%7")
+    const auto photo = storage::PhotoLibrary(m_db).find(photoId);
+    const bool faceOnMap = photo && clinic::faceStillOnMap(*analysis, correctedGrades, photo->view);
+    return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5%6%7%8")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
         .arg(summary.value(QLatin1String("coverage_percent")).toDouble(), 0, 'f', 1)
         .arg(stage)
@@ -410,7 +412,9 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
         .arg(textureShare < clinic::kTextureNoteShare
                  ? QString()
                  : tr(" · texture check: %1% of the loss looks like hair")
-                       .arg(qRound(100 * textureShare)));
+                       .arg(qRound(100 * textureShare)))
+        .arg(faceOnMap ? tr(" · the face still reads as bald scalp: take it off the map")
+                       : QString());
 }
 
 void ClientPage::buildHistoryTab()

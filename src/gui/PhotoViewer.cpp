@@ -1332,14 +1332,10 @@ void PhotoViewer::updateFaceNote()
 {
     // Said until the technician has taken something off the map by hand (the face, most
     // likely): after that, the map is theirs.
-    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
-    QString note;
-    if (m_analysis && m_analysis->grades.count(notScalp) < m_analysis->grades.size()) {
-        note = clinic::faceOnMapNote(clinic::toAnalysisView(m_photo.view));
-        for (qsizetype i = 0; !note.isEmpty() && i < m_corrected.size(); ++i)
-            if (m_corrected.at(i) == notScalp && m_analysis->grades.at(i) != notScalp)
-                note.clear();
-    }
+    const QString note =
+        m_analysis && clinic::faceStillOnMap(*m_analysis, m_corrected, m_photo.view)
+            ? clinic::faceOnMapNote(clinic::toAnalysisView(m_photo.view))
+            : QString();
     m_faceNoteLabel->setText(note);
     m_faceNoteLabel->setVisible(!note.isEmpty());
 }

@@ -1680,6 +1680,13 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     CHECK(faceNote->isVisible());
     CHECK(faceNote->text().contains(QStringLiteral("reads the face and the forehead below the "
                                                    "hair as bald scalp")));
+    // The consultation report says so under the front view, and only there.
+    const auto faceNotesInReport = [&db, &clientId] {
+        const clinic::ConsultationReport report = clinic::gatherConsultation(db, *clientId);
+        return std::count_if(report.photos.begin(), report.photos.end(),
+                             [](const clinic::ReportPhoto &p) { return !p.faceOnMap.isEmpty(); });
+    };
+    CHECK(faceNotesInReport() == 1);
 
     viewer->planAction()->setChecked(true);
     gui::PlanPanel *panel = viewer->planPanel();
@@ -1705,6 +1712,7 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     CHECK(lossPixels() < lossBefore / 3);
     CHECK(viewer->stageText() != stageBefore);
     CHECK(faceNote->isHidden());
+    CHECK(faceNotesInReport() == 0);
     // Stored as a correction: the next viewer of the photo sees the face off the map.
     CHECK(storage::AnalysisStore(db).correctedGrades(*viewer->analysis()) ==
           viewer->correctedGrades());

@@ -126,6 +126,12 @@ QString softPhotoNote(const storage::StoredAnalysis &stored);
 // would draw dots on it; a sentence saying so and how to take it off. Empty for other views.
 QString faceOnMapNote(analysis::View view);
 
+// Whether faceOnMapNote() still holds for a stored analysis as corrected (`corrected`:
+// AnalysisStore::correctedGrades): a front or side view whose map shows scalp, none of which has
+// been taken off by hand (graded not scalp) yet.
+bool faceStillOnMap(const storage::StoredAnalysis &stored, const QByteArray &corrected,
+                    storage::PhotoView view);
+
 // The texture check as JSON (analysisJson's "texture_check"): whether it applies and why not, the
 // model, the cut point, the share of the loss area reading hair in percent, and the cells'
 // probabilities (one byte each, probability x 255, row-major, base64) to redraw it on a corrected

@@ -69,6 +69,7 @@ struct ReportPhoto
     bool calibrated = false;
     QString scaleDoubt; // why the photo's stored scale is not used (clinic::calibrationDoubt)
     QString softPhoto;  // clinic::softPhotoNote: empty for a sharp photo
+    QString faceOnMap;  // clinic::faceOnMapNote while clinic::faceStillOnMap(), else empty
     std::vector<ReportRegion> regions;
 };
 
