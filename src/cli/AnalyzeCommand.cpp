@@ -2,12 +2,15 @@
 
 #include "smp/clinic/Analysis.h"
 #include "smp/imaging/PhotoFile.h"
+#include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/StorageError.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
 
 #include <array>
 #include <cstdio>
@@ -139,6 +142,11 @@ int runAnalyzeCommand(const QStringList &arguments)
     // and with the corrections of its last analysis laid over it unless told otherwise.
     const clinic::MapCorrections previous =
         stored ? clinic::latestCorrections(call.database(), id) : clinic::MapCorrections();
+    // The photo's last analysis, to compare the new one with (as read, without corrections).
+    const std::optional<storage::StoredAnalysis> last =
+        stored ? storage::AnalysisStore(call.database()).latest(id) : std::nullopt;
+    const QJsonObject lastSummary =
+        last ? QJsonDocument::fromJson(last->summaryJson.toUtf8()).object() : QJsonObject();
     qsizetype keptPixels = 0;
     const std::vector<storage::GradeTile> kept =
         keepCorrections ? clinic::carryCorrections(previous, result, &keptPixels)
@@ -154,6 +162,16 @@ int runAnalyzeCommand(const QStringList &arguments)
         QJsonObject object = clinic::analysisJson(result);
         if (analysisId)
             object[QLatin1String("analysis_id")] = static_cast<qint64>(analysisId);
+        if (last) {
+            object[QLatin1String("previous")] = QJsonObject{
+                {QLatin1String("analysis_id"), static_cast<qint64>(last->id)},
+                {QLatin1String("version"), last->version},
+                {QLatin1String("created_at"), last->createdAt.toString(Qt::ISODate)},
+                {QLatin1String("scalp_found"), lastSummary.value(QLatin1String("scalp_found"))},
+                {QLatin1String("coverage_percent"),
+                 lastSummary.value(QLatin1String("coverage_percent"))},
+                {QLatin1String("norwood"), lastSummary.value(QLatin1String("norwood"))}};
+        }
         if (previous.pixels > 0) {
             // The map above is the analysis's own; these pixels are graded otherwise on the map
             // the planner uses.
@@ -196,6 +214,17 @@ int runAnalyzeCommand(const QStringList &arguments)
                                  "analysis or by its client's hair colour (--hair-tone auto: the "
                                  "analysis tells).")
                       .arg(QString::fromLatin1(analysis::hairToneName(parameters.hairTone))));
+        if (last && lastSummary.value(QLatin1String("scalp_found")).toBool())
+            print(
+                QStringLiteral("Before: analysis %1 (version %2, %3): coverage %4%, Norwood %5.")
+                    .arg(last->id)
+                    .arg(last->version)
+                    .arg(QLocale().toString(last->createdAt.toLocalTime(), QLocale::ShortFormat))
+                    .arg(lastSummary.value(QLatin1String("coverage_percent")).toDouble(), 0, 'f', 1)
+                    .arg(lastSummary.value(QLatin1String("norwood"))
+                             .toObject()
+                             .value(QLatin1String("stage"))
+                             .toString()));
         if (previous.pixels > 0 && keepCorrections)
             print(QStringLiteral("Kept the corrections made on analysis %1: %2 map pixels graded "
                                  "otherwise than this analysis reads them, on the map the plan "

@@ -1224,6 +1224,10 @@ void PhotoViewer::analyze()
                                       .arg(result->scalpConfidence, 0, 'f', 2)
                                       .arg(QString::fromStdString(result->noScalpReason)));
             }
+            // The analysis shown until now, as it read (to compare with on the status line).
+            const QJsonObject before =
+                m_analysis ? QJsonDocument::fromJson(m_analysis->summaryJson.toUtf8()).object()
+                           : QJsonObject();
             qsizetype keptPixels = 0;
             try {
                 std::vector<storage::GradeTile> kept;
@@ -1254,6 +1258,14 @@ void PhotoViewer::analyze()
                                         : tr(" · %1 left off the map as ears"))
                                   .arg(area);
                 }
+                if (before.value(QLatin1String("scalp_found")).toBool())
+                    status += tr(" · before: coverage %1%, Norwood %2")
+                                  .arg(before.value(QLatin1String("coverage_percent")).toDouble(),
+                                       0, 'f', 1)
+                                  .arg(before.value(QLatin1String("norwood"))
+                                           .toObject()
+                                           .value(QLatin1String("stage"))
+                                           .toString());
                 if (m_referenceArea)
                     status += tr(" · graded against the reference area drawn");
                 if (keepCorrections) {

@@ -801,7 +801,18 @@ TEST_CASE("smp analyze of a stored photo keeps the technician's grade correction
     const Result kept = analyse({});
     CHECK(kept.out.contains(QStringLiteral(
         "Kept the corrections made on analysis 1: 900 map pixels graded otherwise")));
+    // The new analysis is compared with the last one.
+    CHECK(kept.out.contains(QStringLiteral("Before: analysis 1 (version ")));
     const Result keptJson = analyse({QStringLiteral("--json")});
+    const QJsonObject before = keptJson.json().object()[QStringLiteral("previous")].toObject();
+    CHECK(before[QStringLiteral("analysis_id")].toInt() == 2);
+    CHECK(before[QStringLiteral("coverage_percent")].toDouble() ==
+          keptJson.json().object()[QStringLiteral("coverage_percent")].toDouble());
+    CHECK(before[QStringLiteral("norwood")].toObject()[QStringLiteral("stage")].toString() ==
+          keptJson.json()
+              .object()[QStringLiteral("norwood")]
+              .toObject()[QStringLiteral("stage")]
+              .toString());
     const QJsonObject corrections =
         keptJson.json().object()[QStringLiteral("corrections")].toObject();
     CHECK(corrections[QStringLiteral("from_analysis_id")].toInt() == 2); // carried again

@@ -1016,6 +1016,7 @@ TEST_CASE("analysing again asks whether the technician's corrections are laid ov
     CHECK(viewer->analysis()->grades.at(mapIndex) == asAnalysed);
     CHECK(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
     CHECK(status().contains(QStringLiteral("your corrections kept (")));
+    CHECK(status().contains(QStringLiteral(" · before: coverage ")));
     CHECK(status().contains(QStringLiteral("cm² graded otherwise)")));
     storage::AnalysisStore store(sample.db);
     CHECK(store.correctedGrades(*store.latest(sample.firstPhotoId())).at(mapIndex) ==
