@@ -762,6 +762,8 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
 
 void PhotoViewer::closeEvent(QCloseEvent *event)
 {
+    // Corrections the database refused: tried again, or lost only once the viewer does close.
+    bool discardCorrections = false;
     while (!m_unsavedTiles.empty() && !storeCorrections()) {
         const auto answer = QMessageBox::warning(
             this, tr("Corrections Not Saved"),
@@ -775,11 +777,16 @@ void PhotoViewer::closeEvent(QCloseEvent *event)
             return;
         }
         if (answer == QMessageBox::Discard) {
-            m_unsavedTiles.clear();
-            m_storeRetry->stop();
+            discardCorrections = true;
             break;
         }
     }
+    const auto forgetUnsavedCorrections = [this, discardCorrections] {
+        if (discardCorrections) {
+            m_unsavedTiles.clear();
+            m_storeRetry->stop();
+        }
+    };
     if (m_planPanel && m_planPanel->hasUnsavedPlan()) {
         const auto answer = QMessageBox::question(
             this, tr("Save the Plan?"),
@@ -809,6 +816,7 @@ void PhotoViewer::closeEvent(QCloseEvent *event)
             // Closes once the new analysis is stored; a failed or cancelled one keeps the
             // viewer open with its reason on the status line.
             event->ignore();
+            forgetUnsavedCorrections(); // as the technician said; the new map replaces them
             connect(
                 this, &PhotoViewer::analysisFinished, this,
                 [this](bool stored) {
@@ -823,6 +831,7 @@ void PhotoViewer::closeEvent(QCloseEvent *event)
     // A design without dots (a hairline drawn, a parameter changed) stays as the photo's draft
     // and comes back when the photo is opened again.
     m_planPanel->flushDraft();
+    forgetUnsavedCorrections();
     saveWindowGeometry(this, QStringLiteral("photoViewer"));
     QWidget::closeEvent(event);
 }
