@@ -47,6 +47,7 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace {
@@ -213,6 +214,33 @@ int main(int argc, char *argv[])
         save(viewer, out + QStringLiteral("/viewer-beyond-outline.png"));
         viewer->undoStack()->undo();
         viewer->beyondOutlineAction()->setChecked(false);
+
+        // The lasso drawn round the vertex, caught before it is let go (the dashed outline),
+        // then let go: the area graded normal in one step.
+        viewer->lassoAction()->setChecked(true);
+        viewer->brushGradeBox()->setCurrentIndex(
+            viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Normal)));
+        {
+            const auto toView = [photoView](QPointF p) {
+                return photoView->mapFromScene(photoView->imageItem()->mapToScene(p));
+            };
+            const QPointF centre(800, 790);
+            QTest::mousePress(photoView->viewport(), Qt::LeftButton, Qt::NoModifier,
+                              toView(centre + QPointF(170, 0)));
+            for (int step = 1; step <= 40; ++step) {
+                const double angle = 2 * M_PI * step / 44.0;
+                QTest::mouseMove(
+                    photoView->viewport(),
+                    toView(centre + QPointF(170 * std::cos(angle), 140 * std::sin(angle))));
+            }
+            settle(300);
+            save(viewer, out + QStringLiteral("/viewer-lasso.png"));
+            QTest::mouseRelease(photoView->viewport(), Qt::LeftButton, Qt::NoModifier,
+                                toView(centre + QPointF(170 * std::cos(2 * M_PI * 40 / 44.0),
+                                                        140 * std::sin(2 * M_PI * 40 / 44.0))));
+        }
+        viewer->undoStack()->undo();
+        viewer->lassoAction()->setChecked(false);
 
         // The texture check: a band of dense hair on the right of the head painted bald (as a
         // map that reads a full head's sheen as loss would have it) is hatched, and said under
