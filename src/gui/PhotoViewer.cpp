@@ -727,9 +727,11 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     });
     connect(m_view, &PhotoView::stroke, this, &PhotoViewer::paintStroke);
 
-    // The treatment plan, beside the photo.
-    analysisBar->addSeparator();
-    m_planAction = analysisBar->addAction(tr("Plan"));
+    // The treatment plan, beside the photo: the step after Analyze, next to it, so that it stays
+    // on the bar at the usual window width (the correction tools overflow first).
+    m_planAction = new QAction(tr("Plan"), this);
+    analysisBar->insertAction(m_referenceTool, m_planAction);
+    analysisBar->insertSeparator(m_referenceTool);
     m_planAction->setCheckable(true);
     m_planAction->setShortcut(tr("P"));
     m_planAction->setToolTip(
@@ -1375,7 +1377,7 @@ void PhotoViewer::updateRegionLayers()
     m_outlines = new QGraphicsItemGroup(image);
     m_labels = new QGraphicsItemGroup(image);
     m_outlines->setZValue(2);
-    m_labels->setZValue(3);
+    m_labels->setZValue(6.5); // over the plan's dots (6), under its hairline and guides (7, 8)
     analysis::GradeSummary summary;
     try {
         summary = clinic::summarizeStoredAnalysis(*m_analysis, m_corrected, m_photo.view,
