@@ -701,12 +701,17 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         photo.stage = QObject::tr("Norwood %1 (confidence %2)")
                           .arg(QString::fromStdString(summary.norwood.stage))
                           .arg(summary.norwood.confidence, 0, 'f', 2);
+        // The coverage is the analysis's reading of the scalp it outlined (its coverage map is
+        // not stored); the stage and the areas follow the corrections, and the caption says which.
+        const bool correctedByHand = corrected != stored->grades;
         photo.caption =
-            QObject::tr("%1 view, %2 · hair coverage %3% · %4")
+            QObject::tr("%1 view, %2 · hair coverage %3%%4 · %5")
                 .arg(storage::toString(p.view),
                      locale.toString(p.takenAt.toLocalTime().date(), QLocale::ShortFormat))
                 .arg(photo.coveragePercent, 0, 'f', 1)
-                .arg(photo.stage);
+                .arg(correctedByHand ? QObject::tr(" as analysed") : QString())
+                .arg(correctedByHand ? photo.stage + QObject::tr(" on the corrected map")
+                                     : photo.stage);
         for (const auto &region : summary.regions)
             if (region.grade != analysis::Grade::Normal)
                 photo.regions.push_back({QString::fromLatin1(analysis::gradeName(region.grade)),

@@ -1714,6 +1714,15 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     CHECK(viewer->stageText() != stageBefore);
     CHECK(faceNote->isHidden());
     CHECK(faceNotesInReport() == 0);
+    {
+        // Its caption says the coverage is the analysis's and the stage the corrected map's.
+        const clinic::ConsultationReport report = clinic::gatherConsultation(db, *clientId);
+        CHECK(std::count_if(report.photos.begin(), report.photos.end(),
+                            [](const clinic::ReportPhoto &p) {
+                                return p.caption.contains(QStringLiteral("% as analysed · ")) &&
+                                       p.caption.endsWith(QStringLiteral(" on the corrected map"));
+                            }) == 1);
+    }
     // Stored as a correction: the next viewer of the photo sees the face off the map.
     CHECK(storage::AnalysisStore(db).correctedGrades(*viewer->analysis()) ==
           viewer->correctedGrades());
