@@ -477,7 +477,27 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         return note;
     };
     m_softPhotoLabel = addNote(QStringLiteral("softPhotoLabel"), QStringLiteral("#b35c00"));
+    // The face note comes with the tool that takes the face off (updateFaceNote()).
     m_faceNoteLabel = addNote(QStringLiteral("faceOnMapLabel"), QStringLiteral("#b35c00"));
+    m_faceNoteRow = new QWidget(this);
+    auto *faceNoteRow = new QHBoxLayout(m_faceNoteRow);
+    faceNoteRow->setContentsMargins(0, 0, 8, 0);
+    delete layout->replaceWidget(m_faceNoteLabel, m_faceNoteRow); // the label's old layout item
+    faceNoteRow->addWidget(m_faceNoteLabel, 1);
+    m_faceNoteButton = new QPushButton(m_faceNoteRow);
+    m_faceNoteButton->setObjectName(QStringLiteral("faceOnMapButton"));
+    faceNoteRow->addWidget(m_faceNoteButton, 0, Qt::AlignBottom);
+    m_faceNoteRow->hide();
+    connect(m_faceNoteButton, &QPushButton::clicked, this, [this] {
+        if (m_photo.view == storage::PhotoView::Left || m_photo.view == storage::PhotoView::Right) {
+            m_brushGrade->setCurrentIndex(
+                m_brushGrade->findData(static_cast<int>(analysis::Grade::NotScalp)));
+            m_lasso->setChecked(true);
+        } else {
+            m_planAction->setChecked(true);
+            m_planPanel->faceAction()->setChecked(true);
+        }
+    });
     // While corrections on screen are not stored (a locked or read-only database): said in red,
     // tried again every few seconds and on close.
     m_unsavedLabel = addNote(QStringLiteral("unsavedCorrectionsLabel"), QStringLiteral("#b00020"));
@@ -1361,6 +1381,15 @@ void PhotoViewer::updateFaceNote()
             : QString();
     m_faceNoteLabel->setText(note);
     m_faceNoteLabel->setVisible(!note.isEmpty());
+    m_faceNoteRow->setVisible(!note.isEmpty());
+    const bool sideView =
+        m_photo.view == storage::PhotoView::Left || m_photo.view == storage::PhotoView::Right;
+    m_faceNoteButton->setText(sideView ? tr("Lasso, Not Scalp") : tr("Mark Face"));
+    m_faceNoteButton->setToolTip(
+        sideView ? tr("The lasso with the grade \u201cnot scalp\u201d: draw round the face and "
+                      "the bare neck")
+                 : tr("The plan panel's Mark Face: click the glabella, the outer eye corners and "
+                      "the chin, then Take Face Off Map"));
 }
 
 void PhotoViewer::updateRegionLayers()

@@ -922,8 +922,18 @@ TEST_CASE("the lasso grades the area drawn round with the brush's grade, in one 
           "[gui][viewer][corrections]")
 {
     SampleClinic sample;
+    // Seen as a side view (the drawn head serves): the face note offers the lasso.
+    storage::PhotoLibrary(sample.db).setView(sample.firstPhotoId(), storage::PhotoView::Left);
     auto *viewer = openViewer(sample.db, sample.firstPhotoId());
     analyseInViewer(viewer);
+    auto *faceNoteButton = child<QPushButton>(viewer, "faceOnMapButton");
+    REQUIRE(faceNoteButton->isVisible());
+    CHECK(faceNoteButton->text() == QStringLiteral("Lasso, Not Scalp"));
+    QTest::mouseClick(faceNoteButton, Qt::LeftButton);
+    CHECK(viewer->lassoAction()->isChecked());
+    CHECK(viewer->brushGradeBox()->currentData().toInt() ==
+          static_cast<int>(analysis::Grade::NotScalp));
+    viewer->lassoAction()->setChecked(false);
     const storage::StoredAnalysis &shown = *viewer->analysis();
     const auto gradeAt = [viewer, &shown](double x, double y) {
         return viewer->correctedGrades().at(qsizetype(y / shown.photoPxPerMapPx) * shown.mapWidth +
@@ -1689,10 +1699,14 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     };
     CHECK(faceNotesInReport() == 1);
 
-    viewer->planAction()->setChecked(true);
+    // Its button opens the plan panel with Mark Face on.
+    auto *faceNoteButton = child<QPushButton>(viewer, "faceOnMapButton");
+    CHECK(faceNoteButton->text() == QStringLiteral("Mark Face"));
+    QTest::mouseClick(faceNoteButton, Qt::LeftButton);
     gui::PlanPanel *panel = viewer->planPanel();
+    CHECK(panel->isVisible());
+    CHECK(panel->faceAction()->isChecked());
     CHECK_FALSE(panel->faceOffMapButton()->isVisible());
-    panel->faceAction()->setChecked(true);
     for (const QPointF p :
          {QPointF(800, 590), QPointF(550, 640), QPointF(1050, 640), QPointF(800, 1170)})
         panel->markFacePoint(p);
