@@ -33,6 +33,7 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSignalBlocker>
 #include <QStyleOptionGraphicsItem>
 #include <QTimer>
@@ -675,7 +676,10 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_lasso->setShortcut(tr("L"));
     m_lasso->setToolTip(
         tr("Draw round an area: letting go grades all of it with the brush's grade, as one step "
-           "(L). For large corrections: a face on a side view, a collar, a wrong stretch of map"));
+           "(L; Esc while drawing cancels). For large corrections: a face on a side view, a "
+           "collar, a wrong stretch of map"));
+    auto *cancelLasso = new QShortcut(QKeySequence::Cancel, this);
+    connect(cancelLasso, &QShortcut::activated, this, &PhotoViewer::cancelLasso);
     m_brushGrade = new QComboBox(analysisBar);
     m_brushGrade->setObjectName(QStringLiteral("brushGrade"));
     for (int g = static_cast<int>(analysis::Grade::Normal);
@@ -1584,8 +1588,22 @@ bool PhotoViewer::mapToolChecked() const
     return m_brush->isChecked() || m_eraser->isChecked() || m_lasso->isChecked();
 }
 
+void PhotoViewer::cancelLasso()
+{
+    if (!m_lassoItem)
+        return;
+    delete m_lassoItem;
+    m_lassoItem = nullptr;
+    m_lassoPath.clear();
+    m_lassoCancelled = true; // the rest of this stroke grades nothing
+}
+
 void PhotoViewer::lassoStroke(QPointF photoPoint, PhotoView::StrokePhase phase)
 {
+    if (phase == PhotoView::StrokePhase::Begin)
+        m_lassoCancelled = false;
+    else if (m_lassoCancelled)
+        return;
     if (phase == PhotoView::StrokePhase::Begin) {
         m_lassoPath.clear();
         delete m_lassoItem;

@@ -991,6 +991,22 @@ TEST_CASE("the lasso grades the area drawn round with the brush's grade, in one 
     // A click is no area.
     drawRound({{300, 300}});
     CHECK(viewer->undoStack()->index() == before + 1);
+    // Esc while drawing: letting go grades nothing.
+    {
+        const auto toView = [view](QPointF p) {
+            return view->mapFromScene(view->imageItem()->mapToScene(p));
+        };
+        viewer->activateWindow();
+        REQUIRE(QTest::qWaitForWindowActive(viewer));
+        const QByteArray mapBefore = viewer->correctedGrades();
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView({600, 600}));
+        for (const QPointF p : {QPointF(1000, 600), QPointF(1000, 900), QPointF(600, 900)})
+            QTest::mouseMove(view->viewport(), toView(p));
+        QTest::keyClick(view->viewport(), Qt::Key_Escape);
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView({600, 890}));
+        CHECK(viewer->undoStack()->index() == before + 1);
+        CHECK(viewer->correctedGrades() == mapBefore);
+    }
     // The brush takes over from the lasso.
     viewer->brushAction()->setChecked(true);
     CHECK_FALSE(viewer->lassoAction()->isChecked());

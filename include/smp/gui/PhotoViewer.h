@@ -213,6 +213,8 @@ private:
     void paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
     // The lasso's stroke: drawn as it goes, graded (gradeArea()) when it ends.
     void lassoStroke(QPointF photoPoint, PhotoView::StrokePhase phase);
+    // Esc while a lasso is being drawn: the outline goes and letting go grades nothing.
+    void cancelLasso();
     // Whether the brush, the eraser or the lasso is on.
     bool mapToolChecked() const;
     void applyTiles(const std::vector<storage::GradeTile> &tiles);
@@ -285,6 +287,7 @@ private:
     QAction *m_lasso = nullptr;
     QPolygonF m_lassoPath;                    // photo pixels, while a lasso is drawn
     QGraphicsPathItem *m_lassoItem = nullptr; // its drawing
+    bool m_lassoCancelled = false;            // Esc during the stroke (cancelLasso())
     // On: the brush also paints off the analysed scalp (adds what the analysis left off).
     QAction *m_beyondOutline = nullptr;
     QComboBox *m_brushGrade = nullptr;
