@@ -1664,6 +1664,13 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     page->photoList()->setCurrentRow(-1);
     page->photoList()->setCurrentRow(0);
     CHECK(info().contains(QStringLiteral("of the loss looks like hair")));
+    CHECK_FALSE(info().contains(QStringLiteral("face"))); // a top view
+
+    // Filed as a front view, its face would still be on the map: the page says so.
+    storage::PhotoLibrary(db).setView(photoId, storage::PhotoView::Front);
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    CHECK(info().contains(QStringLiteral("the face still reads as bald scalp")));
 }
 
 TEST_CASE("a front view's face is taken off the map from the face points, and the plan follows",
