@@ -295,6 +295,15 @@ QString analyseAnswering(gui::PhotoViewer *viewer, QMessageBox::StandardButton b
     return texts.at(0);
 }
 
+// A viewer of the photo, shown and loaded, with the photo analysed in it (as a click on
+// Analyze does).
+gui::PhotoViewer *openAnalysedViewer(storage::Database &db, storage::RecordId photoId)
+{
+    auto *viewer = openViewer(db, photoId);
+    analyseInViewer(viewer);
+    return viewer;
+}
+
 // Drags a reference area from `from` to `to` (photo pixels) with the viewer's tool, as a
 // person does, and waits for the analysis that starts; returns whether it was stored.
 bool dragReferenceArea(gui::PhotoViewer *viewer, QPointF from, QPointF to)
@@ -871,8 +880,7 @@ TEST_CASE("a back view's analysis leaves bare skin on the outline off the map an
     const storage::Photo imported =
         clinic::importPhoto(sample.db, *sample.clientId, path, storage::PhotoView::Back);
 
-    auto *viewer = openViewer(sample.db, imported.id);
-    analyseInViewer(viewer);
+    auto *viewer = openAnalysedViewer(sample.db, imported.id);
     const QString status = child<QLabel>(viewer, "viewerStatus")->text();
     CHECK(status.contains(QStringLiteral("px left off the map as ears or neck")));
     const storage::StoredAnalysis &analysis = *viewer->analysis();
@@ -924,8 +932,7 @@ TEST_CASE("the lasso grades the area drawn round with the brush's grade, in one 
     SampleClinic sample;
     // Seen as a side view (the drawn head serves): the face note offers the lasso.
     storage::PhotoLibrary(sample.db).setView(sample.firstPhotoId(), storage::PhotoView::Left);
-    auto *viewer = openViewer(sample.db, sample.firstPhotoId());
-    analyseInViewer(viewer);
+    auto *viewer = openAnalysedViewer(sample.db, sample.firstPhotoId());
     auto *faceNoteButton = child<QPushButton>(viewer, "faceOnMapButton");
     REQUIRE(faceNoteButton->isVisible());
     CHECK(faceNoteButton->text() == QStringLiteral("Lasso, Not Scalp"));
@@ -1017,8 +1024,7 @@ TEST_CASE("analysing again asks whether the technician's corrections are laid ov
           "[gui][viewer][corrections]")
 {
     SampleClinic sample;
-    auto *viewer = openViewer(sample.db, sample.firstPhotoId());
-    analyseInViewer(viewer);
+    auto *viewer = openAnalysedViewer(sample.db, sample.firstPhotoId());
     const QPointF vertex(824, 784); // bald on the drawn head
     const auto &shown = *viewer->analysis();
     const qsizetype mapIndex = qsizetype(vertex.y() / shown.photoPxPerMapPx) * shown.mapWidth +
@@ -1068,8 +1074,7 @@ TEST_CASE("corrections a locked database refuses stay on screen, are stored once
 {
     LockableClinic clinic;
     auto &[dir, path, db, clientId, photo] = clinic;
-    auto *viewer = openViewer(db, photo.id);
-    analyseInViewer(viewer);
+    auto *viewer = openAnalysedViewer(db, photo.id);
     const storage::StoredAnalysis analysis = *viewer->analysis();
     const QPointF vertex(824, 784); // bald on the drawn head
     const qsizetype mapIndex =
@@ -1242,8 +1247,7 @@ TEST_CASE("a Hair box choice not yet analysed is not lost when the viewer closes
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
     const storage::RecordId photoId = sample.firstPhotoId();
-    auto *viewer = openViewer(db, photoId);
-    analyseInViewer(viewer);
+    auto *viewer = openAnalysedViewer(db, photoId);
     const storage::RecordId automaticId = storage::AnalysisStore(db).latest(photoId)->id;
     QComboBox *tone = viewer->hairToneBox();
     const auto pickDarker = [&tone] {
@@ -1300,8 +1304,7 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
     SampleClinic sample;
     auto &[dir, db, clientId] = sample;
     const storage::RecordId photoId = sample.firstPhotoId();
-    auto *viewer = openViewer(db, photoId);
-    analyseInViewer(viewer);
+    auto *viewer = openAnalysedViewer(db, photoId);
     const QByteArray automaticGrades = viewer->analysis()->grades;
     const auto lossPixels = [](const QByteArray &grades) {
         return static_cast<double>(std::count_if(grades.begin(), grades.end(), [](char g) {
@@ -1411,8 +1414,7 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     auto &[dir, db, clientId] = sample;
     const storage::Photo photo = importDrawnHead(sample, QColor(222, 178, 150),
                                                  QColor(165, 165, 160), QStringLiteral("grey.jpg"));
-    auto *viewer = openViewer(db, photo.id);
-    analyseInViewer(viewer);
+    auto *viewer = openAnalysedViewer(db, photo.id);
     REQUIRE(viewer->gradeLayer() != nullptr);
     CHECK(viewer->gradeLayer()->isVisible());
     const auto stored = storage::AnalysisStore(db).latest(photo.id);
@@ -1688,8 +1690,7 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     scale.mmPerPx = 0.2;
     scale.details = QStringLiteral("{\"drawn\": \"5 px per mm\"}");
     storage::PhotoLibrary(db).addCalibration(scale);
-    auto *viewer = openViewer(db, photo.id);
-    analyseInViewer(viewer);
+    auto *viewer = openAnalysedViewer(db, photo.id);
     const auto gradeAt = [viewer](double x, double y) {
         const auto &a = *viewer->analysis();
         return viewer->correctedGrades().at(qsizetype(y / a.photoPxPerMapPx) * a.mapWidth +
