@@ -1456,6 +1456,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const std::size_t n = static_cast<std::size_t>(rgb.cols) * static_cast<std::size_t>(rgb.rows);
     result.labels.assign(n, Label::Background);
     result.coverage.assign(n, 0.0f);
+    result.hairFraction.assign(n, 0.0f);
     result.grades.assign(n, Grade::NotScalp);
     result.calibrated = p.mmPerPx.has_value();
     step(progress, 0.05);
@@ -1842,6 +1843,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 continue;
             result.labels[i] = alpha.at<float>(y, x) >= 0.5f ? Label::Hair : Label::Skin;
             result.coverage[i] = coverage.at<float>(y, x);
+            result.hairFraction[i] = alpha.at<float>(y, x);
             result.grades[i] = static_cast<Grade>(gradeMap.at<std::uint8_t>(y, x));
         }
     }

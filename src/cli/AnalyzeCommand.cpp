@@ -153,6 +153,14 @@ int runAnalyzeCommand(const QStringList &arguments)
                         : std::vector<storage::GradeTile>();
     const storage::RecordId analysisId =
         stored ? clinic::storeAnalysis(call.database(), id, result, kept) : 0;
+    // The coverage on the map the plan uses, where the kept corrections take something off the
+    // scalp.
+    std::optional<clinic::ScalpCoverage> keptCoverage;
+    if (analysisId && !kept.empty()) {
+        storage::AnalysisStore analyses(call.database());
+        if (const auto fresh = analyses.find(analysisId))
+            keptCoverage = clinic::scalpCoverage(*fresh, analyses.correctedGrades(*fresh));
+    }
     if (call.isSet(QStringLiteral("overlay")))
         clinic::writeImageAtomically(clinic::drawAnalysisOverlay(upright, result),
                                      call.value(QStringLiteral("overlay")));
@@ -175,10 +183,16 @@ int runAnalyzeCommand(const QStringList &arguments)
         if (previous.pixels > 0) {
             // The map above is the analysis's own; these pixels are graded otherwise on the map
             // the planner uses.
-            object[QLatin1String("corrections")] = QJsonObject{
+            QJsonObject corrections{
                 {QLatin1String("from_analysis_id"), static_cast<qint64>(previous.analysisId)},
                 {QLatin1String("kept"), keepCorrections},
                 {QLatin1String("map_pixels_graded_otherwise"), static_cast<qint64>(keptPixels)}};
+            // Where they take something off the scalp (a face, a neck), the whole-scalp coverage
+            // over what is left.
+            if (keptCoverage && keptCoverage->overCorrectedScalp)
+                corrections[QLatin1String("coverage_percent_of_corrected_scalp")] =
+                    keptCoverage->percent;
+            object[QLatin1String("corrections")] = corrections;
         }
         printJson(object);
     } else if (!result.scalpFound) {
@@ -228,9 +242,13 @@ int runAnalyzeCommand(const QStringList &arguments)
         if (previous.pixels > 0 && keepCorrections)
             print(QStringLiteral("Kept the corrections made on analysis %1: %2 map pixels graded "
                                  "otherwise than this analysis reads them, on the map the plan "
-                                 "uses (--corrections drop: the map as analysed).")
+                                 "uses (--corrections drop: the map as analysed).%3")
                       .arg(previous.analysisId)
-                      .arg(keptPixels));
+                      .arg(keptPixels)
+                      .arg(keptCoverage && keptCoverage->overCorrectedScalp
+                               ? QStringLiteral(" Coverage %1% of the scalp as corrected.")
+                                     .arg(keptCoverage->percent, 0, 'f', 1)
+                               : QString()));
         else if (previous.pixels > 0)
             print(QStringLiteral("The corrections made on analysis %1 stay with it; this map is "
                                  "as analysed.")

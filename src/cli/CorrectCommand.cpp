@@ -143,9 +143,10 @@ int runCorrectCommand(const QStringList &arguments)
         clinic::mapPixelsInside(*analysis, polygon, beyondOutline), grade);
     if (!change.after.empty())
         store.saveCorrections(analysis->id, change.after);
-    const analysis::GradeSummary summary =
-        clinic::summarizeStoredAnalysis(*analysis, store.correctedGrades(*analysis), photo->view,
-                                        photo->rotationQuarterTurns, mmPerPx);
+    const QByteArray correctedNow = store.correctedGrades(*analysis);
+    const analysis::GradeSummary summary = clinic::summarizeStoredAnalysis(
+        *analysis, correctedNow, photo->view, photo->rotationQuarterTurns, mmPerPx);
+    const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedNow);
 
     const QString gradeName = QString::fromLatin1(analysis::gradeName(grade));
     if (call.json()) {
@@ -157,7 +158,13 @@ int runCorrectCommand(const QStringList &arguments)
             {QLatin1String("grade"), gradeName},
             {QLatin1String("changed_map_pixels"), static_cast<qint64>(change.changedPixels)},
             {QLatin1String("tiles"), static_cast<qint64>(change.after.size())},
-            {QLatin1String("norwood_corrected"), norwood}});
+            {QLatin1String("norwood_corrected"), norwood},
+            // Over the scalp as corrected where it changed (clinic::scalpCoverage), else as
+            // analysed; `coverage_retaken` false when the analysis kept no hair share to take it
+            // again although something was taken off the scalp.
+            {QLatin1String("coverage_percent"), coverage.percent},
+            {QLatin1String("coverage_percent_as_analysed"), coverage.asAnalysedPercent},
+            {QLatin1String("coverage_retaken"), !coverage.notRetaken}});
         return 0;
     }
     if (change.after.empty())
@@ -175,6 +182,17 @@ int runCorrectCommand(const QStringList &arguments)
         print(QStringLiteral("Norwood %1 (confidence %2) on the corrected map.")
                   .arg(QString::fromStdString(summary.norwood.stage))
                   .arg(summary.norwood.confidence, 0, 'f', 2));
+    if (coverage.overCorrectedScalp)
+        print(QStringLiteral("Coverage %1% of the scalp as corrected (%2% as analysed).")
+                  .arg(coverage.percent, 0, 'f', 1)
+                  .arg(coverage.asAnalysedPercent, 0, 'f', 1));
+    else if (coverage.notRetaken)
+        print(QStringLiteral("Coverage %1% as analysed: analysis %2 was stored before the hair "
+                             "share was kept, so the coverage cannot follow what was taken off "
+                             "the scalp (smp analyze %3 makes a new one, keeping the corrections).")
+                  .arg(coverage.asAnalysedPercent, 0, 'f', 1)
+                  .arg(analysis->id)
+                  .arg(photoId));
     return 0;
 }
 

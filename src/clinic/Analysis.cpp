@@ -22,6 +22,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -156,6 +157,14 @@ storage::RecordId storeAnalysis(storage::Database &db, storage::RecordId photoId
     stored.mapHeight = result.mapHeight;
     stored.photoPxPerMapPx = result.photoPxPerMapPx;
     stored.grades = gradeBytes(result);
+    if (result.hairFraction.size() == result.grades.size()) {
+        stored.hairFraction.resize(qsizetype(result.hairFraction.size()));
+        std::transform(result.hairFraction.begin(), result.hairFraction.end(),
+                       stored.hairFraction.begin(), [](float share) {
+                           return static_cast<char>(static_cast<unsigned char>(
+                               std::lround(255.0f * std::clamp(share, 0.0f, 1.0f))));
+                       });
+    }
     return storage::AnalysisStore(db).add(stored, corrections);
 }
 
@@ -406,6 +415,41 @@ bool faceStillOnMap(const storage::StoredAnalysis &stored, const QByteArray &cor
         if (corrected.at(i) == notScalp && stored.grades.at(i) != notScalp)
             return false;
     return true;
+}
+
+ScalpCoverage scalpCoverage(const storage::StoredAnalysis &stored, const QByteArray &corrected)
+{
+    ScalpCoverage coverage;
+    coverage.asAnalysedPercent = QJsonDocument::fromJson(stored.summaryJson.toUtf8())
+                                     .object()
+                                     .value(QLatin1String("coverage_percent"))
+                                     .toDouble();
+    coverage.percent = coverage.asAnalysedPercent;
+    if (corrected.size() != stored.grades.size())
+        return coverage;
+    const char notScalp = static_cast<char>(analysis::Grade::NotScalp);
+    // Only what was taken off changes the coverage: pixels painted beyond the outline were not
+    // measured.
+    bool takenOff = false;
+    for (qsizetype i = 0; i < corrected.size() && !takenOff; ++i)
+        takenOff = corrected.at(i) == notScalp && stored.grades.at(i) != notScalp;
+    if (!takenOff)
+        return coverage;
+    if (stored.hairFraction.size() != stored.grades.size()) {
+        coverage.notRetaken = true;
+        return coverage;
+    }
+    double hair = 0;
+    qsizetype scalp = 0;
+    for (qsizetype i = 0; i < corrected.size(); ++i) {
+        if (corrected.at(i) == notScalp || stored.grades.at(i) == notScalp)
+            continue;
+        hair += static_cast<unsigned char>(stored.hairFraction.at(i));
+        ++scalp;
+    }
+    coverage.percent = scalp > 0 ? 100.0 * hair / (255.0 * double(scalp)) : 0.0;
+    coverage.overCorrectedScalp = true;
+    return coverage;
 }
 
 QJsonObject analysisJson(const analysis::Result &r)

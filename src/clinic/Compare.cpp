@@ -10,8 +10,6 @@
 #include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/StorageError.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QPainter>
 #include <QPainterPath>
 #include <QTransform>
@@ -188,10 +186,8 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
         if (p.view != before->view)
             continue;
         if (const auto analysis = analyses.latest(p.id))
-            c.timeline.push_back({p.takenAt, QJsonDocument::fromJson(analysis->summaryJson.toUtf8())
-                                                 .object()
-                                                 .value(QLatin1String("coverage_percent"))
-                                                 .toDouble()});
+            c.timeline.push_back(
+                {p.takenAt, scalpCoverage(*analysis, analyses.correctedGrades(*analysis)).percent});
     }
     std::sort(c.timeline.begin(), c.timeline.end());
     return c;

@@ -690,8 +690,8 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         const QImage upright = imaging::loadUprightImage(library.absolutePath(p));
         ReportPhoto photo;
         photo.image = analysisImage(upright, corrected, *stored, summary, mmPerPx);
-        const QJsonObject json = QJsonDocument::fromJson(stored->summaryJson.toUtf8()).object();
-        photo.coveragePercent = json.value(QLatin1String("coverage_percent")).toDouble();
+        const ScalpCoverage coverage = scalpCoverage(*stored, corrected);
+        photo.coveragePercent = coverage.percent;
         photo.calibrated = mmPerPx.has_value();
         photo.softPhoto = softPhotoNote(*stored);
         if (faceStillOnMap(*stored, corrected, p.view))
@@ -701,16 +701,22 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         photo.stage = QObject::tr("Norwood %1 (confidence %2)")
                           .arg(QString::fromStdString(summary.norwood.stage))
                           .arg(summary.norwood.confidence, 0, 'f', 2);
-        // The coverage is the analysis's reading of the scalp it outlined (its coverage map is
-        // not stored); the stage and the areas follow the corrections, and the caption says which.
+        // The stage and the areas follow the corrections, and so does the coverage where the
+        // technician took something off the scalp (an analysis stored before schema 9 kept no hair
+        // share to take it again: the caption says it is as analysed).
         const bool correctedByHand = corrected != stored->grades;
+        QString coverageText = QObject::tr("hair coverage %1%").arg(coverage.percent, 0, 'f', 1);
+        if (coverage.overCorrectedScalp)
+            coverageText += QObject::tr(" of the scalp as corrected (%1% as analysed)")
+                                .arg(coverage.asAnalysedPercent, 0, 'f', 1);
+        else if (coverage.notRetaken)
+            coverageText += QObject::tr(" as analysed");
         photo.caption =
-            QObject::tr("%1 view, %2 · hair coverage %3%%4 · %5")
+            QObject::tr("%1 view, %2 · %3 · %4")
                 .arg(storage::toString(p.view),
-                     locale.toString(p.takenAt.toLocalTime().date(), QLocale::ShortFormat))
-                .arg(photo.coveragePercent, 0, 'f', 1)
-                .arg(correctedByHand ? QObject::tr(" as analysed") : QString())
-                .arg(correctedByHand ? photo.stage + QObject::tr(" on the corrected map")
+                     locale.toString(p.takenAt.toLocalTime().date(), QLocale::ShortFormat),
+                     coverageText,
+                     correctedByHand ? photo.stage + QObject::tr(" on the corrected map")
                                      : photo.stage);
         for (const auto &region : summary.regions)
             if (region.grade != analysis::Grade::Normal)

@@ -401,9 +401,13 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
         correctedGrades);
     const auto photo = storage::PhotoLibrary(m_db).find(photoId);
     const bool faceOnMap = photo && clinic::faceStillOnMap(*analysis, correctedGrades, photo->view);
-    return tr("Analysed %1: coverage %2% · Norwood %3 (confidence %4)%5%6%7%8")
+    const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedGrades);
+    return tr("Analysed %1: coverage %2%%3 · Norwood %4 (confidence %5)%6%7%8%9")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
-        .arg(summary.value(QLatin1String("coverage_percent")).toDouble(), 0, 'f', 1)
+        .arg(coverage.percent, 0, 'f', 1)
+        .arg(coverage.overCorrectedScalp ? tr(" of the scalp as corrected")
+             : coverage.notRetaken       ? tr(" as analysed")
+                                         : QString())
         .arg(stage)
         .arg(confidence, 0, 'f', 2)
         .arg(corrected ? tr(" · corrected by hand") : QString())

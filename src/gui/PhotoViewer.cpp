@@ -1404,6 +1404,7 @@ void PhotoViewer::updateRegionLayers()
     m_outlines = nullptr;
     m_labels = nullptr;
     m_stageText.clear();
+    m_coverageText.clear();
     updateFaceNote();
     if (!image || !m_analysis)
         return;
@@ -1419,6 +1420,11 @@ void PhotoViewer::updateRegionLayers()
         return;
     }
     if (summary.norwood.level > 0) {
+        const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*m_analysis, m_corrected);
+        m_coverageText = (coverage.overCorrectedScalp ? tr("coverage %1% of the corrected scalp")
+                          : coverage.notRetaken       ? tr("coverage %1% as analysed")
+                                                      : tr("coverage %1%"))
+                             .arg(coverage.percent, 0, 'f', 1);
         const bool corrected = m_corrected != m_analysis->grades;
         m_stageText = (corrected ? tr("Norwood %1 (confidence %2, corrected map)")
                                  : tr("Norwood %1 (confidence %2)"))
@@ -1701,6 +1707,8 @@ void PhotoViewer::updateStatus()
                     .arg(m_cursor.x() * *m_mmPerPx, 0, 'f', 1)
                     .arg(m_cursor.y() * *m_mmPerPx, 0, 'f', 1);
     }
+    if (!m_coverageText.isEmpty())
+        text += QStringLiteral(" · ") + m_coverageText;
     if (!m_stageText.isEmpty())
         text += QStringLiteral(" · ") + m_stageText;
     if (m_measure->isChecked())

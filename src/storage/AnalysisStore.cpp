@@ -13,7 +13,7 @@ namespace {
 
 const char *const kColumns =
     "id, photo_id, algorithm, version, parameters, summary, map_width, map_height, "
-    "photo_px_per_map_px, grades, created_at, created_by";
+    "photo_px_per_map_px, grades, created_at, created_by, hair_fraction";
 
 StoredAnalysis read(const Statement &row)
 {
@@ -30,6 +30,8 @@ StoredAnalysis read(const Statement &row)
     a.grades = qUncompress(row.blob(9));
     a.createdAt = row.dateTime(10);
     a.createdBy = row.text(11);
+    if (!row.isNull(12))
+        a.hairFraction = qUncompress(row.blob(12));
     return a;
 }
 
@@ -82,12 +84,19 @@ RecordId AnalysisStore::add(const StoredAnalysis &analysis,
             QStringLiteral("analysis of photo %1: the grade map does not match its size")
                 .arg(analysis.photoId));
     }
+    if (!analysis.hairFraction.isEmpty() &&
+        analysis.hairFraction.size() != analysis.grades.size()) {
+        throw StorageError(
+            ErrorKind::InvalidInput,
+            QStringLiteral("analysis of photo %1: the hair-share map does not match its size")
+                .arg(analysis.photoId));
+    }
     Transaction transaction(m_db);
     const RecordId clientId = clientOfPhoto(m_db, analysis.photoId);
     auto insert = m_db.prepare(
         "INSERT INTO photo_analyses (photo_id, algorithm, version, parameters, summary, "
-        "map_width, map_height, photo_px_per_map_px, grades, created_at, created_by) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        "map_width, map_height, photo_px_per_map_px, grades, created_at, created_by, "
+        "hair_fraction) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     insert.bind(1, analysis.photoId)
         .bind(2, analysis.algorithm)
         .bind(3, analysis.version)
@@ -98,8 +107,12 @@ RecordId AnalysisStore::add(const StoredAnalysis &analysis,
         .bind(8, analysis.photoPxPerMapPx)
         .bind(9, qCompress(analysis.grades))
         .bind(10, QDateTime::currentDateTimeUtc())
-        .bind(11, m_db.actor())
-        .run();
+        .bind(11, m_db.actor());
+    if (analysis.hairFraction.isEmpty())
+        insert.bindNull(12);
+    else
+        insert.bind(12, qCompress(analysis.hairFraction));
+    insert.run();
     const RecordId id = m_db.lastInsertId();
     AuditLog(m_db).record(QStringLiteral("insert"), QStringLiteral("photo_analyses"), id, clientId,
                           QStringLiteral("photo %1: %2 %3")

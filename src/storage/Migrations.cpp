@@ -268,6 +268,13 @@ CREATE TABLE plan_drafts (
 ) STRICT)sql");
 }
 
+// Version 9: each analysis's per-pixel hair share (NULL for analyses made before), so that the
+// whole-scalp coverage can be taken again over the scalp as the technician corrects it.
+void createVersion9(Database &db)
+{
+    db.execute("ALTER TABLE photo_analyses ADD COLUMN hair_fraction BLOB");
+}
+
 const Migration kMigrations[] = {
     {1, "clients, screening, consents, photos", createVersion1},
     {2, "audit trail and settings", createVersion2},
@@ -277,6 +284,7 @@ const Migration kMigrations[] = {
     {6, "appointments, session records and booking preferences", createVersion6},
     {7, "clinician reviews of before/after photos", createVersion7},
     {8, "autosaved drafts of plans being designed", createVersion8},
+    {9, "the hair share of each analysis's map", createVersion9},
     // A new step: add it here, bump kCurrentSchemaVersion, and add the fixture of the previous
     // version (tests/data/schema-vN.sql) to the migration tests.
 };

@@ -6,6 +6,7 @@
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
 
 #include <catch2/catch.hpp>
 
@@ -124,5 +125,126 @@ TEST_CASE("the technician's corrections are carried onto a new analysis of the p
                     analysis::Grade::NotScalp;
         clinic::carryCorrections(corrections, agreeing, &carried);
         CHECK(carried == 800);
+    }
+}
+
+namespace {
+
+// The mean (percent) of `result`'s own hair share over its scalp pixels for which `keep` holds:
+// the coverage worked out from the analysis in floating point, to check the stored one by.
+template <typename Keep> double meanHairShare(const analysis::Result &result, Keep keep)
+{
+    double hair = 0;
+    qsizetype pixels = 0;
+    for (std::size_t i = 0; i < result.grades.size(); ++i) {
+        if (result.grades[i] == analysis::Grade::NotScalp || !keep(result.grades[i]))
+            continue;
+        hair += static_cast<double>(result.hairFraction[i]);
+        ++pixels;
+    }
+    return pixels > 0 ? 100.0 * hair / double(pixels) : 0.0;
+}
+
+// Grades every pixel of the stored map whose grade `mark` picks `grade`, as stored corrections.
+template <typename Mark>
+void gradeWhere(storage::AnalysisStore &store, const storage::StoredAnalysis &stored, Mark mark,
+                analysis::Grade grade)
+{
+    std::vector<std::uint8_t> marked(std::size_t(stored.grades.size()), 0);
+    for (qsizetype i = 0; i < stored.grades.size(); ++i)
+        marked[std::size_t(i)] = mark(static_cast<analysis::Grade>(stored.grades.at(i))) ? 1 : 0;
+    const clinic::GradeChange change = clinic::gradeMarkedPixels(
+        store.correctedGrades(stored), stored.mapWidth, stored.mapHeight, marked, grade);
+    REQUIRE_FALSE(change.after.empty());
+    store.saveCorrections(stored.id, change.after);
+}
+
+} // namespace
+
+TEST_CASE("the whole-scalp coverage is taken again over the scalp as the technician corrects it",
+          "[storage][analysis][corrections]")
+{
+    using analysis::Grade;
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    const QImage upright = imaging::loadUprightImage(storage::PhotoLibrary(db).absolutePath(photo));
+    const analysis::Result result =
+        clinic::analyzeImage(upright, clinic::parametersForPhoto(db, photo.id));
+    REQUIRE(result.hairFraction.size() == result.grades.size());
+    const auto isLoss = [](Grade g) { return g == Grade::Advanced || g == Grade::Bald; };
+    const double lossShare = meanHairShare(result, isLoss);
+    const double restShare = meanHairShare(result, [&](Grade g) { return !isLoss(g); });
+    INFO("coverage " << result.coveragePercent << "%, of the loss " << lossShare
+                     << "%, of the rest " << restShare << "%");
+    // The drawn head's loss is sparse, the rest dense: taking either off moves the coverage.
+    REQUIRE(lossShare < result.coveragePercent - 20);
+    REQUIRE(restShare > result.coveragePercent + 5);
+
+    storage::AnalysisStore store(db);
+    const auto analysisOf = [&] {
+        return *store.find(clinic::storeAnalysis(db, photo.id, result));
+    };
+    // Stored with its hair share; uncorrected, the coverage is the analysis's own.
+    const storage::StoredAnalysis stored = analysisOf();
+    REQUIRE(stored.hairFraction.size() == stored.grades.size());
+    clinic::ScalpCoverage coverage = clinic::scalpCoverage(stored, store.correctedGrades(stored));
+    CHECK_FALSE(coverage.overCorrectedScalp);
+    CHECK_FALSE(coverage.notRetaken);
+    CHECK(coverage.percent == Approx(result.coveragePercent).margin(1e-9));
+    CHECK(coverage.asAnalysedPercent == Approx(result.coveragePercent).margin(1e-9));
+
+    // Regraded, not taken off: the hair measured is the same, and so is the coverage.
+    gradeWhere(store, stored, isLoss, Grade::Normal);
+    coverage = clinic::scalpCoverage(stored, store.correctedGrades(stored));
+    CHECK_FALSE(coverage.overCorrectedScalp);
+    CHECK(coverage.percent == Approx(result.coveragePercent).margin(1e-9));
+
+    // The loss taken off the map (as if it were a face): the coverage of the rest, to the 8-bit
+    // rounding of the stored share.
+    const storage::StoredAnalysis second = analysisOf();
+    gradeWhere(store, second, isLoss, Grade::NotScalp);
+    coverage = clinic::scalpCoverage(second, store.correctedGrades(second));
+    CHECK(coverage.overCorrectedScalp);
+    CHECK_FALSE(coverage.notRetaken);
+    CHECK(coverage.percent == Approx(restShare).margin(0.2));
+    CHECK(coverage.asAnalysedPercent == Approx(result.coveragePercent).margin(1e-9));
+
+    // Everything but the loss taken off: the loss's own coverage. Painting beyond the outline
+    // adds no measured hair, and changes nothing.
+    const storage::StoredAnalysis third = analysisOf();
+    gradeWhere(
+        store, third, [&](Grade g) { return g != Grade::NotScalp && !isLoss(g); }, Grade::NotScalp);
+    coverage = clinic::scalpCoverage(third, store.correctedGrades(third));
+    CHECK(coverage.percent == Approx(lossShare).margin(0.2));
+    gradeWhere(
+        store, third, [](Grade g) { return g == Grade::NotScalp; }, Grade::Bald);
+    CHECK(clinic::scalpCoverage(third, store.correctedGrades(third)).percent ==
+          Approx(coverage.percent).margin(1e-9));
+
+    // An analysis stored without its hair share (before schema 9) cannot follow: as analysed,
+    // and it says so.
+    storage::StoredAnalysis older = stored;
+    older.hairFraction.clear();
+    const storage::RecordId olderId = store.add(older);
+    older = *store.find(olderId);
+    CHECK(older.hairFraction.isEmpty());
+    gradeWhere(store, older, isLoss, Grade::NotScalp);
+    coverage = clinic::scalpCoverage(older, store.correctedGrades(older));
+    CHECK(coverage.notRetaken);
+    CHECK_FALSE(coverage.overCorrectedScalp);
+    CHECK(coverage.percent == Approx(result.coveragePercent).margin(1e-9));
+
+    // A hair share that does not fit the map is refused, naming the photo.
+    storage::StoredAnalysis misfit = stored;
+    misfit.hairFraction.chop(1);
+    try {
+        store.add(misfit);
+        FAIL("a hair share of the wrong size was stored");
+    } catch (const storage::StorageError &error) {
+        CHECK(error.message().contains(QStringLiteral("hair-share map does not match")));
+        CHECK(error.message().contains(QString::number(photo.id)));
     }
 }

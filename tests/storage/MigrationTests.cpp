@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "smp/clinic/Analysis.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AppointmentStore.h"
 #include "smp/storage/AuditLog.h"
@@ -432,4 +433,40 @@ TEST_CASE("a version 7 database migrates to the current schema: its review stays
     // A draft goes with its photo.
     PhotoLibrary(db).remove(1);
     CHECK(drafts.planDrafts().empty());
+}
+
+TEST_CASE("a version 8 database migrates to the current schema: its corrected analysis keeps its "
+          "coverage as analysed and says so, new analyses keep their hair share",
+          "[migrations]")
+{
+    ScratchDir dir;
+    const QString path = writeFixture(dir, 8);
+    Database db(path);
+    CHECK(db.schemaVersion() == kCurrentSchemaVersion);
+    CHECK(db.integrityProblems(true).isEmpty());
+    CHECK(db.foreignKeyProblems().isEmpty());
+
+    // The fixture: photo 2 (the sample photo, top view) analysed by 1.20 and 3,016 map pixels
+    // taken off its scalp with `smp correct`.
+    AnalysisStore store(db);
+    const auto analysis = store.latest(2);
+    REQUIRE(analysis.has_value());
+    CHECK(analysis->version == QStringLiteral("1.20"));
+    CHECK(analysis->hairFraction.isEmpty());
+    const QByteArray corrected = store.correctedGrades(*analysis);
+    REQUIRE(corrected.size() == analysis->grades.size());
+    CHECK(std::count(corrected.begin(), corrected.end(), '\0') -
+              std::count(analysis->grades.begin(), analysis->grades.end(), '\0') ==
+          3016);
+    const smp::clinic::ScalpCoverage coverage = smp::clinic::scalpCoverage(*analysis, corrected);
+    CHECK(coverage.notRetaken);
+    CHECK_FALSE(coverage.overCorrectedScalp);
+    CHECK(coverage.percent == Approx(64.488).margin(0.001));
+
+    // A new analysis of the photo stores its hair share beside its grades.
+    StoredAnalysis next = *analysis;
+    next.hairFraction = QByteArray(next.grades.size(), char(200));
+    const RecordId id = store.add(next);
+    CHECK(store.find(id)->hairFraction == next.hairFraction);
+    CHECK(store.find(analysis->id)->hairFraction.isEmpty());
 }

@@ -144,6 +144,11 @@ struct Result
     double photoPxPerMapPx = 1;
     std::vector<Label> labels;
     std::vector<float> coverage; // 0-1: hair coverage averaged over the window; 0 off the scalp
+    // 0-1: the share of each map pixel that is hair (the unmixing's reading, not averaged); 0 off
+    // the scalp. coveragePercent is its mean over the scalp; kept so that the coverage can be
+    // taken again over the scalp as the technician corrects it (what they take off no longer
+    // counts).
+    std::vector<float> hairFraction;
     std::vector<Grade> grades;
 
     bool scalpFound = false;

@@ -132,6 +132,25 @@ QString faceOnMapNote(analysis::View view);
 bool faceStillOnMap(const storage::StoredAnalysis &stored, const QByteArray &corrected,
                     storage::PhotoView view);
 
+// The whole-scalp hair coverage of a stored analysis on its map as corrected (`corrected`:
+// AnalysisStore::correctedGrades). Where the technician took something off the scalp (graded a
+// face, a neck or an ear not scalp), the coverage is taken again: the hair share the analysis
+// measured (StoredAnalysis::hairFraction) averaged over the pixels that are scalp on both maps.
+// Regrading a pixel changes its grade, not the hair measured there, and pixels painted beyond
+// the outline were not measured: neither changes the coverage. Elsewhere, and for analyses
+// stored before the hair share was (schema version 9), the coverage as analysed.
+struct ScalpCoverage
+{
+    double percent = 0;           // 0-100
+    double asAnalysedPercent = 0; // the analysis's own reading, over the scalp it outlined
+    // Something was taken off the scalp, and `percent` is taken over what is left.
+    bool overCorrectedScalp = false;
+    // Something was taken off the scalp, but the analysis kept no hair share to take the
+    // coverage again: `percent` is as analysed.
+    bool notRetaken = false;
+};
+ScalpCoverage scalpCoverage(const storage::StoredAnalysis &stored, const QByteArray &corrected);
+
 // The texture check as JSON (analysisJson's "texture_check"): whether it applies and why not, the
 // model, the cut point, the share of the loss area reading hair in percent, and the cells'
 // probabilities (one byte each, probability x 255, row-major, base64) to redraw it on a corrected

@@ -44,7 +44,8 @@ struct Comparison
     double coverageBefore = 0; // 0-1
     double coverageAfter = 0;
     std::vector<RegionChange> regions;
-    // Every analysed photo of the same view: when and its whole-scalp coverage (percent).
+    // Every analysed photo of the same view: when and its whole-scalp coverage (percent; over the
+    // scalp as corrected where the technician took something off: clinic::scalpCoverage).
     std::vector<std::pair<QDateTime, double>> timeline;
 };
 

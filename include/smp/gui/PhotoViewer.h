@@ -162,6 +162,9 @@ public:
     // The stage of the map as shown (corrected or not), as the status line gives it; empty
     // without an analysis or a scalp.
     const QString &stageText() const { return m_stageText; }
+    // The status line's whole-scalp coverage, "coverage 61.2% of the corrected scalp" where the
+    // technician took something off the scalp (clinic::scalpCoverage); empty without an analysis.
+    const QString &coverageText() const { return m_coverageText; }
     QGraphicsItem *gradeLayer() const;
     // The texture check's hatching over the loss area, as corrected, that reads hair (null
     // without an analysis).
@@ -273,7 +276,8 @@ private:
 
     std::optional<storage::StoredAnalysis> m_analysis;
     QByteArray m_corrected;
-    QString m_stageText; // follows the corrections (updateRegionLayers)
+    QString m_stageText;    // follows the corrections (updateRegionLayers)
+    QString m_coverageText; // likewise
     std::map<std::pair<int, int>, QByteArray>
         m_strokeBefore; // tiles as they were when the stroke began
     QAction *m_analyzeAction = nullptr;

@@ -29,6 +29,9 @@ struct StoredAnalysis
     int mapHeight = 0;
     double photoPxPerMapPx = 1;
     QByteArray grades; // mapWidth * mapHeight bytes, row-major (analysis::Grade values)
+    // mapWidth * mapHeight bytes, row-major: the share of each map pixel that is hair, x 255
+    // (analysis::Result::hairFraction). Empty for analyses stored before schema version 9.
+    QByteArray hairFraction;
     QDateTime createdAt;
     QString createdBy;
 };

@@ -16,7 +16,7 @@ struct Migration
 };
 
 // The schema version this program writes and the newest it can open.
-inline constexpr int kCurrentSchemaVersion = 8;
+inline constexpr int kCurrentSchemaVersion = 9;
 
 // The real schema history, oldest first; migrations()[i].toVersion == i + 1.
 std::span<const Migration> schemaMigrations();
