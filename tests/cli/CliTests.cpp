@@ -801,6 +801,9 @@ TEST_CASE("smp analyze of a stored photo keeps the technician's grade correction
     const Result kept = analyse({});
     CHECK(kept.out.contains(QStringLiteral(
         "Kept the corrections made on analysis 1: 900 map pixels graded otherwise")));
+    // They take pixels off the scalp: the coverage over what is left is given.
+    CHECK(kept.out.contains(
+        QRegularExpression(QStringLiteral("\\. Coverage [0-9.]+% of the scalp as corrected\\."))));
     // The new analysis is compared with the last one.
     CHECK(kept.out.contains(QStringLiteral("Before: analysis 1 (version ")));
     const Result keptJson = analyse({QStringLiteral("--json")});
@@ -818,6 +821,10 @@ TEST_CASE("smp analyze of a stored photo keeps the technician's grade correction
     CHECK(corrections[QStringLiteral("from_analysis_id")].toInt() == 2); // carried again
     CHECK(corrections[QStringLiteral("kept")].toBool());
     CHECK(corrections[QStringLiteral("map_pixels_graded_otherwise")].toInt() == 900);
+    // 900 of some 400,000 scalp pixels: the coverage barely moves, but it is taken again.
+    CHECK(corrections[QStringLiteral("coverage_percent_of_corrected_scalp")].toDouble() ==
+          Approx(keptJson.json().object()[QStringLiteral("coverage_percent")].toDouble())
+              .margin(0.5));
     {
         smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
         smp::storage::AnalysisStore store(db);
@@ -870,6 +877,11 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
     CHECK(done[QStringLiteral("changed_map_pixels")].toInt() > 100);
     CHECK(done[QStringLiteral("norwood_corrected")].toObject()[QStringLiteral("level")].toInt() >=
           1);
+    // Regraded, nothing taken off the scalp: the coverage is as analysed.
+    const double asAnalysed = done[QStringLiteral("coverage_percent_as_analysed")].toDouble();
+    CHECK(asAnalysed > 30);
+    CHECK(done[QStringLiteral("coverage_percent")].toDouble() == asAnalysed);
+    CHECK(done[QStringLiteral("coverage_retaken")].toBool());
     CHECK(gradeAt(824, 784) == grade(smp::analysis::Grade::Normal));
     // Again: nothing to change. On the backdrop without --beyond-outline: nothing either.
     CHECK(run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
@@ -915,6 +927,22 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
         run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--face"), face});
     REQUIRE(faceOff.exitCode == 0);
     CHECK(faceOff.out.contains(QStringLiteral("map pixels not-scalp")));
+    // What is taken off no longer counts in the whole-scalp coverage: the coverage of the rest is
+    // given beside the analysis's.
+    const QRegularExpression retaken(QStringLiteral(
+        "Coverage ([0-9.]+)% of the scalp as corrected \\(([0-9.]+)% as analysed\\)"));
+    const QRegularExpressionMatch coverage = retaken.match(faceOff.out);
+    REQUIRE(coverage.hasMatch());
+    CHECK(coverage.captured(2).toDouble() == Approx(asAnalysed).margin(0.05));
+    const double ofTheRest = [&dir] {
+        smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+        smp::storage::AnalysisStore store(db);
+        const smp::storage::StoredAnalysis latest = *store.latest(1);
+        return smp::clinic::scalpCoverage(latest, store.correctedGrades(latest)).percent;
+    }();
+    CHECK(coverage.captured(1).toDouble() == Approx(ofTheRest).margin(0.05));
+    // (141,915 map pixels of about the head's mean coverage: 63.7% -> 63.3%.)
+    CHECK(ofTheRest != Approx(asAnalysed).margin(0.2));
     CHECK(gradeAt(800, 1000) == grade(smp::analysis::Grade::NotScalp));
     CHECK(gradeAt(824, 784) == grade(smp::analysis::Grade::NotScalp));
     CHECK(gradeAt(800, 560) == aboveForehead);

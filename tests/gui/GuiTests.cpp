@@ -1644,6 +1644,22 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     page->photoList()->setCurrentRow(-1);
     page->photoList()->setCurrentRow(0);
     CHECK(info().contains(QStringLiteral("corrected by hand")));
+    // Painted beyond the outline (the corner is backdrop): the coverage is as analysed.
+    CHECK(
+        info().contains(QStringLiteral("coverage %1% · ").arg(result.coveragePercent, 0, 'f', 1)));
+    // A tile of the scalp taken off: the coverage of what is left, and the page says which.
+    const int middleX = result.mapWidth / 2 / storage::kAnalysisTileSize;
+    const int middleY = result.mapHeight / 2 / storage::kAnalysisTileSize;
+    storage::AnalysisStore(db).saveCorrections(
+        analysisId, {storage::GradeTile{middleX, middleY, QByteArray(64 * 64, '\0')}});
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    const auto stored = storage::AnalysisStore(db).find(analysisId);
+    const clinic::ScalpCoverage left =
+        clinic::scalpCoverage(*stored, storage::AnalysisStore(db).correctedGrades(*stored));
+    REQUIRE(left.overCorrectedScalp);
+    CHECK(info().contains(
+        QStringLiteral("coverage %1% of the scalp as corrected · ").arg(left.percent, 0, 'f', 1)));
     CHECK_FALSE(info().contains(QStringLiteral("soft photo"))); // the sample is sharp
 
     // Had the photo read soft, the page says so (clinic::softPhotoNote), so that it is retaken
@@ -1710,6 +1726,8 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     const char topHair = gradeAt(800, 160);
     const auto lossBefore = lossPixels();
     const QString stageBefore = viewer->stageText();
+    CHECK(viewer->coverageText().startsWith(QStringLiteral("coverage ")));
+    CHECK_FALSE(viewer->coverageText().contains(QStringLiteral("corrected")));
     // The viewer says so, until the face is taken off.
     auto *faceNote = child<QLabel>(viewer, "faceOnMapLabel");
     CHECK(faceNote->isVisible());
@@ -1752,12 +1770,25 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     CHECK(viewer->stageText() != stageBefore);
     CHECK(faceNote->isHidden());
     CHECK(faceNotesInReport() == 0);
+    // The whole-scalp coverage is taken again without the face, which read as bald: it rises.
+    CHECK(viewer->coverageText().contains(QStringLiteral("of the corrected scalp")));
+    const clinic::ScalpCoverage coverage =
+        clinic::scalpCoverage(*viewer->analysis(), viewer->correctedGrades());
+    INFO("coverage " << coverage.asAnalysedPercent << "% as analysed, " << coverage.percent
+                     << "% without the face");
+    CHECK(coverage.overCorrectedScalp);
+    CHECK(coverage.percent > coverage.asAnalysedPercent + 5);
+    CHECK(viewer->coverageText().contains(QString::number(coverage.percent, 'f', 1)));
     {
-        // Its caption says the coverage is the analysis's and the stage the corrected map's.
+        // The report's caption gives both coverages, and the stage of the corrected map.
         const clinic::ConsultationReport report = clinic::gatherConsultation(db, *clientId);
+        const QString both = QStringLiteral("hair coverage %1% of the scalp as corrected (%2% as "
+                                            "analysed) · ")
+                                 .arg(coverage.percent, 0, 'f', 1)
+                                 .arg(coverage.asAnalysedPercent, 0, 'f', 1);
         CHECK(std::count_if(report.photos.begin(), report.photos.end(),
-                            [](const clinic::ReportPhoto &p) {
-                                return p.caption.contains(QStringLiteral("% as analysed · ")) &&
+                            [&both](const clinic::ReportPhoto &p) {
+                                return p.caption.contains(both) &&
                                        p.caption.endsWith(QStringLiteral(" on the corrected map"));
                             }) == 1);
     }
