@@ -395,6 +395,25 @@ int main(int argc, char *argv[])
                                                             smp::storage::PhotoView::Top, 0, 0.067)
                            .norwood.level);
                }));
+        // Storing a finished analysis (on the GUI thread): grades and the per-pixel hair share
+        // compressed (schema 9), summary JSON, audit line, one transaction.
+        const smp::storage::RecordId photoId =
+            library.photos(store.search(QStringLiteral("Import Benchmark")).front().id)
+                .front()
+                .id;
+        smp::storage::RecordId storedId = 0;
+        report("store an analysis with its hair share (1024 px map)", measure(10, [&] {
+                   storedId = smp::clinic::storeAnalysis(db, photoId, result);
+               }));
+        // The whole-scalp coverage over a corrected scalp: a third of the map taken off.
+        smp::storage::StoredAnalysis withShare = *smp::storage::AnalysisStore(db).find(storedId);
+        QByteArray takenOff = withShare.grades;
+        for (qsizetype i = 0; i < takenOff.size() / 3; ++i)
+            takenOff[i] = 0;
+        report("coverage over the corrected scalp (1024 px map)", measure(20, [&] {
+                   sink += static_cast<std::size_t>(
+                       smp::clinic::scalpCoverage(withShare, takenOff).percent);
+               }));
     }
 
     report("main window ready (list of all clients, first client shown)", measure(5, [&] {
