@@ -1777,7 +1777,7 @@ TEST_CASE("a front view's face is taken off the map from the face points, and th
     INFO("coverage " << coverage.asAnalysedPercent << "% as analysed, " << coverage.percent
                      << "% without the face");
     CHECK(coverage.overCorrectedScalp);
-    CHECK(coverage.percent > coverage.asAnalysedPercent + 5);
+    CHECK(coverage.percent > coverage.asAnalysedPercent + 15); // 15.0% -> 43.3%
     CHECK(viewer->coverageText().contains(QString::number(coverage.percent, 'f', 1)));
     {
         // The report's caption gives both coverages, and the stage of the corrected map.
