@@ -478,11 +478,18 @@ QImage analysisImage(const QImage &upright, const QByteArray &grades,
     for (const auto &r : summary.regions) {
         if (r.grade < analysis::Grade::Moderate || r.areaPx < 0.015 * scalp)
             continue;
-        const QString text = r.areaCm2 ? QStringLiteral("%1 %2 cm²")
-                                             .arg(QString::fromLatin1(analysis::gradeName(r.grade)))
-                                             .arg(*r.areaCm2, 0, 'f', 1)
-                                       : QString::fromLatin1(analysis::gradeName(r.grade));
-        const QSizeF size = QFontMetricsF(labelFont).boundingRect(text).size() + QSizeF(10, 6);
+        // "bald 3.7 cm²" over "vertex", as the photo window labels them.
+        QString text = r.areaCm2 ? QStringLiteral("%1 %2 cm²")
+                                       .arg(QString::fromLatin1(analysis::gradeName(r.grade)))
+                                       .arg(*r.areaCm2, 0, 'f', 1)
+                                 : QString::fromLatin1(analysis::gradeName(r.grade));
+        if (!r.location.empty())
+            text += QLatin1Char('\n') + QString::fromStdString(r.location);
+        const QSizeF size =
+            QFontMetricsF(labelFont)
+                .boundingRect(QRectF(0, 0, image.width(), image.height()), Qt::AlignCenter, text)
+                .size() +
+            QSizeF(10, 6);
         const QRectF box(QPointF(r.centroid.x * scale, r.centroid.y * scale) -
                              QPointF(size.width() / 2, size.height() / 2),
                          size);

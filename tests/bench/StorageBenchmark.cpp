@@ -405,6 +405,12 @@ int main(int argc, char *argv[])
         report("store an analysis with its hair share (1024 px map)", measure(10, [&] {
                    storedId = smp::clinic::storeAnalysis(db, photoId, result);
                }));
+        smp::analysis::Result withoutShare = result; // as stored before schema 9
+        withoutShare.hairFraction.clear();
+        report("  the same without the hair share (before schema 9)", measure(10, [&] {
+                   sink += static_cast<std::size_t>(
+                       smp::clinic::storeAnalysis(db, photoId, withoutShare));
+               }));
         // The whole-scalp coverage over a corrected scalp: a third of the map taken off.
         smp::storage::StoredAnalysis withShare = *smp::storage::AnalysisStore(db).find(storedId);
         QByteArray takenOff = withShare.grades;
