@@ -398,13 +398,10 @@ int main(int argc, char *argv[])
         // Storing a finished analysis (on the GUI thread): grades and the per-pixel hair share
         // compressed (schema 9), summary JSON, audit line, one transaction.
         const smp::storage::RecordId photoId =
-            library.photos(store.search(QStringLiteral("Import Benchmark")).front().id)
-                .front()
-                .id;
+            library.photos(store.search(QStringLiteral("Import Benchmark")).front().id).front().id;
         smp::storage::RecordId storedId = 0;
-        report("store an analysis with its hair share (1024 px map)", measure(10, [&] {
-                   storedId = smp::clinic::storeAnalysis(db, photoId, result);
-               }));
+        report("store an analysis with its hair share (1024 px map)",
+               measure(10, [&] { storedId = smp::clinic::storeAnalysis(db, photoId, result); }));
         smp::analysis::Result withoutShare = result; // as stored before schema 9
         withoutShare.hairFraction.clear();
         report("  the same without the hair share (before schema 9)", measure(10, [&] {
