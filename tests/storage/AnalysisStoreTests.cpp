@@ -42,6 +42,16 @@ std::vector<storage::GradeTile> paintSquare(const storage::StoredAnalysis &analy
     return tiles;
 }
 
+// The sample client's photo (seeded into `db`) and its analysis, not stored.
+std::pair<storage::Photo, analysis::Result> analysedSamplePhoto(storage::Database &db)
+{
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    const QImage upright = imaging::loadUprightImage(storage::PhotoLibrary(db).absolutePath(photo));
+    return {photo, clinic::analyzeImage(upright, clinic::parametersForPhoto(db, photo.id))};
+}
+
 } // namespace
 
 TEST_CASE("the technician's corrections are carried onto a new analysis of the photo, at its "
@@ -50,12 +60,7 @@ TEST_CASE("the technician's corrections are carried onto a new analysis of the p
 {
     ScratchDir dir;
     storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
-    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
-    const QImage upright = imaging::loadUprightImage(storage::PhotoLibrary(db).absolutePath(photo));
-    const analysis::Result result =
-        clinic::analyzeImage(upright, clinic::parametersForPhoto(db, photo.id));
+    const auto [photo, result] = analysedSamplePhoto(db);
     storage::AnalysisStore store(db);
 
     // No analysis yet, then one without corrections: nothing to carry.
@@ -167,12 +172,7 @@ TEST_CASE("the whole-scalp coverage is taken again over the scalp as the technic
     using analysis::Grade;
     ScratchDir dir;
     storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
-    const auto clientId = clinic::seedSampleClientIfNew(db);
-    REQUIRE(clientId.has_value());
-    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
-    const QImage upright = imaging::loadUprightImage(storage::PhotoLibrary(db).absolutePath(photo));
-    const analysis::Result result =
-        clinic::analyzeImage(upright, clinic::parametersForPhoto(db, photo.id));
+    const auto [photo, result] = analysedSamplePhoto(db);
     REQUIRE(result.hairFraction.size() == result.grades.size());
     const auto isLoss = [](Grade g) { return g == Grade::Advanced || g == Grade::Bald; };
     const double lossShare = meanHairShare(result, isLoss);
