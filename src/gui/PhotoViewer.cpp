@@ -661,16 +661,22 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         layer->setChecked(true);
         connect(layer, &QAction::toggled, this, &PhotoViewer::showAnalysis);
     }
-    analysisBar->addSeparator();
-    m_brush = analysisBar->addAction(tr("Brush"));
+    // Third row: correcting the map. On a row of its own so that the brush's grade and size
+    // stay on screen at the usual window width (on the second row they fell into its overflow
+    // menu below about 1,300 px).
+    auto *correctionBar = new QToolBar(this);
+    correctionBar->setObjectName(QStringLiteral("correctionBar"));
+    layout->insertWidget(2, correctionBar);
+    correctionBar->addWidget(new QLabel(tr(" Correct the map: "), correctionBar));
+    m_brush = correctionBar->addAction(tr("Brush"));
     m_brush->setCheckable(true);
     m_brush->setShortcut(tr("B"));
     m_brush->setToolTip(tr("Paint a grade onto the map where the analysis is wrong (B)"));
-    m_eraser = analysisBar->addAction(tr("Eraser"));
+    m_eraser = correctionBar->addAction(tr("Eraser"));
     m_eraser->setCheckable(true);
     m_eraser->setShortcut(tr("E"));
     m_eraser->setToolTip(tr("Bring back the analysis's own grades under the eraser (E)"));
-    m_lasso = analysisBar->addAction(tr("Lasso"));
+    m_lasso = correctionBar->addAction(tr("Lasso"));
     m_lasso->setObjectName(QStringLiteral("lasso"));
     m_lasso->setCheckable(true);
     m_lasso->setShortcut(tr("L"));
@@ -680,7 +686,7 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
            "collar, a wrong stretch of map"));
     auto *cancelLasso = new QShortcut(QKeySequence::Cancel, this);
     connect(cancelLasso, &QShortcut::activated, this, &PhotoViewer::cancelLasso);
-    m_brushGrade = new QComboBox(analysisBar);
+    m_brushGrade = new QComboBox(correctionBar);
     m_brushGrade->setObjectName(QStringLiteral("brushGrade"));
     for (int g = static_cast<int>(analysis::Grade::Normal);
          g <= static_cast<int>(analysis::Grade::Bald); ++g) {
@@ -707,17 +713,17 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_brushGrade->setCurrentIndex(m_brushGrade->findData(static_cast<int>(analysis::Grade::Bald)));
     m_brushGrade->setToolTip(tr("The grade the brush paints; \"not scalp\" takes background or "
                                 "face that the analysis took for scalp off the map"));
-    analysisBar->addWidget(m_brushGrade);
-    analysisBar->addWidget(new QLabel(tr(" size: "), analysisBar));
-    m_brushSize = new QDoubleSpinBox(analysisBar);
+    correctionBar->addWidget(m_brushGrade);
+    correctionBar->addWidget(new QLabel(tr(" size: "), correctionBar));
+    m_brushSize = new QDoubleSpinBox(correctionBar);
     m_brushSize->setObjectName(QStringLiteral("brushSize"));
     m_brushSize->setRange(1, 100);
     m_brushSize->setValue(10);
     m_brushSize->setSuffix(tr(" mm"));
-    analysisBar->addWidget(m_brushSize);
+    correctionBar->addWidget(m_brushSize);
     // Off, a wide brush along the outline stays on the scalp; on, it adds what the analysis left
     // off the map (ears, neck, a missed edge of the head) with the grade it paints.
-    m_beyondOutline = analysisBar->addAction(tr("Beyond Outline"));
+    m_beyondOutline = correctionBar->addAction(tr("Beyond Outline"));
     m_beyondOutline->setObjectName(QStringLiteral("beyondOutline"));
     m_beyondOutline->setCheckable(true);
     m_beyondOutline->setShortcut(tr("Shift+B"));
@@ -751,8 +757,7 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     });
     connect(m_view, &PhotoView::stroke, this, &PhotoViewer::paintStroke);
 
-    // The treatment plan, beside the photo: the step after Analyze, next to it, so that it stays
-    // on the bar at the usual window width (the correction tools overflow first).
+    // The treatment plan, beside the photo: the step after Analyze, next to it.
     m_planAction = new QAction(tr("Plan"), this);
     analysisBar->insertAction(m_referenceTool, m_planAction);
     analysisBar->insertSeparator(m_referenceTool);
