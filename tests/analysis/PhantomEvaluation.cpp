@@ -3,6 +3,7 @@
 #include <QBuffer>
 #include <QImage>
 
+#include <array>
 #include <cstdio>
 
 #include <opencv2/core.hpp>
@@ -18,6 +19,73 @@ cv::Mat grayOf(const QImage &image)
     return cv::Mat(gray.height(), gray.width(), CV_8UC1, const_cast<uchar *>(gray.constBits()),
                    static_cast<std::size_t>(gray.bytesPerLine()))
         .clone();
+}
+
+// SMP_DUMP_PHANTOMS=DIR: where each case's pictures go, as DIR/<case name>_<width>; empty when
+// the variable is not set.
+QString dumpStem(const PhantomCase &c)
+{
+    const QString dir = qEnvironmentVariable("SMP_DUMP_PHANTOMS");
+    if (dir.isEmpty())
+        return {};
+    QString name = QString::fromStdString(c.name + " " + std::to_string(c.phantom.widthPx));
+    name.replace(QLatin1Char(' '), QLatin1Char('_')).remove(QLatin1Char(','));
+    return dir + QLatin1Char('/') + name;
+}
+
+// Saves an 8-bit grey or RGB map as PNG.
+void savePng(const cv::Mat &map, const QString &path)
+{
+    const bool grey = map.type() == CV_8UC1;
+    QImage(map.data, map.cols, map.rows, static_cast<qsizetype>(map.step),
+           grey ? QImage::Format_Grayscale8 : QImage::Format_RGB888)
+        .save(path);
+}
+
+// What is behind a case's score, for whoever works on the analysis (with SMP_DUMP_PHANTOMS):
+// `<stem>_loss.png`, the advanced-plus-bald area green where the analysis and the truth agree,
+// red where only the analysis has it, blue where only the truth has; `<stem>_error.png`, the
+// coverage error over the inner scalp, grey 128 where exact, 10 levels per point (white: read
+// over by 12.8 points or more); and a line on standard output: how hair was told from skin, the
+// reference against the truth's, the loss IoU graded against the truth's reference (what the
+// map alone scores), and the mean estimated coverage per band of true coverage (a calibration
+// line: a slope over 1 reads dense hair over and sparse under).
+void explainScore(const QString &stem, const PhantomCase &c, const analysis::Result &r,
+                  const cv::Mat &truth, const cv::Mat &estimated, const cv::Mat &inner,
+                  const cv::Mat &trueLoss, const cv::Mat &estimatedLoss, double trueReference,
+                  double lossIoUAtTrueReference)
+{
+    cv::Mat loss;
+    cv::merge(std::vector<cv::Mat>{estimatedLoss & ~trueLoss, trueLoss & estimatedLoss,
+                                   trueLoss & ~estimatedLoss},
+              loss);
+    savePng(loss, stem + QStringLiteral("_loss.png"));
+    cv::Mat error;
+    cv::Mat(128.0 + 1000.0 * (estimated - truth)).convertTo(error, CV_8U);
+    error.setTo(0, ~inner);
+    savePng(error, stem + QStringLiteral("_error.png"));
+
+    constexpr int kBands = 12;
+    constexpr double kBand = 0.05;
+    std::array<double, kBands> sums{}, counts{};
+    for (int y = 0; y < truth.rows; ++y)
+        for (int x = 0; x < truth.cols; ++x)
+            if (inner.at<uchar>(y, x)) {
+                const auto band = static_cast<std::size_t>(
+                    std::min(kBands - 1,
+                             static_cast<int>(static_cast<double>(truth.at<float>(y, x)) / kBand)));
+                sums[band] += static_cast<double>(estimated.at<float>(y, x));
+                counts[band] += 1;
+            }
+    std::printf("%s %d: %s; reference %.3f (truth's %.3f); loss IoU %.3f at the truth's "
+                "reference; coverage by true coverage:",
+                c.name.c_str(), c.phantom.widthPx, r.unmixing.c_str(), r.referenceCoverage,
+                trueReference, lossIoUAtTrueReference);
+    for (std::size_t band = 0; band < sums.size(); ++band)
+        if (counts[band] > 0)
+            std::printf(" %.3f->%.3f", (static_cast<double>(band) + 0.5) * kBand,
+                        sums[band] / counts[band]);
+    std::printf("\n");
 }
 
 } // namespace
@@ -51,10 +119,7 @@ DegradedPhantom degradedPhantom(const PhantomCase &c)
 
     // SMP_DUMP_PHANTOMS=DIR: each case's degraded photo and its true hair and head masks as
     // PNG, to look at or to run `smp analyze` on.
-    if (const QString dir = qEnvironmentVariable("SMP_DUMP_PHANTOMS"); !dir.isEmpty()) {
-        QString name = QString::fromStdString(c.name + " " + std::to_string(c.phantom.widthPx));
-        name.replace(QLatin1Char(' '), QLatin1Char('_')).remove(QLatin1Char(','));
-        const QString stem = dir + QLatin1Char('/') + name;
+    if (const QString stem = dumpStem(c); !stem.isEmpty()) {
         photo.save(stem + QStringLiteral(".png"));
         phantom.hairMask.save(stem + QStringLiteral("_hair.png"));
         phantom.headMask.save(stem + QStringLiteral("_head.png"));
@@ -134,6 +199,9 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     };
     score.lossIoU = iou(trueLoss, estimatedLoss);
     score.thinningIoU = iou(trueThinning, estimatedThinning);
+    if (const QString stem = dumpStem(c); !stem.isEmpty())
+        explainScore(stem, c, r, truth, estimated, inner, trueLoss, estimatedLoss, reference,
+                     iou(trueLoss, (estimated < p.moderateAbove * reference) & headMask));
     score.trueLossFraction =
         cv::countNonZero(trueLoss) / std::max(1.0, static_cast<double>(cv::countNonZero(headMask)));
     // The texture check's hatching: on loss the truth has too (a false alarm), and on loss the
