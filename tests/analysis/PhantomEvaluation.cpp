@@ -65,7 +65,7 @@ void explainScore(const QString &stem, const PhantomCase &c, const analysis::Res
     error.setTo(0, ~inner);
     savePng(error, stem + QStringLiteral("_error.png"));
 
-    constexpr int kBands = 12;
+    constexpr int kBands = 20;
     constexpr double kBand = 0.05;
     std::array<double, kBands> sums{}, counts{};
     for (int y = 0; y < truth.rows; ++y)
