@@ -9,6 +9,8 @@ packages=(
   # Qt 6 (Widgets, Gui, Concurrent, Test, PrintSupport, Svg, Charts)
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-charts-dev qt6-image-formats-plugins libgl-dev
   libqt6opengl6-dev
+  # lrelease, for the English plural forms (translations/smp_en.ts)
+  qt6-l10n-tools
   # core libraries
   libsqlite3-dev sqlite3 libopencv-dev libeigen3-dev nlohmann-json3-dev
   # photos: HEIC decoding and encoding (tests), EXIF/XMP metadata

@@ -3,6 +3,8 @@
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
+#include "smp/clinic/PluralForms.h"
+
 #include <QApplication>
 #include <QLoggingCategory>
 #include <QStandardPaths>
@@ -16,5 +18,6 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("smp-planner-gui-tests"));
     QLoggingCategory::setFilterRules(QStringLiteral("qt.gui.imageio*=false"));
     QStandardPaths::setTestModeEnabled(true);
+    smp::clinic::installPluralForms(app);
     return Catch::Session().run(argc, argv);
 }

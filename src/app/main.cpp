@@ -1,6 +1,7 @@
 // smp-planner: the desktop application. Parses the command line, opens (or creates and
 // seeds) the database, and shows the main window.
 
+#include "smp/clinic/PluralForms.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/gui/MainWindow.h"
 #include "smp/gui/SessionLock.h"
@@ -64,6 +65,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("SMP Planner"));
     QApplication::setApplicationVersion(QStringLiteral(SMP_VERSION));
     QLoggingCategory::setFilterRules(QStringLiteral("qt.gui.imageio*=false"));
+    smp::clinic::installPluralForms(app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Treatment planning and records for scalp "

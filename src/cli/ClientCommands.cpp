@@ -5,6 +5,7 @@
 #include "smp/storage/PhotoLibrary.h"
 
 #include <QJsonArray>
+#include <QObject>
 
 namespace smp::cli {
 
@@ -134,11 +135,11 @@ int clientList(const QStringList &arguments)
         return 0;
     }
     for (const auto &summary : clients) {
-        print(QStringLiteral("%1  %2  %3  %4 photo(s)")
+        print(QStringLiteral("%1  %2  %3  %4")
                   .arg(summary.id, 6)
                   .arg(summary.displayName(), -32)
                   .arg(summary.dateOfBirth.toString(Qt::ISODate), -10)
-                  .arg(summary.photoCount));
+                  .arg(QObject::tr("%n photo(s)", nullptr, summary.photoCount)));
     }
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "smp/storage/PhotoLibrary.h"
 
 #include <QJsonArray>
+#include <QObject>
 
 #include <cstdio>
 
@@ -78,12 +79,12 @@ int dbCheck(const QStringList &arguments)
         print(foreignKeys.isEmpty()
                   ? QStringLiteral("  foreign keys: ok")
                   : QStringLiteral("  foreign keys: ") + foreignKeys.join(QStringLiteral("; ")));
-        print(
-            QStringLiteral("  photos: %1 stored, %2 missing their file, %3 unreferenced file(s)%4")
-                .arg(library.count())
-                .arg(libraryCheck.rowsWithoutFile.size())
-                .arg(libraryCheck.filesWithoutRow.size())
-                .arg(removed ? QStringLiteral(" (%1 removed)").arg(removed) : QString()));
+        print(QStringLiteral("  photos: %1 stored, %2 missing their file, %3%4")
+                  .arg(library.count())
+                  .arg(libraryCheck.rowsWithoutFile.size())
+                  .arg(QObject::tr("%n unreferenced file(s)", nullptr,
+                                   static_cast<int>(libraryCheck.filesWithoutRow.size())))
+                  .arg(removed ? QStringLiteral(" (%1 removed)").arg(removed) : QString()));
         for (const auto &photo : libraryCheck.rowsWithoutFile) {
             print(QStringLiteral("    photo %1 of client %2: file %3 is missing")
                       .arg(photo.id)
@@ -149,10 +150,9 @@ int dbBackup(const QStringList &arguments)
         object[QLatin1String("photos_copied")] = result.photosCopied;
         printJson(object);
     } else {
-        print(QStringLiteral("Backed up to %1 (%2 new photo file(s) in %3)")
-                  .arg(result.databaseFile)
-                  .arg(result.photosCopied)
-                  .arg(result.photoFolder));
+        print(QObject::tr("Backed up to %1 (%n new photo file(s) in %2)", nullptr,
+                          result.photosCopied)
+                  .arg(result.databaseFile, result.photoFolder));
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <QImageWriter>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QObject>
 #include <QSaveFile>
 
 #include <array>
@@ -83,8 +84,11 @@ int photoImport(const QStringList &arguments)
     if (report.failed.empty())
         return 0;
     if (!call.json()) {
-        std::fprintf(stderr, "smp: %zu of %zu file(s) refused\n", report.failed.size(),
-                     report.failed.size() + report.imported.size() + report.duplicates.size());
+        const auto total = report.failed.size() + report.imported.size() + report.duplicates.size();
+        std::fprintf(
+            stderr, "smp: %s\n",
+            qPrintable(QObject::tr("%1 of %n file(s) refused", nullptr, static_cast<int>(total))
+                           .arg(report.failed.size())));
     }
     return 1;
 }

@@ -4,6 +4,7 @@
 #include "smp/storage/Database.h"
 
 #include <QJsonArray>
+#include <QObject>
 
 namespace smp::cli {
 
@@ -75,8 +76,8 @@ int runScreeningCommand(const QString &verb, const QStringList &arguments)
     }
     storage::ClientStore(db).setScreening(clientId, entries);
     if (!call.json())
-        print(QStringLiteral("Saved %1 screening answer(s) for client %2")
-                  .arg(entries.size())
+        print(QObject::tr("Saved %n screening answer(s) for client %1", nullptr,
+                          static_cast<int>(entries.size()))
                   .arg(clientId));
     return 0;
 }

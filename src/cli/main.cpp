@@ -3,6 +3,7 @@
 
 #include "CliSupport.h"
 
+#include "smp/clinic/PluralForms.h"
 #include "smp/imaging/Memory.h"
 
 #include <QCoreApplication>
@@ -131,6 +132,7 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(SMP_VERSION));
     // Decoder warnings ("Corrupt JPEG data") would duplicate the one-line error we print.
     QLoggingCategory::setFilterRules(QStringLiteral("qt.gui.imageio*=false"));
+    smp::clinic::installPluralForms(*application);
 
     // Split the command words (the first one or two positional arguments) from the options,
     // which may stand before or after them.

@@ -824,7 +824,8 @@ void ClientPage::importPhotos(const QStringList &paths)
                 reasons << failure.reason;
             auto *box = new QMessageBox(
                 QMessageBox::Warning, tr("Some Photos Were Not Imported"),
-                tr("%1 of %2 file(s) were not imported.").arg(failed).arg(failed + imported),
+                tr("%1 of %n file(s) could not be imported.", nullptr, failed + imported)
+                    .arg(failed),
                 QMessageBox::Ok, this);
             box->setDetailedText(reasons.join(QLatin1Char('\n')));
             box->setInformativeText(reasons.first());

@@ -116,6 +116,7 @@ MainWindow::MainWindow(storage::Database &db, QWidget *parent)
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     leftLayout->addWidget(m_list, 1);
     m_countLabel = new QLabel(left);
+    m_countLabel->setObjectName(QStringLiteral("clientCount"));
     leftLayout->addWidget(m_countLabel);
 
     m_stack = new QStackedWidget(splitter);
@@ -307,7 +308,7 @@ void MainWindow::refreshList(storage::RecordId keepSelected)
     const int total = storage::ClientStore(m_db).count();
     m_countLabel->setText(m_search->text().isEmpty()
                               ? tr("%n client(s)", nullptr, total)
-                              : tr("%1 of %2 client(s)").arg(m_model->rowCount()).arg(total));
+                              : tr("%1 of %n client(s)", nullptr, total).arg(m_model->rowCount()));
     if (index.isValid()) {
         if (m_page->clientId() == keepSelected)
             m_page->reload();

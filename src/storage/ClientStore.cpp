@@ -7,6 +7,7 @@
 #include "smp/storage/StorageError.h"
 #include "smp/storage/Transaction.h"
 
+#include <QObject>
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -306,7 +307,8 @@ void ClientStore::remove(RecordId id)
         erase.bind(1, id).run();
         AuditLog(m_db).record(
             QStringLiteral("delete"), QStringLiteral("clients"), id, id,
-            QStringLiteral("%1, with %2 photo(s)").arg(client.displayName()).arg(files.size()));
+            QObject::tr("%1, with %n photo(s)", nullptr, static_cast<int>(files.size()))
+                .arg(client.displayName()));
         transaction.commit();
     }
     // Only now that the rows are gone for good may the files go.

@@ -400,14 +400,21 @@ TEST_CASE("a client created through the dialog is in the list after reopening th
         CHECK(stored.email == QStringLiteral("tomas@example.pt"));
         CHECK(stored.notes == QStringLiteral("Wants a soft hairline"));
 
+        // The count under the list, in English plural forms (clinic::installPluralForms in the
+        // tests' main, as in the application's), not the source text's "client(s)".
+        const auto *count = child<QLabel>(&window, "clientCount");
+        CHECK(count->text() == QStringLiteral("1 client"));
+
         // Typing in the search field filters the list (accents ignored).
         QTest::keyClicks(window.searchField(), QStringLiteral("tomas"));
         QTest::qWait(300);
         CHECK(listedNames(window).size() == 1);
+        CHECK(count->text() == QStringLiteral("1 of 1 client"));
         window.searchField()->clear();
         QTest::keyClicks(window.searchField(), QStringLiteral("nobody"));
         QTest::qWait(300);
         CHECK(listedNames(window).isEmpty());
+        CHECK(count->text() == QStringLiteral("0 of 1 client"));
     }
 }
 

@@ -5,6 +5,7 @@
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/clinic/Planning.h"
+#include "smp/clinic/PluralForms.h"
 #include "smp/clinic/Report.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/clinic/Scheduling.h"
@@ -71,6 +72,7 @@ int main(int argc, char *argv[])
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("smp-screenshots"));
+    smp::clinic::installPluralForms(app);
     const QStringList args = QApplication::arguments();
     if (args.size() != 2) {
         std::fprintf(stderr, "usage: smp-screenshots OUT_DIR\n");
