@@ -59,6 +59,20 @@
             <numerusform>%1, with %n photos</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n tile(s) corrected</source>
+        <translation>
+            <numerusform>%n tile corrected</numerusform>
+            <numerusform>%n tiles corrected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tile(s) reverted</source>
+        <translation>
+            <numerusform>%n tile reverted</numerusform>
+            <numerusform>%n tiles reverted</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>smp::gui::ClientListModel</name>

@@ -7,6 +7,8 @@
 #include "smp/storage/StorageError.h"
 #include "smp/storage/Transaction.h"
 
+#include <QObject>
+
 namespace smp::storage {
 
 namespace {
@@ -72,9 +74,9 @@ void writeCorrections(Database &db, RecordId analysisId, RecordId clientId,
             .bind(6, db.actor())
             .run();
     }
-    AuditLog(db).record(QStringLiteral("update"), QStringLiteral("analysis_corrections"),
-                        analysisId, clientId,
-                        QStringLiteral("%1 tile(s) corrected").arg(tiles.size()));
+    AuditLog(db).record(
+        QStringLiteral("update"), QStringLiteral("analysis_corrections"), analysisId, clientId,
+        QObject::tr("%n tile(s) corrected", nullptr, static_cast<int>(tiles.size())));
 }
 
 } // namespace
@@ -166,9 +168,9 @@ void AnalysisStore::removeCorrections(RecordId analysisId, const std::vector<Gra
         erase.reset();
         erase.bind(1, analysisId).bind(2, tile.tileX).bind(3, tile.tileY).run();
     }
-    AuditLog(m_db).record(QStringLiteral("delete"), QStringLiteral("analysis_corrections"),
-                          analysisId, clientId,
-                          QStringLiteral("%1 tile(s) reverted").arg(tiles.size()));
+    AuditLog(m_db).record(
+        QStringLiteral("delete"), QStringLiteral("analysis_corrections"), analysisId, clientId,
+        QObject::tr("%n tile(s) reverted", nullptr, static_cast<int>(tiles.size())));
     transaction.commit();
 }
 
