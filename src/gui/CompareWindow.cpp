@@ -30,6 +30,7 @@
 #include <QValueAxis>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 
 namespace smp::gui {
@@ -473,9 +474,23 @@ void CompareWindow::showComparison()
     series->setName(tr("Hair coverage of the scalp, %"));
     for (const auto &[when, coverage] : c.timeline)
         series->append(static_cast<qreal>(when.toMSecsSinceEpoch()), coverage);
+    series->setPointsVisible(true); // a timeline of a few visits: each one marked
     chart->addSeries(series);
+    // Dates short enough to be read under a narrow chart ("3 Dec", or "3 Dec 26" across years;
+    // the full "2026-12-03" was cut to "2026-1..."), from the first visit's midnight to the one
+    // after the last visit, a tick each midnight over up to four days (five ticks at most).
     auto *time = new QDateTimeAxis;
-    time->setFormat(QStringLiteral("yyyy-MM-dd"));
+    if (!c.timeline.empty()) {
+        const auto [earliest, latest] =
+            std::minmax_element(c.timeline.begin(), c.timeline.end(),
+                                [](const auto &a, const auto &b) { return a.first < b.first; });
+        const QDate first = earliest->first.toLocalTime().date(),
+                    last = latest->first.toLocalTime().date();
+        time->setFormat(first.year() == last.year() ? QStringLiteral("d MMM")
+                                                    : QStringLiteral("d MMM yy"));
+        time->setRange(first.startOfDay(), last.addDays(1).startOfDay());
+        time->setTickCount(static_cast<int>(std::min<qint64>(first.daysTo(last) + 2, 5)));
+    }
     auto *value = new QValueAxis;
     value->setRange(0, 100);
     value->setLabelFormat(QStringLiteral("%d"));

@@ -38,9 +38,11 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QApplication>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateEdit>
+#include <QDateTimeAxis>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -51,6 +53,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QListView>
 #include <QListWidget>
 #include <QMessageBox>
@@ -2206,6 +2209,32 @@ TEST_CASE("the compare window aligns a later photo, shows the change and records
     CHECK(window.statusLabel()->text().startsWith(QStringLiteral("Aligned")));
     CHECK(window.changeTable()->rowCount() > 2);
     CHECK(window.changeTable()->item(0, 0)->text() == QStringLiteral("Treatment area"));
+    // The coverage-over-time chart: both visits marked, dated short enough to be read ("3 Dec",
+    // not "2026-12-03" cut to "2026-1..."), neither on the chart's edge.
+    {
+        auto *chart = window.findChild<QChartView *>()->chart();
+        const auto axes = chart->axes(Qt::Horizontal);
+        REQUIRE(axes.size() == 1);
+        const auto *time = qobject_cast<QDateTimeAxis *>(axes[0]);
+        REQUIRE(time);
+        const auto &timeline = window.comparison()->timeline;
+        REQUIRE(timeline.size() == 2);
+        // The sample photo is dated when it was drawn (the build), the later one today.
+        const QDate firstDay = std::min(timeline[0].first, timeline[1].first).toLocalTime().date(),
+                    lastDay = std::max(timeline[0].first, timeline[1].first).toLocalTime().date();
+        CHECK(time->format() == (firstDay.year() == lastDay.year() ? QStringLiteral("d MMM")
+                                                                   : QStringLiteral("d MMM yy")));
+        CHECK(time->min() == firstDay.startOfDay());
+        CHECK(time->max() == lastDay.addDays(1).startOfDay());
+        CHECK(time->tickCount() == std::min<qint64>(firstDay.daysTo(lastDay) + 2, 5));
+        for (const auto &visit : timeline) {
+            CHECK(time->min() < visit.first);
+            CHECK(visit.first < time->max());
+        }
+        const auto *series = qobject_cast<QLineSeries *>(chart->series().value(0));
+        REQUIRE(series);
+        CHECK(series->pointsVisible());
+    }
     for (int mode = 0; mode < 4; ++mode) {
         window.modeBox()->setCurrentIndex(mode);
         CHECK(static_cast<int>(window.view()->mode()) == mode);
