@@ -1078,6 +1078,7 @@ CalendarWindow::CalendarWindow(storage::Database &db, QWidget *parent)
         new QLabel(tr("<b>Upcoming</b> (sessions in 14 days, touch-ups due in 90)"), side));
     m_upcoming = new QListWidget(side);
     m_upcoming->setObjectName(QStringLiteral("upcomingList"));
+    m_upcoming->setSpacing(3); // its items are two lines each: kept apart
     sideLayout->addWidget(m_upcoming);
     splitter->addWidget(m_view);
     splitter->addWidget(side);
@@ -1165,12 +1166,14 @@ void CalendarWindow::reload()
                 (recall && a.status != AppointmentStatus::Booked))
                 continue;
             const auto client = clients.find(a.clientId);
+            // Two short lines, when and what over whom, so that the side panel need not scroll
+            // sideways (within 90 days the day and month say which date it is).
             auto *item = new QListWidgetItem(
-                QStringLiteral("%1  %2 · %3")
-                    .arg(recall
-                             ? a.start.toTimeZone(zone).toString(QStringLiteral("ddd yyyy-MM-dd"))
-                             : a.start.toTimeZone(zone).toString(kWhen),
-                         client ? client->displayName() : QString(), clinic::appointmentTitle(a)),
+                QStringLiteral("%1 · %2\n%3")
+                    .arg(a.start.toTimeZone(zone).toString(recall
+                                                               ? QStringLiteral("ddd d MMM")
+                                                               : QStringLiteral("ddd d MMM HH:mm")),
+                         clinic::appointmentTitle(a), client ? client->displayName() : QString()),
                 m_upcoming);
             item->setData(Qt::UserRole, qint64(a.clientId));
             item->setForeground(recall ? QColor(150, 90, 200) : statusColour(a.status));

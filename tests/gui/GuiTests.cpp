@@ -2176,6 +2176,17 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     view->setMode(gui::CalendarView::Mode::Month);
     CHECK_FALSE(view->blockOf(booked[1].id).isEmpty());
     CHECK(calendar->upcoming()->count() >= 1);
+    // Each appointment there in two short lines, when and what over whom.
+    for (int row = 0; row < calendar->upcoming()->count(); ++row) {
+        const QListWidgetItem *item = calendar->upcoming()->item(row);
+        const auto clientOfItem = item->data(Qt::UserRole).toLongLong();
+        if (clientOfItem == 0)
+            continue; // "Nothing in the next 14 days."
+        const QStringList lines = item->text().split(QLatin1Char('\n'));
+        REQUIRE(lines.size() == 2);
+        CHECK(lines[1] == storage::ClientStore(db).get(clientOfItem).displayName());
+        CHECK(lines[0].contains(QStringLiteral(" · ")));
+    }
     calendar->close();
 }
 
