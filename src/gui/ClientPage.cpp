@@ -80,7 +80,7 @@ QString answerLabel(storage::ScreeningAnswer answer)
     case storage::ScreeningAnswer::None:
         break;
     }
-    return QObject::tr("None");
+    return QObject::tr("No"); // the client does not have it (the report says "no")
 }
 
 QStringList localFiles(const QMimeData *mime)

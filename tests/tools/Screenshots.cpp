@@ -112,7 +112,7 @@ int main(int argc, char *argv[])
     auto *answer = qobject_cast<QComboBox *>(table->cellWidget(4, 1));
     answer->setCurrentIndex(answer->findData(int(smp::storage::ScreeningAnswer::NeedsClearance)));
     table->item(4, 2)->setText(QStringLiteral("apixaban; GP letter requested"));
-    settle();
+    settle(1500); // past the second after which answers are stored, and the badge follows
     save(&window, out + QStringLiteral("/screening.png"));
 
     page->tabs()->setCurrentIndex(0);
