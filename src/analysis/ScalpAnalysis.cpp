@@ -276,6 +276,11 @@ double modeBetween(const cv::Mat &values, const cv::Mat &mask, double low, doubl
 // but no peak does, the hair is the median of the pixels past `kSpreadFrom` of the way.
 // `sparseEnd`, when given, stands for the extreme as the sparse hair's end (a soft photo's
 // strand cores lie beyond the extreme that bounds the search: analyze()).
+// In a soft photo (`softness` 0..1, analyze()'s: 1 at kSoftPhotoSharpness and below) the blur
+// mixes even dense hair with the skin between its strands, and the peak lies on the skin's side
+// of pure hair: the end is then moved from the peak towards the sparse end by kSoftPeakShift
+// times the softness (since 1.21: the denser phantoms blurred read 2.7-6.1 points over, now
+// 1.7-4.0; docs/analysis.md).
 enum class HairShades
 {
     Narrow,
@@ -283,8 +288,10 @@ enum class HairShades
 };
 
 double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double extreme,
-               HairShades shades = HairShades::Narrow, std::optional<double> sparseEnd = {})
+               HairShades shades = HairShades::Narrow, std::optional<double> sparseEnd = {},
+               double softness = 0)
 {
+    constexpr double kSoftPeakShift = 1.0 / 3.0;
     const double sparse = sparseEnd.value_or(extreme);
     const double cut = skin + 0.5 * (extreme - skin);
     const double width = (extreme - cut) / kHistogramBins;
@@ -297,8 +304,10 @@ double hairEnd(const cv::Mat &values, const cv::Mat &mask, double skin, double e
     double start = 0;
     for (int j = 0; j < 5; ++j)
         start += histogram[static_cast<std::size_t>(j)];
-    if (peak >= kHistogramBins / 4 && peakCount >= 1.05 * start)
-        return cut + (peak + 0.5) * width;
+    if (peak >= kHistogramBins / 4 && peakCount >= 1.05 * start) {
+        const double peakValue = cut + (peak + 0.5) * width;
+        return peakValue + kSoftPeakShift * softness * (sparse - peakValue);
+    }
     if (shades == HairShades::Narrow)
         return sparse;
     // Spread shades: dense when a third of the head is in the far half (on the phantoms light
@@ -392,12 +401,13 @@ float strandShare(float detail, float smooth, float stranded)
 // shade too deep for lightness (below); called at most once, only when such a pixel is met;
 // `shadeTookColour` says whether any pixel of the returned map took it. `hairLightRead`: where
 // `L` has the light on the hair divided out, how much (lightOnHair()'s weight, CV_32F 0..1);
-// empty when it has not.
+// empty when it has not. `softness`: how soft the photo is, for hairEnd().
 // Returns 0..1, CV_32F.
 cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inner, int block,
-                       bool darkHair, double extremeL, double sparseExtremeL, double skinL,
-                       const cv::Mat &skinLike, const std::function<cv::Mat()> &colourCoverage,
-                       bool &shadeTookColour, const cv::Mat &hairLightRead = {})
+                       bool darkHair, double extremeL, double sparseExtremeL, double softness,
+                       double skinL, const cv::Mat &skinLike,
+                       const std::function<cv::Mat()> &colourCoverage, bool &shadeTookColour,
+                       const cv::Mat &hairLightRead = {})
 {
     constexpr float kSkinPlateauL = 4.0f;
     constexpr double kSkinPlateauShare = 0.15;
@@ -407,7 +417,7 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     // hair's is found once the local skin is known.
     const double lightHairL =
         darkHair ? extremeL
-                 : hairEnd(L, inner, skinL, extremeL, HairShades::Spread, sparseExtremeL);
+                 : hairEnd(L, inner, skinL, extremeL, HairShades::Spread, sparseExtremeL, softness);
     const auto skinShows = [&](float &value, std::vector<float> &samples) {
         const float end = value;
         const auto near = std::count_if(samples.begin(), samples.end(), [end](float sample) {
@@ -436,9 +446,9 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     // for a skin end, and hairEnd() then found no peak in the far half; the local skin's median
     // is the better skin end when it is lighter (very dark skin, dense: 20 -> 10 points).
     const double skinRef = darkHair ? std::max(skinL, percentile(skin, inner, 0.5)) : skinL;
-    const double firstHairL =
-        darkHair ? hairEnd(L, inner, skinRef, extremeL, HairShades::Narrow, sparseExtremeL)
-                 : lightHairL;
+    const double firstHairL = darkHair ? hairEnd(L, inner, skinRef, extremeL, HairShades::Narrow,
+                                                 sparseExtremeL, softness)
+                                       : lightHairL;
 
     // Where the local skin and the hair lie within kMinContrastL of each other there is either
     // no skin (a full head of dark hair: the lightest pixels are hair too) or shade: the head's
@@ -548,7 +558,8 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     // which blur already pulls towards the skin.
     constexpr double kDenseDarkCoverage = 0.4;
     if (darkHair && cv::mean(alpha, inner)[0] >= kDenseDarkCoverage) {
-        const double spreadL = hairEnd(L, inner, skinRef, extremeL, HairShades::Spread);
+        const double spreadL =
+            hairEnd(L, inner, skinRef, extremeL, HairShades::Spread, {}, softness);
         if (spreadL > firstHairL)
             alpha = unmix(spreadL);
     }
@@ -578,9 +589,10 @@ constexpr double kDenseColourCoverage = 0.5;
 // strands 0.03-0.08 on the phantoms, whatever their noise. `hairIsRedder` (red hair, as the
 // technician says: analyze()) swaps the references: skin the least red fifth, hair the reddest
 // 5%. `rgb` 8-bit RGB, masks 8-bit, `redness` CIELAB a* + 128 (CV_32F), `yellowness8` b* + 128
-// (8-bit); returns 0..1, CV_32F.
+// (8-bit), `softness` how soft the photo is (hairEnd()); returns 0..1, CV_32F.
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
-                    const cv::Mat &redness, const cv::Mat &yellowness8, bool hairIsRedder)
+                    const cv::Mat &redness, const cv::Mat &yellowness8, bool hairIsRedder,
+                    double softness)
 {
     cv::Mat colour;
     rgb.convertTo(colour, CV_32FC3);
@@ -609,8 +621,8 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // local map (the 5th percentile per block, as for lightness) sits in the noise below the
     // skin on bald areas and in the hair on dense ones.
     const double extremeRatio = percentile(ratio, inner, 0.998);
-    float hairRatio =
-        static_cast<float>(hairEnd(ratio, inner, 0.0, extremeRatio, HairShades::Spread));
+    float hairRatio = static_cast<float>(
+        hairEnd(ratio, inner, 0.0, extremeRatio, HairShades::Spread, {}, softness));
     // A dense head of light hair a hue apart from the skin (blond on very light, light or tan
     // skin) shows little bare skin: its reddest fifth, the skin reference, is more than half hair
     // and lies close to the hair reference, the ratio's noise grows with that closeness (its
@@ -683,8 +695,9 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // blond head with its loss read 6 -> 21 points).
     constexpr double kSkinEndShare = 0.05;
     if (cv::mean(alpha, inner)[0] >= kDenseColourCoverage) {
-        const double skinRatio = hairEnd(ratio, inner, static_cast<double>(hairRatio),
-                                         percentile(ratio, inner, kSkinEndShare));
+        const double skinRatio =
+            hairEnd(ratio, inner, static_cast<double>(hairRatio),
+                    percentile(ratio, inner, kSkinEndShare), HairShades::Narrow, {}, softness);
         if (skinRatio < 0)
             unmix(static_cast<float>(skinRatio));
     }
@@ -1686,9 +1699,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     } else {
         colourUnmixed = (darkHair && hairL > kLightHairL) || sameLightness;
         if (colourUnmixed) {
-            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder);
+            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness);
         } else if (!darkHair && (hairL + 16.0) / (skinLightness + 16.0) < kLowContrast) {
-            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder);
+            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness);
             colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseColourCoverage;
         }
         // A greying head, dark and grey strands mixed (1.13; docs/analysis.md), before the
@@ -1702,9 +1715,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             alpha = greying;
         else if (!colourUnmixed) {
             const auto colourCoverage = [&] {
-                return unmixColour(rgb, head, inner, A, B8, hairIsRedder);
+                return unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness);
             };
-            alpha = unmixLightness(L, head, inner, block, darkHair, hairL, sparseHairL,
+            alpha = unmixLightness(L, head, inner, block, darkHair, hairL, sparseHairL, softness,
                                    skinLightness, skinColour, colourCoverage, shadeInColour);
             // Dense hair: read again with the light on the hair divided out, the hair end taken
             // afresh (1.17 for dark hair, 1.19 for light hair on darker skin; lightOnHair()).
@@ -1716,8 +1729,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 const cv::Mat evenL = (L + 16.0) / light.light - 16.0;
                 const double evenHairL = hairExtreme(evenL, kHairExtremeShare);
                 alpha = unmixLightness(evenL, head, inner, block, darkHair, evenHairL, evenHairL,
-                                       skinLightness, skinColour, colourCoverage, shadeInColour,
-                                       light.weight);
+                                       softness, skinLightness, skinColour, colourCoverage,
+                                       shadeInColour, light.weight);
                 lightFromHair = true;
             }
         }

@@ -194,7 +194,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.20"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.21"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -233,7 +233,9 @@ struct Result
                                            // hair, its end is not shaded with the skin;
                                            // light hair on darker skin read with the light
                                            // on the hair divided out too; 1.20: a soft
-                                           // photo's sparse hair from its darkest 0.5%
+                                           // photo's sparse hair from its darkest 0.5%;
+                                           // 1.21: a soft photo's peak of pure hair moved
+                                           // towards its extreme
     std::string parametersJson;            // every parameter that shaped the result
 };
 
