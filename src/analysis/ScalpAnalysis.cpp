@@ -279,8 +279,8 @@ double modeBetween(const cv::Mat &values, const cv::Mat &mask, double low, doubl
 // In a soft photo (`softness` 0..1, analyze()'s: 1 at kSoftPhotoSharpness and below) the blur
 // mixes even dense hair with the skin between its strands, and the peak lies on the skin's side
 // of pure hair: the end is then moved from the peak towards the sparse end by kSoftPeakShift
-// times the softness (since 1.21: the denser phantoms blurred read 2.7-6.1 points over, now
-// 1.7-4.0; docs/analysis.md).
+// times the softness (since 1.21: the blurred phantoms at 1600 px and 12 MP read 2.7-7.4 points
+// off, now 2.1-5.1; docs/analysis.md).
 enum class HairShades
 {
     Narrow,
