@@ -2190,6 +2190,38 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     calendar->close();
 }
 
+TEST_CASE("the progress report signs each change as it is rounded: no \"-0.0 points\"",
+          "[gui][report]")
+{
+    // A pair whose changes round to zero from either side, and two that do not.
+    clinic::ProgressReport report;
+    report.settings = clinic::defaultReportSettings();
+    report.client.givenName = QStringLiteral("Ada");
+    report.client.familyName = QStringLiteral("Test");
+    report.date = QDate(2026, 12, 4);
+    clinic::ProgressPair pair;
+    pair.sideBySide = QImage(400, 200, QImage::Format_RGB32);
+    pair.sideBySide.fill(Qt::gray);
+    pair.title = QStringLiteral("Top view: 2026-11-24 to 2026-12-04");
+    pair.alignment = QStringLiteral("aligned by points, residual 0.40 px");
+    pair.aligned = true;
+    pair.coverageBefore = 0.5;
+    pair.coverageAfter = 0.4996;                                             // -0.04 points
+    pair.regions = {{QStringLiteral("bald, vertex"), 3.7, 0.2, 0.2004},      // +0.04
+                    {QStringLiteral("advanced, frontal"), 20.5, 0.2, 0.225}, // +2.5
+                    {QStringLiteral("mild, mid-scalp"), 1.0, 0.6, 0.55}};    // -5.0
+    report.pairs.push_back(pair);
+    ScratchDir dir;
+    const QString pdf = dir.file(QStringLiteral("progress.pdf"));
+    REQUIRE(clinic::writeProgressPdf(report, pdf) >= 1);
+    const QString text = pdfText(pdf);
+    CHECK_FALSE(text.contains(QStringLiteral("-0.0 points")));
+    CHECK_FALSE(text.contains(QStringLiteral("+0.0 points")));
+    CHECK(text.count(QStringLiteral(" 0.0 points")) == 2);
+    CHECK(text.contains(QStringLiteral("+2.5 points")));
+    CHECK(text.contains(QStringLiteral("-5.0 points")));
+}
+
 TEST_CASE("the compare window aligns a later photo, shows the change and records the sign-off",
           "[gui][compare]")
 {
