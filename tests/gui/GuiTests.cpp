@@ -2177,6 +2177,7 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     CHECK_FALSE(view->blockOf(booked[1].id).isEmpty());
     CHECK(calendar->upcoming()->count() >= 1);
     // Each appointment there in two short lines, when and what over whom.
+    int appointmentsListed = 0;
     for (int row = 0; row < calendar->upcoming()->count(); ++row) {
         const QListWidgetItem *item = calendar->upcoming()->item(row);
         const auto clientOfItem = item->data(Qt::UserRole).toLongLong();
@@ -2186,7 +2187,9 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
         REQUIRE(lines.size() == 2);
         CHECK(lines[1] == storage::ClientStore(db).get(clientOfItem).displayName());
         CHECK(lines[0].contains(QStringLiteral(" · ")));
+        ++appointmentsListed;
     }
+    CHECK(appointmentsListed > 0);
     calendar->close();
 }
 
