@@ -275,6 +275,27 @@ TEST_CASE("phantoms at a clinic camera's 12 MP, as dense as the 1600 px ones: th
     checkPhantomCases(cases, {5.0, 0.85, 0.02}, {5.0, 0.85, 0.02}, {5.0, 0.85, 0.02});
 }
 
+TEST_CASE("phantoms at 800 px with as much hair as the 1600 px ones: measured, guarded, short "
+          "of the targets",
+          "[analysis][phantoms][normal800]")
+{
+    // The phantom draws a fixed number of strands per square pixel, so the 800 px table above
+    // draws a quarter of the 1600 px head's strands: about 40 per cm2 at full density where the
+    // 1600 px head has 160 (the sample's marker: 0.167 mm/px at 1600 px; a normal scalp has
+    // 175-300 hairs per cm2, PRODUCT.md), a full head about 37% covered. Here the same head as at
+    // 1600 px, drawn at 800 x 600 (strands 0.55-1.1 px wide), as a low-resolution photo of a
+    // normal head would show it; the real photographs (640 px) are of this kind. Measured
+    // 2026-12-04 (1.21): 14 of 18 outside, 2.0-14.7 points; the peak of pure hair hairEnd()
+    // finds is strands mixed with skin (dark hair: 17-25 L* where the hair is 11-16), and dense
+    // dark hair reads 4-9 points over, light hair on lighter skin 8-15 off (docs/analysis.md,
+    // "A normal head's hair at 800 px"). Guarded, with the loss IoU of dark hair on lighter
+    // skin (0.86-0.97) where the loss is at least 2% of the scalp.
+    auto cases = test::phantomCases(800);
+    for (auto &c : cases)
+        c.phantom.strandsPerPixel *= (1600.0 / 800.0) * (1600.0 / 800.0);
+    checkPhantomCases(cases, {10.5, 0.8, 0.02}, {16.0, 0.0, 0.0}, {13.0, 0.0, 0.0});
+}
+
 TEST_CASE("phantoms whose hair is shaded with the head: measured, guarded, short of the targets",
           "[analysis][phantoms][shaded]")
 {
