@@ -431,6 +431,14 @@ QString dateTimeText(const QLocale &locale, const QDateTime &t)
            locale.toString(t.time(), QLocale::ShortFormat);
 }
 
+// A date in tables and captions: day, month's short name in the clinic's language, and the
+// full year ("4 Dec 2026"), which reads the same to a reader of any locale. The locale's short
+// format ("12/4/26" in en_US, "04.12.26" in de_DE) is read as 12 April outside its country.
+QString shortDate(const QLocale &locale, QDate date)
+{
+    return locale.toString(date, QStringLiteral("d MMM yyyy"));
+}
+
 // Money in the clinic's locale: its own symbol when the currency is the locale's ("$2,500"),
 // else the ISO code before the amount ("EUR 2,500").
 QString money(const QLocale &locale, double value, const std::string &currency)
@@ -720,8 +728,7 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
             coverageText += QObject::tr(" as analysed");
         photo.caption =
             QObject::tr("%1 view, %2 · %3 · %4")
-                .arg(storage::toString(p.view),
-                     locale.toString(p.takenAt.toLocalTime().date(), QLocale::ShortFormat),
+                .arg(storage::toString(p.view), shortDate(locale, p.takenAt.toLocalTime().date()),
                      coverageText,
                      correctedByHand ? photo.stage + QObject::tr(" on the corrected map")
                                      : photo.stage);
@@ -742,11 +749,10 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         r.hasPlan = true;
         r.treatedAreaCm2 = plan.treatedAreaCm2;
         r.dots = static_cast<int>(plan.dots.size());
-        r.planVersion =
-            QObject::tr("plan %1 · %2 %3 · seed %4 · %5")
-                .arg(stored->id)
-                .arg(stored->algorithm, stored->version, stored->seed,
-                     locale.toString(stored->createdAt.toLocalTime().date(), QLocale::ShortFormat));
+        r.planVersion = QObject::tr("plan %1 · %2 %3 · seed %4 · %5")
+                            .arg(stored->id)
+                            .arg(stored->algorithm, stored->version, stored->seed,
+                                 shortDate(locale, stored->createdAt.toLocalTime().date()));
         // 6 px per mm at 1:1, dots drawn at least 0.6 mm across: printed smaller than life it
         // is well over 150 dpi and every dot shows.
         const planning::RectMm extent = planExtent(plan);
@@ -820,8 +826,8 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
     }
     for (const storage::Consent &c : clients.consents(clientId))
         r.consentsSigned << QObject::tr("%1 (text %2), signed %3 by %4")
-                                .arg(c.kind, c.textVersion,
-                                     locale.toString(c.signedOn, QLocale::ShortFormat), c.signedBy);
+                                .arg(c.kind, c.textVersion, shortDate(locale, c.signedOn),
+                                     c.signedBy);
     QDate firstSession;
     for (const storage::Appointment &a : r.schedule)
         if (a.kind == QLatin1String("session")) {
@@ -1019,8 +1025,7 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
     add(new Signatures({QObject::tr("client"), QObject::tr("technician")}));
 
     const QStringList right{
-        r.client.displayName(),
-        QObject::tr("Report of %1").arg(locale.toString(r.date, QLocale::ShortFormat)),
+        r.client.displayName(), QObject::tr("Report of %1").arg(shortDate(locale, r.date)),
         r.hasPlan ? r.planVersion.section(QStringLiteral(" · "), 0, 0) : QString()};
     const QImage logo = r.settings.logoPath.isEmpty() ? QImage() : QImage(r.settings.logoPath);
     return paginateAndPaint(device, blocks, 21, 8, [&](const Page &page, int n, int count) {
@@ -1089,15 +1094,13 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
             continue;
         const auto record = appointments.sessionRecord(a.id);
         r.sessions.push_back(
-            {locale.toString(a.start.toTimeZone(zone).date(), QLocale::ShortFormat),
-             appointmentTitle(a), record ? record->dilution : QString(),
-             record ? record->needle : QString(),
+            {shortDate(locale, a.start.toTimeZone(zone).date()), appointmentTitle(a),
+             record ? record->dilution : QString(), record ? record->needle : QString(),
              record && record->minutes ? QString::number(*record->minutes) : QString()});
     }
     for (const storage::PhotoReview &review : storage::ReviewStore(db).ofClient(clientId))
         r.reviews << QObject::tr("%1: %2 by %3 (photos %4 and %5)%6")
-                         .arg(locale.toString(review.createdAt.toLocalTime().date(),
-                                              QLocale::ShortFormat),
+                         .arg(shortDate(locale, review.createdAt.toLocalTime().date()),
                               review.approved ? QObject::tr("approved")
                                               : QObject::tr("not approved"),
                               review.reviewer)
@@ -1186,9 +1189,8 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
     blocks.emplace_back(new Heading(QObject::tr("Clinician's review")));
     blocks.emplace_back(new Paragraph(r.reviews.isEmpty() ? QObject::tr("Not reviewed yet.")
                                                           : r.reviews.join(QLatin1Char('\n'))));
-    const QStringList right{
-        r.client.displayName(),
-        QObject::tr("Progress of %1").arg(locale.toString(r.date, QLocale::ShortFormat))};
+    const QStringList right{r.client.displayName(),
+                            QObject::tr("Progress of %1").arg(shortDate(locale, r.date))};
     const QImage logo = r.settings.logoPath.isEmpty() ? QImage() : QImage(r.settings.logoPath);
     return paginateAndPaint(device, blocks, 21, 8, [&](const Page &page, int n, int count) {
         drawHeaderFooter(page, n, count, r.settings, logo, QObject::tr("Progress report"), right);

@@ -147,6 +147,8 @@ SettingsDialog::SettingsDialog(storage::Database &db, QWidget *parent)
         connect(m_open[d], &QCheckBox::toggled, m_opens[d], &QWidget::setEnabled);
         connect(m_open[d], &QCheckBox::toggled, m_closes[d], &QWidget::setEnabled);
     }
+    // The times keep their natural width; the space left over goes to an empty last column.
+    hours->setColumnStretch(4, 1);
     scheduleForm->addRow(tr("Opening hours:"), hours);
     m_closures = new QTableWidget(0, 3, schedulePage);
     m_closures->setObjectName(QStringLiteral("closuresTable"));

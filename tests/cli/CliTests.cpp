@@ -1513,6 +1513,12 @@ TEST_CASE("smp report writes the consultation report and smp aftercare the after
     CHECK(text.contains(QStringLiteral("1 item needs attention")));
     // The aftercare dates count from the first session.
     CHECK(text.contains(us.toString(first.date().addDays(4), QLocale::LongFormat)));
+    // Short dates (the photo's caption, every page's header) read the same in any country:
+    // "4 Dec 2026", not en_US's "12/4/26".
+    const QString today = us.toString(QDate::currentDate(), QStringLiteral("d MMM yyyy"));
+    CHECK(text.contains(QStringLiteral("Report of %1").arg(today)));
+    CHECK(text.contains(QStringLiteral("top view, %1").arg(today)));
+    CHECK_FALSE(text.contains(us.toString(QDate::currentDate(), QLocale::ShortFormat)));
     // Every image is at least 150 dpi where it is printed.
     const QStringList images = poppler(QStringLiteral("pdfimages"), {QStringLiteral("-list"), pdf})
                                    .split(QLatin1Char('\n'), Qt::SkipEmptyParts)
