@@ -210,6 +210,15 @@ firstAndLatest(storage::Database &db, RecordId clientId, storage::PhotoView view
     return std::pair{photos.front().id, photos.back().id};
 }
 
+QString coverageChangeText(double before, double after, const QLocale &locale)
+{
+    // Rounded to the tenth shown before the sign is chosen (adding 0.0 turns the rounding's -0.0
+    // into 0.0).
+    const double points = std::round(1000 * (after - before)) / 10 + 0.0;
+    return (points > 0 ? QStringLiteral("+") : QString()) + locale.toString(points, 'f', 1) +
+           QObject::tr(" points");
+}
+
 QImage sideBySideImage(const Comparison &c)
 {
     return sideBySide(

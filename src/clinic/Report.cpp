@@ -1142,12 +1142,8 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
                         {0.34, 0.14, 0.18, 0.18, 0.16},
                         {false, true, true, true, true}});
             blocks.emplace_back(new TableRow(columns, columns->titles, true));
-            const auto change = [&](double before, double after) -> QString {
-                // Rounded to the tenth shown first, so that a change under 0.05 points reads
-                // "0.0 points", not "-0.0" (adding 0.0 turns the rounding's -0.0 into 0.0).
-                const double points = std::round(1000 * (after - before)) / 10 + 0.0;
-                return (points > 0 ? QStringLiteral("+") : QString()) +
-                       locale.toString(points, 'f', 1) + QObject::tr(" points");
+            const auto change = [&](double before, double after) {
+                return coverageChangeText(before, after, locale);
             };
             blocks.emplace_back(
                 new TableRow(columns,

@@ -333,11 +333,14 @@ CompareWindow::CompareWindow(storage::Database &db, storage::RecordId clientId,
     m_status->setWordWrap(true);
     m_status->setObjectName(QStringLiteral("compareStatus"));
     sideLayout->addWidget(m_status);
-    m_table = new QTableWidget(0, 4, side);
+    m_table = new QTableWidget(0, 5, side);
     m_table->setObjectName(QStringLiteral("changeTable"));
-    m_table->setHorizontalHeaderLabels({tr("Area"), tr("cm²"), tr("Before"), tr("After")});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Area"), tr("cm²"), tr("Before"), tr("After"), tr("Change")});
     m_table->verticalHeader()->hide();
+    // The numbers keep their width; the area's name takes the rest of the panel.
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     sideLayout->addWidget(m_table, 1);
     auto *chartView = new QChartView(side);
@@ -456,11 +459,15 @@ void CompareWindow::showComparison()
             const int r = m_table->rowCount();
             m_table->insertRow(r);
             m_table->setItem(r, 0, new QTableWidgetItem(name));
-            m_table->setItem(r, 1, new QTableWidgetItem(area));
-            m_table->setItem(
-                r, 2, new QTableWidgetItem(QStringLiteral("%1%").arg(100 * before, 0, 'f', 1)));
-            m_table->setItem(
-                r, 3, new QTableWidgetItem(QStringLiteral("%1%").arg(100 * after, 0, 'f', 1)));
+            const QLocale locale;
+            const QString numbers[] = {area, locale.toString(100 * before, 'f', 1) + u'%',
+                                       locale.toString(100 * after, 'f', 1) + u'%',
+                                       clinic::coverageChangeText(before, after, locale)};
+            for (int column = 1; column <= 4; ++column) {
+                auto *item = new QTableWidgetItem(numbers[column - 1]);
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                m_table->setItem(r, column, item);
+            }
         };
         row(tr("Treatment area"), QString(), c.coverageBefore, c.coverageAfter);
         for (const clinic::RegionChange &region : c.regions)

@@ -2225,6 +2225,17 @@ TEST_CASE("the progress report signs each change as it is rounded: no \"-0.0 poi
     CHECK(text.contains(QStringLiteral("-5.0 points")));
 }
 
+TEST_CASE("a coverage change reads signed to a tenth of a point, and never -0.0", "[gui][compare]")
+{
+    const QLocale english(QStringLiteral("en_US"));
+    CHECK(clinic::coverageChangeText(0.40, 0.425, english) == QStringLiteral("+2.5 points"));
+    CHECK(clinic::coverageChangeText(0.60, 0.55, english) == QStringLiteral("-5.0 points"));
+    CHECK(clinic::coverageChangeText(0.5004, 0.5, english) == QStringLiteral("0.0 points"));
+    CHECK(clinic::coverageChangeText(0.5, 0.5004, english) == QStringLiteral("0.0 points"));
+    CHECK(clinic::coverageChangeText(0.1, 0.2, QLocale(QStringLiteral("de_DE"))) ==
+          QStringLiteral("+10,0 points"));
+}
+
 TEST_CASE("the compare window aligns a later photo, shows the change and records the sign-off",
           "[gui][compare]")
 {
@@ -2255,6 +2266,17 @@ TEST_CASE("the compare window aligns a later photo, shows the change and records
     CHECK(window.statusLabel()->text().startsWith(QStringLiteral("Aligned")));
     CHECK(window.changeTable()->rowCount() > 2);
     CHECK(window.changeTable()->item(0, 0)->text() == QStringLiteral("Treatment area"));
+    // Each area's change in points beside its before and after, numbers to the right.
+    {
+        const auto &c = *window.comparison();
+        const double points = std::round(1000 * (c.coverageAfter - c.coverageBefore)) / 10 + 0.0;
+        CHECK(window.changeTable()->columnCount() == 5);
+        CHECK(window.changeTable()->item(0, 4)->text() ==
+              (points > 0 ? QStringLiteral("+") : QString()) + QLocale().toString(points, 'f', 1) +
+                  QStringLiteral(" points"));
+        CHECK(window.changeTable()->item(0, 4)->textAlignment() ==
+              int(Qt::AlignRight | Qt::AlignVCenter));
+    }
     // The coverage-over-time chart: both visits marked, dated short enough to be read ("3 Dec",
     // not "2026-12-03" cut to "2026-1..."), neither on the chart's edge.
     {

@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QImage>
+#include <QLocale>
 #include <QString>
 
 #include <optional>
@@ -59,6 +60,11 @@ comparePhotos(storage::Database &db, storage::RecordId before, storage::RecordId
 // The first and the latest photo of a view that have an analysis (for "compare first and last").
 std::optional<std::pair<storage::RecordId, storage::RecordId>>
 firstAndLatest(storage::Database &db, storage::RecordId clientId, storage::PhotoView view);
+
+// A change of coverage (each 0-1) in percentage points, signed and to a tenth in `locale`'s
+// digits: "+2.5 points", "-5.0 points", "0.0 points" (a change under 0.05 points, of either
+// sign, is no change: never "-0.0").
+QString coverageChangeText(double before, double after, const QLocale &locale);
 
 QImage sideBySideImage(const Comparison &c);
 QImage blendImage(const Comparison &c, double opacity); // opacity of the after photo, 0-1
