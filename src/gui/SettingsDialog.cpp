@@ -9,6 +9,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateEdit>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -25,6 +26,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTimeEdit>
@@ -45,6 +47,36 @@ QDoubleSpinBox *money(QWidget *parent, double max = 100000)
     box->setSingleStep(50);
     return box;
 }
+
+// Edits a cell holding an ISO date ("2026-12-24") with a date editor and its calendar, so that
+// a closure's day is picked, not typed in a format to remember. The cell keeps the ISO text the
+// settings are saved from; a cell whose text is no date opens on today.
+class IsoDateDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &,
+                          const QModelIndex &) const override
+    {
+        auto *editor = new QDateEdit(parent);
+        editor->setCalendarPopup(true);
+        editor->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
+        return editor;
+    }
+
+    void setEditorData(QWidget *editor, const QModelIndex &index) const override
+    {
+        const QDate date = QDate::fromString(index.data().toString(), Qt::ISODate);
+        static_cast<QDateEdit *>(editor)->setDate(date.isValid() ? date : QDate::currentDate());
+    }
+
+    void setModelData(QWidget *editor, QAbstractItemModel *model,
+                      const QModelIndex &index) const override
+    {
+        model->setData(index, static_cast<QDateEdit *>(editor)->date().toString(Qt::ISODate));
+    }
+};
 
 // A table with an Add and a Remove button under it.
 QWidget *editableTable(QTableWidget *table, QWidget *parent, const std::function<void()> &addRow)
@@ -152,15 +184,24 @@ SettingsDialog::SettingsDialog(storage::Database &db, QWidget *parent)
     scheduleForm->addRow(tr("Opening hours:"), hours);
     m_closures = new QTableWidget(0, 3, schedulePage);
     m_closures->setObjectName(QStringLiteral("closuresTable"));
-    m_closures->setHorizontalHeaderLabels(
-        {tr("From (YYYY-MM-DD)"), tr("To (YYYY-MM-DD)"), tr("Reason")});
+    m_closures->setHorizontalHeaderLabels({tr("From"), tr("To"), tr("Reason")});
     m_closures->horizontalHeader()->setStretchLastSection(true);
     m_closures->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_closures->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     m_closures->setMaximumHeight(130);
+    auto *dates = new IsoDateDelegate(m_closures);
+    m_closures->setItemDelegateForColumn(0, dates);
+    m_closures->setItemDelegateForColumn(1, dates);
     scheduleForm->addRow(tr("Closures and holidays:"),
-                         editableTable(m_closures, schedulePage,
-                                       [this] { m_closures->insertRow(m_closures->rowCount()); }));
+                         editableTable(m_closures, schedulePage, [this] {
+                             // A new closure starts on today, one day long.
+                             const int row = m_closures->rowCount();
+                             m_closures->insertRow(row);
+                             const QString today = QDate::currentDate().toString(Qt::ISODate);
+                             m_closures->setItem(row, 0, new QTableWidgetItem(today));
+                             m_closures->setItem(row, 1, new QTableWidgetItem(today));
+                             m_closures->setCurrentCell(row, 0);
+                         }));
     m_slot = new QSpinBox(schedulePage);
     m_slot->setRange(5, 120);
     m_slot->setSuffix(tr(" min"));

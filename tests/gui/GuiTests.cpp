@@ -2377,6 +2377,30 @@ TEST_CASE("the settings window edits the clinic's details, prices and dilution t
     dialog.closuresTable()->item(0, 0)->setText(QStringLiteral("2026-12-24"));
     CHECK(dialog.save());
     CHECK(clinic::scheduleSettings(db).calendar.closures.size() == 1);
+    // Add starts a closure on today; its days are picked with a date editor that keeps the ISO
+    // text the settings are saved from.
+    {
+        QTableWidget *closures = dialog.closuresTable();
+        auto *add = closures->parentWidget()->findChild<QPushButton *>();
+        REQUIRE(add);
+        REQUIRE(add->text() == QStringLiteral("Add"));
+        add->click();
+        REQUIRE(closures->rowCount() == 2);
+        const QString today = QDate::currentDate().toString(Qt::ISODate);
+        CHECK(closures->item(1, 0)->text() == today);
+        CHECK(closures->item(1, 1)->text() == today);
+        closures->editItem(closures->item(1, 1));
+        auto *editor = closures->findChild<QDateEdit *>();
+        REQUIRE(editor);
+        CHECK(editor->date() == QDate::currentDate());
+        editor->setDate(QDate(2027, 1, 2));
+        QTest::keyClick(editor, Qt::Key_Return); // commits the edit, as Enter does (queued)
+        QCoreApplication::processEvents();
+        CHECK(closures->item(1, 1)->text() == QStringLiteral("2027-01-02"));
+        closures->setItem(1, 2, new QTableWidgetItem(QStringLiteral("Training")));
+        CHECK(dialog.save());
+        CHECK(clinic::scheduleSettings(db).calendar.closures.size() == 2);
+    }
 
     // A new plan's defaults and the clinic's pace; the plan panel starts from them.
     dialog.defaultDensityBox()->setValue(95);
