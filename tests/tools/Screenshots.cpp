@@ -365,8 +365,9 @@ int main(int argc, char *argv[])
         restored->close();
     }
 
-    // The schedule: a clinic in Berlin, a week with other clients booked, the sample client's
-    // three sessions proposed from Monday 7 December 2026 and booked.
+    // The schedule: a clinic in Berlin, a week with other clients booked (each client's second
+    // session two weeks or so after the first), the sample client's three sessions proposed from
+    // Monday 7 December 2026 and booked.
     smp::clinic::setScheduleSettings(db, R"({"time_zone": "Europe/Berlin",
         "hours": {"mon": ["09:00", "18:00"], "tue": ["09:00", "18:00"], "wed": ["09:00", "18:00"],
                   "thu": ["09:00", "18:00"], "fri": ["09:00", "18:00"], "sat": ["10:00", "14:00"],
@@ -378,7 +379,7 @@ int main(int argc, char *argv[])
         std::vector<smp::storage::Appointment> booked;
         const int plan[][4] = {{2, 7, 9, 240},   {3, 7, 14, 180}, {4, 8, 10, 300},
                                {5, 9, 9, 150},   {6, 9, 13, 240}, {2, 17, 9, 210},
-                               {7, 10, 15, 120}, {3, 11, 9, 180}, {4, 18, 10, 240}};
+                               {7, 10, 15, 120}, {3, 21, 9, 180}, {4, 18, 10, 240}};
         for (const auto &p : plan) {
             smp::storage::Appointment a;
             a.clientId = p[0];
