@@ -71,6 +71,9 @@ QColor statusColour(AppointmentStatus status)
     return Qt::gray;
 }
 
+// Touch-up recalls, in the calendar, its Upcoming list and the client's schedule.
+constexpr QColor kRecallColour(150, 90, 200);
+
 QString statusText(AppointmentStatus status)
 {
     switch (status) {
@@ -636,8 +639,11 @@ void ClientScheduleTab::reload()
                            : a.start.toTimeZone(zone).toString(kWhen),
                        clinic::appointmentTitle(a),
                        isRecall ? QString() : QString::number(a.minutes / 60.0, 'f', 1),
-                       statusText(a.status), recorded};
-            r.colour = statusColour(a.status);
+                       // A recall is a reminder to call the client, not a booked visit.
+                       isRecall && a.status == AppointmentStatus::Booked ? tr("reminder")
+                                                                         : statusText(a.status),
+                       recorded};
+            r.colour = isRecall ? kRecallColour : statusColour(a.status);
             if (isRecall)
                 recall = a.start.toTimeZone(zone).date();
             else {
@@ -917,7 +923,7 @@ void CalendarView::paintEvent(QPaintEvent *)
         if (r.isEmpty())
             continue;
         const bool recall = a.kind == QLatin1String("recall");
-        QColor colour = recall ? QColor(150, 90, 200) : statusColour(a.status);
+        QColor colour = recall ? kRecallColour : statusColour(a.status);
         if (a.id == m_dragging)
             colour.setAlpha(90);
         p.setPen(Qt::NoPen);
@@ -1176,7 +1182,7 @@ void CalendarWindow::reload()
                          clinic::appointmentTitle(a), client ? client->displayName() : QString()),
                 m_upcoming);
             item->setData(Qt::UserRole, qint64(a.clientId));
-            item->setForeground(recall ? QColor(150, 90, 200) : statusColour(a.status));
+            item->setForeground(recall ? kRecallColour : statusColour(a.status));
         }
         if (m_upcoming->count() == 0)
             m_upcoming->addItem(tr("Nothing in the next 14 days."));

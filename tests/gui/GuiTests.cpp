@@ -2103,6 +2103,10 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     const auto booked = storage::AppointmentStore(db).ofClient(*clientId);
     REQUIRE(booked.size() == 4);
     CHECK(tab->timeline()->rowCount() == 5); // four appointments and the sample photo
+    // The touch-up recall, last, is a reminder, not a booked visit; the sessions are booked.
+    CHECK(tab->timeline()->item(4, 1)->text() == QStringLiteral("Touch-up due"));
+    CHECK(tab->timeline()->item(4, 3)->text() == QStringLiteral("reminder"));
+    CHECK(tab->timeline()->item(1, 3)->text() == QStringLiteral("booked"));
 
     // The clinic calendar, week of 7 December: session 1 drawn on Monday at 09:00.
     gui::CalendarWindow *calendar = window.showCalendar();
