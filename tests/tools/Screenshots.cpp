@@ -88,11 +88,13 @@ int main(int argc, char *argv[])
     const char *const others[][2] = {{"Maria", "Okafor"},   {"Kenji", "Nakamura"},
                                      {"Lukas", "Müller"},   {"Priya", "Singh"},
                                      {"Tomás", "Ferreira"}, {"Fatima", "Haddad"}};
+    int nextPhone = 21;
     for (const auto &name : others) {
         smp::storage::Client client;
         client.givenName = QString::fromUtf8(name[0]);
         client.familyName = QString::fromUtf8(name[1]);
-        client.phone = QStringLiteral("+1 555 01%1").arg(client.familyName.size() * 7);
+        client.phone = QStringLiteral("+1 555 01%1").arg(nextPhone);
+        nextPhone += 13;
         smp::storage::ClientStore(db).add(client);
     }
 
