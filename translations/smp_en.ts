@@ -25,6 +25,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Norwood %1 from %n photo(s) of %2 (%3)</source>
+        <translation>
+            <numerusform>Norwood %1 from %n photo of %2 (%3)</numerusform>
+            <numerusform>Norwood %1 from %n photos of %2 (%3)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n unreferenced file(s)</source>
         <translation>
             <numerusform>%n unreferenced file</numerusform>

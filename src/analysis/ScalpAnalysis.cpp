@@ -1909,6 +1909,29 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     return result;
 }
 
+bool countsForCombinedStage(View view)
+{
+    return view == View::Front || view == View::Top || view == View::Crown;
+}
+
+std::optional<CombinedStage> combinedStage(const std::vector<ViewLevel> &photos)
+{
+    int sum = 0, counted = 0;
+    for (const ViewLevel &photo : photos)
+        if (countsForCombinedStage(photo.view) && photo.level >= 1 && photo.level <= 7) {
+            sum += photo.level;
+            ++counted;
+        }
+    if (counted == 0)
+        return std::nullopt;
+    CombinedStage combined;
+    // The mean rounded half up, in integers: floor(sum / counted + 1/2).
+    combined.level = (2 * sum + counted) / (2 * counted);
+    combined.stage = stageName(combined.level, {});
+    combined.photosCounted = counted;
+    return combined;
+}
+
 int highestStageShown(double lossShare)
 {
     return lossShare < kLossCuts[0] ? 1 : lossShare < kLossCuts[1] ? 2 : 7;

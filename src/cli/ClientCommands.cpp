@@ -1,4 +1,5 @@
 #include "CliSupport.h"
+#include "smp/clinic/Analysis.h"
 
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
@@ -144,6 +145,22 @@ int clientList(const QStringList &arguments)
     return 0;
 }
 
+// The client's stage for `client show --json`: null when no analysed front, top or crown view.
+QJsonValue stageJson(const std::optional<clinic::ClientStage> &stage)
+{
+    if (!stage)
+        return QJsonValue::Null;
+    QJsonArray photos;
+    for (const auto &[view, name] : stage->photos)
+        photos.append(QJsonObject{{QStringLiteral("view"), storage::toString(view)},
+                                  {QStringLiteral("stage"), name}});
+    return QJsonObject{{QStringLiteral("level"), stage->combined.level},
+                       {QStringLiteral("stage"), QString::fromStdString(stage->combined.stage)},
+                       {QStringLiteral("day"), stage->day.toString(Qt::ISODate)},
+                       {QStringLiteral("photos"), photos},
+                       {QStringLiteral("not_counted"), stage->notCounted}};
+}
+
 int clientShow(const QStringList &arguments)
 {
     Invocation call(QStringLiteral("client show"),
@@ -170,6 +187,7 @@ int clientShow(const QStringList &arguments)
         object[QLatin1String("screening")] = screeningArray;
         object[QLatin1String("consents")] = consentArray;
         object[QLatin1String("photos")] = photoArray;
+        object[QLatin1String("norwood")] = stageJson(clinic::clientStage(db, id));
         printJson(object);
         return 0;
     }
@@ -201,6 +219,9 @@ int clientShow(const QStringList &arguments)
                   .arg(photo.heightPx)
                   .arg(photo.originalName));
     }
+    const auto stage = clinic::clientStage(db, id);
+    print(stage ? QStringLiteral("Stage: %1").arg(clinic::clientStageText(*stage, QLocale::c()))
+                : QStringLiteral("Stage: none yet (analyse a front or top view)"));
     return 0;
 }
 

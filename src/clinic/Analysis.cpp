@@ -417,6 +417,74 @@ bool faceStillOnMap(const storage::StoredAnalysis &stored, const QByteArray &cor
     return true;
 }
 
+std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId clientId)
+{
+    storage::PhotoLibrary library(db);
+    storage::AnalysisStore analyses(db);
+    std::vector<storage::Photo> photos = library.photos(clientId);
+    std::sort(photos.begin(), photos.end(), [](const storage::Photo &a, const storage::Photo &b) {
+        return a.takenAt > b.takenAt;
+    });
+    // The latest analysis of a photo, when it found a scalp.
+    const auto analysed =
+        [&](const storage::Photo &photo) -> std::optional<storage::StoredAnalysis> {
+        auto stored = analyses.latest(photo.id);
+        if (!stored || !QJsonDocument::fromJson(stored->summaryJson.toUtf8())
+                            .object()
+                            .value(QLatin1String("scalp_found"))
+                            .toBool())
+            return std::nullopt;
+        return stored;
+    };
+    ClientStage stage;
+    // The visit: the day of the newest photo that counts and found a scalp.
+    for (const storage::Photo &photo : photos)
+        if (analysis::countsForCombinedStage(toAnalysisView(photo.view)) && analysed(photo)) {
+            stage.day = photo.takenAt.toLocalTime().date();
+            break;
+        }
+    if (!stage.day.isValid())
+        return std::nullopt;
+    std::vector<analysis::ViewLevel> levels;
+    for (const storage::Photo &photo : photos) {
+        if (photo.takenAt.toLocalTime().date() != stage.day)
+            continue;
+        const auto stored = analysed(photo);
+        if (!stored)
+            continue;
+        if (!analysis::countsForCombinedStage(toAnalysisView(photo.view))) {
+            ++stage.notCounted;
+            continue;
+        }
+        const analysis::NorwoodEstimate norwood =
+            summarizeStoredAnalysis(*stored, analyses.correctedGrades(*stored), photo.view,
+                                    photo.rotationQuarterTurns, std::nullopt)
+                .norwood;
+        levels.push_back({toAnalysisView(photo.view), norwood.level});
+        stage.photos.emplace_back(photo.view, QString::fromStdString(norwood.stage));
+    }
+    const auto combined = analysis::combinedStage(levels);
+    if (!combined)
+        return std::nullopt;
+    stage.combined = *combined;
+    return stage;
+}
+
+QString clientStageText(const ClientStage &stage, const QLocale &locale)
+{
+    QStringList parts;
+    for (const auto &[view, name] : stage.photos)
+        parts << QObject::tr("%1 %2").arg(storage::toString(view), name);
+    QString text =
+        QObject::tr("Norwood %1 from %n photo(s) of %2 (%3)", nullptr, stage.combined.photosCounted)
+            .arg(QString::fromStdString(stage.combined.stage),
+                 locale.toString(stage.day, QStringLiteral("d MMM yyyy")),
+                 parts.join(QStringLiteral(", ")));
+    if (stage.notCounted > 0)
+        text += QObject::tr("; back and side views not counted");
+    return text;
+}
+
 ScalpCoverage scalpCoverage(const storage::StoredAnalysis &stored, const QByteArray &corrected)
 {
     ScalpCoverage coverage;

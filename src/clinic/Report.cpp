@@ -739,6 +739,9 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         r.photos.push_back(std::move(photo));
     }
 
+    if (const auto stage = clientStage(db, clientId); stage && stage->combined.photosCounted >= 2)
+        r.stage = clientStageText(*stage, locale);
+
     // The newest saved plan.
     report(0.5);
     const PlanningTables tables = planningTables(db);
@@ -876,6 +879,8 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
     add(new Heading(QObject::tr("The scalp today")));
     if (r.photos.empty())
         add(new Paragraph(QObject::tr("No analysed photo yet.")));
+    if (!r.stage.isEmpty())
+        add(new Paragraph(QObject::tr("Stage of the client: %1.").arg(r.stage)));
     for (const ReportPhoto &p : r.photos) {
         add(new Images({p.image}, {p.caption}, 105));
         if (!p.calibrated && !p.scaleDoubt.isEmpty())

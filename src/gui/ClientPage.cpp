@@ -329,6 +329,14 @@ void ClientPage::buildPhotosTab()
     connect(remove, &QPushButton::clicked, this, &ClientPage::deleteSelectedPhoto);
     toolbar->addWidget(remove);
     layout->addLayout(toolbar);
+    m_stageInfo = new QLabel(page);
+    m_stageInfo->setObjectName(QStringLiteral("clientStageLabel"));
+    m_stageInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_stageInfo->setToolTip(
+        tr("The stage of the client from the front, top and crown views of their latest visit: "
+           "the mean of their stages on the maps as corrected. Together they read the stage more "
+           "surely than one photo; back and side views read it least surely and do not count."));
+    layout->addWidget(m_stageInfo);
 
     m_photoList = new QListWidget(page);
     m_photoList->setObjectName(QStringLiteral("photoList"));
@@ -673,6 +681,7 @@ void ClientPage::loadPhotos()
                                         : tr("%n photo(s). Drop more here to import them.", nullptr,
                                              int(photos.size())));
     m_tabs->setTabText(3, tr("&Photos (%1)").arg(photos.size()));
+    showClientStage();
     if (!requests.empty())
         m_thumbnails.setFuture(loadThumbnails(requests));
 }
@@ -692,6 +701,22 @@ void ClientPage::changeSelectedPhotoView(int comboIndex)
     }
     item->setText(tr("%1\n%2").arg(viewLabel(view), item->text().section(QLatin1Char('\n'), 1)));
     loadHistory();
+    showClientStage();
+}
+
+void ClientPage::showClientStage()
+{
+    std::optional<clinic::ClientStage> stage;
+    try {
+        stage = clinic::clientStage(m_db, m_clientId);
+    } catch (const std::exception &error) {
+        m_stageInfo->setText(
+            tr("The client's stage could not be read: %1").arg(QString::fromUtf8(error.what())));
+        return;
+    }
+    m_stageInfo->setText(
+        stage ? tr("Stage of the client: %1").arg(clinic::clientStageText(*stage, QLocale()))
+              : tr("Stage of the client: none yet (analyse a front or top view)"));
 }
 
 void ClientPage::setUndoStacks(ClientUndoStacks *stacks)

@@ -969,6 +969,40 @@ TEST_CASE("no stage above what the map's loss allows", "[analysis]")
     CHECK(moved.method == "map");
 }
 
+TEST_CASE("a person's stage is the rounded mean of their front, top and crown views' stages",
+          "[analysis][stage]")
+{
+    using analysis::View;
+    // Back and side views do not count, nor photos without a stage (no scalp found).
+    CHECK_FALSE(analysis::combinedStage({}).has_value());
+    CHECK_FALSE(
+        analysis::combinedStage({{View::Back, 5}, {View::Left, 6}, {View::Right, 4}}).has_value());
+    CHECK_FALSE(analysis::combinedStage({{View::Top, 0}}).has_value());
+
+    const auto one = analysis::combinedStage({{View::Top, 4}, {View::Back, 7}});
+    REQUIRE(one.has_value());
+    CHECK(one->level == 4);
+    CHECK(one->stage == "IV");
+    CHECK(one->photosCounted == 1);
+
+    // (3 + 4) / 2 = 3.5 rounds up; (3 + 3 + 4) / 3 = 3.33 rounds down; each photo counts once.
+    const auto half = analysis::combinedStage({{View::Front, 3}, {View::Top, 4}, {View::Left, 7}});
+    REQUIRE(half.has_value());
+    CHECK(half->level == 4);
+    CHECK(half->photosCounted == 2);
+    const auto third =
+        analysis::combinedStage({{View::Front, 3}, {View::Top, 3}, {View::Crown, 4}});
+    REQUIRE(third.has_value());
+    CHECK(third->level == 3);
+    CHECK(third->stage == "III");
+    CHECK(third->photosCounted == 3);
+    const auto far = analysis::combinedStage({{View::Front, 2}, {View::Top, 7}, {View::Top, 7}});
+    REQUIRE(far.has_value());
+    CHECK(far->level == 5); // 16 / 3 = 5.33
+    CHECK(analysis::countsForCombinedStage(View::Crown));
+    CHECK_FALSE(analysis::countsForCombinedStage(View::Other));
+}
+
 TEST_CASE("a top view tells the anterior variant: loss from the front, none at the vertex",
           "[analysis]")
 {

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QDate>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -842,6 +843,44 @@ TEST_CASE("smp analyze of a stored photo keeps the technician's grade correction
                              QStringLiteral("--corrections"), QStringLiteral("maybe")});
     CHECK(wrong.exitCode == 2);
     CHECK(wrong.err.contains(QStringLiteral("--corrections: \"maybe\" is not keep or drop")));
+}
+
+TEST_CASE("smp client show gives the client's stage from their latest visit's front and top views",
+          "[cli][analysis]")
+{
+    ScratchDir dir;
+    clientWithSamplePhoto(dir, QStringLiteral("Staged"));
+    const auto show = [&dir](QStringList options) {
+        Result result = run(dir, QStringList{QStringLiteral("client"), QStringLiteral("show"),
+                                             QStringLiteral("1")} +
+                                     options);
+        REQUIRE(result.exitCode == 0);
+        return result;
+    };
+    CHECK(show({}).out.contains(QStringLiteral("Stage: none yet (analyse a front or top view)")));
+    CHECK(show({QStringLiteral("--json")}).json().object()[QStringLiteral("norwood")].isNull());
+
+    const Result analysed =
+        run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(analysed.exitCode == 0);
+    const QString stage = analysed.json()
+                              .object()[QStringLiteral("norwood")]
+                              .toObject()[QStringLiteral("stage")]
+                              .toString();
+    REQUIRE_FALSE(stage.isEmpty());
+    const QJsonObject norwood =
+        show({QStringLiteral("--json")}).json().object()[QStringLiteral("norwood")].toObject();
+    // One top view: the client's stage is its stage, without a variant letter.
+    CHECK(stage.startsWith(norwood[QStringLiteral("stage")].toString()));
+    CHECK(norwood[QStringLiteral("level")].toInt() >= 1);
+    const QJsonArray photos = norwood[QStringLiteral("photos")].toArray();
+    REQUIRE(photos.size() == 1);
+    CHECK(photos[0].toObject()[QStringLiteral("view")].toString() == QStringLiteral("top"));
+    CHECK(photos[0].toObject()[QStringLiteral("stage")].toString() == stage);
+    CHECK(norwood[QStringLiteral("not_counted")].toInt() == 0);
+    CHECK(QDate::fromString(norwood[QStringLiteral("day")].toString(), Qt::ISODate).isValid());
+    CHECK(show({}).out.contains(QStringLiteral("Stage: Norwood %1 from 1 photo of ")
+                                    .arg(norwood[QStringLiteral("stage")].toString())));
 }
 
 TEST_CASE("smp correct grades an area or takes a face off the map of a photo's latest analysis",

@@ -1701,6 +1701,113 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     CHECK(info().contains(QStringLiteral("the face still reads as bald scalp")));
 }
 
+TEST_CASE("the client's stage comes from their latest visit's front and top views, on the page "
+          "and in the report",
+          "[gui][analysis][report]")
+{
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    gui::MainWindow window(db);
+    window.show();
+    gui::ClientPage *page = window.clientPage();
+    auto *label = page->findChild<QLabel *>(QStringLiteral("clientStageLabel"));
+    REQUIRE(label);
+    CHECK(label->text() ==
+          QStringLiteral("Stage of the client: none yet (analyse a front or top view)"));
+
+    storage::PhotoLibrary library(db);
+    const storage::Photo top = *library.find(sample.firstPhotoId());
+    const QImage image = imaging::loadUprightImage(library.absolutePath(top));
+    const analysis::Result result =
+        clinic::analyzeImage(image, clinic::parametersForPhoto(db, top.id));
+    clinic::storeAnalysis(db, top.id, result);
+    // Three more photos of the same head (a pixel apart, so not duplicates): a front view taken
+    // just before the top view and a back view just after it, and a front view of a visit three
+    // days before.
+    const auto photoOf = [&](const QString &name, int red, const QDateTime &taken,
+                             storage::PhotoView view) {
+        QImage copy = image.convertToFormat(QImage::Format_RGB888);
+        copy.setPixelColor(0, 0, QColor(red, 0, 0));
+        const QString path = dir.file(name);
+        REQUIRE(copy.save(path));
+        QFile file(path);
+        REQUIRE(file.open(QIODevice::ReadWrite));
+        REQUIRE(file.setFileTime(taken, QFileDevice::FileModificationTime));
+        file.close();
+        const storage::Photo photo = clinic::importPhoto(db, *clientId, path, view);
+        clinic::storeAnalysis(db, photo.id, result);
+        return photo;
+    };
+    const QDateTime day = top.takenAt;
+    const storage::Photo front =
+        photoOf(QStringLiteral("front.png"), 1, day.addSecs(-1), storage::PhotoView::Front);
+    const storage::Photo back =
+        photoOf(QStringLiteral("back.png"), 2, day.addSecs(1), storage::PhotoView::Back);
+    const storage::Photo earlier =
+        photoOf(QStringLiteral("earlier.png"), 3, day.addDays(-3), storage::PhotoView::Front);
+    REQUIRE(library.find(front.id)->takenAt.toLocalTime().date() == day.toLocalTime().date());
+    REQUIRE(library.find(back.id)->takenAt.toLocalTime().date() == day.toLocalTime().date());
+
+    // The earlier visit's front view painted all bald: a far higher stage, which must not count.
+    storage::AnalysisStore store(db);
+    const storage::StoredAnalysis earlierAnalysis = *store.latest(earlier.id);
+    std::vector<storage::GradeTile> bald;
+    const int size = storage::kAnalysisTileSize;
+    for (int ty = 0; ty * size < earlierAnalysis.mapHeight; ++ty)
+        for (int tx = 0; tx * size < earlierAnalysis.mapWidth; ++tx) {
+            const int w = std::min(size, earlierAnalysis.mapWidth - tx * size);
+            const int h = std::min(size, earlierAnalysis.mapHeight - ty * size);
+            QByteArray tile(qsizetype(w) * h, static_cast<char>(analysis::Grade::Bald));
+            for (int y = 0; y < h; ++y)
+                for (int x = 0; x < w; ++x)
+                    if (earlierAnalysis.grades.at(
+                            qsizetype(ty * size + y) * earlierAnalysis.mapWidth + tx * size + x) ==
+                        static_cast<char>(analysis::Grade::NotScalp))
+                        tile[qsizetype(y) * w + x] = static_cast<char>(analysis::Grade::NotScalp);
+            bald.push_back({tx, ty, tile});
+        }
+    store.saveCorrections(earlierAnalysis.id, bald);
+    const auto baldStage =
+        clinic::summarizeStoredAnalysis(earlierAnalysis, store.correctedGrades(earlierAnalysis),
+                                        storage::PhotoView::Front, 0, std::nullopt);
+    const auto topStage = clinic::summarizeStoredAnalysis(
+        *store.latest(top.id), store.latest(top.id)->grades, storage::PhotoView::Top,
+        top.rotationQuarterTurns, std::nullopt);
+    const auto frontStage =
+        clinic::summarizeStoredAnalysis(*store.latest(front.id), store.latest(front.id)->grades,
+                                        storage::PhotoView::Front, 0, std::nullopt);
+    REQUIRE(baldStage.norwood.level >= topStage.norwood.level + 2);
+
+    const auto stage = clinic::clientStage(db, *clientId);
+    REQUIRE(stage.has_value());
+    CHECK(stage->day == day.toLocalTime().date());
+    CHECK(stage->combined.photosCounted == 2);
+    CHECK(stage->notCounted == 1);
+    CHECK(stage->combined.level == (topStage.norwood.level + frontStage.norwood.level + 1) / 2);
+    REQUIRE(stage->photos.size() == 2);
+    CHECK(stage->photos[0].first == storage::PhotoView::Top); // newest first
+    CHECK(stage->photos[1] ==
+          std::pair{storage::PhotoView::Front, QString::fromStdString(frontStage.norwood.stage)});
+
+    // The page shows it once the photos load, and the report gives it under the photos' heading.
+    page->showClient(*clientId);
+    const QString expected = clinic::clientStageText(*stage, QLocale());
+    CHECK(label->text() == QStringLiteral("Stage of the client: ") + expected);
+    CHECK(expected.contains(QStringLiteral(" from 2 photos of ")));
+    CHECK(expected.endsWith(QStringLiteral("; back and side views not counted")));
+    const clinic::ConsultationReport report = clinic::gatherConsultation(db, *clientId);
+    CHECK(report.stage == clinic::clientStageText(*stage, QLocale(report.settings.locale)));
+
+    // Filed as a side view, the front photo no longer counts: one photo, the top view's stage.
+    storage::PhotoLibrary(db).setView(front.id, storage::PhotoView::Left);
+    page->showClient(*clientId);
+    CHECK(label->text().contains(QStringLiteral(" from 1 photo of ")));
+    CHECK(label->text().contains(
+        QStringLiteral("(top %1)").arg(QString::fromStdString(topStage.norwood.stage))));
+    // One photo: its caption says it.
+    CHECK(clinic::gatherConsultation(db, *clientId).stage.isEmpty());
+}
+
 TEST_CASE("a front view's face is taken off the map from the face points, and the plan follows",
           "[gui][viewer][planning]")
 {

@@ -209,6 +209,32 @@ void repeatedSplits(const std::vector<Sample> &samples, const ForestSettings &se
             subjects.push_back(s.subject);
     std::sort(subjects.begin(), subjects.end());
     std::map<QString, std::vector<double>> mae, within;
+    // Per person, the levels of their photos combined over views (clinic::combinedStage()'s
+    // rule and the alternatives measured for it): the weights per view, then the rounded mean.
+    const std::vector<std::pair<QString, std::map<QString, double>>> combinations = {
+        {QStringLiteral("front"), {{QStringLiteral("front"), 1}}},
+        {QStringLiteral("top"), {{QStringLiteral("top"), 1}}},
+        {QStringLiteral("front + top"), {{QStringLiteral("front"), 1}, {QStringLiteral("top"), 1}}},
+        {QStringLiteral("front + top + half back"),
+         {{QStringLiteral("front"), 1}, {QStringLiteral("top"), 1}, {QStringLiteral("back"), 0.5}}},
+        {QStringLiteral("front + top + back"),
+         {{QStringLiteral("front"), 1}, {QStringLiteral("top"), 1}, {QStringLiteral("back"), 1}}},
+        {QStringLiteral("all five views"),
+         {{QStringLiteral("front"), 1},
+          {QStringLiteral("top"), 1},
+          {QStringLiteral("back"), 1},
+          {QStringLiteral("left"), 1},
+          {QStringLiteral("right"), 1}}},
+        {QStringLiteral("front + top, sides half"),
+         {{QStringLiteral("front"), 1},
+          {QStringLiteral("top"), 1},
+          {QStringLiteral("back"), 0.5},
+          {QStringLiteral("left"), 0.5},
+          {QStringLiteral("right"), 0.5}}},
+    };
+    std::map<QString, std::vector<double>> personMae, personWithin;
+    const QString kApplicationRule =
+        QStringLiteral("analysis::combinedStage() (front, top, crown)");
     for (int r = 0; r < repeats; ++r) {
         cv::RNG rng(static_cast<std::uint64_t>(1000 + r));
         std::vector<QString> order = subjects;
@@ -234,6 +260,47 @@ void repeatedSplits(const std::vector<Sample> &samples, const ForestSettings &se
             mae[view].push_back(sums.first / count[view]);
             within[view].push_back(sums.second / count[view]);
         }
+        for (const auto &[name, weights] : combinations) {
+            std::map<QString, std::pair<double, double>> sums; // subject: weighted levels, weights
+            std::map<QString, int> labels;
+            for (const Sample &s : samples) {
+                const auto w = weights.find(s.view);
+                if (inTrain(s) || w == weights.end())
+                    continue;
+                sums[s.subject].first += w->second * levelOf(fit, s);
+                sums[s.subject].second += w->second;
+                labels[s.subject] = s.label;
+            }
+            double errorSum = 0, withinSum = 0;
+            for (const auto &[subject, sum] : sums) {
+                const int e = std::abs(static_cast<int>(std::lround(sum.first / sum.second)) -
+                                       labels[subject]);
+                errorSum += e;
+                withinSum += e <= 1;
+            }
+            const double people = std::max<double>(1, static_cast<double>(sums.size()));
+            personMae[name].push_back(errorSum / people);
+            personWithin[name].push_back(withinSum / people);
+        }
+        // The application's rule, as it combines a client's photos.
+        std::map<QString, std::vector<smp::analysis::ViewLevel>> photosOf;
+        std::map<QString, int> labelOf;
+        for (const Sample &s : samples)
+            if (!inTrain(s)) {
+                photosOf[s.subject].push_back(
+                    {smp::test::viewOfHairlossLabel(s.view), levelOf(fit, s)});
+                labelOf[s.subject] = s.label;
+            }
+        double errorSum = 0, withinSum = 0, people = 0;
+        for (const auto &[subject, photos] : photosOf)
+            if (const auto combined = smp::analysis::combinedStage(photos)) {
+                const int e = std::abs(combined->level - labelOf[subject]);
+                errorSum += e;
+                withinSum += e <= 1;
+                people += 1;
+            }
+        personMae[kApplicationRule].push_back(errorSum / std::max(people, 1.0));
+        personWithin[kApplicationRule].push_back(withinSum / std::max(people, 1.0));
     }
     const auto meanSd = [](const std::vector<double> &v) {
         double m = 0, q = 0;
@@ -253,6 +320,19 @@ void repeatedSplits(const std::vector<Sample> &samples, const ForestSettings &se
         const auto [m, sd] = meanSd(values);
         const auto [w, wsd] = meanSd(within[view]);
         std::printf("| %s | %.2f | %.2f | %.0f%% | %.0f%% |\n", qPrintable(view), m, sd, 100 * w,
+                    100 * wsd);
+    }
+    std::printf("\nPer person (the checked half's people), their photos' levels combined over "
+                "views (weights, rounded mean):\n\n"
+                "| views | MAE mean | MAE sd | within one mean | within one sd |\n"
+                "|---|---|---|---|---|\n");
+    std::vector<QString> rows{kApplicationRule};
+    for (const auto &combination : combinations)
+        rows.push_back(combination.first);
+    for (const QString &name : rows) {
+        const auto [m, sd] = meanSd(personMae[name]);
+        const auto [w, wsd] = meanSd(personWithin[name]);
+        std::printf("| %s | %.2f | %.2f | %.0f%% | %.0f%% |\n", qPrintable(name), m, sd, 100 * w,
                     100 * wsd);
     }
     std::printf("\n");
@@ -564,6 +644,25 @@ int main(int argc, char *argv[])
                         error[1] / std::max(1.0, count[1]),
                         100 * within[1] / std::max(1.0, count[1]));
         }
+        // Per person: the stages as analysed, combined as the application combines a client's.
+        std::map<QString, std::vector<smp::analysis::ViewLevel>> photosOf;
+        std::map<QString, int> labelOf;
+        for (const Sample &s : samples)
+            if (s.check && s.sharpness >= 0) {
+                photosOf[s.subject].push_back(
+                    {smp::test::viewOfHairlossLabel(s.view), s.estimate > 0 ? s.estimate : 1});
+                labelOf[s.subject] = s.label;
+            }
+        double people = 0, error = 0, within = 0;
+        for (const auto &[subject, photos] : photosOf)
+            if (const auto combined = smp::analysis::combinedStage(photos)) {
+                people += 1;
+                error += std::abs(combined->level - labelOf[subject]);
+                within += std::abs(combined->level - labelOf[subject]) <= 1;
+            }
+        std::printf("\nPer person on the check half, the stages as analysed combined by "
+                    "analysis::combinedStage(): %.0f people, MAE %.2f, within one %.0f%%\n",
+                    people, error / std::max(1.0, people), 100 * within / std::max(1.0, people));
     }
     // Suggested cut points from the fit half: the loss fraction midway between the medians of
     // neighbouring levels.

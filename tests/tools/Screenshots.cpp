@@ -169,6 +169,14 @@ int main(int argc, char *argv[])
     settle(500);
     save(viewer, out + QStringLiteral("/viewer-analysis.png"));
 
+    // The client page once analysed: the client's stage over the photos, the photo's analysis
+    // under them.
+    page->showClient(*sample);
+    page->tabs()->setCurrentIndex(3);
+    page->photoList()->setCurrentRow(0);
+    settle(800);
+    save(&window, out + QStringLiteral("/client-stage.png"));
+
     // Corrections: the bald vertex and the front of the crown painted normal with a 30 mm brush;
     // the status line's stage follows the corrected map.
     viewer->brushAction()->setChecked(true);

@@ -11,14 +11,17 @@ class Database;
 } // namespace smp::storage
 
 #include <QColor>
+#include <QDate>
 #include <QImage>
 #include <QJsonObject>
+#include <QLocale>
 #include <QPolygonF>
 #include <QString>
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace smp::clinic {
@@ -131,6 +134,26 @@ QString faceOnMapNote(analysis::View view);
 // been taken off by hand (graded not scalp) yet.
 bool faceStillOnMap(const storage::StoredAnalysis &stored, const QByteArray &corrected,
                     storage::PhotoView view);
+
+// A client's Norwood stage from the photos of their latest visit (analysis::combinedStage()).
+struct ClientStage
+{
+    analysis::CombinedStage combined;
+    QDate day; // the visit: the day (local time) the photos counted were taken
+    // The photos counted, newest first: their view and their stage on the map as corrected.
+    std::vector<std::pair<storage::PhotoView, QString>> photos;
+    int notCounted = 0; // analysed photos of that day whose view does not count (back, sides)
+};
+
+// The stage of client `clientId` from the latest analysis of each of their photos taken on the
+// day of the newest photo whose view counts (front, top, crown) and whose latest analysis found
+// a scalp: each such photo's stage on its map as corrected (summarizeStoredAnalysis()),
+// combined. Empty when no such photo exists. Reads the database; throws what its stores throw.
+std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId clientId);
+
+// One line for a client's stage: "Norwood III from 2 photos of 4 Dec 2026 (top III, front IV)",
+// dates as `locale` writes "4 Dec 2026", with a word on the back and side views not counted.
+QString clientStageText(const ClientStage &stage, const QLocale &locale);
 
 // The whole-scalp hair coverage of a stored analysis on its map as corrected (`corrected`:
 // AnalysisStore::correctedGrades). Where the technician took something off the scalp (graded a

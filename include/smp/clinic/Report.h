@@ -98,6 +98,9 @@ struct ConsultationReport
     QDate date;
     QString planVersion; // "plan 3 · smp-dot-plan 0.1 · seed 1 · 2026-11-24"
     std::vector<ReportPhoto> photos;
+    // The client's stage from two or more photos of their latest visit (clientStageText()); empty
+    // when fewer than two photos count.
+    QString stage;
     bool hasPlan = false;
     double treatedAreaCm2 = 0;
     int dots = 0;

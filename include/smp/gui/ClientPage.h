@@ -85,6 +85,9 @@ private:
     void loadScreening();
     void loadConsents();
     void loadPhotos();
+    // The client's stage from their latest visit's photos (clinic::clientStage()), on the Photos
+    // tab; after the photos load and a photo's view changes.
+    void showClientStage();
     void loadHistory();
     void saveScreening();
     void screeningEdited();
@@ -116,6 +119,7 @@ private:
     QComboBox *m_importView = nullptr;
     QComboBox *m_selectedPhotoView = nullptr;
     QLabel *m_photoInfo = nullptr;
+    QLabel *m_stageInfo = nullptr;
     QTableWidget *m_historyTable = nullptr;
     ClientScheduleTab *m_schedule = nullptr;
     QFutureWatcher<QImage> m_thumbnails;
