@@ -136,6 +136,15 @@ QFuture<void> gatherProgressInBackground(const DatabaseAddress &address, storage
                           });
 }
 
+QFuture<void> clientStageInBackground(const DatabaseAddress &address, storage::RecordId clientId,
+                                      std::shared_ptr<std::optional<clinic::ClientStage>> stage,
+                                      std::shared_ptr<QString> error)
+{
+    return runDatabaseJob(address, error, [clientId, stage](storage::Database &db, const auto &) {
+        *stage = clinic::clientStage(db, clientId);
+    });
+}
+
 QFuture<void> compareInBackground(const DatabaseAddress &address, storage::RecordId before,
                                   storage::RecordId after,
                                   std::vector<std::pair<vision::Point2, vision::Point2>> pairs,

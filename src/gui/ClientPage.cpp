@@ -158,6 +158,7 @@ ClientPage::~ClientPage()
 {
     m_thumbnails.cancel();
     m_thumbnails.waitForFinished();
+    m_stageReading.waitForFinished();
 }
 
 void ClientPage::buildDetailsTab()
@@ -706,17 +707,26 @@ void ClientPage::changeSelectedPhotoView(int comboIndex)
 
 void ClientPage::showClientStage()
 {
-    std::optional<clinic::ClientStage> stage;
-    try {
-        stage = clinic::clientStage(m_db, m_clientId);
-    } catch (const std::exception &error) {
-        m_stageInfo->setText(
-            tr("The client's stage could not be read: %1").arg(QString::fromUtf8(error.what())));
-        return;
-    }
-    m_stageInfo->setText(
-        stage ? tr("Stage of the client: %1").arg(clinic::clientStageText(*stage, QLocale()))
-              : tr("Stage of the client: none yet (analyse a front or top view)"));
+    m_stageInfo->setText(tr("Stage of the client: reading the analyses..."));
+    auto stage = std::make_shared<std::optional<clinic::ClientStage>>();
+    auto error = std::make_shared<QString>();
+    const int request = ++m_stageRequest;
+    // The watcher's previous future, if any, still runs to its end; its result is not shown.
+    m_stageReading.disconnect(this);
+    connect(&m_stageReading, &QFutureWatcher<void>::finished, this, [this, request, stage, error] {
+        if (request != m_stageRequest)
+            return;
+        if (!error->isEmpty())
+            m_stageInfo->setText(tr("The client's stage could not be read: %1").arg(*error));
+        else if (*stage)
+            m_stageInfo->setText(
+                tr("Stage of the client: %1").arg(clinic::clientStageText(**stage, QLocale())));
+        else
+            m_stageInfo->setText(tr("Stage of the client: none yet (analyse a front or top view)"));
+        emit stageShown();
+    });
+    m_stageReading.setFuture(
+        clientStageInBackground({m_db.path(), m_db.actor()}, m_clientId, stage, error));
 }
 
 void ClientPage::setUndoStacks(ClientUndoStacks *stacks)
@@ -744,6 +754,7 @@ void ClientPage::openPhoto(storage::RecordId photoId)
         loadHistory();
         m_photoList->setCurrentRow(row);
     });
+    connect(viewer, &PhotoViewer::correctionsStored, this, &ClientPage::showClientStage);
     viewer->show();
 }
 

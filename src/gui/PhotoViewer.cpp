@@ -1695,6 +1695,7 @@ bool PhotoViewer::storeCorrections()
     m_storeError.clear();
     m_storeRetry->stop();
     m_unsavedLabel->hide();
+    emit correctionsStored(m_photoId);
     return true;
 }
 

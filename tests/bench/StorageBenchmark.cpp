@@ -417,6 +417,19 @@ int main(int argc, char *argv[])
                    sink += static_cast<std::size_t>(
                        smp::clinic::scalpCoverage(withShare, takenOff).percent);
                }));
+        // The client's stage, as the client page shows it on loading the photos (on the GUI
+        // thread) and the report gathers it: a visit of four analysed photos (two top views, a
+        // front and a back view), the latest analysis of each restaged on its map.
+        const RecordId ownerId = store.search(QStringLiteral("Import Benchmark")).front().id;
+        const auto owned = library.photos(ownerId);
+        for (std::size_t i = 1; i < 4 && i < owned.size(); ++i)
+            smp::clinic::storeAnalysis(db, owned[i].id, result);
+        library.setView(owned[1].id, PhotoView::Front);
+        library.setView(owned[2].id, PhotoView::Back);
+        report("client's stage from a visit of 4 analysed photos", measure(10, [&] {
+                   sink += static_cast<std::size_t>(
+                       smp::clinic::clientStage(db, ownerId)->combined.level);
+               }));
     }
 
     report("main window ready (list of all clients, first client shown)", measure(5, [&] {

@@ -1712,6 +1712,12 @@ TEST_CASE("the client's stage comes from their latest visit's front and top view
     gui::ClientPage *page = window.clientPage();
     auto *label = page->findChild<QLabel *>(QStringLiteral("clientStageLabel"));
     REQUIRE(label);
+    // Read on a worker thread: the label says so until it is done.
+    const auto stageRead = [&] {
+        return QTest::qWaitFor(
+            [&] { return !label->text().contains(QStringLiteral("reading the analyses")); }, 10000);
+    };
+    REQUIRE(stageRead());
     CHECK(label->text() ==
           QStringLiteral("Stage of the client: none yet (analyse a front or top view)"));
 
@@ -1791,6 +1797,8 @@ TEST_CASE("the client's stage comes from their latest visit's front and top view
 
     // The page shows it once the photos load, and the report gives it under the photos' heading.
     page->showClient(*clientId);
+    CHECK(label->text() == QStringLiteral("Stage of the client: reading the analyses..."));
+    REQUIRE(stageRead());
     const QString expected = clinic::clientStageText(*stage, QLocale());
     CHECK(label->text() == QStringLiteral("Stage of the client: ") + expected);
     CHECK(expected.contains(QStringLiteral(" from 2 photos of ")));
@@ -1801,11 +1809,34 @@ TEST_CASE("the client's stage comes from their latest visit's front and top view
     // Filed as a side view, the front photo no longer counts: one photo, the top view's stage.
     storage::PhotoLibrary(db).setView(front.id, storage::PhotoView::Left);
     page->showClient(*clientId);
+    REQUIRE(stageRead());
     CHECK(label->text().contains(QStringLiteral(" from 1 photo of ")));
     CHECK(label->text().contains(
         QStringLiteral("(top %1)").arg(QString::fromStdString(topStage.norwood.stage))));
     // One photo: its caption says it.
     CHECK(clinic::gatherConsultation(db, *clientId).stage.isEmpty());
+
+    // A correction stored in a photo window opened from the page: the line is read again.
+    QListWidget *list = page->photoList();
+    int topRow = -1;
+    for (int i = 0; i < list->count(); ++i)
+        if (list->item(i)->data(Qt::UserRole + 1).toLongLong() == top.id)
+            topRow = i;
+    REQUIRE(topRow >= 0);
+    emit list->itemActivated(list->item(topRow));
+    auto *viewer = page->findChild<gui::PhotoViewer *>(QStringLiteral("photoViewer"));
+    REQUIRE(viewer != nullptr);
+    if (!viewer->isLoaded())
+        REQUIRE(QSignalSpy(viewer, &gui::PhotoViewer::loaded).wait(10000));
+    QSignalSpy stored(viewer, &gui::PhotoViewer::correctionsStored);
+    brushAt(viewer, QPointF(image.width() / 2.0, image.height() / 2.0), analysis::Grade::Bald);
+    REQUIRE(stored.count() == 1); // a stroke is stored as it ends
+    CHECK(label->text() == QStringLiteral("Stage of the client: reading the analyses..."));
+    REQUIRE(stageRead());
+    CHECK(label->text() ==
+          QStringLiteral("Stage of the client: ") +
+              clinic::clientStageText(*clinic::clientStage(db, *clientId), QLocale()));
+    viewer->close();
 }
 
 TEST_CASE("a front view's face is taken off the map from the face points, and the plan follows",

@@ -171,9 +171,11 @@ int main(int argc, char *argv[])
 
     // The client page once analysed: the client's stage over the photos, the photo's analysis
     // under them.
+    QSignalSpy stageShown(page, &smp::gui::ClientPage::stageShown);
     page->showClient(*sample);
     page->tabs()->setCurrentIndex(3);
     page->photoList()->setCurrentRow(0);
+    stageShown.wait(10000);
     settle(800);
     save(&window, out + QStringLiteral("/client-stage.png"));
 

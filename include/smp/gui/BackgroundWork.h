@@ -1,5 +1,6 @@
 #pragma once
 
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/Compare.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/clinic/Report.h"
@@ -13,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QWidget;
 
@@ -62,6 +64,13 @@ QFuture<void> gatherReportInBackground(const DatabaseAddress &address, storage::
 QFuture<void> gatherProgressInBackground(const DatabaseAddress &address, storage::RecordId clientId,
                                          std::shared_ptr<clinic::ProgressReport> report,
                                          std::shared_ptr<QString> error);
+
+// Reads a client's stage from their latest visit's photos (clinic::clientStage()) on a worker
+// thread: `stage` is filled when it succeeded (empty when no photo counts), `error` when it
+// failed.
+QFuture<void> clientStageInBackground(const DatabaseAddress &address, storage::RecordId clientId,
+                                      std::shared_ptr<std::optional<clinic::ClientStage>> stage,
+                                      std::shared_ptr<QString> error);
 
 // Compares two photos (clinic::comparePhotos) on a worker thread.
 QFuture<void> compareInBackground(const DatabaseAddress &address, storage::RecordId before,

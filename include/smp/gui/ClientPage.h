@@ -69,6 +69,8 @@ signals:
     void editRequested();
     // A background job finished (tests wait for this).
     void photoImportFinished(int imported, int failed);
+    // The client's stage is on the Photos tab (showClientStage()).
+    void stageShown();
     void statusMessage(const QString &message);
 
 protected:
@@ -86,7 +88,8 @@ private:
     void loadConsents();
     void loadPhotos();
     // The client's stage from their latest visit's photos (clinic::clientStage()), on the Photos
-    // tab; after the photos load and a photo's view changes.
+    // tab; after the photos load and a photo's view changes. Read on a worker thread (restaging
+    // four photos takes about 90 ms); the label says so meanwhile, and stageShown() follows.
     void showClientStage();
     void loadHistory();
     void saveScreening();
@@ -120,6 +123,8 @@ private:
     QComboBox *m_selectedPhotoView = nullptr;
     QLabel *m_photoInfo = nullptr;
     QLabel *m_stageInfo = nullptr;
+    QFutureWatcher<void> m_stageReading;
+    int m_stageRequest = 0; // the latest reading asked for; earlier ones are not shown
     QTableWidget *m_historyTable = nullptr;
     ClientScheduleTab *m_schedule = nullptr;
     QFutureWatcher<QImage> m_thumbnails;

@@ -195,6 +195,8 @@ signals:
     void analysisFinished(bool stored);
     // The photo's stored state changed (rotation, calibration): thumbnails and lists refresh.
     void photoChanged(storage::RecordId photoId);
+    // The technician's grade corrections were stored (the stage on the corrected map moved).
+    void correctionsStored(storage::RecordId photoId);
 
 protected:
     // An unsaved plan is not lost: the viewer asks to save it (Save, Discard, Cancel). Nor is a
