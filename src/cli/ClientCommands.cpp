@@ -1,6 +1,6 @@
 #include "CliSupport.h"
-#include "smp/clinic/Analysis.h"
 
+#include "smp/clinic/Analysis.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"

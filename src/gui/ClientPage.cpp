@@ -707,24 +707,32 @@ void ClientPage::changeSelectedPhotoView(int comboIndex)
 
 void ClientPage::showClientStage()
 {
-    m_stageInfo->setText(tr("Stage of the client: reading the analyses..."));
+    // Read again for the same client (a correction, a view changed), the line stays as it is
+    // until the new reading replaces it, rather than flickering.
+    if (m_stageShownFor != m_clientId)
+        m_stageInfo->setText(tr("Stage of the client: reading the analyses..."));
     auto stage = std::make_shared<std::optional<clinic::ClientStage>>();
     auto error = std::make_shared<QString>();
     const int request = ++m_stageRequest;
     // The watcher's previous future, if any, still runs to its end; its result is not shown.
     m_stageReading.disconnect(this);
-    connect(&m_stageReading, &QFutureWatcher<void>::finished, this, [this, request, stage, error] {
-        if (request != m_stageRequest)
-            return;
-        if (!error->isEmpty())
-            m_stageInfo->setText(tr("The client's stage could not be read: %1").arg(*error));
-        else if (*stage)
-            m_stageInfo->setText(
-                tr("Stage of the client: %1").arg(clinic::clientStageText(**stage, QLocale())));
-        else
-            m_stageInfo->setText(tr("Stage of the client: none yet (analyse a front or top view)"));
-        emit stageShown();
-    });
+    const storage::RecordId clientId = m_clientId;
+    connect(
+        &m_stageReading, &QFutureWatcher<void>::finished, this,
+        [this, request, clientId, stage, error] {
+            if (request != m_stageRequest)
+                return;
+            m_stageShownFor = clientId;
+            if (!error->isEmpty())
+                m_stageInfo->setText(tr("The client's stage could not be read: %1").arg(*error));
+            else if (*stage)
+                m_stageInfo->setText(
+                    tr("Stage of the client: %1").arg(clinic::clientStageText(**stage, QLocale())));
+            else
+                m_stageInfo->setText(
+                    tr("Stage of the client: none yet (analyse a front or top view)"));
+            emit stageShown();
+        });
     m_stageReading.setFuture(
         clientStageInBackground({m_db.path(), m_db.actor()}, m_clientId, stage, error));
 }

@@ -88,8 +88,9 @@ private:
     void loadConsents();
     void loadPhotos();
     // The client's stage from their latest visit's photos (clinic::clientStage()), on the Photos
-    // tab; after the photos load and a photo's view changes. Read on a worker thread (restaging
-    // four photos takes about 90 ms); the label says so meanwhile, and stageShown() follows.
+    // tab; after the photos load, a photo's view changes and a photo window stores corrections.
+    // Read on a worker thread (restaging four photos takes about 90 ms); for another client than
+    // the line shows, the line says so meanwhile; stageShown() follows.
     void showClientStage();
     void loadHistory();
     void saveScreening();
@@ -125,6 +126,7 @@ private:
     QLabel *m_stageInfo = nullptr;
     QFutureWatcher<void> m_stageReading;
     int m_stageRequest = 0; // the latest reading asked for; earlier ones are not shown
+    storage::RecordId m_stageShownFor = 0; // whose stage the line shows (0: none yet)
     QTableWidget *m_historyTable = nullptr;
     ClientScheduleTab *m_schedule = nullptr;
     QFutureWatcher<QImage> m_thumbnails;
