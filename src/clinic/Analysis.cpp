@@ -437,11 +437,18 @@ std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId 
         return stored;
     };
     ClientStage stage;
-    // The visit: the day of the newest photo that counts and found a scalp.
+    // The visit: the day of the newest photo that counts and found a scalp (its analysis kept,
+    // not read twice).
+    std::optional<storage::StoredAnalysis> newest;
+    storage::RecordId newestId = 0;
     for (const storage::Photo &photo : photos)
-        if (analysis::countsForCombinedStage(toAnalysisView(photo.view)) && analysed(photo)) {
-            stage.day = photo.takenAt.toLocalTime().date();
-            break;
+        if (analysis::countsForCombinedStage(toAnalysisView(photo.view))) {
+            newest = analysed(photo);
+            if (newest) {
+                stage.day = photo.takenAt.toLocalTime().date();
+                newestId = photo.id;
+                break;
+            }
         }
     if (!stage.day.isValid())
         return std::nullopt;
@@ -449,7 +456,7 @@ std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId 
     for (const storage::Photo &photo : photos) {
         if (photo.takenAt.toLocalTime().date() != stage.day)
             continue;
-        const auto stored = analysed(photo);
+        const auto stored = photo.id == newestId ? std::move(newest) : analysed(photo);
         if (!stored)
             continue;
         if (!analysis::countsForCombinedStage(toAnalysisView(photo.view))) {

@@ -593,6 +593,9 @@ int main(int argc, char *argv[])
                         error / n, 100 * within / n, smp::test::spearman(truth, estimate));
         }
         std::printf("\nHeuristic (loss-share cut points) on the check half:\n\n");
+    } else if (!givenModel) {
+        std::printf("No stage model given (--model or --train): the stages below come from the "
+                    "loss-share cut points.\n\n");
     }
 
     std::printf(
