@@ -145,9 +145,30 @@ int clientList(const QStringList &arguments)
     return 0;
 }
 
-// The client's stage for `client show --json`: null when no analysed front, top or crown view.
-QJsonValue stageJson(const std::optional<clinic::ClientStage> &stage)
+// The client's stage (clinic::clientStage()), or why it could not be read (a damaged stored
+// analysis): the rest of `client show` still prints.
+struct StageOrError
 {
+    std::optional<clinic::ClientStage> stage;
+    QString error;
+};
+
+StageOrError readStage(storage::Database &db, storage::RecordId clientId)
+{
+    try {
+        return {clinic::clientStage(db, clientId), {}};
+    } catch (const std::exception &failure) {
+        return {std::nullopt, QString::fromUtf8(failure.what())};
+    }
+}
+
+// The client's stage for `client show --json`: null when no analysed front, top or crown view,
+// {"error": ...} when it could not be read.
+QJsonValue stageJson(const StageOrError &read)
+{
+    if (!read.error.isEmpty())
+        return QJsonObject{{QStringLiteral("error"), read.error}};
+    const auto &stage = read.stage;
     if (!stage)
         return QJsonValue::Null;
     QJsonArray photos;
@@ -187,7 +208,7 @@ int clientShow(const QStringList &arguments)
         object[QLatin1String("screening")] = screeningArray;
         object[QLatin1String("consents")] = consentArray;
         object[QLatin1String("photos")] = photoArray;
-        object[QLatin1String("norwood")] = stageJson(clinic::clientStage(db, id));
+        object[QLatin1String("norwood")] = stageJson(readStage(db, id));
         printJson(object);
         return 0;
     }
@@ -219,9 +240,11 @@ int clientShow(const QStringList &arguments)
                   .arg(photo.heightPx)
                   .arg(photo.originalName));
     }
-    const auto stage = clinic::clientStage(db, id);
-    print(stage ? QStringLiteral("Stage: %1").arg(clinic::clientStageText(*stage, QLocale::c()))
-                : QStringLiteral("Stage: none yet (analyse a front or top view)"));
+    const StageOrError read = readStage(db, id);
+    print(!read.error.isEmpty() ? QStringLiteral("Stage: not read: %1").arg(read.error)
+          : read.stage
+              ? QStringLiteral("Stage: %1").arg(clinic::clientStageText(*read.stage, QLocale::c()))
+              : QStringLiteral("Stage: none yet (analyse a front or top view)"));
     return 0;
 }
 

@@ -463,10 +463,20 @@ std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId 
             ++stage.notCounted;
             continue;
         }
-        const analysis::NorwoodEstimate norwood =
-            summarizeStoredAnalysis(*stored, analyses.correctedGrades(*stored), photo.view,
-                                    photo.rotationQuarterTurns, std::nullopt)
-                .norwood;
+        analysis::NorwoodEstimate norwood;
+        try {
+            norwood = summarizeStoredAnalysis(*stored, analyses.correctedGrades(*stored),
+                                              photo.view, photo.rotationQuarterTurns, std::nullopt)
+                          .norwood;
+        } catch (const std::invalid_argument &damaged) {
+            throw std::runtime_error(
+                QStringLiteral("analysis %1 of photo %2 (%3) is damaged: %4; analyse the photo "
+                               "again")
+                    .arg(stored->id)
+                    .arg(photo.id)
+                    .arg(photo.originalName, QString::fromUtf8(damaged.what()))
+                    .toStdString());
+        }
         levels.push_back({toAnalysisView(photo.view), norwood.level});
         stage.photos.emplace_back(photo.view, QString::fromStdString(norwood.stage));
     }

@@ -881,6 +881,22 @@ TEST_CASE("smp client show gives the client's stage from their latest visit's fr
     CHECK(QDate::fromString(norwood[QStringLiteral("day")].toString(), Qt::ISODate).isValid());
     CHECK(show({}).out.contains(QStringLiteral("Stage: Norwood %1 from 1 photo of ")
                                     .arg(norwood[QStringLiteral("stage")].toString())));
+
+    // A damaged stored analysis (its map no longer its stated size): the client still shows,
+    // and the stage says why it is missing.
+    smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
+        .execute("UPDATE photo_analyses SET map_width = map_width + 1");
+    const Result damaged = show({});
+    CHECK(damaged.out.contains(QStringLiteral("Photos:")));
+    CHECK(damaged.out.contains(QStringLiteral("Stage: not read: analysis 1 of photo 1 (")));
+    CHECK(damaged.out.contains(QStringLiteral("is damaged: ")));
+    CHECK(damaged.out.contains(QStringLiteral("analyse the photo again")));
+    CHECK_FALSE(show({QStringLiteral("--json")})
+                    .json()
+                    .object()[QStringLiteral("norwood")]
+                    .toObject()[QStringLiteral("error")]
+                    .toString()
+                    .isEmpty());
 }
 
 TEST_CASE("smp correct grades an area or takes a face off the map of a photo's latest analysis",
