@@ -417,46 +417,38 @@ bool faceStillOnMap(const storage::StoredAnalysis &stored, const QByteArray &cor
     return true;
 }
 
-std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId clientId)
+namespace {
+
+// The latest analysis of `photo`, when it found a scalp.
+std::optional<storage::StoredAnalysis> scalpAnalysis(storage::AnalysisStore &analyses,
+                                                     const storage::Photo &photo)
 {
-    storage::PhotoLibrary library(db);
-    storage::AnalysisStore analyses(db);
-    std::vector<storage::Photo> photos = library.photos(clientId);
-    std::sort(photos.begin(), photos.end(), [](const storage::Photo &a, const storage::Photo &b) {
-        return a.takenAt > b.takenAt;
-    });
-    // The latest analysis of a photo, when it found a scalp.
-    const auto analysed =
-        [&](const storage::Photo &photo) -> std::optional<storage::StoredAnalysis> {
-        auto stored = analyses.latest(photo.id);
-        if (!stored || !QJsonDocument::fromJson(stored->summaryJson.toUtf8())
-                            .object()
-                            .value(QLatin1String("scalp_found"))
-                            .toBool())
-            return std::nullopt;
-        return stored;
-    };
-    ClientStage stage;
-    // The visit: the day of the newest photo that counts and found a scalp (its analysis kept,
-    // not read twice).
-    std::optional<storage::StoredAnalysis> newest;
-    storage::RecordId newestId = 0;
-    for (const storage::Photo &photo : photos)
-        if (analysis::countsForCombinedStage(toAnalysisView(photo.view))) {
-            newest = analysed(photo);
-            if (newest) {
-                stage.day = photo.takenAt.toLocalTime().date();
-                newestId = photo.id;
-                break;
-            }
-        }
-    if (!stage.day.isValid())
+    auto stored = analyses.latest(photo.id);
+    if (!stored || !QJsonDocument::fromJson(stored->summaryJson.toUtf8())
+                        .object()
+                        .value(QLatin1String("scalp_found"))
+                        .toBool())
         return std::nullopt;
+    return stored;
+}
+
+// The client's stage from the photos of `photos` (newest first) taken on `day`, local time;
+// empty when none of them counts and found a scalp. `known`, when given, is the latest analysis
+// of the photo `knownPhotoId`, already read. Throws std::runtime_error naming the analysis and
+// the photo when a stored analysis is damaged.
+std::optional<ClientStage> stageOfVisit(storage::AnalysisStore &analyses,
+                                        const std::vector<storage::Photo> &photos, QDate day,
+                                        storage::RecordId knownPhotoId = 0,
+                                        std::optional<storage::StoredAnalysis> known = {})
+{
+    ClientStage stage;
+    stage.day = day;
     std::vector<analysis::ViewLevel> levels;
     for (const storage::Photo &photo : photos) {
-        if (photo.takenAt.toLocalTime().date() != stage.day)
+        if (photo.takenAt.toLocalTime().date() != day)
             continue;
-        const auto stored = photo.id == newestId ? std::move(newest) : analysed(photo);
+        const auto stored =
+            photo.id == knownPhotoId && known ? std::move(known) : scalpAnalysis(analyses, photo);
         if (!stored)
             continue;
         if (!analysis::countsForCombinedStage(toAnalysisView(photo.view))) {
@@ -485,6 +477,49 @@ std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId 
         return std::nullopt;
     stage.combined = *combined;
     return stage;
+}
+
+// The client's photos, newest first.
+std::vector<storage::Photo> photosNewestFirst(storage::Database &db, storage::RecordId clientId)
+{
+    std::vector<storage::Photo> photos = storage::PhotoLibrary(db).photos(clientId);
+    std::stable_sort(
+        photos.begin(), photos.end(),
+        [](const storage::Photo &a, const storage::Photo &b) { return a.takenAt > b.takenAt; });
+    return photos;
+}
+
+} // namespace
+
+std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId clientId)
+{
+    storage::AnalysisStore analyses(db);
+    const std::vector<storage::Photo> photos = photosNewestFirst(db, clientId);
+    // The visit: the day of the newest photo that counts and found a scalp (its analysis kept,
+    // not read twice).
+    for (const storage::Photo &photo : photos)
+        if (analysis::countsForCombinedStage(toAnalysisView(photo.view)))
+            if (auto newest = scalpAnalysis(analyses, photo))
+                return stageOfVisit(analyses, photos, photo.takenAt.toLocalTime().date(), photo.id,
+                                    std::move(newest));
+    return std::nullopt;
+}
+
+std::vector<ClientStage> clientStageByVisit(storage::Database &db, storage::RecordId clientId)
+{
+    storage::AnalysisStore analyses(db);
+    const std::vector<storage::Photo> photos = photosNewestFirst(db, clientId);
+    std::vector<ClientStage> visits;
+    QDate previous;
+    for (const storage::Photo &photo : photos) {
+        const QDate day = photo.takenAt.toLocalTime().date();
+        if (day == previous) // photos newest first: a day's photos lie together
+            continue;
+        previous = day;
+        if (auto stage = stageOfVisit(analyses, photos, day))
+            visits.push_back(std::move(*stage));
+    }
+    return visits;
 }
 
 QString clientStageText(const ClientStage &stage, const QLocale &locale)

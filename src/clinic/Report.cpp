@@ -1092,6 +1092,8 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
         p.timeline = c.timeline;
         r.pairs.push_back(std::move(p));
     }
+    r.stages = clientStageByVisit(db, clientId);
+    std::reverse(r.stages.begin(), r.stages.end());
     const QTimeZone zone = scheduleSettings(db).calendar.timeZone;
     storage::AppointmentStore appointments(db);
     for (const storage::Appointment &a : appointments.ofClient(clientId)) {
@@ -1172,6 +1174,32 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
                 blocks.emplace_back(new TableRow(
                     columns, {locale.toString(when.toLocalTime().date(), QLocale::LongFormat),
                               locale.toString(coverage, 'f', 1) + QLatin1Char('%')}));
+        }
+    }
+    blocks.emplace_back(new Heading(QObject::tr("The client's stage by visit")));
+    if (r.stages.empty()) {
+        blocks.emplace_back(
+            new Paragraph(QObject::tr("None yet: no front, top or crown view has been analysed.")));
+    } else {
+        blocks.emplace_back(new Paragraph(
+            QObject::tr("The Hamilton-Norwood stage of each visit: the mean level of the front, "
+                        "top and crown views taken that day, each read on its map as corrected. "
+                        "Back and side views are not counted."),
+            8.5, QColor(60, 60, 60)));
+        auto columns = std::make_shared<Columns>(
+            Columns{{QObject::tr("Visit"), QObject::tr("Stage"), QObject::tr("Photos counted")},
+                    {0.28, 0.16, 0.56},
+                    {false, false, false}});
+        blocks.emplace_back(new TableRow(columns, columns->titles, true));
+        for (const ClientStage &stage : r.stages) {
+            QStringList photos;
+            for (const auto &[view, name] : stage.photos)
+                photos << QObject::tr("%1 %2").arg(storage::toString(view), name);
+            blocks.emplace_back(new TableRow(
+                columns,
+                {locale.toString(stage.day, QLocale::LongFormat),
+                 QObject::tr("Norwood %1").arg(QString::fromStdString(stage.combined.stage)),
+                 photos.join(QStringLiteral(", "))}));
         }
     }
     blocks.emplace_back(new Heading(QObject::tr("Sessions performed")));

@@ -1719,6 +1719,10 @@ TEST_CASE("smp compare aligns an after photo onto the before photo and measures 
     CHECK(progressText.contains(QStringLiteral("%1%").arg(
         100 * c[QStringLiteral("coverage_before")].toDouble(), 0, 'f', 1)));
     CHECK(progressText.contains(QStringLiteral("approved by Dr. Lindqvist")));
+    // One visit (both top views taken today), staged from its two photos.
+    const qsizetype stagesAt = progressText.indexOf(QStringLiteral("The client's stage by visit"));
+    CHECK(stagesAt >= 0);
+    CHECK(progressText.indexOf(QStringLiteral("Norwood "), stagesAt) > stagesAt);
     Result undecided = run(dir, {QStringLiteral("review"), QStringLiteral("1"), QStringLiteral("2"),
                                  QStringLiteral("--reviewer"), QStringLiteral("Dr. L")});
     CHECK(undecided.exitCode == 2);

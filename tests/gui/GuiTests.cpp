@@ -1796,6 +1796,37 @@ TEST_CASE("the client's stage comes from their latest visit's front and top view
     CHECK(stage->photos[0].first == storage::PhotoView::Top); // newest first
     CHECK(stage->photos[1] ==
           std::pair{storage::PhotoView::Front, QString::fromStdString(frontStage.norwood.stage)});
+    // Visit by visit, newest first: the latest as above, and the earlier one from its bald front
+    // view alone.
+    const std::vector<clinic::ClientStage> visits = clinic::clientStageByVisit(db, *clientId);
+    REQUIRE(visits.size() == 2);
+    CHECK(visits[0].day == stage->day);
+    CHECK(visits[0].combined.level == stage->combined.level);
+    CHECK(visits[0].photos == stage->photos);
+    CHECK(visits[1].day == day.toLocalTime().date().addDays(-3));
+    CHECK(visits[1].combined.level == baldStage.norwood.level);
+    CHECK(visits[1].combined.photosCounted == 1);
+    CHECK(visits[1].notCounted == 0);
+    // The progress report lists them oldest first, and prints them.
+    const clinic::ProgressReport progress = clinic::gatherProgress(db, *clientId);
+    REQUIRE(progress.stages.size() == 2);
+    CHECK(progress.stages[0].day == visits[1].day);
+    CHECK(progress.stages[1].day == visits[0].day);
+    const QString progressPdf = dir.file(QStringLiteral("progress.pdf"));
+    REQUIRE(clinic::writeProgressPdf(progress, progressPdf) >= 1);
+    const QString progressText = pdfText(progressPdf);
+    CHECK(progressText.contains(QStringLiteral("The client's stage by visit")));
+    const QLocale reportLocale(progress.settings.locale);
+    const qsizetype earlierAt =
+        progressText.indexOf(reportLocale.toString(visits[1].day, QLocale::LongFormat));
+    const qsizetype latestAt =
+        progressText.indexOf(reportLocale.toString(visits[0].day, QLocale::LongFormat));
+    CHECK(earlierAt >= 0);
+    CHECK(latestAt > earlierAt);
+    CHECK(progressText.contains(
+        QStringLiteral("Norwood %1").arg(QString::fromStdString(baldStage.norwood.stage))));
+    CHECK(progressText.contains(
+        QStringLiteral("front %1").arg(QString::fromStdString(frontStage.norwood.stage))));
 
     // The page shows it once the photos load, and the report gives it under the photos' heading.
     page->showClient(*clientId);

@@ -151,6 +151,11 @@ struct ClientStage
 // combined. Empty when no such photo exists. Reads the database; throws what its stores throw.
 std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId clientId);
 
+// The client's stage at each visit, newest first: for every day (local time) on which a photo
+// whose view counts was taken and its latest analysis found a scalp, clientStage() as it reads
+// for that day. Empty when there is none. Throws what clientStage() throws.
+std::vector<ClientStage> clientStageByVisit(storage::Database &db, storage::RecordId clientId);
+
 // One line for a client's stage: "Norwood III from 2 photos of 4 Dec 2026 (top III, front IV)",
 // dates as `locale` writes "4 Dec 2026", with a word on the back and side views not counted.
 QString clientStageText(const ClientStage &stage, const QLocale &locale);

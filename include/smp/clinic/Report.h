@@ -7,6 +7,7 @@
 // Units: page geometry in millimetres, fonts in points; images are painted at their printed
 // size from pixels of at least 150 dpi there.
 
+#include "smp/clinic/Analysis.h"
 #include "smp/planning/Plan.h"
 #include "smp/planning/Pricing.h"
 #include "smp/storage/AppointmentStore.h"
@@ -155,6 +156,8 @@ struct ProgressReport
     storage::Client client;
     QDate date;
     std::vector<ProgressPair> pairs;
+    // The client's stage at each visit, oldest first (clientStageByVisit()).
+    std::vector<ClientStage> stages;
     // The sessions performed: date, title, what was recorded (dilution, needle, minutes).
     std::vector<QStringList> sessions;
     QStringList reviews; // "2026-12-20: approved by Dr. L (photos 1 -> 4): notes"
