@@ -639,6 +639,26 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // noise passed for strands where the two references nearly coincide (three bald side views
     // of the real photographs read 32-55% covered, stage III for VI).
     const float strandHairRatio = hairRatio;
+    // JPEG keeps colour at half the resolution and quantises its fine detail away, so a strand's
+    // pixels read a colour mixed with the skin beside it: the peak of "pure" hair lies at
+    // 0.85-0.90 of the ratio a strand's core reads, and dense light hair read 4.5-7.4 points
+    // over at 1600 px (docs/analysis.md, "Light hair and the JPEG's colour"). Where the head
+    // shows a peak or a spread of hair shades (a dense head; sparse ones keep their extreme), the
+    // hair end is looked for again in the ratio's 2 x 2 maximum, where the colour is least
+    // diluted, and moved there by the photo's sharpness (colourEndWeight): in a soft photo the
+    // blur mixes the colours as much as the JPEG, and the maximum follows its noise (a blurred
+    // even head of grey hair read 4.5 -> 9.0 points thin). Since 1.22.
+    const double colourEndWeight = 1.0 - softness;
+    if (colourEndWeight > 0 && hairRatio < static_cast<float>(extremeRatio)) {
+        cv::Mat ratioMax;
+        cv::dilate(ratio, ratioMax, cv::Mat::ones(2, 2, CV_8U));
+        const double extremeMax = percentile(ratioMax, inner, 0.998);
+        const double hairMax =
+            hairEnd(ratioMax, inner, 0.0, extremeMax, HairShades::Spread, {}, softness);
+        const double plain = static_cast<double>(hairRatio);
+        if (hairMax > plain && hairMax < extremeMax)
+            hairRatio = static_cast<float>(plain + colourEndWeight * (hairMax - plain));
+    }
     constexpr double kHairSideMode = 0.6;
     constexpr double kHairSideHue = 0.6;
     if (hairRatio >= static_cast<float>(extremeRatio)) {
@@ -698,8 +718,23 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
         const double skinRatio =
             hairEnd(ratio, inner, static_cast<double>(hairRatio),
                     percentile(ratio, inner, kSkinEndShare), HairShades::Narrow, {}, softness);
-        if (skinRatio < 0)
-            unmix(static_cast<float>(skinRatio));
+        // The skin end likewise in the ratio's 2 x 2 minimum (since 1.22), where the skin
+        // reference is at most half hair (a skin end of kLeastDilutedSkinEnd or more): where the
+        // two references nearly coincide (a full head of grey hair at 12 MP, its skin end -9.5)
+        // the minimum takes the end to -20 and the margin swallows the map (65% -> 23% covered).
+        constexpr double kLeastDilutedSkinEnd = -1.0;
+        double skinEnd = skinRatio;
+        if (colourEndWeight > 0 && skinRatio >= kLeastDilutedSkinEnd) {
+            cv::Mat ratioMin;
+            cv::erode(ratio, ratioMin, cv::Mat::ones(2, 2, CV_8U));
+            const double skinMin = hairEnd(ratioMin, inner, static_cast<double>(hairRatio),
+                                           percentile(ratioMin, inner, kSkinEndShare),
+                                           HairShades::Narrow, {}, softness);
+            if (skinMin < skinRatio)
+                skinEnd = skinRatio + colourEndWeight * (skinMin - skinRatio);
+        }
+        if (skinEnd < 0)
+            unmix(static_cast<float>(skinEnd));
     }
     return alpha;
 }
