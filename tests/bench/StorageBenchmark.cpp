@@ -417,8 +417,8 @@ int main(int argc, char *argv[])
                    sink += static_cast<std::size_t>(
                        smp::clinic::scalpCoverage(withShare, takenOff).percent);
                }));
-        // The client's stage, as the client page shows it on loading the photos (on the GUI
-        // thread) and the report gathers it: a visit of four analysed photos (two top views, a
+        // The client's stage, as the client page reads it on loading the photos (on a worker
+        // thread) and the reports gather it: a visit of four analysed photos (two top views, a
         // front and a back view), the latest analysis of each restaged on its map.
         const RecordId ownerId = store.search(QStringLiteral("Import Benchmark")).front().id;
         const auto owned = library.photos(ownerId);
