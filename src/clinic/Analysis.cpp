@@ -419,6 +419,14 @@ bool faceStillOnMap(const storage::StoredAnalysis &stored, const QByteArray &cor
 
 namespace {
 
+// A stored analysis that cannot be read back (its map not its stated size): the message names
+// the analysis and the photo and says how to mend it.
+class DamagedAnalysis : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // The latest analysis of `photo`, when it found a scalp.
 std::optional<storage::StoredAnalysis> scalpAnalysis(storage::AnalysisStore &analyses,
                                                      const storage::Photo &photo)
@@ -434,8 +442,8 @@ std::optional<storage::StoredAnalysis> scalpAnalysis(storage::AnalysisStore &ana
 
 // The client's stage from the photos of `photos` (newest first) taken on `day`, local time;
 // empty when none of them counts and found a scalp. `known`, when given, is the latest analysis
-// of the photo `knownPhotoId`, already read. Throws std::runtime_error naming the analysis and
-// the photo when a stored analysis is damaged.
+// of the photo `knownPhotoId`, already read. Throws DamagedAnalysis (a std::runtime_error)
+// naming the analysis and the photo when a stored analysis is damaged.
 std::optional<ClientStage> stageOfVisit(storage::AnalysisStore &analyses,
                                         const std::vector<storage::Photo> &photos, QDate day,
                                         storage::RecordId knownPhotoId = 0,
@@ -461,7 +469,7 @@ std::optional<ClientStage> stageOfVisit(storage::AnalysisStore &analyses,
                                               photo.view, photo.rotationQuarterTurns, std::nullopt)
                           .norwood;
         } catch (const std::invalid_argument &damaged) {
-            throw std::runtime_error(
+            throw DamagedAnalysis(
                 QStringLiteral("analysis %1 of photo %2 (%3) is damaged: %4; analyse the photo "
                                "again")
                     .arg(stored->id)
@@ -516,8 +524,15 @@ std::vector<ClientStage> clientStageByVisit(storage::Database &db, storage::Reco
         if (day == previous) // photos newest first: a day's photos lie together
             continue;
         previous = day;
-        if (auto stage = stageOfVisit(analyses, photos, day))
-            visits.push_back(std::move(*stage));
+        try {
+            if (auto stage = stageOfVisit(analyses, photos, day))
+                visits.push_back(std::move(*stage));
+        } catch (const DamagedAnalysis &damaged) {
+            ClientStage unread;
+            unread.day = day;
+            unread.problem = QString::fromUtf8(damaged.what());
+            visits.push_back(std::move(unread));
+        }
     }
     return visits;
 }

@@ -1192,6 +1192,13 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
                     {false, false, false}});
         blocks.emplace_back(new TableRow(columns, columns->titles, true));
         for (const ClientStage &stage : r.stages) {
+            if (!stage.problem.isEmpty()) {
+                blocks.emplace_back(new TableRow(columns,
+                                                 {locale.toString(stage.day, QLocale::LongFormat),
+                                                  QObject::tr("not read"), stage.problem},
+                                                 false, false, QColor(170, 40, 40)));
+                continue;
+            }
             QStringList photos;
             for (const auto &[view, name] : stage.photos)
                 photos << QObject::tr("%1 %2").arg(storage::toString(view), name);

@@ -65,6 +65,16 @@ QString clientWithSamplePhoto(const ScratchDir &dir, const QString &family)
     return sample;
 }
 
+// Runs a poppler tool on a file and returns its standard output.
+QString poppler(const QString &tool, const QStringList &arguments)
+{
+    QProcess process;
+    process.start(tool, arguments);
+    REQUIRE(process.waitForFinished(60000));
+    REQUIRE(process.exitCode() == 0);
+    return QString::fromUtf8(process.readAllStandardOutput());
+}
+
 } // namespace
 
 TEST_CASE("smp client add, list, show, edit and delete with --json", "[cli]")
@@ -897,6 +907,18 @@ TEST_CASE("smp client show gives the client's stage from their latest visit's fr
                     .toObject()[QStringLiteral("error")]
                     .toString()
                     .isEmpty());
+    // The progress report still prints, its visit saying what could not be read.
+    const QString progress = dir.file(QStringLiteral("progress.pdf"));
+    const Result reported =
+        run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--progress"),
+                  QStringLiteral("--out"), progress});
+    INFO(reported.err.toStdString());
+    REQUIRE(reported.exitCode == 0);
+    const QString progressText =
+        poppler(QStringLiteral("pdftotext"), {progress, QStringLiteral("-")}).simplified();
+    CHECK(progressText.contains(QStringLiteral("not read")));
+    CHECK(progressText.contains(QStringLiteral("analysis 1 of photo 1 (")));
+    CHECK(progressText.contains(QStringLiteral("analyse the photo again")));
 }
 
 TEST_CASE("smp correct grades an area or takes a face off the map of a photo's latest analysis",
@@ -1460,20 +1482,6 @@ TEST_CASE("smp schedule proposes, books, moves with checks and exports iCalendar
     CHECK(badZone.exitCode == 2);
     CHECK(badZone.err.contains(QStringLiteral("time_zone")));
 }
-
-namespace {
-
-// Runs a poppler tool on a file and returns its standard output.
-QString poppler(const QString &tool, const QStringList &arguments)
-{
-    QProcess process;
-    process.start(tool, arguments);
-    REQUIRE(process.waitForFinished(60000));
-    REQUIRE(process.exitCode() == 0);
-    return QString::fromUtf8(process.readAllStandardOutput());
-}
-
-} // namespace
 
 TEST_CASE("smp report writes the consultation report and smp aftercare the aftercare sheet; "
           "pdftotext finds every section and the records' numbers",

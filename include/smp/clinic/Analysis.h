@@ -143,6 +143,10 @@ struct ClientStage
     // The photos counted, newest first: their view and their stage on the map as corrected.
     std::vector<std::pair<storage::PhotoView, QString>> photos;
     int notCounted = 0; // analysed photos of that day whose view does not count (back, sides)
+    // Set by clientStageByVisit() alone, when a stored analysis of that day is damaged: which
+    // one and how to mend it ("analysis 2 of photo 2 (front.jpg) is damaged: ...; analyse the
+    // photo again"). `day` is then the visit's, and the rest is empty.
+    QString problem;
 };
 
 // The stage of client `clientId` from the latest analysis of each of their photos taken on the
@@ -153,7 +157,8 @@ std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId 
 
 // The client's stage at each visit, newest first: for every day (local time) on which a photo
 // whose view counts was taken and its latest analysis found a scalp, clientStage() as it reads
-// for that day. Empty when there is none. Throws what clientStage() throws.
+// for that day. Empty when there is none. A visit with a damaged stored analysis is listed with
+// its `problem`; other failures throw as clientStage()'s do.
 std::vector<ClientStage> clientStageByVisit(storage::Database &db, storage::RecordId clientId);
 
 // One line for a client's stage: "Norwood III from 2 photos of 4 Dec 2026 (top III, front IV)",
