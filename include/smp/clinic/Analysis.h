@@ -152,7 +152,8 @@ struct ClientStage
 // The stage of client `clientId` from the latest analysis of each of their photos taken on the
 // day of the newest photo whose view counts (front, top, crown) and whose latest analysis found
 // a scalp: each such photo's stage on its map as corrected (summarizeStoredAnalysis()),
-// combined. Empty when no such photo exists. Reads the database; throws what its stores throw.
+// combined. Empty when no such photo exists. Reads the database; throws what its stores throw,
+// and std::runtime_error naming the analysis and the photo when a stored analysis is damaged.
 std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId clientId);
 
 // The client's stage at each visit, newest first: for every day (local time) on which a photo
