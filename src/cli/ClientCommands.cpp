@@ -162,24 +162,50 @@ StageOrError readStage(storage::Database &db, storage::RecordId clientId)
     }
 }
 
+// One visit's stage for `client show --json`: its day, level, stage and photos, or its day and
+// {"error": ...} when a stored analysis of that day is damaged (ClientStage::problem).
+QJsonObject visitStageJson(const clinic::ClientStage &stage)
+{
+    const QString day = stage.day.toString(Qt::ISODate);
+    if (!stage.problem.isEmpty())
+        return QJsonObject{{QStringLiteral("day"), day}, {QStringLiteral("error"), stage.problem}};
+    QJsonArray photos;
+    for (const auto &[view, name] : stage.photos)
+        photos.append(QJsonObject{{QStringLiteral("view"), storage::toString(view)},
+                                  {QStringLiteral("stage"), name}});
+    return QJsonObject{{QStringLiteral("level"), stage.combined.level},
+                       {QStringLiteral("stage"), QString::fromStdString(stage.combined.stage)},
+                       {QStringLiteral("day"), day},
+                       {QStringLiteral("photos"), photos},
+                       {QStringLiteral("not_counted"), stage.notCounted}};
+}
+
 // The client's stage for `client show --json`: null when no analysed front, top or crown view,
 // {"error": ...} when it could not be read.
 QJsonValue stageJson(const StageOrError &read)
 {
     if (!read.error.isEmpty())
         return QJsonObject{{QStringLiteral("error"), read.error}};
-    const auto &stage = read.stage;
-    if (!stage)
+    if (!read.stage)
         return QJsonValue::Null;
-    QJsonArray photos;
-    for (const auto &[view, name] : stage->photos)
-        photos.append(QJsonObject{{QStringLiteral("view"), storage::toString(view)},
-                                  {QStringLiteral("stage"), name}});
-    return QJsonObject{{QStringLiteral("level"), stage->combined.level},
-                       {QStringLiteral("stage"), QString::fromStdString(stage->combined.stage)},
-                       {QStringLiteral("day"), stage->day.toString(Qt::ISODate)},
-                       {QStringLiteral("photos"), photos},
-                       {QStringLiteral("not_counted"), stage->notCounted}};
+    return visitStageJson(*read.stage);
+}
+
+// The client's stage at every visit, newest first (clinic::clientStageByVisit()), or why it
+// could not be read: the rest of `client show` still prints.
+struct VisitStagesOrError
+{
+    std::vector<clinic::ClientStage> visits;
+    QString error;
+};
+
+VisitStagesOrError readVisitStages(storage::Database &db, storage::RecordId clientId)
+{
+    try {
+        return {clinic::clientStageByVisit(db, clientId), {}};
+    } catch (const std::exception &failure) {
+        return {{}, QString::fromUtf8(failure.what())};
+    }
 }
 
 int clientShow(const QStringList &arguments)
@@ -209,6 +235,16 @@ int clientShow(const QStringList &arguments)
         object[QLatin1String("consents")] = consentArray;
         object[QLatin1String("photos")] = photoArray;
         object[QLatin1String("norwood")] = stageJson(readStage(db, id));
+        const VisitStagesOrError visits = readVisitStages(db, id);
+        if (!visits.error.isEmpty()) {
+            object[QLatin1String("norwood_by_visit")] =
+                QJsonObject{{QStringLiteral("error"), visits.error}};
+        } else {
+            QJsonArray visitArray;
+            for (const clinic::ClientStage &visit : visits.visits)
+                visitArray.append(visitStageJson(visit));
+            object[QLatin1String("norwood_by_visit")] = visitArray;
+        }
         printJson(object);
         return 0;
     }
@@ -245,6 +281,19 @@ int clientShow(const QStringList &arguments)
           : read.stage
               ? QStringLiteral("Stage: %1").arg(clinic::clientStageText(*read.stage, QLocale::c()))
               : QStringLiteral("Stage: none yet (analyse a front or top view)"));
+    // Earlier visits, so that the change shows; the latest is the line above.
+    const VisitStagesOrError visits = readVisitStages(db, id);
+    if (!visits.error.isEmpty()) {
+        print(QStringLiteral("Stage by visit: not read: %1").arg(visits.error));
+    } else if (visits.visits.size() > 1) {
+        print(QStringLiteral("Stage by visit (newest first):"));
+        for (const clinic::ClientStage &visit : visits.visits) {
+            print(visit.problem.isEmpty()
+                      ? QStringLiteral("  %1").arg(clinic::clientStageText(visit, QLocale::c()))
+                      : QStringLiteral("  %1: not read: %2")
+                            .arg(visit.day.toString(Qt::ISODate), visit.problem));
+        }
+    }
     return 0;
 }
 

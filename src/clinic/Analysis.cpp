@@ -470,11 +470,7 @@ std::optional<ClientStage> stageOfVisit(storage::AnalysisStore &analyses,
                           .norwood;
         } catch (const std::invalid_argument &damaged) {
             throw DamagedAnalysis(
-                QStringLiteral("analysis %1 of photo %2 (%3) is damaged: %4; analyse the photo "
-                               "again")
-                    .arg(stored->id)
-                    .arg(photo.id)
-                    .arg(photo.originalName, QString::fromUtf8(damaged.what()))
+                damagedAnalysisText(*stored, photo, QString::fromUtf8(damaged.what()))
                     .toStdString());
         }
         levels.push_back({toAnalysisView(photo.view), norwood.level});
@@ -959,6 +955,15 @@ void writeAnalysisMasks(const analysis::Result &r, const QString &folder)
     marks.resize(r.grades.size(), 0);
     save(mapImage(r, marks, [](std::uint8_t m) { return static_cast<uchar>(m ? 255 : 0); }),
          "texture.png");
+}
+
+QString damagedAnalysisText(const storage::StoredAnalysis &stored, const storage::Photo &photo,
+                            const QString &problem)
+{
+    return QObject::tr("analysis %1 of photo %2 (%3) is damaged: %4; analyse the photo again")
+        .arg(stored.id)
+        .arg(photo.id)
+        .arg(photo.originalName, problem);
 }
 
 analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &stored,

@@ -153,9 +153,16 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
         c.coverageAfter = meanCoverage(rbInA, area);
         // Per region of A (as corrected): a mask drawn from its outline at map resolution.
         const auto calibration = scaleInUse(library, before->id);
-        const analysis::GradeSummary summary = summarizeStoredAnalysis(
-            *stored, grades, before->view, before->rotationQuarterTurns,
-            calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt);
+        analysis::GradeSummary summary;
+        try {
+            summary = summarizeStoredAnalysis(
+                *stored, grades, before->view, before->rotationQuarterTurns,
+                calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt);
+        } catch (const std::invalid_argument &damaged) {
+            throw StorageError(
+                ErrorKind::InvalidInput,
+                damagedAnalysisText(*stored, *before, QString::fromUtf8(damaged.what())));
+        }
         for (const auto &region : summary.regions) {
             if (region.grade == analysis::Grade::Normal)
                 continue;

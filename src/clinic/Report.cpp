@@ -1062,15 +1062,30 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
         const auto pair = firstAndLatest(db, clientId, view);
         if (!pair)
             continue;
-        const Comparison c = comparePhotos(db, pair->first, pair->second);
-        ProgressPair p;
         QString viewName = storage::toString(view);
         viewName[0] = viewName[0].toUpper();
-        p.title =
-            QObject::tr("%1 view: %2 to %3")
-                .arg(viewName,
-                     locale.toString(c.before.takenAt.toLocalTime().date(), QLocale::LongFormat),
-                     locale.toString(c.after.takenAt.toLocalTime().date(), QLocale::LongFormat));
+        const auto titleOf = [&](const QDateTime &before, const QDateTime &after) {
+            return QObject::tr("%1 view: %2 to %3")
+                .arg(viewName, locale.toString(before.toLocalTime().date(), QLocale::LongFormat),
+                     locale.toString(after.toLocalTime().date(), QLocale::LongFormat));
+        };
+        Comparison c;
+        try {
+            c = comparePhotos(db, pair->first, pair->second);
+        } catch (const storage::StorageError &failure) {
+            // A damaged stored analysis: the pair says so, the rest of the report prints.
+            if (failure.kind() != storage::ErrorKind::InvalidInput)
+                throw;
+            storage::PhotoLibrary library(db);
+            ProgressPair p;
+            p.title =
+                titleOf(library.find(pair->first)->takenAt, library.find(pair->second)->takenAt);
+            p.alignment = QObject::tr("Not compared: %1.").arg(failure.message());
+            r.pairs.push_back(std::move(p));
+            continue;
+        }
+        ProgressPair p;
+        p.title = titleOf(c.before.takenAt, c.after.takenAt);
         p.aligned = c.alignment.ok;
         p.alignment =
             c.alignment.ok

@@ -891,7 +891,6 @@ TEST_CASE("smp client show gives the client's stage from their latest visit's fr
     CHECK(QDate::fromString(norwood[QStringLiteral("day")].toString(), Qt::ISODate).isValid());
     CHECK(show({}).out.contains(QStringLiteral("Stage: Norwood %1 from 1 photo of ")
                                     .arg(norwood[QStringLiteral("stage")].toString())));
-
     // A damaged stored analysis (its map no longer its stated size): the client still shows,
     // and the stage says why it is missing.
     smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
@@ -919,6 +918,85 @@ TEST_CASE("smp client show gives the client's stage from their latest visit's fr
     CHECK(progressText.contains(QStringLiteral("not read")));
     CHECK(progressText.contains(QStringLiteral("analysis 1 of photo 1 (")));
     CHECK(progressText.contains(QStringLiteral("analyse the photo again")));
+
+    // Mended: one visit, its stage the latest, and no list of visits printed.
+    smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
+        .execute("UPDATE photo_analyses SET map_width = map_width - 1");
+    const QJsonArray oneVisit = show({QStringLiteral("--json")})
+                                    .json()
+                                    .object()[QStringLiteral("norwood_by_visit")]
+                                    .toArray();
+    REQUIRE(oneVisit.size() == 1);
+    CHECK(oneVisit[0].toObject() == norwood);
+    CHECK_FALSE(show({}).out.contains(QStringLiteral("Stage by visit")));
+
+    // A second visit: the first photo moved to an earlier day, the same photo taken again today
+    // and painted bald. Both visits list, newest first.
+    smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
+        .execute("UPDATE photos SET taken_at = '2025-06-02T10:00:00.000Z' WHERE id = 1");
+    // (One pixel changed: the same file would be skipped as a duplicate.)
+    QImage again(dir.file(QStringLiteral("sample.png")));
+    again.setPixel(0, 0, qRgb(1, 2, 3));
+    const QString secondVisit = dir.file(QStringLiteral("second-visit.png"));
+    REQUIRE(again.save(secondVisit));
+    REQUIRE(run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"),
+                      secondVisit, QStringLiteral("--view"), QStringLiteral("top")})
+                .exitCode == 0);
+    REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("2")}).exitCode == 0);
+    REQUIRE(run(dir, {QStringLiteral("correct"), QStringLiteral("2"), QStringLiteral("--area"),
+                      QStringLiteral("0,0;100000,0;100000,100000;0,100000"),
+                      QStringLiteral("--grade"), QStringLiteral("bald")})
+                .exitCode == 0);
+    const QJsonObject twoVisits = show({QStringLiteral("--json")}).json().object();
+    const QJsonArray visits = twoVisits[QStringLiteral("norwood_by_visit")].toArray();
+    REQUIRE(visits.size() == 2);
+    CHECK(visits[0].toObject() == twoVisits[QStringLiteral("norwood")].toObject());
+    const QString baldStage = visits[0].toObject()[QStringLiteral("stage")].toString();
+    CHECK(visits[0].toObject()[QStringLiteral("level")].toInt() >
+          norwood[QStringLiteral("level")].toInt());
+    QJsonObject earlier = norwood;
+    earlier[QStringLiteral("day")] = QStringLiteral("2025-06-02");
+    CHECK(visits[1].toObject() == earlier);
+    const QString listed = show({}).out;
+    CHECK(listed.contains(QStringLiteral("Stage: Norwood %1 from 1 photo of ").arg(baldStage)));
+    const qsizetype byVisit = listed.indexOf(QStringLiteral("Stage by visit (newest first):"));
+    REQUIRE(byVisit >= 0);
+    const qsizetype latestLine =
+        listed.indexOf(QStringLiteral("  Norwood %1 from 1 photo of ").arg(baldStage), byVisit);
+    const qsizetype earlierLine =
+        listed.indexOf(QStringLiteral("  Norwood %1 from 1 photo of 2 Jun 2025 (top ")
+                           .arg(norwood[QStringLiteral("stage")].toString()),
+                       byVisit);
+    CHECK(latestLine > byVisit);
+    CHECK(earlierLine > latestLine);
+
+    // The earlier visit's analysis damaged: the list says which, the latest stage stands, and
+    // the progress report still prints.
+    smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
+        .execute("UPDATE photo_analyses SET map_width = map_width + 1 WHERE photo_id = 1");
+    const Result halfDamaged = show({});
+    CHECK(halfDamaged.out.contains(
+        QStringLiteral("Stage: Norwood %1 from 1 photo of ").arg(baldStage)));
+    CHECK(halfDamaged.out.contains(
+        QStringLiteral("  2025-06-02: not read: analysis 1 of photo 1 (")));
+    const QJsonArray halfVisits = show({QStringLiteral("--json")})
+                                      .json()
+                                      .object()[QStringLiteral("norwood_by_visit")]
+                                      .toArray();
+    REQUIRE(halfVisits.size() == 2);
+    CHECK(halfVisits[1].toObject()[QStringLiteral("day")].toString() ==
+          QStringLiteral("2025-06-02"));
+    CHECK(halfVisits[1].toObject()[QStringLiteral("error")].toString().contains(
+        QStringLiteral("analyse the photo again")));
+    const Result reportedAgain =
+        run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--progress"),
+                  QStringLiteral("--out"), progress});
+    INFO(reportedAgain.err.toStdString());
+    REQUIRE(reportedAgain.exitCode == 0);
+    const QString againText =
+        poppler(QStringLiteral("pdftotext"), {progress, QStringLiteral("-")}).simplified();
+    CHECK(againText.contains(QStringLiteral("Top view: ")));
+    CHECK(againText.contains(QStringLiteral("Not compared: analysis 1 of photo 1 (")));
 }
 
 TEST_CASE("smp correct grades an area or takes a face off the map of a photo's latest analysis",

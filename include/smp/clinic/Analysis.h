@@ -233,6 +233,12 @@ analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &st
                                                const QByteArray &corrected, storage::PhotoView view,
                                                int quarterTurns, std::optional<double> mmPerPx);
 
+// What to tell the technician when summarizeStoredAnalysis() finds the stored analysis of
+// `photo` damaged (`problem`: its message): "analysis 2 of photo 2 (front.jpg) is damaged: ...;
+// analyse the photo again".
+QString damagedAnalysisText(const storage::StoredAnalysis &stored, const storage::Photo &photo,
+                            const QString &problem);
+
 // The colour each grade is drawn in (normal green, mild yellow, moderate orange, advanced red,
 // bald purple).
 QColor gradeColour(analysis::Grade grade);

@@ -52,7 +52,8 @@ struct Comparison
 
 // Compares two photos of one client. `pointPairs` (photo pixels, A then B, at least three) align
 // by hand instead of automatically. Throws StorageError naming the photo that is missing, of
-// another client, or not analysed (the coverage needs an analysis of A).
+// another client, or not analysed (the coverage needs an analysis of A), and one (InvalidInput)
+// naming A's stored analysis when it is damaged (damagedAnalysisText()).
 Comparison
 comparePhotos(storage::Database &db, storage::RecordId before, storage::RecordId after,
               const std::vector<std::pair<vision::Point2, vision::Point2>> &pointPairs = {});
