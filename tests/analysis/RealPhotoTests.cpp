@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <map>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -203,14 +204,20 @@ TEST_CASE("real photographs labelled 6 or 7, every view: no more staged III or b
     // rest at IV or above. A guard against more, not a target (side and back views have none).
     // 1.20 (a soft photo's sparse hair end) adds two copies of a level-6 right view, its bald
     // top mapped bald (5% covered; loss share 0.656 -> 0.664, up): the forest, given that, steps
-    // from IV to III (docs/analysis.md, real photographs, 1.20).
-    constexpr int kStagedLowNow = 13;
+    // from IV to III (docs/analysis.md, real photographs, 1.20). 1.23 (a soft photo's reference
+    // from its smoothed map) adds four side views of two people, all labelled 6, whose coverage
+    // is unchanged and whose lower reference grades a little less loss: a level-6 left view
+    // (three copies) whose head mask takes in the whole face, and a right view of a bald top
+    // read 22% covered (docs/analysis.md, "A soft photo's reference"). Side views do not count
+    // towards the client's stage.
+    constexpr int kStagedLowNow = 17;
     const QString images = test::sharedHairlossImages();
     if (images.isEmpty()) {
         WARN("../shared/data/hairloss is not present: skipping the bald-head check");
         return;
     }
     int photos = 0, stagedLow = 0;
+    std::ostringstream low; // every photo staged III or below, for the failure's message
     for (const QStringList &f : labelRows(images)) {
         if (f[1].toInt() < 6)
             continue;
@@ -219,13 +226,14 @@ TEST_CASE("real photographs labelled 6 or 7, every view: no more staged III or b
         ++photos;
         if (result.norwood.level <= 3) {
             ++stagedLow;
-            UNSCOPED_INFO(f[0].toStdString()
-                          << " (level " << f[1].toStdString() << ", " << f[2].toStdString()
-                          << "): stage " << result.norwood.stage << ", coverage "
-                          << result.coveragePercent << "%");
+            low << '\n'
+                << f[0].toStdString() << " (level " << f[1].toStdString() << ", "
+                << f[2].toStdString() << "): stage " << result.norwood.stage << ", coverage "
+                << result.coveragePercent << "%";
         }
     }
     CHECK(photos > 300);
+    INFO("staged III or below:" << low.str());
     CHECK(stagedLow <= kStagedLowNow);
 }
 

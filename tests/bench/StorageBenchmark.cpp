@@ -332,6 +332,14 @@ int main(int argc, char *argv[])
         realistic.heightPx = 3000;
         realistic.strandsPerPixel *= (1600.0 / 4000.0) * (1600.0 / 4000.0);
         const QImage realisticPhoto = smp::imaging::drawSampleScalp(realistic);
+        // A soft photo, as most clinic and phone photos read (docs/analysis.md, "A soft photo
+        // says so"): the head drawn at 1000 x 750 and scaled up to 12 MP, its strands blurred
+        // over 4 px. It takes the soft-photo paths (algorithms 1.20, 1.21 and 1.23).
+        smp::imaging::SampleScalpParameters small;
+        small.widthPx = 1000;
+        small.heightPx = 750;
+        const QImage softPhoto = smp::imaging::drawSampleScalp(small).scaled(
+            4000, 3000, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
         smp::analysis::Parameters parameters;
         parameters.mmPerPx = 0.067;
         // The memory the analyses take on top of the process's, the photos drawn: the peak
@@ -350,6 +358,13 @@ int main(int argc, char *argv[])
         report("scalp analysis of a 12 MP photo, dark hair, skin showing", measure(5, [&] {
                    sink += smp::clinic::analyzeImage(realisticPhoto, parameters).regions.size();
                }));
+        report("scalp analysis of a 12 MP photo, soft (drawn at 1000 px, scaled up)",
+               measure(5, [&] {
+                   sink += smp::clinic::analyzeImage(softPhoto, parameters).regions.size();
+               }));
+        std::printf("  (the soft photo's sharpness: %.2f; soft under %.1f)\n",
+                    smp::clinic::analyzeImage(softPhoto, parameters).photoSharpness,
+                    smp::analysis::kSoftPhotoSharpness);
         // The same head said to be seen from behind: the ears and the rim's loss come off
         // (algorithm 1.18).
         smp::analysis::Parameters back = parameters;

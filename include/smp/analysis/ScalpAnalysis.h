@@ -194,7 +194,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.22"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.23"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -237,7 +237,9 @@ struct Result
                                            // 1.21: a soft photo's peak of pure hair moved
                                            // towards its extreme; 1.22: a dense head's
                                            // colour ends where JPEG dilutes the colour
-                                           // least (2 x 2 maximum and minimum)
+                                           // least (2 x 2 maximum and minimum); 1.23:
+                                           // a soft photo's reference from the map
+                                           // smoothed over its softness times a window
     std::string parametersJson;            // every parameter that shaped the result
 };
 
