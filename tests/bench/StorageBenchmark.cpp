@@ -333,11 +333,11 @@ int main(int argc, char *argv[])
         realistic.strandsPerPixel *= (1600.0 / 4000.0) * (1600.0 / 4000.0);
         const QImage realisticPhoto = smp::imaging::drawSampleScalp(realistic);
         // A soft photo, as most clinic and phone photos read (docs/analysis.md, "A soft photo
-        // says so"): the head drawn at 1000 x 750 and scaled up to 12 MP, its strands blurred
-        // over 4 px. It takes the soft-photo paths (algorithms 1.20, 1.21 and 1.23).
+        // says so"): the head drawn at 800 x 600 and scaled up to 12 MP, its strands blurred
+        // over 5 px. It takes the soft-photo paths (algorithms 1.20, 1.21 and 1.23).
         smp::imaging::SampleScalpParameters small;
-        small.widthPx = 1000;
-        small.heightPx = 750;
+        small.widthPx = 800;
+        small.heightPx = 600;
         const QImage softPhoto = smp::imaging::drawSampleScalp(small).scaled(
             4000, 3000, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
         smp::analysis::Parameters parameters;
@@ -358,7 +358,7 @@ int main(int argc, char *argv[])
         report("scalp analysis of a 12 MP photo, dark hair, skin showing", measure(5, [&] {
                    sink += smp::clinic::analyzeImage(realisticPhoto, parameters).regions.size();
                }));
-        report("scalp analysis of a 12 MP photo, soft (drawn at 1000 px, scaled up)",
+        report("scalp analysis of a 12 MP photo, soft (drawn at 800 px, scaled up)",
                measure(5, [&] {
                    sink += smp::clinic::analyzeImage(softPhoto, parameters).regions.size();
                }));
