@@ -509,13 +509,16 @@ std::optional<ClientStage> clientStage(storage::Database &db, storage::RecordId 
     return std::nullopt;
 }
 
-std::vector<ClientStage> clientStageByVisit(storage::Database &db, storage::RecordId clientId)
+std::vector<ClientStage> clientStageByVisit(storage::Database &db, storage::RecordId clientId,
+                                            std::size_t maxVisits)
 {
     storage::AnalysisStore analyses(db);
     const std::vector<storage::Photo> photos = photosNewestFirst(db, clientId);
     std::vector<ClientStage> visits;
     QDate previous;
     for (const storage::Photo &photo : photos) {
+        if (visits.size() >= maxVisits)
+            break;
         const QDate day = photo.takenAt.toLocalTime().date();
         if (day == previous) // photos newest first: a day's photos lie together
             continue;

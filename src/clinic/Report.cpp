@@ -741,6 +741,14 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
 
     if (const auto stage = clientStage(db, clientId); stage && stage->combined.photosCounted >= 2)
         r.stage = clientStageText(*stage, locale);
+    if (const auto visits = clientStageByVisit(db, clientId, 2); visits.size() == 2) {
+        const ClientStage &before = visits[1];
+        r.previousStage =
+            before.problem.isEmpty()
+                ? clientStageText(before, locale)
+                : QObject::tr("%1: %2").arg(
+                      locale.toString(before.day, QStringLiteral("d MMM yyyy")), before.problem);
+    }
 
     // The newest saved plan.
     report(0.5);
@@ -881,6 +889,8 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
         add(new Paragraph(QObject::tr("No analysed photo yet.")));
     if (!r.stage.isEmpty())
         add(new Paragraph(QObject::tr("Stage of the client: %1.").arg(r.stage)));
+    if (!r.previousStage.isEmpty())
+        add(new Paragraph(QObject::tr("At the previous visit: %1.").arg(r.previousStage)));
     for (const ReportPhoto &p : r.photos) {
         add(new Images({p.image}, {p.caption}, 105));
         if (!p.calibrated && !p.scaleDoubt.isEmpty())

@@ -1565,6 +1565,7 @@ TEST_CASE("the report stages the corrected map with the stage model, as the anal
     CHECK(asAnalysed.norwood.confidence == Approx(result.norwood.confidence));
     const clinic::ConsultationReport report = clinic::gatherConsultation(db, *clientId);
     REQUIRE_FALSE(report.photos.empty());
+    CHECK(report.previousStage.isEmpty()); // one visit
     CHECK(report.photos.front().stage == QStringLiteral("Norwood %1 (confidence %2)")
                                              .arg(QString::fromStdString(result.norwood.stage))
                                              .arg(result.norwood.confidence, 0, 'f', 2));
@@ -1843,6 +1844,20 @@ TEST_CASE("the client's stage comes from their latest visit's front and top view
     CHECK(expected.endsWith(QStringLiteral("; back and side views not counted")));
     const clinic::ConsultationReport report = clinic::gatherConsultation(db, *clientId);
     CHECK(report.stage == clinic::clientStageText(*stage, QLocale(report.settings.locale)));
+    // The visit before is given under it, with its own stage (the bald front view's), in the
+    // report and in its PDF.
+    CHECK(report.previousStage ==
+          clinic::clientStageText(visits[1], QLocale(report.settings.locale)));
+    const QString consultationPdf = dir.file(QStringLiteral("consultation.pdf"));
+    REQUIRE(clinic::writeConsultationPdf(report, consultationPdf) >= 1);
+    const QString consultationText = pdfText(consultationPdf).simplified();
+    const qsizetype latestLineAt =
+        consultationText.indexOf(QStringLiteral("Stage of the client: "));
+    const qsizetype previousLineAt = consultationText.indexOf(
+        QStringLiteral("At the previous visit: Norwood %1 from 1 photo of ")
+            .arg(QString::fromStdString(baldStage.norwood.stage)));
+    CHECK(latestLineAt >= 0);
+    CHECK(previousLineAt > latestLineAt);
 
     // Filed as a side view, the front photo no longer counts: one photo, the top view's stage.
     storage::PhotoLibrary(db).setView(front.id, storage::PhotoView::Left);
@@ -1851,8 +1866,10 @@ TEST_CASE("the client's stage comes from their latest visit's front and top view
     CHECK(label->text().contains(QStringLiteral(" from 1 photo of ")));
     CHECK(label->text().contains(
         QStringLiteral("(top %1)").arg(QString::fromStdString(topStage.norwood.stage))));
-    // One photo: its caption says it.
-    CHECK(clinic::gatherConsultation(db, *clientId).stage.isEmpty());
+    // One photo: its caption says it. The visit before is still given.
+    const clinic::ConsultationReport onePhoto = clinic::gatherConsultation(db, *clientId);
+    CHECK(onePhoto.stage.isEmpty());
+    CHECK(onePhoto.previousStage == report.previousStage);
 
     // A correction stored in a photo window opened from the page: the line is read again.
     QListWidget *list = page->photoList();

@@ -102,6 +102,10 @@ struct ConsultationReport
     // The client's stage from two or more photos of their latest visit (clientStageText()); empty
     // when fewer than two photos count.
     QString stage;
+    // The client's stage at the visit before the latest (clientStageText()), or why it could not
+    // be read ("2 Nov 2026: analysis 1 of photo 3 (...) is damaged: ..."); empty when there was
+    // no earlier visit with a front, top or crown view analysed.
+    QString previousStage;
     bool hasPlan = false;
     double treatedAreaCm2 = 0;
     int dots = 0;
