@@ -145,21 +145,29 @@ int clientList(const QStringList &arguments)
     return 0;
 }
 
-// The client's stage (clinic::clientStage()), or why it could not be read (a damaged stored
-// analysis): the rest of `client show` still prints.
-struct StageOrError
+// What `read()` returned, or why it failed (a damaged stored analysis, say): the rest of
+// `client show` still prints.
+template <typename T> struct ReadOrError
 {
-    std::optional<clinic::ClientStage> stage;
-    QString error;
+    T value{};
+    QString error; // empty when read
 };
+
+template <typename Read> auto readOrError(Read read) -> ReadOrError<decltype(read())>
+{
+    try {
+        return {read(), {}};
+    } catch (const std::exception &failure) {
+        return {{}, QString::fromUtf8(failure.what())};
+    }
+}
+
+// The client's stage (clinic::clientStage()), or why it could not be read.
+using StageOrError = ReadOrError<std::optional<clinic::ClientStage>>;
 
 StageOrError readStage(storage::Database &db, storage::RecordId clientId)
 {
-    try {
-        return {clinic::clientStage(db, clientId), {}};
-    } catch (const std::exception &failure) {
-        return {std::nullopt, QString::fromUtf8(failure.what())};
-    }
+    return readOrError([&] { return clinic::clientStage(db, clientId); });
 }
 
 // One visit's stage for `client show --json`: its day, level, stage and photos, or its day and
@@ -186,26 +194,18 @@ QJsonValue stageJson(const StageOrError &read)
 {
     if (!read.error.isEmpty())
         return QJsonObject{{QStringLiteral("error"), read.error}};
-    if (!read.stage)
+    if (!read.value)
         return QJsonValue::Null;
-    return visitStageJson(*read.stage);
+    return visitStageJson(*read.value);
 }
 
 // The client's stage at every visit, newest first (clinic::clientStageByVisit()), or why it
-// could not be read: the rest of `client show` still prints.
-struct VisitStagesOrError
-{
-    std::vector<clinic::ClientStage> visits;
-    QString error;
-};
+// could not be read.
+using VisitStagesOrError = ReadOrError<std::vector<clinic::ClientStage>>;
 
 VisitStagesOrError readVisitStages(storage::Database &db, storage::RecordId clientId)
 {
-    try {
-        return {clinic::clientStageByVisit(db, clientId), {}};
-    } catch (const std::exception &failure) {
-        return {{}, QString::fromUtf8(failure.what())};
-    }
+    return readOrError([&] { return clinic::clientStageByVisit(db, clientId); });
 }
 
 int clientShow(const QStringList &arguments)
@@ -241,7 +241,7 @@ int clientShow(const QStringList &arguments)
                 QJsonObject{{QStringLiteral("error"), visits.error}};
         } else {
             QJsonArray visitArray;
-            for (const clinic::ClientStage &visit : visits.visits)
+            for (const clinic::ClientStage &visit : visits.value)
                 visitArray.append(visitStageJson(visit));
             object[QLatin1String("norwood_by_visit")] = visitArray;
         }
@@ -278,16 +278,16 @@ int clientShow(const QStringList &arguments)
     }
     const StageOrError read = readStage(db, id);
     print(!read.error.isEmpty() ? QStringLiteral("Stage: not read: %1").arg(read.error)
-          : read.stage
-              ? QStringLiteral("Stage: %1").arg(clinic::clientStageText(*read.stage, QLocale::c()))
+          : read.value
+              ? QStringLiteral("Stage: %1").arg(clinic::clientStageText(*read.value, QLocale::c()))
               : QStringLiteral("Stage: none yet (analyse a front or top view)"));
     // Earlier visits, so that the change shows; the latest is the line above.
     const VisitStagesOrError visits = readVisitStages(db, id);
     if (!visits.error.isEmpty()) {
         print(QStringLiteral("Stage by visit: not read: %1").arg(visits.error));
-    } else if (visits.visits.size() > 1) {
+    } else if (visits.value.size() > 1) {
         print(QStringLiteral("Stage by visit (newest first):"));
-        for (const clinic::ClientStage &visit : visits.visits) {
+        for (const clinic::ClientStage &visit : visits.value) {
             print(visit.problem.isEmpty()
                       ? QStringLiteral("  %1").arg(clinic::clientStageText(visit, QLocale::c()))
                       : QStringLiteral("  %1: not read: %2")
