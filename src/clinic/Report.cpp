@@ -31,6 +31,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace smp::clinic {
@@ -700,8 +701,16 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         const auto calibration = scaleInUse(library, p.id);
         const std::optional<double> mmPerPx =
             calibration ? std::optional<double>(calibration->mmPerPx) : std::nullopt;
-        const analysis::GradeSummary summary =
-            summarizeStoredAnalysis(*stored, corrected, p.view, p.rotationQuarterTurns, mmPerPx);
+        analysis::GradeSummary summary;
+        try {
+            summary = summarizeStoredAnalysis(*stored, corrected, p.view, p.rotationQuarterTurns,
+                                              mmPerPx);
+        } catch (const std::invalid_argument &damaged) {
+            // The rest of the report still prints, naming the photo to analyse again.
+            r.photosNotShown.push_back(
+                damagedAnalysisText(*stored, p, QString::fromUtf8(damaged.what())));
+            continue;
+        }
         const QImage upright = imaging::loadUprightImage(library.absolutePath(p));
         ReportPhoto photo;
         photo.image = analysisImage(upright, corrected, *stored, summary, mmPerPx);
@@ -885,8 +894,11 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
 
     // Photos and their analysis.
     add(new Heading(QObject::tr("The scalp today")));
-    if (r.photos.empty())
+    if (r.photos.empty() && r.photosNotShown.empty())
         add(new Paragraph(QObject::tr("No analysed photo yet.")));
+    for (const QString &problem : r.photosNotShown)
+        add(new Paragraph(QObject::tr("Photo not shown: %1.").arg(problem), 8.5,
+                          QColor(170, 40, 40)));
     if (!r.stage.isEmpty())
         add(new Paragraph(QObject::tr("Stage of the client: %1.").arg(r.stage)));
     if (!r.previousStage.isEmpty())

@@ -970,8 +970,22 @@ TEST_CASE("smp client show gives the client's stage from their latest visit's fr
     CHECK(latestLine > byVisit);
     CHECK(earlierLine > latestLine);
 
+    // The consultation report gives the earlier visit's stage under the latest.
+    const QString consultation = dir.file(QStringLiteral("consultation.pdf"));
+    const auto consultationText = [&] {
+        const Result consulted = run(dir, {QStringLiteral("report"), QStringLiteral("1"),
+                                           QStringLiteral("--out"), consultation});
+        INFO(consulted.err.toStdString());
+        REQUIRE(consulted.exitCode == 0);
+        return poppler(QStringLiteral("pdftotext"), {consultation, QStringLiteral("-")})
+            .simplified();
+    };
+    CHECK(consultationText().contains(
+        QStringLiteral("At the previous visit: Norwood %1 from 1 photo of 2 Jun 2025 (top ")
+            .arg(norwood[QStringLiteral("stage")].toString())));
+
     // The earlier visit's analysis damaged: the list says which, the latest stage stands, and
-    // the progress report still prints.
+    // the progress report and the consultation report still print.
     smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
         .execute("UPDATE photo_analyses SET map_width = map_width + 1 WHERE photo_id = 1");
     const Result halfDamaged = show({});
@@ -997,6 +1011,12 @@ TEST_CASE("smp client show gives the client's stage from their latest visit's fr
         poppler(QStringLiteral("pdftotext"), {progress, QStringLiteral("-")}).simplified();
     CHECK(againText.contains(QStringLiteral("Top view: ")));
     CHECK(againText.contains(QStringLiteral("Not compared: analysis 1 of photo 1 (")));
+    // The earlier photo is one of the report's four: named rather than shown.
+    const QString consultedAgain = consultationText();
+    CHECK(consultedAgain.contains(
+        QStringLiteral("At the previous visit: 2 Jun 2025: analysis 1 of photo 1 (")));
+    CHECK(consultedAgain.contains(QStringLiteral("Photo not shown: analysis 1 of photo 1 (")));
+    CHECK(consultedAgain.contains(QStringLiteral("top view, ")));
 }
 
 TEST_CASE("smp correct grades an area or takes a face off the map of a photo's latest analysis",

@@ -99,6 +99,9 @@ struct ConsultationReport
     QDate date;
     QString planVersion; // "plan 3 · smp-dot-plan 0.1 · seed 1 · 2026-11-24"
     std::vector<ReportPhoto> photos;
+    // Photos chosen but not shown, and why: "analysis 1 of photo 1 (top.jpg) is damaged: ...;
+    // analyse the photo again" (damagedAnalysisText()).
+    std::vector<QString> photosNotShown;
     // The client's stage from two or more photos of their latest visit (clientStageText()); empty
     // when fewer than two photos count.
     QString stage;
