@@ -36,6 +36,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <stdexcept>
+
 namespace smp::gui {
 
 namespace {
@@ -386,30 +388,44 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
     if (!summary.value(QLatin1String("scalp_found")).toBool())
         return tr("Analysed %1: no scalp found")
             .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat));
+    const auto photo = storage::PhotoLibrary(m_db).find(photoId);
+    if (!photo)
+        return QString();
+    // A damaged map (not its stated size) is named with what to do, rather than read.
+    const QByteArray correctedGrades = store.correctedGrades(*analysis);
+    if (analysis->grades.size() != qsizetype(analysis->mapWidth) * analysis->mapHeight ||
+        correctedGrades.size() != analysis->grades.size())
+        return clinic::damagedAnalysisText(*analysis, *photo,
+                                           tr("its map does not match its size (%1 x %2)")
+                                               .arg(analysis->mapWidth)
+                                               .arg(analysis->mapHeight));
     const QJsonObject norwood = summary.value(QLatin1String("norwood")).toObject();
     QString stage = norwood.value(QLatin1String("stage")).toString();
     double confidence = norwood.value(QLatin1String("confidence")).toDouble();
     const bool corrected = !store.corrections(analysis->id).empty();
-    if (const auto photo = storage::PhotoLibrary(m_db).find(photoId); corrected && photo) {
+    if (corrected) {
         // The stage of the map as corrected, as the report gives it (areas are not shown here).
-        const auto stageNow =
-            clinic::summarizeStoredAnalysis(*analysis, store.correctedGrades(*analysis),
-                                            photo->view, photo->rotationQuarterTurns, std::nullopt)
-                .norwood;
-        stage = QString::fromStdString(stageNow.stage);
-        confidence = stageNow.confidence;
+        try {
+            const auto stageNow =
+                clinic::summarizeStoredAnalysis(*analysis, correctedGrades, photo->view,
+                                                photo->rotationQuarterTurns, std::nullopt)
+                    .norwood;
+            stage = QString::fromStdString(stageNow.stage);
+            confidence = stageNow.confidence;
+        } catch (const std::invalid_argument &damaged) {
+            return clinic::damagedAnalysisText(*analysis, *photo,
+                                               QString::fromUtf8(damaged.what()));
+        }
     }
     // Loss on the map as corrected that looks like hair to the texture check (the viewer says
     // more and hatches it).
-    const QByteArray correctedGrades = store.correctedGrades(*analysis);
     const double textureShare = clinic::textureCheckShare(
         clinic::textureCheckMarks(analysis::hairOnMap(clinic::textureCheckOf(*analysis),
                                                       analysis->mapWidth, analysis->mapHeight,
                                                       analysis->photoPxPerMapPx),
                                   correctedGrades),
         correctedGrades);
-    const auto photo = storage::PhotoLibrary(m_db).find(photoId);
-    const bool faceOnMap = photo && clinic::faceStillOnMap(*analysis, correctedGrades, photo->view);
+    const bool faceOnMap = clinic::faceStillOnMap(*analysis, correctedGrades, photo->view);
     const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedGrades);
     return tr("Analysed %1: coverage %2%%3 · Norwood %4 (confidence %5)%6%7%8%9")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))

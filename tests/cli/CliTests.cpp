@@ -1144,6 +1144,26 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
             QStringLiteral("--grade: \"thin\" is not normal"));
     refused({QStringLiteral("--face"), face, QStringLiteral("--grade"), QStringLiteral("bald")},
             QStringLiteral("--face takes the face off the map"));
+
+    // A damaged stored analysis (its map no longer its stated size) takes no correction: it is
+    // named, and no correction is stored.
+    const auto correctionCount = [&dir] {
+        smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+        smp::storage::AnalysisStore store(db);
+        return store.corrections(store.latest(1)->id).size();
+    };
+    const std::size_t correctionsBefore = correctionCount();
+    smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
+        .execute("UPDATE photo_analyses SET map_width = map_width + 1 WHERE photo_id = 1");
+    const Result onDamaged =
+        run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
+                  QStringLiteral("0,0;300,0;300,300"), QStringLiteral("--grade"),
+                  QStringLiteral("bald")});
+    CHECK(onDamaged.exitCode != 0);
+    CHECK(onDamaged.err.contains(QStringLiteral("of photo 1 (")));
+    CHECK(onDamaged.err.contains(QStringLiteral("its map does not match its size")));
+    CHECK(onDamaged.err.contains(QStringLiteral("analyse the photo again")));
+    CHECK(correctionCount() == correctionsBefore);
 }
 
 TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",

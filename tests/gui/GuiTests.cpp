@@ -1700,6 +1700,21 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     page->photoList()->setCurrentRow(-1);
     page->photoList()->setCurrentRow(0);
     CHECK(info().contains(QStringLiteral("the face still reads as bald scalp")));
+
+    // The latest analysis damaged (its map no longer its stated size), uncorrected and then
+    // corrected: the page names it and what to do, rather than failing.
+    const storage::RecordId latestId = clinic::storeAnalysis(db, photoId, result);
+    db.execute("UPDATE photo_analyses SET map_width = map_width + 1 WHERE id = " +
+               std::to_string(latestId));
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    CHECK(info().contains(QStringLiteral("is damaged: ")));
+    CHECK(info().contains(QStringLiteral("analyse the photo again")));
+    storage::AnalysisStore(db).saveCorrections(
+        latestId, {storage::GradeTile{0, 0, QByteArray(64 * 64, '\x01')}});
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    CHECK(info().contains(QStringLiteral("is damaged: ")));
 }
 
 TEST_CASE("the client's stage comes from their latest visit's front and top views, on the page "
