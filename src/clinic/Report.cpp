@@ -748,16 +748,20 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         r.photos.push_back(std::move(photo));
     }
 
-    if (const auto stage = clientStage(db, clientId); stage && stage->combined.photosCounted >= 2)
-        r.stage = clientStageText(*stage, locale);
-    if (const auto visits = clientStageByVisit(db, clientId, 2); visits.size() == 2) {
-        const ClientStage &before = visits[1];
-        r.previousStage =
-            before.problem.isEmpty()
-                ? clientStageText(before, locale)
-                : QObject::tr("%1: %2").arg(
-                      locale.toString(before.day, QStringLiteral("d MMM yyyy")), before.problem);
-    }
+    // The latest visit's stage (clientStage()'s) and the one before; a damaged stored analysis
+    // is named there and the rest of the report still prints.
+    const std::vector<ClientStage> visits = clientStageByVisit(db, clientId, 2);
+    const auto visitText = [&](const ClientStage &visit) {
+        return visit.problem.isEmpty()
+                   ? clientStageText(visit, locale)
+                   : QObject::tr("%1: not read: %2")
+                         .arg(locale.toString(visit.day, QStringLiteral("d MMM yyyy")),
+                              visit.problem);
+    };
+    if (!visits.empty() && (!visits[0].problem.isEmpty() || visits[0].combined.photosCounted >= 2))
+        r.stage = visitText(visits[0]);
+    if (visits.size() == 2)
+        r.previousStage = visitText(visits[1]);
 
     // The newest saved plan.
     report(0.5);

@@ -1014,9 +1014,18 @@ TEST_CASE("smp client show gives the client's stage from their latest visit's fr
     // The earlier photo is one of the report's four: named rather than shown.
     const QString consultedAgain = consultationText();
     CHECK(consultedAgain.contains(
-        QStringLiteral("At the previous visit: 2 Jun 2025: analysis 1 of photo 1 (")));
+        QStringLiteral("At the previous visit: 2 Jun 2025: not read: analysis 1 of photo 1 (")));
     CHECK(consultedAgain.contains(QStringLiteral("Photo not shown: analysis 1 of photo 1 (")));
     CHECK(consultedAgain.contains(QStringLiteral("top view, ")));
+    // The latest visit's analysis damaged too: the stage line says so, and the report prints.
+    smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
+        .execute("UPDATE photo_analyses SET map_width = map_width + 1 WHERE photo_id = 2");
+    const QString bothDamaged = consultationText();
+    CHECK(bothDamaged.contains(QStringLiteral("Stage of the client: ")));
+    CHECK(bothDamaged.contains(QStringLiteral(": not read: analysis ")));
+    CHECK(bothDamaged.contains(QStringLiteral(" of photo 2 (")));
+    CHECK(bothDamaged.contains(
+        QStringLiteral("At the previous visit: 2 Jun 2025: not read: analysis 1 of photo 1 (")));
 }
 
 TEST_CASE("smp correct grades an area or takes a face off the map of a photo's latest analysis",

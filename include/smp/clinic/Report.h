@@ -102,12 +102,12 @@ struct ConsultationReport
     // Photos chosen but not shown, and why: "analysis 1 of photo 1 (top.jpg) is damaged: ...;
     // analyse the photo again" (damagedAnalysisText()).
     std::vector<QString> photosNotShown;
-    // The client's stage from two or more photos of their latest visit (clientStageText()); empty
-    // when fewer than two photos count.
+    // The client's stage from two or more photos of their latest visit (clientStageText()), or
+    // why it could not be read ("2 Nov 2026: not read: analysis 1 of photo 3 (...) is damaged:
+    // ..."); empty when fewer than two photos count.
     QString stage;
-    // The client's stage at the visit before the latest (clientStageText()), or why it could not
-    // be read ("2 Nov 2026: analysis 1 of photo 3 (...) is damaged: ..."); empty when there was
-    // no earlier visit with a front, top or crown view analysed.
+    // The client's stage at the visit before the latest, the same way; empty when there was no
+    // earlier visit with a front, top or crown view analysed.
     QString previousStage;
     bool hasPlan = false;
     double treatedAreaCm2 = 0;
