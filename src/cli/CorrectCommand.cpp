@@ -108,13 +108,8 @@ int runCorrectCommand(const QStringList &arguments)
             QStringLiteral("photo %1 has no analysis to correct: run smp analyze %1 first")
                 .arg(photoId));
     // A damaged map (not its stated size) takes no correction: nothing is stored.
-    if (analysis->grades.size() != qsizetype(analysis->mapWidth) * analysis->mapHeight)
-        throw storage::StorageError(
-            storage::ErrorKind::InvalidInput,
-            clinic::damagedAnalysisText(*analysis, *photo,
-                                        QStringLiteral("its map does not match its size (%1 x %2)")
-                                            .arg(analysis->mapWidth)
-                                            .arg(analysis->mapHeight)));
+    if (const QString damage = clinic::mapSizeDamage(*analysis, *photo); !damage.isEmpty())
+        throw storage::StorageError(storage::ErrorKind::InvalidInput, damage);
     const std::optional<storage::Calibration> scale = clinic::scaleInUse(library, photoId);
     const std::optional<double> mmPerPx =
         scale ? std::optional<double>(scale->mmPerPx) : std::nullopt;

@@ -969,6 +969,16 @@ QString damagedAnalysisText(const storage::StoredAnalysis &stored, const storage
         .arg(photo.originalName, problem);
 }
 
+QString mapSizeDamage(const storage::StoredAnalysis &stored, const storage::Photo &photo)
+{
+    if (stored.grades.size() == qsizetype(stored.mapWidth) * stored.mapHeight)
+        return QString();
+    return damagedAnalysisText(stored, photo,
+                               QObject::tr("its map does not match its size (%1 x %2)")
+                                   .arg(stored.mapWidth)
+                                   .arg(stored.mapHeight));
+}
+
 analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &stored,
                                                const QByteArray &corrected, storage::PhotoView view,
                                                int quarterTurns, std::optional<double> mmPerPx)

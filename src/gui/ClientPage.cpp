@@ -392,13 +392,9 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
     if (!photo)
         return QString();
     // A damaged map (not its stated size) is named with what to do, rather than read.
+    if (const QString damage = clinic::mapSizeDamage(*analysis, *photo); !damage.isEmpty())
+        return damage;
     const QByteArray correctedGrades = store.correctedGrades(*analysis);
-    if (analysis->grades.size() != qsizetype(analysis->mapWidth) * analysis->mapHeight ||
-        correctedGrades.size() != analysis->grades.size())
-        return clinic::damagedAnalysisText(*analysis, *photo,
-                                           tr("its map does not match its size (%1 x %2)")
-                                               .arg(analysis->mapWidth)
-                                               .arg(analysis->mapHeight));
     const QJsonObject norwood = summary.value(QLatin1String("norwood")).toObject();
     QString stage = norwood.value(QLatin1String("stage")).toString();
     double confidence = norwood.value(QLatin1String("confidence")).toDouble();

@@ -241,6 +241,10 @@ analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &st
 QString damagedAnalysisText(const storage::StoredAnalysis &stored, const storage::Photo &photo,
                             const QString &problem);
 
+// damagedAnalysisText() for a stored analysis whose grade map is not its stated size (a fault
+// in the database file), checked before anything reads or writes the map; empty when it is.
+QString mapSizeDamage(const storage::StoredAnalysis &stored, const storage::Photo &photo);
+
 // The colour each grade is drawn in (normal green, mild yellow, moderate orange, advanced red,
 // bald purple).
 QColor gradeColour(analysis::Grade grade);
