@@ -805,6 +805,8 @@ QImage textureCheckOverlayImage(const std::vector<std::uint8_t> &marks, int mapW
 
 QImage gradeOverlayImage(const QByteArray &grades, int mapWidth, int mapHeight, int alpha)
 {
+    if (mapWidth <= 0 || mapHeight <= 0 || grades.size() != qsizetype(mapWidth) * mapHeight)
+        throw std::invalid_argument("gradeOverlayImage: the map does not match its size");
     QImage tint(mapWidth, mapHeight, QImage::Format_ARGB32_Premultiplied);
     QRgb palette[6];
     for (int g = 0; g < 6; ++g) {

@@ -120,6 +120,8 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
             ErrorKind::InvalidInput,
             QStringLiteral("photo %1 has no analysis: analyse the before photo first")
                 .arg(beforeId));
+    if (const QString damage = mapSizeDamage(*stored, *before); !damage.isEmpty())
+        throw StorageError(ErrorKind::InvalidInput, damage);
     if (c.alignment.ok) {
         const analysis::Result ra = coverageOf(db, *before, a);
         const analysis::Result rb = coverageOf(db, *after, b);

@@ -1,5 +1,6 @@
 #include "smp/clinic/Planning.h"
 
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/Calibration.h"
 
 #include "smp/planning/PlanFiles.h"
@@ -37,6 +38,12 @@ PlanningInput planningInputForAnalysis(storage::Database &db, RecordId analysisI
     if (!analysis)
         throw StorageError(ErrorKind::NotFound,
                            QStringLiteral("analysis %1 does not exist").arg(analysisId));
+    storage::PhotoLibrary library(db);
+    const auto photo = library.find(analysis->photoId);
+    // A map not of its stated size would be sampled past its end.
+    if (const QString damage = photo ? mapSizeDamage(*analysis, *photo) : QString();
+        !damage.isEmpty())
+        throw StorageError(ErrorKind::InvalidInput, damage);
     PlanningInput input;
     input.photoId = analysis->photoId;
     input.analysisId = analysisId;
@@ -45,12 +52,11 @@ PlanningInput planningInputForAnalysis(storage::Database &db, RecordId analysisI
     input.map.width = analysis->mapWidth;
     input.map.height = analysis->mapHeight;
     input.map.grades.assign(grades.begin(), grades.end());
-    storage::PhotoLibrary library(db);
     if (const auto calibration = scaleInUse(library, analysis->photoId)) {
         input.mmPerPhotoPx = calibration->mmPerPx;
         input.map.mmPerMapPx = calibration->mmPerPx * analysis->photoPxPerMapPx;
     }
-    if (const auto photo = library.find(analysis->photoId)) {
+    if (photo) {
         input.clientId = photo->clientId;
         if (const auto client = storage::ClientStore(db).find(photo->clientId)) {
             input.skinType = client->fitzpatrick.value_or(0);

@@ -477,6 +477,10 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         layout->addWidget(note);
         return note;
     };
+    // A stored analysis that cannot be shown (unreadable, or its map damaged) is named here in
+    // red, in place of its colours and outlines, with what to do.
+    m_analysisProblemLabel =
+        addNote(QStringLiteral("analysisProblemLabel"), QStringLiteral("#c62828"));
     m_softPhotoLabel = addNote(QStringLiteral("softPhotoLabel"), QStringLiteral("#b35c00"));
     // The face note comes with the tool that takes the face off (updateFaceNote()).
     m_faceNoteLabel = addNote(QStringLiteral("faceOnMapLabel"), QStringLiteral("#b35c00"));
@@ -1057,15 +1061,26 @@ QGraphicsItem *PhotoViewer::textureLayer() const
 
 void PhotoViewer::loadStoredAnalysis()
 {
+    QString problem;
     try {
         storage::AnalysisStore store(m_db);
         m_analysis = store.latest(m_photoId);
         m_corrected = m_analysis ? store.correctedGrades(*m_analysis) : QByteArray();
+        // A map not of its stated size would be read (and brushed) past its end: not shown.
+        if (const QString damage =
+                m_analysis ? clinic::mapSizeDamage(*m_analysis, m_photo) : QString();
+            !damage.isEmpty())
+            problem = tr("Not shown: %1").arg(damage);
     } catch (const std::exception &error) {
-        m_status->setText(
-            tr("The stored analysis cannot be read: %1").arg(QString::fromUtf8(error.what())));
-        m_analysis.reset();
+        problem = tr("The stored analysis cannot be read: %1; analyse the photo again")
+                      .arg(QString::fromUtf8(error.what()));
     }
+    if (!problem.isEmpty()) {
+        m_analysis.reset();
+        m_corrected.clear();
+    }
+    m_analysisProblemLabel->setText(problem);
+    m_analysisProblemLabel->setVisible(!problem.isEmpty());
     const bool has = m_analysis.has_value();
     const QString softNote = has ? clinic::softPhotoNote(*m_analysis) : QString();
     m_softPhotoLabel->setText(softNote);

@@ -1173,6 +1173,12 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
     CHECK(onDamaged.err.contains(QStringLiteral("its map does not match its size")));
     CHECK(onDamaged.err.contains(QStringLiteral("analyse the photo again")));
     CHECK(correctionCount() == correctionsBefore);
+
+    // Nor is a plan made on it (its map was sampled past its end).
+    const Result planOnDamaged = run(dir, {QStringLiteral("plan"), QStringLiteral("client:1")});
+    CHECK(planOnDamaged.exitCode != 0);
+    CHECK(planOnDamaged.err.contains(QStringLiteral("its map does not match its size")));
+    CHECK(planOnDamaged.err.contains(QStringLiteral("analyse the photo again")));
 }
 
 TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",

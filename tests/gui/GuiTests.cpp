@@ -1715,6 +1715,27 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     page->photoList()->setCurrentRow(-1);
     page->photoList()->setCurrentRow(0);
     CHECK(info().contains(QStringLiteral("is damaged: ")));
+
+    // The photo window names it in red in place of its colours and outlines (its map was read
+    // past its end before), and offers no brush on it; analysing again shows the new map.
+    gui::PhotoViewer viewer(db, photoId);
+    viewer.show();
+    if (!viewer.isLoaded())
+        REQUIRE(QSignalSpy(&viewer, &gui::PhotoViewer::loaded).wait(10000));
+    auto *problem = viewer.findChild<QLabel *>(QStringLiteral("analysisProblemLabel"));
+    REQUIRE(problem != nullptr);
+    CHECK(problem->isVisible());
+    CHECK(problem->text().contains(
+        QStringLiteral("analysis %1 of photo %2").arg(latestId).arg(photoId)));
+    CHECK(problem->text().contains(QStringLiteral("analyse the photo again")));
+    CHECK(viewer.gradeLayer() == nullptr);
+    CHECK_FALSE(viewer.brushAction()->isEnabled());
+    QSignalSpy analysed(&viewer, &gui::PhotoViewer::analysisFinished);
+    viewer.analyzeAction()->trigger();
+    REQUIRE(analysed.wait(60000));
+    CHECK_FALSE(problem->isVisible());
+    CHECK(viewer.gradeLayer() != nullptr);
+    CHECK(viewer.brushAction()->isEnabled());
 }
 
 TEST_CASE("the client's stage comes from their latest visit's front and top views, on the page "

@@ -250,6 +250,7 @@ QString mapSizeDamage(const storage::StoredAnalysis &stored, const storage::Phot
 QColor gradeColour(analysis::Grade grade);
 
 // A translucent colour image of a grade map (normal and not-scalp transparent), at map size.
+// Throws std::invalid_argument when `grades` is not mapWidth x mapHeight (mapSizeDamage()).
 QImage gradeOverlayImage(const QByteArray &grades, int mapWidth, int mapHeight, int alpha = 110);
 
 // The photo with the result drawn over it: grade colours, the texture check's hatching, region

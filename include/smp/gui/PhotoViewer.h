@@ -261,11 +261,12 @@ private:
     QDoubleSpinBox *m_length = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;
-    QLabel *m_softPhotoLabel = nullptr;      // shown while the stored analysis read a soft photo
-    QLabel *m_faceNoteLabel = nullptr;       // updateFaceNote()
-    QWidget *m_faceNoteRow = nullptr;        // the note and its button
-    QPushButton *m_faceNoteButton = nullptr; // Mark Face (front views) or the lasso (side views)
-    QLabel *m_unsavedLabel = nullptr;        // shown while m_unsavedTiles is not empty
+    QLabel *m_analysisProblemLabel = nullptr; // the stored analysis unreadable or damaged
+    QLabel *m_softPhotoLabel = nullptr;       // shown while the stored analysis read a soft photo
+    QLabel *m_faceNoteLabel = nullptr;        // updateFaceNote()
+    QWidget *m_faceNoteRow = nullptr;         // the note and its button
+    QPushButton *m_faceNoteButton = nullptr;  // Mark Face (front views) or the lasso (side views)
+    QLabel *m_unsavedLabel = nullptr;         // shown while m_unsavedTiles is not empty
     std::set<std::pair<int, int>> m_unsavedTiles; // (tileX, tileY) of the shown analysis
     QString m_storeError;                         // why they were refused
     QTimer *m_storeRetry = nullptr;
