@@ -180,7 +180,12 @@ int runAnalyzeCommand(const QStringList &arguments)
                  lastSummary.value(QLatin1String("coverage_percent"))},
                 {QLatin1String("norwood"), lastSummary.value(QLatin1String("norwood"))}};
         }
-        if (previous.pixels > 0) {
+        if (!previous.notCarried.isEmpty()) {
+            object[QLatin1String("corrections")] = QJsonObject{
+                {QLatin1String("from_analysis_id"), static_cast<qint64>(previous.analysisId)},
+                {QLatin1String("kept"), false},
+                {QLatin1String("not_kept_because"), previous.notCarried}};
+        } else if (previous.pixels > 0) {
             // The map above is the analysis's own; these pixels are graded otherwise on the map
             // the planner uses.
             QJsonObject corrections{
@@ -239,7 +244,9 @@ int runAnalyzeCommand(const QStringList &arguments)
                              .toObject()
                              .value(QLatin1String("stage"))
                              .toString()));
-        if (previous.pixels > 0 && keepCorrections)
+        if (!previous.notCarried.isEmpty())
+            print(QStringLiteral("Corrections not kept: %1.").arg(previous.notCarried));
+        else if (previous.pixels > 0 && keepCorrections)
             print(QStringLiteral("Kept the corrections made on analysis %1: %2 map pixels graded "
                                  "otherwise than this analysis reads them, on the map the plan "
                                  "uses (--corrections drop: the map as analysed).%3")

@@ -254,6 +254,12 @@ MapCorrections latestCorrections(storage::Database &db, storage::RecordId photoI
     corrections.mapWidth = latest->mapWidth;
     corrections.mapHeight = latest->mapHeight;
     corrections.photoPxPerMapPx = latest->photoPxPerMapPx;
+    // A map not of its stated size has no place for its pixels on another map.
+    if (const auto photo = storage::PhotoLibrary(db).find(photoId)) {
+        corrections.notCarried = mapSizeDamage(*latest, *photo);
+        if (!corrections.notCarried.isEmpty())
+            return corrections;
+    }
     corrections.grades = store.correctedGrades(*latest);
     for (qsizetype i = 0; i < corrections.grades.size(); ++i) {
         if (corrections.grades[i] == latest->grades.at(i))
@@ -275,7 +281,8 @@ std::vector<storage::GradeTile> carryCorrections(const MapCorrections &correctio
                               static_cast<std::size_t>((h + tileSize - 1) / tileSize));
     qsizetype changed = 0;
     if (corrections.pixels > 0 && corrections.photoPxPerMapPx > 0 &&
-        grades.size() == qsizetype(w) * h) {
+        grades.size() == qsizetype(w) * h &&
+        corrections.grades.size() == qsizetype(corrections.mapWidth) * corrections.mapHeight) {
         // Each new map pixel takes the correction of the old map pixel under its centre.
         const double scale = result.photoPxPerMapPx / corrections.photoPxPerMapPx;
         for (int y = 0; y < h; ++y) {

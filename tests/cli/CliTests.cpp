@@ -1179,6 +1179,16 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
     CHECK(planOnDamaged.exitCode != 0);
     CHECK(planOnDamaged.err.contains(QStringLiteral("its map does not match its size")));
     CHECK(planOnDamaged.err.contains(QStringLiteral("analyse the photo again")));
+
+    // Analysed again, the photo has a whole map; the damaged one's corrections, which have no
+    // place on it, are said to be left behind rather than laid over it pixel for wrong pixel.
+    const Result again = run(dir, {QStringLiteral("analyze"), QStringLiteral("1")});
+    CHECK(again.exitCode == 0);
+    CHECK(again.out.contains(QStringLiteral("Corrections not kept: analysis ")));
+    CHECK(again.out.contains(QStringLiteral("its map does not match its size")));
+    CHECK(correctionCount() == 0);
+    const Result planned = run(dir, {QStringLiteral("plan"), QStringLiteral("client:1")});
+    CHECK(planned.exitCode == 0);
 }
 
 TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",

@@ -67,6 +67,9 @@ struct MapCorrections
     double photoPxPerMapPx = 1;
     QByteArray grades;    // mapWidth x mapHeight bytes, row-major
     qsizetype pixels = 0; // how many map pixels are corrected
+    // Why the analysis's corrections cannot be laid over another map (its own map damaged:
+    // mapSizeDamage()); empty when they can. Such corrections come with no pixels.
+    QString notCarried;
 };
 
 // The map pixels of `stored` whose centres lie in `photoPolygon` (photo pixels): one byte per
