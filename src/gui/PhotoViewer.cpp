@@ -16,6 +16,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFutureWatcher>
+#include <QGraphicsEllipseItem>
 #include <QGraphicsItemGroup>
 #include <QGraphicsPathItem>
 #include <QGraphicsPixmapItem>
@@ -409,6 +410,12 @@ void PhotoView::mouseReleaseEvent(QMouseEvent *event)
     QGraphicsView::mouseReleaseEvent(event);
 }
 
+void PhotoView::leaveEvent(QEvent *event)
+{
+    emit cursorLeft();
+    QGraphicsView::leaveEvent(event);
+}
+
 void PhotoView::drawForeground(QPainter *painter, const QRectF &)
 {
     if (!m_mmPerPx || !m_image)
@@ -724,7 +731,18 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_brushSize->setRange(1, 100);
     m_brushSize->setValue(10);
     m_brushSize->setSuffix(tr(" mm"));
+    m_brushSize->setToolTip(tr("The brush's and eraser's diameter, in mm on a photo with a scale "
+                               "(in photo pixels without one); [ smaller, ] larger"));
     correctionBar->addWidget(m_brushSize);
+    // As in paint programs: [ and ] step the size down and up by a quarter.
+    auto *smallerBrush = new QAction(tr("Smaller Brush"), this);
+    smallerBrush->setShortcut(tr("["));
+    connect(smallerBrush, &QAction::triggered, this, [this] { scaleBrushSize(1 / 1.25); });
+    auto *largerBrush = new QAction(tr("Larger Brush"), this);
+    largerBrush->setShortcut(tr("]"));
+    connect(largerBrush, &QAction::triggered, this, [this] { scaleBrushSize(1.25); });
+    addActions({smallerBrush, largerBrush});
+    connect(m_brushSize, &QDoubleSpinBox::valueChanged, this, &PhotoViewer::updateBrushFootprint);
     // Off, a wide brush along the outline stays on the scalp; on, it adds what the analysis left
     // off the map (ears, neck, a missed edge of the head) with the grade it paints.
     m_beyondOutline = correctionBar->addAction(tr("Beyond Outline"));
@@ -744,6 +762,7 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
                 m_measure->setChecked(false);
             }
             m_view->setPainting(mapToolChecked());
+            updateBrushFootprint();
         });
     }
     connect(m_measure, &QAction::toggled, this, [this](bool checked) {
@@ -788,7 +807,13 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     connect(m_view, &PhotoView::zoomChanged, this, &PhotoViewer::updateStatus);
     connect(m_view, &PhotoView::cursorMoved, this, [this](QPointF p) {
         m_cursor = p;
+        m_cursorOnView = true;
         updateStatus();
+        updateBrushFootprint();
+    });
+    connect(m_view, &PhotoView::cursorLeft, this, [this] {
+        m_cursorOnView = false;
+        updateBrushFootprint();
     });
     restoreWindowGeometry(this, QStringLiteral("photoViewer"), QSize(1100, 800));
     reloadCalibration();
@@ -902,6 +927,7 @@ void PhotoViewer::startLoading()
         m_textureItem = nullptr;
         m_outlines = nullptr;
         m_labels = nullptr;
+        m_brushFootprint = nullptr;
         m_loaded = true;
         showOverlay();
         loadStoredAnalysis();
@@ -931,6 +957,7 @@ void PhotoViewer::reloadCalibration()
     m_view->setMmPerPx(m_mmPerPx);
     // The brush is sized in mm on a photo with a scale, in photo pixels without one.
     m_brushSize->setSuffix(m_mmPerPx ? tr(" mm") : tr(" px"));
+    updateBrushFootprint();
     showOverlay();
     emit photoChanged(m_photoId);
 }
@@ -1101,6 +1128,7 @@ void PhotoViewer::loadStoredAnalysis()
                   .arg(QString::fromStdString(m_texture.reason)));
     updateGradeImage();
     updateRegionLayers();
+    updateBrushFootprint();
     followHairTone();
     followReferenceArea();
 }
@@ -1518,6 +1546,50 @@ void PhotoViewer::applyTiles(const std::vector<storage::GradeTile> &tiles)
     }
     updateGradeImage();
     updateRegionLayers();
+}
+
+void PhotoViewer::updateBrushFootprint()
+{
+    QGraphicsItem *image = m_view->imageItem();
+    const bool show = image && m_analysis && m_cursorOnView &&
+                      (m_brush->isChecked() || m_eraser->isChecked()) &&
+                      image->boundingRect().contains(m_cursor);
+    if (!show) {
+        if (m_brushFootprint)
+            m_brushFootprint->hide();
+        return;
+    }
+    if (!m_brushFootprint) {
+        // White on a dark band, as the reference area: seen on hair, skin and every grade.
+        m_brushFootprint = new QGraphicsEllipseItem(image);
+        QPen band(QColor(0, 0, 0, 160), 3);
+        band.setCosmetic(true);
+        m_brushFootprint->setPen(band);
+        m_brushFootprint->setZValue(9);
+        auto *line = new QGraphicsEllipseItem(m_brushFootprint);
+        QPen pen(Qt::white, 1);
+        pen.setCosmetic(true);
+        line->setPen(pen);
+    }
+    // The same diameter paintStroke() paints (photo px).
+    const double diameter = m_mmPerPx ? m_brushSize->value() / *m_mmPerPx : m_brushSize->value();
+    const QRectF rect(m_cursor.x() - diameter / 2, m_cursor.y() - diameter / 2, diameter, diameter);
+    m_brushFootprint->setRect(rect);
+    for (QGraphicsItem *child : m_brushFootprint->childItems())
+        static_cast<QGraphicsEllipseItem *>(child)->setRect(rect);
+    m_brushFootprint->show();
+}
+
+void PhotoViewer::scaleBrushSize(double factor)
+{
+    // Rounded to the box's step (0.5 mm or px below 10, whole ones above), so that repeated
+    // presses come back to the same sizes.
+    const double size = m_brushSize->value() * factor;
+    const double step = size < 10 ? 0.5 : 1.0;
+    double next = std::round(size / step) * step;
+    if (next == m_brushSize->value())
+        next += factor > 1 ? step : -step;
+    m_brushSize->setValue(next); // clamped to the box's range
 }
 
 void PhotoViewer::paintStroke(QPointF photoPoint, PhotoView::StrokePhase phase)

@@ -46,6 +46,7 @@
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QGraphicsEllipseItem>
 #include <QGraphicsItem>
 #include <QGraphicsRectItem>
 #include <QJsonArray>
@@ -699,6 +700,51 @@ TEST_CASE(
     viewer->brushSizeBox()->setValue(30);
     strokeOnPhoto(viewer, vertex);
     CHECK(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
+
+    // The brush's footprint follows the pointer at the size it paints: 30 mm on this photo's
+    // scale, centred where the pointer is; ] and [ step the size by a quarter; off with the
+    // brush, or when the pointer leaves the photo.
+    {
+        REQUIRE(viewer->calibration().has_value());
+        const double mmPerPx = viewer->calibration()->mmPerPx;
+        gui::PhotoView *view = viewer->view();
+        const auto pointAt = [&](QPointF photoPoint) {
+            QTest::mouseMove(view->viewport(),
+                             view->mapFromScene(view->imageItem()->mapToScene(photoPoint)));
+        };
+        pointAt(vertex);
+        QGraphicsEllipseItem *footprint = viewer->brushFootprint();
+        REQUIRE(footprint != nullptr);
+        CHECK(footprint->isVisible());
+        CHECK(footprint->rect().width() == Approx(30 / mmPerPx));
+        // Within a view pixel of the pointer (the mouse lands on whole view pixels).
+        CHECK(std::abs(footprint->rect().center().x() - vertex.x()) < 3);
+        CHECK(std::abs(footprint->rect().center().y() - vertex.y()) < 3);
+        viewer->activateWindow();
+        REQUIRE(QTest::qWaitForWindowActive(viewer));
+        QTest::keyClick(viewer, Qt::Key_BracketRight);
+        CHECK(viewer->brushSizeBox()->value() == Approx(38)); // 37.5 to a whole mm
+        CHECK(footprint->rect().width() == Approx(38 / mmPerPx));
+        QTest::keyClick(viewer, Qt::Key_BracketLeft);
+        CHECK(viewer->brushSizeBox()->value() == Approx(30)); // 30.4
+        viewer->brushSizeBox()->setValue(1);
+        QTest::keyClick(viewer, Qt::Key_BracketLeft);
+        CHECK(viewer->brushSizeBox()->value() == Approx(1)); // the box's least
+        viewer->brushSizeBox()->setValue(30);
+        viewer->eraserAction()->setChecked(true); // the eraser's too
+        CHECK(footprint->isVisible());
+        viewer->eraserAction()->setChecked(false);
+        CHECK_FALSE(footprint->isVisible());
+        viewer->brushAction()->setChecked(true);
+        pointAt(vertex);
+        CHECK(footprint->isVisible());
+        pointAt(QPointF(-40, 600)); // off the photo, on the view's margin beside it
+        CHECK_FALSE(footprint->isVisible());
+        pointAt(vertex);
+        QEvent leave(QEvent::Leave);
+        QApplication::sendEvent(view, &leave);
+        CHECK_FALSE(footprint->isVisible());
+    }
     storage::AnalysisStore store(db);
     CHECK_FALSE(store.corrections(analysis.id).empty());
     CHECK(store.correctedGrades(*store.latest(photoId)).at(mapIndex) ==

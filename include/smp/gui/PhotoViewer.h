@@ -18,6 +18,7 @@
 class QAction;
 class QComboBox;
 class QDoubleSpinBox;
+class QGraphicsEllipseItem;
 class QGraphicsPathItem;
 class QGraphicsPixmapItem;
 class QGraphicsRectItem;
@@ -72,6 +73,8 @@ signals:
     // A left click on the photo, in photo coordinates (only while the measuring tool is on).
     void photoClicked(QPointF photoPoint);
     void cursorMoved(QPointF photoPoint);
+    // The pointer left the view (the brush's footprint goes with it).
+    void cursorLeft();
     // A brush stroke with the left button, in photo coordinates (only while painting is on).
     void stroke(QPointF photoPoint, StrokePhase phase);
 
@@ -85,6 +88,7 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void mouseReleaseEvent(QMouseEvent *event) override;
+    void leaveEvent(QEvent *event) override;
     void drawForeground(QPainter *painter, const QRectF &rect) override;
 
 private:
@@ -139,6 +143,8 @@ public:
     QAction *beyondOutlineAction() const { return m_beyondOutline; }
     QComboBox *brushGradeBox() const { return m_brushGrade; }
     QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
+    // The brush's footprint at the pointer (photo px; null until first shown).
+    QGraphicsEllipseItem *brushFootprint() const { return m_brushFootprint; }
     QAction *gradesLayerAction() const { return m_showGrades; }
     QAction *textureLayerAction() const { return m_showTexture; }
     // Grades the loss area the texture check hatches normal, in one undoable correction.
@@ -246,6 +252,11 @@ private:
     void followReferenceArea();
     // Draws m_referenceArea (dashed) or takes the drawing away; Clear Reference follows it.
     void showReferenceArea();
+    // The brush's or eraser's footprint at the pointer, at the size it paints; hidden while
+    // neither is on or the pointer is off the photo.
+    void updateBrushFootprint();
+    // The brush size times `factor` ([ and ] keys), within its box's range.
+    void scaleBrushSize(double factor);
 
     storage::Database &m_db;
     storage::RecordId m_photoId;
@@ -312,6 +323,8 @@ private:
     std::optional<QRectF> m_referenceArea;
     QPointF m_referenceStart;
     QGraphicsRectItem *m_referenceItem = nullptr;
+    QGraphicsEllipseItem *m_brushFootprint = nullptr; // a child of the image item (photo px)
+    bool m_cursorOnView = false;
     PlanPanel *m_planPanel = nullptr;
     QAction *m_planAction = nullptr;
 };
