@@ -722,8 +722,19 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
                               static_cast<int>(analysis::Grade::NotScalp));
     }
     m_brushGrade->setCurrentIndex(m_brushGrade->findData(static_cast<int>(analysis::Grade::Bald)));
-    m_brushGrade->setToolTip(tr("The grade the brush paints; \"not scalp\" takes background or "
-                                "face that the analysis took for scalp off the map"));
+    // The keys 1 (normal) to 5 (bald), and 0 for not scalp (the grades' own numbers), pick the
+    // brush's grade without a trip to the box.
+    for (int g = static_cast<int>(analysis::Grade::NotScalp);
+         g <= static_cast<int>(analysis::Grade::Bald); ++g) {
+        auto *pick = new QAction(this);
+        pick->setShortcut(QKeySequence(Qt::Key_0 + g));
+        connect(pick, &QAction::triggered, this,
+                [this, g] { m_brushGrade->setCurrentIndex(m_brushGrade->findData(g)); });
+        addAction(pick);
+    }
+    m_brushGrade->setToolTip(tr("The grade the brush paints (keys 1 normal to 5 bald); \"not "
+                                "scalp\" (0) takes background or face that the analysis took "
+                                "for scalp off the map"));
     correctionBar->addWidget(m_brushGrade);
     correctionBar->addWidget(new QLabel(tr(" size: "), correctionBar));
     m_brushSize = new QDoubleSpinBox(correctionBar);

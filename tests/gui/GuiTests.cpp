@@ -731,6 +731,15 @@ TEST_CASE(
         QTest::keyClick(viewer, Qt::Key_BracketLeft);
         CHECK(viewer->brushSizeBox()->value() == Approx(1)); // the box's least
         viewer->brushSizeBox()->setValue(30);
+        // The keys 0-5 pick the brush's grade: its own number (0 not scalp).
+        const auto gradeAfterKey = [viewer](Qt::Key key) {
+            QTest::keyClick(viewer, key);
+            return viewer->brushGradeBox()->currentData().toInt();
+        };
+        CHECK(gradeAfterKey(Qt::Key_2) == int(analysis::Grade::Mild));
+        CHECK(gradeAfterKey(Qt::Key_0) == int(analysis::Grade::NotScalp));
+        CHECK(gradeAfterKey(Qt::Key_5) == int(analysis::Grade::Bald));
+        CHECK(gradeAfterKey(Qt::Key_1) == int(analysis::Grade::Normal));
         viewer->eraserAction()->setChecked(true); // the eraser's too
         CHECK(footprint->isVisible());
         viewer->eraserAction()->setChecked(false);
