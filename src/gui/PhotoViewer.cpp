@@ -34,8 +34,10 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPushButton>
+#include <QSettings>
 #include <QShortcut>
 #include <QSignalBlocker>
+#include <QSlider>
 #include <QStyleOptionGraphicsItem>
 #include <QTimer>
 #include <QToolBar>
@@ -672,6 +674,23 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         layer->setChecked(true);
         connect(layer, &QAction::toggled, this, &PhotoViewer::showAnalysis);
     }
+    // How strongly the grade colours tint the photo: faint to judge the hair under them, strong
+    // to see the grades' edges. Kept between sessions.
+    analysisBar->addWidget(new QLabel(tr(" Tint: "), analysisBar));
+    m_gradeOpacity = new QSlider(Qt::Horizontal, analysisBar);
+    m_gradeOpacity->setObjectName(QStringLiteral("gradeOpacity"));
+    m_gradeOpacity->setRange(10, 90); // percent
+    m_gradeOpacity->setPageStep(10);
+    m_gradeOpacity->setFixedWidth(90);
+    m_gradeOpacity->setValue(std::clamp(
+        QSettings().value(QStringLiteral("photoViewer/gradeOpacity"), 43).toInt(), 10, 90));
+    m_gradeOpacity->setToolTip(tr("How strongly the grade colours tint the photo"));
+    analysisBar->addWidget(m_gradeOpacity);
+    connect(m_gradeOpacity, &QSlider::valueChanged, this, [this](int percent) {
+        QSettings().setValue(QStringLiteral("photoViewer/gradeOpacity"), percent);
+        if (m_gradeItem)
+            m_gradeItem->setOpacity(percent / 100.0);
+    });
     // Third row: correcting the map. On a row of its own so that the brush's grade and size
     // stay on screen at the usual window width (on the second row they fell into its overflow
     // menu below about 1,300 px).
@@ -1408,12 +1427,14 @@ void PhotoViewer::updateGradeImage()
         m_gradeHatchedNormal->setEnabled(false);
         return;
     }
+    // Opaque colours, tinted by the item's opacity (the Tint slider).
     const QPixmap pixmap = QPixmap::fromImage(
-        clinic::gradeOverlayImage(m_corrected, m_analysis->mapWidth, m_analysis->mapHeight));
+        clinic::gradeOverlayImage(m_corrected, m_analysis->mapWidth, m_analysis->mapHeight, 255));
     if (!m_gradeItem) {
         m_gradeItem = new QGraphicsPixmapItem(image);
         m_gradeItem->setTransformationMode(Qt::SmoothTransformation);
         m_gradeItem->setZValue(1);
+        m_gradeItem->setOpacity(m_gradeOpacity->value() / 100.0);
     }
     m_gradeItem->setPixmap(pixmap);
     m_gradeItem->setTransform(

@@ -66,7 +66,9 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
@@ -685,6 +687,18 @@ TEST_CASE(
     viewer->gradesLayerAction()->toggle();
     CHECK_FALSE(viewer->gradeLayer()->isVisible());
     viewer->gradesLayerAction()->toggle();
+    // The Tint slider sets how strongly the colours cover the photo, and is kept for next time.
+    {
+        QSlider *tint = viewer->gradeOpacitySlider();
+        const int before = tint->value();
+        tint->setValue(80);
+        CHECK(viewer->gradeLayer()->opacity() == Approx(0.8));
+        CHECK(QSettings().value(QStringLiteral("photoViewer/gradeOpacity")).toInt() == 80);
+        tint->setValue(5); // under its least
+        CHECK(viewer->gradeLayer()->opacity() == Approx(0.1));
+        tint->setValue(before);
+        CHECK(viewer->gradeLayer()->opacity() == Approx(before / 100.0));
+    }
 
     // The vertex of the drawn head is bald: paint it back to "normal" with a 30 mm brush.
     const QPointF vertex(824, 784); // photo pixels: centre (800, 636) + (0.05 rx, 0.28 ry)

@@ -25,6 +25,7 @@ class QGraphicsRectItem;
 class QGraphicsItemGroup;
 class QLabel;
 class QPushButton;
+class QSlider;
 class QTimer;
 class QUndoStack;
 
@@ -143,6 +144,8 @@ public:
     QAction *beyondOutlineAction() const { return m_beyondOutline; }
     QComboBox *brushGradeBox() const { return m_brushGrade; }
     QDoubleSpinBox *brushSizeBox() const { return m_brushSize; }
+    // The grade colours' opacity, percent (10-90).
+    QSlider *gradeOpacitySlider() const { return m_gradeOpacity; }
     // The brush's footprint at the pointer (photo px; null until first shown).
     QGraphicsEllipseItem *brushFootprint() const { return m_brushFootprint; }
     QAction *gradesLayerAction() const { return m_showGrades; }
@@ -309,6 +312,7 @@ private:
     // On: the brush also paints off the analysed scalp (adds what the analysis left off).
     QAction *m_beyondOutline = nullptr;
     QComboBox *m_brushGrade = nullptr;
+    QSlider *m_gradeOpacity = nullptr;
     QDoubleSpinBox *m_brushSize = nullptr;
     QGraphicsPixmapItem *m_gradeItem = nullptr;
     QGraphicsPixmapItem *m_textureItem = nullptr; // the texture check's hatching, over the grades
