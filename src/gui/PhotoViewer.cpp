@@ -602,6 +602,14 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     QMenu *editMenu = menuBar->addMenu(tr("&Edit"));
     editMenu->addAction(undo);
     editMenu->addAction(redo);
+    editMenu->addSeparator();
+    // Every correction of the shown map at once (one step, undoable): for a map corrected in an
+    // earlier session, whose strokes are no longer on the undo stack.
+    m_takeBackCorrections = editMenu->addAction(tr("Take Back All Corrections"), this,
+                                                &PhotoViewer::takeBackAllCorrections);
+    m_takeBackCorrections->setToolTip(
+        tr("Bring back the analysis's own grades everywhere on the map (undoable)"));
+    m_takeBackCorrections->setEnabled(false);
     // The toolbar keeps short labels; the edit's name is in the menu and the tooltip.
     QAction *undoButton = toolbar->addAction(tr("Undo"), m_undo, &QUndoStack::undo);
     QAction *redoButton = toolbar->addAction(tr("Redo"), m_undo, &QUndoStack::redo);
@@ -1418,6 +1426,7 @@ void PhotoViewer::updateGradeImage()
     QGraphicsItem *image = m_view->imageItem();
     if (!image)
         return;
+    m_takeBackCorrections->setEnabled(m_analysis && m_corrected != m_analysis->grades);
     if (!m_analysis) {
         delete m_gradeItem;
         delete m_textureItem;
@@ -1703,6 +1712,26 @@ QByteArray PhotoViewer::tileBytes(const QByteArray &map, int tileX, int tileY) c
     for (int y = 0; y < th; ++y)
         std::copy_n(map.constData() + (y0 + y) * w + x0, tw, bytes.data() + y * tw);
     return bytes;
+}
+
+void PhotoViewer::takeBackAllCorrections()
+{
+    if (!m_analysis || m_corrected == m_analysis->grades)
+        return;
+    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
+    const int tile = storage::kAnalysisTileSize;
+    std::vector<storage::GradeTile> before, after;
+    for (int tileY = 0; tileY * tile < h; ++tileY)
+        for (int tileX = 0; tileX * tile < w; ++tileX) {
+            QByteArray corrected = tileBytes(m_corrected, tileX, tileY);
+            QByteArray analysed = tileBytes(m_analysis->grades, tileX, tileY);
+            if (corrected == analysed)
+                continue;
+            before.push_back({tileX, tileY, std::move(corrected)});
+            after.push_back({tileX, tileY, std::move(analysed)});
+        }
+    m_undo->push(new PaintGradesCommand(this, std::move(before), std::move(after),
+                                        tr("Take back all corrections")));
 }
 
 void PhotoViewer::gradeHatchedNormal()

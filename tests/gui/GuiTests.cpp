@@ -788,6 +788,20 @@ TEST_CASE(
     CHECK(store.correctedGrades(*store.latest(photoId)).at(mapIndex) ==
           static_cast<char>(analysis::Grade::Normal));
 
+    // Take Back All Corrections (Edit menu): the analysis's own map again, on screen and stored,
+    // in one step that Undo takes back.
+    REQUIRE(viewer->takeBackCorrectionsAction()->isEnabled());
+    viewer->takeBackCorrectionsAction()->trigger();
+    CHECK(viewer->correctedGrades() == viewer->analysis()->grades);
+    CHECK(store.correctedGrades(*store.latest(photoId)) == store.latest(photoId)->grades);
+    CHECK_FALSE(viewer->takeBackCorrectionsAction()->isEnabled());
+    CHECK(viewer->undoStack()->undoText() == QStringLiteral("Take back all corrections"));
+    viewer->undoStack()->undo();
+    CHECK(viewer->correctedGrades().at(mapIndex) == static_cast<char>(analysis::Grade::Normal));
+    CHECK(store.correctedGrades(*store.latest(photoId)).at(mapIndex) ==
+          static_cast<char>(analysis::Grade::Normal));
+    CHECK(viewer->takeBackCorrectionsAction()->isEnabled());
+
     // Painting the whole scalp bald with the largest brush: the stage goes to VI or VII, in the
     // status line as in the stored summary; undone, it comes back.
     viewer->brushGradeBox()->setCurrentIndex(

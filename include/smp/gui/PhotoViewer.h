@@ -152,6 +152,8 @@ public:
     QAction *textureLayerAction() const { return m_showTexture; }
     // Grades the loss area the texture check hatches normal, in one undoable correction.
     QAction *gradeHatchedNormalAction() const { return m_gradeHatchedNormal; }
+    // Edit menu: the analysis's own grades back everywhere, in one undoable step.
+    QAction *takeBackCorrectionsAction() const { return m_takeBackCorrections; }
     QAction *referenceAreaAction() const { return m_referenceTool; }
     // Forgets the reference area and analyses again against the best-covered area (enabled
     // while one is set).
@@ -238,6 +240,8 @@ private:
     // The bytes of tile (tileX, tileY) of a map of the shown analysis's size, clipped at its edge.
     QByteArray tileBytes(const QByteArray &map, int tileX, int tileY) const;
     void gradeHatchedNormal();
+    // The analysis's own grades back on the whole map, as one undoable correction.
+    void takeBackAllCorrections();
     // Grades the pixels of the corrected map marked in `marked` (one byte per map pixel, non-zero
     // to change) `grade` as one correction on the undo stack; returns how many changed.
     int regrade(const std::vector<std::uint8_t> &marked, analysis::Grade grade,
@@ -303,6 +307,7 @@ private:
     QAction *m_showLabels = nullptr;
     QAction *m_showTexture = nullptr;
     QAction *m_gradeHatchedNormal = nullptr;
+    QAction *m_takeBackCorrections = nullptr; // Edit menu; on while the map has corrections
     QAction *m_brush = nullptr;
     QAction *m_eraser = nullptr;
     QAction *m_lasso = nullptr;
