@@ -62,7 +62,7 @@ int runCorrectCommand(const QStringList &arguments)
             "Corrects the grade map of a photo's latest analysis, as the photo window's lasso "
             "and Take Face Off Map do: the area is graded as given, stored as correction tiles "
             "(the analysis's own map is kept), and the plan and the report use the corrected "
-            "map. PHOTO is a photo id."),
+            "map; or takes every correction back. PHOTO is a photo id."),
         arguments,
         {{QStringLiteral("area"),
           QStringLiteral("The area to grade: its corners in photo pixels, \"x,y;x,y;x,y;...\"."),
@@ -79,14 +79,23 @@ int runCorrectCommand(const QStringList &arguments)
           QStringLiteral("grade")},
          {QStringLiteral("beyond-outline"),
           QStringLiteral("With --area: grade the part off the analysed scalp too (adds scalp the "
-                         "analysis left off the map).")}},
+                         "analysis left off the map).")},
+         {QStringLiteral("take-back-all"),
+          QStringLiteral("Take back every correction: the analysis's own grades on the whole "
+                         "map again (stored as correction tiles, as Edit > Take Back All "
+                         "Corrections in the photo window).")}},
         {QStringLiteral("PHOTO A photo id.")});
     const storage::RecordId photoId =
         parseId(call.requirePositional(1).constFirst(), QStringLiteral("PHOTO"));
     const bool byArea = call.isSet(QStringLiteral("area"));
     const bool byFace = call.isSet(QStringLiteral("face"));
-    if (byArea == byFace)
-        throw UsageError(QStringLiteral("give --area (with --grade) or --face"));
+    const bool takeBackAll = call.isSet(QStringLiteral("take-back-all"));
+    if (int(byArea) + int(byFace) + int(takeBackAll) != 1)
+        throw UsageError(QStringLiteral("give one of --area (with --grade), --face or "
+                                        "--take-back-all"));
+    if (takeBackAll &&
+        (call.isSet(QStringLiteral("grade")) || call.isSet(QStringLiteral("beyond-outline"))))
+        throw UsageError(QStringLiteral("--take-back-all takes no --grade or --beyond-outline"));
     if (byArea && !call.isSet(QStringLiteral("grade")))
         throw UsageError(QStringLiteral("--area needs --grade (the grade to give the area)"));
     if (byFace &&
@@ -121,7 +130,7 @@ int runCorrectCommand(const QStringList &arguments)
         grade = parseGrade(call.value(QStringLiteral("grade")));
         polygon = parseArea(call.value(QStringLiteral("area")));
         beyondOutline = call.isSet(QStringLiteral("beyond-outline"));
-    } else {
+    } else if (byFace) {
         const QString file = call.value(QStringLiteral("face"));
         if (!mmPerPx)
             throw UsageError(QStringLiteral("--face: photo %1 has no scale; the face points are "
@@ -141,9 +150,12 @@ int runCorrectCommand(const QStringList &arguments)
     }
 
     const QByteArray corrected = store.correctedGrades(*analysis);
-    const clinic::GradeChange change = clinic::gradeMarkedPixels(
-        corrected, analysis->mapWidth, analysis->mapHeight,
-        clinic::mapPixelsInside(*analysis, polygon, beyondOutline), grade);
+    const clinic::GradeChange change =
+        takeBackAll
+            ? clinic::takeBackCorrections(*analysis, corrected)
+            : clinic::gradeMarkedPixels(corrected, analysis->mapWidth, analysis->mapHeight,
+                                        clinic::mapPixelsInside(*analysis, polygon, beyondOutline),
+                                        grade);
     if (!change.after.empty())
         store.saveCorrections(analysis->id, change.after);
     const QByteArray correctedNow = store.correctedGrades(*analysis);
@@ -151,7 +163,8 @@ int runCorrectCommand(const QStringList &arguments)
         *analysis, correctedNow, photo->view, photo->rotationQuarterTurns, mmPerPx);
     const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedNow);
 
-    const QString gradeName = QString::fromLatin1(analysis::gradeName(grade));
+    const QString gradeName = takeBackAll ? QStringLiteral("as analysed")
+                                          : QString::fromLatin1(analysis::gradeName(grade));
     if (call.json()) {
         QJsonObject norwood{{QLatin1String("level"), summary.norwood.level},
                             {QLatin1String("stage"), QString::fromStdString(summary.norwood.stage)},
@@ -170,7 +183,16 @@ int runCorrectCommand(const QStringList &arguments)
             {QLatin1String("coverage_retaken"), !coverage.notRetaken}});
         return 0;
     }
-    if (change.after.empty())
+    if (takeBackAll)
+        print(change.after.empty()
+                  ? QStringLiteral("Nothing to take back: analysis %1 has no corrections.")
+                        .arg(analysis->id)
+                  : QStringLiteral("Took back the corrections of %1 map pixels on analysis %2: "
+                                   "its own grades again (%3 correction tiles).")
+                        .arg(change.changedPixels)
+                        .arg(analysis->id)
+                        .arg(change.after.size()));
+    else if (change.after.empty())
         print(QStringLiteral("Nothing to change: the area is %1 on the map already (or off the "
                              "analysed scalp: --beyond-outline).")
                   .arg(gradeName));

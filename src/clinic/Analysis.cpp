@@ -243,6 +243,28 @@ GradeChange gradeMarkedPixels(const QByteArray &corrected, int mapWidth, int map
     return change;
 }
 
+GradeChange takeBackCorrections(const storage::StoredAnalysis &stored, const QByteArray &corrected)
+{
+    GradeChange change;
+    const int w = stored.mapWidth, h = stored.mapHeight;
+    if (w <= 0 || h <= 0 || stored.grades.size() != qsizetype(w) * h ||
+        corrected.size() != stored.grades.size())
+        return change;
+    const int size = storage::kAnalysisTileSize;
+    for (int tileY = 0; tileY * size < h; ++tileY)
+        for (int tileX = 0; tileX * size < w; ++tileX) {
+            storage::GradeTile before = tileOf(corrected, w, h, tileX, tileY);
+            storage::GradeTile after = tileOf(stored.grades, w, h, tileX, tileY);
+            if (before.grades == after.grades)
+                continue;
+            for (qsizetype i = 0; i < before.grades.size(); ++i)
+                change.changedPixels += before.grades.at(i) != after.grades.at(i);
+            change.before.push_back(std::move(before));
+            change.after.push_back(std::move(after));
+        }
+    return change;
+}
+
 MapCorrections latestCorrections(storage::Database &db, storage::RecordId photoId)
 {
     storage::AnalysisStore store(db);

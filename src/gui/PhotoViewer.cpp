@@ -1716,21 +1716,12 @@ QByteArray PhotoViewer::tileBytes(const QByteArray &map, int tileX, int tileY) c
 
 void PhotoViewer::takeBackAllCorrections()
 {
-    if (!m_analysis || m_corrected == m_analysis->grades)
+    if (!m_analysis)
         return;
-    const int w = m_analysis->mapWidth, h = m_analysis->mapHeight;
-    const int tile = storage::kAnalysisTileSize;
-    std::vector<storage::GradeTile> before, after;
-    for (int tileY = 0; tileY * tile < h; ++tileY)
-        for (int tileX = 0; tileX * tile < w; ++tileX) {
-            QByteArray corrected = tileBytes(m_corrected, tileX, tileY);
-            QByteArray analysed = tileBytes(m_analysis->grades, tileX, tileY);
-            if (corrected == analysed)
-                continue;
-            before.push_back({tileX, tileY, std::move(corrected)});
-            after.push_back({tileX, tileY, std::move(analysed)});
-        }
-    m_undo->push(new PaintGradesCommand(this, std::move(before), std::move(after),
+    clinic::GradeChange change = clinic::takeBackCorrections(*m_analysis, m_corrected);
+    if (change.after.empty())
+        return;
+    m_undo->push(new PaintGradesCommand(this, std::move(change.before), std::move(change.after),
                                         tr("Take back all corrections")));
 }
 

@@ -1139,7 +1139,9 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
         CHECK(result.err.contains(message));
     };
     refused({QStringLiteral("--grade"), QStringLiteral("bald")},
-            QStringLiteral("give --area (with --grade) or --face"));
+            QStringLiteral("give one of --area (with --grade), --face or --take-back-all"));
+    refused({QStringLiteral("--take-back-all"), QStringLiteral("--grade"), QStringLiteral("bald")},
+            QStringLiteral("--take-back-all takes no --grade"));
     refused({QStringLiteral("--area"), QStringLiteral("1,1;2,2")},
             QStringLiteral("--area needs --grade"));
     refused({QStringLiteral("--area"), QStringLiteral("1,1;2,2"), QStringLiteral("--grade"),
@@ -1153,6 +1155,27 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
             QStringLiteral("--grade: \"thin\" is not normal"));
     refused({QStringLiteral("--face"), face, QStringLiteral("--grade"), QStringLiteral("bald")},
             QStringLiteral("--face takes the face off the map"));
+
+    // --take-back-all: the analysis's own grades on the whole map again, stored as tiles (as
+    // the photo window's Edit > Take Back All Corrections); a second time there is nothing.
+    {
+        const auto correctedIsAsAnalysed = [&dir] {
+            smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+            smp::storage::AnalysisStore store(db);
+            const auto latest = store.latest(1);
+            return store.correctedGrades(*latest) == latest->grades;
+        };
+        REQUIRE_FALSE(correctedIsAsAnalysed());
+        const Result takenBack = run(dir, {QStringLiteral("correct"), QStringLiteral("1"),
+                                           QStringLiteral("--take-back-all")});
+        CHECK(takenBack.exitCode == 0);
+        CHECK(takenBack.out.contains(QStringLiteral("Took back the corrections of ")));
+        CHECK(correctedIsAsAnalysed());
+        const Result again = run(dir, {QStringLiteral("correct"), QStringLiteral("1"),
+                                       QStringLiteral("--take-back-all")});
+        CHECK(again.exitCode == 0);
+        CHECK(again.out.contains(QStringLiteral("Nothing to take back")));
+    }
 
     // A damaged stored analysis (its map no longer its stated size) takes no correction: it is
     // named, and no correction is stored.

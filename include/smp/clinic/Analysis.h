@@ -91,6 +91,11 @@ struct GradeChange
 GradeChange gradeMarkedPixels(const QByteArray &corrected, int mapWidth, int mapHeight,
                               const std::vector<std::uint8_t> &marked, analysis::Grade grade);
 
+// Every correction of `corrected` (the map of `stored` as corrected so far) taken back: the
+// analysis's own grades on the tiles where they differ. Empty when there is none, or when the
+// maps do not fit `stored`'s size (mapSizeDamage()).
+GradeChange takeBackCorrections(const storage::StoredAnalysis &stored, const QByteArray &corrected);
+
 // The corrections of the photo's latest analysis, as stored (none without one).
 MapCorrections latestCorrections(storage::Database &db, storage::RecordId photoId);
 
