@@ -26,7 +26,8 @@ Calibration: calibrate PHOTO [--points x1,y1,x2,y2 --length-mm L]   marker-sheet
 Analysis:  analyze PHOTO [--view V] [--mm-per-px X] [--hair-tone auto|darker|lighter]
                 [--reference-area x,y,w,h|none] [--corrections keep|drop]
                 [--overlay OUT.png] [--masks DIR]
-           correct PHOTO (--area "x,y;x,y;x,y" --grade G [--beyond-outline] | --face FILE)
+           correct PHOTO (--area "x,y;x,y;x,y" --grade G [--beyond-outline] | --face FILE
+                | --take-back-all)
 Planning:  plan ANALYSIS|client:ID|plan:ID|FILE.json [--sessions 3] [--density 110]
                 [--hairline FILE | --face FILE [--preset mature]] [--zones FILE]
                 [--json] [--dots F.csv] [--map F.svg|png]

@@ -403,6 +403,17 @@ QString softPhotoNote(const analysis::Result &result)
     return result.scalpFound ? softPhotoNoteFor(result.photoSharpness) : QString();
 }
 
+QString olderVersionNote(const storage::StoredAnalysis &stored)
+{
+    const QString current = QString::fromStdString(analysis::Result().algorithmVersion);
+    if (stored.version == current)
+        return {};
+    return QObject::tr("Read by version %1 of the analysis; this program has version %2, which "
+                       "may read the photo differently. Analyse it again to compare it with "
+                       "photos analysed now (your corrections can be kept).")
+        .arg(stored.version, current);
+}
+
 QString softPhotoNote(const storage::StoredAnalysis &stored)
 {
     const QJsonObject summary = QJsonDocument::fromJson(stored.summaryJson.toUtf8()).object();

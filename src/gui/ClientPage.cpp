@@ -423,7 +423,8 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
         correctedGrades);
     const bool faceOnMap = clinic::faceStillOnMap(*analysis, correctedGrades, photo->view);
     const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedGrades);
-    return tr("Analysed %1: coverage %2%%3 · Norwood %4 (confidence %5)%6%7%8%9")
+    const QString thisVersion = QString::fromStdString(analysis::Result().algorithmVersion);
+    return tr("Analysed %1: coverage %2%%3 · Norwood %4 (confidence %5)%6%7%8%9%10")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
         .arg(coverage.percent, 0, 'f', 1)
         .arg(coverage.overCorrectedScalp ? tr(" of the scalp as corrected")
@@ -439,7 +440,11 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
                  : tr(" · texture check: %1% of the loss looks like hair")
                        .arg(qRound(100 * textureShare)))
         .arg(faceOnMap ? tr(" · the face still reads as bald scalp: take it off the map")
-                       : QString());
+                       : QString())
+        .arg(analysis->version == thisVersion
+                 ? QString()
+                 : tr(" · analysis version %1, not this program's %2: analyse it again")
+                       .arg(analysis->version, thisVersion));
 }
 
 void ClientPage::buildHistoryTab()

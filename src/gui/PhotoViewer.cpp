@@ -491,6 +491,8 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_analysisProblemLabel =
         addNote(QStringLiteral("analysisProblemLabel"), QStringLiteral("#c62828"));
     m_softPhotoLabel = addNote(QStringLiteral("softPhotoLabel"), QStringLiteral("#b35c00"));
+    // An analysis by another version of the algorithm (clinic::olderVersionNote).
+    m_olderVersionLabel = addNote(QStringLiteral("olderVersionLabel"), QStringLiteral("#b35c00"));
     // The face note comes with the tool that takes the face off (updateFaceNote()).
     m_faceNoteLabel = addNote(QStringLiteral("faceOnMapLabel"), QStringLiteral("#b35c00"));
     m_faceNoteRow = new QWidget(this);
@@ -1150,6 +1152,9 @@ void PhotoViewer::loadStoredAnalysis()
     const QString softNote = has ? clinic::softPhotoNote(*m_analysis) : QString();
     m_softPhotoLabel->setText(softNote);
     m_softPhotoLabel->setVisible(!softNote.isEmpty());
+    const QString versionNote = has ? clinic::olderVersionNote(*m_analysis) : QString();
+    m_olderVersionLabel->setText(versionNote);
+    m_olderVersionLabel->setVisible(!versionNote.isEmpty());
     m_texture = has ? clinic::textureCheckOf(*m_analysis) : analysis::TextureCheck();
     // Interpolated onto the map once here; marked against the corrections on every change.
     m_hairOnMap = has ? analysis::hairOnMap(m_texture, m_analysis->mapWidth, m_analysis->mapHeight,

@@ -1784,6 +1784,27 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     page->photoList()->setCurrentRow(0);
     CHECK(info().contains(QStringLiteral("the face still reads as bald scalp")));
 
+    // Read by an earlier version of the analysis (before an update): the page says so, and the
+    // photo window under the photo, since its figures may differ from what the photo reads now.
+    const storage::RecordId olderId = clinic::storeAnalysis(db, photoId, result);
+    CHECK_FALSE(info().contains(QStringLiteral("analysis version")));
+    db.execute("UPDATE photo_analyses SET version = '1.19' WHERE id = " + std::to_string(olderId));
+    page->photoList()->setCurrentRow(-1);
+    page->photoList()->setCurrentRow(0);
+    CHECK(info().contains(
+        QStringLiteral("analysis version 1.19, not this program's %1: analyse it again")
+            .arg(QString::fromStdString(analysis::Result().algorithmVersion))));
+    {
+        gui::PhotoViewer viewer(db, photoId);
+        viewer.show();
+        if (!viewer.isLoaded())
+            REQUIRE(QSignalSpy(&viewer, &gui::PhotoViewer::loaded).wait(10000));
+        auto *note = viewer.findChild<QLabel *>(QStringLiteral("olderVersionLabel"));
+        REQUIRE(note != nullptr);
+        CHECK(note->isVisible());
+        CHECK(note->text().startsWith(QStringLiteral("Read by version 1.19 of the analysis")));
+    }
+
     // The latest analysis damaged (its map no longer its stated size), uncorrected and then
     // corrected: the page names it and what to do, rather than failing.
     const storage::RecordId latestId = clinic::storeAnalysis(db, photoId, result);
@@ -1808,6 +1829,7 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     auto *problem = viewer.findChild<QLabel *>(QStringLiteral("analysisProblemLabel"));
     REQUIRE(problem != nullptr);
     CHECK(problem->isVisible());
+    CHECK_FALSE(viewer.findChild<QLabel *>(QStringLiteral("olderVersionLabel"))->isVisible());
     CHECK(problem->text().contains(
         QStringLiteral("analysis %1 of photo %2").arg(latestId).arg(photoId)));
     CHECK(problem->text().contains(QStringLiteral("analyse the photo again")));

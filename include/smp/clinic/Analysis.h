@@ -132,6 +132,12 @@ QJsonObject analysisJson(const analysis::Result &result);
 QString softPhotoNote(const analysis::Result &result);
 QString softPhotoNote(const storage::StoredAnalysis &stored);
 
+// What the technician should know of an analysis made by another version of the algorithm than
+// this program's (an earlier one, before an update): its figures may differ from what the photo
+// reads now, and from analyses of the client's other photos. A sentence naming both versions and
+// what to do; empty for this program's version.
+QString olderVersionNote(const storage::StoredAnalysis &stored);
+
 // What the technician should know of a front or side view: the analysis has no face finder and
 // reads the face (and on side views the bare neck) as bald scalp, which raises the stage and
 // would draw dots on it; a sentence saying so and how to take it off. Empty for other views.

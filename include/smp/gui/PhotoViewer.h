@@ -280,6 +280,7 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;
     QLabel *m_analysisProblemLabel = nullptr; // the stored analysis unreadable or damaged
+    QLabel *m_olderVersionLabel = nullptr;    // shown while the analysis is another version's
     QLabel *m_softPhotoLabel = nullptr;       // shown while the stored analysis read a soft photo
     QLabel *m_faceNoteLabel = nullptr;        // updateFaceNote()
     QWidget *m_faceNoteRow = nullptr;         // the note and its button
