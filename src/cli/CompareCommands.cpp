@@ -114,7 +114,8 @@ int runCompareCommand(const QStringList &arguments)
                         {QStringLiteral("coverage_before"), c.coverageBefore},
                         {QStringLiteral("coverage_after"), c.coverageAfter},
                         {QStringLiteral("regions"), regions},
-                        {QStringLiteral("timeline"), timeline}});
+                        {QStringLiteral("timeline"), timeline},
+                        {QStringLiteral("timeline_note"), c.timelineNote}});
         return c.alignment.ok ? 0 : 1;
     }
     if (!c.alignment.ok) {
@@ -139,6 +140,8 @@ int runCompareCommand(const QStringList &arguments)
                      r.areaCm2 ? QStringLiteral(" (%1 cm²)").arg(*r.areaCm2, 0, 'f', 1) : QString())
                 .arg(100 * r.coverageBefore, 0, 'f', 1)
                 .arg(100 * r.coverageAfter, 0, 'f', 1));
+    if (!c.timelineNote.isEmpty())
+        print(c.timelineNote);
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <QTransform>
 
 #include <cmath>
+#include <set>
 
 namespace smp::clinic {
 
@@ -190,15 +191,32 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
                                  meanCoverage(ra, inside), meanCoverage(rbInA, inside)});
         }
     }
-    // The timeline of the view.
+    // The timeline of the view, and which versions of the analysis read it.
+    std::set<QString> versions;
     for (const storage::Photo &p : library.photos(before->clientId)) {
         if (p.view != before->view)
             continue;
-        if (const auto analysis = analyses.latest(p.id))
+        if (const auto analysis = analyses.latest(p.id)) {
             c.timeline.push_back(
                 {p.takenAt, scalpCoverage(*analysis, analyses.correctedGrades(*analysis)).percent});
+            versions.insert(analysis->version);
+        }
     }
     std::sort(c.timeline.begin(), c.timeline.end());
+    const QString current = QString::fromStdString(analysis::Result().algorithmVersion);
+    if (!versions.empty() && versions != std::set<QString>{current}) {
+        const QString read =
+            QStringList(versions.begin(), versions.end()).join(QStringLiteral(", "));
+        c.timelineNote =
+            (versions.size() == 1
+                 ? QObject::tr("The coverage over time was read by version %1 of the analysis; "
+                               "this program's is %2: analyse the photos again to compare them "
+                               "with photos analysed now.")
+                 : QObject::tr("The coverage over time was read by versions %1 of the analysis; "
+                               "this program's is %2: analyse the older photos again to compare "
+                               "like with like."))
+                .arg(read, current);
+    }
     return c;
 }
 

@@ -1131,6 +1131,7 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
             p.regions.emplace_back(QStringLiteral("%1, %2").arg(region.grade, region.location),
                                    region.areaCm2, region.coverageBefore, region.coverageAfter);
         p.timeline = c.timeline;
+        p.timelineNote = c.timelineNote;
         r.pairs.push_back(std::move(p));
     }
     r.stages = clientStageByVisit(db, clientId);
@@ -1215,6 +1216,8 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
                 blocks.emplace_back(new TableRow(
                     columns, {locale.toString(when.toLocalTime().date(), QLocale::LongFormat),
                               locale.toString(coverage, 'f', 1) + QLatin1Char('%')}));
+            if (!p.timelineNote.isEmpty())
+                blocks.emplace_back(new Paragraph(p.timelineNote, 8.5, QColor(179, 92, 0)));
         }
     }
     blocks.emplace_back(new Heading(QObject::tr("The client's stage by visit")));

@@ -348,6 +348,13 @@ CompareWindow::CompareWindow(storage::Database &db, storage::RecordId clientId,
     chartView->setRenderHint(QPainter::Antialiasing);
     m_chart = chartView;
     sideLayout->addWidget(chartView);
+    // Said under the chart when its points were read by other versions of the analysis.
+    m_timelineNote = new QLabel(side);
+    m_timelineNote->setObjectName(QStringLiteral("timelineNote"));
+    m_timelineNote->setWordWrap(true);
+    m_timelineNote->setStyleSheet(QStringLiteral("color: #b35c00"));
+    m_timelineNote->hide();
+    sideLayout->addWidget(m_timelineNote);
     auto *form = new QFormLayout;
     m_reviewer = new QLineEdit(db.actor(), side);
     m_reviewer->setObjectName(QStringLiteral("reviewer"));
@@ -507,6 +514,8 @@ void CompareWindow::showComparison()
     series->attachAxis(value);
     chart->legend()->setAlignment(Qt::AlignBottom);
     static_cast<QChartView *>(m_chart)->setChart(chart);
+    m_timelineNote->setText(c.timelineNote);
+    m_timelineNote->setVisible(!c.timelineNote.isEmpty());
     m_approve->setEnabled(al.ok);
     m_reject->setEnabled(true);
     QStringList lines;

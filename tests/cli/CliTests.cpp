@@ -2,6 +2,7 @@
 
 #include "TestSupport.h"
 
+#include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
@@ -1860,7 +1861,24 @@ TEST_CASE("smp compare aligns an after photo onto the before photo and measures 
           Approx(c[QStringLiteral("coverage_before")].toDouble()).margin(0.05));
     CHECK(c[QStringLiteral("regions")].toArray().size() > 2);
     CHECK(c[QStringLiteral("timeline")].toArray().size() == 2);
+    CHECK(c[QStringLiteral("timeline_note")].toString().isEmpty()); // both read by this version
     CHECK(QImage(side).width() > 2 * 1500);
+    // The before photo's analysis made by an earlier version (before an update): the coverage
+    // over time says it mixes versions, and what to do.
+    {
+        smp::storage::Database(dir.file(QStringLiteral("clinic.sqlite")))
+            .execute("UPDATE photo_analyses SET version = '1.19' WHERE photo_id = 1");
+        const Result mixedVersions =
+            run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("2")});
+        CHECK(mixedVersions.exitCode == 0);
+        CHECK(mixedVersions.out.contains(
+            QStringLiteral("The coverage over time was read by versions 1.19, %1 of the analysis")
+                .arg(QString::fromStdString(smp::analysis::Result().algorithmVersion))));
+        REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("1")}).exitCode == 0);
+        const Result again = run(dir, {QStringLiteral("compare"), QStringLiteral("1"),
+                                       QStringLiteral("2"), QStringLiteral("--json")});
+        CHECK(again.json().object()[QStringLiteral("timeline_note")].toString().isEmpty());
+    }
     CHECK(QImage(blend).size() == QSize(1600, 1200));
     // Photos of two clients, and too few hand-placed points, are refused with the reason.
     Result mixed = run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("3")});

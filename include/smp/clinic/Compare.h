@@ -48,6 +48,10 @@ struct Comparison
     // Every analysed photo of the same view: when and its whole-scalp coverage (percent; over the
     // scalp as corrected where the technician took something off: clinic::scalpCoverage).
     std::vector<std::pair<QDateTime, double>> timeline;
+    // When the timeline's analyses were not all made by this program's version of the analysis
+    // (photos analysed before an update): a sentence naming the versions and what to do; empty
+    // otherwise.
+    QString timelineNote;
 };
 
 // Compares two photos of one client. `pointPairs` (photo pixels, A then B, at least three) align

@@ -156,6 +156,7 @@ struct ProgressPair
     double coverageBefore = 0, coverageAfter = 0;
     std::vector<std::tuple<QString, std::optional<double>, double, double>> regions;
     std::vector<std::pair<QDateTime, double>> timeline;
+    QString timelineNote; // Comparison::timelineNote
 };
 struct ProgressReport
 {

@@ -126,6 +126,7 @@ private:
     QLabel *m_status = nullptr;
     QTableWidget *m_table = nullptr;
     QWidget *m_chart = nullptr;
+    QLabel *m_timelineNote = nullptr; // clinic::Comparison::timelineNote
     QLineEdit *m_reviewer = nullptr;
     QPlainTextEdit *m_notes = nullptr;
     QPushButton *m_approve = nullptr;
