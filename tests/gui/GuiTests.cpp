@@ -2640,6 +2640,9 @@ TEST_CASE("the compare window aligns a later photo, shows the change and records
         REQUIRE(series);
         CHECK(series->pointsVisible());
     }
+    auto *timelineNote = window.findChild<QLabel *>(QStringLiteral("timelineNote"));
+    REQUIRE(timelineNote != nullptr);
+    CHECK_FALSE(timelineNote->isVisible()); // both photos read by this program's analysis
     for (int mode = 0; mode < 4; ++mode) {
         window.modeBox()->setCurrentIndex(mode);
         CHECK(static_cast<int>(window.view()->mode()) == mode);
@@ -2649,6 +2652,10 @@ TEST_CASE("the compare window aligns a later photo, shows the change and records
     // photo (shown unaligned while picking) give the transform that maps them.
     const vision::Homography automatic = window.comparison()->alignment.bToA;
     const vision::Homography toB = vision::inverse(automatic);
+    // (Meanwhile the first photo's analysis is taken for an earlier version's: the chart's note
+    // says so once compared again.)
+    db.execute("UPDATE photo_analyses SET version = '1.19' WHERE photo_id = " +
+               std::to_string(first.id));
     window.pickButton()->setChecked(true);
     window.view()->resize(1000, 600);
     compared.clear();
@@ -2661,6 +2668,8 @@ TEST_CASE("the compare window aligns a later photo, shows the change and records
     }
     REQUIRE(compared.wait(60000));
     CHECK(window.comparison()->alignment.method == "points");
+    CHECK(timelineNote->isVisible());
+    CHECK(timelineNote->text().contains(QStringLiteral("read by versions 1.19, ")));
     // Clicks land on whole screen pixels: within a few photo pixels of the automatic transform.
     const vision::Point2 centre = vision::mapPoint(window.comparison()->alignment.bToA, {800, 600});
     const vision::Point2 expected = vision::mapPoint(automatic, {800, 600});
