@@ -1795,14 +1795,11 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
         QStringLiteral("analysis version 1.19, not this program's %1: analyse it again")
             .arg(QString::fromStdString(analysis::Result().algorithmVersion))));
     {
-        gui::PhotoViewer viewer(db, photoId);
-        viewer.show();
-        if (!viewer.isLoaded())
-            REQUIRE(QSignalSpy(&viewer, &gui::PhotoViewer::loaded).wait(10000));
-        auto *note = viewer.findChild<QLabel *>(QStringLiteral("olderVersionLabel"));
-        REQUIRE(note != nullptr);
+        gui::PhotoViewer *viewer = openViewer(db, photoId);
+        auto *note = child<QLabel>(viewer, "olderVersionLabel");
         CHECK(note->isVisible());
         CHECK(note->text().startsWith(QStringLiteral("Read by version 1.19 of the analysis")));
+        viewer->close();
     }
 
     // The latest analysis damaged (its map no longer its stated size), uncorrected and then
@@ -1822,25 +1819,22 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
 
     // The photo window names it in red in place of its colours and outlines (its map was read
     // past its end before), and offers no brush on it; analysing again shows the new map.
-    gui::PhotoViewer viewer(db, photoId);
-    viewer.show();
-    if (!viewer.isLoaded())
-        REQUIRE(QSignalSpy(&viewer, &gui::PhotoViewer::loaded).wait(10000));
-    auto *problem = viewer.findChild<QLabel *>(QStringLiteral("analysisProblemLabel"));
-    REQUIRE(problem != nullptr);
+    gui::PhotoViewer *viewer = openViewer(db, photoId);
+    auto *problem = child<QLabel>(viewer, "analysisProblemLabel");
     CHECK(problem->isVisible());
-    CHECK_FALSE(viewer.findChild<QLabel *>(QStringLiteral("olderVersionLabel"))->isVisible());
+    CHECK_FALSE(child<QLabel>(viewer, "olderVersionLabel")->isVisible());
     CHECK(problem->text().contains(
         QStringLiteral("analysis %1 of photo %2").arg(latestId).arg(photoId)));
     CHECK(problem->text().contains(QStringLiteral("analyse the photo again")));
-    CHECK(viewer.gradeLayer() == nullptr);
-    CHECK_FALSE(viewer.brushAction()->isEnabled());
-    QSignalSpy analysed(&viewer, &gui::PhotoViewer::analysisFinished);
-    viewer.analyzeAction()->trigger();
+    CHECK(viewer->gradeLayer() == nullptr);
+    CHECK_FALSE(viewer->brushAction()->isEnabled());
+    QSignalSpy analysed(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
     REQUIRE(analysed.wait(60000));
     CHECK_FALSE(problem->isVisible());
-    CHECK(viewer.gradeLayer() != nullptr);
-    CHECK(viewer.brushAction()->isEnabled());
+    CHECK(viewer->gradeLayer() != nullptr);
+    CHECK(viewer->brushAction()->isEnabled());
+    viewer->close();
 }
 
 TEST_CASE("the client's stage comes from their latest visit's front and top views, on the page "
