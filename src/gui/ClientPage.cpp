@@ -398,7 +398,9 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
     const QJsonObject norwood = summary.value(QLatin1String("norwood")).toObject();
     QString stage = norwood.value(QLatin1String("stage")).toString();
     double confidence = norwood.value(QLatin1String("confidence")).toDouble();
-    const bool corrected = !store.corrections(analysis->id).empty();
+    // Corrected where the map differs from the analysis's own (an undone stroke or Take Back
+    // All Corrections leaves its tiles stored, as the analysis read them).
+    const bool corrected = correctedGrades != analysis->grades;
     if (corrected) {
         // The stage of the map as corrected, as the report gives it (areas are not shown here).
         try {

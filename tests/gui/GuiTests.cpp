@@ -1755,6 +1755,20 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     CHECK(info().contains(
         QStringLiteral("coverage %1% of the scalp as corrected · ").arg(left.percent, 0, 'f', 1)));
     CHECK_FALSE(info().contains(QStringLiteral("soft photo"))); // the sample is sharp
+    // Every correction taken back (Take Back All Corrections, or each stroke undone): the tiles
+    // stay stored, as the analysis read them, and the page no longer says it was corrected.
+    {
+        storage::AnalysisStore store(db);
+        const clinic::GradeChange change =
+            clinic::takeBackCorrections(*stored, store.correctedGrades(*stored));
+        REQUIRE(change.after.size() == 2);
+        store.saveCorrections(analysisId, change.after);
+        page->photoList()->setCurrentRow(-1);
+        page->photoList()->setCurrentRow(0);
+        CHECK_FALSE(info().contains(QStringLiteral("corrected by hand")));
+        CHECK(info().contains(
+            QStringLiteral("coverage %1% · ").arg(result.coveragePercent, 0, 'f', 1)));
+    }
 
     // Had the photo read soft, the page says so (clinic::softPhotoNote), so that it is retaken
     // before the plan is made on it.
