@@ -684,6 +684,9 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         layer->setChecked(true);
         connect(layer, &QAction::toggled, this, &PhotoViewer::showAnalysis);
     }
+    // G flicks the colours off and on, to compare the map with the hair under it.
+    m_showGrades->setShortcut(tr("G"));
+    m_showGrades->setToolTip(tr("Show or hide the grade colours (G)"));
     // How strongly the grade colours tint the photo: faint to judge the hair under them, strong
     // to see the grades' edges. Kept between sessions.
     analysisBar->addWidget(new QLabel(tr(" Tint: "), analysisBar));

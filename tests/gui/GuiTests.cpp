@@ -754,6 +754,11 @@ TEST_CASE(
         CHECK(gradeAfterKey(Qt::Key_0) == int(analysis::Grade::NotScalp));
         CHECK(gradeAfterKey(Qt::Key_5) == int(analysis::Grade::Bald));
         CHECK(gradeAfterKey(Qt::Key_1) == int(analysis::Grade::Normal));
+        // G flicks the grade colours off and on.
+        QTest::keyClick(viewer, Qt::Key_G);
+        CHECK_FALSE(viewer->gradeLayer()->isVisible());
+        QTest::keyClick(viewer, Qt::Key_G);
+        CHECK(viewer->gradeLayer()->isVisible());
         viewer->eraserAction()->setChecked(true); // the eraser's too
         CHECK(footprint->isVisible());
         viewer->eraserAction()->setChecked(false);
