@@ -1,10 +1,12 @@
 #include "CliSupport.h"
 
+#include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Report.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/StorageError.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 
 namespace smp::cli {
 
@@ -71,15 +73,23 @@ int runReportCommand(const QStringList &arguments)
     timer.start();
     const clinic::ConsultationReport report = clinic::gatherConsultation(call.database(), clientId);
     const int pages = clinic::writeConsultationPdf(report, out, size);
+    const QStringList olderAnalyses(report.olderAnalyses.begin(), report.olderAnalyses.end());
     if (call.json()) {
-        printJson(
-            QJsonObject{{QStringLiteral("file"), out},
-                        {QStringLiteral("pages"), pages},
-                        {QStringLiteral("photos"), static_cast<int>(report.photos.size())},
-                        {QStringLiteral("milliseconds"), static_cast<qint64>(timer.elapsed())}});
+        printJson(QJsonObject{
+            {QStringLiteral("file"), out},
+            {QStringLiteral("pages"), pages},
+            {QStringLiteral("photos"), static_cast<int>(report.photos.size())},
+            {QStringLiteral("older_analyses"), QJsonArray::fromStringList(olderAnalyses)},
+            {QStringLiteral("milliseconds"), static_cast<qint64>(timer.elapsed())}});
         return 0;
     }
     print(QStringLiteral("Wrote %1 (%2 pages)").arg(out).arg(pages));
+    if (!olderAnalyses.isEmpty())
+        print(QStringLiteral("Note: analysed by another version of the analysis than this "
+                             "program's (%1), their figures may differ from what they read now "
+                             "(smp analyze PHOTO to read them again): %2.")
+                  .arg(QString::fromStdString(analysis::Result().algorithmVersion),
+                       olderAnalyses.join(QStringLiteral("; "))));
     return 0;
 }
 

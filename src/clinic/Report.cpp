@@ -718,6 +718,10 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         photo.coveragePercent = coverage.percent;
         photo.calibrated = mmPerPx.has_value();
         photo.softPhoto = softPhotoNote(*stored);
+        if (!olderVersionNote(*stored).isEmpty())
+            r.olderAnalyses.push_back(QObject::tr("photo %1 (%2), version %3")
+                                          .arg(p.id)
+                                          .arg(p.originalName, stored->version));
         if (faceStillOnMap(*stored, corrected, p.view))
             photo.faceOnMap = faceOnMapNote(toAnalysisView(p.view));
         if (const auto current = library.currentCalibration(p.id); current && !calibration)

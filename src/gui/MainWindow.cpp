@@ -6,6 +6,7 @@
 #include "smp/gui/Schedule.h"
 #include "smp/gui/SettingsDialog.h"
 
+#include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
 #include "smp/gui/ClientDialog.h"
@@ -568,6 +569,24 @@ void MainWindow::consultationReport(const QString &pdfPath)
             if (!error->isEmpty()) {
                 showError(tr("No report"), *error);
                 return;
+            }
+            // Figures read by an earlier version of the analysis may differ from what the photos
+            // read now: the technician decides before the client gets them on paper.
+            if (!report->olderAnalyses.empty()) {
+                QMessageBox ask(
+                    QMessageBox::Question, tr("Analysed by an Earlier Version"),
+                    tr("The report shows photos analysed by another version of the analysis "
+                       "than this program's (%1), whose coverage and stage may differ from "
+                       "what they read now:\n%2\n\nAnalyse them again first (in the photo "
+                       "window), or make the report as it is?")
+                        .arg(QString::fromStdString(analysis::Result().algorithmVersion),
+                             QStringList(report->olderAnalyses.begin(), report->olderAnalyses.end())
+                                 .join(QLatin1Char('\n'))),
+                    QMessageBox::Yes | QMessageBox::Cancel, this);
+                ask.button(QMessageBox::Yes)->setText(tr("Make It As It Is"));
+                ask.setDefaultButton(QMessageBox::Cancel);
+                if (ask.exec() != QMessageBox::Yes)
+                    return;
             }
             if (!pdfPath.isEmpty()) {
                 try {

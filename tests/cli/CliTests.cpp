@@ -1874,6 +1874,14 @@ TEST_CASE("smp compare aligns an after photo onto the before photo and measures 
         CHECK(mixedVersions.out.contains(
             QStringLiteral("The coverage over time was read by versions 1.19, %1 of the analysis")
                 .arg(QString::fromStdString(smp::analysis::Result().algorithmVersion))));
+        // The consultation report says which of its photos the earlier version read.
+        const Result report =
+            run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--out"),
+                      dir.file(QStringLiteral("r.pdf"))});
+        CHECK(report.exitCode == 0);
+        CHECK(report.out.contains(QStringLiteral("Note: analysed by another version")));
+        CHECK(report.out.contains(QStringLiteral("photo 1 (")));
+        CHECK(report.out.contains(QStringLiteral("), version 1.19")));
         REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("1")}).exitCode == 0);
         const Result again = run(dir, {QStringLiteral("compare"), QStringLiteral("1"),
                                        QStringLiteral("2"), QStringLiteral("--json")});

@@ -2404,6 +2404,21 @@ TEST_CASE("the plan panel: hairline by mouse, plan off the GUI thread, live drag
     QFile written(pdf);
     REQUIRE(written.open(QIODevice::ReadOnly));
     CHECK(written.read(5) == "%PDF-");
+
+    // A photo analysed by an earlier version (before an update): the window asks first, naming
+    // it; Cancel makes no report, Make It As It Is makes it.
+    db.execute("UPDATE photo_analyses SET version = '1.19'");
+    const QString olderPdf = dir.file(QStringLiteral("older.pdf"));
+    QStringList olderAsked;
+    answerMessageBoxes({QMessageBox::Cancel}, &olderAsked);
+    window.consultationReport(olderPdf);
+    REQUIRE(QTest::qWaitFor([&] { return !olderAsked.isEmpty(); }, 60000));
+    CHECK(olderAsked.constFirst().contains(QStringLiteral("(sample-scalp-top.jpg), version 1.19")));
+    QTest::qWait(300);
+    CHECK_FALSE(QFile::exists(olderPdf));
+    answerMessageBoxes({QMessageBox::Yes});
+    window.consultationReport(olderPdf);
+    REQUIRE(QTest::qWaitFor([&] { return QFile::exists(olderPdf); }, 60000));
 }
 
 TEST_CASE("the schedule: propose and book from the client page, drag in the clinic calendar, "

@@ -102,6 +102,10 @@ struct ConsultationReport
     // Photos chosen but not shown, and why: "analysis 1 of photo 1 (top.jpg) is damaged: ...;
     // analyse the photo again" (damagedAnalysisText()).
     std::vector<QString> photosNotShown;
+    // Photos shown whose analysis another version of the algorithm made (an earlier one, before
+    // an update): "photo 1 (top.jpg), version 1.19". Not printed: the application asks before
+    // printing, `smp report` says so (olderVersionNote()).
+    std::vector<QString> olderAnalyses;
     // The client's stage from two or more photos of their latest visit (clientStageText()), or
     // why it could not be read ("2 Nov 2026: not read: analysis 1 of photo 3 (...) is damaged:
     // ..."); empty when fewer than two photos count.
