@@ -1,6 +1,6 @@
 #include "CliSupport.h"
 
-#include "smp/analysis/ScalpAnalysis.h"
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/Report.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/StorageError.h"
@@ -88,8 +88,7 @@ int runReportCommand(const QStringList &arguments)
         print(QStringLiteral("Note: analysed by another version of the analysis than this "
                              "program's (%1), their figures may differ from what they read now "
                              "(smp analyze PHOTO to read them again): %2.")
-                  .arg(QString::fromStdString(analysis::Result().algorithmVersion),
-                       olderAnalyses.join(QStringLiteral("; "))));
+                  .arg(clinic::analysisVersion(), olderAnalyses.join(QStringLiteral("; "))));
     return 0;
 }
 

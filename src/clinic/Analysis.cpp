@@ -403,9 +403,14 @@ QString softPhotoNote(const analysis::Result &result)
     return result.scalpFound ? softPhotoNoteFor(result.photoSharpness) : QString();
 }
 
+QString analysisVersion()
+{
+    return QString::fromStdString(analysis::Result().algorithmVersion);
+}
+
 QString olderVersionNote(const storage::StoredAnalysis &stored)
 {
-    const QString current = QString::fromStdString(analysis::Result().algorithmVersion);
+    const QString current = analysisVersion();
     if (stored.version == current)
         return {};
     return QObject::tr("Read by version %1 of the analysis; this program has version %2, which "
@@ -1034,7 +1039,7 @@ analysis::GradeSummary summarizeStoredAnalysis(const storage::StoredAnalysis &st
     // features before 1.2; 1.2 has 21, 1.3 the same 48 from a different coverage): the stage it
     // gave, moved by the corrections.
     const QJsonArray features = json.value(QLatin1String("stage_features")).toArray();
-    if (stored.version == QString::fromStdString(analysis::Result().algorithmVersion) &&
+    if (stored.version == analysisVersion() &&
         features.size() == qsizetype(analysis::stageFeatureNames().size())) {
         installStageModel();
         std::vector<double> values;

@@ -203,7 +203,7 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
         }
     }
     std::sort(c.timeline.begin(), c.timeline.end());
-    const QString current = QString::fromStdString(analysis::Result().algorithmVersion);
+    const QString current = analysisVersion();
     if (!versions.empty() && versions != std::set<QString>{current}) {
         const QString read =
             QStringList(versions.begin(), versions.end()).join(QStringLiteral(", "));

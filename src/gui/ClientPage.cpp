@@ -425,7 +425,7 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
         correctedGrades);
     const bool faceOnMap = clinic::faceStillOnMap(*analysis, correctedGrades, photo->view);
     const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedGrades);
-    const QString thisVersion = QString::fromStdString(analysis::Result().algorithmVersion);
+    const QString thisVersion = clinic::analysisVersion();
     return tr("Analysed %1: coverage %2%%3 · Norwood %4 (confidence %5)%6%7%8%9%10")
         .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat))
         .arg(coverage.percent, 0, 'f', 1)

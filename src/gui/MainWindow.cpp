@@ -6,7 +6,7 @@
 #include "smp/gui/Schedule.h"
 #include "smp/gui/SettingsDialog.h"
 
-#include "smp/analysis/ScalpAnalysis.h"
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/Calibration.h"
 #include "smp/gui/BackgroundWork.h"
 #include "smp/gui/ClientDialog.h"
@@ -579,7 +579,7 @@ void MainWindow::consultationReport(const QString &pdfPath)
                        "than this program's (%1), whose coverage and stage may differ from "
                        "what they read now:\n%2\n\nAnalyse them again first (in the photo "
                        "window), or make the report as it is?")
-                        .arg(QString::fromStdString(analysis::Result().algorithmVersion),
+                        .arg(clinic::analysisVersion(),
                              QStringList(report->olderAnalyses.begin(), report->olderAnalyses.end())
                                  .join(QLatin1Char('\n'))),
                     QMessageBox::Yes | QMessageBox::Cancel, this);

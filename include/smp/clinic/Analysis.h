@@ -132,6 +132,10 @@ QJsonObject analysisJson(const analysis::Result &result);
 QString softPhotoNote(const analysis::Result &result);
 QString softPhotoNote(const storage::StoredAnalysis &stored);
 
+// This program's version of the analysis (analysis::Result::algorithmVersion), as stored with
+// every analysis it makes.
+QString analysisVersion();
+
 // What the technician should know of an analysis made by another version of the algorithm than
 // this program's (an earlier one, before an update): its figures may differ from what the photo
 // reads now, and from analyses of the client's other photos. A sentence naming both versions and
