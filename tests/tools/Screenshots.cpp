@@ -604,6 +604,24 @@ int main(int argc, char *argv[])
     // A small photo blown up: the viewer says it is soft (clinic::softPhotoNote).
     analysedHead(*sample, QColor(214, 170, 142), QColor(46, 36, 28), QStringLiteral("enlarged.jpg"),
                  QStringLiteral("viewer-soft-photo.png"), 3);
+    // The grey-haired head as if analysed before an update: the viewer says which version read it
+    // (clinic::olderVersionNote).
+    for (const smp::storage::Photo &photo : smp::storage::PhotoLibrary(db).photos(*sample)) {
+        if (photo.originalName != QStringLiteral("grey.jpg"))
+            continue;
+        db.execute("UPDATE photo_analyses SET version = '1.19' WHERE photo_id = " +
+                   std::to_string(photo.id));
+        auto *older = new smp::gui::PhotoViewer(db, photo.id);
+        older->resize(1100, 760);
+        older->show();
+        QSignalSpy olderLoaded(older, &smp::gui::PhotoViewer::loaded);
+        if (!older->isLoaded())
+            olderLoaded.wait(10000);
+        older->view()->fitToWindow();
+        settle(500);
+        save(older, out + QStringLiteral("/viewer-older-version.png"));
+        older->close();
+    }
 
     // The analysis overlay of the phantom used in docs/analysis.md.
     const QImage phantom = smp::imaging::drawSampleScalp();
