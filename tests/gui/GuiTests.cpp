@@ -1724,6 +1724,11 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
                 text = label->text();
         return text;
     };
+    // The photo selected again: the page reads what is stored now.
+    const auto reselect = [page] {
+        page->photoList()->setCurrentRow(-1);
+        page->photoList()->setCurrentRow(0);
+    };
     CHECK(info().contains(QStringLiteral("Not analysed yet")));
 
     const storage::RecordId photoId = sample.firstPhotoId();
@@ -1732,16 +1737,14 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
         storage::PhotoLibrary(db).absolutePath(*storage::PhotoLibrary(db).find(photoId)));
     const auto result = clinic::analyzeImage(photo, parameters);
     const storage::RecordId analysisId = clinic::storeAnalysis(db, photoId, result);
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     CHECK(info().contains(QStringLiteral("Analysed")));
     CHECK(info().contains(
         QStringLiteral("Norwood %1").arg(QString::fromStdString(result.norwood.stage))));
     CHECK_FALSE(info().contains(QStringLiteral("corrected by hand")));
     storage::AnalysisStore(db).saveCorrections(
         analysisId, {storage::GradeTile{0, 0, QByteArray(64 * 64, '\x01')}});
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     CHECK(info().contains(QStringLiteral("corrected by hand")));
     // Painted beyond the outline (the corner is backdrop): the coverage is as analysed.
     CHECK(
@@ -1751,8 +1754,7 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     const int middleY = result.mapHeight / 2 / storage::kAnalysisTileSize;
     storage::AnalysisStore(db).saveCorrections(
         analysisId, {storage::GradeTile{middleX, middleY, QByteArray(64 * 64, '\0')}});
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     const auto stored = storage::AnalysisStore(db).find(analysisId);
     const clinic::ScalpCoverage left =
         clinic::scalpCoverage(*stored, storage::AnalysisStore(db).correctedGrades(*stored));
@@ -1768,8 +1770,7 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
             clinic::takeBackCorrections(*stored, store.correctedGrades(*stored));
         REQUIRE(change.after.size() == 2);
         store.saveCorrections(analysisId, change.after);
-        page->photoList()->setCurrentRow(-1);
-        page->photoList()->setCurrentRow(0);
+        reselect();
         CHECK_FALSE(info().contains(QStringLiteral("corrected by hand")));
         CHECK(info().contains(
             QStringLiteral("coverage %1% · ").arg(result.coveragePercent, 0, 'f', 1)));
@@ -1780,8 +1781,7 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     analysis::Result soft = result;
     soft.photoSharpness = 0.6;
     clinic::storeAnalysis(db, photoId, soft);
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     CHECK(info().contains(QStringLiteral("soft photo: retake it in focus")));
     CHECK_FALSE(info().contains(QStringLiteral("texture check"))); // the sample's loss is loss
 
@@ -1792,15 +1792,13 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
         if (grade != analysis::Grade::NotScalp)
             grade = analysis::Grade::Bald;
     clinic::storeAnalysis(db, photoId, allBald);
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     CHECK(info().contains(QStringLiteral("of the loss looks like hair")));
     CHECK_FALSE(info().contains(QStringLiteral("face"))); // a top view
 
     // Filed as a front view, its face would still be on the map: the page says so.
     storage::PhotoLibrary(db).setView(photoId, storage::PhotoView::Front);
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     CHECK(info().contains(QStringLiteral("the face still reads as bald scalp")));
 
     // Read by an earlier version of the analysis (before an update): the page says so, and the
@@ -1808,8 +1806,7 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     const storage::RecordId olderId = clinic::storeAnalysis(db, photoId, result);
     CHECK_FALSE(info().contains(QStringLiteral("analysis version")));
     db.execute("UPDATE photo_analyses SET version = '1.19' WHERE id = " + std::to_string(olderId));
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     CHECK(info().contains(
         QStringLiteral("analysis version 1.19, not this program's %1: analyse it again")
             .arg(QString::fromStdString(analysis::Result().algorithmVersion))));
@@ -1826,14 +1823,12 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     const storage::RecordId latestId = clinic::storeAnalysis(db, photoId, result);
     db.execute("UPDATE photo_analyses SET map_width = map_width + 1 WHERE id = " +
                std::to_string(latestId));
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     CHECK(info().contains(QStringLiteral("is damaged: ")));
     CHECK(info().contains(QStringLiteral("analyse the photo again")));
     storage::AnalysisStore(db).saveCorrections(
         latestId, {storage::GradeTile{0, 0, QByteArray(64 * 64, '\x01')}});
-    page->photoList()->setCurrentRow(-1);
-    page->photoList()->setCurrentRow(0);
+    reselect();
     CHECK(info().contains(QStringLiteral("is damaged: ")));
 
     // The photo window names it in red in place of its colours and outlines (its map was read

@@ -138,14 +138,19 @@ int main(int argc, char *argv[])
     window.searchField()->clear();
     settle(400);
 
+    // A photo window at `size`, shown, its photo loaded (it deletes itself on close).
+    const auto openViewer = [&db](smp::storage::RecordId photoId, QSize size) {
+        auto *viewer = new smp::gui::PhotoViewer(db, photoId);
+        viewer->resize(size);
+        viewer->show();
+        if (!viewer->isLoaded())
+            QSignalSpy(viewer, &smp::gui::PhotoViewer::loaded).wait(10000);
+        return viewer;
+    };
+
     // The photo viewer on the sample photo: the marker found on import, the scale bar.
     const auto photos = smp::storage::PhotoLibrary(db).photos(*sample);
-    auto *viewer = new smp::gui::PhotoViewer(db, photos.front().id);
-    viewer->resize(1100, 760);
-    viewer->show();
-    QSignalSpy loaded(viewer, &smp::gui::PhotoViewer::loaded);
-    if (!viewer->isLoaded())
-        loaded.wait(10000);
+    auto *viewer = openViewer(photos.front().id, QSize(1100, 760));
     settle(500);
     save(viewer, out + QStringLiteral("/viewer-marker.png"));
 
@@ -339,10 +344,7 @@ int main(int argc, char *argv[])
     // Autosave: the density changed and the window closed without saving (a crash would leave
     // the same draft); the next start offers it, and the photo opens with it.
     {
-        auto *edited = new smp::gui::PhotoViewer(db, photos.front().id);
-        edited->show();
-        if (!edited->isLoaded())
-            QSignalSpy(edited, &smp::gui::PhotoViewer::loaded).wait(10000);
+        auto *edited = openViewer(photos.front().id, QSize(1100, 760));
         edited->planAction()->setChecked(true);
         edited->planPanel()->densityBox()->setValue(125);
         edited->close();
@@ -353,11 +355,7 @@ int main(int argc, char *argv[])
             }
         });
         window.offerUnsavedWork();
-        auto *restored = new smp::gui::PhotoViewer(db, photos.front().id);
-        restored->resize(1400, 800);
-        restored->show();
-        if (!restored->isLoaded())
-            QSignalSpy(restored, &smp::gui::PhotoViewer::loaded).wait(10000);
+        auto *restored = openViewer(photos.front().id, QSize(1400, 800));
         restored->gradesLayerAction()->setChecked(false);
         settle(800);
         save(restored, out + QStringLiteral("/viewer-restored-draft.png"));
@@ -524,13 +522,7 @@ int main(int argc, char *argv[])
         scale.mmPerPx = 0.2;
         scale.details = QStringLiteral("{\"drawn\": \"5 px per mm\"}");
         smp::storage::PhotoLibrary(db).addCalibration(scale);
-        auto *face = new smp::gui::PhotoViewer(db, photo.id);
-        face->resize(1400, 860);
-        face->show();
-        if (!face->isLoaded()) {
-            QSignalSpy faceLoaded(face, &smp::gui::PhotoViewer::loaded);
-            faceLoaded.wait(10000);
-        }
+        auto *face = openViewer(photo.id, QSize(1400, 860));
         QSignalSpy faceAnalysed(face, &smp::gui::PhotoViewer::analysisFinished);
         face->analyze();
         faceAnalysed.wait(30000);
@@ -576,12 +568,7 @@ int main(int argc, char *argv[])
         drawn.save(path, "JPEG", 92);
         const smp::storage::Photo photo =
             smp::clinic::importPhoto(db, client, path, smp::storage::PhotoView::Top);
-        auto *headViewer = new smp::gui::PhotoViewer(db, photo.id);
-        headViewer->resize(1100, 760);
-        headViewer->show();
-        QSignalSpy headLoaded(headViewer, &smp::gui::PhotoViewer::loaded);
-        if (!headViewer->isLoaded())
-            headLoaded.wait(10000);
+        auto *headViewer = openViewer(photo.id, QSize(1100, 760));
         QSignalSpy headAnalysed(headViewer, &smp::gui::PhotoViewer::analysisFinished);
         headViewer->analyze();
         headAnalysed.wait(30000);
@@ -611,12 +598,7 @@ int main(int argc, char *argv[])
             continue;
         db.execute("UPDATE photo_analyses SET version = '1.19' WHERE photo_id = " +
                    std::to_string(photo.id));
-        auto *older = new smp::gui::PhotoViewer(db, photo.id);
-        older->resize(1100, 760);
-        older->show();
-        QSignalSpy olderLoaded(older, &smp::gui::PhotoViewer::loaded);
-        if (!older->isLoaded())
-            olderLoaded.wait(10000);
+        auto *older = openViewer(photo.id, QSize(1100, 760));
         older->view()->fitToWindow();
         settle(500);
         save(older, out + QStringLiteral("/viewer-older-version.png"));
