@@ -9,6 +9,8 @@
 
 #include <QObject>
 
+#include <algorithm>
+
 namespace smp::storage {
 
 namespace {
@@ -77,6 +79,42 @@ void writeCorrections(Database &db, RecordId analysisId, RecordId clientId,
     AuditLog(db).record(
         QStringLiteral("update"), QStringLiteral("analysis_corrections"), analysisId, clientId,
         QObject::tr("%n tile(s) corrected", nullptr, static_cast<int>(tiles.size())));
+}
+
+// Deletes correction tiles (the original shows again there) and, when any was stored, their
+// audit line, inside the caller's transaction.
+void eraseCorrections(Database &db, RecordId analysisId, RecordId clientId,
+                      const std::vector<GradeTile> &tiles)
+{
+    auto erase = db.prepare(
+        "DELETE FROM analysis_corrections WHERE analysis_id = ?1 AND tile_x = ?2 AND tile_y = ?3");
+    int erased = 0;
+    for (const GradeTile &tile : tiles) {
+        erase.reset();
+        erase.bind(1, analysisId).bind(2, tile.tileX).bind(3, tile.tileY).run();
+        erased += db.changes();
+    }
+    if (erased > 0)
+        AuditLog(db).record(QStringLiteral("delete"), QStringLiteral("analysis_corrections"),
+                            analysisId, clientId,
+                            QObject::tr("%n tile(s) reverted", nullptr, erased));
+}
+
+// The analysis's own grades on one tile, clipped at the map's edge as GradeTile::grades is;
+// empty when the tile lies off the map or the stored map does not match its stated size.
+QByteArray analysedTile(const StoredAnalysis &analysis, int tileX, int tileY)
+{
+    const int x0 = tileX * kAnalysisTileSize, y0 = tileY * kAnalysisTileSize;
+    const int w = std::min(kAnalysisTileSize, analysis.mapWidth - x0);
+    const int h = std::min(kAnalysisTileSize, analysis.mapHeight - y0);
+    if (x0 < 0 || y0 < 0 || w <= 0 || h <= 0 ||
+        analysis.grades.size() != qsizetype(analysis.mapWidth) * analysis.mapHeight)
+        return {};
+    QByteArray tile(qsizetype(w) * h, Qt::Uninitialized);
+    for (int y = 0; y < h; ++y)
+        std::copy_n(analysis.grades.constData() + qsizetype(y0 + y) * analysis.mapWidth + x0, w,
+                    tile.data() + qsizetype(y) * w);
+    return tile;
 }
 
 } // namespace
@@ -154,23 +192,26 @@ std::optional<StoredAnalysis> AnalysisStore::find(RecordId analysisId)
 void AnalysisStore::saveCorrections(RecordId analysisId, const std::vector<GradeTile> &tiles)
 {
     Transaction transaction(m_db);
-    writeCorrections(m_db, analysisId, clientOfAnalysis(m_db, analysisId), tiles);
+    const RecordId clientId = clientOfAnalysis(m_db, analysisId);
+    // A tile brought back to the analysis's own grades (a stroke undone, the eraser, Take Back All
+    // Corrections) is no correction: its row goes, so that only changed tiles stay stored.
+    const std::optional<StoredAnalysis> analysis = find(analysisId);
+    std::vector<GradeTile> corrected, asAnalysed;
+    for (const GradeTile &tile : tiles) {
+        const bool original = analysis && !tile.grades.isEmpty() &&
+                              tile.grades == analysedTile(*analysis, tile.tileX, tile.tileY);
+        (original ? asAnalysed : corrected).push_back(tile);
+    }
+    if (!corrected.empty())
+        writeCorrections(m_db, analysisId, clientId, corrected);
+    eraseCorrections(m_db, analysisId, clientId, asAnalysed);
     transaction.commit();
 }
 
 void AnalysisStore::removeCorrections(RecordId analysisId, const std::vector<GradeTile> &tiles)
 {
     Transaction transaction(m_db);
-    const RecordId clientId = clientOfAnalysis(m_db, analysisId);
-    auto erase = m_db.prepare(
-        "DELETE FROM analysis_corrections WHERE analysis_id = ?1 AND tile_x = ?2 AND tile_y = ?3");
-    for (const GradeTile &tile : tiles) {
-        erase.reset();
-        erase.bind(1, analysisId).bind(2, tile.tileX).bind(3, tile.tileY).run();
-    }
-    AuditLog(m_db).record(
-        QStringLiteral("delete"), QStringLiteral("analysis_corrections"), analysisId, clientId,
-        QObject::tr("%n tile(s) reverted", nullptr, static_cast<int>(tiles.size())));
+    eraseCorrections(m_db, analysisId, clientOfAnalysis(m_db, analysisId), tiles);
     transaction.commit();
 }
 

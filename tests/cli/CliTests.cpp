@@ -1157,14 +1157,16 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
     refused({QStringLiteral("--face"), face, QStringLiteral("--grade"), QStringLiteral("bald")},
             QStringLiteral("--face takes the face off the map"));
 
-    // --take-back-all: the analysis's own grades on the whole map again, stored as tiles (as
-    // the photo window's Edit > Take Back All Corrections); a second time there is nothing.
+    // --take-back-all: the analysis's own grades on the whole map again, its correction tiles
+    // gone (as the photo window's Edit > Take Back All Corrections); a second time there is
+    // nothing.
     {
         const auto correctedIsAsAnalysed = [&dir] {
             smp::storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
             smp::storage::AnalysisStore store(db);
             const auto latest = store.latest(1);
-            return store.correctedGrades(*latest) == latest->grades;
+            return store.correctedGrades(*latest) == latest->grades &&
+                   store.corrections(latest->id).empty();
         };
         REQUIRE_FALSE(correctedIsAsAnalysed());
         const Result takenBack = run(dir, {QStringLiteral("correct"), QStringLiteral("1"),

@@ -799,6 +799,7 @@ TEST_CASE(
     viewer->takeBackCorrectionsAction()->trigger();
     CHECK(viewer->correctedGrades() == viewer->analysis()->grades);
     CHECK(store.correctedGrades(*store.latest(photoId)) == store.latest(photoId)->grades);
+    CHECK(store.corrections(analysis.id).empty()); // only changed tiles stay stored
     CHECK_FALSE(viewer->takeBackCorrectionsAction()->isEnabled());
     CHECK(viewer->undoStack()->undoText() == QStringLiteral("Take back all corrections"));
     viewer->undoStack()->undo();

@@ -6,6 +6,7 @@
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
 
 #include <catch2/catch.hpp>
@@ -247,4 +248,64 @@ TEST_CASE("the whole-scalp coverage is taken again over the scalp as the technic
         CHECK(error.message().contains(QStringLiteral("hair-share map does not match")));
         CHECK(error.message().contains(QString::number(photo.id)));
     }
+}
+
+TEST_CASE("a tile brought back to the analysis's own grades is no longer stored",
+          "[storage][analysis][corrections]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const auto [photo, result] = analysedSamplePhoto(db);
+    storage::AnalysisStore store(db);
+    const storage::StoredAnalysis stored = *store.find(clinic::storeAnalysis(db, photo.id, result));
+
+    // A square across four tiles graded bald (the map's middle is not bald): four tiles stored.
+    const int x0 = 2 * storage::kAnalysisTileSize - 10, y0 = storage::kAnalysisTileSize - 10;
+    REQUIRE(x0 + 20 < stored.mapWidth);
+    REQUIRE(y0 + 20 < stored.mapHeight);
+    store.saveCorrections(stored.id, paintSquare(stored, x0, y0, 20, analysis::Grade::Bald));
+    REQUIRE(store.corrections(stored.id).size() == 4);
+    const auto auditLines = [&db] {
+        auto q =
+            db.prepare("SELECT count(*) FROM audit_log WHERE table_name = 'analysis_corrections'");
+        q.step();
+        return q.integer(0);
+    };
+    const int auditBefore = auditLines();
+
+    // Three of them put back as the analysis read them (a stroke undone, the eraser): their rows
+    // go, the fourth stays, and the map reads the same as when they were stored.
+    std::vector<storage::GradeTile> tiles = paintSquare(stored, x0, y0, 20, analysis::Grade::Bald);
+    const storage::GradeTile kept = tiles.back();
+    tiles.pop_back();
+    for (storage::GradeTile &tile : tiles) {
+        // The tile's top-left pixel painted with its own grade: the tile as analysed.
+        const int tx = tile.tileX * storage::kAnalysisTileSize;
+        const int ty = tile.tileY * storage::kAnalysisTileSize;
+        const auto own =
+            static_cast<analysis::Grade>(stored.grades.at(qsizetype(ty) * stored.mapWidth + tx));
+        tile.grades = paintSquare(stored, tx, ty, 1, own).front().grades;
+    }
+    store.saveCorrections(stored.id, tiles);
+    const std::vector<storage::GradeTile> left = store.corrections(stored.id);
+    REQUIRE(left.size() == 1);
+    CHECK(left.front().tileX == kept.tileX);
+    CHECK(left.front().tileY == kept.tileY);
+    CHECK(left.front().grades == kept.grades);
+    auto audit = db.prepare("SELECT action, details FROM audit_log WHERE table_name = "
+                            "'analysis_corrections' ORDER BY id DESC LIMIT 1");
+    REQUIRE(audit.step());
+    CHECK(audit.text(0) == QStringLiteral("delete"));
+    CHECK(audit.text(1).contains(QStringLiteral("3 tile")));
+
+    // Taking back what is left leaves nothing stored; the corrected map is the analysis's own.
+    const clinic::GradeChange back =
+        clinic::takeBackCorrections(stored, store.correctedGrades(stored));
+    REQUIRE(back.after.size() == 1);
+    store.saveCorrections(stored.id, back.after);
+    CHECK(store.corrections(stored.id).empty());
+    CHECK(store.correctedGrades(stored) == stored.grades);
+    // Saving tiles that were never stored, as the analysis reads them, writes no audit line.
+    store.saveCorrections(stored.id, back.after);
+    CHECK(auditLines() == auditBefore + 2);
 }

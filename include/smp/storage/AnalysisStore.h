@@ -56,7 +56,8 @@ public:
     std::optional<StoredAnalysis> latest(RecordId photoId);
     std::optional<StoredAnalysis> find(RecordId analysisId);
 
-    // Replaces the given tiles of the correction layer in one transaction.
+    // Replaces the given tiles of the correction layer in one transaction; a tile equal to the
+    // analysis's own grades there is removed instead (only changed tiles stay stored).
     void saveCorrections(RecordId analysisId, const std::vector<GradeTile> &tiles);
     // Removes the correction of these tiles (the original shows again).
     void removeCorrections(RecordId analysisId, const std::vector<GradeTile> &tiles);
