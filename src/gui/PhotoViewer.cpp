@@ -11,6 +11,7 @@
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -27,6 +28,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -113,6 +115,32 @@ LoadResult loadPyramid(const QString &path)
     }
     return result;
 }
+
+// The photo window's single-key shortcuts (B, E, L, M, G, P, [, ], 0-5) would take typed keys
+// from a list or a drop-down that has the focus (the plan panel's lists, the boxes' own
+// type-ahead). Installed on such a widget, this lets it have unmodified printable keys first, as
+// text and number boxes already do; with the focus on the photo the keys stay shortcuts.
+class TypeAheadFirst : public QObject
+{
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::ShortcutOverride) {
+            const auto *key = static_cast<QKeyEvent *>(event);
+            const Qt::KeyboardModifiers modifiers =
+                key->modifiers() & ~(Qt::ShiftModifier | Qt::KeypadModifier);
+            if (modifiers == Qt::NoModifier && !key->text().isEmpty() &&
+                key->text().at(0).isPrint()) {
+                event->accept();
+                return true;
+            }
+        }
+        return QObject::eventFilter(watched, event);
+    }
+};
 
 QTransform rotationTransform(const QRectF &bounds, int quarterTurns)
 {
@@ -858,6 +886,12 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         m_cursorOnView = false;
         updateBrushFootprint();
     });
+    auto *typeAheadFirst = new TypeAheadFirst(this);
+    for (QAbstractItemView *list : findChildren<QAbstractItemView *>())
+        list->installEventFilter(typeAheadFirst);
+    for (QComboBox *box : findChildren<QComboBox *>())
+        if (!box->isEditable())
+            box->installEventFilter(typeAheadFirst);
     restoreWindowGeometry(this, QStringLiteral("photoViewer"), QSize(1100, 800));
     reloadCalibration();
     startLoading();

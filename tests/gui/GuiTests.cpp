@@ -754,6 +754,20 @@ TEST_CASE(
         CHECK(gradeAfterKey(Qt::Key_0) == int(analysis::Grade::NotScalp));
         CHECK(gradeAfterKey(Qt::Key_5) == int(analysis::Grade::Bald));
         CHECK(gradeAfterKey(Qt::Key_1) == int(analysis::Grade::Normal));
+        // A list or drop-down with the focus has typed keys first, for its type-ahead: in the
+        // grade box "b" finds "bald" (not the Brush tool) and "3" picks no grade; back on the
+        // photo the keys are shortcuts again.
+        QComboBox *gradeBox = viewer->brushGradeBox();
+        gradeBox->setFocus();
+        REQUIRE(viewer->brushAction()->isChecked());
+        QTest::keyClick(gradeBox, Qt::Key_B);
+        CHECK(viewer->brushAction()->isChecked());
+        CHECK(gradeBox->currentData().toInt() == int(analysis::Grade::Bald));
+        QTest::keyClick(gradeBox, Qt::Key_3);
+        CHECK(gradeBox->currentData().toInt() == int(analysis::Grade::Bald));
+        view->setFocus();
+        CHECK(gradeAfterKey(Qt::Key_3) == int(analysis::Grade::Moderate));
+        CHECK(gradeAfterKey(Qt::Key_1) == int(analysis::Grade::Normal));
         // G flicks the grade colours off and on.
         QTest::keyClick(viewer, Qt::Key_G);
         CHECK_FALSE(viewer->gradeLayer()->isVisible());
