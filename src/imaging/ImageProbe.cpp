@@ -66,6 +66,16 @@ void checkPixelLimit(const QString &path, QSize size, const ImageLimits &limits)
     }
 }
 
+// The time a photo is dated by until its EXIF is read: the file's modification time. A Qt
+// resource (":/...", the bundled sample photo) has none of its own (it reads as the time the
+// program was built), so it is dated now, when it is imported.
+QDateTime fileTime(const QFileInfo &file)
+{
+    if (file.filePath().startsWith(QLatin1Char(':')))
+        return QDateTime::currentDateTimeUtc();
+    return file.lastModified().toUTC();
+}
+
 } // namespace
 
 QStringList acceptedImageFormats()
@@ -95,7 +105,7 @@ ImageInfo probeHeif(const QString &path, const ImageLimits &limits, QImage *pixe
     ImageInfo info;
     info.format = QStringLiteral("heif");
     info.size = image.size();
-    info.takenAt = QFileInfo(path).lastModified().toUTC();
+    info.takenAt = fileTime(QFileInfo(path));
     if (pixels)
         *pixels = image;
     return info;
@@ -157,7 +167,7 @@ ImageInfo probeImage(const QString &path, const ImageLimits &limits, QImage *pix
     ImageInfo info;
     info.format = format;
     info.size = size;
-    info.takenAt = file.lastModified().toUTC();
+    info.takenAt = fileTime(file);
     if (pixels)
         *pixels = image;
     return info;

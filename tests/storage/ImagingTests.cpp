@@ -1,6 +1,10 @@
+#include "TestSupport.h"
+
 #include "smp/clinic/SampleClient.h"
 #include "smp/imaging/ImageProbe.h"
 #include "smp/imaging/SampleScalp.h"
+#include "smp/storage/Database.h"
+#include "smp/storage/PhotoLibrary.h"
 
 #include <catch2/catch.hpp>
 
@@ -64,4 +68,19 @@ TEST_CASE("the bundled sample photo is a readable JPEG drawn by the project", "[
     const imaging::ImageInfo info = imaging::probeImage(clinic::samplePhotoResource());
     CHECK(info.format == QStringLiteral("jpeg"));
     CHECK(info.size == QSize(1600, 1200));
+}
+
+TEST_CASE("the seeded sample client's photo is dated when it is seeded, not when the program was "
+          "built",
+          "[imaging][sample]")
+{
+    test::ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(-1);
+    const auto clientId = clinic::seedSampleClientIfNew(db);
+    REQUIRE(clientId.has_value());
+    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    CHECK(photo.takenAt >= before);
+    CHECK(photo.takenAt <= QDateTime::currentDateTimeUtc().addSecs(1));
+    CHECK_FALSE(photo.takenAtFromExif);
 }

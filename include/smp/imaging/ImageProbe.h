@@ -33,7 +33,7 @@ struct ImageInfo
 {
     QString format;    // lower-case, from the content (not the file name): "jpeg", "png", ...
     QSize size;        // pixels, as stored in the file
-    QDateTime takenAt; // UTC; the file's modification time until EXIF is read (issue 3)
+    QDateTime takenAt; // UTC; the file's modification time (a Qt resource: now) until EXIF is read
 };
 
 // Checks that `path` is a complete image within `limits` by decoding it fully, and returns what
