@@ -195,7 +195,19 @@ void AnalysisStore::saveCorrections(RecordId analysisId, const std::vector<Grade
     const RecordId clientId = clientOfAnalysis(m_db, analysisId);
     // A tile brought back to the analysis's own grades (a stroke undone, the eraser, Take Back All
     // Corrections) is no correction: its row goes, so that only changed tiles stay stored.
-    const std::optional<StoredAnalysis> analysis = find(analysisId);
+    // Only the map is read (not the hair share): this runs on the GUI thread after every stroke.
+    std::optional<StoredAnalysis> analysis;
+    {
+        auto query =
+            m_db.prepare("SELECT map_width, map_height, grades FROM photo_analyses WHERE id = ?1");
+        query.bind(1, analysisId);
+        if (query.step()) {
+            analysis.emplace();
+            analysis->mapWidth = query.integer(0);
+            analysis->mapHeight = query.integer(1);
+            analysis->grades = qUncompress(query.blob(2));
+        }
+    }
     std::vector<GradeTile> corrected, asAnalysed;
     for (const GradeTile &tile : tiles) {
         const bool original = analysis && !tile.grades.isEmpty() &&

@@ -432,6 +432,28 @@ int main(int argc, char *argv[])
                    sink += static_cast<std::size_t>(
                        smp::clinic::scalpCoverage(withShare, takenOff).percent);
                }));
+        // Storing a brush stroke (on the GUI thread, after every stroke): the four tiles a 30 px
+        // square across tile corners touches, each compared with the analysis's own map first;
+        // painted and taken back in turn, so half the runs write the tiles and half delete them.
+        {
+            const int side = smp::storage::kAnalysisTileSize;
+            const int cx = withShare.mapWidth / 2 / side * side;
+            const int cy = withShare.mapHeight / 2 / side * side;
+            std::vector<std::uint8_t> marked(static_cast<std::size_t>(withShare.grades.size()), 0);
+            for (int y = cy - 15; y < cy + 15; ++y)
+                for (int x = cx - 15; x < cx + 15; ++x)
+                    marked[static_cast<std::size_t>(y * withShare.mapWidth + x)] = 1;
+            const smp::clinic::GradeChange stroke = smp::clinic::gradeMarkedPixels(
+                withShare.grades, withShare.mapWidth, withShare.mapHeight, marked,
+                smp::analysis::Grade::NotScalp);
+            smp::storage::AnalysisStore analyses(db);
+            bool painted = false;
+            report("store a brush stroke (4 tiles of a 1024 px map, written or taken back)",
+                   measure(20, [&] {
+                       analyses.saveCorrections(storedId, painted ? stroke.before : stroke.after);
+                       painted = !painted;
+                   }));
+        }
         // The client's stage, as the client page reads it on loading the photos (on a worker
         // thread) and the reports gather it: a visit of four analysed photos (two top views, a
         // front and a back view), the latest analysis of each restaged on its map.
