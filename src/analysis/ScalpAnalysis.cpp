@@ -12,6 +12,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <iomanip>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -1477,6 +1478,29 @@ std::optional<HairTone> hairToneFromName(std::string_view name)
     return std::nullopt;
 }
 
+namespace {
+
+// Why a scale is too fine to analyse a photo at: what the photo then shows, in mm.
+std::string scaleTooFineMessage(const RgbImage &image, const Parameters &p)
+{
+    const double mmPerPx = *p.mmPerPx;
+    // The scale to three significant digits (0.0100, 0.250).
+    const int decimals = std::max(3, 2 - static_cast<int>(std::floor(std::log10(mmPerPx))));
+    const double shorterMm = std::min(image.width, image.height) * mmPerPx;
+    const int sizeDecimals = std::max(1, 1 - static_cast<int>(std::floor(std::log10(shorterMm))));
+    std::ostringstream message;
+    message.setf(std::ios::fixed);
+    message << "at a scale of " << std::setprecision(decimals) << mmPerPx
+            << " mm per pixel the photo shows " << std::setprecision(sizeDecimals)
+            << image.width * mmPerPx << " x " << image.height * mmPerPx
+            << " mm, too little for the analysis's " << std::setprecision(1) << p.windowMm
+            << " mm coverage window (it maps a head's scalp, 150-200 mm across): "
+            << "check the photo's scale";
+    return message.str();
+}
+
+} // namespace
+
 Result analyze(const RgbImage &image, const Parameters &p, const Progress &progress)
 {
     if (image.width <= 0 || image.height <= 0 || !image.pixels)
@@ -1501,6 +1525,11 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     result.mapHeight = rgb.rows;
     result.photoPxPerMapPx = 1.0 / factor;
     const double photoPxPerMapPx = result.photoPxPerMapPx;
+    // A scale under which the coverage window spans more than half the photo's shorter side
+    // cannot map anything (and its window's kernels would ask for gigabytes): a mistyped scale,
+    // or a close-up of a few millimetres of skin rather than a head.
+    if (p.mmPerPx && p.windowMm / *p.mmPerPx / photoPxPerMapPx > 0.5 * std::min(rgb.cols, rgb.rows))
+        throw std::invalid_argument(scaleTooFineMessage(image, p));
     const std::size_t n = static_cast<std::size_t>(rgb.cols) * static_cast<std::size_t>(rgb.rows);
     result.labels.assign(n, Label::Background);
     result.coverage.assign(n, 0.0f);

@@ -1241,3 +1241,29 @@ TEST_CASE("red hair reads the right way round when the technician says it is the
         CHECK(given.coverageErrorPp < automatic.coverageErrorPp);
     }
 }
+
+TEST_CASE("a scale too fine for the photo is refused with what the photo would show", "[analysis]")
+{
+    smp::imaging::SampleScalpParameters drawn;
+    drawn.widthPx = 800;
+    drawn.heightPx = 600;
+    const QImage rgb = smp::imaging::drawSampleScalp(drawn).convertToFormat(QImage::Format_RGB888);
+    const smp::analysis::RgbImage image{rgb.width(), rgb.height(), rgb.bytesPerLine(),
+                                        rgb.constBits()};
+    smp::analysis::Parameters parameters;
+    // 0.01 mm per pixel: the photo is 8 x 6 mm, the 5 mm window 500 px of its 600.
+    parameters.mmPerPx = 0.01;
+    CHECK_THROWS_WITH(smp::analysis::analyze(image, parameters),
+                      Catch::Contains("0.0100 mm per pixel") &&
+                          Catch::Contains("the photo shows 8.0 x 6.0 mm") &&
+                          Catch::Contains("check the photo's scale"));
+    // A scale far too fine asked for a kernel of gigabytes before (OpenCV's out-of-memory error).
+    parameters.mmPerPx = 0.00001;
+    CHECK_THROWS_WITH(smp::analysis::analyze(image, parameters),
+                      Catch::Contains("check the photo's scale"));
+    // A head 800 px across at 0.25 mm per pixel (200 mm): analysed, its window 20 px.
+    parameters.mmPerPx = 0.25;
+    const smp::analysis::Result result = smp::analysis::analyze(image, parameters);
+    CHECK(result.windowPhotoPx == Approx(20));
+    CHECK(result.scalpFound);
+}

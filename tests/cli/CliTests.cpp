@@ -539,6 +539,14 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
                              QStringLiteral("0.1mm")});
     CHECK(wrong.exitCode == 2);
     CHECK(wrong.err.contains(QStringLiteral("--mm-per-px")));
+    // A number, but a scale at which the photo is a few millimetres across: named, not an
+    // out-of-memory error from the analysis's kernels.
+    Result tooFine = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--mm-per-px"),
+                               QStringLiteral("0.00001")});
+    CHECK(tooFine.exitCode == 1);
+    CHECK(tooFine.err.contains(sample));
+    CHECK(tooFine.err.contains(QStringLiteral("at a scale of 0.0000100 mm per pixel")));
+    CHECK(tooFine.err.contains(QStringLiteral("check the photo's scale")));
 
     // An overlay that cannot be written is named with the reason, and leaves nothing behind.
     const QString noFormat = dir.file(QStringLiteral("overlay.notanimage"));

@@ -5,6 +5,7 @@
 
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
+#include "smp/clinic/Calibration.h"
 #include "smp/clinic/PhotoImport.h"
 #include "smp/clinic/Planning.h"
 #include "smp/clinic/Report.h"
@@ -3431,4 +3432,27 @@ TEST_CASE("an autosave refused by a locked database is said and tried again", "[
     REQUIRE(saved.wait(15000));
     CHECK(storage::DraftStore(db).planDrafts().size() == 1);
     CHECK(state().isEmpty());
+}
+
+TEST_CASE("the viewer says why a photo whose scale is too fine is not analysed",
+          "[gui][viewer][analysis]")
+{
+    SampleClinic sample;
+    const storage::RecordId photoId = sample.firstPhotoId();
+    // A manual scale of 1 mm across the whole 1600 px photo (the length typed in the wrong
+    // unit): the analysis's 5 mm window would span the photo several times over.
+    clinic::calibrateFromPoints(sample.db, photoId, QPointF(0, 600), QPointF(1600, 600), 1.0);
+    auto *viewer = openViewer(sample.db, photoId);
+    QSignalSpy finished(viewer, &gui::PhotoViewer::analysisFinished);
+    viewer->analyzeAction()->trigger();
+    REQUIRE(finished.wait(30000));
+    CHECK_FALSE(finished.at(0).at(0).toBool());
+    const QString status = child<QLabel>(viewer, "viewerStatus")->text();
+    CHECK(status.startsWith(QStringLiteral("Not analysed: ")));
+    INFO(status.toStdString());
+    CHECK(status.contains(QStringLiteral("the photo shows 1.00 x 0.75 mm")));
+    CHECK(status.contains(QStringLiteral("check the photo's scale")));
+    CHECK_FALSE(viewer->analysis().has_value());
+    CHECK_FALSE(storage::AnalysisStore(sample.db).latest(photoId).has_value());
+    viewer->close();
 }

@@ -347,8 +347,10 @@ inline constexpr double kSharpPhotoSharpness = 1.1;
 inline constexpr double kMinReferenceOnScalp = 0.25;
 
 // Throws std::invalid_argument for an empty image or one under kMinSidePx on a side (the message
-// says its size) or a reference area under kMinReferenceOnScalp on the scalp (the message gives
-// the area and its share), Cancelled when progress says stop.
+// says its size), a scale (mmPerPx) so fine that the coverage window spans more than half the
+// photo's shorter side (the message says what the photo then shows, in mm), or a reference area
+// under kMinReferenceOnScalp on the scalp (the message gives the area and its share); Cancelled
+// when progress says stop.
 Result analyze(const RgbImage &image, const Parameters &parameters = {},
                const Progress &progress = {});
 
