@@ -1516,6 +1516,16 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     Result result;
     const double factor =
         std::min(1.0, static_cast<double>(p.workingMaxSide) / std::max(image.width, image.height));
+    // A long strip (over 16:1 at the default working size) would leave too few rows or columns
+    // for the analysis's windows once its longer side is brought to the working size.
+    const int workingShorterSide =
+        static_cast<int>(std::floor(factor * std::min(image.width, image.height)));
+    if (workingShorterSide < kMinSidePx)
+        throw std::invalid_argument(
+            "the photo is " + std::to_string(image.width) + " x " + std::to_string(image.height) +
+            " px: too narrow to analyse (read at " + std::to_string(p.workingMaxSide) +
+            " px on its longer side it is " + std::to_string(workingShorterSide) +
+            " px on its shorter, and at least " + std::to_string(kMinSidePx) + " are needed)");
     cv::Mat rgb;
     if (factor < 1.0)
         cv::resize(photo, rgb, cv::Size(), factor, factor, cv::INTER_AREA);

@@ -1055,7 +1055,7 @@ TEST_CASE("a top view tells the anterior variant: loss from the front, none at t
     CHECK(norwood.stage == "VI");
 }
 
-TEST_CASE("a photo too small to analyse is refused with its size", "[analysis]")
+TEST_CASE("a photo too small or too narrow to analyse is refused with its size", "[analysis]")
 {
     for (const QSize size : {QSize(3, 3), QSize(1000, 1), QSize(63, 400)}) {
         QImage image(size, QImage::Format_RGB32);
@@ -1066,6 +1066,20 @@ TEST_CASE("a photo too small to analyse is refused with its size", "[analysis]")
                                           std::to_string(size.height()) + " px") &&
                               Catch::Contains("too small"));
     }
+    // A strip whose shorter side would be under 64 px once its longer side is brought to the
+    // working size (1024 px): 20000 x 64 would be 3 px high (it was an OpenCV assertion).
+    for (const QSize size : {QSize(20000, 64), QSize(300, 5000)}) {
+        QImage strip(size, QImage::Format_RGB32);
+        strip.fill(QColor(200, 150, 120));
+        INFO(size.width() << " x " << size.height());
+        CHECK_THROWS_WITH(analyzeQImage(strip),
+                          Catch::Contains(std::to_string(size.width()) + " x " +
+                                          std::to_string(size.height()) + " px") &&
+                              Catch::Contains("too narrow to analyse"));
+    }
+    QImage longest(1024 * 16, 1024, QImage::Format_RGB32); // 16:1, 64 px high at 1024 px wide
+    longest.fill(QColor(200, 150, 120));
+    CHECK_NOTHROW(analyzeQImage(longest));
     QImage smallest(64, 64, QImage::Format_RGB32);
     smallest.fill(QColor(200, 150, 120));
     CHECK_NOTHROW(analyzeQImage(smallest));

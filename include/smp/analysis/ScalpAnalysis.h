@@ -346,8 +346,9 @@ inline constexpr double kSharpPhotoSharpness = 1.1;
 // A reference area (Parameters::referenceArea) must lie at least this share on the scalp.
 inline constexpr double kMinReferenceOnScalp = 0.25;
 
-// Throws std::invalid_argument for an empty image or one under kMinSidePx on a side (the message
-// says its size), a scale (mmPerPx) so fine that the coverage window spans more than half the
+// Throws std::invalid_argument for an empty image, one under kMinSidePx on a side or so long and
+// narrow that its working copy (Parameters::workingMaxSide) is (the message says its size), a
+// scale (mmPerPx) so fine that the coverage window spans more than half the
 // photo's shorter side (the message says what the photo then shows, in mm), or a reference area
 // under kMinReferenceOnScalp on the scalp (the message gives the area and its share); Cancelled
 // when progress says stop.
