@@ -1557,6 +1557,42 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const cv::Mat &L8 = channels[0];
     const cv::Mat &A8 = channels[1];
     const cv::Mat &B8 = channels[2];
+    // A nearly uniform frame (a lens cap, a flash that did not fire, a wall out of focus) shows
+    // nothing to analyse: a black one passed for a full head of dark hair, 100% covered, stage I
+    // (until 2026-12-05). Its lightness spans under kUniformSpanL from its 1st to its 99th
+    // percentile; a head on any backdrop, even a close-up of dense black hair, spans more.
+    {
+        constexpr double kUniformSpanL = 10.0; // L*
+        std::array<double, 256> counts{};
+        for (int y = 0; y < L8.rows; ++y)
+            for (int x = 0; x < L8.cols; ++x)
+                counts[L8.at<std::uint8_t>(y, x)] += 1;
+        // The L* (0-100) of the q-th quantile of the frame's 8-bit lightness.
+        const auto quantileL = [&counts, n](double q) {
+            double seen = 0;
+            for (std::size_t level = 0; level < counts.size(); ++level) {
+                seen += counts[level];
+                if (seen >= q * static_cast<double>(n))
+                    return static_cast<double>(level) * 100.0 / 255.0;
+            }
+            return 100.0;
+        };
+        const double darkest = quantileL(0.01);
+        const double lightest = quantileL(0.99);
+        if (lightest - darkest < kUniformSpanL) {
+            std::ostringstream reason;
+            reason.setf(std::ios::fixed);
+            reason << std::setprecision(0) << "the photo is nearly uniform (its lightness spans L* "
+                   << darkest << " to " << lightest
+                   << "): a blank, black or out-of-focus frame shows no scalp to analyse";
+            result.scalpFound = false;
+            result.scalpConfidence = 0;
+            result.noScalpReason = reason.str();
+            result.parametersJson = parametersJson(p, 0);
+            result.texture = checkHairTexture(image, p.view, result); // does not apply: says why
+            return result;
+        }
+    }
     const cv::Mat skinColour = skinColoured(A8, B8);
     cv::Mat head = headMask(rgb);
     if (cv::countNonZero(head) < 0.15 * static_cast<double>(n)) {

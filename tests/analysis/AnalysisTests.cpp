@@ -482,6 +482,24 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
     result = analyzeQImage(sweater);
     CHECK_FALSE(result.scalpFound);
     CHECK(result.regions.empty());
+
+    // A nearly uniform frame: black (a lens cap; it read as a full head of dark hair, 100%
+    // covered, stage I), with a little sensor noise, and a blank grey one.
+    for (const int level : {6, 128}) {
+        QImage blank(800, 600, QImage::Format_RGB32);
+        std::normal_distribution<double> noise(level, 2.0);
+        for (int y = 0; y < blank.height(); ++y)
+            for (int x = 0; x < blank.width(); ++x) {
+                const int v = std::clamp(static_cast<int>(std::lround(noise(random))), 0, 255);
+                blank.setPixel(x, y, qRgb(v, v, v));
+            }
+        INFO("grey level " << level);
+        result = analyzeQImage(blank);
+        CHECK_FALSE(result.scalpFound);
+        CHECK(result.scalpConfidence == 0);
+        CHECK(result.regions.empty());
+        CHECK_THAT(result.noScalpReason, Catch::Contains("nearly uniform"));
+    }
 }
 
 TEST_CASE("a full head of grey hair showing little skin is a scalp", "[analysis]")
