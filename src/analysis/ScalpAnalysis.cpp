@@ -1557,12 +1557,19 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const cv::Mat &L8 = channels[0];
     const cv::Mat &A8 = channels[1];
     const cv::Mat &B8 = channels[2];
-    // A nearly uniform frame (a lens cap, a flash that did not fire, a wall out of focus) shows
-    // nothing to analyse: a black one passed for a full head of dark hair, 100% covered, stage I
-    // (until 2026-12-05). Its lightness spans under kUniformSpanL from its 1st to its 99th
-    // percentile; a head on any backdrop, even a close-up of dense black hair, spans more.
+    // A frame that shows nothing to analyse is no scalp, with the reason (until 2026-12-05 both
+    // below passed for a full head of dark hair: a black frame 100% covered, the sample photo
+    // at a fifth of its exposure 96%, stage I where it shows III):
+    // - nearly uniform (a lens cap, a blank wall): its lightness spans under kUniformSpanL from
+    //   its 1st to its 99th percentile; a head on any backdrop, even a close-up of dense black
+    //   hair, spans more;
+    // - too dark to tell hair from skin (no flash in a dim room): its 99th percentile under
+    //   kDarkFrameL. The sample photo read right down to about half its exposure (99th
+    //   percentile L* 44) and stage II at a quarter to a third (L* 22-27); the 1,014 real
+    //   photographs reach L* 63 or more, the phantoms' backdrops 80.
     {
         constexpr double kUniformSpanL = 10.0; // L*
+        constexpr double kDarkFrameL = 30.0;   // L*
         std::array<double, 256> counts{};
         for (int y = 0; y < L8.rows; ++y)
             for (int x = 0; x < L8.cols; ++x)
@@ -1579,12 +1586,18 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         };
         const double darkest = quantileL(0.01);
         const double lightest = quantileL(0.99);
-        if (lightest - darkest < kUniformSpanL) {
-            std::ostringstream reason;
-            reason.setf(std::ios::fixed);
-            reason << std::setprecision(0) << "the photo is nearly uniform (its lightness spans L* "
-                   << darkest << " to " << lightest
-                   << "): a blank, black or out-of-focus frame shows no scalp to analyse";
+        std::ostringstream reason;
+        reason.setf(std::ios::fixed);
+        reason.precision(0);
+        if (lightest - darkest < kUniformSpanL)
+            reason << "the photo is nearly uniform (its lightness spans L* " << darkest << " to "
+                   << lightest << "): a blank, black or out-of-focus frame shows no scalp to "
+                   << "analyse";
+        else if (lightest < kDarkFrameL)
+            reason << "the photo is too dark to tell hair from skin (its lightest pixels reach "
+                   << "L* " << lightest << ", a well-lit scalp photo's " << kDarkFrameL * 2
+                   << " or more): take it again with more light";
+        if (!reason.str().empty()) {
             result.scalpFound = false;
             result.scalpConfidence = 0;
             result.noScalpReason = reason.str();

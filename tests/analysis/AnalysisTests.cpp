@@ -500,6 +500,29 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
         CHECK(result.regions.empty());
         CHECK_THAT(result.noScalpReason, Catch::Contains("nearly uniform"));
     }
+
+    // The sample photo under a quarter of its exposure (no flash in a dim room): too dark to
+    // tell hair from skin (it read 96% covered, stage I, at a fifth). At half its exposure it is
+    // read, as its thinning shows.
+    const QImage sample = smp::imaging::drawSampleScalp({});
+    const auto exposed = [&sample](double gain) {
+        QImage dim = sample.convertToFormat(QImage::Format_RGB32);
+        for (int y = 0; y < dim.height(); ++y) {
+            auto *line = reinterpret_cast<QRgb *>(dim.scanLine(y));
+            for (int x = 0; x < dim.width(); ++x)
+                line[x] = qRgb(static_cast<int>(qRed(line[x]) * gain),
+                               static_cast<int>(qGreen(line[x]) * gain),
+                               static_cast<int>(qBlue(line[x]) * gain));
+        }
+        return analyzeQImage(dim);
+    };
+    result = exposed(0.25);
+    CHECK_FALSE(result.scalpFound);
+    CHECK(result.regions.empty());
+    CHECK_THAT(result.noScalpReason, Catch::Contains("too dark to tell hair from skin"));
+    result = exposed(0.5);
+    CHECK(result.scalpFound);
+    CHECK(result.norwood.level >= 3);
 }
 
 TEST_CASE("a full head of grey hair showing little skin is a scalp", "[analysis]")
@@ -1075,26 +1098,22 @@ TEST_CASE("a top view tells the anterior variant: loss from the front, none at t
 
 TEST_CASE("a photo too small or too narrow to analyse is refused with its size", "[analysis]")
 {
-    for (const QSize size : {QSize(3, 3), QSize(1000, 1), QSize(63, 400)}) {
+    // Refused with its size and `why`.
+    const auto refused = [](QSize size, const char *why) {
         QImage image(size, QImage::Format_RGB32);
         image.fill(QColor(200, 150, 120));
         INFO(size.width() << " x " << size.height());
         CHECK_THROWS_WITH(analyzeQImage(image),
                           Catch::Contains(std::to_string(size.width()) + " x " +
                                           std::to_string(size.height()) + " px") &&
-                              Catch::Contains("too small"));
-    }
+                              Catch::Contains(why));
+    };
+    for (const QSize size : {QSize(3, 3), QSize(1000, 1), QSize(63, 400)})
+        refused(size, "too small");
     // A strip whose shorter side would be under 64 px once its longer side is brought to the
     // working size (1024 px): 20000 x 64 would be 3 px high (it was an OpenCV assertion).
-    for (const QSize size : {QSize(20000, 64), QSize(300, 5000)}) {
-        QImage strip(size, QImage::Format_RGB32);
-        strip.fill(QColor(200, 150, 120));
-        INFO(size.width() << " x " << size.height());
-        CHECK_THROWS_WITH(analyzeQImage(strip),
-                          Catch::Contains(std::to_string(size.width()) + " x " +
-                                          std::to_string(size.height()) + " px") &&
-                              Catch::Contains("too narrow to analyse"));
-    }
+    for (const QSize size : {QSize(20000, 64), QSize(300, 5000)})
+        refused(size, "too narrow to analyse");
     QImage longest(1024 * 16, 1024, QImage::Format_RGB32); // 16:1, 64 px high at 1024 px wide
     longest.fill(QColor(200, 150, 120));
     CHECK_NOTHROW(analyzeQImage(longest));
