@@ -99,14 +99,14 @@ int runAnalyzeCommand(const QStringList &arguments)
         parameters.hairTone = *given;
     }
     if (call.isSet(QStringLiteral("mm-per-px"))) {
-        const double mm = call.value(QStringLiteral("mm-per-px")).toDouble(&ok);
-        if (!ok || mm <= 0 || mm > 10) {
+        const std::optional<double> mm = parseNumber(call.value(QStringLiteral("mm-per-px")));
+        if (!mm || *mm <= 0 || *mm > 10) {
             throw UsageError(
                 QStringLiteral("--mm-per-px: \"%1\" is not a scale in millimetres per pixel (a "
                                "number above 0 and at most 10, without unit)")
                     .arg(call.value(QStringLiteral("mm-per-px"))));
         }
-        parameters.mmPerPx = mm;
+        parameters.mmPerPx = *mm;
     }
     if (call.isSet(QStringLiteral("reference-area")) &&
         call.value(QStringLiteral("reference-area")).trimmed().toLower() == QLatin1String("none")) {
@@ -116,8 +116,11 @@ int runAnalyzeCommand(const QStringList &arguments)
             call.value(QStringLiteral("reference-area")).split(QLatin1Char(','));
         std::array<double, 4> v{};
         bool valid = parts.size() == 4;
-        for (int i = 0; valid && i < 4; ++i)
-            v[static_cast<std::size_t>(i)] = parts[i].trimmed().toDouble(&valid);
+        for (int i = 0; valid && i < 4; ++i) {
+            const std::optional<double> number = parseNumber(parts[i]);
+            valid = number.has_value();
+            v[static_cast<std::size_t>(i)] = number.value_or(0);
+        }
         if (!valid || v[2] < 1 || v[3] < 1 || v[0] < 0 || v[1] < 0 ||
             v[0] + v[2] > upright.width() || v[1] + v[3] > upright.height()) {
             throw UsageError(

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <cmath>
 #include <cstdio>
 
 namespace smp::cli {
@@ -85,6 +86,15 @@ storage::Database &Invocation::database()
             m_database->setActor(m_parser.value(QStringLiteral("user")));
     }
     return *m_database;
+}
+
+std::optional<double> parseNumber(const QString &text)
+{
+    bool ok = false;
+    const double value = text.trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(value))
+        return std::nullopt;
+    return value;
 }
 
 storage::RecordId parseId(const QString &text, const QString &what)

@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 namespace smp::storage {
@@ -58,6 +59,9 @@ private:
     std::unique_ptr<storage::Database> m_database;
 };
 
+// A finite number ("0.167", " 12 "); nullopt for anything else. QString::toDouble() also reads
+// "nan" and "inf", which pass every range check written as `value < low || value > high`.
+std::optional<double> parseNumber(const QString &text);
 // Parses a client id ("12"); UsageError naming the argument when it is not one.
 storage::RecordId parseId(const QString &text, const QString &what);
 // "YYYY-MM-DD"; UsageError naming the option when the text is not such a date.

@@ -10,6 +10,8 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 
+#include <array>
+
 namespace smp::cli {
 
 namespace {
@@ -63,18 +65,25 @@ int runCompareCommand(const QStringList &arguments)
             const auto m = pair.match(text);
             if (!m.hasMatch())
                 throw UsageError(QStringLiteral("--points: \"%1\" is not ax,ay:bx,by").arg(text));
-            pairs.push_back({{m.captured(1).toDouble(), m.captured(2).toDouble()},
-                             {m.captured(3).toDouble(), m.captured(4).toDouble()}});
+            std::array<double, 4> xy{};
+            for (int i = 0; i < 4; ++i) {
+                const std::optional<double> number = parseNumber(m.captured(i + 1));
+                if (!number)
+                    throw UsageError(
+                        QStringLiteral("--points: \"%1\" is not ax,ay:bx,by").arg(text));
+                xy[static_cast<std::size_t>(i)] = *number;
+            }
+            pairs.push_back({{xy[0], xy[1]}, {xy[2], xy[3]}});
         }
         if (pairs.size() < 3)
             throw UsageError(QStringLiteral("--points: give three or more pairs"));
     }
     double opacity = 0.5;
     if (call.isSet(QStringLiteral("opacity"))) {
-        bool ok = false;
-        opacity = call.value(QStringLiteral("opacity")).toDouble(&ok);
-        if (!ok || opacity < 0 || opacity > 1)
+        const std::optional<double> given = parseNumber(call.value(QStringLiteral("opacity")));
+        if (!given || *given < 0 || *given > 1)
             throw UsageError(QStringLiteral("--opacity: must be a number from 0 to 1"));
+        opacity = *given;
     }
     const clinic::Comparison c = clinic::comparePhotos(call.database(), a, b, pairs);
     if (c.alignment.ok) {

@@ -38,14 +38,13 @@ QPolygonF parseArea(const QString &text)
     QPolygonF polygon;
     for (const QString &corner : text.split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
         const QStringList xy = corner.split(QLatin1Char(','));
-        bool okX = false, okY = false;
-        const double x = xy.value(0).trimmed().toDouble(&okX);
-        const double y = xy.value(1).trimmed().toDouble(&okY);
-        if (xy.size() != 2 || !okX || !okY)
+        const std::optional<double> x = parseNumber(xy.value(0));
+        const std::optional<double> y = parseNumber(xy.value(1));
+        if (xy.size() != 2 || !x || !y)
             throw UsageError(QStringLiteral("--area: \"%1\" is not a corner x,y in photo pixels "
                                             "(corners separated by ;)")
                                  .arg(corner));
-        polygon << QPointF(x, y);
+        polygon << QPointF(*x, *y);
     }
     if (polygon.size() < 3)
         throw UsageError(QStringLiteral("--area: give at least three corners x,y;x,y;x,y"));

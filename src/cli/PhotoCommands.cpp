@@ -256,20 +256,23 @@ int runCalibrateCommand(const QStringList &arguments)
         const QStringList parts = call.value(QStringLiteral("points")).split(QLatin1Char(','));
         std::array<double, 4> xy{};
         bool ok = parts.size() == 4;
-        for (int i = 0; ok && i < 4; ++i)
-            xy[static_cast<std::size_t>(i)] = parts[i].trimmed().toDouble(&ok);
+        for (int i = 0; ok && i < 4; ++i) {
+            const std::optional<double> number = parseNumber(parts[i]);
+            ok = number.has_value();
+            xy[static_cast<std::size_t>(i)] = number.value_or(0);
+        }
         if (!ok)
             throw UsageError(QStringLiteral("--points: give four numbers x1,y1,x2,y2 (pixels)"));
         const QString lengthText = call.value(QStringLiteral("length-mm"));
-        const double length = lengthText.toDouble(&ok);
-        if (!ok || length <= 0) {
+        const std::optional<double> length = parseNumber(lengthText);
+        if (!length || *length <= 0) {
             throw UsageError(QStringLiteral("--length-mm: \"%1\" is not a length in millimetres (a "
                                             "number greater than 0, without unit)")
                                  .arg(lengthText));
         }
         try {
             calibration = clinic::calibrateFromPoints(db, id, QPointF(xy[0], xy[1]),
-                                                      QPointF(xy[2], xy[3]), length);
+                                                      QPointF(xy[2], xy[3]), *length);
         } catch (const std::invalid_argument &error) {
             throw UsageError(QStringLiteral("calibrate: %1").arg(QString::fromUtf8(error.what())));
         }
@@ -335,10 +338,11 @@ int runSamplePhotoCommand(const QStringList &arguments)
                     {QStringLiteral("OUT Output image file (.jpg or .png).")});
     const auto args = call.requirePositional(1);
     imaging::SampleScalpParameters parameters;
-    bool ok = false;
-    parameters.lossSeverity = call.value(QStringLiteral("severity")).toDouble(&ok);
-    if (!ok || parameters.lossSeverity < 0 || parameters.lossSeverity > 1)
+    const std::optional<double> severity = parseNumber(call.value(QStringLiteral("severity")));
+    if (!severity || *severity < 0 || *severity > 1)
         throw UsageError(QStringLiteral("--severity: must be a number from 0 to 1"));
+    parameters.lossSeverity = *severity;
+    bool ok = false;
     parameters.seed = call.value(QStringLiteral("seed")).toUInt(&ok);
     if (!ok)
         throw UsageError(QStringLiteral("--seed: must be a whole number"));

@@ -28,15 +28,14 @@ namespace {
 double numberOption(Invocation &call, const QString &name, double low, double high,
                     const QString &unit)
 {
-    bool ok = false;
-    const double value = call.value(name).toDouble(&ok);
-    if (!ok || value < low || value > high)
+    const std::optional<double> value = parseNumber(call.value(name));
+    if (!value || *value < low || *value > high)
         throw UsageError(QStringLiteral("--%1: \"%2\" must be a number from %3 to %4 (%5)")
                              .arg(name, call.value(name))
                              .arg(low)
                              .arg(high)
                              .arg(unit));
-    return value;
+    return *value;
 }
 
 QJsonObject sessionsJson(const planning::Plan &plan)

@@ -99,7 +99,7 @@ storage::Calibration makeManualCalibration(const storage::Photo &photo, QPointF 
                                            double lengthMm)
 {
     for (const QPointF &p : {a, b}) {
-        if (p.x() < 0 || p.y() < 0 || p.x() > photo.widthPx || p.y() > photo.heightPx) {
+        if (!(p.x() >= 0 && p.y() >= 0 && p.x() <= photo.widthPx && p.y() <= photo.heightPx)) {
             throw std::invalid_argument(
                 QStringLiteral("point (%1, %2) lies outside the %3x%4 photo")
                     .arg(p.x())

@@ -186,7 +186,7 @@ TwoPointScale scaleFromTwoPoints(Point2 a, Point2 b, double lengthMm, double cli
         throw std::invalid_argument("the known length must be greater than 0 mm");
     TwoPointScale scale;
     scale.distancePx = std::hypot(b.x - a.x, b.y - a.y);
-    if (scale.distancePx < 2.0)
+    if (!(scale.distancePx >= 2.0)) // NaN too
         throw std::invalid_argument("the two points must be at least 2 pixels apart");
     scale.mmPerPx = lengthMm / scale.distancePx;
     const double relativeClicks = clickSigmaPx * std::sqrt(2.0) / scale.distancePx;

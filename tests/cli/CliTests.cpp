@@ -276,6 +276,26 @@ TEST_CASE("smp marker-sheet prints markers that smp finds again at the right sca
                                  QStringLiteral("--length-mm"), QStringLiteral("5cm")});
     CHECK(wrongUnit.exitCode == 2);
     CHECK(wrongUnit.err.contains(QStringLiteral("--length-mm")));
+    // "nan" and "inf" read as numbers to Qt, and passed every range check: refused as text is,
+    // nothing stored (the manual scale above stays current).
+    for (const auto &[points, length] :
+         {std::pair{QStringLiteral("100,100,nan,500"), QStringLiteral("50")},
+          std::pair{QStringLiteral("100,100,400,500"), QStringLiteral("nan")},
+          std::pair{QStringLiteral("100,inf,400,500"), QStringLiteral("50")}}) {
+        Result notANumber =
+            run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--points"),
+                      points, QStringLiteral("--length-mm"), length});
+        CHECK(notANumber.exitCode == 2);
+    }
+    const QJsonObject current = run(dir, {QStringLiteral("photo"), QStringLiteral("list"),
+                                          QStringLiteral("1"), QStringLiteral("--json")})
+                                    .json()
+                                    .array()
+                                    .at(0)
+                                    .toObject()[QStringLiteral("calibration")]
+                                    .toObject();
+    CHECK(current[QStringLiteral("method")].toString() == QStringLiteral("manual"));
+    CHECK(current[QStringLiteral("mm_per_px")].toDouble() == Approx(0.1));
     Result marker =
         run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--json")});
     REQUIRE(marker.exitCode == 0);
@@ -547,6 +567,17 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(tooFine.err.contains(sample));
     CHECK(tooFine.err.contains(QStringLiteral("at a scale of 0.0000100 mm per pixel")));
     CHECK(tooFine.err.contains(QStringLiteral("check the photo's scale")));
+    for (const QString &notANumber : {QStringLiteral("nan"), QStringLiteral("inf")}) {
+        Result refused = run(
+            dir, {QStringLiteral("analyze"), sample, QStringLiteral("--mm-per-px"), notANumber});
+        CHECK(refused.exitCode == 2); // it was analysed with a scale of NaN
+        CHECK(refused.err.contains(QStringLiteral("--mm-per-px")));
+    }
+    Result nanArea =
+        run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--reference-area"),
+                  QStringLiteral("nan,0,100,100")});
+    CHECK(nanArea.exitCode == 2);
+    CHECK(nanArea.err.contains(QStringLiteral("--reference-area: give x,y,width,height")));
 
     // An overlay that cannot be written is named with the reason, and leaves nothing behind.
     const QString noFormat = dir.file(QStringLiteral("overlay.notanimage"));
@@ -1159,6 +1190,9 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
     refused({QStringLiteral("--area"), QStringLiteral("1,1;2,x;3,3"), QStringLiteral("--grade"),
              QStringLiteral("bald")},
             QStringLiteral("\"2,x\" is not a corner"));
+    refused({QStringLiteral("--area"), QStringLiteral("1,1;nan,2;3,inf"), QStringLiteral("--grade"),
+             QStringLiteral("bald")},
+            QStringLiteral("\"nan,2\" is not a corner")); // Qt reads "nan" as a number
     refused({QStringLiteral("--area"), QStringLiteral("1,1;2,2;3,1"), QStringLiteral("--grade"),
              QStringLiteral("thin")},
             QStringLiteral("--grade: \"thin\" is not normal"));

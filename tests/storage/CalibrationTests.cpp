@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <random>
 #include <tuple>
 
@@ -191,4 +192,8 @@ TEST_CASE("two points a known distance apart give a scale with an honest uncerta
     CHECK(scale.uncertaintyMmPerPx == Approx(0.1 * std::hypot(std::sqrt(2.0) / 500, 0.5 / 50)));
     CHECK_THROWS(vision::scaleFromTwoPoints({1, 1}, {1, 2}, 50.0));
     CHECK_THROWS(vision::scaleFromTwoPoints({1, 1}, {100, 2}, 0.0));
+    // Not a number: no scale (NaN passes a check written as "under 2 px apart").
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS(vision::scaleFromTwoPoints({1, 1}, {nan, 2}, 50.0));
+    CHECK_THROWS(vision::scaleFromTwoPoints({1, 1}, {100, 2}, nan));
 }
