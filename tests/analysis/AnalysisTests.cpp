@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <random>
 #include <tuple>
 
@@ -1312,6 +1313,12 @@ TEST_CASE("a scale too fine for the photo is refused with what the photo would s
     parameters.mmPerPx = 0.00001;
     CHECK_THROWS_WITH(smp::analysis::analyze(image, parameters),
                       Catch::Contains("check the photo's scale"));
+    // Not a scale at all (a stored calibration of NaN, 0 or a negative number).
+    for (const double notAScale : {std::numeric_limits<double>::quiet_NaN(), 0.0, -0.2}) {
+        parameters.mmPerPx = notAScale;
+        CHECK_THROWS_WITH(smp::analysis::analyze(image, parameters),
+                          Catch::Contains("is not a scale"));
+    }
     // A head 800 px across at 0.25 mm per pixel (200 mm): analysed, its window 20 px.
     parameters.mmPerPx = 0.25;
     const smp::analysis::Result result = smp::analysis::analyze(image, parameters);
