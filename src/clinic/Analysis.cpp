@@ -1016,6 +1016,32 @@ QString damagedAnalysisText(const storage::StoredAnalysis &stored, const storage
         .arg(photo.originalName, problem);
 }
 
+namespace {
+
+QString noScalpTextFor(const storage::Photo &photo, const QString &reason)
+{
+    return QObject::tr("photo %1 (%2) shows no scalp to analyse: %3")
+        .arg(photo.id)
+        .arg(photo.originalName, reason);
+}
+
+} // namespace
+
+QString noScalpText(const storage::StoredAnalysis &stored, const storage::Photo &photo)
+{
+    const QJsonObject summary = QJsonDocument::fromJson(stored.summaryJson.toUtf8()).object();
+    if (summary.value(QLatin1String("scalp_found")).toBool(true))
+        return QString();
+    return noScalpTextFor(photo, summary.value(QLatin1String("no_scalp_reason")).toString());
+}
+
+QString noScalpText(const analysis::Result &result, const storage::Photo &photo)
+{
+    if (result.scalpFound)
+        return QString();
+    return noScalpTextFor(photo, QString::fromStdString(result.noScalpReason));
+}
+
 QString mapSizeDamage(const storage::StoredAnalysis &stored, const storage::Photo &photo)
 {
     if (stored.grades.size() == qsizetype(stored.mapWidth) * stored.mapHeight)

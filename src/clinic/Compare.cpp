@@ -126,6 +126,11 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
     if (c.alignment.ok) {
         const analysis::Result ra = coverageOf(db, *before, a);
         const analysis::Result rb = coverageOf(db, *after, b);
+        // A photo that shows no scalp (too dark, blank) has no coverage: its 0% read as a loss
+        // of all the hair in the progress report until 2026-12-05.
+        for (const auto &[result, photo] : {std::pair{&ra, &*before}, std::pair{&rb, &*after}})
+            if (const QString none = noScalpText(*result, *photo); !none.isEmpty())
+                throw StorageError(ErrorKind::InvalidInput, none);
         const QByteArray grades = analyses.correctedGrades(*stored);
         const bool sameMap = ra.mapWidth == stored->mapWidth && ra.mapHeight == stored->mapHeight;
         const vision::Homography aToB = vision::inverse(c.alignment.bToA);
@@ -226,9 +231,13 @@ firstAndLatest(storage::Database &db, RecordId clientId, storage::PhotoView view
     storage::PhotoLibrary library(db);
     storage::AnalysisStore analyses(db);
     std::vector<storage::Photo> photos;
-    for (const storage::Photo &p : library.photos(clientId))
-        if (p.view == view && analyses.latest(p.id))
+    for (const storage::Photo &p : library.photos(clientId)) {
+        if (p.view != view)
+            continue;
+        // Photos whose analysis found no scalp (too dark, blank) have no coverage to compare.
+        if (const auto latest = analyses.latest(p.id); latest && noScalpText(*latest, p).isEmpty())
             photos.push_back(p);
+    }
     if (photos.size() < 2)
         return std::nullopt;
     std::sort(photos.begin(), photos.end(), [](const storage::Photo &x, const storage::Photo &y) {

@@ -31,6 +31,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -681,14 +682,22 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
     });
     std::vector<storage::Photo> chosen;
     std::map<storage::PhotoView, int> perView;
+    std::set<storage::RecordId> noScalp; // named once under "The scalp today", not shown
     for (int pass = 0; pass < 2; ++pass)
         for (const storage::Photo &p : photos) {
             if (chosen.size() >= 4)
                 break;
-            if (!analyses.latest(p.id) ||
-                std::any_of(chosen.begin(), chosen.end(),
-                            [&](const storage::Photo &c) { return c.id == p.id; }))
+            const auto latest = analyses.latest(p.id);
+            if (!latest || std::any_of(chosen.begin(), chosen.end(),
+                                       [&](const storage::Photo &c) { return c.id == p.id; }))
                 continue;
+            // A photo whose analysis found no scalp (too dark, blank, not a head) has no map to
+            // show: it read "hair coverage 0.0% · Norwood (confidence 0.00)" until 2026-12-05.
+            if (const QString none = noScalpText(*latest, p); !none.isEmpty()) {
+                if (noScalp.insert(p.id).second)
+                    r.photosNotShown.push_back(none);
+                continue;
+            }
             if (pass == 0 && perView[p.view]++ > 0)
                 continue;
             chosen.push_back(p);

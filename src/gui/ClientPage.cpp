@@ -385,9 +385,14 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
     if (!analysis)
         return tr("Not analysed yet: open the photo and choose Analyze.");
     const QJsonObject summary = QJsonDocument::fromJson(analysis->summaryJson.toUtf8()).object();
-    if (!summary.value(QLatin1String("scalp_found")).toBool())
-        return tr("Analysed %1: no scalp found")
-            .arg(QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat));
+    if (!summary.value(QLatin1String("scalp_found")).toBool()) {
+        // Why, when the analysis said (a photo too dark or blank says what to do about it).
+        const QString reason = summary.value(QLatin1String("no_scalp_reason")).toString();
+        const QString when =
+            QLocale().toString(analysis->createdAt.toLocalTime(), QLocale::ShortFormat);
+        return reason.isEmpty() ? tr("Analysed %1: no scalp found").arg(when)
+                                : tr("Analysed %1: no scalp found: %2").arg(when, reason);
+    }
     const auto photo = storage::PhotoLibrary(m_db).find(photoId);
     if (!photo)
         return QString();

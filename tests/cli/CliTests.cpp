@@ -1972,3 +1972,56 @@ TEST_CASE("smp compare aligns an after photo onto the before photo and measures 
     CHECK(undecided.exitCode == 2);
     CHECK(undecided.err.contains(QStringLiteral("--approved")));
 }
+
+TEST_CASE("reports and comparisons leave out a photo that shows no scalp, and say why",
+          "[cli][report][analysis]")
+{
+    ScratchDir dir;
+    const QString sample = clientWithSamplePhoto(dir, QStringLiteral("Dim"));
+    REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("1")}).exitCode == 0);
+    // The same head taken later in a dim room: a fifth of the light.
+    QImage dim = QImage(sample).convertToFormat(QImage::Format_RGB888);
+    for (int y = 0; y < dim.height(); ++y) {
+        uchar *line = dim.scanLine(y);
+        for (int x = 0; x < 3 * dim.width(); ++x)
+            line[x] = static_cast<uchar>(line[x] / 5);
+    }
+    const QString dimFile = dir.file(QStringLiteral("dim.png"));
+    REQUIRE(dim.save(dimFile));
+    REQUIRE(run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"),
+                      dimFile, QStringLiteral("--view"), QStringLiteral("top")})
+                .exitCode == 0);
+    const Result analysed = run(dir, {QStringLiteral("analyze"), QStringLiteral("2")});
+    REQUIRE(analysed.exitCode == 0);
+    CHECK(analysed.out.contains(QStringLiteral("No scalp found")));
+    CHECK(analysed.out.contains(QStringLiteral("too dark to tell hair from skin")));
+
+    // The consultation report names it instead of captioning it "hair coverage 0.0% · Norwood
+    // (confidence 0.00)", and shows the photo that has a map.
+    const QString consultation = dir.file(QStringLiteral("consultation.pdf"));
+    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--out"),
+                      consultation})
+                .exitCode == 0);
+    const QString text =
+        poppler(QStringLiteral("pdftotext"), {consultation, QStringLiteral("-")}).simplified();
+    CHECK(text.contains(QStringLiteral(
+        "Photo not shown: photo 2 (dim.png) shows no scalp to analyse: the photo is too dark")));
+    CHECK_FALSE(text.contains(QStringLiteral("hair coverage 0.0%")));
+    CHECK(text.contains(QStringLiteral("top view, ")));
+
+    // The progress report does not pair it with the first photo (it read a change of all the
+    // hair, to 0.0%), and a comparison asked for by hand says why it cannot be made.
+    const QString progress = dir.file(QStringLiteral("progress.pdf"));
+    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--progress"),
+                      QStringLiteral("--out"), progress})
+                .exitCode == 0);
+    const QString progressText =
+        poppler(QStringLiteral("pdftotext"), {progress, QStringLiteral("-")}).simplified();
+    CHECK_FALSE(progressText.contains(QStringLiteral("0.0%")));
+    CHECK_FALSE(progressText.contains(QStringLiteral("Top view: ")));
+    const Result compared =
+        run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("2")});
+    CHECK(compared.exitCode != 0);
+    CHECK(compared.err.contains(
+        QStringLiteral("photo 2 (dim.png) shows no scalp to analyse: the photo is too dark")));
+}

@@ -1865,6 +1865,20 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     CHECK(viewer->gradeLayer() != nullptr);
     CHECK(viewer->brushAction()->isEnabled());
     viewer->close();
+
+    // The photo analysed as taken in a dim room, under a quarter of its light: no scalp, and the
+    // page says why and what to do.
+    QImage dim = photo.convertToFormat(QImage::Format_RGB888);
+    for (int y = 0; y < dim.height(); ++y) {
+        uchar *line = dim.scanLine(y);
+        for (int x = 0; x < 3 * dim.width(); ++x)
+            line[x] = static_cast<uchar>(line[x] / 5);
+    }
+    clinic::storeAnalysis(db, photoId, clinic::analyzeImage(dim, parameters));
+    reselect();
+    CHECK(info().contains(QStringLiteral(": no scalp found: the photo is too dark to tell hair "
+                                         "from skin")));
+    CHECK(info().contains(QStringLiteral("take it again with more light")));
 }
 
 TEST_CASE("the client's stage comes from their latest visit's front and top views, on the page "

@@ -263,6 +263,12 @@ QString damagedAnalysisText(const storage::StoredAnalysis &stored, const storage
 // in the database file), checked before anything reads or writes the map; empty when it is.
 QString mapSizeDamage(const storage::StoredAnalysis &stored, const storage::Photo &photo);
 
+// What to say of a photo whose analysis found no scalp (too dark, blank, not a head), where a
+// report or a comparison would show its map: "photo 2 (dim.jpg) shows no scalp to analyse: " and
+// the analysis's reason; empty when it found one (the stored form reads the summary JSON).
+QString noScalpText(const storage::StoredAnalysis &stored, const storage::Photo &photo);
+QString noScalpText(const analysis::Result &result, const storage::Photo &photo);
+
 // The colour each grade is drawn in (normal green, mild yellow, moderate orange, advanced red,
 // bald purple).
 QColor gradeColour(analysis::Grade grade);

@@ -57,12 +57,14 @@ struct Comparison
 // Compares two photos of one client. `pointPairs` (photo pixels, A then B, at least three) align
 // by hand instead of automatically. Throws StorageError naming the photo that is missing, of
 // another client, or not analysed (the coverage needs an analysis of A), and one (InvalidInput)
-// naming A's stored analysis when it is damaged (damagedAnalysisText()).
+// naming A's stored analysis when it is damaged (damagedAnalysisText()) or a photo that shows no
+// scalp (noScalpText(): too dark, blank).
 Comparison
 comparePhotos(storage::Database &db, storage::RecordId before, storage::RecordId after,
               const std::vector<std::pair<vision::Point2, vision::Point2>> &pointPairs = {});
 
-// The first and the latest photo of a view that have an analysis (for "compare first and last").
+// The first and the latest photo of a view whose analysis found a scalp (for "compare first and
+// last"; one that shows none, too dark or blank, has no coverage to compare).
 std::optional<std::pair<storage::RecordId, storage::RecordId>>
 firstAndLatest(storage::Database &db, storage::RecordId clientId, storage::PhotoView view);
 

@@ -100,7 +100,8 @@ struct ConsultationReport
     QString planVersion; // "plan 3 · smp-dot-plan 0.1 · seed 1 · 2026-11-24"
     std::vector<ReportPhoto> photos;
     // Photos chosen but not shown, and why: "analysis 1 of photo 1 (top.jpg) is damaged: ...;
-    // analyse the photo again" (damagedAnalysisText()).
+    // analyse the photo again" (damagedAnalysisText()), "photo 2 (dim.jpg) shows no scalp to
+    // analyse: the photo is too dark ...".
     std::vector<QString> photosNotShown;
     // Photos shown whose analysis another version of the algorithm made (an earlier one, before
     // an update): "photo 1 (top.jpg), version 1.19". Not printed: the application asks before
