@@ -1535,12 +1535,12 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     result.mapHeight = rgb.rows;
     result.photoPxPerMapPx = 1.0 / factor;
     const double photoPxPerMapPx = result.photoPxPerMapPx;
-    // A scale under which the coverage window spans more than half the photo's shorter side
-    // cannot map anything (and its window's kernels would ask for gigabytes): a mistyped scale,
-    // or a close-up of a few millimetres of skin rather than a head.
     if (p.mmPerPx && !(std::isfinite(*p.mmPerPx) && *p.mmPerPx > 0))
         throw std::invalid_argument("the scale " + std::to_string(*p.mmPerPx) +
                                     " mm per pixel is not a scale (a number above 0)");
+    // A scale under which the coverage window spans more than half the photo's shorter side
+    // cannot map anything (and its window's kernels would ask for gigabytes): a mistyped scale,
+    // or a close-up of a few millimetres of skin rather than a head.
     if (p.mmPerPx && p.windowMm / *p.mmPerPx / photoPxPerMapPx > 0.5 * std::min(rgb.cols, rgb.rows))
         throw std::invalid_argument(scaleTooFineMessage(image, p));
     const std::size_t n = static_cast<std::size_t>(rgb.cols) * static_cast<std::size_t>(rgb.rows);
