@@ -352,6 +352,8 @@ void ClientPage::buildPhotosTab()
     m_photoList->setUniformItemSizes(true);
     layout->addWidget(m_photoList, 1);
     m_photoInfo = new QLabel(tr("Drop photos here to import them."), page);
+    m_photoInfo->setObjectName(QStringLiteral("photoInfo"));
+    m_photoInfo->setWordWrap(true); // a long analysis line (no scalp and why) stays readable
     layout->addWidget(m_photoInfo);
     connect(m_photoList, &QListWidget::itemActivated, this,
             [this](QListWidgetItem *item) { openPhoto(item->data(kPhotoIdRole).toLongLong()); });

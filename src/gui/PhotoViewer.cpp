@@ -518,6 +518,8 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     // red, in place of its colours and outlines, with what to do.
     m_analysisProblemLabel =
         addNote(QStringLiteral("analysisProblemLabel"), QStringLiteral("#c62828"));
+    m_analysisOutcomeLabel =
+        addNote(QStringLiteral("analysisOutcomeLabel"), QStringLiteral("#c62828"));
     m_softPhotoLabel = addNote(QStringLiteral("softPhotoLabel"), QStringLiteral("#b35c00"));
     // An analysis by another version of the algorithm (clinic::olderVersionNote).
     m_olderVersionLabel = addNote(QStringLiteral("olderVersionLabel"), QStringLiteral("#b35c00"));
@@ -1186,6 +1188,9 @@ void PhotoViewer::loadStoredAnalysis()
     m_analysisProblemLabel->setText(problem);
     m_analysisProblemLabel->setVisible(!problem.isEmpty());
     const bool has = m_analysis.has_value();
+    const QString noScalp = has ? clinic::noScalpText(*m_analysis, m_photo) : QString();
+    m_analysisOutcomeLabel->setText(noScalp.isEmpty() ? QString() : tr("No map: %1").arg(noScalp));
+    m_analysisOutcomeLabel->setVisible(!noScalp.isEmpty());
     const QString softNote = has ? clinic::softPhotoNote(*m_analysis) : QString();
     m_softPhotoLabel->setText(softNote);
     m_softPhotoLabel->setVisible(!softNote.isEmpty());
@@ -1379,6 +1384,11 @@ void PhotoViewer::analyze()
             if (!failure->isEmpty()) {
                 followReferenceArea(); // a new area not analysed is not the map's
                 m_status->setText(tr("Not analysed: %1").arg(*failure));
+                // Said in full under the photo, where it wraps (a cancel needs no saying).
+                const bool cancelled = *failure == tr("cancelled");
+                m_analysisOutcomeLabel->setText(cancelled ? QString()
+                                                          : tr("Not analysed: %1").arg(*failure));
+                m_analysisOutcomeLabel->setVisible(!cancelled);
                 emit analysisFinished(false);
                 return;
             }

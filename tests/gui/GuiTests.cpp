@@ -1879,6 +1879,14 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     CHECK(info().contains(QStringLiteral(": no scalp found: the photo is too dark to tell hair "
                                          "from skin")));
     CHECK(info().contains(QStringLiteral("take it again with more light")));
+    CHECK(child<QLabel>(page, "photoInfo")->wordWrap());
+    // Opened, the photo window says it under the photo, in full.
+    gui::PhotoViewer *dimViewer = openViewer(db, photoId);
+    auto *outcome = child<QLabel>(dimViewer, "analysisOutcomeLabel");
+    CHECK(outcome->isVisible());
+    CHECK(outcome->text().startsWith(QStringLiteral("No map: photo ")));
+    CHECK(outcome->text().contains(QStringLiteral("take it again with more light")));
+    dimViewer->close();
 }
 
 TEST_CASE("the client's stage comes from their latest visit's front and top views, on the page "
@@ -3461,11 +3469,15 @@ TEST_CASE("the viewer says why a photo whose scale is too fine is not analysed",
     viewer->analyzeAction()->trigger();
     REQUIRE(finished.wait(30000));
     CHECK_FALSE(finished.at(0).at(0).toBool());
-    const QString status = child<QLabel>(viewer, "viewerStatus")->text();
-    CHECK(status.startsWith(QStringLiteral("Not analysed: ")));
-    INFO(status.toStdString());
-    CHECK(status.contains(QStringLiteral("the photo shows 1.00 x 0.75 mm")));
-    CHECK(status.contains(QStringLiteral("check the photo's scale")));
+    // Said in full under the photo, where it wraps (the bottom line would cut it short).
+    auto *outcome = child<QLabel>(viewer, "analysisOutcomeLabel");
+    const QString said = outcome->text();
+    INFO(said.toStdString());
+    CHECK(outcome->isVisible());
+    CHECK(outcome->wordWrap());
+    CHECK(said.startsWith(QStringLiteral("Not analysed: ")));
+    CHECK(said.contains(QStringLiteral("the photo shows 1.00 x 0.75 mm")));
+    CHECK(said.contains(QStringLiteral("check the photo's scale")));
     CHECK_FALSE(viewer->analysis().has_value());
     CHECK_FALSE(storage::AnalysisStore(sample.db).latest(photoId).has_value());
     viewer->close();

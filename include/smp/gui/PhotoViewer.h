@@ -280,12 +280,15 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;
     QLabel *m_analysisProblemLabel = nullptr; // the stored analysis unreadable or damaged
-    QLabel *m_olderVersionLabel = nullptr;    // shown while the analysis is another version's
-    QLabel *m_softPhotoLabel = nullptr;       // shown while the stored analysis read a soft photo
-    QLabel *m_faceNoteLabel = nullptr;        // updateFaceNote()
-    QWidget *m_faceNoteRow = nullptr;         // the note and its button
-    QPushButton *m_faceNoteButton = nullptr;  // Mark Face (front views) or the lasso (side views)
-    QLabel *m_unsavedLabel = nullptr;         // shown while m_unsavedTiles is not empty
+    // An analysis refused (a scale too fine, a photo too narrow) or that found no scalp (too
+    // dark, blank), with the reason: too long for the bottom line.
+    QLabel *m_analysisOutcomeLabel = nullptr;
+    QLabel *m_olderVersionLabel = nullptr;   // shown while the analysis is another version's
+    QLabel *m_softPhotoLabel = nullptr;      // shown while the stored analysis read a soft photo
+    QLabel *m_faceNoteLabel = nullptr;       // updateFaceNote()
+    QWidget *m_faceNoteRow = nullptr;        // the note and its button
+    QPushButton *m_faceNoteButton = nullptr; // Mark Face (front views) or the lasso (side views)
+    QLabel *m_unsavedLabel = nullptr;        // shown while m_unsavedTiles is not empty
     std::set<std::pair<int, int>> m_unsavedTiles; // (tileX, tileY) of the shown analysis
     QString m_storeError;                         // why they were refused
     QTimer *m_storeRetry = nullptr;
