@@ -1465,10 +1465,12 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
     CHECK(storedArea().toArray().size() == 4);
     CHECK(lossPixels(viewer->analysis()->grades) == againstArea);
 
-    // Drawn over the backdrop: refused with the reason, and the area the map was graded against
-    // stays.
+    // Drawn over the backdrop: refused with the reason (in full under the photo), and the area
+    // the map was graded against stays.
     CHECK_FALSE(dragReferenceArea(viewer, {10, 10}, {120, 120}));
-    CHECK(statusLine().contains(QStringLiteral("% on the scalp; draw it over hair")));
+    auto *outcome = child<QLabel>(viewer, "analysisOutcomeLabel");
+    CHECK(outcome->isVisible());
+    CHECK(outcome->text().contains(QStringLiteral("% on the scalp; draw it over hair")));
     REQUIRE(viewer->referenceArea().has_value());
     CHECK(std::abs(viewer->referenceArea()->x() - 700) < 3);
 
@@ -1476,6 +1478,7 @@ TEST_CASE("the reference area drawn stays with the photo until it is cleared",
     QSignalSpy cleared(viewer, &gui::PhotoViewer::analysisFinished);
     viewer->clearReferenceAction()->trigger();
     REQUIRE(cleared.wait(30000));
+    CHECK_FALSE(outcome->isVisible()); // analysed: the refusal is no longer said
     CHECK(storedArea().isNull());
     CHECK_FALSE(viewer->referenceArea().has_value());
     CHECK_FALSE(viewer->clearReferenceAction()->isEnabled());
