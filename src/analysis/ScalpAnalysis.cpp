@@ -1570,13 +1570,25 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     //   kDarkFrameL. The sample photo read right down to about half its exposure (99th
     //   percentile L* 44) and stage II at a quarter to a third (L* 22-27); the 1,014 real
     //   photographs reach L* 63 or more, the phantoms' backdrops 80.
+    // - black and white: under 1% of its pixels have red, green and blue kColourSpread or more
+    //   apart (a black-and-white photo has them equal, within 2 after a JPEG). Skin is told
+    //   from grey and light hair by its colour, so the sample photo in black and white read
+    //   78.6% covered against 64.5% in colour.
     {
         constexpr double kUniformSpanL = 10.0; // L*
         constexpr double kDarkFrameL = 30.0;   // L*
+        constexpr int kColourSpread = 3;       // 8-bit levels
         std::array<double, 256> counts{};
-        for (int y = 0; y < L8.rows; ++y)
-            for (int x = 0; x < L8.cols; ++x)
+        double colourfulPixels = 0;
+        for (int y = 0; y < L8.rows; ++y) {
+            const auto *pixel = rgb.ptr<cv::Vec3b>(y);
+            for (int x = 0; x < L8.cols; ++x) {
                 counts[L8.at<std::uint8_t>(y, x)] += 1;
+                const auto [low, high] = std::minmax({pixel[x][0], pixel[x][1], pixel[x][2]});
+                if (high - low >= kColourSpread)
+                    colourfulPixels += 1;
+            }
+        }
         // The L* (0-100) of the q-th quantile of the frame's 8-bit lightness.
         const auto quantileL = [&counts, n](double q) {
             double seen = 0;
@@ -1600,6 +1612,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             reason << "the photo is too dark to tell hair from skin (its lightest pixels reach "
                    << "L* " << lightest << ", a well-lit scalp photo's " << kDarkFrameL * 2
                    << " or more): take it again with more light";
+        else if (colourfulPixels < 0.01 * static_cast<double>(n))
+            reason << "the photo has no colour (black and white, or its colour taken out), and "
+                   << "the analysis tells skin from hair by colour: take it again in colour";
         if (!reason.str().empty()) {
             result.scalpFound = false;
             result.scalpConfidence = 0;

@@ -1095,6 +1095,14 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
     r.client = storage::ClientStore(db).get(clientId);
     r.date = QDate::currentDate();
     const QLocale locale(r.settings.locale);
+    {
+        // firstAndLatest() passes over photos whose analysis found no scalp: said, not silent.
+        storage::AnalysisStore analyses(db);
+        for (const storage::Photo &photo : storage::PhotoLibrary(db).photos(clientId))
+            if (const auto latest = analyses.latest(photo.id))
+                if (QString none = noScalpText(*latest, photo); !none.isEmpty())
+                    r.photosNotCompared.push_back(std::move(none));
+    }
     for (const storage::PhotoView view :
          {storage::PhotoView::Front, storage::PhotoView::Top, storage::PhotoView::Crown,
           storage::PhotoView::Back, storage::PhotoView::Left, storage::PhotoView::Right}) {
@@ -1185,8 +1193,14 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
             "earlier photo's frame over the areas graded mild to bald.")
             .arg(r.client.displayName(), locale.toString(r.date, QLocale::LongFormat)),
         9.5));
+    for (const QString &problem : r.photosNotCompared)
+        blocks.emplace_back(new Paragraph(QObject::tr("Photo not compared: %1.").arg(problem), 8.5,
+                                          QColor(170, 40, 40)));
     if (r.pairs.empty())
-        blocks.emplace_back(new Paragraph(QObject::tr("No view has two analysed photos yet.")));
+        blocks.emplace_back(new Paragraph(
+            r.photosNotCompared.empty()
+                ? QObject::tr("No view has two analysed photos yet.")
+                : QObject::tr("No view has two analysed photos that show the scalp yet.")));
     const auto percent = [&](double v) -> QString {
         return locale.toString(100 * v, 'f', 1) + QLatin1Char('%');
     };

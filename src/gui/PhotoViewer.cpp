@@ -514,6 +514,7 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         layout->addWidget(note);
         return note;
     };
+    m_photoProblemLabel = addNote(QStringLiteral("photoProblemLabel"), QStringLiteral("#c62828"));
     // A stored analysis that cannot be shown (unreadable, or its map damaged) is named here in
     // red, in place of its colours and outlines, with what to do.
     m_analysisProblemLabel =
@@ -842,6 +843,8 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
         if (checked) {
             for (QAction *tool : {m_brush, m_eraser, m_lasso, m_referenceTool})
                 tool->setChecked(false);
+        } else if (m_loaded) {
+            m_photoProblemLabel->hide(); // a refused scale, no longer being measured
         }
     });
     connect(m_referenceTool, &QAction::toggled, this, [this](bool checked) {
@@ -996,7 +999,9 @@ void PhotoViewer::startLoading()
         LoadResult result = watcher->result();
         watcher->deleteLater();
         if (!result.error.isEmpty()) {
-            m_status->setText(tr("Cannot show the photo: %1").arg(result.error));
+            m_status->setText(tr("Cannot show the photo"));
+            m_photoProblemLabel->setText(tr("Cannot show the photo: %1").arg(result.error));
+            m_photoProblemLabel->show();
             return;
         }
         m_upright = result.upright;
@@ -1092,6 +1097,7 @@ void PhotoViewer::showOverlay()
 
 void PhotoViewer::addMeasurePoint(QPointF photoPoint)
 {
+    m_photoProblemLabel->hide(); // a refused scale is not said once the next point is placed
     if (m_points.empty()) {
         m_undo->push(new PlacePointCommand(this, photoPoint));
         return;
@@ -1101,7 +1107,9 @@ void PhotoViewer::addMeasurePoint(QPointF photoPoint)
         calibration =
             clinic::makeManualCalibration(m_photo, m_points.front(), photoPoint, m_length->value());
     } catch (const std::exception &error) {
-        m_status->setText(tr("Not calibrated: %1").arg(QString::fromUtf8(error.what())));
+        m_photoProblemLabel->setText(tr("Not calibrated: %1; click the second point again")
+                                         .arg(QString::fromUtf8(error.what())));
+        m_photoProblemLabel->show();
         return;
     }
     auto *macro = new QUndoCommand(tr("Calibrate from two points"));
@@ -1202,9 +1210,15 @@ void PhotoViewer::loadStoredAnalysis()
     m_hairOnMap = has ? analysis::hairOnMap(m_texture, m_analysis->mapWidth, m_analysis->mapHeight,
                                             m_analysis->photoPxPerMapPx)
                       : std::vector<std::uint8_t>();
+    // An analysis that found no scalp has an all-"not scalp" map: nothing to show or correct
+    // (the reports and the planner pass over it whatever is painted on it).
+    const bool hasMap = has && noScalp.isEmpty();
     for (QAction *action :
          {m_showGrades, m_showOutlines, m_showLabels, m_brush, m_eraser, m_lasso, m_beyondOutline})
-        action->setEnabled(has);
+        action->setEnabled(hasMap);
+    if (!hasMap)
+        for (QAction *tool : {m_brush, m_eraser, m_lasso})
+            tool->setChecked(false);
     m_showTexture->setEnabled(m_texture.applies);
     m_showTexture->setToolTip(
         m_texture.applies || m_texture.reason.empty()

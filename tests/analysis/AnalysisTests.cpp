@@ -524,6 +524,15 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
     result = exposed(0.5);
     CHECK(result.scalpFound);
     CHECK(result.norwood.level >= 3);
+
+    // The sample photo in black and white: skin is told from hair by its colour, and it read
+    // 78.6% covered (64.5% in colour).
+    result = analyzeQImage(
+        sample.convertToFormat(QImage::Format_Grayscale8).convertToFormat(QImage::Format_RGB32));
+    CHECK_FALSE(result.scalpFound);
+    CHECK(result.scalpConfidence == 0);
+    CHECK(result.regions.empty());
+    CHECK_THAT(result.noScalpReason, Catch::Contains("the photo has no colour"));
 }
 
 TEST_CASE("a full head of grey hair showing little skin is a scalp", "[analysis]")

@@ -2019,6 +2019,12 @@ TEST_CASE("reports and comparisons leave out a photo that shows no scalp, and sa
         poppler(QStringLiteral("pdftotext"), {progress, QStringLiteral("-")}).simplified();
     CHECK_FALSE(progressText.contains(QStringLiteral("0.0%")));
     CHECK_FALSE(progressText.contains(QStringLiteral("Top view: ")));
+    // It says which photo it left out and why (it said only "No view has two analysed photos
+    // yet", though the view had two).
+    CHECK(progressText.contains(QStringLiteral(
+        "Photo not compared: photo 2 (dim.png) shows no scalp to analyse: the photo is too dark")));
+    CHECK(progressText.contains(
+        QStringLiteral("No view has two analysed photos that show the scalp yet.")));
     const Result compared =
         run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("2")});
     CHECK(compared.exitCode != 0);

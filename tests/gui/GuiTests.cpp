@@ -615,7 +615,17 @@ TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two c
     };
     click(QPointF(400, 600));
     CHECK(viewer->calibration()->method == storage::CalibrationMethod::Marker);
+    // A second click on the first point is refused, said under the photo, where the next mouse
+    // move does not overwrite it (the bottom line's cursor readout did), until the next click.
+    auto *photoProblem = child<QLabel>(viewer, "photoProblemLabel");
+    click(QPointF(400, 600));
+    CHECK(viewer->calibration()->method == storage::CalibrationMethod::Marker);
+    CHECK(photoProblem->isVisible());
+    CHECK(photoProblem->text().contains(QStringLiteral("at least 2 pixels apart")));
+    QTest::mouseMove(view->viewport(), view->viewport()->rect().center());
+    CHECK(photoProblem->isVisible());
     click(QPointF(800, 600));
+    CHECK_FALSE(photoProblem->isVisible());
     REQUIRE(viewer->calibration().has_value());
     CHECK(viewer->calibration()->mmPerPx == Approx(0.1).epsilon(0.02));
     const auto stored = storage::PhotoLibrary(db).currentCalibration(photoId);
@@ -1889,6 +1899,11 @@ TEST_CASE("the client page tells whether a photo was analysed and corrected", "[
     CHECK(outcome->isVisible());
     CHECK(outcome->text().startsWith(QStringLiteral("No map: photo ")));
     CHECK(outcome->text().contains(QStringLiteral("take it again with more light")));
+    // Its map is all "not scalp": nothing to show or correct (the brush painted on it, and the
+    // reports passed over what it painted).
+    CHECK_FALSE(dimViewer->brushAction()->isEnabled());
+    CHECK_FALSE(dimViewer->eraserAction()->isEnabled());
+    CHECK_FALSE(dimViewer->brushAction()->isChecked());
     dimViewer->close();
 }
 

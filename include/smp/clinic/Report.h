@@ -169,6 +169,9 @@ struct ProgressReport
     storage::Client client;
     QDate date;
     std::vector<ProgressPair> pairs;
+    // Analysed photos left out of the pairs, and why: "photo 2 (dim.jpg) shows no scalp to
+    // analyse: the photo is too dark ..." (noScalpText()).
+    std::vector<QString> photosNotCompared;
     // The client's stage at each visit, oldest first (clientStageByVisit()).
     std::vector<ClientStage> stages;
     // The sessions performed: date, title, what was recorded (dilution, needle, minutes).

@@ -279,6 +279,9 @@ private:
     QDoubleSpinBox *m_length = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_calibrationLabel = nullptr;
+    // The photo that cannot be shown, or the scale from two points refused: until the next
+    // point placed (the bottom line's cursor readout overwrote it at the next mouse move).
+    QLabel *m_photoProblemLabel = nullptr;
     QLabel *m_analysisProblemLabel = nullptr; // the stored analysis unreadable or damaged
     // An analysis refused (a scale too fine, a photo too narrow) or that found no scalp (too
     // dark, blank), with the reason: too long for the bottom line.
