@@ -82,7 +82,7 @@ int runAnalyzeCommand(const QStringList &arguments)
     if (stored) {
         parameters = clinic::parametersForPhoto(call.database(), id);
         storage::PhotoLibrary library(call.database());
-        upright = imaging::loadUprightImage(library.absolutePath(*library.find(id)));
+        upright = imaging::loadUprightImage(library.verifiedPath(*library.find(id)));
     } else {
         imaging::probeImage(args[0]);
         upright = imaging::loadUprightImage(args[0]);

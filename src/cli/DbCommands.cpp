@@ -21,7 +21,8 @@ int dbCheck(const QStringList &arguments)
 {
     Invocation call(QStringLiteral("db check"),
                     QStringLiteral("Checks the database (full integrity check, foreign keys), "
-                                   "the photo library (rows without files, files without rows) "
+                                   "the photo library (rows without files, files whose content "
+                                   "changed since import, files without rows) "
                                    "and the photos' scales (a marker found in the hair before "
                                    "such matches were refused). Exit code 1 when something is "
                                    "wrong."),
@@ -35,15 +36,15 @@ int dbCheck(const QStringList &arguments)
     const QStringList integrity = db.integrityProblems(true);
     const QStringList foreignKeys = db.foreignKeyProblems();
     storage::PhotoLibrary library(db);
-    auto libraryCheck = library.checkLibrary();
+    constexpr auto hashes = storage::PhotoLibrary::ContentCheck::Hashes;
     int removed = 0;
-    if (call.isSet(QStringLiteral("remove-orphans"))) {
+    if (call.isSet(QStringLiteral("remove-orphans")))
         removed = library.removeOrphanFiles();
-        libraryCheck = library.checkLibrary();
-    }
+    const auto libraryCheck = library.checkLibrary(hashes);
     const auto doubtful = clinic::doubtfulCalibrations(db);
     const bool healthy = integrity.isEmpty() && foreignKeys.isEmpty() &&
-                         libraryCheck.rowsWithoutFile.empty() && doubtful.empty();
+                         libraryCheck.rowsWithoutFile.empty() &&
+                         libraryCheck.rowsWithChangedFile.empty() && doubtful.empty();
     if (call.json()) {
         QJsonObject object;
         object[QLatin1String("database")] = db.path();
@@ -54,6 +55,10 @@ int dbCheck(const QStringList &arguments)
         for (const auto &photo : libraryCheck.rowsWithoutFile)
             missing.append(toJson(photo, library.absolutePath(photo)));
         object[QLatin1String("photos_without_file")] = missing;
+        QJsonArray changed;
+        for (const auto &photo : libraryCheck.rowsWithChangedFile)
+            changed.append(toJson(photo, library.absolutePath(photo)));
+        object[QLatin1String("photos_with_changed_file")] = changed;
         object[QLatin1String("files_without_photo")] =
             QJsonArray::fromStringList(libraryCheck.filesWithoutRow);
         object[QLatin1String("orphans_removed")] = removed;
@@ -79,9 +84,11 @@ int dbCheck(const QStringList &arguments)
         print(foreignKeys.isEmpty()
                   ? QStringLiteral("  foreign keys: ok")
                   : QStringLiteral("  foreign keys: ") + foreignKeys.join(QStringLiteral("; ")));
-        print(QStringLiteral("  photos: %1 stored, %2 missing their file, %3%4")
+        print(QStringLiteral("  photos: %1 stored, %2 missing their file, %3 changed since "
+                             "import, %4%5")
                   .arg(library.count())
                   .arg(libraryCheck.rowsWithoutFile.size())
+                  .arg(libraryCheck.rowsWithChangedFile.size())
                   .arg(QObject::tr("%n unreferenced file(s)", nullptr,
                                    static_cast<int>(libraryCheck.filesWithoutRow.size())))
                   .arg(removed ? QStringLiteral(" (%1 removed)").arg(removed) : QString()));
@@ -90,6 +97,14 @@ int dbCheck(const QStringList &arguments)
                       .arg(photo.id)
                       .arg(photo.clientId)
                       .arg(library.absolutePath(photo)));
+        }
+        for (const auto &photo : libraryCheck.rowsWithChangedFile) {
+            print(QStringLiteral("    photo %1 of client %2: file %3 has changed since it was "
+                                 "imported (damaged or replaced); restore it from a backup, or "
+                                 "copy the original %4 over it")
+                      .arg(photo.id)
+                      .arg(photo.clientId)
+                      .arg(library.absolutePath(photo), photo.originalName));
         }
         print(doubtful.empty() ? QStringLiteral("  scales: ok")
                                : QStringLiteral("  scales: %1 doubtful").arg(doubtful.size()));

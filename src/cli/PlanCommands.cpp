@@ -252,7 +252,7 @@ int runPlanCommand(const QStringList &arguments)
             throw storage::StorageError(
                 storage::ErrorKind::NotFound,
                 QStringLiteral("photo %1 is missing or not calibrated").arg(input.photoId));
-        const QImage upright = imaging::loadUprightImage(library.absolutePath(*photo));
+        const QImage upright = imaging::loadUprightImage(library.verifiedPath(*photo));
         const QImage preview =
             clinic::renderHealedPreview(upright, plan, calibration->mmPerPx, session);
         const QImage both = clinic::sideBySide(upright, preview, QStringLiteral("Today"),

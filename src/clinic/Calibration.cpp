@@ -89,7 +89,7 @@ std::optional<storage::Calibration> calibrateFromMarker(storage::Database &db,
 {
     storage::PhotoLibrary library(db);
     const storage::Photo photo = requirePhoto(library, photoId);
-    const auto marker = findMarker(imaging::loadUprightImage(library.absolutePath(photo)));
+    const auto marker = findMarker(imaging::loadUprightImage(library.verifiedPath(photo)));
     if (!marker)
         return std::nullopt;
     return storeMarkerCalibration(db, photoId, *marker);

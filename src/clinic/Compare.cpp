@@ -72,8 +72,8 @@ Comparison comparePhotos(storage::Database &db, RecordId beforeId, RecordId afte
     Comparison c;
     c.before = *before;
     c.after = *after;
-    const QImage a = imaging::loadUprightImage(library.absolutePath(*before));
-    const QImage b = imaging::loadUprightImage(library.absolutePath(*after));
+    const QImage a = imaging::loadUprightImage(library.verifiedPath(*before));
+    const QImage b = imaging::loadUprightImage(library.verifiedPath(*after));
     if (pointPairs.empty()) {
         const QImage greyA = a.convertToFormat(QImage::Format_Grayscale8);
         const QImage greyB = b.convertToFormat(QImage::Format_Grayscale8);

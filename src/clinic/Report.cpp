@@ -720,7 +720,15 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
                 damagedAnalysisText(*stored, p, QString::fromUtf8(damaged.what())));
             continue;
         }
-        const QImage upright = imaging::loadUprightImage(library.absolutePath(p));
+        QString path;
+        try {
+            path = library.verifiedPath(p);
+        } catch (const storage::StorageError &missing) {
+            // A photo file missing or damaged in the library: named, the rest still prints.
+            r.photosNotShown.push_back(missing.message());
+            continue;
+        }
+        const QImage upright = imaging::loadUprightImage(path);
         ReportPhoto photo;
         photo.image = analysisImage(upright, corrected, *stored, summary, mmPerPx);
         const ScalpCoverage coverage = scalpCoverage(*stored, corrected);
@@ -819,8 +827,17 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
                                   r.quote.total / std::max(1, plan.settings.sessions)});
         if (const auto photo = library.find(stored->photoId)) {
             const auto calibration = scaleInUse(library, photo->id);
-            if (calibration) {
-                const QImage upright = imaging::loadUprightImage(library.absolutePath(*photo));
+            QString path;
+            try {
+                path = calibration ? library.verifiedPath(*photo) : QString();
+            } catch (const storage::StorageError &missing) {
+                // No healed previews; said with the photos, unless said there already.
+                if (std::find(r.photosNotShown.begin(), r.photosNotShown.end(),
+                              missing.message()) == r.photosNotShown.end())
+                    r.photosNotShown.push_back(missing.message());
+            }
+            if (!path.isEmpty()) {
+                const QImage upright = imaging::loadUprightImage(path);
                 const QImage small =
                     upright.scaled(QSize(900, 900), Qt::KeepAspectRatio, Qt::SmoothTransformation);
                 const double mmPerPx = calibration->mmPerPx * upright.width() / small.width();
@@ -1120,8 +1137,11 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
         try {
             c = comparePhotos(db, pair->first, pair->second);
         } catch (const storage::StorageError &failure) {
-            // A damaged stored analysis: the pair says so, the rest of the report prints.
-            if (failure.kind() != storage::ErrorKind::InvalidInput)
+            // A damaged stored analysis, a photo file missing or damaged in the library: the pair
+            // says so, the rest of the report prints.
+            if (failure.kind() != storage::ErrorKind::InvalidInput &&
+                failure.kind() != storage::ErrorKind::Damaged &&
+                failure.kind() != storage::ErrorKind::NotFound)
                 throw;
             storage::PhotoLibrary library(db);
             ProgressPair p;

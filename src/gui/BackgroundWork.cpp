@@ -96,12 +96,21 @@ QFuture<void> checkDatabaseInBackground(const DatabaseAddress &address,
             *problems << db.foreignKeyProblems();
             if (!goOn(2))
                 return;
-            for (const auto &photo : storage::PhotoLibrary(db).checkLibrary().rowsWithoutFile)
+            const auto library = storage::PhotoLibrary(db).checkLibrary(
+                storage::PhotoLibrary::ContentCheck::Hashes, [&] { return goOn(2); });
+            if (!goOn(3))
+                return;
+            for (const auto &photo : library.rowsWithoutFile)
                 *problems << QObject::tr("photo %1 of client %2 has lost its file")
                                  .arg(photo.id)
                                  .arg(photo.clientId);
-            if (!goOn(3))
-                return;
+            for (const auto &photo : library.rowsWithChangedFile)
+                *problems << QObject::tr("photo %1 of client %2: its file has changed since it "
+                                         "was imported (damaged or replaced); restore it from a "
+                                         "backup, or copy the original %3 over it")
+                                 .arg(photo.id)
+                                 .arg(photo.clientId)
+                                 .arg(photo.originalName);
             for (const auto &doubt : clinic::doubtfulCalibrations(db))
                 *problems << QObject::tr("photo %1's scale (%2 mm/px) is doubtful and not used: "
                                          "%3; remove it in the photo window (Remove Scale)")

@@ -98,11 +98,12 @@ struct LoadResult
     QString error;
 };
 
-LoadResult loadPyramid(const QString &path)
+// Runs on a worker thread: `photo` and `path` are copies.
+LoadResult loadPyramid(const storage::Photo &photo, const QString &path)
 {
     LoadResult result;
     try {
-        result.upright = imaging::loadUprightImage(path);
+        result.upright = imaging::loadUprightImage(storage::verifyPhotoFile(photo, path));
     } catch (const std::exception &error) {
         result.error = QString::fromUtf8(error.what());
         return result;
@@ -1018,7 +1019,7 @@ void PhotoViewer::startLoading()
         updateStatus();
         emit loaded();
     });
-    watcher->setFuture(QtConcurrent::run(loadPyramid, path));
+    watcher->setFuture(QtConcurrent::run(loadPyramid, m_photo, path));
 }
 
 void PhotoViewer::removeScale()

@@ -7,6 +7,7 @@
 #include "smp/storage/StorageError.h"
 #include "smp/storage/Transaction.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -83,6 +84,37 @@ QString PhotoLibrary::relativePathFor(const QString &sha256, const QString &form
 QString PhotoLibrary::absolutePath(const Photo &photo) const
 {
     return m_root + QLatin1Char('/') + photo.fileName;
+}
+
+QString verifyPhotoFile(const Photo &photo, const QString &path)
+{
+    const QString which = QStringLiteral("photo %1 (%2)").arg(photo.id).arg(photo.originalName);
+    QFile file(path);
+    if (!file.exists()) {
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("%1: its file \"%2\" is missing from the photo library; "
+                                          "restore it from a backup, or copy the original %3 there")
+                               .arg(which, path, photo.originalName));
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file)) {
+        throw StorageError(ErrorKind::Io, QStringLiteral("%1: its file \"%2\" cannot be read (%3)")
+                                              .arg(which, path, file.errorString()));
+    }
+    if (QString::fromLatin1(hash.result().toHex()) != photo.sha256) {
+        throw StorageError(ErrorKind::Damaged,
+                           QStringLiteral("%1: its file \"%2\" has changed since it was imported "
+                                          "(damaged or replaced: its content no longer matches "
+                                          "the SHA-256 recorded then); restore it from a backup, "
+                                          "or copy the original %3 over it")
+                               .arg(which, path, photo.originalName));
+    }
+    return path;
+}
+
+QString PhotoLibrary::verifiedPath(const Photo &photo) const
+{
+    return verifyPhotoFile(photo, absolutePath(photo));
 }
 
 Photo PhotoLibrary::add(RecordId clientId, const QString &sourcePath, PhotoView view,
@@ -421,7 +453,8 @@ void PhotoLibrary::removeFilesIfUnreferenced(const QStringList &fileNames)
     lock.commit();
 }
 
-PhotoLibrary::CheckResult PhotoLibrary::checkLibrary()
+PhotoLibrary::CheckResult PhotoLibrary::checkLibrary(ContentCheck content,
+                                                     const std::function<bool()> &keepGoing)
 {
     CheckResult result;
     QSet<QString> named;
@@ -429,8 +462,19 @@ PhotoLibrary::CheckResult PhotoLibrary::checkLibrary()
     while (query.step()) {
         Photo photo = readPhoto(query);
         named.insert(photo.fileName);
-        if (!QFileInfo::exists(absolutePath(photo)))
+        if (!QFileInfo::exists(absolutePath(photo))) {
             result.rowsWithoutFile.push_back(std::move(photo));
+            continue;
+        }
+        if (content == ContentCheck::Hashes) {
+            if (keepGoing && !keepGoing())
+                return result;
+            try {
+                verifiedPath(photo);
+            } catch (const StorageError &) {
+                result.rowsWithChangedFile.push_back(std::move(photo));
+            }
+        }
     }
     const QDir root(m_root);
     // A file younger than this may belong to an import in progress in another process.

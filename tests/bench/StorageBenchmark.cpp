@@ -274,6 +274,12 @@ int main(int argc, char *argv[])
                 report("  of which: marker detection on a 12 MP photo", measure(5, [&] {
                            sink += smp::clinic::findMarker(upright).has_value() ? 1u : 0u;
                        }));
+                // Every read of a library photo (viewer, report, compare, smp analyze) first
+                // checks its file against the SHA-256 taken at import.
+                const Photo first = library.photos(ownerId).front();
+                report("check a 12 MP JPEG against its SHA-256 before reading it", measure(10, [&] {
+                           sink += static_cast<std::size_t>(library.verifiedPath(first).size());
+                       }));
             }
         }
     }

@@ -1973,6 +1973,76 @@ TEST_CASE("smp compare aligns an after photo onto the before photo and measures 
     CHECK(undecided.err.contains(QStringLiteral("--approved")));
 }
 
+TEST_CASE("a photo file damaged in the library is named, not read: analyze, report, compare",
+          "[cli][report][analysis]")
+{
+    ScratchDir dir;
+    const QString sample = clientWithSamplePhoto(dir, QStringLiteral("Damaged"));
+    REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("1")}).exitCode == 0);
+    // A second top view (the sample turned upside down), analysed, then its file in the
+    // library cut short (a disk fault): decoded, it showed a grey band, silently.
+    const QString turned = dir.file(QStringLiteral("turned.png"));
+    REQUIRE(QImage(sample).transformed(QTransform().rotate(180)).save(turned));
+    REQUIRE(run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"),
+                      turned, QStringLiteral("--view"), QStringLiteral("top")})
+                .exitCode == 0);
+    REQUIRE(run(dir, {QStringLiteral("analyze"), QStringLiteral("2")}).exitCode == 0);
+    const Result listed = run(dir, {QStringLiteral("photo"), QStringLiteral("list"),
+                                    QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(listed.exitCode == 0);
+    const QString stored = listed.json().array().at(1)[QStringLiteral("file")].toString();
+    REQUIRE(QFileInfo::exists(stored));
+    QFile file(stored);
+    REQUIRE(file.open(QIODevice::ReadWrite));
+    REQUIRE(file.resize(file.size() / 2));
+    file.close();
+
+    const Result analysed = run(dir, {QStringLiteral("analyze"), QStringLiteral("2")});
+    CHECK(analysed.exitCode != 0);
+    CHECK(analysed.err.contains(QStringLiteral("photo 2 (turned.png): its file")));
+    CHECK(analysed.err.contains(QStringLiteral("has changed since it was imported")));
+
+    // The consultation report names it (the newest top view) and the progress report the pair
+    // it cannot compare; both print. (pdftotext writes "fi" as one ligature character.)
+    const QString consultation = dir.file(QStringLiteral("consultation.pdf"));
+    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--out"),
+                      consultation})
+                .exitCode == 0);
+    const QString text =
+        poppler(QStringLiteral("pdftotext"), {consultation, QStringLiteral("-")}).simplified();
+    CHECK(text.contains(QStringLiteral("Photo not shown: photo 2 (turned.png): its ")));
+    CHECK(text.contains(QStringLiteral("has changed since it was imported")));
+    const QString progress = dir.file(QStringLiteral("progress.pdf"));
+    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--progress"),
+                      QStringLiteral("--out"), progress})
+                .exitCode == 0);
+    const QString progressText =
+        poppler(QStringLiteral("pdftotext"), {progress, QStringLiteral("-")}).simplified();
+    CHECK(progressText.contains(QStringLiteral("Not compared: photo 2 (turned.png): its ")));
+    const Result compared =
+        run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("2")});
+    CHECK(compared.exitCode != 0);
+    CHECK(compared.err.contains(QStringLiteral("has changed since it was imported")));
+
+    // `smp db check` finds it (it looked only for missing files).
+    const Result check =
+        run(dir, {QStringLiteral("db"), QStringLiteral("check"), QStringLiteral("--json")});
+    CHECK(check.exitCode == 1);
+    const QJsonArray changed =
+        check.json().object()[QStringLiteral("photos_with_changed_file")].toArray();
+    REQUIRE(changed.size() == 1);
+    CHECK(changed.at(0)[QStringLiteral("id")].toInt() == 2);
+    const Result checkText = run(dir, {QStringLiteral("db"), QStringLiteral("check")});
+    CHECK(checkText.out.contains(QStringLiteral("1 changed since import")));
+    CHECK(checkText.out.contains(QStringLiteral("photo 2 of client 1: file ")));
+
+    // Its file gone altogether: said so.
+    REQUIRE(QFile::remove(stored));
+    const Result missing = run(dir, {QStringLiteral("analyze"), QStringLiteral("2")});
+    CHECK(missing.exitCode != 0);
+    CHECK(missing.err.contains(QStringLiteral("is missing from the photo library")));
+}
+
 TEST_CASE("reports and comparisons leave out a photo that shows no scalp, and say why",
           "[cli][report][analysis]")
 {

@@ -563,6 +563,31 @@ TEST_CASE("the client list model passes Qt's model tester", "[gui]")
               .contains(QStringLiteral("0 photo")));
 }
 
+TEST_CASE("the photo viewer says in full why it cannot show a photo whose file is damaged",
+          "[gui][viewer]")
+{
+    ScratchDir dir;
+    storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    REQUIRE(clinic::seedSampleClientIfNew(db).has_value());
+    const storage::Photo photo = storage::PhotoLibrary(db).photos(1).front();
+    // The library's copy cut short after its first kilobyte (a disk fault, a bad copy back).
+    QFile file(storage::PhotoLibrary(db).absolutePath(photo));
+    REQUIRE(file.open(QIODevice::ReadWrite));
+    REQUIRE(file.resize(1024));
+    file.close();
+
+    auto *viewer = new gui::PhotoViewer(db, photo.id);
+    viewer->show();
+    auto *problem = child<QLabel>(viewer, "photoProblemLabel");
+    REQUIRE(QTest::qWaitFor([problem] { return problem->isVisible(); }, 10000));
+    CHECK_FALSE(viewer->isLoaded());
+    CHECK(problem->text().startsWith(QStringLiteral("Cannot show the photo: ")));
+    CHECK(problem->text().contains(QFileInfo(photo.fileName).fileName()));
+    CHECK(problem->text().contains(QStringLiteral("has changed since it was imported")));
+    CHECK(problem->wordWrap());
+    viewer->close();
+}
+
 TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two clicks with undo",
           "[gui][viewer]")
 {
@@ -3370,8 +3395,8 @@ TEST_CASE("screening answers are stored as they are given, without Save", "[gui]
     CHECK_FALSE(answerOf(otherId, QStringLiteral("pregnancy")).has_value());
 }
 
-TEST_CASE("Check Database runs off the GUI thread and names a photo that lost its file or has a "
-          "doubtful scale",
+TEST_CASE("Check Database runs off the GUI thread and names a photo that lost its file, whose "
+          "file changed, or that has a doubtful scale",
           "[gui]")
 {
     SampleClinic sample;
@@ -3400,7 +3425,19 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
     CHECK(problems == 1);
     CHECK(text.contains(QStringLiteral("doubtful")));
 
-    // The sample photo's file goes missing too.
+    // The sample photo's file changed (a bit flipped on a failing disk): named, with what to do.
+    QFile file(library.absolutePath(photo));
+    REQUIRE(file.open(QIODevice::ReadWrite));
+    QByteArray bytes = file.readAll();
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
+    REQUIRE(file.seek(0));
+    REQUIRE(file.write(bytes) == bytes.size());
+    file.close();
+    std::tie(problems, text) = check();
+    CHECK(problems == 2);
+    CHECK(text.contains(QStringLiteral("its file has changed since it was imported")));
+
+    // The sample photo's file goes missing.
     REQUIRE(QFile::remove(library.absolutePath(photo)));
     std::tie(problems, text) = check();
     CHECK(problems == 2);

@@ -283,6 +283,52 @@ TEST_CASE("the library check finds rows without files and old files without rows
     CHECK(check.rowsWithoutFile[0].id == photo.id);
 }
 
+TEST_CASE("a photo is read only while its file is the one imported", "[photos]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Verify"));
+    const Photo photo =
+        test::importTestImage(db, client, dir.file(QStringLiteral("a.png")), 50, 50, "png", 22);
+    PhotoLibrary library(db);
+    CHECK(library.verifiedPath(photo) == library.absolutePath(photo));
+    CHECK(library.checkLibrary(PhotoLibrary::ContentCheck::Hashes).rowsWithChangedFile.empty());
+
+    // One byte changed: Damaged, naming the photo and what to do; the check lists it, the
+    // existence-only check does not, and a check told to stop has not got to it.
+    QFile file(library.absolutePath(photo));
+    REQUIRE(file.open(QIODevice::ReadWrite));
+    QByteArray bytes = file.readAll();
+    bytes[bytes.size() - 1] = static_cast<char>(bytes[bytes.size() - 1] ^ 1);
+    REQUIRE(file.seek(0));
+    REQUIRE(file.write(bytes) == bytes.size());
+    file.close();
+    try {
+        library.verifiedPath(photo);
+        FAIL("a changed file was read");
+    } catch (const StorageError &error) {
+        CHECK(error.kind() == ErrorKind::Damaged);
+        CHECK(error.message().startsWith(QStringLiteral("photo %1 (").arg(photo.id)));
+        CHECK(error.message().contains(QStringLiteral("has changed since it was imported")));
+    }
+    const auto check = library.checkLibrary(PhotoLibrary::ContentCheck::Hashes);
+    REQUIRE(check.rowsWithChangedFile.size() == 1);
+    CHECK(check.rowsWithChangedFile[0].id == photo.id);
+    CHECK(library.checkLibrary().rowsWithChangedFile.empty());
+    CHECK(library.checkLibrary(PhotoLibrary::ContentCheck::Hashes, [] { return false; })
+              .rowsWithChangedFile.empty());
+
+    // Gone: NotFound.
+    REQUIRE(QFile::remove(library.absolutePath(photo)));
+    try {
+        library.verifiedPath(photo);
+        FAIL("a missing file was read");
+    } catch (const StorageError &error) {
+        CHECK(error.kind() == ErrorKind::NotFound);
+        CHECK(error.message().contains(QStringLiteral("is missing from the photo library")));
+    }
+}
+
 TEST_CASE("real camera photos from the shared data set import (skipped when absent)",
           "[photos][shared-data]")
 {
