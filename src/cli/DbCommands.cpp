@@ -149,6 +149,15 @@ int dbInfo(const QStringList &arguments)
     return 0;
 }
 
+// Says each of the library-relative `files` on standard error ("smp: photo file F what; run
+// smp db check") and returns the exit code: 1 when there is any.
+int sayDamagedPhotoFiles(const QStringList &files, const char *what)
+{
+    for (const QString &file : files)
+        std::fprintf(stderr, "smp: photo file %s %s; run smp db check\n", qPrintable(file), what);
+    return files.isEmpty() ? 0 : 1;
+}
+
 int dbBackup(const QStringList &arguments)
 {
     Invocation call(QStringLiteral("db backup"),
@@ -163,13 +172,17 @@ int dbBackup(const QStringList &arguments)
         object[QLatin1String("file")] = result.databaseFile;
         object[QLatin1String("photo_folder")] = result.photoFolder;
         object[QLatin1String("photos_copied")] = result.photosCopied;
+        object[QLatin1String("damaged_photo_files")] =
+            QJsonArray::fromStringList(result.damagedPhotoFiles);
         printJson(object);
     } else {
         print(QObject::tr("Backed up to %1 (%n new photo file(s) in %2)", nullptr,
                           result.photosCopied)
                   .arg(result.databaseFile, result.photoFolder));
     }
-    return 0;
+    return sayDamagedPhotoFiles(result.damagedPhotoFiles,
+                                "has changed since it was imported (damaged): not backed up, so "
+                                "the backup keeps any good copy it has");
 }
 
 int dbRestore(const QStringList &arguments)
@@ -186,12 +199,15 @@ int dbRestore(const QStringList &arguments)
         object[QLatin1String("safety_copy")] = result.safetyCopy;
         object[QLatin1String("photos_copied")] = result.photosCopied;
         object[QLatin1String("schema_steps_applied")] = result.schemaStepsApplied;
+        object[QLatin1String("damaged_photo_files")] =
+            QJsonArray::fromStringList(result.damagedPhotoFiles);
         printJson(object);
     } else {
         print(QStringLiteral("Restored %1 into %2").arg(args[0], call.database().path()));
         print(QStringLiteral("The state before the restore is saved in %1").arg(result.safetyCopy));
     }
-    return 0;
+    return sayDamagedPhotoFiles(result.damagedPhotoFiles,
+                                "is damaged in the backup: not copied into the library");
 }
 
 } // namespace

@@ -180,7 +180,7 @@ void MainWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *backup =
-        file->addAction(tr("&Back Up Database..."), this, &MainWindow::backupDatabase);
+        file->addAction(tr("&Back Up Database..."), this, [this] { backupDatabase(); });
     backup->setStatusTip(tr("Write a copy of all records and photos while you keep working"));
     QAction *restore =
         file->addAction(tr("&Restore From Backup..."), this, &MainWindow::restoreDatabase);
@@ -452,29 +452,44 @@ void MainWindow::importPhotos()
     m_page->chooseAndImportPhotos();
 }
 
-void MainWindow::backupDatabase()
+void MainWindow::backupDatabase(const QString &chosenFile)
 {
-    const QString suggested =
-        QStringLiteral("smp-planner-backup-%1.sqlite")
-            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd")));
-    const QString file = QFileDialog::getSaveFileName(this, tr("Back Up Database"), suggested,
-                                                      tr("SMP Planner database (*.sqlite)"));
+    QString file = chosenFile;
+    if (file.isEmpty()) {
+        const QString suggested =
+            QStringLiteral("smp-planner-backup-%1.sqlite")
+                .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd")));
+        file = QFileDialog::getSaveFileName(this, tr("Back Up Database"), suggested,
+                                            tr("SMP Planner database (*.sqlite)"));
+    }
     if (file.isEmpty())
         return;
     auto result = std::make_shared<storage::BackupResult>();
     auto error = std::make_shared<QString>();
-    followWithProgress(this, tr("Backing up"),
-                       backupInBackground({m_db.path(), m_db.actor()}, file, result, error),
-                       [this, result, error] {
-                           if (!error->isEmpty()) {
-                               showError(tr("The backup failed"), *error);
-                               return;
-                           }
-                           QMessageBox::information(
-                               this, tr("Backup Complete"),
-                               tr("The records were saved to %1 and the photos to %2.")
-                                   .arg(result->databaseFile, result->photoFolder));
-                       });
+    followWithProgress(
+        this, tr("Backing up"),
+        backupInBackground({m_db.path(), m_db.actor()}, file, result, error),
+        [this, result, error] {
+            if (!error->isEmpty()) {
+                showError(tr("The backup failed"), *error);
+                return;
+            }
+            if (!result->damagedPhotoFiles.isEmpty()) {
+                // Backed up, but not those files: said, with what to do.
+                QMessageBox::warning(this, tr("Backup Complete, Photos Damaged"),
+                                     tr("The records were saved to %1 and the photos to %2, "
+                                        "except these photo files, which have changed since they "
+                                        "were imported (damaged); the backup keeps any good copy "
+                                        "it had of them:\n\n%3\n\nFile > Check Database names "
+                                        "their photos.")
+                                         .arg(result->databaseFile, result->photoFolder,
+                                              result->damagedPhotoFiles.join(QLatin1Char('\n'))));
+                return;
+            }
+            QMessageBox::information(this, tr("Backup Complete"),
+                                     tr("The records were saved to %1 and the photos to %2.")
+                                         .arg(result->databaseFile, result->photoFolder));
+        });
 }
 
 void MainWindow::restoreDatabase()
@@ -503,6 +518,17 @@ void MainWindow::restoreDatabase()
                            m_page->showClient(0);
                            refreshList(0);
                            showSelectedClient();
+                           if (!result->damagedPhotoFiles.isEmpty()) {
+                               QMessageBox::warning(
+                                   this, tr("Restore Complete, Photos Damaged"),
+                                   tr("The backup was restored. The state before it is saved in "
+                                      "%1. These photo files are damaged in the backup and were "
+                                      "not copied into the library:\n\n%2\n\nFile > Check "
+                                      "Database names their photos.")
+                                       .arg(result->safetyCopy,
+                                            result->damagedPhotoFiles.join(QLatin1Char('\n'))));
+                               return;
+                           }
                            QMessageBox::information(
                                this, tr("Restore Complete"),
                                tr("The backup was restored. The state before it is saved in %1.")

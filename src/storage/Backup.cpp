@@ -4,11 +4,13 @@
 #include "smp/storage/FileWriting.h"
 #include "smp/storage/StorageError.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <sqlite3.h>
@@ -63,9 +65,38 @@ bool copyPages(sqlite3 *from, sqlite3 *to, const QString &describe,
     return true;
 }
 
+// The SHA-256 a library file is named by ("ab/<sha256>.jpg"); empty for any other name.
+QString addressOf(const QString &path)
+{
+    static const QRegularExpression sha256(QStringLiteral("^[0-9a-f]{64}$"));
+    const QString name = QFileInfo(path).completeBaseName();
+    return sha256.match(name).hasMatch() ? name : QString();
+}
+
+// Whether the file at `path` holds the bytes its name addresses (any other name: true).
+bool holdsItsAddress(const QString &path)
+{
+    const QString address = addressOf(path);
+    if (address.isEmpty())
+        return true;
+    QFile file(path);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    return file.open(QIODevice::ReadOnly) && hash.addData(&file) &&
+           QString::fromLatin1(hash.result().toHex()) == address;
+}
+
+enum class Existing
+{
+    TrustBySize,
+    Verify
+};
+
 // Copies the files of library `from` that `to` lacks (content-addressed: same name, same
-// bytes). Returns how many were copied.
-int mirrorLibrary(const QString &from, const QString &to)
+// bytes), and with Existing::Verify also those `to` has in a damaged state (the same size but
+// other bytes: a bit flipped on disk). A file of `from` that no longer holds its address (cut
+// short, damaged) is not copied, so a good copy at `to` is never overwritten with it: its
+// library-relative name goes to `damaged`. Returns how many were copied.
+int mirrorLibrary(const QString &from, const QString &to, Existing existing, QStringList &damaged)
 {
     if (!QFileInfo::exists(from))
         return 0;
@@ -79,8 +110,13 @@ int mirrorLibrary(const QString &from, const QString &to)
             continue; // temporary files of imports in progress
         const QString target = to + QLatin1Char('/') + relative;
         const QFileInfo targetInfo(target);
-        if (targetInfo.exists() && targetInfo.size() == QFileInfo(path).size())
+        if (targetInfo.exists() && targetInfo.size() == QFileInfo(path).size() &&
+            (existing == Existing::TrustBySize || holdsItsAddress(target)))
             continue;
+        if (!holdsItsAddress(path)) {
+            damaged << relative;
+            continue;
+        }
         if (!QDir().mkpath(targetInfo.absolutePath())) {
             throw StorageError(
                 ErrorKind::ReadOnly,
@@ -161,7 +197,10 @@ BackupResult backupDatabase(Database &db, const QString &destination,
     BackupResult result;
     result.databaseFile = target;
     result.photoFolder = Database::photoLibraryPathFor(target);
-    result.photosCopied = mirrorLibrary(db.photoLibraryPath(), result.photoFolder);
+    // The backup's existing files are trusted by their size (hashing them all on every backup
+    // would read the whole backup drive); restoring checks them.
+    result.photosCopied = mirrorLibrary(db.photoLibraryPath(), result.photoFolder,
+                                        Existing::TrustBySize, result.damagedPhotoFiles);
     return result;
 }
 
@@ -237,8 +276,11 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
                                               "the database is unchanged"));
         }
     }
-    result.photosCopied = mirrorLibrary(
-        Database::photoLibraryPathFor(sourceInfo.absoluteFilePath()), db.photoLibraryPath());
+    // The library's files that do not hold their address are replaced from the backup (they
+    // may have been what prompted the restore).
+    result.photosCopied =
+        mirrorLibrary(Database::photoLibraryPathFor(sourceInfo.absoluteFilePath()),
+                      db.photoLibraryPath(), Existing::Verify, result.damagedPhotoFiles);
     return result;
 }
 

@@ -76,6 +76,18 @@ QString poppler(const QString &tool, const QStringList &arguments)
     return QString::fromUtf8(process.readAllStandardOutput());
 }
 
+// Client 1's consultation report (or with `--progress` its progress report) written by
+// `smp report` into `name` in `dir`, as pdftotext reads it, whitespace simplified.
+QString reportText(const ScratchDir &dir, const QString &name, QStringList options = {})
+{
+    const QString pdf = dir.file(name);
+    options << QStringLiteral("--out") << pdf;
+    REQUIRE(
+        run(dir, QStringList{QStringLiteral("report"), QStringLiteral("1")} + options).exitCode ==
+        0);
+    return poppler(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")}).simplified();
+}
+
 } // namespace
 
 TEST_CASE("smp client add, list, show, edit and delete with --json", "[cli]")
@@ -2004,20 +2016,11 @@ TEST_CASE("a photo file damaged in the library is named, not read: analyze, repo
 
     // The consultation report names it (the newest top view) and the progress report the pair
     // it cannot compare; both print. (pdftotext writes "fi" as one ligature character.)
-    const QString consultation = dir.file(QStringLiteral("consultation.pdf"));
-    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--out"),
-                      consultation})
-                .exitCode == 0);
-    const QString text =
-        poppler(QStringLiteral("pdftotext"), {consultation, QStringLiteral("-")}).simplified();
+    const QString text = reportText(dir, QStringLiteral("consultation.pdf"));
     CHECK(text.contains(QStringLiteral("Photo not shown: photo 2 (turned.png): its ")));
     CHECK(text.contains(QStringLiteral("has changed since it was imported")));
-    const QString progress = dir.file(QStringLiteral("progress.pdf"));
-    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--progress"),
-                      QStringLiteral("--out"), progress})
-                .exitCode == 0);
     const QString progressText =
-        poppler(QStringLiteral("pdftotext"), {progress, QStringLiteral("-")}).simplified();
+        reportText(dir, QStringLiteral("progress.pdf"), {QStringLiteral("--progress")});
     CHECK(progressText.contains(QStringLiteral("Not compared: photo 2 (turned.png): its ")));
     const Result compared =
         run(dir, {QStringLiteral("compare"), QStringLiteral("1"), QStringLiteral("2")});
@@ -2035,6 +2038,12 @@ TEST_CASE("a photo file damaged in the library is named, not read: analyze, repo
     const Result checkText = run(dir, {QStringLiteral("db"), QStringLiteral("check")});
     CHECK(checkText.out.contains(QStringLiteral("1 changed since import")));
     CHECK(checkText.out.contains(QStringLiteral("photo 2 of client 1: file ")));
+    // A backup does not take it (nor copy it over a good copy): exit 1, naming it.
+    const Result backup = run(dir, {QStringLiteral("db"), QStringLiteral("backup"),
+                                    dir.file(QStringLiteral("backup.sqlite"))});
+    CHECK(backup.exitCode == 1);
+    CHECK(backup.err.contains(QStringLiteral("has changed since it was imported (damaged): not "
+                                             "backed up")));
 
     // Its file gone altogether: said so.
     REQUIRE(QFile::remove(stored));
@@ -2068,12 +2077,7 @@ TEST_CASE("reports and comparisons leave out a photo that shows no scalp, and sa
 
     // The consultation report names it instead of captioning it "hair coverage 0.0% · Norwood
     // (confidence 0.00)", and shows the photo that has a map.
-    const QString consultation = dir.file(QStringLiteral("consultation.pdf"));
-    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--out"),
-                      consultation})
-                .exitCode == 0);
-    const QString text =
-        poppler(QStringLiteral("pdftotext"), {consultation, QStringLiteral("-")}).simplified();
+    const QString text = reportText(dir, QStringLiteral("consultation.pdf"));
     CHECK(text.contains(QStringLiteral(
         "Photo not shown: photo 2 (dim.png) shows no scalp to analyse: the photo is too dark")));
     CHECK_FALSE(text.contains(QStringLiteral("hair coverage 0.0%")));
@@ -2081,12 +2085,8 @@ TEST_CASE("reports and comparisons leave out a photo that shows no scalp, and sa
 
     // The progress report does not pair it with the first photo (it read a change of all the
     // hair, to 0.0%), and a comparison asked for by hand says why it cannot be made.
-    const QString progress = dir.file(QStringLiteral("progress.pdf"));
-    REQUIRE(run(dir, {QStringLiteral("report"), QStringLiteral("1"), QStringLiteral("--progress"),
-                      QStringLiteral("--out"), progress})
-                .exitCode == 0);
     const QString progressText =
-        poppler(QStringLiteral("pdftotext"), {progress, QStringLiteral("-")}).simplified();
+        reportText(dir, QStringLiteral("progress.pdf"), {QStringLiteral("--progress")});
     CHECK_FALSE(progressText.contains(QStringLiteral("0.0%")));
     CHECK_FALSE(progressText.contains(QStringLiteral("Top view: ")));
     // It says which photo it left out and why (it said only "No view has two analysed photos

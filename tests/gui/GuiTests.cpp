@@ -3426,16 +3426,23 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
     CHECK(text.contains(QStringLiteral("doubtful")));
 
     // The sample photo's file changed (a bit flipped on a failing disk): named, with what to do.
-    QFile file(library.absolutePath(photo));
-    REQUIRE(file.open(QIODevice::ReadWrite));
-    QByteArray bytes = file.readAll();
+    QByteArray bytes = test::readAll(library.absolutePath(photo));
     bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
-    REQUIRE(file.seek(0));
-    REQUIRE(file.write(bytes) == bytes.size());
-    file.close();
+    test::writeBytes(library.absolutePath(photo), bytes);
     std::tie(problems, text) = check();
     CHECK(problems == 2);
     CHECK(text.contains(QStringLiteral("its file has changed since it was imported")));
+    // A backup then leaves it out and says so (a damaged file no longer overwrites a good copy).
+    {
+        QStringList texts;
+        answerMessageBoxes({QMessageBox::Ok}, &texts);
+        window.backupDatabase(dir.file(QStringLiteral("backup.sqlite")));
+        REQUIRE(QTest::qWaitFor([&texts] { return texts.size() == 1; }, 30000));
+        CHECK(texts[0].contains(QStringLiteral("except these photo files, which have changed since "
+                                               "they were imported (damaged)")));
+        CHECK(texts[0].contains(photo.fileName));
+        CHECK(QFile::exists(dir.file(QStringLiteral("backup.sqlite"))));
+    }
 
     // The sample photo's file goes missing.
     REQUIRE(QFile::remove(library.absolutePath(photo)));

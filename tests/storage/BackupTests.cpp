@@ -73,6 +73,60 @@ TEST_CASE("a backup is a complete, openable database with its photos, taken whil
     CHECK(backupLibrary.checkLibrary().rowsWithoutFile.empty());
 }
 
+TEST_CASE("a damaged photo file never overwrites a good copy: the backup keeps its own, the "
+          "restore mends the library's",
+          "[backup]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Mended"));
+    const Photo photo =
+        test::importTestImage(db, client, dir.file(QStringLiteral("p.png")), 80, 60, "png", 43);
+    PhotoLibrary library(db);
+    const QString stored = library.absolutePath(photo);
+    const QByteArray good = test::readAll(stored);
+    const QString backupFile = dir.file(QStringLiteral("b.sqlite"));
+    const BackupResult first = backupDatabase(db, backupFile);
+    CHECK(first.damagedPhotoFiles.isEmpty());
+    const QString backedUp = first.photoFolder + QLatin1Char('/') + photo.fileName;
+    REQUIRE(test::readAll(backedUp) == good);
+
+    // The library's file cut short (a disk fault): the next backup does not copy it over the
+    // good copy it has (its size differs, which until 2026-12-05 was enough to copy), and
+    // names it.
+    QFile file(stored);
+    REQUIRE(file.open(QIODevice::ReadWrite));
+    REQUIRE(file.resize(good.size() / 2));
+    file.close();
+    const BackupResult second = backupDatabase(db, backupFile);
+    CHECK(second.damagedPhotoFiles == QStringList{photo.fileName});
+    CHECK(second.photosCopied == 0);
+    CHECK(test::readAll(backedUp) == good);
+
+    // A bit flipped instead (same size, which the restore trusted): the restore replaces it.
+    QByteArray flipped = good;
+    flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x20);
+    test::writeBytes(stored, flipped);
+    RestoreResult restored = restoreDatabase(db, backupFile);
+    CHECK(restored.damagedPhotoFiles.isEmpty());
+    CHECK(restored.photosCopied == 1);
+    CHECK(test::readAll(stored) == good);
+    CHECK(PhotoLibrary(db).verifiedPath(photo) == stored);
+
+    // The backup's copy damaged: the library's good one is kept (checked, not replaced); with
+    // the library's lost too, the damaged copy is not passed off as the photo, and is named.
+    test::writeBytes(backedUp, flipped);
+    restored = restoreDatabase(db, backupFile);
+    CHECK(restored.damagedPhotoFiles.isEmpty());
+    CHECK(restored.photosCopied == 0);
+    CHECK(test::readAll(stored) == good);
+    REQUIRE(QFile::remove(stored));
+    restored = restoreDatabase(db, backupFile);
+    CHECK(restored.damagedPhotoFiles == QStringList{photo.fileName});
+    CHECK(restored.photosCopied == 0);
+    CHECK_FALSE(QFile::exists(stored));
+}
+
 TEST_CASE("restore replaces the records, keeps a safety copy and brings back the photos",
           "[backup]")
 {

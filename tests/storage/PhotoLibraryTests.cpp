@@ -296,13 +296,9 @@ TEST_CASE("a photo is read only while its file is the one imported", "[photos]")
 
     // One byte changed: Damaged, naming the photo and what to do; the check lists it, the
     // existence-only check does not, and a check told to stop has not got to it.
-    QFile file(library.absolutePath(photo));
-    REQUIRE(file.open(QIODevice::ReadWrite));
-    QByteArray bytes = file.readAll();
+    QByteArray bytes = test::readAll(library.absolutePath(photo));
     bytes[bytes.size() - 1] = static_cast<char>(bytes[bytes.size() - 1] ^ 1);
-    REQUIRE(file.seek(0));
-    REQUIRE(file.write(bytes) == bytes.size());
-    file.close();
+    test::writeBytes(library.absolutePath(photo), bytes);
     try {
         library.verifiedPath(photo);
         FAIL("a changed file was read");

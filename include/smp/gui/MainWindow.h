@@ -47,7 +47,9 @@ public:
     ClientDialog *editClient();
     void deleteClient();
     void importPhotos();
-    void backupDatabase();
+    // Backs up into `file` in the background (progress, Cancel), or first asks where when it is
+    // empty; says the outcome in a message box.
+    void backupDatabase(const QString &file = QString());
     void restoreDatabase();
     void checkDatabase();
     void saveMarkerSheet();

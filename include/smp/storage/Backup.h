@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -16,6 +17,9 @@ struct BackupResult
     QString databaseFile; // the backup's database file
     QString photoFolder;  // the backup's photo library
     int photosCopied = 0; // files new to the backup's library
+    // Library-relative names of the library's files that no longer hold the bytes they were
+    // imported with (damaged since): not copied, so the backup keeps any good copy it has.
+    QStringList damagedPhotoFiles;
 };
 
 // Writes a consistent copy of the open database to `destination` with SQLite's online backup
@@ -32,14 +36,19 @@ struct RestoreResult
     QString safetyCopy;         // where the database's state before the restore was saved
     int photosCopied = 0;       // files copied from the backup's photo library
     int schemaStepsApplied = 0; // a backup from an older program is upgraded on the way
+    // Library-relative names of the backup's files that no longer hold the bytes they were
+    // imported with: not copied over the library's own.
+    QStringList damagedPhotoFiles;
 };
 
 // Replaces the contents of the open database with the backup at `source`. The backup is
 // first validated on a private copy (SQLite file, not newer than this program, passes the
 // integrity check; an older one is migrated). The current state is saved with
 // backupDatabase() as "<database>.before-restore-<UTC time>" before it is overwritten, and the
-// backup's photos are copied into the library. Uses the backup API into the live connection,
-// so other connections see the restored data at their next transaction.
+// backup's photos are copied into the library, replacing library files that are missing or no
+// longer hold the bytes they were imported with (each is hashed: the whole library is read). Uses
+// the backup API into the live connection, so other connections see the restored data at their next
+// transaction.
 RestoreResult restoreDatabase(Database &db, const QString &source,
                               const ProgressCallback &progress = {});
 
