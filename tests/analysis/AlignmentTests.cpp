@@ -144,7 +144,7 @@ TEST_CASE("two 12-megapixel photos are aligned within 1 px despite light, noise 
     }
 }
 
-TEST_CASE("photos that do not match are refused with the reason; points align by hand",
+TEST_CASE("photos that do not match are refused with the reason, and points align by hand",
           "[alignment]")
 {
     const cv::Mat a = sampleAt12Megapixels();

@@ -324,18 +324,14 @@ TEST_CASE("smp marker-sheet prints markers that smp finds again at the right sca
     CHECK(none.out.contains(QStringLiteral("uncalibrated")));
 }
 
-TEST_CASE("smp db check names a marker scale found in the hair; smp calibrate --remove takes it "
+TEST_CASE("smp db check names a marker scale found in the hair, and smp calibrate --remove takes it "
           "off",
           "[cli][calibration]")
 {
     ScratchDir dir;
-    run(dir, {QStringLiteral("client"), QStringLiteral("add"), QStringLiteral("--family"),
-              QStringLiteral("Scale")});
-    const QString plain =
-        smp::test::writeTestImage(dir.file(QStringLiteral("plain.jpg")), 300, 200, "jpeg", 91);
-    REQUIRE(
-        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), plain})
-            .exitCode == 0);
+    // A photo of a scalp: the report shows only photos whose analysis found one (a plain test
+    // image stood here until this test was found not to run under ctest, 2026-12-05).
+    clientWithSamplePhoto(dir, QStringLiteral("Scale"));
     {
         // A manual scale, then the false match an older version stored on top of it: a marker
         // outline with sides of 5-19 px (in the hair), 1.67 mm/px.
@@ -410,7 +406,12 @@ TEST_CASE("smp db check names a marker scale found in the hair; smp calibrate --
     CHECK(removed.json().object()[QStringLiteral("mm_per_px")].toDouble() == Approx(0.1));
     CHECK(run(dir, {QStringLiteral("db"), QStringLiteral("check")}).exitCode == 0);
 
-    // Then the manual one: uncalibrated; nothing more to remove.
+    // Then the manual one: the marker scale found on import is current again; then that one:
+    // uncalibrated; nothing more to remove.
+    Result marker = run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"),
+                              QStringLiteral("--remove"), QStringLiteral("--json")});
+    REQUIRE(marker.exitCode == 0);
+    CHECK(marker.json().object()[QStringLiteral("method")].toString() == QStringLiteral("marker"));
     Result last =
         run(dir, {QStringLiteral("calibrate"), QStringLiteral("1"), QStringLiteral("--remove")});
     CHECK(last.exitCode == 0);
@@ -654,7 +655,7 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK_FALSE(tooSmall.err.contains(QStringLiteral("OpenCV")));
 }
 
-TEST_CASE("options may stand before the command; smp analyze takes a reference area",
+TEST_CASE("options may stand before the command, and smp analyze takes a reference area",
           "[cli][analysis]")
 {
     ScratchDir dir;
@@ -1271,7 +1272,7 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
     CHECK(planned.exitCode == 0);
 }
 
-TEST_CASE("smp plan makes, stores and exports a plan; smp plan-metrics measures it",
+TEST_CASE("smp plan makes, stores and exports a plan, and smp plan-metrics measures it",
           "[cli][planning]")
 {
     ScratchDir dir;
@@ -1706,7 +1707,7 @@ TEST_CASE("smp schedule proposes, books, moves with checks and exports iCalendar
     CHECK(badZone.err.contains(QStringLiteral("time_zone")));
 }
 
-TEST_CASE("smp report writes the consultation report and smp aftercare the aftercare sheet; "
+TEST_CASE("smp report writes the consultation report and smp aftercare the aftercare sheet, and "
           "pdftotext finds every section and the records' numbers",
           "[cli][report]")
 {

@@ -3295,7 +3295,7 @@ TEST_CASE("the whole workflow from first visit to touch-up through the main wind
     CHECK(again.contains(QStringLiteral("aspirin, GP letter")));
 }
 
-TEST_CASE("a closed photo window's edits leave the client's undo history; the others stay",
+TEST_CASE("a closed photo window's edits leave the client's undo history, and the others stay",
           "[gui][undo]")
 {
     SampleClinic sample;

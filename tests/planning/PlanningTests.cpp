@@ -111,7 +111,7 @@ TEST_CASE("plain dart throwing fails the measures the planner meets", "[planning
     CHECK(m.worstCellDensityError > 0.03);
 }
 
-TEST_CASE("the same seed gives the same dots; another seed other dots", "[planning]")
+TEST_CASE("the same seed gives the same dots, and another seed other dots", "[planning]")
 {
     const DensityFunction target = uniformRectangle(40, 30, 110);
     SamplerOptions options;
@@ -256,7 +256,7 @@ TEST_CASE("out-of-range settings are refused with the setting named", "[planning
                       Catch::Contains("calibrat"));
 }
 
-TEST_CASE("dot CSV and plan JSON round-trip; bad files name the line or field", "[planning]")
+TEST_CASE("dot CSV and plan JSON round-trip, and bad files name the line or field", "[planning]")
 {
     Hairline hairline;
     hairline.controlPoints = {{5, 10}, {20, 8}, {35, 11}};
@@ -375,7 +375,7 @@ TEST_CASE("planning reports progress and can be cancelled", "[planning]")
     CHECK(calls == 3);
 }
 
-TEST_CASE("the dilution table picks the mix by skin type and hair colour; prices by area",
+TEST_CASE("the dilution table picks the mix by skin type and hair colour, and prices by area",
           "[planning]")
 {
     const DilutionTable table = defaultDilutionTable();
@@ -422,7 +422,7 @@ std::size_t dotsIn(const std::vector<Dot> &dots, RectMm r)
 
 } // namespace
 
-TEST_CASE("excluded areas get no dots; scars their own density and needle", "[planning]")
+TEST_CASE("excluded areas get no dots, and scars their own density and needle", "[planning]")
 {
     const GradeMap map = gradeMap(80, 60, 5); // bald all over
     TreatmentZone excluded = square(TreatmentZone::Kind::Exclude, 10, 10, 20);

@@ -55,7 +55,7 @@ TEST_CASE("a schedule: opening hours, the preferred interval, the recall", "[sch
         CHECK(s.start.timeSpec() == Qt::UTC);
 }
 
-TEST_CASE("a session ends by closing time; Saturday's short hours take only short sessions",
+TEST_CASE("a session ends by closing time, and Saturday's short hours take only short sessions",
           "[scheduling]")
 {
     const ClinicCalendar clinic = ClinicCalendar::standard(kBerlin);
@@ -76,7 +76,7 @@ TEST_CASE("a session ends by closing time; Saturday's short hours take only shor
     CHECK(inBerlin(p.appointments[0].end) == local(2026, 12, 5, 13));
 }
 
-TEST_CASE("closures and holidays are skipped; the interval stays at or above the minimum",
+TEST_CASE("closures and holidays are skipped, and the interval stays at or above the minimum",
           "[scheduling]")
 {
     ClinicCalendar clinic = ClinicCalendar::standard(kBerlin);

@@ -204,7 +204,7 @@ TEST_CASE("all eight EXIF orientations are shown upright", "[photos][orientation
     }
 }
 
-TEST_CASE("location and personal metadata are removed; pixels and capture time are kept",
+TEST_CASE("location and personal metadata are removed, and pixels and capture time are kept",
           "[photos][metadata]")
 {
     ScratchDir dir;

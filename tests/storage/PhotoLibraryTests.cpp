@@ -132,7 +132,7 @@ TEST_CASE("a removed calibration put back is the same record: its id, time and a
     CHECK(library.calibrations(photo.id).size() == 2);
 }
 
-TEST_CASE("the same photo twice is stored once; for the same client it is refused", "[photos]")
+TEST_CASE("the same photo twice is stored once, and for the same client it is refused", "[photos]")
 {
     ScratchDir dir;
     Database db(dir.file(QStringLiteral("clinic.sqlite")));
