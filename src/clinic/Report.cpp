@@ -1137,11 +1137,12 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
         try {
             c = comparePhotos(db, pair->first, pair->second);
         } catch (const storage::StorageError &failure) {
-            // A damaged stored analysis, a photo file missing or damaged in the library: the pair
-            // says so, the rest of the report prints.
+            // A damaged stored analysis, a photo file missing, damaged or unreadable in the
+            // library: the pair says so, the rest of the report prints.
             if (failure.kind() != storage::ErrorKind::InvalidInput &&
                 failure.kind() != storage::ErrorKind::Damaged &&
-                failure.kind() != storage::ErrorKind::NotFound)
+                failure.kind() != storage::ErrorKind::NotFound &&
+                failure.kind() != storage::ErrorKind::Io)
                 throw;
             storage::PhotoLibrary library(db);
             ProgressPair p;

@@ -4,7 +4,6 @@
 #include "smp/storage/FileWriting.h"
 #include "smp/storage/StorageError.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
@@ -77,12 +76,7 @@ QString addressOf(const QString &path)
 bool holdsItsAddress(const QString &path)
 {
     const QString address = addressOf(path);
-    if (address.isEmpty())
-        return true;
-    QFile file(path);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    return file.open(QIODevice::ReadOnly) && hash.addData(&file) &&
-           QString::fromLatin1(hash.result().toHex()) == address;
+    return address.isEmpty() || sha256OfFile(path) == address;
 }
 
 enum class Existing

@@ -163,6 +163,15 @@ void renameDurably(const QString &from, const QString &to)
     syncDirectory(QFileInfo(to).absolutePath());
 }
 
+QString sha256OfFile(const QString &path)
+{
+    QFile file(path);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file))
+        return QString();
+    return QString::fromLatin1(hash.result().toHex());
+}
+
 StoredFile storeContentAddressed(const QString &sourcePath, const QString &root,
                                  const std::function<QString(const QString &)> &pathForHash)
 {

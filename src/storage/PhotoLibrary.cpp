@@ -7,7 +7,6 @@
 #include "smp/storage/StorageError.h"
 #include "smp/storage/Transaction.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -89,19 +88,18 @@ QString PhotoLibrary::absolutePath(const Photo &photo) const
 QString verifyPhotoFile(const Photo &photo, const QString &path)
 {
     const QString which = QStringLiteral("photo %1 (%2)").arg(photo.id).arg(photo.originalName);
-    QFile file(path);
-    if (!file.exists()) {
+    if (!QFileInfo::exists(path)) {
         throw StorageError(ErrorKind::NotFound,
                            QStringLiteral("%1: its file \"%2\" is missing from the photo library; "
                                           "restore it from a backup, or copy the original %3 there")
                                .arg(which, path, photo.originalName));
     }
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file)) {
-        throw StorageError(ErrorKind::Io, QStringLiteral("%1: its file \"%2\" cannot be read (%3)")
-                                              .arg(which, path, file.errorString()));
+    const QString sha256 = sha256OfFile(path);
+    if (sha256.isEmpty()) {
+        throw StorageError(ErrorKind::Io,
+                           QStringLiteral("%1: its file \"%2\" cannot be read").arg(which, path));
     }
-    if (QString::fromLatin1(hash.result().toHex()) != photo.sha256) {
+    if (sha256 != photo.sha256) {
         throw StorageError(ErrorKind::Damaged,
                            QStringLiteral("%1: its file \"%2\" has changed since it was imported "
                                           "(damaged or replaced: its content no longer matches "

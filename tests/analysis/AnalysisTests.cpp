@@ -357,7 +357,8 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     }
 }
 
-TEST_CASE("ears are not scalp on top, crown and back views, and the head's outline stays", "[analysis]")
+TEST_CASE("ears are not scalp on top, crown and back views, and the head's outline stays",
+          "[analysis]")
 {
     // The phantom's ears: ellipses centred 1.02 head radii left and right of the head's centre
     // (400, 318) of an 800 x 600 photo, head radii 240 x 264 px; they stick out by about 26 px.

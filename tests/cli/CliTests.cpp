@@ -324,9 +324,10 @@ TEST_CASE("smp marker-sheet prints markers that smp finds again at the right sca
     CHECK(none.out.contains(QStringLiteral("uncalibrated")));
 }
 
-TEST_CASE("smp db check names a marker scale found in the hair, and smp calibrate --remove takes it "
-          "off",
-          "[cli][calibration]")
+TEST_CASE(
+    "smp db check names a marker scale found in the hair, and smp calibrate --remove takes it "
+    "off",
+    "[cli][calibration]")
 {
     ScratchDir dir;
     // A photo of a scalp: the report shows only photos whose analysis found one (a plain test

@@ -22,6 +22,10 @@ struct StoredFile
 StoredFile storeContentAddressed(const QString &sourcePath, const QString &root,
                                  const std::function<QString(const QString &sha256)> &pathForHash);
 
+// The lower-case hex SHA-256 of the file's bytes (as storeContentAddressed() names it); empty
+// when the file cannot be read.
+QString sha256OfFile(const QString &path);
+
 // Copies a file to `destination` through a temporary file beside it, fsync and rename.
 void copyFileAtomically(const QString &sourcePath, const QString &destination);
 
