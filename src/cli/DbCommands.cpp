@@ -101,7 +101,7 @@ int dbCheck(const QStringList &arguments)
         for (const auto &photo : libraryCheck.rowsWithChangedFile) {
             print(QStringLiteral("    photo %1 of client %2: file %3 has changed since it was "
                                  "imported (damaged or replaced); restore it from a backup, or "
-                                 "copy the original %4 over it")
+                                 "import the original %4 again")
                       .arg(photo.id)
                       .arg(photo.clientId)
                       .arg(library.absolutePath(photo), photo.originalName));

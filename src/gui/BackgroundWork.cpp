@@ -107,7 +107,7 @@ QFuture<void> checkDatabaseInBackground(const DatabaseAddress &address,
             for (const auto &photo : library.rowsWithChangedFile)
                 *problems << QObject::tr("photo %1 of client %2: its file has changed since it "
                                          "was imported (damaged or replaced); restore it from a "
-                                         "backup, or copy the original %3 over it")
+                                         "backup, or import the original %3 again")
                                  .arg(photo.id)
                                  .arg(photo.clientId)
                                  .arg(photo.originalName);

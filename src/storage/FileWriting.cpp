@@ -193,8 +193,12 @@ StoredFile storeContentAddressed(const QString &sourcePath, const QString &root,
 
     const QString finalPath = root + QLatin1Char('/') + stored.relativePath;
     const QFileInfo finalInfo(finalPath);
-    if (finalInfo.exists() && finalInfo.size() == stored.byteSize)
-        return stored; // same content already stored; the temporary copy goes
+    if (finalInfo.exists()) {
+        // Hashed only when the same content comes again, which is rare.
+        if (finalInfo.size() == stored.byteSize && sha256OfFile(finalPath) == stored.sha256)
+            return stored; // same content already stored; the temporary copy goes
+        stored.replacedDamaged = true;
+    }
     const QString folder = finalInfo.absolutePath();
     if (!QDir().mkpath(folder)) {
         throw StorageError(ErrorKind::ReadOnly,

@@ -91,7 +91,8 @@ QString verifyPhotoFile(const Photo &photo, const QString &path)
     if (!QFileInfo::exists(path)) {
         throw StorageError(ErrorKind::NotFound,
                            QStringLiteral("%1: its file \"%2\" is missing from the photo library; "
-                                          "restore it from a backup, or copy the original %3 there")
+                                          "restore it from a backup, or import the original %3 "
+                                          "again, which mends it")
                                .arg(which, path, photo.originalName));
     }
     const QString sha256 = sha256OfFile(path);
@@ -104,7 +105,7 @@ QString verifyPhotoFile(const Photo &photo, const QString &path)
                            QStringLiteral("%1: its file \"%2\" has changed since it was imported "
                                           "(damaged or replaced: its content no longer matches "
                                           "the SHA-256 recorded then); restore it from a backup, "
-                                          "or copy the original %3 over it")
+                                          "or import the original %3 again, which mends it")
                                .arg(which, path, photo.originalName));
     }
     return path;
@@ -169,9 +170,13 @@ Photo PhotoLibrary::add(RecordId clientId, const QString &sourcePath, PhotoView 
     if (existing.step()) {
         throw StorageError(ErrorKind::Duplicate,
                            QStringLiteral("photo \"%1\" is already in this client's photos "
-                                          "(photo %2)")
+                                          "(photo %2)%3")
                                .arg(facts.originalPath.isEmpty() ? sourcePath : facts.originalPath)
-                               .arg(existing.int64(0)));
+                               .arg(existing.int64(0))
+                               .arg(stored.replacedDamaged
+                                        ? QStringLiteral("; its damaged file in the library is "
+                                                         "mended with this copy")
+                                        : QString()));
     }
     auto insert = m_db.prepare(
         "INSERT INTO photos (client_id, view, taken_at, imported_at, sha256, file_name, "

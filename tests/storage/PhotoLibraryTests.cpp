@@ -314,6 +314,17 @@ TEST_CASE("a photo is read only while its file is the one imported", "[photos]")
     CHECK(library.checkLibrary(PhotoLibrary::ContentCheck::Hashes, [] { return false; })
               .rowsWithChangedFile.empty());
 
+    // Importing the original again mends it (refused as a duplicate, saying so); it was kept
+    // as it was, since a file of the same size counted as the same content.
+    try {
+        clinic::importPhoto(db, client, dir.file(QStringLiteral("a.png")), PhotoView::Top);
+        FAIL("the same photo was imported twice");
+    } catch (const StorageError &error) {
+        CHECK(error.kind() == ErrorKind::Duplicate);
+        CHECK(error.message().contains(QStringLiteral("mended with this copy")));
+    }
+    CHECK(library.verifiedPath(photo) == library.absolutePath(photo));
+
     // Gone: NotFound.
     REQUIRE(QFile::remove(library.absolutePath(photo)));
     try {

@@ -12,12 +12,16 @@ struct StoredFile
     QString sha256;       // lower-case hex
     QString relativePath; // inside the root folder
     std::int64_t byteSize = 0;
+    // A file was at the address but did not hold its bytes (damaged since it was stored): this
+    // copy replaced it.
+    bool replacedDamaged = false;
 };
 
 // Copies `sourcePath` into `root` under the path `pathForHash(sha256)` returns: reads the
 // source once (hashing as it copies) into a temporary file in "<root>/.incoming", fsyncs it,
 // renames it into place and fsyncs the folder. When a file with that content already exists
-// the copy is dropped. Throws StorageError (NotFound, DiskFull, Io) naming the file; nothing
+// the copy is dropped; a file at that address whose bytes are not that content (damaged since)
+// is replaced. Throws StorageError (NotFound, DiskFull, Io) naming the file; nothing
 // is left behind on failure.
 StoredFile storeContentAddressed(const QString &sourcePath, const QString &root,
                                  const std::function<QString(const QString &sha256)> &pathForHash);
