@@ -1,11 +1,17 @@
 #include "smp/gui/BackgroundWork.h"
 
 #include "smp/clinic/Calibration.h"
+#include "smp/clinic/PhotoImport.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
+#include "smp/storage/StorageError.h"
 
+#include <QFileInfo>
 #include <QFutureWatcher>
+#include <QHash>
 #include <QImageReader>
+#include <QMutex>
+#include <QPainter>
 #include <QProgressDialog>
 #include <QPromise>
 #include <QtConcurrent>
@@ -180,11 +186,59 @@ QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString 
         });
 }
 
+namespace {
+
+// What is wrong with the photo's file (empty: nothing), remembered per file while its size and
+// modification time stay the same. Thread-safe.
+QString photoFileProblem(const storage::Photo &photo, const QString &path)
+{
+    static QMutex mutex;
+    static QHash<QString, std::pair<QString, QString>> known; // path -> (stamp, problem)
+    const QFileInfo info(path);
+    const QString stamp =
+        info.exists()
+            ? QStringLiteral("%1 %2").arg(info.size()).arg(info.lastModified().toMSecsSinceEpoch())
+            : QString();
+    {
+        QMutexLocker lock(&mutex);
+        if (const auto it = known.constFind(path); it != known.cend() && it->first == stamp)
+            return it->second;
+    }
+    QString problem;
+    try {
+        storage::verifyPhotoFile(photo, path);
+    } catch (const storage::StorageError &error) {
+        problem = error.message();
+    }
+    QMutexLocker lock(&mutex);
+    known.insert(path, {stamp, problem});
+    return problem;
+}
+
+} // namespace
+
 QFuture<QImage> loadThumbnails(const std::vector<ThumbnailRequest> &requests)
 {
     return QtConcurrent::mapped(requests, [](const ThumbnailRequest &request) {
-        return clinic::loadThumbnail(request.photoPath, request.thumbnailPath,
-                                     request.quarterTurns);
+        const QString problem = photoFileProblem(request.photo, request.photoPath);
+        QImage thumbnail =
+            clinic::loadThumbnail(request.photoPath, request.thumbnailPath, request.quarterTurns);
+        if (problem.isEmpty())
+            return thumbnail;
+        if (thumbnail.isNull()) {
+            thumbnail = QImage(clinic::kThumbnailSide, clinic::kThumbnailSide * 3 / 4,
+                               QImage::Format_RGB32);
+            thumbnail.fill(QColor(128, 128, 128));
+        }
+        thumbnail = thumbnail.convertToFormat(QImage::Format_RGB32);
+        QPainter painter(&thumbnail);
+        const int width = std::max(4, thumbnail.width() / 24);
+        painter.setPen(QPen(QColor(198, 40, 40), width));
+        painter.drawRect(QRectF(thumbnail.rect())
+                             .adjusted(width / 2.0, width / 2.0, -width / 2.0, -width / 2.0));
+        painter.end();
+        thumbnail.setText(QString::fromLatin1(kThumbnailProblemKey), problem);
+        return thumbnail;
     });
 }
 

@@ -153,6 +153,13 @@ ClientPage::ClientPage(storage::Database &db, QWidget *parent)
         icon.addPixmap(pixmap, QIcon::Normal);
         icon.addPixmap(pixmap, QIcon::Selected);
         item->setIcon(icon);
+        // A file missing or changed since import (framed in red): said on the item.
+        if (const QString problem = image.text(QString::fromLatin1(kThumbnailProblemKey));
+            !problem.isEmpty()) {
+            item->setText(item->text() + tr("\nfile damaged"));
+            item->setForeground(QColor(198, 40, 40));
+            item->setToolTip(problem);
+        }
     });
 }
 
@@ -701,7 +708,7 @@ void ClientPage::loadPhotos()
             m_photoList);
         item->setData(kPhotoIdRole, QVariant::fromValue<qint64>(photo.id));
         item->setToolTip(photo.originalName);
-        requests.push_back({library.absolutePath(photo), library.thumbnailPath(photo),
+        requests.push_back({photo, library.absolutePath(photo), library.thumbnailPath(photo),
                             photo.rotationQuarterTurns});
     }
     m_photoInfo->setText(photos.empty() ? tr("No photos yet. Import them or drop them here.")

@@ -586,6 +586,15 @@ TEST_CASE("the photo viewer says in full why it cannot show a photo whose file i
     CHECK(problem->text().contains(QStringLiteral("has changed since it was imported")));
     CHECK(problem->wordWrap());
     viewer->close();
+
+    // The client's Photos tab marks it: framed in red, "file damaged", the reason as its tip.
+    gui::MainWindow window(db);
+    window.show();
+    QListWidget *list = window.clientPage()->photoList();
+    REQUIRE(list->count() == 1);
+    REQUIRE(QTest::qWaitFor(
+        [list] { return list->item(0)->text().contains(QStringLiteral("file damaged")); }, 10000));
+    CHECK(list->item(0)->toolTip().contains(QStringLiteral("has changed since it was imported")));
 }
 
 TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two clicks with undo",

@@ -81,13 +81,20 @@ QFuture<void> compareInBackground(const DatabaseAddress &address, storage::Recor
 
 struct ThumbnailRequest
 {
+    storage::Photo photo;
     QString photoPath;
     QString thumbnailPath; // the cache; made when missing
     int quarterTurns = 0;
 };
 
+// The QImage::text() key under which loadThumbnails() says what is wrong with a photo's file.
+inline constexpr char kThumbnailProblemKey[] = "smp-problem";
+
 // Loads thumbnails (clinic::loadThumbnail: from the cache, made once when missing) on the
 // thread pool, one result per request in order; a photo that cannot be read gives a null image.
+// Each photo's file is checked against its SHA-256 once per run of the program while its size
+// and time stay the same (storage::verifyPhotoFile()); a missing or changed one gives its
+// thumbnail (or a blank one) framed in red, with the reason under kThumbnailProblemKey.
 QFuture<QImage> loadThumbnails(const std::vector<ThumbnailRequest> &requests);
 
 // Shows a window-modal progress dialog with a Cancel button for `future` and calls `finished`
