@@ -221,8 +221,12 @@ QFuture<QImage> loadThumbnails(const std::vector<ThumbnailRequest> &requests)
 {
     return QtConcurrent::mapped(requests, [](const ThumbnailRequest &request) {
         const QString problem = photoFileProblem(request.photo, request.photoPath);
-        QImage thumbnail =
-            clinic::loadThumbnail(request.photoPath, request.thumbnailPath, request.quarterTurns);
+        // A damaged file's thumbnail comes from the cache only: one made from it would be
+        // cached and outlast the file's mending.
+        QImage thumbnail = problem.isEmpty() || QFileInfo::exists(request.thumbnailPath)
+                               ? clinic::loadThumbnail(request.photoPath, request.thumbnailPath,
+                                                       request.quarterTurns)
+                               : QImage();
         if (problem.isEmpty())
             return thumbnail;
         if (thumbnail.isNull()) {
