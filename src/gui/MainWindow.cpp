@@ -183,7 +183,7 @@ void MainWindow::createActions()
         file->addAction(tr("&Back Up Database..."), this, [this] { backupDatabase(); });
     backup->setStatusTip(tr("Write a copy of all records and photos while you keep working"));
     QAction *restore =
-        file->addAction(tr("&Restore From Backup..."), this, &MainWindow::restoreDatabase);
+        file->addAction(tr("&Restore From Backup..."), this, [this] { restoreDatabase(); });
     restore->setStatusTip(
         tr("Replace the records with a backup; the current state is saved first"));
     file->addAction(tr("&Check Database"), this, &MainWindow::checkDatabase)
@@ -492,11 +492,13 @@ void MainWindow::backupDatabase(const QString &chosenFile)
         });
 }
 
-void MainWindow::restoreDatabase()
+void MainWindow::restoreDatabase(const QString &chosenFile)
 {
     const QString file =
-        QFileDialog::getOpenFileName(this, tr("Restore From Backup"), QString(),
-                                     tr("SMP Planner database (*.sqlite);;All files (*)"));
+        !chosenFile.isEmpty()
+            ? chosenFile
+            : QFileDialog::getOpenFileName(this, tr("Restore From Backup"), QString(),
+                                           tr("SMP Planner database (*.sqlite);;All files (*)"));
     if (file.isEmpty())
         return;
     if (QMessageBox::warning(this, tr("Restore From Backup"),

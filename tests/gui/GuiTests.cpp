@@ -27,6 +27,7 @@
 #include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AppointmentStore.h"
+#include "smp/storage/Backup.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/DraftStore.h"
@@ -3434,6 +3435,7 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
     CHECK(problems == 1);
     CHECK(text.contains(QStringLiteral("doubtful")));
 
+    storage::backupDatabase(db, dir.file(QStringLiteral("good-backup.sqlite")));
     // The sample photo's file changed (a bit flipped on a failing disk): named, with what to do.
     QByteArray bytes = test::readAll(library.absolutePath(photo));
     bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
@@ -3451,6 +3453,18 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
                                                "they were imported (damaged)")));
         CHECK(texts[0].contains(photo.fileName));
         CHECK(QFile::exists(dir.file(QStringLiteral("backup.sqlite"))));
+    }
+    // A backup taken before the damage, restored: the library's damaged file is replaced with
+    // the backup's good copy (a same-size file was kept as it was).
+    {
+        QStringList texts;
+        answerMessageBoxes({QMessageBox::Yes, QMessageBox::Ok}, &texts);
+        window.restoreDatabase(dir.file(QStringLiteral("good-backup.sqlite")));
+        REQUIRE(QTest::qWaitFor([&texts] { return texts.size() == 2; }, 30000));
+        CHECK(texts[1].contains(QStringLiteral("The backup was restored")));
+        CHECK(storage::PhotoLibrary(db).verifiedPath(photo) == library.absolutePath(photo));
+        std::tie(problems, text) = check();
+        CHECK(problems == 1); // the doubtful scale only (the backup has it too)
     }
 
     // The sample photo's file goes missing.

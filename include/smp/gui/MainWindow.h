@@ -50,7 +50,8 @@ public:
     // Backs up into `file` in the background (progress, Cancel), or first asks where when it is
     // empty; says the outcome in a message box.
     void backupDatabase(const QString &file = QString());
-    void restoreDatabase();
+    // Restores the backup `file` after asking to confirm, or first asks which when it is empty.
+    void restoreDatabase(const QString &file = QString());
     void checkDatabase();
     void saveMarkerSheet();
     // The client's consultation report: gathered in the background (progress, Cancel), then
