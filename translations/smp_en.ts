@@ -128,6 +128,27 @@
             <numerusform>%1 of %n files could not be imported.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n already among this client&apos;s photos (skipped)</source>
+        <translation>
+            <numerusform>%n already among this client&apos;s photos (skipped)</numerusform>
+            <numerusform>%n already among this client&apos;s photos (skipped)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n damaged or missing photo file(s) mended</source>
+        <translation>
+            <numerusform>%n damaged or missing photo file mended</numerusform>
+            <numerusform>%n damaged or missing photo files mended</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) were already this client&apos;s, but their file in the library was damaged or missing: this import put it back.</source>
+        <translation>
+            <numerusform>%n photo was already this client&apos;s, but its file in the library was damaged or missing: this import put it back.</numerusform>
+            <numerusform>%n photos were already this client&apos;s, but their files in the library were damaged or missing: this import put them back.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>smp::gui::MainWindow</name>

@@ -129,11 +129,13 @@ ImportReport importPhotos(storage::Database &db, storage::RecordId clientId,
         }
         try {
             report.imported.push_back(importPhoto(db, clientId, files[i], view));
+        } catch (const storage::DuplicatePhoto &duplicate) {
+            (duplicate.mended() == storage::DuplicatePhoto::Mended::Nothing ? report.duplicates
+                                                                            : report.mended)
+                .push_back({files[i], duplicate.message()});
         } catch (const storage::StorageError &error) {
-            if (error.kind() == storage::ErrorKind::Duplicate)
-                report.duplicates.push_back({files[i], error.message()});
-            else
-                report.failed.push_back({files[i], error.message()});
+            (error.kind() == storage::ErrorKind::Duplicate ? report.duplicates : report.failed)
+                .push_back({files[i], error.message()});
         } catch (const std::exception &error) {
             report.failed.push_back({files[i], QString::fromUtf8(error.what())});
         }

@@ -44,6 +44,9 @@ namespace {
 
 constexpr int kThumbnailSize = 200; // shown size; the cache holds larger ones
 constexpr int kPhotoIdRole = Qt::UserRole + 1;
+// The reason a photo's library file cannot be read (missing, changed since import); empty when
+// it is whole. Set when its thumbnail arrives.
+constexpr int kFileProblemRole = Qt::UserRole + 2;
 
 QString viewLabel(storage::PhotoView view)
 {
@@ -159,6 +162,9 @@ ClientPage::ClientPage(storage::Database &db, QWidget *parent)
             item->setText(item->text() + tr("\nfile damaged"));
             item->setForeground(QColor(198, 40, 40));
             item->setToolTip(problem);
+            item->setData(kFileProblemRole, problem);
+            if (item == m_photoList->currentItem())
+                showPhotoInfo(item);
         }
     });
 }
@@ -366,25 +372,33 @@ void ClientPage::buildPhotosTab()
             [this](QListWidgetItem *item) { openPhoto(item->data(kPhotoIdRole).toLongLong()); });
     connect(m_photoList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
         m_selectedPhotoView->setEnabled(item != nullptr);
-        if (!item)
-            return;
-        const auto photo = storage::PhotoLibrary(m_db).find(item->data(kPhotoIdRole).toLongLong());
-        if (!photo)
-            return;
-        m_selectedPhotoView->setCurrentIndex(m_selectedPhotoView->findData(int(photo->view)));
-        const auto calibration = storage::PhotoLibrary(m_db).currentCalibration(photo->id);
-        m_photoInfo->setText(
-            tr("%1 · %2 × %3 px · taken %4%5 · from %6 · %7")
-                .arg(viewLabel(photo->view))
-                .arg(photo->widthPx)
-                .arg(photo->heightPx)
-                .arg(QLocale().toString(photo->takenAt.toLocalTime(), QLocale::ShortFormat))
-                .arg(photo->takenAtFromExif ? QString() : tr(" (file date)"))
-                .arg(photo->originalName)
-                .arg(clinic::describeCalibration(calibration)) +
-            QLatin1Char('\n') + describeLatestAnalysis(photo->id));
+        if (item)
+            showPhotoInfo(item);
     });
     m_tabs->addTab(page, tr("&Photos"));
+}
+
+void ClientPage::showPhotoInfo(QListWidgetItem *item)
+{
+    const auto photo = storage::PhotoLibrary(m_db).find(item->data(kPhotoIdRole).toLongLong());
+    if (!photo)
+        return;
+    m_selectedPhotoView->setCurrentIndex(m_selectedPhotoView->findData(int(photo->view)));
+    const auto calibration = storage::PhotoLibrary(m_db).currentCalibration(photo->id);
+    QString text = tr("%1 · %2 × %3 px · taken %4%5 · from %6 · %7")
+                       .arg(viewLabel(photo->view))
+                       .arg(photo->widthPx)
+                       .arg(photo->heightPx)
+                       .arg(QLocale().toString(photo->takenAt.toLocalTime(), QLocale::ShortFormat))
+                       .arg(photo->takenAtFromExif ? QString() : tr(" (file date)"))
+                       .arg(photo->originalName)
+                       .arg(clinic::describeCalibration(calibration)) +
+                   QLatin1Char('\n') + describeLatestAnalysis(photo->id);
+    // The whole reason and what to do, where the technician reads about the photo (the
+    // thumbnail says only "file damaged").
+    if (const QString problem = item->data(kFileProblemRole).toString(); !problem.isEmpty())
+        text += QLatin1Char('\n') + tr("The file cannot be used: %1").arg(problem);
+    m_photoInfo->setText(text);
 }
 
 QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
@@ -894,11 +908,38 @@ void ClientPage::importPhotos(const QStringList &paths)
         emit clientChanged(clientId);
         const int imported = static_cast<int>(report->imported.size());
         const int failed = static_cast<int>(report->failed.size());
-        emit statusMessage(tr("Imported %n photo(s)", nullptr, imported));
+        const int duplicates = static_cast<int>(report->duplicates.size());
+        const int mended = static_cast<int>(report->mended.size());
+        QStringList said{tr("Imported %n photo(s)", nullptr, imported)};
+        if (duplicates > 0)
+            said << tr("%n already among this client's photos (skipped)", nullptr, duplicates);
+        if (mended > 0)
+            said << tr("%n damaged or missing photo file(s) mended", nullptr, mended);
+        emit statusMessage(said.join(QStringLiteral("; ")));
+        // A mend repairs the library (the thumbnail's red frame goes): said where it is seen.
+        if (mended > 0 && failed == 0) {
+            QStringList reasons;
+            for (const auto &mend : report->mended)
+                reasons << mend.reason;
+            auto *box = new QMessageBox(
+                QMessageBox::Information, tr("Photo Files Mended"),
+                tr("%n photo(s) were already this client's, but their file in the library was "
+                   "damaged or missing: this import put it back.",
+                   nullptr, mended),
+                QMessageBox::Ok, this);
+            box->setObjectName(QStringLiteral("photoFilesMendedBox"));
+            box->setInformativeText(reasons.first());
+            if (reasons.size() > 1)
+                box->setDetailedText(reasons.join(QLatin1Char('\n')));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
         if (failed > 0) {
             QStringList reasons;
             for (const auto &failure : report->failed)
                 reasons << failure.reason;
+            for (const auto &mend : report->mended)
+                reasons << mend.reason;
             auto *box = new QMessageBox(
                 QMessageBox::Warning, tr("Some Photos Were Not Imported"),
                 tr("%1 of %n file(s) could not be imported.", nullptr, failed + imported)

@@ -195,9 +195,11 @@ StoredFile storeContentAddressed(const QString &sourcePath, const QString &root,
     const QFileInfo finalInfo(finalPath);
     if (finalInfo.exists()) {
         // Hashed only when the same content comes again, which is rare.
-        if (finalInfo.size() == stored.byteSize && sha256OfFile(finalPath) == stored.sha256)
-            return stored; // same content already stored; the temporary copy goes
-        stored.replacedDamaged = true;
+        if (finalInfo.size() == stored.byteSize && sha256OfFile(finalPath) == stored.sha256) {
+            stored.previously = StoredFile::Previously::SameContent;
+            return stored; // the temporary copy goes
+        }
+        stored.previously = StoredFile::Previously::Damaged;
     }
     const QString folder = finalInfo.absolutePath();
     if (!QDir().mkpath(folder)) {

@@ -168,15 +168,22 @@ Photo PhotoLibrary::add(RecordId clientId, const QString &sourcePath, PhotoView 
     auto existing = m_db.prepare("SELECT id FROM photos WHERE client_id = ?1 AND sha256 = ?2");
     existing.bind(1, clientId).bind(2, photo.sha256);
     if (existing.step()) {
-        throw StorageError(ErrorKind::Duplicate,
-                           QStringLiteral("photo \"%1\" is already in this client's photos "
-                                          "(photo %2)%3")
-                               .arg(facts.originalPath.isEmpty() ? sourcePath : facts.originalPath)
-                               .arg(existing.int64(0))
-                               .arg(stored.replacedDamaged
-                                        ? QStringLiteral("; its damaged file in the library is "
-                                                         "mended with this copy")
-                                        : QString()));
+        using Mended = DuplicatePhoto::Mended;
+        const Mended mended =
+            stored.previously == StoredFile::Previously::Damaged  ? Mended::DamagedFile
+            : stored.previously == StoredFile::Previously::Absent ? Mended::MissingFile
+                                                                  : Mended::Nothing;
+        const RecordId existingId = existing.int64(0);
+        QString message = QStringLiteral("photo \"%1\" is already in this client's photos "
+                                         "(photo %2)")
+                              .arg(facts.originalPath.isEmpty() ? sourcePath : facts.originalPath)
+                              .arg(existingId);
+        if (mended == Mended::DamagedFile)
+            message += QStringLiteral("; its damaged file in the library is mended with this copy");
+        else if (mended == Mended::MissingFile)
+            message += QStringLiteral("; its missing file in the library is put back from this "
+                                      "copy");
+        throw DuplicatePhoto(message, existingId, mended);
     }
     auto insert = m_db.prepare(
         "INSERT INTO photos (client_id, view, taken_at, imported_at, sha256, file_name, "

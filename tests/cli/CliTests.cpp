@@ -2011,6 +2011,21 @@ TEST_CASE("a photo file damaged in the library is named, not read: analyze, repo
     REQUIRE(file.resize(file.size() / 2));
     file.close();
 
+    // `smp photo list` says which file cannot be used, and why.
+    const Result listedAfter = run(dir, {QStringLiteral("photo"), QStringLiteral("list"),
+                                         QStringLiteral("1"), QStringLiteral("--json")});
+    REQUIRE(listedAfter.exitCode == 0);
+    CHECK(listedAfter.json().array().at(0)[QStringLiteral("file_ok")].toBool());
+    CHECK_FALSE(
+        listedAfter.json().array().at(0).toObject().contains(QStringLiteral("file_problem")));
+    CHECK_FALSE(listedAfter.json().array().at(1)[QStringLiteral("file_ok")].toBool());
+    CHECK(listedAfter.json().array().at(1)[QStringLiteral("file_problem")].toString().contains(
+        QStringLiteral("has changed since it was imported")));
+    const Result listedText =
+        run(dir, {QStringLiteral("photo"), QStringLiteral("list"), QStringLiteral("1")});
+    CHECK(listedText.out.count(QStringLiteral("FILE PROBLEM")) == 1);
+    CHECK(listedText.out.contains(QStringLiteral("FILE PROBLEM: photo 2 (turned.png): its file")));
+
     const Result analysed = run(dir, {QStringLiteral("analyze"), QStringLiteral("2")});
     CHECK(analysed.exitCode != 0);
     CHECK(analysed.err.contains(QStringLiteral("photo 2 (turned.png): its file")));
@@ -2052,6 +2067,20 @@ TEST_CASE("a photo file damaged in the library is named, not read: analyze, repo
     const Result missing = run(dir, {QStringLiteral("analyze"), QStringLiteral("2")});
     CHECK(missing.exitCode != 0);
     CHECK(missing.err.contains(QStringLiteral("is missing from the photo library")));
+    // Importing the original again puts it back, and says so (it was a silent "skipped").
+    const Result mended =
+        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), turned,
+                  QStringLiteral("--view"), QStringLiteral("top")});
+    CHECK(mended.exitCode == 0);
+    CHECK(mended.out.startsWith(QStringLiteral("Mended: photo \"")));
+    CHECK(mended.out.contains(QStringLiteral("(photo 2); its missing file in the library is put "
+                                             "back from this copy")));
+    CHECK(run(dir, {QStringLiteral("analyze"), QStringLiteral("2")}).exitCode == 0);
+    const Result again =
+        run(dir, {QStringLiteral("photo"), QStringLiteral("import"), QStringLiteral("1"), turned,
+                  QStringLiteral("--view"), QStringLiteral("top"), QStringLiteral("--json")});
+    CHECK(again.json().object()[QStringLiteral("mended")].toArray().isEmpty());
+    CHECK(again.json().object()[QStringLiteral("duplicates")].toArray().size() == 1);
 }
 
 TEST_CASE("reports and comparisons leave out a photo that shows no scalp, and say why",

@@ -571,6 +571,9 @@ TEST_CASE("the photo viewer says in full why it cannot show a photo whose file i
     storage::Database db(dir.file(QStringLiteral("clinic.sqlite")));
     REQUIRE(clinic::seedSampleClientIfNew(db).has_value());
     const storage::Photo photo = storage::PhotoLibrary(db).photos(1).front();
+    // The photo as imported, kept aside as the clinic's original would be.
+    const QString original = dir.file(QStringLiteral("original.jpg"));
+    REQUIRE(QFile::copy(storage::PhotoLibrary(db).absolutePath(photo), original));
     // The library's copy cut short after its first kilobyte (a disk fault, a bad copy back).
     QFile file(storage::PhotoLibrary(db).absolutePath(photo));
     REQUIRE(file.open(QIODevice::ReadWrite));
@@ -596,6 +599,37 @@ TEST_CASE("the photo viewer says in full why it cannot show a photo whose file i
     REQUIRE(QTest::qWaitFor(
         [list] { return list->item(0)->text().contains(QStringLiteral("file damaged")); }, 10000));
     CHECK(list->item(0)->toolTip().contains(QStringLiteral("has changed since it was imported")));
+    // Selected, the line under the thumbnails says it in full, with what to do.
+    list->setCurrentItem(list->item(0));
+    auto *info = child<QLabel>(window.clientPage(), "photoInfo");
+    CHECK(info->text().contains(QStringLiteral("The file cannot be used: photo %1").arg(photo.id)));
+    CHECK(info->text().contains(QStringLiteral("import the original")));
+
+    // Importing the original again mends it: said so (not "Imported 0 photos" and silence),
+    // and the thumbnail is whole again.
+    QSignalSpy imported(window.clientPage(), &gui::ClientPage::photoImportFinished);
+    QString status;
+    QObject::connect(window.clientPage(), &gui::ClientPage::statusMessage,
+                     [&status](const QString &message) { status = message; });
+    window.clientPage()->importPhotos({original});
+    REQUIRE(imported.wait(30000));
+    CHECK(imported.front().at(0).toInt() == 0);
+    CHECK(status == QStringLiteral("Imported 0 photos; 1 damaged or missing photo file mended"));
+    auto *box =
+        window.clientPage()->findChild<QMessageBox *>(QStringLiteral("photoFilesMendedBox"));
+    REQUIRE(box != nullptr);
+    CHECK(box->informativeText().contains(QStringLiteral("mended with this copy")));
+    box->close();
+    CHECK(storage::PhotoLibrary(db).verifiedPath(photo) ==
+          storage::PhotoLibrary(db).absolutePath(photo));
+    REQUIRE(list->count() == 1);
+    QTest::qWait(500); // the thumbnail's check, which now passes
+    CHECK_FALSE(list->item(0)->text().contains(QStringLiteral("file damaged")));
+    // Once more: a plain duplicate, said as such.
+    window.clientPage()->importPhotos({original});
+    REQUIRE(imported.wait(30000));
+    CHECK(status == QStringLiteral("Imported 0 photos; 1 already among this client's photos "
+                                   "(skipped)"));
 }
 
 TEST_CASE("the photo viewer opens fitted, zooms, rotates and calibrates by two clicks with undo",

@@ -319,11 +319,19 @@ TEST_CASE("a photo is read only while its file is the one imported", "[photos]")
     try {
         clinic::importPhoto(db, client, dir.file(QStringLiteral("a.png")), PhotoView::Top);
         FAIL("the same photo was imported twice");
-    } catch (const StorageError &error) {
+    } catch (const DuplicatePhoto &error) {
         CHECK(error.kind() == ErrorKind::Duplicate);
+        CHECK(error.existingId() == photo.id);
+        CHECK(error.mended() == DuplicatePhoto::Mended::DamagedFile);
         CHECK(error.message().contains(QStringLiteral("mended with this copy")));
     }
     CHECK(library.verifiedPath(photo) == library.absolutePath(photo));
+    // Now whole, importing it once more mends nothing: a plain duplicate.
+    const auto again =
+        clinic::importPhotos(db, client, {dir.file(QStringLiteral("a.png"))}, PhotoView::Top);
+    CHECK(again.imported.empty());
+    CHECK(again.duplicates.size() == 1);
+    CHECK(again.mended.empty());
 
     // Gone: NotFound.
     REQUIRE(QFile::remove(library.absolutePath(photo)));
@@ -334,6 +342,16 @@ TEST_CASE("a photo is read only while its file is the one imported", "[photos]")
         CHECK(error.kind() == ErrorKind::NotFound);
         CHECK(error.message().contains(QStringLiteral("is missing from the photo library")));
     }
+    // Importing the original puts it back, reported as mended, not as a skipped duplicate.
+    const auto putBack =
+        clinic::importPhotos(db, client, {dir.file(QStringLiteral("a.png"))}, PhotoView::Top);
+    CHECK(putBack.imported.empty());
+    CHECK(putBack.duplicates.empty());
+    REQUIRE(putBack.mended.size() == 1);
+    CHECK(putBack.mended[0].reason.contains(QStringLiteral("its missing file in the library is "
+                                                           "put back from this copy")));
+    CHECK(library.verifiedPath(photo) == library.absolutePath(photo));
+    CHECK(library.count() == 1);
 }
 
 TEST_CASE("real camera photos from the shared data set import (skipped when absent)",

@@ -37,7 +37,10 @@ struct ImportReport
 {
     std::vector<storage::Photo> imported;
     std::vector<ImportFailure> duplicates; // already in this client's photos: skipped
-    std::vector<ImportFailure> failed;     // refused: not an image, truncated, too large ...
+    // Also already there, but the photo's file in the library was lost or damaged and this copy
+    // put it back (not a new photo): the way to repair a library file without a backup.
+    std::vector<ImportFailure> mended;
+    std::vector<ImportFailure> failed; // refused: not an image, truncated, too large ...
     bool cancelled = false;
 };
 

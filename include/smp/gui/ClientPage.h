@@ -9,6 +9,7 @@
 class QComboBox;
 class QLabel;
 class QListWidget;
+class QListWidgetItem;
 class QPushButton;
 class QTableWidget;
 class QTabWidget;
@@ -102,6 +103,9 @@ private:
     void rotateSelectedPhoto(int quarterTurns);
     void showError(const QString &what, const std::exception &error);
     QString describeLatestAnalysis(storage::RecordId photoId);
+    // The line under the thumbnails for the selected photo: its facts, its latest analysis and
+    // whether its file can be used.
+    void showPhotoInfo(QListWidgetItem *item);
 
     storage::Database &m_db;
     storage::RecordId m_clientId = 0;

@@ -12,9 +12,16 @@ struct StoredFile
     QString sha256;       // lower-case hex
     QString relativePath; // inside the root folder
     std::int64_t byteSize = 0;
-    // A file was at the address but did not hold its bytes (damaged since it was stored): this
-    // copy replaced it.
-    bool replacedDamaged = false;
+    // What was at the content address before: nothing (a new file, or one lost since it was
+    // stored), the same content (this copy was dropped), or other bytes (a file damaged since it
+    // was stored, which this copy replaced).
+    enum class Previously
+    {
+        Absent,
+        SameContent,
+        Damaged
+    };
+    Previously previously = Previously::Absent;
 };
 
 // Copies `sourcePath` into `root` under the path `pathForHash(sha256)` returns: reads the

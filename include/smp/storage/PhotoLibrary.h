@@ -1,6 +1,7 @@
 #pragma once
 
 #include "smp/storage/Records.h"
+#include "smp/storage/StorageError.h"
 
 #include <QStringList>
 
@@ -27,6 +28,31 @@ struct ImageFacts
 // The client whose photo `photoId` is; throws StorageError (NotFound) "photo N does not exist".
 RecordId clientOfPhoto(Database &db, RecordId photoId);
 
+// PhotoLibrary::add()'s Duplicate: the client already has this photo (`existingId`). The copy
+// still mends the library when the existing photo's file was lost or damaged (`mended`), so
+// importing the original again is how a technician repairs it.
+class DuplicatePhoto : public StorageError
+{
+public:
+    enum class Mended
+    {
+        Nothing,
+        MissingFile, // the file was gone: put back from this copy
+        DamagedFile  // the file no longer held the imported bytes: replaced by this copy
+    };
+    DuplicatePhoto(const QString &message, RecordId existingId, Mended mended)
+        : StorageError(ErrorKind::Duplicate, message)
+        , m_existingId(existingId)
+        , m_mended(mended)
+    {}
+    RecordId existingId() const noexcept { return m_existingId; }
+    Mended mended() const noexcept { return m_mended; }
+
+private:
+    RecordId m_existingId;
+    Mended m_mended;
+};
+
 // The content-addressed photo library beside a database ("<database>.photos/ab/<sha256>.ext")
 // and the photo rows that name its files.
 //
@@ -43,7 +69,8 @@ public:
     const QString &root() const noexcept { return m_root; }
 
     // Copies `sourcePath` into the library and records it for `clientId`.
-    // Throws Duplicate when this client already has a photo with the same content, NotFound
+    // Throws DuplicatePhoto when this client already has a photo with the same content (after
+    // mending that photo's lost or damaged file with this copy), NotFound
     // for an unknown client, Io / DiskFull when the copy fails (nothing is left behind).
     Photo add(RecordId clientId, const QString &sourcePath, PhotoView view,
               const ImageFacts &facts);
