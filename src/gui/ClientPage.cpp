@@ -385,6 +385,7 @@ void ClientPage::showPhotoInfo(QListWidgetItem *item)
         return;
     m_selectedPhotoView->setCurrentIndex(m_selectedPhotoView->findData(int(photo->view)));
     const auto calibration = storage::PhotoLibrary(m_db).currentCalibration(photo->id);
+    const QString problem = item->data(kFileProblemRole).toString();
     QString text = tr("%1 · %2 × %3 px · taken %4%5 · from %6 · %7")
                        .arg(viewLabel(photo->view))
                        .arg(photo->widthPx)
@@ -392,11 +393,13 @@ void ClientPage::showPhotoInfo(QListWidgetItem *item)
                        .arg(QLocale().toString(photo->takenAt.toLocalTime(), QLocale::ShortFormat))
                        .arg(photo->takenAtFromExif ? QString() : tr(" (file date)"))
                        .arg(photo->originalName)
-                       .arg(clinic::describeCalibration(calibration)) +
-                   QLatin1Char('\n') + describeLatestAnalysis(photo->id);
-    // The whole reason and what to do, where the technician reads about the photo (the
-    // thumbnail says only "file damaged").
-    if (const QString problem = item->data(kFileProblemRole).toString(); !problem.isEmpty())
+                       .arg(clinic::describeCalibration(calibration));
+    // The latest analysis, unless there is none and the file cannot be opened to make one: then
+    // the whole reason and what to do (the thumbnail says only "file damaged").
+    const bool analysed = storage::AnalysisStore(m_db).latest(photo->id).has_value();
+    if (analysed || problem.isEmpty())
+        text += QLatin1Char('\n') + describeLatestAnalysis(photo->id);
+    if (!problem.isEmpty())
         text += QLatin1Char('\n') + tr("The file cannot be used: %1").arg(problem);
     m_photoInfo->setText(text);
 }

@@ -604,6 +604,7 @@ TEST_CASE("the photo viewer says in full why it cannot show a photo whose file i
     auto *info = child<QLabel>(window.clientPage(), "photoInfo");
     CHECK(info->text().contains(QStringLiteral("The file cannot be used: photo %1").arg(photo.id)));
     CHECK(info->text().contains(QStringLiteral("import the original")));
+    CHECK_FALSE(info->text().contains(QStringLiteral("open the photo and choose Analyze")));
 
     // Importing the original again mends it: said so (not "Imported 0 photos" and silence),
     // and the thumbnail is whole again.
