@@ -358,11 +358,15 @@ void ClientPage::buildPhotosTab()
     m_photoList->setObjectName(QStringLiteral("photoList"));
     m_photoList->setViewMode(QListView::IconMode);
     m_photoList->setIconSize(QSize(kThumbnailSize, kThumbnailSize));
-    m_photoList->setGridSize(QSize(kThumbnailSize + 24, kThumbnailSize + 48));
+    // Room for three lines under each thumbnail: view, date and "file damaged".
+    const int textHeight = 3 * m_photoList->fontMetrics().lineSpacing() + 6;
+    m_photoList->setGridSize(QSize(kThumbnailSize + 24, kThumbnailSize + textHeight + 12));
     m_photoList->setResizeMode(QListView::Adjust);
     m_photoList->setMovement(QListView::Static);
     m_photoList->setWordWrap(true);
-    m_photoList->setUniformItemSizes(true);
+    // Each item sized by its own text: sized alike (from the first), the third line a check
+    // adds to a damaged file's item was cut off, its date elided.
+    m_photoList->setUniformItemSizes(false);
     layout->addWidget(m_photoList, 1);
     m_photoInfo = new QLabel(tr("Drop photos here to import them."), page);
     m_photoInfo->setObjectName(QStringLiteral("photoInfo"));

@@ -30,6 +30,7 @@
 #include <QDateEdit>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QGraphicsItem>
 #include <QLineEdit>
 #include <QLineF>
@@ -632,5 +633,23 @@ int main(int argc, char *argv[])
         .save(out + QStringLiteral("/analysis-overlay-grey-phantom.png"));
     std::printf("wrote %s\n",
                 qPrintable(out + QStringLiteral("/analysis-overlay-grey-phantom.png")));
+
+    // Last, as it damages the sample's photo: its library file cut short (a disk fault), the
+    // Photos tab reloaded by selecting the client again.
+    {
+        const auto samplePhotos = smp::storage::PhotoLibrary(db).photos(*sample);
+        QFile file(smp::storage::PhotoLibrary(db).absolutePath(samplePhotos.front()));
+        if (file.open(QIODevice::ReadWrite) && file.resize(file.size() / 2)) {
+            file.close();
+            window.selectClient(*sample + 1); // another client, then back
+            settle();
+            window.selectClient(*sample);
+            window.clientPage()->tabs()->setCurrentIndex(3);
+            settle(1500);
+            window.clientPage()->photoList()->setCurrentRow(0);
+            settle(300);
+            save(&window, out + QStringLiteral("/photos-file-damaged.png"));
+        }
+    }
     return 0;
 }
