@@ -80,6 +80,13 @@
             <numerusform>%n tiles reverted</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Backup %1 (schema version %2): database passes the integrity check, %n photo file(s) checked</source>
+        <translation>
+            <numerusform>Backup %1 (schema version %2): database passes the integrity check, %n photo file checked</numerusform>
+            <numerusform>Backup %1 (schema version %2): database passes the integrity check, %n photo files checked</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>smp::gui::ClientListModel</name>
@@ -177,6 +184,20 @@ This cannot be undone; make a backup first if unsure.</numerusform>
         <translation>
             <numerusform>%1 of %n client</numerusform>
             <numerusform>%1 of %n clients</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n problem(s) found in the backup %1: what is named cannot be restored as it was saved.</source>
+        <translation>
+            <numerusform>%n problem found in the backup %1: what is named cannot be restored as it was saved.</numerusform>
+            <numerusform>%n problems found in the backup %1: what is named cannot be restored as it was saved.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The backup %1 and its %n photo(s) can be restored: its records pass the integrity check and every photo file holds the bytes it was imported with.</source>
+        <translation>
+            <numerusform>The backup %1 and its %n photo can be restored: its records pass the integrity check and the photo file holds the bytes it was imported with.</numerusform>
+            <numerusform>The backup %1 and its %n photos can be restored: its records pass the integrity check and every photo file holds the bytes it was imported with.</numerusform>
         </translation>
     </message>
 </context>

@@ -210,6 +210,45 @@ int dbRestore(const QStringList &arguments)
                                 "is damaged in the backup: not copied into the library");
 }
 
+int dbVerifyBackup(const QStringList &arguments)
+{
+    Invocation call(QStringLiteral("db verify-backup"),
+                    QStringLiteral("Checks a backup without restoring it: its database (integrity "
+                                   "and links, on a private copy) and every photo file in "
+                                   "FILE.photos against the SHA-256 recorded at import. Exit 1 "
+                                   "when it finds a problem."),
+                    arguments, {}, {QStringLiteral("FILE The backup file to check.")});
+    const auto args = call.requirePositional(1);
+    const bool showProgress = !call.json();
+    const auto check = storage::checkBackup(args[0], [showProgress](qint64 done, qint64 total) {
+        if (showProgress && total > 0 && done < total && done % 100 == 0)
+            std::fprintf(stderr, "[%lld/%lld] photo files\n", static_cast<long long>(done),
+                         static_cast<long long>(total));
+        return true;
+    });
+    if (call.json()) {
+        QJsonObject object;
+        object[QLatin1String("file")] = check.databaseFile;
+        object[QLatin1String("schema_version")] = check.schemaVersion;
+        object[QLatin1String("photos")] = check.photos;
+        object[QLatin1String("photos_checked")] = check.photosChecked;
+        object[QLatin1String("problems")] = QJsonArray::fromStringList(check.problems);
+        object[QLatin1String("ok")] = check.problems.isEmpty();
+        printJson(object);
+    } else {
+        print(QObject::tr("Backup %1 (schema version %2): database passes the integrity "
+                          "check, %n photo file(s) checked",
+                          nullptr, check.photosChecked)
+                  .arg(check.databaseFile)
+                  .arg(check.schemaVersion));
+        for (const QString &problem : check.problems)
+            print(QStringLiteral("  %1").arg(problem));
+        print(check.problems.isEmpty() ? QStringLiteral("OK: the backup can be restored")
+                                       : QStringLiteral("PROBLEMS FOUND"));
+    }
+    return check.problems.isEmpty() ? 0 : 1;
+}
+
 } // namespace
 
 int runDbCommand(const QString &verb, const QStringList &arguments)
@@ -222,8 +261,11 @@ int runDbCommand(const QString &verb, const QStringList &arguments)
         return dbBackup(arguments);
     if (verb == QLatin1String("restore"))
         return dbRestore(arguments);
+    if (verb == QLatin1String("verify-backup"))
+        return dbVerifyBackup(arguments);
     throw UsageError(
-        QStringLiteral("db: unknown command \"%1\" (check, info, backup, restore)").arg(verb));
+        QStringLiteral("db: unknown command \"%1\" (check, info, backup, restore, verify-backup)")
+            .arg(verb));
 }
 
 int runAuditCommand(const QStringList &arguments)

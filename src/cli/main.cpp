@@ -21,7 +21,8 @@ const char *const kUsage = R"(Usage: smp <command> [options]   (every command ta
 Clients:   client add|list|show|edit|delete
            screening set|items        consent add
 Photos:    photo import CLIENT FILE... --view VIEW     photo list|set-view|delete
-Database:  db check|info|backup FILE|restore FILE      audit [--client ID]
+Database:  db check|info|backup FILE|restore FILE|verify-backup FILE
+           audit [--client ID]
 Calibration: calibrate PHOTO [--points x1,y1,x2,y2 --length-mm L]   marker-sheet FILE.pdf
 Analysis:  analyze PHOTO [--view V] [--mm-per-px X] [--hair-tone auto|darker|lighter]
                 [--reference-area x,y,w,h|none] [--corrections keep|drop]

@@ -82,6 +82,23 @@ QFuture<void> backupInBackground(const DatabaseAddress &address, const QString &
         });
 }
 
+QFuture<void> checkBackupInBackground(const QString &file,
+                                      std::shared_ptr<storage::BackupCheck> result,
+                                      std::shared_ptr<QString> error)
+{
+    return QtConcurrent::run([file, result, error](QPromise<void> &promise) {
+        try {
+            *result = storage::checkBackup(file, [&promise](qint64 done, qint64 total) {
+                promise.setProgressRange(0, static_cast<int>(total));
+                promise.setProgressValue(static_cast<int>(done));
+                return !promise.isCanceled();
+            });
+        } catch (const std::exception &failure) {
+            *error = QString::fromUtf8(failure.what());
+        }
+    });
+}
+
 QFuture<void> checkDatabaseInBackground(const DatabaseAddress &address,
                                         std::shared_ptr<QStringList> problems,
                                         std::shared_ptr<QString> error)

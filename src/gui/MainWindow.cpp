@@ -186,6 +186,9 @@ void MainWindow::createActions()
         file->addAction(tr("&Restore From Backup..."), this, [this] { restoreDatabase(); });
     restore->setStatusTip(
         tr("Replace the records with a backup; the current state is saved first"));
+    file->addAction(tr("&Verify Backup..."), this, [this] { verifyBackup(); })
+        ->setStatusTip(tr("Check that a backup and all its photos can be restored, without "
+                          "restoring it"));
     file->addAction(tr("&Check Database"), this, &MainWindow::checkDatabase)
         ->setStatusTip(tr("Read every record and photo and report anything damaged or missing"));
     QAction *settings = file->addAction(tr("S&ettings..."), this, [this] {
@@ -574,6 +577,58 @@ void MainWindow::checkDatabase()
             showError(tr("Check Database"), problems->join(QLatin1Char('\n')));
         emit databaseChecked(int(problems->size()));
     });
+}
+
+void MainWindow::verifyBackup(const QString &chosenFile)
+{
+    const QString file =
+        !chosenFile.isEmpty()
+            ? chosenFile
+            : QFileDialog::getOpenFileName(this, tr("Verify Backup"), QString(),
+                                           tr("SMP Planner database (*.sqlite);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    // Every photo file of the backup is read: on a worker, with progress and Cancel.
+    auto result = std::make_shared<storage::BackupCheck>();
+    auto error = std::make_shared<QString>();
+    followWithProgress(
+        this, tr("Checking the backup"), checkBackupInBackground(file, result, error),
+        [this, result, error] {
+            if (result->cancelled) {
+                emit backupChecked(-1);
+                return;
+            }
+            QMessageBox::Icon icon = QMessageBox::Information;
+            QString title = tr("Backup Sound");
+            QString text;
+            if (!error->isEmpty()) {
+                icon = QMessageBox::Warning;
+                title = tr("Backup Cannot Be Used");
+                text = *error;
+            } else if (!result->problems.isEmpty()) {
+                icon = QMessageBox::Warning;
+                title = tr("Backup Damaged");
+                text = tr("%n problem(s) found in the backup %1: what is named cannot be "
+                          "restored as it was saved.",
+                          nullptr, int(result->problems.size()))
+                           .arg(result->databaseFile);
+            } else {
+                text = tr("The backup %1 and its %n photo(s) can be restored: its records pass "
+                          "the integrity check and every photo file holds the bytes it was "
+                          "imported with.",
+                          nullptr, result->photos)
+                           .arg(result->databaseFile);
+            }
+            auto *box = new QMessageBox(icon, title, text, QMessageBox::Ok, this);
+            box->setObjectName(QStringLiteral("backupCheckBox"));
+            if (!result->problems.isEmpty()) {
+                box->setInformativeText(result->problems.first());
+                box->setDetailedText(result->problems.join(QLatin1Char('\n')));
+            }
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+            emit backupChecked(error->isEmpty() ? int(result->problems.size()) : -1);
+        });
 }
 
 void MainWindow::showError(const QString &what, const QString &message)

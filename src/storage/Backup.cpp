@@ -2,6 +2,8 @@
 
 #include "smp/storage/Database.h"
 #include "smp/storage/FileWriting.h"
+#include "smp/storage/Records.h"
+#include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
 
 #include <QDateTime>
@@ -276,6 +278,92 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
         mirrorLibrary(Database::photoLibraryPathFor(sourceInfo.absoluteFilePath()),
                       db.photoLibraryPath(), Existing::Verify, result.damagedPhotoFiles);
     return result;
+}
+
+BackupCheck checkBackup(const QString &backupFile, const ProgressCallback &progress)
+{
+    const QFileInfo info(backupFile);
+    if (!info.exists() || !info.isFile()) {
+        throw StorageError(ErrorKind::NotFound,
+                           QStringLiteral("backup file \"%1\" does not exist").arg(backupFile));
+    }
+    BackupCheck check;
+    check.databaseFile = info.absoluteFilePath();
+    QTemporaryDir scratch(QDir::tempPath() + QStringLiteral("/smp-backup-check-XXXXXX"));
+    if (!scratch.isValid()) {
+        throw StorageError(ErrorKind::ReadOnly,
+                           QStringLiteral("cannot create a work folder in \"%1\" to check the "
+                                          "backup")
+                               .arg(QDir::tempPath()));
+    }
+    const QString copy = scratch.filePath(QStringLiteral("check.sqlite"));
+    copyFileAtomically(check.databaseFile, copy);
+    {
+        HandleCloser peek;
+        if (sqlite3_open_v2(QFile::encodeName(copy).constData(), &peek.handle, SQLITE_OPEN_READONLY,
+                            nullptr) == SQLITE_OK) {
+            sqlite3_stmt *statement = nullptr;
+            if (sqlite3_prepare_v2(peek.handle, "PRAGMA user_version", -1, &statement, nullptr) ==
+                    SQLITE_OK &&
+                sqlite3_step(statement) == SQLITE_ROW) {
+                check.schemaVersion = sqlite3_column_int(statement, 0);
+            }
+            sqlite3_finalize(statement);
+        }
+    }
+    struct Row
+    {
+        RecordId id = 0;
+        RecordId clientId = 0;
+        QString sha256, fileName, originalName;
+    };
+    std::vector<Row> rows;
+    try {
+        Database::Options options;
+        options.fullIntegrityCheck = true;
+        options.createIfMissing = false;
+        Database candidate(copy, options);
+        check.problems << candidate.foreignKeyProblems();
+        auto select = candidate.prepare(
+            "SELECT id, client_id, sha256, file_name, original_name FROM photos ORDER BY id");
+        while (select.step())
+            rows.push_back(
+                {select.int64(0), select.int64(1), select.text(2), select.text(3), select.text(4)});
+    } catch (const StorageError &error) {
+        QString message = error.message();
+        message.replace(copy, check.databaseFile);
+        throw StorageError(error.kind(),
+                           QStringLiteral("backup \"%1\": %2").arg(check.databaseFile, message));
+    }
+    check.photos = static_cast<int>(rows.size());
+    const QString library = Database::photoLibraryPathFor(check.databaseFile);
+    for (const Row &row : rows) {
+        if (progress && !progress(check.photosChecked, check.photos)) {
+            check.cancelled = true;
+            break;
+        }
+        const QString path = library + QLatin1Char('/') + row.fileName;
+        const QString which = QStringLiteral("photo %1 of client %2 (%3)")
+                                  .arg(row.id)
+                                  .arg(row.clientId)
+                                  .arg(row.originalName);
+        if (!QFileInfo::exists(path)) {
+            check.problems << QStringLiteral("%1: its file \"%2\" is missing from the backup; "
+                                             "back up again (the next backup copies it)")
+                                  .arg(which, path);
+        } else if (sha256OfFile(path) != row.sha256) {
+            check.problems << QStringLiteral("%1: its file \"%2\" in the backup has changed "
+                                             "since it was imported (damaged on the backup "
+                                             "drive) and cannot be restored; make a new backup "
+                                             "to another file (updating this one keeps a file "
+                                             "of the same size as it is)")
+                                  .arg(which, path);
+        }
+        ++check.photosChecked;
+    }
+    if (progress && !check.cancelled)
+        progress(check.photosChecked, check.photos);
+    return check;
 }
 
 } // namespace smp::storage

@@ -2061,6 +2061,28 @@ TEST_CASE("a photo file damaged in the library is named, not read: analyze, repo
     CHECK(backup.exitCode == 1);
     CHECK(backup.err.contains(QStringLiteral("has changed since it was imported (damaged): not "
                                              "backed up")));
+    // The backup itself checks out whole without the damaged file's photo, which it names as
+    // missing; `db verify-backup` needs no database of its own.
+    const Result verified =
+        run(dir, {QStringLiteral("db"), QStringLiteral("verify-backup"),
+                  dir.file(QStringLiteral("backup.sqlite")), QStringLiteral("--json")});
+    CHECK(verified.exitCode == 1);
+    CHECK(verified.json().object()[QStringLiteral("photos")].toInt() == 2);
+    const QJsonArray backupProblems =
+        verified.json().object()[QStringLiteral("problems")].toArray();
+    REQUIRE(backupProblems.size() == 1);
+    CHECK(backupProblems.at(0).toString().startsWith(
+        QStringLiteral("photo 2 of client 1 (turned.png): its file")));
+    CHECK(backupProblems.at(0).toString().contains(QStringLiteral("is missing from the backup")));
+    const Result verifiedText = run(dir, {QStringLiteral("db"), QStringLiteral("verify-backup"),
+                                          dir.file(QStringLiteral("backup.sqlite"))});
+    CHECK(verifiedText.exitCode == 1);
+    CHECK(verifiedText.out.contains(QStringLiteral("2 photo files checked")));
+    CHECK(verifiedText.out.contains(QStringLiteral("PROBLEMS FOUND")));
+    const Result notABackup = run(dir, {QStringLiteral("db"), QStringLiteral("verify-backup"),
+                                        dir.file(QStringLiteral("nothing.sqlite"))});
+    CHECK(notABackup.exitCode != 0);
+    CHECK(notABackup.err.contains(QStringLiteral("nothing.sqlite\" does not exist")));
 
     // Its file gone altogether: said so.
     REQUIRE(QFile::remove(stored));

@@ -3509,6 +3509,54 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
     CHECK(text.contains(QStringLiteral("has lost its file")));
 }
 
+TEST_CASE("Verify Backup checks a backup's records and photo files off the GUI thread, without "
+          "restoring it",
+          "[gui]")
+{
+    SampleClinic sample;
+    auto &[dir, db, clientId] = sample;
+    gui::MainWindow window(db);
+    window.show();
+    const QString backupFile = dir.file(QStringLiteral("backup.sqlite"));
+    const storage::BackupResult backup = storage::backupDatabase(db, backupFile);
+    // Verifies as the menu does; returns the problems counted and the box's title and texts.
+    const auto verify = [&window](const QString &file) {
+        QSignalSpy checked(&window, &gui::MainWindow::backupChecked);
+        window.verifyBackup(file);
+        REQUIRE(checked.wait(30000));
+        auto *box = window.findChild<QMessageBox *>(QStringLiteral("backupCheckBox"));
+        REQUIRE(box != nullptr);
+        const QStringList said{box->windowTitle(), box->text(), box->informativeText()};
+        box->close();
+        QTest::qWait(20); // deleted on close
+        return std::pair{checked.at(0).at(0).toInt(), said};
+    };
+    auto [problems, said] = verify(backupFile);
+    CHECK(problems == 0);
+    CHECK(said[0] == QStringLiteral("Backup Sound"));
+    CHECK(said[1].contains(QStringLiteral("and its 1 photo can be restored")));
+
+    // A bit flipped in the backup's copy of the photo (on the backup drive): named.
+    const storage::Photo photo = storage::PhotoLibrary(db).photos(*clientId).front();
+    const QString copy = backup.photoFolder + QLatin1Char('/') + photo.fileName;
+    QByteArray bytes = test::readAll(copy);
+    bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
+    test::writeBytes(copy, bytes);
+    std::tie(problems, said) = verify(backupFile);
+    CHECK(problems == 1);
+    CHECK(said[0] == QStringLiteral("Backup Damaged"));
+    CHECK(said[1].startsWith(QStringLiteral("1 problem found in the backup")));
+    CHECK(said[2].contains(QStringLiteral("in the backup has changed since it was imported")));
+
+    // Not a backup at all: said, with the file's name.
+    const QString text = dir.file(QStringLiteral("notes.sqlite"));
+    test::writeBytes(text, QByteArrayLiteral("not a database at all").repeated(100));
+    std::tie(problems, said) = verify(text);
+    CHECK(problems == -1);
+    CHECK(said[0] == QStringLiteral("Backup Cannot Be Used"));
+    CHECK(said[1].contains(text));
+}
+
 TEST_CASE("a damaged autosaved design is said, not restored, and the saved plan shown",
           "[gui][autosave]")
 {

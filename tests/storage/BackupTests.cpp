@@ -209,3 +209,72 @@ TEST_CASE("a cancelled backup leaves no file behind", "[backup]")
     CHECK_FALSE(QFile::exists(target));
     CHECK_FALSE(QFile::exists(target + QStringLiteral(".partial")));
 }
+
+TEST_CASE("a backup is checked without restoring it: its records, and every photo file by its "
+          "SHA-256",
+          "[backup]")
+{
+    ScratchDir dir;
+    Database db(dir.file(QStringLiteral("clinic.sqlite")));
+    const RecordId client = addClient(db, QStringLiteral("Verified"));
+    const Photo first =
+        test::importTestImage(db, client, dir.file(QStringLiteral("a.png")), 80, 60, "png", 51);
+    const Photo second =
+        test::importTestImage(db, client, dir.file(QStringLiteral("b.png")), 80, 60, "png", 52);
+    const QString backupFile = dir.file(QStringLiteral("b.sqlite"));
+    const BackupResult backup = backupDatabase(db, backupFile);
+    const QByteArray backupBytes = test::readAll(backupFile);
+
+    qint64 lastDone = -1, lastTotal = -1;
+    BackupCheck check = checkBackup(backupFile, [&](qint64 done, qint64 total) {
+        lastDone = done;
+        lastTotal = total;
+        return true;
+    });
+    CHECK(check.problems.isEmpty());
+    CHECK(check.photos == 2);
+    CHECK(check.photosChecked == 2);
+    CHECK(check.schemaVersion == kCurrentSchemaVersion);
+    CHECK(lastDone == 2);
+    CHECK(lastTotal == 2);
+
+    // A bit flipped on the backup drive (the same size: the next backup keeps it as it is),
+    // and the other photo's file lost: each named, with what to do.
+    const QString firstCopy = backup.photoFolder + QLatin1Char('/') + first.fileName;
+    QByteArray flipped = test::readAll(firstCopy);
+    flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x10);
+    test::writeBytes(firstCopy, flipped);
+    REQUIRE(QFile::remove(backup.photoFolder + QLatin1Char('/') + second.fileName));
+    check = checkBackup(backupFile);
+    REQUIRE(check.problems.size() == 2);
+    CHECK(check.problems[0].startsWith(
+        QStringLiteral("photo %1 of client %2 (a.png)").arg(first.id).arg(client)));
+    CHECK(check.problems[0].contains(QStringLiteral("has changed since it was imported")));
+    CHECK(check.problems[0].contains(QStringLiteral("make a new backup to another file")));
+    CHECK(check.problems[1].contains(QStringLiteral("(b.png): its file")));
+    CHECK(check.problems[1].contains(QStringLiteral("is missing from the backup")));
+    // Checking never writes to the backup.
+    CHECK(test::readAll(backupFile) == backupBytes);
+
+    // Cancelled before the second file: what was checked is said, and that it stopped.
+    check = checkBackup(backupFile, [](qint64 done, qint64) { return done < 1; });
+    CHECK(check.cancelled);
+    CHECK(check.photosChecked == 1);
+
+    // Not a database, or none there: an error naming the file.
+    const QString text = dir.file(QStringLiteral("text.sqlite"));
+    test::writeBytes(text, QByteArrayLiteral("not a database at all").repeated(100));
+    try {
+        checkBackup(text);
+        FAIL("a text file passed as a backup");
+    } catch (const StorageError &error) {
+        CHECK(error.kind() == ErrorKind::NotADatabase);
+        CHECK(error.message().contains(text));
+    }
+    try {
+        checkBackup(dir.file(QStringLiteral("missing.sqlite")));
+        FAIL("a missing backup passed");
+    } catch (const StorageError &error) {
+        CHECK(error.kind() == ErrorKind::NotFound);
+    }
+}

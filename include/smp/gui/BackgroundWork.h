@@ -44,6 +44,13 @@ QFuture<void> restoreInBackground(const DatabaseAddress &address, const QString 
                                   std::shared_ptr<storage::RestoreResult> result,
                                   std::shared_ptr<QString> error);
 
+// storage::checkBackup() of the backup `file` on a worker thread (progress in photo files;
+// Cancel stops between files, `result->cancelled`); `error` says why the check could not run
+// (no such file, not a database, damaged, newer than this program).
+QFuture<void> checkBackupInBackground(const QString &file,
+                                      std::shared_ptr<storage::BackupCheck> result,
+                                      std::shared_ptr<QString> error);
+
 // The full check of the database (integrity, foreign keys) and the photo library (a file for
 // every photo row) on a worker thread, a step each; `problems` lists what is wrong (empty: all
 // sound), `error` says why the check itself could not run (the database cannot be opened) or

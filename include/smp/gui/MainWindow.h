@@ -53,6 +53,9 @@ public:
     // Restores the backup `file` after asking to confirm, or first asks which when it is empty.
     void restoreDatabase(const QString &file = QString());
     void checkDatabase();
+    // Checks a backup without restoring it (asks for the file when `file` is empty); says what
+    // it found in a message box (object name "backupCheckBox") and emits backupChecked().
+    void verifyBackup(const QString &file = QString());
     void saveMarkerSheet();
     // The client's consultation report: gathered in the background (progress, Cancel), then
     // shown in a print preview (print from there) or, with `pdfPath`, written as PDF.
@@ -77,6 +80,8 @@ public:
 signals:
     // File > Check Database finished with this many problems (tests).
     void databaseChecked(int problems);
+    // -1: the check could not run or was cancelled.
+    void backupChecked(int problems);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
