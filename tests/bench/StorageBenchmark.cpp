@@ -17,6 +17,7 @@
 #include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/AuditLog.h"
+#include "smp/storage/Backup.h"
 #include "smp/storage/ClientStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -279,6 +280,20 @@ int main(int argc, char *argv[])
                 const Photo first = library.photos(ownerId).front();
                 report("check a 12 MP JPEG against its SHA-256 before reading it", measure(10, [&] {
                            sink += static_cast<std::size_t>(library.verifiedPath(first).size());
+                       }));
+                // File > Verify Backup on a backup of those five photos: its records (a private
+                // copy, full integrity check) and every photo file hashed.
+                Database small(dir.filePath(QStringLiteral("five.sqlite")));
+                Client five;
+                five.familyName = QStringLiteral("Five Photos");
+                const RecordId fiveId = ClientStore(small).add(five);
+                for (const QString &file : files)
+                    smp::clinic::importPhoto(small, fiveId, file, PhotoView::Top);
+                const QString backupFile = dir.filePath(QStringLiteral("five-backup.sqlite"));
+                smp::storage::backupDatabase(small, backupFile);
+                report("verify a backup of five 12 MP JPEGs (records + hashes)", measure(5, [&] {
+                           sink += static_cast<std::size_t>(
+                               smp::storage::checkBackup(backupFile).photosChecked);
                        }));
             }
         }
