@@ -30,6 +30,25 @@ struct HandleCloser
     ~HandleCloser() { sqlite3_close_v2(handle); }
 };
 
+// The schema version written in the database file at `path` (PRAGMA user_version), read
+// without opening it for writing: before Database upgrades a copy. 0 when it cannot be read.
+int schemaVersionOf(const QString &path)
+{
+    HandleCloser peek;
+    int version = 0;
+    if (sqlite3_open_v2(QFile::encodeName(path).constData(), &peek.handle, SQLITE_OPEN_READONLY,
+                        nullptr) == SQLITE_OK) {
+        sqlite3_stmt *statement = nullptr;
+        if (sqlite3_prepare_v2(peek.handle, "PRAGMA user_version", -1, &statement, nullptr) ==
+                SQLITE_OK &&
+            sqlite3_step(statement) == SQLITE_ROW) {
+            version = sqlite3_column_int(statement, 0);
+        }
+        sqlite3_finalize(statement);
+    }
+    return version;
+}
+
 // Copies every page of `from` (schema "main") into `to` with the backup API.
 // Returns false when cancelled.
 bool copyPages(sqlite3 *from, sqlite3 *to, const QString &describe,
@@ -225,19 +244,7 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
     copyFileAtomically(sourceInfo.absoluteFilePath(), copy);
 
     RestoreResult result;
-    {
-        HandleCloser peek;
-        if (sqlite3_open_v2(QFile::encodeName(copy).constData(), &peek.handle, SQLITE_OPEN_READONLY,
-                            nullptr) == SQLITE_OK) {
-            sqlite3_stmt *statement = nullptr;
-            if (sqlite3_prepare_v2(peek.handle, "PRAGMA user_version", -1, &statement, nullptr) ==
-                    SQLITE_OK &&
-                sqlite3_step(statement) == SQLITE_ROW) {
-                result.schemaStepsApplied = sqlite3_column_int(statement, 0);
-            }
-            sqlite3_finalize(statement);
-        }
-    }
+    result.schemaStepsApplied = schemaVersionOf(copy);
     try {
         Database::Options options;
         options.fullIntegrityCheck = true;
@@ -298,19 +305,7 @@ BackupCheck checkBackup(const QString &backupFile, const ProgressCallback &progr
     }
     const QString copy = scratch.filePath(QStringLiteral("check.sqlite"));
     copyFileAtomically(check.databaseFile, copy);
-    {
-        HandleCloser peek;
-        if (sqlite3_open_v2(QFile::encodeName(copy).constData(), &peek.handle, SQLITE_OPEN_READONLY,
-                            nullptr) == SQLITE_OK) {
-            sqlite3_stmt *statement = nullptr;
-            if (sqlite3_prepare_v2(peek.handle, "PRAGMA user_version", -1, &statement, nullptr) ==
-                    SQLITE_OK &&
-                sqlite3_step(statement) == SQLITE_ROW) {
-                check.schemaVersion = sqlite3_column_int(statement, 0);
-            }
-            sqlite3_finalize(statement);
-        }
-    }
+    check.schemaVersion = schemaVersionOf(copy);
     struct Row
     {
         RecordId id = 0;
