@@ -332,6 +332,16 @@ BackupCheck checkBackup(const QString &backupFile, const ProgressCallback &progr
     }
     check.photos = static_cast<int>(rows.size());
     const QString library = Database::photoLibraryPathFor(check.databaseFile);
+    // The usual slip: the database file copied to the backup drive without its photo folder.
+    // Said once, not once per photo.
+    if (!rows.empty() && !QFileInfo(library).isDir()) {
+        check.problems << QStringLiteral("the backup's photo folder \"%1\" is missing, so none "
+                                         "of its %2 photos can be restored: copy that folder "
+                                         "beside the backup file, or back up again")
+                              .arg(library)
+                              .arg(check.photos);
+        return check;
+    }
     for (const Row &row : rows) {
         if (progress && !progress(check.photosChecked, check.photos)) {
             check.cancelled = true;

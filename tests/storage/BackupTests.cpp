@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QDir>
 #include <QFile>
 
 #include <atomic>
@@ -255,6 +256,17 @@ TEST_CASE("a backup is checked without restoring it: its records, and every phot
     CHECK(check.problems[1].contains(QStringLiteral("is missing from the backup")));
     // Checking never writes to the backup.
     CHECK(test::readAll(backupFile) == backupBytes);
+
+    // The database file copied without its photo folder: said once, naming the folder.
+    const QString alone = dir.file(QStringLiteral("alone/b.sqlite"));
+    REQUIRE(QDir().mkpath(dir.file(QStringLiteral("alone"))));
+    REQUIRE(QFile::copy(backupFile, alone));
+    const BackupCheck withoutPhotos = checkBackup(alone);
+    REQUIRE(withoutPhotos.problems.size() == 1);
+    CHECK(withoutPhotos.problems[0].startsWith(
+        QStringLiteral("the backup's photo folder \"%1.photos\" is missing, so none of its 2 "
+                       "photos can be restored")
+            .arg(QFileInfo(alone).absoluteFilePath())));
 
     // Cancelled before the second file: what was checked is said, and that it stopped.
     check = checkBackup(backupFile, [](qint64 done, qint64) { return done < 1; });
