@@ -8,6 +8,7 @@
 #include "smp/storage/Migrations.h"
 #include "smp/storage/PhotoLibrary.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QObject>
 
@@ -199,6 +200,9 @@ int dbRestore(const QStringList &arguments)
         object[QLatin1String("safety_copy")] = result.safetyCopy;
         object[QLatin1String("photos_copied")] = result.photosCopied;
         object[QLatin1String("schema_steps_applied")] = result.schemaStepsApplied;
+        object[QLatin1String("photos_without_file")] =
+            QJsonArray::fromStringList(result.photosWithoutFile);
+        object[QLatin1String("backup_photo_folder_missing")] = result.backupPhotoFolderMissing;
         object[QLatin1String("damaged_photo_files")] =
             QJsonArray::fromStringList(result.damagedPhotoFiles);
         printJson(object);
@@ -206,8 +210,21 @@ int dbRestore(const QStringList &arguments)
         print(QStringLiteral("Restored %1 into %2").arg(args[0], call.database().path()));
         print(QStringLiteral("The state before the restore is saved in %1").arg(result.safetyCopy));
     }
-    return sayDamagedPhotoFiles(result.damagedPhotoFiles,
-                                "is damaged in the backup: not copied into the library");
+    const int damaged = sayDamagedPhotoFiles(
+        result.damagedPhotoFiles, "is damaged in the backup: not copied into the library");
+    const QString backupLibrary =
+        storage::Database::photoLibraryPathFor(QFileInfo(args[0]).absoluteFilePath());
+    for (const QString &photo : result.photosWithoutFile) {
+        std::fprintf(stderr, "smp: restored %s has no file: %s\n", qPrintable(photo),
+                     qPrintable(result.backupPhotoFolderMissing
+                                    ? QStringLiteral("the backup's photo folder \"%1\" is "
+                                                     "missing; put it beside the backup file and "
+                                                     "restore again")
+                                          .arg(backupLibrary)
+                                    : QStringLiteral("it is in neither the backup nor the "
+                                                     "library; import the original again")));
+    }
+    return damaged != 0 || !result.photosWithoutFile.isEmpty() ? 1 : 0;
 }
 
 int dbVerifyBackup(const QStringList &arguments)

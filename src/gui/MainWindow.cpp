@@ -513,32 +513,49 @@ void MainWindow::restoreDatabase(const QString &chosenFile)
         return;
     auto result = std::make_shared<storage::RestoreResult>();
     auto error = std::make_shared<QString>();
-    followWithProgress(this, tr("Restoring"),
-                       restoreInBackground({m_db.path(), m_db.actor()}, file, result, error),
-                       [this, result, error] {
-                           if (!error->isEmpty()) {
-                               showError(tr("The restore failed"), *error);
-                               return;
-                           }
-                           m_page->showClient(0);
-                           refreshList(0);
-                           showSelectedClient();
-                           if (!result->damagedPhotoFiles.isEmpty()) {
-                               QMessageBox::warning(
-                                   this, tr("Restore Complete, Photos Damaged"),
-                                   tr("The backup was restored. The state before it is saved in "
-                                      "%1. These photo files are damaged in the backup and were "
-                                      "not copied into the library:\n\n%2\n\nFile > Check "
-                                      "Database names their photos.")
-                                       .arg(result->safetyCopy,
-                                            result->damagedPhotoFiles.join(QLatin1Char('\n'))));
-                               return;
-                           }
-                           QMessageBox::information(
-                               this, tr("Restore Complete"),
-                               tr("The backup was restored. The state before it is saved in %1.")
-                                   .arg(result->safetyCopy));
-                       });
+    followWithProgress(
+        this, tr("Restoring"),
+        restoreInBackground({m_db.path(), m_db.actor()}, file, result, error),
+        [this, result, error, file] {
+            if (!error->isEmpty()) {
+                showError(tr("The restore failed"), *error);
+                return;
+            }
+            m_page->showClient(0);
+            refreshList(0);
+            showSelectedClient();
+            if (!result->photosWithoutFile.isEmpty()) {
+                const QString backupLibrary = storage::Database::photoLibraryPathFor(file);
+                QMessageBox::warning(this, tr("Restore Complete, Photos Missing"),
+                                     tr("The backup's records were restored (the state before "
+                                        "is saved in %1), but these photos have no file:\n\n"
+                                        "%2\n\n%3")
+                                         .arg(result->safetyCopy,
+                                              result->photosWithoutFile.join(QLatin1Char('\n')),
+                                              result->backupPhotoFolderMissing
+                                                  ? tr("The backup's photo folder %1 is missing: "
+                                                       "put it beside the backup file and "
+                                                       "restore again.")
+                                                        .arg(backupLibrary)
+                                                  : tr("They are in neither the backup nor the "
+                                                       "library: import the originals again.")));
+                return;
+            }
+            if (!result->damagedPhotoFiles.isEmpty()) {
+                QMessageBox::warning(this, tr("Restore Complete, Photos Damaged"),
+                                     tr("The backup was restored. The state before it is saved in "
+                                        "%1. These photo files are damaged in the backup and were "
+                                        "not copied into the library:\n\n%2\n\nFile > Check "
+                                        "Database names their photos.")
+                                         .arg(result->safetyCopy,
+                                              result->damagedPhotoFiles.join(QLatin1Char('\n'))));
+                return;
+            }
+            QMessageBox::information(
+                this, tr("Restore Complete"),
+                tr("The backup was restored. The state before it is saved in %1.")
+                    .arg(result->safetyCopy));
+        });
 }
 
 void MainWindow::saveMarkerSheet()

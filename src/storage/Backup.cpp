@@ -2,6 +2,7 @@
 
 #include "smp/storage/Database.h"
 #include "smp/storage/FileWriting.h"
+#include "smp/storage/PhotoLibrary.h"
 #include "smp/storage/Records.h"
 #include "smp/storage/Statement.h"
 #include "smp/storage/StorageError.h"
@@ -281,9 +282,18 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
     }
     // The library's files that do not hold their address are replaced from the backup (they
     // may have been what prompted the restore).
-    result.photosCopied =
-        mirrorLibrary(Database::photoLibraryPathFor(sourceInfo.absoluteFilePath()),
-                      db.photoLibraryPath(), Existing::Verify, result.damagedPhotoFiles);
+    const QString backupLibrary = Database::photoLibraryPathFor(sourceInfo.absoluteFilePath());
+    result.photosCopied = mirrorLibrary(backupLibrary, db.photoLibraryPath(), Existing::Verify,
+                                        result.damagedPhotoFiles);
+    // Records restored without their pictures (the backup's photo folder left behind, most
+    // often) are said, not found later one photo at a time.
+    for (const Photo &photo : PhotoLibrary(db).checkLibrary().rowsWithoutFile)
+        result.photosWithoutFile << QStringLiteral("photo %1 of client %2 (%3)")
+                                        .arg(photo.id)
+                                        .arg(photo.clientId)
+                                        .arg(photo.originalName);
+    result.backupPhotoFolderMissing =
+        !result.photosWithoutFile.isEmpty() && !QFileInfo(backupLibrary).isDir();
     return result;
 }
 

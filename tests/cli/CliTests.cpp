@@ -2105,6 +2105,43 @@ TEST_CASE("a photo file damaged in the library is named, not read: analyze, repo
     CHECK(again.json().object()[QStringLiteral("duplicates")].toArray().size() == 1);
 }
 
+TEST_CASE("smp db verify-backup and db restore name a backup copied without its photo folder",
+          "[cli][backup]")
+{
+    ScratchDir dir;
+    clientWithSamplePhoto(dir, QStringLiteral("Moved"));
+    REQUIRE(run(dir, {QStringLiteral("db"), QStringLiteral("backup"),
+                      dir.file(QStringLiteral("backup.sqlite"))})
+                .exitCode == 0);
+    const Result sound = run(dir, {QStringLiteral("db"), QStringLiteral("verify-backup"),
+                                   dir.file(QStringLiteral("backup.sqlite"))});
+    CHECK(sound.exitCode == 0);
+    CHECK(sound.out.contains(QStringLiteral("1 photo file checked")));
+    CHECK(sound.out.contains(QStringLiteral("OK: the backup can be restored")));
+
+    // The database file alone on the "USB stick".
+    REQUIRE(QDir().mkpath(dir.file(QStringLiteral("usb"))));
+    const QString alone = dir.file(QStringLiteral("usb/backup.sqlite"));
+    REQUIRE(QFile::copy(dir.file(QStringLiteral("backup.sqlite")), alone));
+    const Result verified =
+        run(dir, {QStringLiteral("db"), QStringLiteral("verify-backup"), alone});
+    CHECK(verified.exitCode == 1);
+    CHECK(verified.out.contains(QStringLiteral("the backup's photo folder \"%1.photos\" is "
+                                               "missing, so none of its 1 photos")
+                                    .arg(alone)));
+    // Restored on another machine from it: the records come back, exit 1, the photo named.
+    ScratchDir elsewhere;
+    const Result restored =
+        run(elsewhere, {QStringLiteral("db"), QStringLiteral("restore"), alone});
+    CHECK(restored.exitCode == 1);
+    CHECK(restored.err.contains(QStringLiteral("smp: restored photo 1 of client 1 "
+                                               "(sample.png) has no file: the backup's "
+                                               "photo folder")));
+    CHECK(restored.err.contains(QStringLiteral("put it beside the backup file and restore again")));
+    CHECK(run(elsewhere, {QStringLiteral("client"), QStringLiteral("list")})
+              .out.contains(QStringLiteral("Moved")));
+}
+
 TEST_CASE("reports and comparisons leave out a photo that shows no scalp, and say why",
           "[cli][report][analysis]")
 {

@@ -3507,6 +3507,25 @@ TEST_CASE("Check Database runs off the GUI thread and names a photo that lost it
     std::tie(problems, text) = check();
     CHECK(problems == 2);
     CHECK(text.contains(QStringLiteral("has lost its file")));
+
+    // Restored from a backup whose database file was copied without its photo folder: the
+    // records come back, and the restore says which photos did not, and why (it said only
+    // "The backup was restored").
+    const QString alone = dir.file(QStringLiteral("usb/good-backup.sqlite"));
+    REQUIRE(QDir().mkpath(dir.file(QStringLiteral("usb"))));
+    REQUIRE(QFile::copy(dir.file(QStringLiteral("good-backup.sqlite")), alone));
+    {
+        QStringList texts;
+        answerMessageBoxes({QMessageBox::Yes, QMessageBox::Ok}, &texts);
+        window.restoreDatabase(alone);
+        REQUIRE(QTest::qWaitFor([&texts] { return texts.size() == 2; }, 30000));
+        CHECK(texts[1].contains(QStringLiteral("but these photos have no file")));
+        CHECK(texts[1].contains(QStringLiteral("photo %1 of client %2 (sample-scalp-top.jpg)")
+                                    .arg(photo.id)
+                                    .arg(*clientId)));
+        CHECK(texts[1].contains(
+            QStringLiteral("The backup's photo folder %1.photos is missing").arg(alone)));
+    }
 }
 
 TEST_CASE("Verify Backup checks a backup's records and photo files off the GUI thread, without "

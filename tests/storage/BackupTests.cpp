@@ -268,6 +268,22 @@ TEST_CASE("a backup is checked without restoring it: its records, and every phot
                        "photos can be restored")
             .arg(QFileInfo(alone).absoluteFilePath())));
 
+    // Restored onto another machine from that lone file: the records come back, and the
+    // photos that did not are named, with the reason (it said nothing).
+    Database elsewhere(dir.file(QStringLiteral("elsewhere/clinic.sqlite")));
+    const RestoreResult restored = restoreDatabase(elsewhere, alone);
+    CHECK(ClientStore(elsewhere).count() == 1);
+    CHECK(restored.photosWithoutFile ==
+          QStringList{QStringLiteral("photo %1 of client %2 (a.png)").arg(first.id).arg(client),
+                      QStringLiteral("photo %1 of client %2 (b.png)").arg(second.id).arg(client)});
+    CHECK(restored.backupPhotoFolderMissing);
+    // From the backup with its folder: the damaged copy is not passed off as the photo and the
+    // lost one is lost, so both are still named, but the folder is there.
+    const RestoreResult whole = restoreDatabase(elsewhere, backupFile);
+    CHECK(whole.damagedPhotoFiles == QStringList{first.fileName});
+    CHECK(whole.photosWithoutFile == restored.photosWithoutFile);
+    CHECK_FALSE(whole.backupPhotoFolderMissing);
+
     // Cancelled before the second file: what was checked is said, and that it stopped.
     check = checkBackup(backupFile, [](qint64 done, qint64) { return done < 1; });
     CHECK(check.cancelled);

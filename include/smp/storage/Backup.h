@@ -39,6 +39,11 @@ struct RestoreResult
     // Library-relative names of the backup's files that no longer hold the bytes they were
     // imported with: not copied over the library's own.
     QStringList damagedPhotoFiles;
+    // The restored photos whose file is in neither the library nor the backup ("photo 3 of
+    // client 1 (top.jpg)"): their records are back, their pictures are not.
+    QStringList photosWithoutFile;
+    // The backup has no photo folder beside it (its database file copied alone): why, usually.
+    bool backupPhotoFolderMissing = false;
 };
 
 // Replaces the contents of the open database with the backup at `source`. The backup is
@@ -46,7 +51,8 @@ struct RestoreResult
 // integrity check; an older one is migrated). The current state is saved with
 // backupDatabase() as "<database>.before-restore-<UTC time>" before it is overwritten, and the
 // backup's photos are copied into the library, replacing library files that are missing or no
-// longer hold the bytes they were imported with (each is hashed: the whole library is read). Uses
+// longer hold the bytes they were imported with (each is hashed: the whole library is read);
+// the photos left without a file are named (`photosWithoutFile`). Uses
 // the backup API into the live connection, so other connections see the restored data at their next
 // transaction.
 RestoreResult restoreDatabase(Database &db, const QString &source,
