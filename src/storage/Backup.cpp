@@ -300,7 +300,13 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
 BackupCheck checkBackup(const QString &backupFile, const ProgressCallback &progress)
 {
     const QFileInfo info(backupFile);
-    if (!info.exists() || !info.isFile()) {
+    if (info.isDir()) {
+        throw StorageError(ErrorKind::InvalidInput,
+                           QStringLiteral("\"%1\" is a folder: choose the backup's database "
+                                          "file (NAME.sqlite) in it")
+                               .arg(backupFile));
+    }
+    if (!info.exists()) {
         throw StorageError(ErrorKind::NotFound,
                            QStringLiteral("backup file \"%1\" does not exist").arg(backupFile));
     }
@@ -337,6 +343,13 @@ BackupCheck checkBackup(const QString &backupFile, const ProgressCallback &progr
     } catch (const StorageError &error) {
         QString message = error.message();
         message.replace(copy, check.databaseFile);
+        // The database's own advice for a damaged file is to restore it from a backup: here it
+        // is the backup.
+        if (error.kind() == ErrorKind::Damaged)
+            throw StorageError(ErrorKind::Damaged,
+                               QStringLiteral("backup \"%1\" is damaged and cannot be restored: "
+                                              "make a new backup (%2)")
+                                   .arg(check.databaseFile, message));
         throw StorageError(error.kind(),
                            QStringLiteral("backup \"%1\": %2").arg(check.databaseFile, message));
     }

@@ -305,4 +305,23 @@ TEST_CASE("a backup is checked without restoring it: its records, and every phot
     } catch (const StorageError &error) {
         CHECK(error.kind() == ErrorKind::NotFound);
     }
+    // A backup cut short (a copy that did not finish): damaged, and what to do is a new backup.
+    const QString cut = dir.file(QStringLiteral("cut.sqlite"));
+    test::writeBytes(cut, backupBytes.left(5000));
+    try {
+        checkBackup(cut);
+        FAIL("a backup cut short passed");
+    } catch (const StorageError &error) {
+        CHECK(error.kind() == ErrorKind::Damaged);
+        CHECK(error.message().startsWith(QStringLiteral("backup \"%1\" is damaged and cannot be "
+                                                        "restored: make a new backup")
+                                             .arg(cut)));
+    }
+    // Its folder chosen instead of its file.
+    try {
+        checkBackup(dir.path());
+        FAIL("a folder passed as a backup");
+    } catch (const StorageError &error) {
+        CHECK(error.message().contains(QStringLiteral("is a folder")));
+    }
 }
