@@ -255,6 +255,12 @@ RestoreResult restoreDatabase(Database &db, const QString &source, const Progres
     } catch (const StorageError &error) {
         QString message = error.message();
         message.replace(copy, sourceInfo.absoluteFilePath());
+        // SQLite's advice for a damaged database is to restore it from a backup: this is it.
+        if (error.kind() == ErrorKind::Damaged)
+            throw StorageError(ErrorKind::Damaged,
+                               QStringLiteral("cannot restore: backup \"%1\" is damaged; choose "
+                                              "another backup (%2)")
+                                   .arg(sourceInfo.absoluteFilePath(), message));
         throw StorageError(error.kind(), QStringLiteral("cannot restore: %1").arg(message));
     }
 

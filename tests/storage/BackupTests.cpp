@@ -193,6 +193,22 @@ TEST_CASE("restore refuses bad backups and leaves the database as it was", "[bac
 
     CHECK(restoreError(dir.file(QStringLiteral("missing.sqlite"))).kind() == ErrorKind::NotFound);
 
+    // A backup cut short: damaged, and the advice is another backup (SQLite's own advice for
+    // a damaged database, "restore it from a backup", was passed on as it was).
+    const QString cut = dir.file(QStringLiteral("cut.sqlite"));
+    {
+        Database full(dir.file(QStringLiteral("full.sqlite")));
+        for (int i = 0; i < 50; ++i)
+            addClient(full, QStringLiteral("Filler %1").arg(i));
+        backupDatabase(full, dir.file(QStringLiteral("full-backup.sqlite")));
+    }
+    test::writeBytes(cut, test::readAll(dir.file(QStringLiteral("full-backup.sqlite"))).left(5000));
+    error = restoreError(cut);
+    CHECK(error.kind() == ErrorKind::Damaged);
+    CHECK(error.message().startsWith(
+        QStringLiteral("cannot restore: backup \"%1\" is damaged; choose another backup")
+            .arg(cut)));
+
     ClientStore clients(db);
     CHECK(clients.count() == 1);
     CHECK(clients.search(QStringLiteral("Untouched")).size() == 1);
