@@ -194,7 +194,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.23"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.24"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -239,7 +239,9 @@ struct Result
                                            // colour ends where JPEG dilutes the colour
                                            // least (2 x 2 maximum and minimum); 1.23:
                                            // a soft photo's reference from the map
-                                           // smoothed over its softness times a window
+                                           // smoothed over its softness times a window;
+                                           // 1.24: grey hair's end moved towards the
+                                           // neutral where the JPEG diluted its colour
     std::string parametersJson;            // every parameter that shaped the result
 };
 
