@@ -608,16 +608,17 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     cv::Mat alpha(rgb.size(), CV_32F, cv::Scalar(0));
     if (determinant <= 1e-6f * ss * hh) // the same colour up to brightness: nothing to unmix
         return alpha;
+    // A colour's b / (a + b), `c` in 8-bit RGB units.
+    const auto ratioOf = [&](const cv::Vec3f &c) {
+        const float cs = c.dot(skin), ch = c.dot(hair);
+        const float a = (hh * cs - sh * ch) / determinant;
+        const float b = (ss * ch - sh * cs) / determinant;
+        return std::abs(a + b) > 1e-3f ? b / (a + b) : 0.0f;
+    };
     cv::Mat ratio(rgb.size(), CV_32F, cv::Scalar(0));
-    for (int y = 0; y < ratio.rows; ++y) {
-        for (int x = 0; x < ratio.cols; ++x) {
-            const cv::Vec3f c = colour.at<cv::Vec3f>(y, x);
-            const float cs = c.dot(skin), ch = c.dot(hair);
-            const float a = (hh * cs - sh * ch) / determinant;
-            const float b = (ss * ch - sh * cs) / determinant;
-            ratio.at<float>(y, x) = std::abs(a + b) > 1e-3f ? b / (a + b) : 0.0f;
-        }
-    }
+    for (int y = 0; y < ratio.rows; ++y)
+        for (int x = 0; x < ratio.cols; ++x)
+            ratio.at<float>(y, x) = ratioOf(colour.at<cv::Vec3f>(y, x));
     // The ratio is 0 at the skin colour whatever the shading, so the skin end is 0 everywhere: a
     // local map (the 5th percentile per block, as for lightness) sits in the noise below the
     // skin on bald areas and in the hair on dense ones.
@@ -676,11 +677,7 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     constexpr double kDilutedColourDetail = 0.165;
     if (!hairIsRedder && colourEndWeight > 0 && hairRatio > 0.1f &&
         hairRatio < static_cast<float>(extremeRatio)) {
-        const cv::Vec3f neutral(1.0f, 1.0f, 1.0f);
-        const float ns = neutral.dot(skin), nh = neutral.dot(hair);
-        const float a = (hh * ns - sh * nh) / determinant;
-        const float b = (ss * nh - sh * ns) / determinant;
-        const float neutralRatio = std::abs(a + b) > 1e-6f ? b / (a + b) : 0.0f;
+        const float neutralRatio = ratioOf(cv::Vec3f(255.0f, 255.0f, 255.0f)); // any grey
         if (neutralRatio > hairRatio && neutralRatio <= kGreyNeutralReach * hairRatio) {
             cv::Mat blurred;
             cv::GaussianBlur(ratio, blurred, cv::Size(), 1.5);
