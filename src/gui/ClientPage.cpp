@@ -167,6 +167,10 @@ ClientPage::ClientPage(storage::Database &db, QWidget *parent)
                 showPhotoInfo(item);
         }
     });
+    connect(&m_thumbnails, &QFutureWatcher<QImage>::finished, this, [this] {
+        if (!m_thumbnails.isCanceled())
+            emit photoThumbnailsLoaded();
+    });
 }
 
 ClientPage::~ClientPage()

@@ -91,6 +91,17 @@ using smp::test::ScratchDir;
 
 namespace {
 
+// Whether `icon` still shows the Photos tab's placeholder, one flat colour, not a thumbnail.
+bool showsPlaceholder(const QIcon &icon)
+{
+    const QImage image = icon.pixmap(icon.availableSizes().value(0)).toImage();
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            if (image.pixel(x, y) != image.pixel(0, 0))
+                return false;
+    return true;
+}
+
 // A scratch database with the sample client and its photo: where most widget tests start.
 std::optional<storage::RecordId> seededSampleClient(storage::Database &db)
 {
@@ -491,6 +502,7 @@ TEST_CASE("editing, screening, consent and photo drop work from the client page"
     page->importViewCombo()->setCurrentIndex(
         page->importViewCombo()->findData(int(storage::PhotoView::Crown)));
     QSignalSpy finished(page, &gui::ClientPage::photoImportFinished);
+    QSignalSpy thumbnailsLoaded(page, &gui::ClientPage::photoThumbnailsLoaded);
     QMimeData mime;
     mime.setUrls({QUrl::fromLocalFile(good), QUrl::fromLocalFile(broken)});
     QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
@@ -514,7 +526,9 @@ TEST_CASE("editing, screening, consent and photo drop work from the client page"
     report->close();
 
     // Thumbnails are loaded off the GUI thread and end up as icons.
-    QTRY_VERIFY_WITH_TIMEOUT(!page->photoList()->item(1)->icon().isNull(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!thumbnailsLoaded.isEmpty(), 5000);
+    for (int item = 0; item < page->photoList()->count(); ++item)
+        CHECK_FALSE(showsPlaceholder(page->photoList()->item(item)->icon()));
 }
 
 TEST_CASE("a failed save keeps the dialog open with everything typed", "[gui]")
@@ -609,6 +623,7 @@ TEST_CASE("the photo viewer says in full why it cannot show a photo whose file i
     // Importing the original again mends it: said so (not "Imported 0 photos" and silence),
     // and the thumbnail is whole again.
     QSignalSpy imported(window.clientPage(), &gui::ClientPage::photoImportFinished);
+    QSignalSpy thumbnailsLoaded(window.clientPage(), &gui::ClientPage::photoThumbnailsLoaded);
     QString status;
     QObject::connect(window.clientPage(), &gui::ClientPage::statusMessage,
                      [&status](const QString &message) { status = message; });
@@ -624,7 +639,8 @@ TEST_CASE("the photo viewer says in full why it cannot show a photo whose file i
     CHECK(storage::PhotoLibrary(db).verifiedPath(photo) ==
           storage::PhotoLibrary(db).absolutePath(photo));
     REQUIRE(list->count() == 1);
-    QTest::qWait(500); // the thumbnail's check, which now passes
+    QTRY_VERIFY_WITH_TIMEOUT(!thumbnailsLoaded.isEmpty(), 5000); // checked again, and passed
+    CHECK_FALSE(showsPlaceholder(list->item(0)->icon()));
     CHECK_FALSE(list->item(0)->text().contains(QStringLiteral("file damaged")));
     // Once more: a plain duplicate, said as such.
     window.clientPage()->importPhotos({original});

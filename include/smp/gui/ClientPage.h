@@ -72,6 +72,9 @@ signals:
     void photoImportFinished(int imported, int failed);
     // The client's stage is on the Photos tab (showClientStage()).
     void stageShown();
+    // Every thumbnail on the Photos tab is loaded and its file checked (damaged files marked);
+    // not emitted when the load was cancelled for another client or a reload.
+    void photoThumbnailsLoaded();
     void statusMessage(const QString &message);
 
 protected:
