@@ -953,7 +953,8 @@ void ClientPage::importPhotos(const QStringList &paths)
                 reasons << mend.reason;
             auto *box = new QMessageBox(
                 QMessageBox::Warning, tr("Some Photos Were Not Imported"),
-                tr("%1 of %n file(s) could not be imported.", nullptr, failed + imported)
+                tr("%1 of %n file(s) could not be imported.", nullptr,
+                   failed + imported + duplicates + mended)
                     .arg(failed),
                 QMessageBox::Ok, this);
             box->setDetailedText(reasons.join(QLatin1Char('\n')));
