@@ -1595,13 +1595,17 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     //   its 1st to its 99th percentile; a head on any backdrop, even a close-up of dense black
     //   hair, spans more;
     // - too dark to tell hair from skin (no flash in a dim room): its 99th percentile under
-    //   kDarkFrameL. The sample photo read right down to about half its exposure (99th
-    //   percentile L* 44) and stage II at a quarter to a third (L* 22-27); the 1,014 real
-    //   photographs reach L* 63 or more, the phantoms' backdrops 80.
+    //   kDarkFrameL and, on the head found, too little skin colour to tell skin by (step 2).
+    //   The sample photo read right down to about half its exposure (99th percentile L* 44)
+    //   and stage II at a quarter to a third (L* 22-27); the 1,014 real photographs reach L* 63
+    //   or more, the phantoms' backdrops 80. A close-up of very dark skin, well lit, is as dark
+    //   (L* 25-27) and was refused until 2026-12-06; its skin keeps its colour where an
+    //   underexposed one loses it (step 2).
     // - black and white: under 1% of its pixels have red, green and blue kColourSpread or more
     //   apart (a black-and-white photo has them equal, within 2 after a JPEG). Skin is told
     //   from grey and light hair by its colour, so the sample photo in black and white read
     //   78.6% covered against 64.5% in colour.
+    std::string tooDarkReason; // the frame is dark: refused in step 2 without skin colour
     {
         constexpr double kUniformSpanL = 10.0; // L*
         constexpr double kDarkFrameL = 30.0;   // L*
@@ -1632,15 +1636,19 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         std::ostringstream reason;
         reason.setf(std::ios::fixed);
         reason.precision(0);
+        if (lightest < kDarkFrameL) {
+            reason << "the photo is too dark to tell hair from skin (its lightest pixels reach "
+                   << "L* " << lightest << ", a well-lit scalp photo's " << kDarkFrameL * 2
+                   << " or more): take it again with more light";
+            tooDarkReason = reason.str();
+            reason.str({});
+        }
         if (lightest - darkest < kUniformSpanL)
             reason << "the photo is nearly uniform (its lightness spans L* " << darkest << " to "
                    << lightest << "): a blank, black or out-of-focus frame shows no scalp to "
                    << "analyse";
-        else if (lightest < kDarkFrameL)
-            reason << "the photo is too dark to tell hair from skin (its lightest pixels reach "
-                   << "L* " << lightest << ", a well-lit scalp photo's " << kDarkFrameL * 2
-                   << " or more): take it again with more light";
-        else if (colourfulPixels < 0.01 * static_cast<double>(n))
+        // (A dark frame without colour is said in step 2: it shows no skin colour.)
+        else if (tooDarkReason.empty() && colourfulPixels < 0.01 * static_cast<double>(n))
             reason << "the photo has no colour (black and white, or its colour taken out), and "
                    << "the analysis tells skin from hair by colour: take it again in colour";
         if (!reason.str().empty()) {
@@ -1716,6 +1724,20 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         std::max({skinShare / 0.25, darkShare / 0.6, greyStrandShare / 0.6});
     result.scalpConfidence = std::clamp(std::min(skinOrDenseHair, scalpShare / 0.6), 0.0, 1.0) *
                              (headFraction > 0.03 ? 1.0 : headFraction / 0.03);
+    // A dark frame (step 1) is told by its skin's colour: an underexposed light scalp loses it
+    // (the sample photo at a fifth, a quarter and a third of its exposure: 4%, 12% and 25% of
+    // its head skin-coloured), a well-lit close-up of very dark skin keeps it (the phantoms'
+    // very dark skin with dark hair: 65-100%, read 30.6% and 77.2% covered where the truth is
+    // 29.4% and 77.6%).
+    constexpr double kDarkFrameSkinShare = 0.4;
+    if (!tooDarkReason.empty() && skinShare < kDarkFrameSkinShare) {
+        result.scalpFound = false;
+        result.scalpConfidence = 0;
+        result.noScalpReason = tooDarkReason;
+        result.parametersJson = parametersJson(p, 0);
+        result.texture = checkHairTexture(image, p.view, result); // does not apply: says why
+        return result;
+    }
     if (headFraction < 0.03 || (skinShare < 0.08 && darkShare < 0.4 && greyStrandShare < 0.4) ||
         scalpShare < 0.5) {
         result.scalpFound = false;

@@ -525,6 +525,36 @@ TEST_CASE("a photo that shows no scalp says so instead of inventing regions", "[
     result = exposed(0.5);
     CHECK(result.scalpFound);
     CHECK(result.norwood.level >= 3);
+    // As dark a frame, well lit: a close-up of very dark skin with dark hair (the phantoms'
+    // colours), the frame all scalp. Its skin keeps its colour, and it is read, close to the
+    // truth (it was refused as too dark until 2026-12-06).
+    imaging::SampleScalpParameters veryDark;
+    veryDark.skin = QColor(72, 48, 36);
+    veryDark.hair = QColor(40, 32, 26);
+    const imaging::ScalpPhantom phantom = imaging::drawScalpPhantom(veryDark);
+    const QRect closeUp(500, 300, 600, 600);
+    const QImage closeUpPhoto = phantom.photo.copy(closeUp);
+    QImage closeUpRgb = closeUpPhoto.convertToFormat(QImage::Format_RGB888);
+    cv::Mat lab;
+    cv::cvtColor(cv::Mat(closeUpRgb.height(), closeUpRgb.width(), CV_8UC3, closeUpRgb.bits(),
+                         static_cast<std::size_t>(closeUpRgb.bytesPerLine())),
+                 lab, cv::COLOR_RGB2Lab);
+    cv::Mat lightness;
+    cv::extractChannel(lab, lightness, 0);
+    lightness = lightness.reshape(1, 1).clone();
+    cv::sort(lightness, lightness, cv::SORT_EVERY_ROW | cv::SORT_ASCENDING);
+    const double lightestL = lightness.at<std::uint8_t>(0, lightness.cols * 99 / 100) / 2.55;
+    REQUIRE(lightestL < 30.0); // as dark as the underexposed frames refused above
+    double trueCoverage = 0;
+    const QImage truth = phantom.hairMask.copy(closeUp);
+    for (int y = 0; y < truth.height(); ++y)
+        for (int x = 0; x < truth.width(); ++x)
+            trueCoverage += qGray(truth.pixel(x, y)) / 255.0;
+    trueCoverage *= 100.0 / (truth.width() * truth.height());
+    result = analyzeQImage(closeUpPhoto);
+    INFO(result.noScalpReason);
+    REQUIRE(result.scalpFound);
+    CHECK(std::abs(result.coveragePercent - trueCoverage) < 5.0);
 
     // The sample photo in black and white: skin is told from hair by its colour, and it read
     // 78.6% covered (64.5% in colour).

@@ -194,7 +194,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.24"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.25"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -241,7 +241,10 @@ struct Result
                                            // a soft photo's reference from the map
                                            // smoothed over its softness times a window;
                                            // 1.24: grey hair's end moved towards the
-                                           // neutral where the JPEG diluted its colour
+                                           // neutral where the JPEG diluted its colour;
+                                           // 1.25: a dark frame is refused only when its
+                                           // head shows too little skin colour (very dark
+                                           // skin, well lit, is read)
     std::string parametersJson;            // every parameter that shaped the result
 };
 
