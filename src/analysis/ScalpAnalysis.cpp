@@ -1542,6 +1542,16 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                         const_cast<std::uint8_t *>(image.pixels),
                         static_cast<std::size_t>(image.bytesPerLine));
     Result result;
+    // The result for a photo that shows no scalp: the reason, no map, the texture check saying
+    // why it does not apply. `confidence` is result.scalpConfidence as computed, or 0.
+    const auto noScalp = [&](std::string reason, double confidence = 0) {
+        result.scalpFound = false;
+        result.scalpConfidence = confidence;
+        result.noScalpReason = std::move(reason);
+        result.parametersJson = parametersJson(p, 0);
+        result.texture = checkHairTexture(image, p.view, result); // does not apply: says why
+        return result;
+    };
     const double factor =
         std::min(1.0, static_cast<double>(p.workingMaxSide) / std::max(image.width, image.height));
     // A long strip (over 16:1 at the default working size) would leave too few rows or columns
@@ -1651,14 +1661,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         else if (tooDarkReason.empty() && colourfulPixels < 0.01 * static_cast<double>(n))
             reason << "the photo has no colour (black and white, or its colour taken out), and "
                    << "the analysis tells skin from hair by colour: take it again in colour";
-        if (!reason.str().empty()) {
-            result.scalpFound = false;
-            result.scalpConfidence = 0;
-            result.noScalpReason = reason.str();
-            result.parametersJson = parametersJson(p, 0);
-            result.texture = checkHairTexture(image, p.view, result); // does not apply: says why
-            return result;
-        }
+        if (!reason.str().empty())
+            return noScalp(reason.str());
     }
     const cv::Mat skinColour = skinColoured(A8, B8);
     cv::Mat head = headMask(rgb);
@@ -1730,24 +1734,13 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // very dark skin with dark hair: 65-100%, read 30.6% and 77.2% covered where the truth is
     // 29.4% and 77.6%).
     constexpr double kDarkFrameSkinShare = 0.4;
-    if (!tooDarkReason.empty() && skinShare < kDarkFrameSkinShare) {
-        result.scalpFound = false;
-        result.scalpConfidence = 0;
-        result.noScalpReason = tooDarkReason;
-        result.parametersJson = parametersJson(p, 0);
-        result.texture = checkHairTexture(image, p.view, result); // does not apply: says why
-        return result;
-    }
+    if (!tooDarkReason.empty() && skinShare < kDarkFrameSkinShare)
+        return noScalp(tooDarkReason);
     if (headFraction < 0.03 || (skinShare < 0.08 && darkShare < 0.4 && greyStrandShare < 0.4) ||
-        scalpShare < 0.5) {
-        result.scalpFound = false;
-        result.noScalpReason = headFraction < 0.03
-                                   ? "no head found in the photo"
-                                   : "the photo does not show skin or hair of a scalp";
-        result.parametersJson = parametersJson(p, 0);
-        result.texture = checkHairTexture(image, p.view, result); // does not apply: says why
-        return result;
-    }
+        scalpShare < 0.5)
+        return noScalp(headFraction < 0.03 ? "no head found in the photo"
+                                           : "the photo does not show skin or hair of a scalp",
+                       result.scalpConfidence);
     result.scalpFound = true;
 
     // 3. Hair against skin, by linear unmixing of lightness: each pixel's hair coverage is where
