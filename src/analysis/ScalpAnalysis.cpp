@@ -671,8 +671,11 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // the dilution: the ratio's fine detail over the head (less its Gaussian blur, sigma
     // 1.5 px), over the end, under kDilutedColourDetail (0.12-0.15 on those heads; 0.18-0.25
     // on even heads of grey hair and at 12 MP, whose ends are right and which the move read
-    // 2-4 points thin). The 1,014 real photographs read exactly as before.
-    constexpr float kGreyNeutralReach = 1.35f;
+    // 2-4 points thin). The 1,014 real photographs read exactly as before. The reach was 1.35
+    // until 1.25: a normal head of grey hair at 800 px (strands 0.55-1.1 px wide) finds its end
+    // at 0.74 of the strands' ratio with the neutral 1.6 times beyond it, and read 15.3 points
+    // over (5.6 since; blond's neutral stays out of reach, 1.9 times or more on the phantoms).
+    constexpr float kGreyNeutralReach = 1.65f;
     constexpr double kGreyEndMove = 0.5;
     constexpr double kDilutedColourDetail = 0.165;
     if (!hairIsRedder && colourEndWeight > 0 && hairRatio > 0.1f &&

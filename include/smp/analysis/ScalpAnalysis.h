@@ -244,7 +244,8 @@ struct Result
                                            // neutral where the JPEG diluted its colour;
                                            // 1.25: a dark frame is refused only when its
                                            // head shows too little skin colour (very dark
-                                           // skin, well lit, is read)
+                                           // skin, well lit, is read); grey hair's
+                                           // neutral bound reached 1.65 times past its end
     std::string parametersJson;            // every parameter that shaped the result
 };
 
