@@ -951,12 +951,11 @@ void ClientPage::importPhotos(const QStringList &paths)
                 reasons << failure.reason;
             for (const auto &mend : report->mended)
                 reasons << mend.reason;
-            auto *box = new QMessageBox(
-                QMessageBox::Warning, tr("Some Photos Were Not Imported"),
-                tr("%1 of %n file(s) could not be imported.", nullptr,
-                   failed + imported + duplicates + mended)
-                    .arg(failed),
-                QMessageBox::Ok, this);
+            auto *box = new QMessageBox(QMessageBox::Warning, tr("Some Photos Were Not Imported"),
+                                        tr("%1 of %n file(s) could not be imported.", nullptr,
+                                           failed + imported + duplicates + mended)
+                                            .arg(failed),
+                                        QMessageBox::Ok, this);
             box->setDetailedText(reasons.join(QLatin1Char('\n')));
             box->setInformativeText(reasons.first());
             box->setAttribute(Qt::WA_DeleteOnClose);
