@@ -497,11 +497,7 @@ void MainWindow::backupDatabase(const QString &chosenFile)
 
 void MainWindow::restoreDatabase(const QString &chosenFile)
 {
-    const QString file =
-        !chosenFile.isEmpty()
-            ? chosenFile
-            : QFileDialog::getOpenFileName(this, tr("Restore From Backup"), QString(),
-                                           tr("SMP Planner database (*.sqlite);;All files (*)"));
+    const QString file = backupFileToOpen(chosenFile, tr("Restore From Backup"));
     if (file.isEmpty())
         return;
     if (QMessageBox::warning(this, tr("Restore From Backup"),
@@ -596,13 +592,17 @@ void MainWindow::checkDatabase()
     });
 }
 
+QString MainWindow::backupFileToOpen(const QString &chosenFile, const QString &title)
+{
+    if (!chosenFile.isEmpty())
+        return chosenFile;
+    return QFileDialog::getOpenFileName(this, title, QString(),
+                                        tr("SMP Planner database (*.sqlite);;All files (*)"));
+}
+
 void MainWindow::verifyBackup(const QString &chosenFile)
 {
-    const QString file =
-        !chosenFile.isEmpty()
-            ? chosenFile
-            : QFileDialog::getOpenFileName(this, tr("Verify Backup"), QString(),
-                                           tr("SMP Planner database (*.sqlite);;All files (*)"));
+    const QString file = backupFileToOpen(chosenFile, tr("Verify Backup"));
     if (file.isEmpty())
         return;
     // Every photo file of the backup is read: on a worker, with progress and Cancel.

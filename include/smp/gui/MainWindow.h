@@ -92,6 +92,9 @@ private:
     void showSelectedClient();
     void refreshList(storage::RecordId keepSelected);
     void showError(const QString &what, const QString &message);
+    // `chosenFile` when given, else the backup file the user picks in a dialog titled `title`
+    // (empty when cancelled).
+    QString backupFileToOpen(const QString &chosenFile, const QString &title);
 
     storage::Database &m_db;
     ClientListModel *m_model = nullptr;
