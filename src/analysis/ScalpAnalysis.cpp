@@ -589,11 +589,13 @@ constexpr double kDenseColourCoverage = 0.5;
 // reads 0.006-0.010 (the phantoms with a highlight and the real photographs alike), grey and blond
 // strands 0.03-0.08 on the phantoms, whatever their noise. `hairIsRedder` (red hair, as the
 // technician says: analyze()) swaps the references: skin the least red fifth, hair the reddest
-// 5%. `rgb` 8-bit RGB, masks 8-bit, `redness` CIELAB a* + 128 (CV_32F), `yellowness8` b* + 128
+// 5%. `scalpOnlyL`: CIELAB L* (CV_32F) where the view shows nothing but scalp (top and crown
+// views: strandedness also from lightness, below), empty where a face, ears or a beard may show.
+// `rgb` 8-bit RGB, masks 8-bit, `redness` CIELAB a* + 128 (CV_32F), `yellowness8` b* + 128
 // (8-bit), `softness` how soft the photo is (hairEnd()); returns 0..1, CV_32F.
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
                     const cv::Mat &redness, const cv::Mat &yellowness8, bool hairIsRedder,
-                    double softness)
+                    double softness, const cv::Mat &scalpOnlyL)
 {
     cv::Mat colour;
     rgb.convertTo(colour, CV_32FC3);
@@ -720,18 +722,34 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     constexpr float kSmoothSkin = 0.012f;
     constexpr float kStranded = 0.024f;
     const cv::Mat rawDetail = fineDetail(ratio);
+    // A mat of hair whose strands are under 1-2 px wide: the JPEG, which keeps colour at half
+    // the resolution, smooths its colour as flat as bare skin's, and the strand test above
+    // scaled it to nothing (a normal head of grey hair drawn at 800 px, strands 0.55-1.1 px:
+    // blobs read 13 points and more thin, the head 10.7 points under). Its lightness keeps the
+    // strands (JPEG keeps L* at full resolution). Since 1.26, where a pixel reads at least
+    // kMatShare hair, L*'s fineDetail() may vouch for the strands as well (the thresholds of
+    // unmixLightness()) - only on views of the scalp alone: on front and side views L* detail
+    // reads faces, ears and beards as strands (a bald left view's loss share 0.74 -> 0.58).
+    const cv::Mat detailL = scalpOnlyL.empty() ? cv::Mat() : fineDetail(scalpOnlyL);
+    constexpr float kMatShare = 0.5f;
+    constexpr float kSmoothSkinL = 0.5f;
+    constexpr float kStrandedL = 1.0f;
     const auto unmix = [&](float skinRatio) {
         const float contrast = hairRatio - skinRatio;
         const cv::Mat detail = rawDetail / (strandHairRatio - skinRatio);
         const float margin = kMargin * contrast;
         for (int y = 0; y < ratio.rows; ++y) {
             for (int x = 0; x < ratio.cols; ++x) {
-                if (head.at<std::uint8_t>(y, x))
-                    alpha.at<float>(y, x) =
-                        std::clamp((ratio.at<float>(y, x) - skinRatio - margin) /
-                                       (contrast - 2 * margin),
-                                   0.0f, 1.0f) *
-                        strandShare(detail.at<float>(y, x), kSmoothSkin, kStranded);
+                if (!head.at<std::uint8_t>(y, x))
+                    continue;
+                const float share = std::clamp((ratio.at<float>(y, x) - skinRatio - margin) /
+                                                   (contrast - 2 * margin),
+                                               0.0f, 1.0f);
+                float stranded = strandShare(detail.at<float>(y, x), kSmoothSkin, kStranded);
+                if (!detailL.empty() && share >= kMatShare)
+                    stranded = std::max(
+                        stranded, strandShare(detailL.at<float>(y, x), kSmoothSkinL, kStrandedL));
+                alpha.at<float>(y, x) = share * stranded;
             }
         }
     };
@@ -1874,6 +1892,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // too: lightness has little to go on.
     const bool sameLightness = darkHair ? hairIsRedder && skinLightness - hairL < kSameLightnessL
                                         : hairL - skinLightness < kSameLightnessL;
+    // Top and crown views show scalp alone: there L* detail may vouch for hair's strands
+    // (unmixColour()).
+    const cv::Mat scalpOnlyL = p.view == View::Top || p.view == View::Crown ? L : cv::Mat();
     cv::Mat alpha;
     bool colourUnmixed = false;
     if (denseDarkHair) {
@@ -1886,9 +1907,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     } else {
         colourUnmixed = (darkHair && hairL > kLightHairL) || sameLightness;
         if (colourUnmixed) {
-            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness);
+            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL);
         } else if (!darkHair && (hairL + 16.0) / (skinLightness + 16.0) < kLowContrast) {
-            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness);
+            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL);
             colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseColourCoverage;
         }
         // A greying head, dark and grey strands mixed (1.13; docs/analysis.md), before the
@@ -1902,7 +1923,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             alpha = greying;
         else if (!colourUnmixed) {
             const auto colourCoverage = [&] {
-                return unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness);
+                return unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL);
             };
             alpha = unmixLightness(L, head, inner, block, darkHair, hairL, sparseHairL, softness,
                                    skinLightness, skinColour, colourCoverage, shadeInColour);
