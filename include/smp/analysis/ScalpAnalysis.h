@@ -194,7 +194,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.26"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.27"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -247,7 +247,9 @@ struct Result
                                            // skin, well lit, is read); grey hair's
                                            // neutral bound reached 1.65 times past its end;
                                            // 1.26: on top and crown views L* detail may
-                                           // vouch for a colour-unmixed mat's strands
+                                           // vouch for a colour-unmixed mat's strands;
+                                           // 1.27: dense dark hair's stranded sheen, where
+                                           // no skin colour shows, is hair
     std::string parametersJson;            // every parameter that shaped the result
 };
 
