@@ -381,6 +381,12 @@ float strandShare(float detail, float smooth, float stranded)
     return std::clamp((detail - smooth) / (stranded - smooth), 0.0f, 1.0f);
 }
 
+// L*'s fineDetail() of bare skin and of strands, for strandShare() on lightness: on the real
+// photographs a shiny bald scalp reads 0.1-0.5 L*, short grey hair 1.5-3; on the phantoms light
+// hair on darker skin 1.5-8.
+constexpr float kSmoothSkinL = 0.5f;
+constexpr float kStrandedL = 1.0f;
+
 // Hair coverage per pixel by unmixing lightness: where each pixel's lightness L* lies between
 // the local skin and the hair lightness, 2 L* of noise ignored at either end. The local
 // skin is the 95th percentile per block of `block` px when the hair is darker (else the 5th),
@@ -475,10 +481,6 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     constexpr float kSkinNearShare = 0.3f;
     constexpr float kMarginL = 2.0f; // of noise ignored at either end (a quarter of the contrast
                                      // when that is smaller)
-    // Fine detail (L*) of bare skin and of stranded light hair, for strandShare(); on the
-    // phantoms light hair on darker skin reads 1.5-8 L*, so they do not move.
-    constexpr float kSmoothSkinL = 0.5f;
-    constexpr float kStrandedL = 1.0f;
     // The share of each block's pixels that are skin-coloured (dark hair: the shade rule and
     // the sheen rule below).
     cv::Mat skinNear;
@@ -494,12 +496,13 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
     // as a patchwork. Sheen is hair, lit: it keeps the hair's colour, which is not the skin's.
     // Where under kSheenSkinShare of a block is skin-coloured (no bare skin shows there), a
     // pixel that reads as partly skin is taken as hair as far as L*'s fine detail says it is
-    // stranded (strandShare(), the light-hair thresholds above). Bare skin between strands is
-    // skin-coloured, so any block that shows some keeps the lightness reading: no phantom case
-    // moves (they draw no sheen), and a shiny bald scalp is skin-coloured and smooth.
+    // stranded (strandShare() with kSmoothSkinL and kStrandedL, as light hair). Bare skin between
+    // strands is skin-coloured, so any block that shows some keeps the lightness reading: no
+    // phantom case moves (they draw no sheen), and a shiny bald scalp is skin-coloured and smooth.
     constexpr float kSheenSkinShare = 0.1f;
     const bool sheenMayShow = darkHair && cv::countNonZero((skinNear < kSheenSkinShare) & head) > 0;
-    // Light hair's strand test and the sheen rule's (about 22 ms on a 1024 x 768 map).
+    // Light hair's strand test and the sheen rule's (kSmoothSkinL, kStrandedL; about 22 ms on a
+    // 1024 x 768 map).
     const cv::Mat detail = !darkHair || sheenMayShow ? fineDetail(L) : cv::Mat();
     // Made when the first pixel needs it (most heads have contrast everywhere).
     cv::Mat localHair, colour;
@@ -747,13 +750,11 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // scaled it to nothing (a normal head of grey hair drawn at 800 px, strands 0.55-1.1 px:
     // blobs read 13 points and more thin, the head 10.7 points under). Its lightness keeps the
     // strands (JPEG keeps L* at full resolution). Since 1.26, where a pixel reads at least
-    // kMatShare hair, L*'s fineDetail() may vouch for the strands as well (the thresholds of
-    // unmixLightness()) - only on views of the scalp alone: on front and side views L* detail
+    // kMatShare hair, L*'s fineDetail() may vouch for the strands as well (kSmoothSkinL,
+    // kStrandedL) - only on views of the scalp alone: on front and side views L* detail
     // reads faces, ears and beards as strands (a bald left view's loss share 0.74 -> 0.58).
     const cv::Mat detailL = scalpOnlyL.empty() ? cv::Mat() : fineDetail(scalpOnlyL);
     constexpr float kMatShare = 0.5f;
-    constexpr float kSmoothSkinL = 0.5f;
-    constexpr float kStrandedL = 1.0f;
     const auto unmix = [&](float skinRatio) {
         const float contrast = hairRatio - skinRatio;
         const cv::Mat detail = rawDetail / (strandHairRatio - skinRatio);
@@ -829,8 +830,6 @@ cv::Mat unmixGreyingHead(const cv::Mat &rgb, const cv::Mat &L, const cv::Mat &A8
     constexpr double kGreyChroma = 6.0;
     constexpr double kGreyBelowSkinL = 15.0;
     constexpr double kNeutralShare = 0.1;
-    constexpr float kSmoothSkinL = 0.5f; // fine detail of bare skin and of strands (L*), as for
-    constexpr float kStrandedL = 1.0f;   // light hair in unmixLightness()
     cv::Mat chroma, a, b;
     A8.convertTo(a, CV_32F, 1.0, -128.0);
     B8.convertTo(b, CV_32F, 1.0, -128.0);
@@ -1753,7 +1752,6 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // sweater, concrete or a page in shade shows none. Computed only for a head that would
     // otherwise be no scalp.
     constexpr int kGreyHairL8 = 191; // L* 75, on OpenCV's 8-bit scale (L* * 255 / 100)
-    constexpr float kStrandedL = 1.0f;
     constexpr double kSomeSkin = 0.02;
     double greyStrandShare = 0;
     if (skinShare < 0.08 && skinShare >= kSomeSkin && darkShare < 0.4) {
