@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <QBuffer>
 #include <QFile>
 #include <QImage>
 #include <QJsonDocument>
@@ -368,16 +367,11 @@ TEST_CASE("dense dark hair's lit sheen is read as hair, not as bare skin", "[ana
             }
         }
     }
-    const auto jpeg = [](const QImage &image) {
-        QByteArray bytes;
-        QBuffer buffer(&bytes);
-        buffer.open(QIODevice::WriteOnly);
-        image.save(&buffer, "JPEG", 90);
-        return QImage::fromData(bytes, "JPEG").convertToFormat(QImage::Format_RGB888);
-    };
-    const analysis::Result plain = analyzeAsView(
-        jpeg(phantom.photo.convertToFormat(QImage::Format_RGB888)), analysis::View::Top);
-    const analysis::Result withSheen = analyzeAsView(jpeg(lit), analysis::View::Top);
+    const analysis::Result plain =
+        analyzeAsView(test::jpegRoundTrip(phantom.photo.convertToFormat(QImage::Format_RGB888), 90),
+                      analysis::View::Top);
+    const analysis::Result withSheen =
+        analyzeAsView(test::jpegRoundTrip(lit, 90), analysis::View::Top);
     REQUIRE(plain.mapWidth == 800);
     REQUIRE(withSheen.mapWidth == 800);
     // The band's dense part: the middle half of its rows, where the true hair covers at least

@@ -109,13 +109,8 @@ DegradedPhantom degradedPhantom(const PhantomCase &c)
         wide += noise;
         wide.convertTo(rgb, CV_8UC3);
     }
-    if (c.jpegQuality > 0) {
-        QByteArray bytes;
-        QBuffer buffer(&bytes);
-        buffer.open(QIODevice::WriteOnly);
-        photo.save(&buffer, "JPEG", c.jpegQuality);
-        photo = QImage::fromData(bytes, "JPEG").convertToFormat(QImage::Format_RGB888);
-    }
+    if (c.jpegQuality > 0)
+        photo = jpegRoundTrip(photo, c.jpegQuality);
 
     // SMP_DUMP_PHANTOMS=DIR: each case's degraded photo and its true hair and head masks as
     // PNG, to look at or to run `smp analyze` on.
@@ -126,6 +121,15 @@ DegradedPhantom degradedPhantom(const PhantomCase &c)
     }
     out.photo = photo;
     return out;
+}
+
+QImage jpegRoundTrip(const QImage &photo, int quality)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    photo.save(&buffer, "JPEG", quality);
+    return QImage::fromData(bytes, "JPEG").convertToFormat(QImage::Format_RGB888);
 }
 
 PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &parameters)
