@@ -667,6 +667,20 @@ int main(int argc, char *argv[])
                     "analysis::combinedStage(): %.0f people, MAE %.2f, within one %.0f%%\n",
                     people, error / std::max(1.0, people), 100 * within / std::max(1.0, people));
     }
+    // Per label, front and top views of the check half: how many, the mean stage as analysed and
+    // its signed error. A model that pulls every photo towards the middle levels shows here as
+    // a positive error at level 2 and a negative one at level 7.
+    std::map<int, std::pair<double, double>> checkByLabel; // count, sum of stages
+    for (const Sample &s : samples)
+        if (s.check && (s.view == QLatin1String("front") || s.view == QLatin1String("top"))) {
+            checkByLabel[s.label].first += 1;
+            checkByLabel[s.label].second += s.estimate > 0 ? s.estimate : 1;
+        }
+    std::printf("\nCheck half, front and top, the stage as analysed per label:\n\n| label | photos "
+                "| mean stage | mean error |\n|---|---|---|---|\n");
+    for (const auto &[label, sums] : checkByLabel)
+        std::printf("| %d | %.0f | %.2f | %+.2f |\n", label, sums.first, sums.second / sums.first,
+                    sums.second / sums.first - label);
     // Suggested cut points from the fit half: the loss fraction midway between the medians of
     // neighbouring levels.
     std::map<int, std::vector<double>> fitByLevel;
