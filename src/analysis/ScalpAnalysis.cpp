@@ -449,7 +449,29 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
         }
         return true;
     };
-    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05, skinShows);
+    cv::Mat skin = percentileMap(L, inner, block, darkHair ? 0.95 : 0.05, skinShows);
+    // Dense dark hair in a soft photo (since 1.28). A blur spreads every strand over the skin
+    // between, and under dense hair no pixel is left bare: the block's 95th percentile is skin
+    // mixed with hair, too dark, and the head reads thin everywhere (an even head of dark hair
+    // on very light skin, blurred, at 1600 px: skin end L* 61.5 where the skin is 76; 11 points
+    // thin). As the hair end takes a soft photo's darkest 0.5% instead of 2% (hairEnd()), the
+    // skin end there takes the block's lightest kSoftSkinShare, as far as the photo is soft
+    // (`softness`) and the block dense: its median from kDenseFrom to kDenseFull of the way
+    // from the skin end to the hair end. A sparse block's 95th percentile is bare skin, and
+    // stays (a lighter end there read the sparse blurred heads at 800 px 2 points over).
+    if (darkHair && softness > 0) {
+        constexpr double kSoftSkinShare = 0.01;
+        constexpr float kDenseFrom = 0.4f;
+        constexpr float kDenseFull = 0.7f;
+        const cv::Mat softSkin = percentileMap(L, inner, block, 1.0 - kSoftSkinShare, skinShows);
+        const cv::Mat median = percentileMap(L, inner, block, 0.5);
+        const cv::Mat towardsHair =
+            (skin - median) / cv::max(skin - static_cast<float>(extremeL), 1.0f);
+        cv::Mat dense =
+            cv::min(cv::max((towardsHair - kDenseFrom) / (kDenseFull - kDenseFrom), 0.0), 1.0);
+        dense *= softness;
+        skin += dense.mul(softSkin - skin);
+    }
     // Dark hair: the reddest fifth of a densely haired head is hair mixed with skin, too dark
     // for a skin end, and hairEnd() then found no peak in the far half; the local skin's median
     // is the better skin end when it is lighter (very dark skin, dense: 20 -> 10 points).

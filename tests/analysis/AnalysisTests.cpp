@@ -442,9 +442,10 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     // and light skin read 45 points thin and on tan skin lit from one side 29, the colour
     // ratio's noisy extreme taken for the hair end (now 2.1-4.5: the light-hair bound at 1600 px
     // was 48). Dense dark hair on very dark skin lit from one side read 27 points until 1.12,
-    // 9.2 until 1.19, now 3.1; dense dark hair blurred on very light skin (10; 11.0 since 1.21,
-    // whose soft-photo hair end helps every other blurred dense head) stays a known failure
-    // (docs/analysis.md), guarded against getting worse. Sparse blurred dark hair on very light
+    // 9.2 until 1.19, now 3.1. Dense dark hair blurred on very light skin read 10-11 points
+    // thin until 1.28 (its skin end, the blocks' 95th percentile, skin mixed with hair by the
+    // blur), 3.9 since, when a soft photo's dense blocks take their lightest 1%: dark hair on
+    // lighter skin at 1600 px is held to the target. Sparse blurred dark hair on very light
     // skin read 8.6 in 1.17-1.19, 3.5 since 1.20 (a soft photo's sparse hair end). Dense grey
     // hair on very light skin at 1600 px reads 7.85 points thin since 1.22 (6.45 before), close
     // to the light-hair guard of 8: its skin end moved with its hair end.
@@ -455,7 +456,7 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     }
     SECTION("1600 x 1200")
     {
-        checkPhantomCases(test::phantomCases(1600), {11.5, 0.0, 0.0}, {8.0, 0.0, 0.0},
+        checkPhantomCases(test::phantomCases(1600), {5.0, 0.0, 0.0}, {8.0, 0.0, 0.0},
                           {11.0, 0.0, 0.0}, Loss::NoneDrawn);
     }
 }

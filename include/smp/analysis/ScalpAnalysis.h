@@ -194,7 +194,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.27"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.28"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -249,7 +249,9 @@ struct Result
                                            // 1.26: on top and crown views L* detail may
                                            // vouch for a colour-unmixed mat's strands;
                                            // 1.27: dense dark hair's stranded sheen, where
-                                           // no skin colour shows, is hair
+                                           // no skin colour shows, is hair;
+                                           // 1.28: a soft photo's dense dark hair takes
+                                           // its skin end from the lightest 1%
     std::string parametersJson;            // every parameter that shaped the result
 };
 
