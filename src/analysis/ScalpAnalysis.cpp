@@ -808,11 +808,31 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // shows, else the ratio's kSkinEndShare percentile (hairEnd()). Sparser heads keep 0: there
     // the reddest fifth is bare skin, and a low percentile lies in the noise beyond it (an 800 px
     // blond head with its loss read 6 -> 21 points).
+    // A head with no thin area at all (since 1.29): where even its thinnest windows (the 2nd
+    // percentile of the map averaged over windows a fourteenth of the head's size) read over
+    // kNoThinArea covered, no bare skin shows anywhere, every pixel of the reddest fifth is mixed
+    // with hair and so is the ratio's 5th percentile: the skin end is its kFullHeadSkinEndShare
+    // percentile instead (even heads of grey and blond at 1600 px, their thinnest windows
+    // 0.42-0.57: very light skin, grey hair 7.9 -> 3.4 points thin, medium skin, blond 6.0 -> 2.8,
+    // dark skin, grey 5.8 -> 2.8). A diffuse thinner's thinnest windows read 0.20-0.32, and the
+    // lower end read them over (at 800 px, tan skin, blond: 12 -> 15 points).
     constexpr double kSkinEndShare = 0.05;
+    constexpr double kFullHeadSkinEndShare = 0.02;
+    constexpr int kWindowsPerHead = 14;
+    constexpr double kNoThinArea = 0.37;
     if (cv::mean(alpha, inner)[0] >= kDenseColourCoverage) {
+        const cv::Rect box = cv::boundingRect(inner);
+        const int side = std::max(3, std::max(box.width, box.height) / kWindowsPerHead);
+        cv::Mat headShare, windowCoverage;
+        cv::boxFilter(head, headShare, CV_32F, cv::Size(side, side), cv::Point(-1, -1), true);
+        cv::boxFilter(alpha, windowCoverage, CV_32F, cv::Size(side, side));
+        windowCoverage = windowCoverage / cv::max(headShare / 255.0, 1e-3);
+        const double skinEndShare = percentile(windowCoverage, inner, 0.02) > kNoThinArea
+                                        ? kFullHeadSkinEndShare
+                                        : kSkinEndShare;
         const double skinRatio =
             hairEnd(ratio, inner, static_cast<double>(hairRatio),
-                    percentile(ratio, inner, kSkinEndShare), HairShades::Narrow, {}, softness);
+                    percentile(ratio, inner, skinEndShare), HairShades::Narrow, {}, softness);
         // The skin end likewise in the ratio's 2 x 2 minimum (since 1.22), where the skin
         // reference is at most half hair (a skin end of kLeastDilutedSkinEnd or more): where the
         // two references nearly coincide (a full head of grey hair at 12 MP, its skin end -9.5)
@@ -823,7 +843,7 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             cv::Mat ratioMin;
             cv::erode(ratio, ratioMin, cv::Mat::ones(2, 2, CV_8U));
             const double skinMin = hairEnd(ratioMin, inner, static_cast<double>(hairRatio),
-                                           percentile(ratioMin, inner, kSkinEndShare),
+                                           percentile(ratioMin, inner, skinEndShare),
                                            HairShades::Narrow, {}, softness);
             if (skinMin < skinRatio)
                 skinEnd = skinRatio + colourEndWeight * (skinMin - skinRatio);

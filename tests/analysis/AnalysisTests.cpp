@@ -446,9 +446,11 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     // thin until 1.28 (its skin end, the blocks' 95th percentile, skin mixed with hair by the
     // blur), 3.9 since, when a soft photo's dense blocks take their lightest 1%: dark hair on
     // lighter skin at 1600 px is held to the target. Sparse blurred dark hair on very light
-    // skin read 8.6 in 1.17-1.19, 3.5 since 1.20 (a soft photo's sparse hair end). Dense grey
-    // hair on very light skin at 1600 px reads 7.85 points thin since 1.22 (6.45 before), close
-    // to the light-hair guard of 8: its skin end moved with its hair end.
+    // skin read 8.6 in 1.17-1.19, 3.5 since 1.20 (a soft photo's sparse hair end). Dense
+    // light hair with no thin area, read in colour, took a skin end mixed with hair until 1.29
+    // (grey on very light and dark skin 7.9 and 5.8 points thin, blond on medium skin 6.0);
+    // since, every case at 1600 px but light hair on lighter skin is held to the target, and
+    // that to 8 points (blond on light skin 7.0, its skin end now in the noise).
     SECTION("800 x 600")
     {
         checkPhantomCases(test::phantomCases(800), {5.0, 0.0, 0.0}, {8.0, 0.0, 0.0},
@@ -457,7 +459,7 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     SECTION("1600 x 1200")
     {
         checkPhantomCases(test::phantomCases(1600), {5.0, 0.0, 0.0}, {8.0, 0.0, 0.0},
-                          {11.0, 0.0, 0.0}, Loss::NoneDrawn);
+                          {5.0, 0.0, 0.0}, Loss::NoneDrawn);
     }
 }
 

@@ -194,7 +194,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.28"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.29"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -251,7 +251,9 @@ struct Result
                                            // 1.27: dense dark hair's stranded sheen, where
                                            // no skin colour shows, is hair;
                                            // 1.28: a soft photo's dense dark hair takes
-                                           // its skin end from the lightest 1%
+                                           // its skin end from the lightest 1%;
+                                           // 1.29: a dense head of light hair with no
+                                           // thin area takes a further colour skin end
     std::string parametersJson;            // every parameter that shaped the result
 };
 
