@@ -20,8 +20,11 @@
 // reads them back when it matches this build's features: to try forest settings without
 // analysing the photos again. Delete it when the analysis changes.
 //
+// --recalibrate (an experiment, not in the product) maps the blend to the level by a monotone
+// fit on the training people's out-of-fold blends.
+//
 // Usage: smp-evaluate-hairloss [DATA_DIR] [--limit N] [--cache FILE] [--cv] [--repeat N]
-//                              [--blend W[,VIEW...]] [--hair-tone darker|lighter]
+//                              [--blend W[,VIEW...]] [--recalibrate] [--hair-tone darker|lighter]
 //                              [--train MODEL.yml | --model MODEL.yml]
 
 #include "../support/HairlossLabels.h"
@@ -41,6 +44,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -122,6 +126,9 @@ struct BlendSettings
 {
     double weight = 0.5;
     QStringList views = {QStringLiteral("front"), QStringLiteral("top"), QStringLiteral("back")};
+    // --recalibrate: map the blend to the level by a monotone fit to the labels, on the training
+    // people's out-of-fold blends (5 folds by subject); an experiment, not in the product.
+    bool recalibrate = false;
 };
 
 // The stage as the product computes it: the forest, blended with the loss calibration of the
@@ -131,7 +138,19 @@ struct StageFit
     cv::Ptr<cv::ml::RTrees> forest;
     std::map<QString, smp::analysis::LossCalibration> calibrations;
     double weight = 0;
+    smp::analysis::LossCalibration recalibration; // empty unless --recalibrate
 };
+
+int foldOf(const QString &subject);
+
+// The forest's level blended with the view's loss calibration, before rounding.
+double blendedLevel(const StageFit &fit, const Sample &s)
+{
+    double level = fit.forest->predict(featureRow(s));
+    if (const auto c = fit.calibrations.find(s.view); c != fit.calibrations.end())
+        level = (1 - fit.weight) * level + fit.weight * c->second(lossShare(s));
+    return level;
+}
 
 template <typename Use>
 StageFit fitStage(const std::vector<Sample> &samples, const ForestSettings &f,
@@ -140,15 +159,32 @@ StageFit fitStage(const std::vector<Sample> &samples, const ForestSettings &f,
     StageFit fit;
     fit.forest = trainForest(samples, f, use);
     fit.weight = blend.weight;
-    if (blend.weight <= 0)
-        return fit;
-    for (const QString &view : blend.views) {
+    if (blend.weight > 0) {
+        for (const QString &view : blend.views) {
+            std::vector<std::pair<double, double>> points;
+            for (const Sample &s : samples)
+                if (!s.features.empty() && use(s) && s.view == view)
+                    points.emplace_back(lossShare(s), s.label);
+            if (!points.empty())
+                fit.calibrations[view] = smp::analysis::LossCalibration::fit(points);
+        }
+    }
+    if (blend.recalibrate) {
+        BlendSettings inner = blend;
+        inner.recalibrate = false;
         std::vector<std::pair<double, double>> points;
-        for (const Sample &s : samples)
-            if (!s.features.empty() && use(s) && s.view == view)
-                points.emplace_back(lossShare(s), s.label);
+        for (int fold = 0; fold < 5; ++fold) {
+            // A std::function, so that this call instantiates fitStage() once.
+            const std::function<bool(const Sample &)> outOfFold = [&](const Sample &s) {
+                return use(s) && foldOf(s.subject) != fold;
+            };
+            const StageFit part = fitStage(samples, f, inner, outOfFold);
+            for (const Sample &s : samples)
+                if (!s.features.empty() && use(s) && foldOf(s.subject) == fold)
+                    points.emplace_back(blendedLevel(part, s), s.label);
+        }
         if (!points.empty())
-            fit.calibrations[view] = smp::analysis::LossCalibration::fit(points);
+            fit.recalibration = smp::analysis::LossCalibration::fit(points);
     }
     return fit;
 }
@@ -157,9 +193,9 @@ int levelOf(const StageFit &fit, const Sample &s)
 {
     if (s.features.empty())
         return 1;
-    double level = fit.forest->predict(featureRow(s));
-    if (const auto c = fit.calibrations.find(s.view); c != fit.calibrations.end())
-        level = (1 - fit.weight) * level + fit.weight * c->second(lossShare(s));
+    double level = blendedLevel(fit, s);
+    if (!fit.recalibration.empty())
+        level = fit.recalibration(level);
     // As the product does: no stage above what the map's loss allows.
     level = std::min(level, static_cast<double>(smp::analysis::highestStageShown(lossShare(s))));
     return std::clamp(static_cast<int>(std::lround(level)), 1, 7);
@@ -417,6 +453,7 @@ int main(int argc, char *argv[])
     // --blend WEIGHT[,VIEW...]: blend the forest with a loss calibration per view, WEIGHT the
     // calibration's share (0: the forest alone); the default views unless views are given.
     BlendSettings blend;
+    blend.recalibrate = args.removeAll(QStringLiteral("--recalibrate")) > 0;
     if (const auto i = args.indexOf(QStringLiteral("--blend")); i >= 0 && i + 1 < args.size()) {
         QStringList f = args[i + 1].split(QLatin1Char(','));
         blend.weight = f.takeFirst().toDouble();
