@@ -376,6 +376,8 @@ int main(int argc, char *argv[])
         report("scalp analysis of a 12 MP photo, sparse grey hair on tan skin", measure(5, [&] {
                    sink += smp::clinic::analyzeImage(sparsePhoto, parameters).regions.size();
                }));
+        std::printf("  (the sparse photo is read by %s)\n",
+                    smp::clinic::analyzeImage(sparsePhoto, parameters).unmixing.c_str());
         report("scalp analysis of a 12 MP photo, dark hair, skin showing", measure(5, [&] {
                    sink += smp::clinic::analyzeImage(realisticPhoto, parameters).regions.size();
                }));

@@ -194,7 +194,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.29"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.30"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -253,7 +253,10 @@ struct Result
                                            // 1.28: a soft photo's dense dark hair takes
                                            // its skin end from the lightest 1%;
                                            // 1.29: a dense head of light hair with no
-                                           // thin area takes a further colour skin end
+                                           // thin area takes a further colour skin end;
+                                           // 1.30: a sparse head of light hair on darker
+                                           // skin read with the light its skin shows, as
+                                           // far as its hair follows it
     std::string parametersJson;            // every parameter that shaped the result
 };
 
