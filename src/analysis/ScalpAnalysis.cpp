@@ -935,6 +935,18 @@ cv::Mat meanOnMask(const cv::Mat &values, const cv::Mat &weight, double sigmaPx)
     return mean;
 }
 
+// The share of each pixel's block (a box of `block` px around it) that `alpha` (CV_32F 0..1)
+// covers, over the pixels of `innerF` (CV_32F, 1 on the head less its outline, else 0) only;
+// returns CV_32F 0..1 (0 where the box holds none of them).
+cv::Mat blockDensity(const cv::Mat &alpha, const cv::Mat &innerF, int block)
+{
+    cv::Mat covered, counted;
+    cv::boxFilter(alpha.mul(innerF), covered, CV_32F, cv::Size(block, block), cv::Point(-1, -1),
+                  false);
+    cv::boxFilter(innerF, counted, CV_32F, cv::Size(block, block), cv::Point(-1, -1), false);
+    return covered / cv::max(counted, 1e-3);
+}
+
 struct LightOnHair
 {
     cv::Mat light;  // the factor on L* + 16, CV_32F, about 0.8-1.3; empty when not read
@@ -962,12 +974,9 @@ LightOnHair lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &i
     constexpr double kDenseFrom = 0.35;
     constexpr double kDenseFull = 0.5;
     constexpr double kMinDenseShare = 0.55;
-    cv::Mat innerF, covered, counted;
+    cv::Mat innerF;
     inner.convertTo(innerF, CV_32F, 1.0 / 255.0);
-    cv::boxFilter(alpha.mul(innerF), covered, CV_32F, cv::Size(block, block), cv::Point(-1, -1),
-                  false);
-    cv::boxFilter(innerF, counted, CV_32F, cv::Size(block, block), cv::Point(-1, -1), false);
-    const cv::Mat density = covered / cv::max(counted, 1e-3);
+    const cv::Mat density = blockDensity(alpha, innerF, block);
     const cv::Mat dense = (density >= kDenseFrom) & inner;
     const int innerPixels = cv::countNonZero(inner);
     if (innerPixels == 0 || static_cast<double>(cv::countNonZero(dense)) <
@@ -1011,12 +1020,9 @@ LightOnHair lightFollowingSkin(const cv::Mat &L, const cv::Mat &alpha, const cv:
     constexpr double kMinSkinSpread = 0.03;
     constexpr double kFollowsFrom = 0.5;
     constexpr double kFollowsFull = 0.7;
-    cv::Mat innerF, covered, counted;
+    cv::Mat innerF;
     inner.convertTo(innerF, CV_32F, 1.0 / 255.0);
-    cv::boxFilter(alpha.mul(innerF), covered, CV_32F, cv::Size(block, block), cv::Point(-1, -1),
-                  false);
-    cv::boxFilter(innerF, counted, CV_32F, cv::Size(block, block), cv::Point(-1, -1), false);
-    const double referenceDensity = percentile(covered / cv::max(counted, 1e-3), inner, 0.9);
+    const double referenceDensity = percentile(blockDensity(alpha, innerF, block), inner, 0.9);
     if (referenceDensity < kMinReferenceDensity)
         return {};
     // Each whole block at least half inside the head and well covered: its hair's and its skin's
