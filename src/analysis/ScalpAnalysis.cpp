@@ -950,7 +950,7 @@ cv::Mat blockDensity(const cv::Mat &alpha, const cv::Mat &innerF, int block)
 struct LightOnHair
 {
     cv::Mat light;  // the factor on L* + 16, CV_32F, about 0.8-1.3; empty when not read
-    cv::Mat weight; // how much of it the hair's lightness gave, 0..1 (CV_32F)
+    cv::Mat weight; // how much of it the hair's lightness gave, 0..1 (CV_32F); empty: none
 };
 
 // The light falling on a head of hair read in lightness, read from the hair itself: where the
@@ -1008,7 +1008,9 @@ LightOnHair lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &i
 // to kFollowsFull; nothing (an empty Mat) for a head with too little hair to measure (its 90th
 // percentile block under kMinReferenceDensity covered, fewer than kMinBlocks such blocks) or
 // skin too even to tell (the log's standard deviation under kMinSkinSpread). `L` CV_32F L*,
-// `alpha` CV_32F 0..1, `inner` 8-bit; the weight is w everywhere.
+// `alpha` CV_32F 0..1, `inner` 8-bit; no weight (an empty Mat): the light was not read from the
+// hair, and unmixLightness()'s shade rule, which it would turn off for dark hair, does not apply
+// to light hair anyway.
 LightOnHair lightFollowingSkin(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &inner,
                                int block)
 {
@@ -1073,7 +1075,7 @@ LightOnHair lightFollowingSkin(const cv::Mat &L, const cv::Mat &alpha, const cv:
     const cv::Mat skin = percentileMap(L, inner, block, kSkinQ);
     const double skinMedian = percentile(skin, inner, 0.5);
     const cv::Mat light = 1.0 + follows * ((skin + 16.0) / (skinMedian + 16.0) - 1.0);
-    return {light, cv::Mat(L.size(), CV_32F, cv::Scalar(follows))};
+    return {light, {}};
 }
 
 // Lightness with the head's shading taken out: each pixel's L* + 16 (which scales with the cube
