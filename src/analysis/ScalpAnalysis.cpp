@@ -727,19 +727,22 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     constexpr float kGreyNeutralReach = 1.65f;
     constexpr double kGreyEndMove = 0.5;
     constexpr double kDilutedColourDetail = 0.165;
-    if (!hairIsRedder && colourEndWeight > 0 && hairRatio > 0.1f &&
-        hairRatio < static_cast<float>(extremeRatio)) {
+    const auto greyEnd = [&](float end) {
+        if (hairIsRedder || colourEndWeight <= 0 || end <= 0.1f)
+            return end;
         const float neutralRatio = ratioOf(cv::Vec3f(255.0f, 255.0f, 255.0f)); // any grey
-        if (neutralRatio > hairRatio && neutralRatio <= kGreyNeutralReach * hairRatio) {
-            cv::Mat blurred;
-            cv::GaussianBlur(ratio, blurred, cv::Size(), 1.5);
-            cv::Scalar detailMean, detailSpread;
-            cv::meanStdDev(ratio - blurred, detailMean, detailSpread, inner);
-            if (detailSpread[0] / static_cast<double>(hairRatio) < kDilutedColourDetail)
-                hairRatio +=
-                    static_cast<float>(kGreyEndMove * colourEndWeight) * (neutralRatio - hairRatio);
-        }
-    }
+        if (neutralRatio <= end || neutralRatio > kGreyNeutralReach * end)
+            return end;
+        cv::Mat blurred;
+        cv::GaussianBlur(ratio, blurred, cv::Size(), 1.5);
+        cv::Scalar detailMean, detailSpread;
+        cv::meanStdDev(ratio - blurred, detailMean, detailSpread, inner);
+        if (detailSpread[0] / static_cast<double>(end) >= kDilutedColourDetail)
+            return end;
+        return end + static_cast<float>(kGreyEndMove * colourEndWeight) * (neutralRatio - end);
+    };
+    if (hairRatio < static_cast<float>(extremeRatio))
+        hairRatio = greyEnd(hairRatio);
     constexpr double kHairSideMode = 0.6;
     constexpr double kHairSideHue = 0.6;
     if (hairRatio >= static_cast<float>(extremeRatio)) {
@@ -762,6 +765,7 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     }
     if (hairRatio <= 0.1f)
         return alpha;
+    const bool endIsExtreme = hairRatio >= static_cast<float>(extremeRatio);
     constexpr float kMargin = 0.04f; // of the skin-to-hair contrast, ignored at either end
     // The ratio's fine detail over the hair end, of bare skin and of stranded hair, for
     // strandShare(). Lightness detail would not do here: on side views it reads faces, ears
@@ -798,7 +802,34 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             }
         }
     };
+    // The map's thinnest windows: the 2nd percentile of `alpha` averaged over windows a
+    // fourteenth of the head's size (0..1).
+    constexpr int kWindowsPerHead = 14;
+    const auto thinnestWindows = [&] {
+        const cv::Rect box = cv::boundingRect(inner);
+        const int side = std::max(3, std::max(box.width, box.height) / kWindowsPerHead);
+        cv::Mat headShare, windowCoverage;
+        cv::boxFilter(head, headShare, CV_32F, cv::Size(side, side), cv::Point(-1, -1), true);
+        cv::boxFilter(alpha, windowCoverage, CV_32F, cv::Size(side, side));
+        windowCoverage = windowCoverage / cv::max(headShare / 255.0, 1e-3);
+        return percentile(windowCoverage, inner, 0.02);
+    };
     unmix(0.0f);
+    // Grey hair's end where it is the extreme (a sparse head: hairEnd() found no peak), moved
+    // towards the neutral as a dense head's above, since 1.31: the JPEG dilutes the colour of
+    // sparse strands too, and their extreme lies 0.70-0.72 of the way to the neutral on the
+    // 800 px heads of grey hair with a loss area, which read 5.9-7.1 points over. Only where
+    // bare skin shows (the thinnest windows under kBareSkinWindows covered: 0.01-0.05 there):
+    // there the reddest fifth, the skin end, is bare skin. An even sparse head shows none (its
+    // thinnest windows 0.16), its reddest fifth holds hair too, and the moved end read it thin
+    // (even heads of grey hair at 800 px 4.3-4.4 -> 7.7-7.8 points).
+    constexpr double kBareSkinWindows = 0.08;
+    if (endIsExtreme && thinnestWindows() < kBareSkinWindows) {
+        if (const float moved = greyEnd(hairRatio); moved != hairRatio) {
+            hairRatio = moved;
+            unmix(0.0f);
+        }
+    }
     // A dense head shows little bare skin (a full head of light hair 2-5%), and its reddest
     // fifth, the skin reference, is skin mixed with hair. The ratio stays linear in the mix (with
     // a reference k hair, a pixel of hair share f reads (f - k) / (1 - k)), pure skin at
@@ -818,18 +849,10 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // lower end read them over (at 800 px, tan skin, blond: 12 -> 15 points).
     constexpr double kSkinEndShare = 0.05;
     constexpr double kFullHeadSkinEndShare = 0.02;
-    constexpr int kWindowsPerHead = 14;
     constexpr double kNoThinArea = 0.37;
     if (cv::mean(alpha, inner)[0] >= kDenseColourCoverage) {
-        const cv::Rect box = cv::boundingRect(inner);
-        const int side = std::max(3, std::max(box.width, box.height) / kWindowsPerHead);
-        cv::Mat headShare, windowCoverage;
-        cv::boxFilter(head, headShare, CV_32F, cv::Size(side, side), cv::Point(-1, -1), true);
-        cv::boxFilter(alpha, windowCoverage, CV_32F, cv::Size(side, side));
-        windowCoverage = windowCoverage / cv::max(headShare / 255.0, 1e-3);
-        const double skinEndShare = percentile(windowCoverage, inner, 0.02) > kNoThinArea
-                                        ? kFullHeadSkinEndShare
-                                        : kSkinEndShare;
+        const double skinEndShare =
+            thinnestWindows() > kNoThinArea ? kFullHeadSkinEndShare : kSkinEndShare;
         const double skinRatio =
             hairEnd(ratio, inner, static_cast<double>(hairRatio),
                     percentile(ratio, inner, skinEndShare), HairShades::Narrow, {}, softness);
