@@ -727,8 +727,8 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     constexpr float kGreyNeutralReach = 1.65f;
     constexpr double kGreyEndMove = 0.5;
     constexpr double kDilutedColourDetail = 0.165;
-    const auto greyEnd = [&](float end) {
-        if (hairIsRedder || colourEndWeight <= 0 || end <= 0.1f)
+    const auto greyEnd = [&](float end, double weight) {
+        if (hairIsRedder || weight <= 0 || end <= 0.1f)
             return end;
         const float neutralRatio = ratioOf(cv::Vec3f(255.0f, 255.0f, 255.0f)); // any grey
         if (neutralRatio <= end || neutralRatio > kGreyNeutralReach * end)
@@ -739,10 +739,10 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
         cv::meanStdDev(ratio - blurred, detailMean, detailSpread, inner);
         if (detailSpread[0] / static_cast<double>(end) >= kDilutedColourDetail)
             return end;
-        return end + static_cast<float>(kGreyEndMove * colourEndWeight) * (neutralRatio - end);
+        return end + static_cast<float>(kGreyEndMove * weight) * (neutralRatio - end);
     };
     if (hairRatio < static_cast<float>(extremeRatio))
-        hairRatio = greyEnd(hairRatio);
+        hairRatio = greyEnd(hairRatio, colourEndWeight);
     constexpr double kHairSideMode = 0.6;
     constexpr double kHairSideHue = 0.6;
     if (hairRatio >= static_cast<float>(extremeRatio)) {
@@ -822,10 +822,14 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // bare skin shows (the thinnest windows under kBareSkinWindows covered: 0.01-0.05 there):
     // there the reddest fifth, the skin end, is bare skin. An even sparse head shows none (its
     // thinnest windows 0.16), its reddest fifth holds hair too, and the moved end read it thin
-    // (even heads of grey hair at 800 px 4.3-4.4 -> 7.7-7.8 points).
+    // (even heads of grey hair at 800 px 4.3-4.4 -> 7.7-7.8 points). The move is not weighted
+    // by the photo's sharpness, as the dense head's is (there a soft photo's peak is moved by
+    // hairEnd() already): a blur dilutes sparse strands' colour further, and the neutral does
+    // not depend on it (blurred grey on light skin 5.9 -> 4.2 points, shaded 6.1 -> 2.6; a
+    // blurred, shaded blond head on medium skin, its neutral within reach, 10.9 -> 4.6).
     constexpr double kBareSkinWindows = 0.08;
     if (endIsExtreme && thinnestWindows() < kBareSkinWindows) {
-        if (const float moved = greyEnd(hairRatio); moved != hairRatio) {
+        if (const float moved = greyEnd(hairRatio, 1.0); moved != hairRatio) {
             hairRatio = moved;
             unmix(0.0f);
         }

@@ -907,6 +907,21 @@ TEST_CASE("sparse grey hair with a loss area takes its end towards the neutral w
         CHECK(score.coverageErrorPp < 5.0);
         CHECK(score.meanCoverageErrorPp > -4.0);
     }
+    // Blurred heads read soft, and the move is not weighted down for it: grey on light skin
+    // (1.30: 5.87 points, shaded 6.14) and, its neutral within reach, shaded blond on medium
+    // skin (10.89).
+    for (const auto &[c, errorBefore] :
+         {std::pair{phantomNamed(unshaded, "light skin, grey hair"), 5.87},
+          std::pair{phantomNamed(shaded, "light skin, grey hair, shaded hair"), 6.14},
+          std::pair{phantomNamed(shaded, "medium skin, blond hair, shaded hair"), 10.89}}) {
+        const test::PhantomScore score = test::scorePhantom(c);
+        INFO(c.name << ": coverage error " << score.coverageErrorPp << " points (1.30: "
+                    << errorBefore << "), sharpness " << score.result.photoSharpness);
+        REQUIRE(score.result.scalpFound);
+        CHECK(score.result.unmixing == "colour");
+        CHECK(score.result.photoSharpness < analysis::kSoftPhotoSharpness);
+        CHECK(score.coverageErrorPp < 5.0);
+    }
 }
 
 TEST_CASE("a soft photo's sparse hair is read from its strands' cores", "[analysis]")
