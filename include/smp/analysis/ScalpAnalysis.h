@@ -157,9 +157,11 @@ struct Result
     // How hair was told from skin (docs/analysis.md, step 3), for support and comparison:
     // "lightness", "lightness, colour in deep shade" (where skin and hair lie a few L* apart),
     // "colour", "colour: skin, dark and grey hair" (a greying head, since 1.13), or "full head"
-    // (no skin showing: hair-coloured pixels are hair), followed by "; skin the least red" where
-    // the technician's hair tone made the reddest fifth the hair (red hair); empty when no scalp
-    // was found.
+    // (no skin showing: hair-coloured pixels are hair); a lightness reading may be followed by
+    // "; light read from the hair" (a dense head read again with the light on its hair divided
+    // out, since 1.17) or "; light read from the skin" (a sparse head of light hair on darker
+    // skin, since 1.30); then "; skin the least red" where the technician's hair tone made the
+    // reddest fifth the hair (red hair). Empty when no scalp was found.
     std::string unmixing;
     // The way round the hair was read (DarkerThanSkin or LighterThanSkin; Automatic when no scalp
     // was found), and whether that was Parameters::hairTone rather than the analysis's own test.
