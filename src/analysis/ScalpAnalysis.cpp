@@ -802,17 +802,20 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             }
         }
     };
-    // The map's thinnest windows: the 2nd percentile of `alpha` averaged over windows a
-    // fourteenth of the head's size (0..1).
+    // `alpha` averaged over windows a fourteenth of the head's size, per pixel (0..1), and the
+    // map's thinnest windows: its 2nd percentile over the head.
     constexpr int kWindowsPerHead = 14;
-    const auto thinnestWindows = [&] {
+    const auto windowCoverage = [&] {
         const cv::Rect box = cv::boundingRect(inner);
         const int side = std::max(3, std::max(box.width, box.height) / kWindowsPerHead);
-        cv::Mat headShare, windowCoverage;
+        cv::Mat headShare, coverage;
         cv::boxFilter(head, headShare, CV_32F, cv::Size(side, side), cv::Point(-1, -1), true);
-        cv::boxFilter(alpha, windowCoverage, CV_32F, cv::Size(side, side));
-        windowCoverage = windowCoverage / cv::max(headShare / 255.0, 1e-3);
-        return percentile(windowCoverage, inner, 0.02);
+        cv::boxFilter(alpha, coverage, CV_32F, cv::Size(side, side));
+        return cv::Mat(coverage / cv::max(headShare / 255.0, 1e-3));
+    };
+    constexpr double kThinnestWindowsShare = 0.02;
+    const auto thinnestWindows = [&] {
+        return percentile(windowCoverage(), inner, kThinnestWindowsShare);
     };
     unmix(0.0f);
     // Grey hair's end where it is the extreme (a sparse head: hairEnd() found no peak), moved
@@ -834,15 +837,64 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             unmix(0.0f);
         }
     }
+    // A sparse head's skin end at bare skin (since 1.32). The reddest fifth, the skin end, is a
+    // fifth of the head; where less of the head is bare (a sparse head with one loss area,
+    // thinly covered elsewhere) it takes in pixels mixed with hair, and bare skin reads below it:
+    // on the 800 px phantoms of light hair on lighter skin, bare skin's most common ratio lies
+    // 0.03-0.26 of the hair end below 0. Every window then reads less than it holds by a share of
+    // the contrast, and the thin ones most; as grades are relative to the head's own reference,
+    // that offset, not the scale, grades thin hair as loss (light skin, grey hair: true
+    // coverage 0.075 read 0.028, loss IoU 0.51). Where bare skin shows (the thinnest windows
+    // under kBareSkinWindows covered), the skin end is the mean ratio over those windows (their
+    // lowest kThinnestWindowsShare), which read bare skin and their few strands: the mean is
+    // what a window's coverage averages, and it stays on the near side of bare skin's mode
+    // (the mode itself, 0.05-0.1 lower on two shaded blond heads, read their thin areas over, as
+    // the clamp at 0 keeps only bare skin's noise above it). The hair end then moves out until the
+    // head's mean coverage is as read with the skin at 0: the hair end's rules (hairEnd(), the
+    // JPEG's and grey hair's moves) were measured on that coverage. Dense heads take their own
+    // skin end (below).
+    if (cv::mean(alpha, inner)[0] < kDenseColourCoverage) {
+        const cv::Mat windows = windowCoverage();
+        const double thinnest = percentile(windows, inner, kThinnestWindowsShare);
+        const double bareSkinRatio =
+            thinnest < kBareSkinWindows ? cv::mean(ratio, inner & (windows <= thinnest))[0] : 0.0;
+        if (bareSkinRatio < 0) {
+            const double covered = cv::mean(alpha, inner)[0];
+            const auto skinEnd = static_cast<float>(bareSkinRatio);
+            // The head's mean coverage, read with the ends s and h, falls as h moves out, about
+            // in proportion to u = 1 / (h - s): the secant in u from the end as found (which
+            // reads more than `covered` with the skin end below 0) to within kCoverageTolerance,
+            // in at most kMaxSteps unmixings (2-3 on the phantoms), u kept positive.
+            constexpr double kCoverageTolerance = 0.0002;
+            constexpr int kMaxSteps = 8;
+            const auto coverageAt = [&](double u) {
+                hairRatio = static_cast<float>(bareSkinRatio + 1.0 / u);
+                unmix(skinEnd);
+                return cv::mean(alpha, inner)[0];
+            };
+            double u0 = 1.0 / (static_cast<double>(hairRatio) - bareSkinRatio);
+            double m0 = coverageAt(u0);
+            double u1 = u0 * covered / std::max(m0, 1e-6);
+            for (int step = 1; step < kMaxSteps; ++step) {
+                const double m1 = coverageAt(u1);
+                if (std::abs(m1 - covered) < kCoverageTolerance || m1 == m0)
+                    break;
+                const double next = u1 + (covered - m1) * (u1 - u0) / (m1 - m0);
+                u0 = u1;
+                m0 = m1;
+                u1 = std::max(next, 0.25 * u1);
+            }
+        }
+    }
     // A dense head shows little bare skin (a full head of light hair 2-5%), and its reddest
     // fifth, the skin reference, is skin mixed with hair. The ratio stays linear in the mix (with
     // a reference k hair, a pixel of hair share f reads (f - k) / (1 - k)), pure skin at
     // -k / (1 - k): read with the skin at 0, dense heads of light hair under-read by 10-20
     // points (43 for blond on light skin; docs/analysis.md). Where the map so read covers at
     // least kDenseColourCoverage of the head, the skin end is the peak of bare skin below 0 if one
-    // shows, else the ratio's kSkinEndShare percentile (hairEnd()). Sparser heads keep 0: there
-    // the reddest fifth is bare skin, and a low percentile lies in the noise beyond it (an 800 px
-    // blond head with its loss read 6 -> 21 points).
+    // shows, else the ratio's kSkinEndShare percentile (hairEnd()). Sparser heads keep 0 or the
+    // mean of their thinnest windows (above): a low percentile lies in the noise beyond bare
+    // skin (an 800 px blond head with its loss read 6 -> 21 points).
     // A head with no thin area at all (since 1.29): where even its thinnest windows (the 2nd
     // percentile of the map averaged over windows a fourteenth of the head's size) read over
     // kNoThinArea covered, no bare skin shows anywhere, every pixel of the reddest fifth is mixed

@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.31"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.32"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -258,10 +258,12 @@ struct Result
                                            // thin area takes a further colour skin end;
                                            // 1.30: a sparse head of light hair on darker
                                            // skin read with the light its skin shows, as
-                                           // far as its hair follows it
+                                           // far as its hair follows it;
                                            // 1.31: a sparse head of grey hair read in
                                            // colour takes its end towards the neutral
-                                           // where bare skin shows
+                                           // where bare skin shows;
+                                           // 1.32: a sparse head read in colour takes its
+                                           // skin end at bare skin where it shows
     std::string parametersJson;            // every parameter that shaped the result
 };
 
