@@ -830,9 +830,26 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // hairEnd() already): a blur dilutes sparse strands' colour further, and the neutral does
     // not depend on it (blurred grey on light skin 5.9 -> 4.2 points, shaded 6.1 -> 2.6; a
     // blurred, shaded blond head on medium skin, its neutral within reach, 10.9 -> 4.6).
+    // Other hair has no neutral to bound it (blond's lies out of reach): in a soft photo its
+    // end is the extreme nearer the strands' cores instead (since 1.33), as the lightness
+    // unmixing's is (1.20): the ratio's top kExtremeTail shrunk by kSoftTailShrink times the
+    // softness (0.05% of the head in the softest photos, 0.2% in sharp ones). A blurred blond
+    // head on medium skin read 6.7 points over at 800 px (4.1 since); gated as the grey move,
+    // for the same reason (the even blurred blond head on medium skin read 5.3 -> 7.0 thin
+    // without the gate), and on top and crown views only: on front and side views the rarest
+    // colours are a face's, an ear's or a beard's (two soft side views of a person labelled 5
+    // read 0.83 -> 0.99 of their scalp as loss).
     constexpr double kBareSkinWindows = 0.08;
+    constexpr double kExtremeTail = 0.002;
+    constexpr double kSoftTailShrink = 0.75;
     if (endIsExtreme && thinnestWindows() < kBareSkinWindows) {
-        if (const float moved = greyEnd(hairRatio, 1.0); moved != hairRatio) {
+        float moved = greyEnd(hairRatio, 1.0);
+        if (moved == hairRatio && softness > 0 && !scalpOnlyL.empty())
+            moved = std::max(
+                hairRatio,
+                static_cast<float>(percentile(
+                    ratio, inner, 1.0 - kExtremeTail * (1.0 - kSoftTailShrink * softness))));
+        if (moved != hairRatio) {
             hairRatio = moved;
             unmix(0.0f);
         }

@@ -924,6 +924,34 @@ TEST_CASE("sparse grey hair with a loss area takes its end towards the neutral w
     }
 }
 
+TEST_CASE("a soft photo's sparse blond hair takes its colour end nearer the strands' cores",
+          "[analysis]")
+{
+    // The 800 px head of blond hair on medium skin, blurred by 1 px and read in colour: the
+    // blur dilutes the strands' colour, the colour ratio's extreme (its top 0.2%) lies short of
+    // their cores, and the head read 6.7 points over (1.32). Blond's neutral lies out of reach,
+    // so 1.31's grey move does not take it; since 1.33 a soft photo's end is the extreme of a
+    // smaller tail, where bare skin shows. The same head with no loss drawn shows none and
+    // keeps its end (with the end moved it read 7.0 points thin).
+    test::PhantomCase c = phantomNamed(test::phantomCases(800), "medium skin, blond hair");
+    REQUIRE(c.blurSigma == 1.0);
+    const test::PhantomScore score = test::scorePhantom(c);
+    INFO("coverage error " << score.coverageErrorPp << " points (1.32: 6.67), bias "
+                           << score.meanCoverageErrorPp << ", loss IoU " << score.lossIoU
+                           << ", sharpness " << score.result.photoSharpness);
+    REQUIRE(score.result.scalpFound);
+    CHECK(score.result.unmixing == "colour");
+    CHECK(score.result.photoSharpness < analysis::kSoftPhotoSharpness);
+    CHECK(score.coverageErrorPp < 5.0);
+    CHECK(score.lossIoU > 0.85);
+    c.phantom.lossSeverity = 0.0;
+    const test::PhantomScore even = test::scorePhantom(c);
+    INFO("no loss drawn: coverage error " << even.coverageErrorPp << " points, bias "
+                                          << even.meanCoverageErrorPp);
+    REQUIRE(even.result.scalpFound);
+    CHECK(even.coverageErrorPp < 6.0); // 5.25 with 1.32's end, 6.98 with the end moved
+}
+
 TEST_CASE("a sparse head read in colour takes its skin end at bare skin", "[analysis]")
 {
     // Sparse heads of light hair on lighter skin at 800 px, read in colour, each with one loss

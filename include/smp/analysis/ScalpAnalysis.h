@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.32"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.33"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -263,7 +263,9 @@ struct Result
                                            // colour takes its end towards the neutral
                                            // where bare skin shows;
                                            // 1.32: a sparse head read in colour takes its
-                                           // skin end at bare skin where it shows
+                                           // skin end at bare skin where it shows;
+                                           // 1.33: and, in a soft photo of the scalp alone,
+                                           // its hair end nearer the strands' cores
     std::string parametersJson;            // every parameter that shaped the result
 };
 
