@@ -802,22 +802,25 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             }
         }
     };
-    // `alpha` averaged over windows a fourteenth of the head's size, per pixel (0..1), and the
-    // map's thinnest windows: its 2nd percentile over the head.
+    // The map's windows, `alpha` averaged over windows a fourteenth of the head's size (per
+    // pixel, 0..1), and its thinnest windows, their 2nd percentile over the head: measured by
+    // measureWindows() for the map as unmixed, and again when a rule below unmixes it anew
+    // before another reads them (1.29's, 1.31's and 1.32's rules read them).
     constexpr int kWindowsPerHead = 14;
-    const auto windowCoverage = [&] {
+    constexpr double kThinnestWindowsShare = 0.02;
+    cv::Mat windows;
+    double thinnestWindows = 0;
+    const auto measureWindows = [&] {
         const cv::Rect box = cv::boundingRect(inner);
         const int side = std::max(3, std::max(box.width, box.height) / kWindowsPerHead);
         cv::Mat headShare, coverage;
         cv::boxFilter(head, headShare, CV_32F, cv::Size(side, side), cv::Point(-1, -1), true);
         cv::boxFilter(alpha, coverage, CV_32F, cv::Size(side, side));
-        return cv::Mat(coverage / cv::max(headShare / 255.0, 1e-3));
-    };
-    constexpr double kThinnestWindowsShare = 0.02;
-    const auto thinnestWindows = [&] {
-        return percentile(windowCoverage(), inner, kThinnestWindowsShare);
+        windows = coverage / cv::max(headShare / 255.0, 1e-3);
+        thinnestWindows = percentile(windows, inner, kThinnestWindowsShare);
     };
     unmix(0.0f);
+    measureWindows();
     // Grey hair's end where it is the extreme (a sparse head: hairEnd() found no peak), moved
     // towards the neutral as a dense head's above, since 1.31: the JPEG dilutes the colour of
     // sparse strands too, and their extreme lies 0.70-0.72 of the way to the neutral on the
@@ -842,7 +845,7 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     constexpr double kBareSkinWindows = 0.08;
     constexpr double kExtremeTail = 0.002;
     constexpr double kSoftTailShrink = 0.75;
-    if (endIsExtreme && thinnestWindows() < kBareSkinWindows) {
+    if (endIsExtreme && thinnestWindows < kBareSkinWindows) {
         float moved = greyEnd(hairRatio, 1.0);
         if (moved == hairRatio && softness > 0 && !scalpOnlyL.empty())
             moved = std::max(
@@ -852,8 +855,11 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
         if (moved != hairRatio) {
             hairRatio = moved;
             unmix(0.0f);
+            measureWindows();
         }
     }
+    // Sparse heads take the skin end of 1.32 (next), dense ones their own (below), as first read.
+    const bool denseHead = cv::mean(alpha, inner)[0] >= kDenseColourCoverage;
     // A sparse head's skin end at bare skin (since 1.32). The reddest fifth, the skin end, is a
     // fifth of the head; where less of the head is bare (a sparse head with one loss area,
     // thinly covered elsewhere) it takes in pixels mixed with hair, and bare skin reads below it:
@@ -870,11 +876,10 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // head's mean coverage is as read with the skin at 0: the hair end's rules (hairEnd(), the
     // JPEG's and grey hair's moves) were measured on that coverage. Dense heads take their own
     // skin end (below).
-    if (cv::mean(alpha, inner)[0] < kDenseColourCoverage) {
-        const cv::Mat windows = windowCoverage();
-        const double thinnest = percentile(windows, inner, kThinnestWindowsShare);
-        const double bareSkinRatio =
-            thinnest < kBareSkinWindows ? cv::mean(ratio, inner & (windows <= thinnest))[0] : 0.0;
+    if (!denseHead) {
+        const double bareSkinRatio = thinnestWindows < kBareSkinWindows
+                                         ? cv::mean(ratio, inner & (windows <= thinnestWindows))[0]
+                                         : 0.0;
         if (bareSkinRatio < 0) {
             const double covered = cv::mean(alpha, inner)[0];
             const auto skinEnd = static_cast<float>(bareSkinRatio);
@@ -923,9 +928,9 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     constexpr double kSkinEndShare = 0.05;
     constexpr double kFullHeadSkinEndShare = 0.02;
     constexpr double kNoThinArea = 0.37;
-    if (cv::mean(alpha, inner)[0] >= kDenseColourCoverage) {
+    if (denseHead) {
         const double skinEndShare =
-            thinnestWindows() > kNoThinArea ? kFullHeadSkinEndShare : kSkinEndShare;
+            thinnestWindows > kNoThinArea ? kFullHeadSkinEndShare : kSkinEndShare;
         const double skinRatio =
             hairEnd(ratio, inner, static_cast<double>(hairRatio),
                     percentile(ratio, inner, skinEndShare), HairShades::Narrow, {}, softness);
