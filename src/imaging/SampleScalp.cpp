@@ -182,9 +182,9 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
         const auto shaded = [gain](int channel) {
             return std::clamp(static_cast<int>(std::lround(channel * gain)), 0, 255);
         };
-        painter.setPen(
-            QPen(QColor(shaded(colour.red()), shaded(colour.green()), shaded(colour.blue()), 235),
-                 width, Qt::SolidLine, Qt::RoundCap));
+        painter.setPen(QPen(QColor(shaded(colour.red()), shaded(colour.green()),
+                                   shaded(colour.blue()), kStrandOpacity),
+                            width, Qt::SolidLine, Qt::RoundCap));
         painter.setBrush(Qt::NoBrush);
         painter.drawPath(strand);
         mask.setPen(QPen(Qt::white, width, Qt::SolidLine, Qt::RoundCap));
@@ -195,11 +195,10 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
 
     // Uneven lighting: brightness falls off linearly from the top-left corner.
     if (p.lightingGradient > 0) {
-        const double diagonal = std::hypot(p.widthPx, p.heightPx);
         for (int y = 0; y < p.heightPx; ++y) {
             auto *line = reinterpret_cast<QRgb *>(phantom.photo.scanLine(y));
             for (int x = 0; x < p.widthPx; ++x) {
-                const double gain = 1.0 + p.lightingGradient * (0.5 - std::hypot(x, y) / diagonal);
+                const double gain = lightingGain(p, x, y);
                 line[x] = qRgb(std::clamp(static_cast<int>(qRed(line[x]) * gain), 0, 255),
                                std::clamp(static_cast<int>(qGreen(line[x]) * gain), 0, 255),
                                std::clamp(static_cast<int>(qBlue(line[x]) * gain), 0, 255));
@@ -207,6 +206,12 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
         }
     }
     return phantom;
+}
+
+double lightingGain(const SampleScalpParameters &parameters, int x, int y)
+{
+    const double diagonal = std::hypot(parameters.widthPx, parameters.heightPx);
+    return 1.0 + parameters.lightingGradient * (0.5 - std::hypot(x, y) / diagonal);
 }
 
 QImage drawSampleScalp(const SampleScalpParameters &parameters)

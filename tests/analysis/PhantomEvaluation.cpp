@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <stdexcept>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -88,19 +89,89 @@ void explainScore(const QString &stem, const PhantomCase &c, const analysis::Res
     std::printf("\n");
 }
 
+// The IoU of two 8-bit masks; 1 where both are empty.
+double iou(const cv::Mat &a, const cv::Mat &b)
+{
+    const double unionArea = cv::countNonZero(a | b);
+    return unionArea > 0 ? cv::countNonZero(a & b) / unionArea : 1.0;
+}
+
+// A phantom's ground truth at the resolution of the analysis map `r`, averaged over the same
+// window (map px): the head, its inner part (a window in from the outline: where coverage is
+// scored), the true coverage, its reference (the 90th percentile over the inner part) and the
+// areas graded advanced-plus-bald and moderate-or-worse against it with `p`'s thresholds.
+struct MapTruth
+{
+    cv::Size size;
+    int window = 3;
+    cv::Mat headMask, headSum, inner; // 8-bit masks; headSum CV_32F, head pixels per window
+    cv::Mat truth;                    // CV_32F, 0..1
+    double reference = 0;
+    cv::Mat trueLoss, trueThinning;
+};
+
+// The mean of `share` (CV_32F at the map's size, per pixel) over each window, as a share of the
+// head in it: a coverage map like the truth's.
+cv::Mat windowCoverage(cv::Mat share, const MapTruth &t)
+{
+    share.setTo(0, ~t.headMask);
+    cv::Mat sum;
+    cv::boxFilter(share, sum, CV_32F, cv::Size(t.window, t.window), cv::Point(-1, -1), false);
+    return sum / cv::max(t.headSum, 1.0);
+}
+
+// The 90th percentile of `coverage` over `inner`: the reference the truth grades against.
+double referenceOf(const cv::Mat &coverage, const cv::Mat &inner)
+{
+    std::vector<float> values;
+    for (int y = 0; y < inner.rows; ++y)
+        for (int x = 0; x < inner.cols; ++x)
+            if (inner.at<uchar>(y, x))
+                values.push_back(coverage.at<float>(y, x));
+    if (values.empty())
+        return 0;
+    const auto nth =
+        values.begin() + static_cast<std::ptrdiff_t>(0.9 * static_cast<double>(values.size()));
+    std::nth_element(values.begin(), nth, values.end());
+    return static_cast<double>(*nth);
+}
+
+MapTruth mapTruth(const imaging::ScalpPhantom &phantom, const analysis::Result &r,
+                  const analysis::Parameters &p)
+{
+    MapTruth t;
+    t.size = cv::Size(r.mapWidth, r.mapHeight);
+    cv::Mat hair, head;
+    cv::resize(grayOf(phantom.hairMask), hair, t.size, 0, 0, cv::INTER_AREA);
+    cv::resize(grayOf(phantom.headMask), head, t.size, 0, 0, cv::INTER_AREA);
+    cv::Mat alpha, headF;
+    hair.convertTo(alpha, CV_32F, 1.0 / 255.0);
+    head.convertTo(headF, CV_32F, 1.0 / 255.0);
+    t.headMask = head > 127;
+    t.window = std::max(3, static_cast<int>(std::lround(r.windowPhotoPx / r.photoPxPerMapPx)) | 1);
+    cv::boxFilter(headF, t.headSum, CV_32F, cv::Size(t.window, t.window), cv::Point(-1, -1), false);
+    t.truth = windowCoverage(alpha, t);
+    cv::erode(t.headMask, t.inner,
+              cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(t.window, t.window)));
+    t.reference = referenceOf(t.truth, t.inner);
+    t.trueLoss = (t.truth < p.moderateAbove * t.reference) & t.headMask;
+    t.trueThinning = (t.truth < p.mildAbove * t.reference) & t.headMask;
+    return t;
+}
 } // namespace
 
-DegradedPhantom degradedPhantom(const PhantomCase &c)
+namespace {
+
+// `drawn` made worse as case `c` says: blurred, with noise when `withNoise`, saved as a JPEG
+// and read back (RGB888).
+QImage degradedPhoto(const QImage &drawn, const PhantomCase &c, bool withNoise)
 {
-    DegradedPhantom out;
-    out.phantom = imaging::drawScalpPhantom(c.phantom);
-    const imaging::ScalpPhantom &phantom = out.phantom;
-    QImage photo = phantom.photo.convertToFormat(QImage::Format_RGB888);
+    QImage photo = drawn.convertToFormat(QImage::Format_RGB888);
     cv::Mat rgb(photo.height(), photo.width(), CV_8UC3, photo.bits(),
                 static_cast<std::size_t>(photo.bytesPerLine()));
     if (c.blurSigma > 0)
         cv::GaussianBlur(rgb, rgb, cv::Size(0, 0), c.blurSigma);
-    if (c.noiseSigma > 0) {
+    if (withNoise && c.noiseSigma > 0) {
         cv::Mat noise(rgb.size(), CV_16SC3);
         cv::RNG random(c.phantom.seed); // the same noise whatever ran before
         random.fill(noise, cv::RNG::NORMAL, 0, c.noiseSigma);
@@ -111,6 +182,17 @@ DegradedPhantom degradedPhantom(const PhantomCase &c)
     }
     if (c.jpegQuality > 0)
         photo = jpegRoundTrip(photo, c.jpegQuality);
+    return photo;
+}
+
+} // namespace
+
+DegradedPhantom degradedPhantom(const PhantomCase &c)
+{
+    DegradedPhantom out;
+    out.phantom = imaging::drawScalpPhantom(c.phantom);
+    const imaging::ScalpPhantom &phantom = out.phantom;
+    const QImage photo = degradedPhoto(phantom.photo, c, true);
 
     // SMP_DUMP_PHANTOMS=DIR: each case's degraded photo and its true hair and head masks as
     // PNG, to look at or to run `smp analyze` on.
@@ -142,47 +224,19 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
         {photo.width(), photo.height(), photo.bytesPerLine(), photo.constBits()}, parameters);
     const analysis::Result &r = score.result;
 
-    // Ground truth at the map's resolution, averaged over the same window.
-    const cv::Size size(r.mapWidth, r.mapHeight);
-    cv::Mat hair, head;
-    cv::resize(grayOf(phantom.hairMask), hair, size, 0, 0, cv::INTER_AREA);
-    cv::resize(grayOf(phantom.headMask), head, size, 0, 0, cv::INTER_AREA);
-    cv::Mat alpha, headF;
-    hair.convertTo(alpha, CV_32F, 1.0 / 255.0);
-    head.convertTo(headF, CV_32F, 1.0 / 255.0);
-    const cv::Mat headMask = head > 127;
-    alpha.setTo(0, ~headMask);
-    const int window =
-        std::max(3, static_cast<int>(std::lround(r.windowPhotoPx / r.photoPxPerMapPx)) | 1);
-    cv::Mat alphaSum, headSum;
-    cv::boxFilter(alpha, alphaSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
-    cv::boxFilter(headF, headSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
-    const cv::Mat truth = alphaSum / cv::max(headSum, 1.0);
+    const MapTruth t = mapTruth(phantom, r, parameters);
+    const cv::Size &size = t.size;
+    const cv::Mat &truth = t.truth, &inner = t.inner, &headMask = t.headMask;
+    const cv::Mat &trueLoss = t.trueLoss, &trueThinning = t.trueThinning;
+    const double reference = t.reference;
+    const analysis::Parameters &p = parameters;
 
     const cv::Mat estimated(size, CV_32F, const_cast<float *>(r.coverage.data()));
-    cv::Mat inner;
-    cv::erode(headMask, inner,
-              cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(window, window)));
     cv::Mat difference;
     cv::absdiff(estimated, truth, difference);
     score.coverageErrorPp = 100.0 * cv::mean(difference, inner)[0];
     score.meanCoverageErrorPp = 100.0 * (cv::mean(estimated, inner)[0] - cv::mean(truth, inner)[0]);
 
-    // True grades: the same thresholds on the true coverage against its own reference.
-    std::vector<float> values;
-    for (int y = 0; y < inner.rows; ++y)
-        for (int x = 0; x < inner.cols; ++x)
-            if (inner.at<uchar>(y, x))
-                values.push_back(truth.at<float>(y, x));
-    std::nth_element(values.begin(),
-                     values.begin() +
-                         static_cast<std::ptrdiff_t>(0.9 * static_cast<double>(values.size())),
-                     values.end());
-    const double reference =
-        values[static_cast<std::size_t>(0.9 * static_cast<double>(values.size()))];
-    const analysis::Parameters &p = parameters;
-    cv::Mat trueLoss = (truth < p.moderateAbove * reference) & headMask;
-    const cv::Mat trueThinning = (truth < p.mildAbove * reference) & headMask;
     cv::Mat estimatedLoss(size, CV_8U), estimatedThinning(size, CV_8U);
     for (int y = 0; y < size.height; ++y)
         for (int x = 0; x < size.width; ++x) {
@@ -197,10 +251,6 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
         }
     estimatedLoss &= headMask;
     estimatedThinning &= headMask;
-    const auto iou = [](const cv::Mat &a, const cv::Mat &b) {
-        const double unionArea = cv::countNonZero(a | b);
-        return unionArea > 0 ? cv::countNonZero(a & b) / unionArea : 1.0;
-    };
     score.lossIoU = iou(trueLoss, estimatedLoss);
     score.thinningIoU = iou(trueThinning, estimatedThinning);
     if (const QString stem = dumpStem(c); !stem.isEmpty())
@@ -222,6 +272,64 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
             cv::countNonZero(hatched & wrongLoss) /
             std::max(1.0, static_cast<double>(cv::countNonZero(wrongLoss)));
     }
+    return score;
+}
+
+ExactEndsScore scoreExactEnds(const PhantomCase &c, const analysis::Result &analysed,
+                              ExactEnds reading, const analysis::Parameters &parameters)
+{
+    if (c.phantom.shadeHairWithHead)
+        throw std::invalid_argument("scoreExactEnds: the hair's colour varies over the head");
+    const DegradedPhantom degraded = degradedPhantom(c);
+    PhantomCase bareCase = c;
+    bareCase.phantom.strandsPerPixel = 0; // the same skin, pores and light: they come first
+    const QImage bare = degradedPhoto(imaging::drawScalpPhantom(bareCase.phantom).photo, c, false);
+    const auto floatRgb = [](const QImage &image) {
+        cv::Mat out;
+        cv::Mat(image.height(), image.width(), CV_8UC3, const_cast<uchar *>(image.constBits()),
+                static_cast<std::size_t>(image.bytesPerLine()))
+            .convertTo(out, CV_32FC3);
+        return out;
+    };
+    const cv::Mat photo = floatRgb(degraded.photo), skin = floatRgb(bare);
+    const QColor drawnHair = c.phantom.hair;
+    const cv::Vec3f hairColour(static_cast<float>(drawnHair.red()),
+                               static_cast<float>(drawnHair.green()),
+                               static_cast<float>(drawnHair.blue()));
+    constexpr float kOpacity = imaging::kStrandOpacity / 255.0f;
+    cv::Mat share(photo.size(), CV_32F, cv::Scalar(0));
+    for (int y = 0; y < photo.rows; ++y)
+        for (int x = 0; x < photo.cols; ++x) {
+            const cv::Vec3f s = skin.at<cv::Vec3f>(y, x);
+            const auto light = static_cast<float>(imaging::lightingGain(c.phantom, x, y));
+            cv::Vec3f h = kOpacity * light * hairColour + (1.0f - kOpacity) * s;
+            for (int k = 0; k < 3; ++k)
+                h[k] = std::min(h[k], 255.0f);
+            const cv::Vec3f colour = photo.at<cv::Vec3f>(y, x);
+            float value = 0;
+            if (reading == ExactEnds::AlongSkinToHair) {
+                const cv::Vec3f line = h - s;
+                if (line.dot(line) > 1.0f)
+                    value = (colour - s).dot(line) / line.dot(line);
+            } else {
+                const float ss = s.dot(s), hh = h.dot(h), sh = s.dot(h);
+                const float determinant = ss * hh - sh * sh;
+                if (determinant > 1e-6f * ss * hh)
+                    value = 1.0f - (hh * colour.dot(s) - sh * colour.dot(h)) / determinant;
+            }
+            share.at<float>(y, x) = value;
+        }
+    const MapTruth t = mapTruth(degraded.phantom, analysed, parameters);
+    cv::resize(share, share, t.size, 0, 0, cv::INTER_AREA);
+    const cv::Mat coverage = windowCoverage(share, t);
+    ExactEndsScore score;
+    cv::Mat difference;
+    cv::absdiff(coverage, t.truth, difference);
+    score.coverageErrorPp = 100.0 * cv::mean(difference, t.inner)[0];
+    score.meanCoverageErrorPp =
+        100.0 * (cv::mean(coverage, t.inner)[0] - cv::mean(t.truth, t.inner)[0]);
+    const double reference = referenceOf(coverage, t.inner);
+    score.lossIoU = iou(t.trueLoss, (coverage < parameters.moderateAbove * reference) & t.headMask);
     return score;
 }
 

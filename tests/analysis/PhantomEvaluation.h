@@ -50,6 +50,33 @@ QImage jpegRoundTrip(const QImage &photo, int quality);
 PhantomScore scorePhantom(const PhantomCase &phantomCase,
                           const analysis::Parameters &parameters = {});
 
+// How a phantom reads with its exact ends, what its pixels allow any per-pixel reading: each
+// pixel unmixed between its own bare skin (the case drawn without hair, blurred and compressed as
+// its photo is, without the noise) and its hair's drawn colour under the same light, laid over
+// that skin at the strands' opacity (kStrandOpacity); the shares averaged over the analysis's
+// window (`analysed`) and graded against their own reference, as the truth is. What is left is
+// the photo's own: the strands' spread of shades (each drawn 15% darker to 25% lighter than the
+// hair colour), the blur, the noise and the JPEG. Two readings of a colour c, skin s, hair h:
+// - AlongSkinToHair: c's projection on the line from s to h, (c - s).(h - s) / |h - s|^2,
+//   unclamped (noise averages out over the window): the kind of reading lightness gives;
+// - SkinShare: 1 - a, where c = a s + b h (least squares): how much of the skin a pixel hides,
+//   whatever shade its strands are (b takes that).
+// For phantoms whose hair keeps its colour across the head (`shadeHairWithHead` off; throws
+// std::invalid_argument otherwise).
+enum class ExactEnds
+{
+    AlongSkinToHair,
+    SkinShare
+};
+struct ExactEndsScore
+{
+    double coverageErrorPp = 0;     // as PhantomScore's
+    double meanCoverageErrorPp = 0; // as PhantomScore's
+    double lossIoU = 0;             // against the truth's advanced-plus-bald area
+};
+ExactEndsScore scoreExactEnds(const PhantomCase &phantomCase, const analysis::Result &analysed,
+                              ExactEnds reading, const analysis::Parameters &parameters = {});
+
 // The phantom cases of the quality targets: skin tones from very light to very dark; dark, grey
 // and blond hair; three loss patterns; uneven light; blur; noise; JPEG. The phantom draws more
 // hair per head pixel the larger it is: at 800 px wide a head with no loss covers about 30% of

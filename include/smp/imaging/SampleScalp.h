@@ -58,6 +58,14 @@ struct ScalpPhantom
     QImage headMask; // Grayscale8: 255 on the scalp (the head ellipse)
 };
 
+// The opacity every strand is drawn with (0..255): a strand lays this share of its colour over
+// the skin under it.
+inline constexpr int kStrandOpacity = 235;
+
+// The uneven lighting's gain at photo pixel (x, y) (SampleScalpParameters::lightingGradient): the
+// drawing's colours are multiplied by it (and clamped to 255) after everything is drawn.
+double lightingGain(const SampleScalpParameters &parameters, int x, int y);
+
 ScalpPhantom drawScalpPhantom(const SampleScalpParameters &parameters = {});
 
 // The photo of drawScalpPhantom() alone.
