@@ -1093,27 +1093,30 @@ LightOnHair lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &i
     return {1.0 + weight.mul(light - 1.0), weight};
 }
 
-// The light on a sparse head of hair lighter than the skin (grey or blond on darker skin), where
-// lightOnHair() finds too little dense hair to read it from (since 1.30): the skin's, as far as
-// the hair follows it. On a real head the light falls on hair and skin alike; the lightness
-// unmixing has one hair end per head, the lit side's, and with the hair shaded the shaded side
-// read thin (the shaded phantoms at 800 px, grey and blond on tan skin: 6.9-8.0 points off, loss
-// IoU 0.34-0.47). A sparse head shows its skin everywhere, so the local skin (each block's
-// darkest kSkinQ of L*) maps the light, but skin can also darken on its own (the unshaded
-// phantoms paint the head's shading on the skin and not on the hair). So the map is taken as far
-// as the hair is seen to follow it: over the blocks the first reading `alpha` finds well covered
-// (at least kWellCoveredShare of the head's 90th percentile block), the slope of the log of
-// L* + 16 of the block's lightest kHairQ (its hair) against that of its skin; 0.8-1.0 on the
-// shaded phantoms, 0.1-0.4 where only the skin or the light's fall-off is shaded. The factor on
-// L* + 16 is 1 + w (skin's L* + 16 over its median - 1), w the slope faded in from kFollowsFrom
+// The light on a sparse head of hair, where lightOnHair() finds too little dense hair to read it
+// from (light hair on darker skin since 1.30, dark hair since 1.34): the skin's, as far as the
+// hair follows it. On a real head the light falls on hair and skin alike; the lightness
+// unmixing has one hair end per head, the lit side's for light hair (the shaded phantoms at 800
+// px, grey and blond on tan skin: 6.9-8.0 points off, loss IoU 0.34-0.47) and the shaded side's
+// for dark hair (its lit side's strands then read as thin as they are lighter: the shaded
+// phantoms of dark hair at 800 px, loss IoU 0.61-0.94). A sparse head shows its skin
+// everywhere, so the local skin (each block's L* at kSkinQ from the skin's end: its darkest for
+// light hair, its lightest for dark) maps the light, but skin can also darken on its own (the
+// unshaded phantoms paint the head's shading on the skin and not on the hair). So the map is
+// taken as far as the hair is seen to follow it: over the blocks the first reading `alpha` finds
+// well covered (at least kWellCoveredShare of the head's 90th percentile block), the slope of
+// the log of L* + 16 of the block's kHairQ at the hair's end (its hair) against that of its
+// skin; 0.8-1.0 on the shaded phantoms, 0.1-0.4 for light hair and 0.3-0.75 for dark hair where
+// only the skin or the light's fall-off is shaded (the fall-off falls on the hair too). The factor
+// on L* + 16 is 1 + w (skin's L* + 16 over its median - 1), w the slope faded in from kFollowsFrom
 // to kFollowsFull; nothing (an empty Mat) for a head with too little hair to measure (its 90th
-// percentile block under kMinReferenceDensity covered, fewer than kMinBlocks such blocks) or
-// skin too even to tell (the log's standard deviation under kMinSkinSpread). `L` CV_32F L*,
-// `alpha` CV_32F 0..1, `inner` 8-bit; no weight (an empty Mat): the light was not read from the
-// hair, and unmixLightness()'s shade rule, which it would turn off for dark hair, does not apply
-// to light hair anyway.
+// percentile block under kMinReferenceDensity covered, fewer than kMinBlocks such blocks) or skin
+// too even to tell (the log's standard deviation under kMinSkinSpread). `L` CV_32F L*, `alpha`
+// CV_32F 0..1, `inner` 8-bit, `darkHair` which end of L* the hair lies at; no weight (an empty
+// Mat): the light was not read from the hair, and unmixLightness()'s shade rules apply as on any
+// head.
 LightOnHair lightFollowingSkin(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &inner,
-                               int block)
+                               int block, bool darkHair)
 {
     constexpr double kHairQ = 0.05;
     constexpr double kSkinQ = 0.05;
@@ -1152,8 +1155,8 @@ LightOnHair lightFollowingSkin(const cv::Mat &L, const cv::Mat &alpha, const cv:
                 coverage <
                     kWellCoveredShare * referenceDensity * static_cast<double>(samples.size()))
                 continue;
-            hairLog.push_back(std::log(quantile(1.0 - kHairQ) + 16.0));
-            skinLog.push_back(std::log(quantile(kSkinQ) + 16.0));
+            hairLog.push_back(std::log(quantile(darkHair ? kHairQ : 1.0 - kHairQ) + 16.0));
+            skinLog.push_back(std::log(quantile(darkHair ? 1.0 - kSkinQ : kSkinQ) + 16.0));
         }
     const std::size_t n = hairLog.size();
     if (n < kMinBlocks)
@@ -1173,7 +1176,7 @@ LightOnHair lightFollowingSkin(const cv::Mat &L, const cv::Mat &alpha, const cv:
         slope * std::clamp((slope - kFollowsFrom) / (kFollowsFull - kFollowsFrom), 0.0, 1.0);
     if (follows <= 0)
         return {};
-    const cv::Mat skin = percentileMap(L, inner, block, kSkinQ);
+    const cv::Mat skin = percentileMap(L, inner, block, darkHair ? 1.0 - kSkinQ : kSkinQ);
     const double skinMedian = percentile(skin, inner, 0.5);
     const cv::Mat light = 1.0 + follows * ((skin + 16.0) / (skinMedian + 16.0) - 1.0);
     return {light, {}};
@@ -2191,17 +2194,28 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             // it (its lightness spreads with the mix).
             LightOnHair light =
                 !hairIsRedder ? lightOnHair(L, alpha, inner, block, darkHair) : LightOnHair{};
-            // A sparse head of light hair on darker skin: the light read from its skin, as far
-            // as its hair follows it (1.30; lightFollowingSkin()). Its hair end is the extreme
-            // at the first reading's share (a soft photo's lightest 0.5%, not 2%: with 2% the
-            // shaded blurred heads read 5.7 and 7.0 points off, over).
-            const bool lightFromSkin = light.light.empty() && !hairIsRedder && !darkHair;
+            // A sparse head: the light read from its skin, as far as its hair follows it
+            // (lightFollowingSkin(); light hair on darker skin since 1.30, dark hair since 1.34:
+            // the shaded phantoms of dark hair at 800 px, loss IoU 0.61-0.94 -> 0.70-0.95, the
+            // lit side no longer read thinner than it is). Its hair end is
+            // the extreme at the first reading's share (a soft photo's lightest 0.5%, not 2%:
+            // with 2% the shaded light heads read 5.7 and 7.0 points off, over); dark hair's at
+            // kEvenDarkHairShare of that share. The first reading's darkest 2% lie on the shaded
+            // side, where strands are darkest, and stand in for the strands' cores; with the light
+            // divided out they lie all over the head, most of them strands mixed with skin, and
+            // the sparse dark heads at 800 px read 0.4-2.6 points further over with them (a
+            // shaded one 5.0, outside); a half read the twelve such heads of the two tables 25.7
+            // points off in sum, a quarter 22.8, an eighth 24.7 (very dark skin 5.3).
+            constexpr double kEvenDarkHairShare = 0.25;
+            const bool lightFromSkin = light.light.empty() && !hairIsRedder;
             if (lightFromSkin)
-                light = lightFollowingSkin(L, alpha, inner, block);
+                light = lightFollowingSkin(L, alpha, inner, block, darkHair);
             if (!light.light.empty()) {
                 const cv::Mat evenL = (L + 16.0) / light.light - 16.0;
+                const double fromSkinShare =
+                    result.hairExtremeShare * (darkHair ? kEvenDarkHairShare : 1.0);
                 const double evenHairL =
-                    hairExtreme(evenL, lightFromSkin ? result.hairExtremeShare : kHairExtremeShare);
+                    hairExtreme(evenL, lightFromSkin ? fromSkinShare : kHairExtremeShare);
                 alpha = unmixLightness(evenL, head, inner, block, darkHair, evenHairL, evenHairL,
                                        softness, skinLightness, skinColour, colourCoverage,
                                        shadeInColour, light.weight);
