@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <numbers>
 #include <random>
@@ -898,6 +899,37 @@ TEST_CASE("dense light hair on darker skin, shaded with the head, is read with t
     }
 }
 
+namespace {
+
+// A head of the shaded 800 px table, its bounds and its figures with the version before the rule.
+struct ShadedHead
+{
+    const char *name; // the case's name without ", shaded hair"
+    double errorBound = 0, iouBound = 0;
+    double errorBefore = 0, iouBefore = 0;
+};
+
+// Holds each of `heads` (the shaded 800 px table's) to its bounds, read in lightness with the
+// light its skin shows (lightFollowingSkin()); `before` names the version the figures come from.
+void checkLightReadFromSkin(std::initializer_list<ShadedHead> heads, const char *before)
+{
+    const auto shaded = test::phantomCases(800, true);
+    for (const ShadedHead &head : heads) {
+        const test::PhantomScore score =
+            test::scorePhantom(phantomNamed(shaded, std::string(head.name) + ", shaded hair"));
+        INFO(head.name << ", shaded hair: coverage error " << score.coverageErrorPp << " points ("
+                       << before << ": " << head.errorBefore << "), loss IoU " << score.lossIoU
+                       << " (" << before << ": " << head.iouBefore << ")");
+        REQUIRE(score.result.scalpFound);
+        CHECK(score.result.unmixing.rfind("lightness", 0) == 0);
+        CHECK(score.result.unmixing.find("; light read from the skin") != std::string::npos);
+        CHECK(score.coverageErrorPp < head.errorBound);
+        CHECK(score.lossIoU > head.iouBound);
+    }
+}
+
+} // namespace
+
 TEST_CASE("sparse light hair on darker skin, shaded with the head, is read with the light its "
           "skin shows",
           "[analysis]")
@@ -907,26 +939,18 @@ TEST_CASE("sparse light hair on darker skin, shaded with the head, is read with 
     // so their shaded side read thin. Since 1.30 the light is read from the skin, as far as the
     // well covered blocks' hair is seen to follow it. The unshaded twins, whose skin alone is
     // shaded, must not take it.
-    const auto shaded = test::phantomCases(800, true);
+    const std::initializer_list<ShadedHead> heads = {
+        {"tan skin, grey hair", 6.0, 0.7, 8.01, 0.469},
+        {"tan skin, blond hair", 4.5, 0.6, 6.86, 0.337},
+        {"dark skin, grey hair", 4.5, 0.6, 6.33, 0.416},
+        {"dark skin, blond hair", 3.0, 0.8, 3.85, 0.703},
+        {"very dark skin, grey hair", 2.0, 0.85, 4.00, 0.778},
+        {"very dark skin, blond hair", 4.5, 0.7, 6.18, 0.610}};
+    checkLightReadFromSkin(heads, "1.29");
     const auto unshaded = test::phantomCases(800);
-    for (const auto &[name, errorBound, iouBound, errorBefore, iouBefore] :
-         {std::tuple{"tan skin, grey hair", 6.0, 0.7, 8.01, 0.469},
-          std::tuple{"tan skin, blond hair", 4.5, 0.6, 6.86, 0.337},
-          std::tuple{"dark skin, grey hair", 4.5, 0.6, 6.33, 0.416},
-          std::tuple{"dark skin, blond hair", 3.0, 0.8, 3.85, 0.703},
-          std::tuple{"very dark skin, grey hair", 2.0, 0.85, 4.00, 0.778},
-          std::tuple{"very dark skin, blond hair", 4.5, 0.7, 6.18, 0.610}}) {
-        const test::PhantomScore score =
-            test::scorePhantom(phantomNamed(shaded, std::string(name) + ", shaded hair"));
-        INFO(name << ", shaded hair: coverage error " << score.coverageErrorPp
-                  << " points (1.29: " << errorBefore << "), loss IoU " << score.lossIoU
-                  << " (1.29: " << iouBefore << ")");
-        REQUIRE(score.result.scalpFound);
-        CHECK(score.result.unmixing == "lightness; light read from the skin");
-        CHECK(score.coverageErrorPp < errorBound);
-        CHECK(score.lossIoU > iouBound);
-        INFO(name << ", unshaded");
-        CHECK(test::scorePhantom(phantomNamed(unshaded, name)).result.unmixing == "lightness");
+    for (const ShadedHead &head : heads) {
+        INFO(head.name << ", unshaded");
+        CHECK(test::scorePhantom(phantomNamed(unshaded, head.name)).result.unmixing == "lightness");
     }
 }
 
@@ -937,23 +961,12 @@ TEST_CASE("sparse dark hair shaded with the head is read with the light its skin
     // shaded side, so the lit side's strands read thinner than they are. Since 1.34 the light is
     // read from the skin as for light hair (1.30), as far as the hair follows it, and the hair
     // end is the darkest quarter of the first reading's share of the head read so.
-    const auto shaded = test::phantomCases(800, true);
-    for (const auto &[name, errorBound, iouBound, errorBefore, iouBefore] :
-         {std::tuple{"very light skin, dark hair", 3.0, 0.92, 3.15, 0.901},
-          std::tuple{"medium skin, dark hair", 1.5, 0.88, 1.07, 0.816},
-          std::tuple{"tan skin, dark hair", 3.0, 0.85, 4.23, 0.763},
-          std::tuple{"dark skin, dark hair", 2.0, 0.92, 2.22, 0.882},
-          std::tuple{"very dark skin, dark hair", 4.0, 0.65, 6.20, 0.610}}) {
-        const test::PhantomScore score =
-            test::scorePhantom(phantomNamed(shaded, std::string(name) + ", shaded hair"));
-        INFO(name << ", shaded hair: coverage error " << score.coverageErrorPp
-                  << " points (1.33: " << errorBefore << "), loss IoU " << score.lossIoU
-                  << " (1.33: " << iouBefore << ")");
-        REQUIRE(score.result.scalpFound);
-        CHECK(score.result.unmixing.find("; light read from the skin") != std::string::npos);
-        CHECK(score.coverageErrorPp < errorBound);
-        CHECK(score.lossIoU > iouBound);
-    }
+    checkLightReadFromSkin({{"very light skin, dark hair", 3.0, 0.92, 3.15, 0.901},
+                            {"medium skin, dark hair", 1.5, 0.88, 1.07, 0.816},
+                            {"tan skin, dark hair", 3.0, 0.85, 4.23, 0.763},
+                            {"dark skin, dark hair", 2.0, 0.92, 2.22, 0.882},
+                            {"very dark skin, dark hair", 4.0, 0.65, 6.20, 0.610}},
+                           "1.33");
     // Unshaded, the light's fall-off falls on hair and skin alike: tan skin's head, lit from one
     // side, takes the rule too (1.33: 3.12 points, loss IoU 0.821).
     const test::PhantomScore tan =
