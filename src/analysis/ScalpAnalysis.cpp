@@ -1095,26 +1095,25 @@ LightOnHair lightOnHair(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &i
 
 // The light on a sparse head of hair, where lightOnHair() finds too little dense hair to read it
 // from (light hair on darker skin since 1.30, dark hair since 1.34): the skin's, as far as the
-// hair follows it. On a real head the light falls on hair and skin alike; the lightness
-// unmixing has one hair end per head, the lit side's for light hair (the shaded phantoms at 800
-// px, grey and blond on tan skin: 6.9-8.0 points off, loss IoU 0.34-0.47) and the shaded side's
-// for dark hair (its lit side's strands then read as thin as they are lighter: the shaded
-// phantoms of dark hair at 800 px, loss IoU 0.61-0.94). A sparse head shows its skin
-// everywhere, so the local skin (each block's L* at kSkinQ from the skin's end: its darkest for
-// light hair, its lightest for dark) maps the light, but skin can also darken on its own (the
-// unshaded phantoms paint the head's shading on the skin and not on the hair). So the map is
-// taken as far as the hair is seen to follow it: over the blocks the first reading `alpha` finds
-// well covered (at least kWellCoveredShare of the head's 90th percentile block), the slope of
-// the log of L* + 16 of the block's kHairQ at the hair's end (its hair) against that of its
-// skin; 0.8-1.0 on the shaded phantoms, 0.1-0.4 for light hair and 0.3-0.75 for dark hair where
-// only the skin or the light's fall-off is shaded (the fall-off falls on the hair too). The factor
-// on L* + 16 is 1 + w (skin's L* + 16 over its median - 1), w the slope faded in from kFollowsFrom
-// to kFollowsFull; nothing (an empty Mat) for a head with too little hair to measure (its 90th
-// percentile block under kMinReferenceDensity covered, fewer than kMinBlocks such blocks) or skin
-// too even to tell (the log's standard deviation under kMinSkinSpread). `L` CV_32F L*, `alpha`
-// CV_32F 0..1, `inner` 8-bit, `darkHair` which end of L* the hair lies at; no weight (an empty
-// Mat): the light was not read from the hair, and unmixLightness()'s shade rules apply as on any
-// head.
+// hair follows it. On a real head the light falls on hair and skin alike; the lightness unmixing
+// has one hair end per head, the lit side's for light hair (the shaded phantoms at 800 px, grey
+// and blond on tan skin: 6.9-8.0 points off, loss IoU 0.34-0.47) and the shaded side's for dark
+// hair (its lit side's strands, lighter, then read thinner than they are: the shaded phantoms of
+// dark hair at 800 px, loss IoU 0.61-0.94). A sparse head shows its skin everywhere, so the local
+// skin (each block's L* at kSkinQ from the skin's end: its darkest for light hair, its lightest
+// for dark) maps the light, but skin can also darken on its own (the unshaded phantoms paint the
+// head's shading on the skin and not on the hair). So the map is taken as far as the hair is seen
+// to follow it: over the blocks the first reading `alpha` finds well covered (at least
+// kWellCoveredShare of the head's 90th percentile block), the slope of the log of L* + 16 of the
+// block's kHairQ at the hair's end (its hair) against that of its skin; 0.8-1.0 on the shaded
+// phantoms, 0.1-0.4 for light hair and 0.3-0.75 for dark hair where only the skin or the light's
+// fall-off is shaded (the fall-off falls on the hair too). The factor on L* + 16 is 1 + w (skin's
+// L* + 16 over its median - 1), w the slope faded in from kFollowsFrom to kFollowsFull; nothing
+// (an empty Mat) for a head with too little hair to measure (its 90th percentile block under
+// kMinReferenceDensity covered, fewer than kMinBlocks such blocks) or skin too even to tell (the
+// log's standard deviation under kMinSkinSpread). `L` CV_32F L*, `alpha` CV_32F 0..1, `inner`
+// 8-bit, `darkHair` which end of L* the hair lies at; no weight (an empty Mat): the light was not
+// read from the hair, and unmixLightness()'s shade rules apply as on any head.
 LightOnHair lightFollowingSkin(const cv::Mat &L, const cv::Mat &alpha, const cv::Mat &inner,
                                int block, bool darkHair)
 {
@@ -2196,16 +2195,16 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 !hairIsRedder ? lightOnHair(L, alpha, inner, block, darkHair) : LightOnHair{};
             // A sparse head: the light read from its skin, as far as its hair follows it
             // (lightFollowingSkin(); light hair on darker skin since 1.30, dark hair since 1.34:
-            // the shaded phantoms of dark hair at 800 px, loss IoU 0.61-0.94 -> 0.70-0.95, the
-            // lit side no longer read thinner than it is). Its hair end is
-            // the extreme at the first reading's share (a soft photo's lightest 0.5%, not 2%:
-            // with 2% the shaded light heads read 5.7 and 7.0 points off, over); dark hair's at
-            // kEvenDarkHairShare of that share. The first reading's darkest 2% lie on the shaded
-            // side, where strands are darkest, and stand in for the strands' cores; with the light
-            // divided out they lie all over the head, most of them strands mixed with skin, and
-            // the sparse dark heads at 800 px read 0.4-2.6 points further over with them (a
-            // shaded one 5.0, outside); a half read the twelve such heads of the two tables 25.7
-            // points off in sum, a quarter 22.8, an eighth 24.7 (very dark skin 5.3).
+            // the shaded phantoms of dark hair at 800 px, loss IoU 0.61-0.94 -> 0.70-0.95, the lit
+            // side no longer read thinner than it is). Its hair end is the extreme at the first
+            // reading's share (a soft photo's extreme 0.5%, not 2%: with 2% the shaded light
+            // heads read 5.7 and 7.0 points off, over); dark hair's at kEvenDarkHairShare of that
+            // share. The first reading's darkest 2% lie on the shaded side, where strands are
+            // darkest, and stand in for the strands' cores; with the light divided out they lie
+            // all over the head, most of them strands mixed with skin, and the sparse dark heads
+            // at 800 px read 0.4-2.6 points further over with them (a shaded one 5.0, outside); a
+            // half read the twelve such heads of the two tables 25.7 points off in sum, a quarter
+            // 22.8, an eighth 24.7 (very dark skin 5.3).
             constexpr double kEvenDarkHairShare = 0.25;
             const bool lightFromSkin = light.light.empty() && !hairIsRedder;
             if (lightFromSkin)
