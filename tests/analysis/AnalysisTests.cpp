@@ -314,8 +314,8 @@ TEST_CASE("phantoms at 800 px with as much hair as the 1600 px ones: measured, g
 namespace {
 
 // Prints each case's row read by the analysis and with its exact ends (test::scoreExactEnds()),
-// and holds the exact readings to `along` (dark hair on lighter skin, AlongSkinToHair) and
-// `greyShare` (grey hair, SkinShare): coverage errors under each, in points, and for dark hair
+// and holds the exact readings to `along` (dark hair on lighter skin, alongSkinToHair) and
+// `greyShare` (grey hair, skinShare): coverage errors under each, in points, and for dark hair
 // a loss IoU over `alongIoU` (0: not checked). Those bounds say that the truth agrees with the
 // pixels drawn; the rest is measured (docs/analysis.md, "What the pixels allow").
 void checkExactEnds(const std::vector<test::PhantomCase> &cases, double along, double alongIoU,
@@ -324,8 +324,7 @@ void checkExactEnds(const std::vector<test::PhantomCase> &cases, double along, d
     int analysisAtBest = 0;
     for (const auto &c : cases) {
         const auto score = test::scorePhantom(c);
-        const auto line = test::scoreExactEnds(c, score.result, test::ExactEnds::AlongSkinToHair);
-        const auto skin = test::scoreExactEnds(c, score.result, test::ExactEnds::SkinShare);
+        const auto [line, skin] = test::scoreExactEnds(c, score.result);
         std::printf("| %-27s | %5.2f | %.3f | %5.2f | %+6.2f | %.3f | %5.2f | %+6.2f | %.3f |\n",
                     c.name.c_str(), score.coverageErrorPp, score.lossIoU, line.coverageErrorPp,
                     line.meanCoverageErrorPp, line.lossIoU, skin.coverageErrorPp,

@@ -275,8 +275,8 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     return score;
 }
 
-ExactEndsScore scoreExactEnds(const PhantomCase &c, const analysis::Result &analysed,
-                              ExactEnds reading, const analysis::Parameters &parameters)
+ExactEndsScores scoreExactEnds(const PhantomCase &c, const analysis::Result &analysed,
+                               const analysis::Parameters &parameters)
 {
     if (c.phantom.shadeHairWithHead)
         throw std::invalid_argument("scoreExactEnds: the hair's colour varies over the head");
@@ -297,7 +297,7 @@ ExactEndsScore scoreExactEnds(const PhantomCase &c, const analysis::Result &anal
                                static_cast<float>(drawnHair.green()),
                                static_cast<float>(drawnHair.blue()));
     constexpr float kOpacity = imaging::kStrandOpacity / 255.0f;
-    cv::Mat share(photo.size(), CV_32F, cv::Scalar(0));
+    cv::Mat along(photo.size(), CV_32F, cv::Scalar(0)), hidden(photo.size(), CV_32F, cv::Scalar(0));
     for (int y = 0; y < photo.rows; ++y)
         for (int x = 0; x < photo.cols; ++x) {
             const cv::Vec3f s = skin.at<cv::Vec3f>(y, x);
@@ -306,31 +306,31 @@ ExactEndsScore scoreExactEnds(const PhantomCase &c, const analysis::Result &anal
             for (int k = 0; k < 3; ++k)
                 h[k] = std::min(h[k], 255.0f);
             const cv::Vec3f colour = photo.at<cv::Vec3f>(y, x);
-            float value = 0;
-            if (reading == ExactEnds::AlongSkinToHair) {
-                const cv::Vec3f line = h - s;
-                if (line.dot(line) > 1.0f)
-                    value = (colour - s).dot(line) / line.dot(line);
-            } else {
-                const float ss = s.dot(s), hh = h.dot(h), sh = s.dot(h);
-                const float determinant = ss * hh - sh * sh;
-                if (determinant > 1e-6f * ss * hh)
-                    value = 1.0f - (hh * colour.dot(s) - sh * colour.dot(h)) / determinant;
-            }
-            share.at<float>(y, x) = value;
+            const cv::Vec3f line = h - s;
+            if (line.dot(line) > 1.0f)
+                along.at<float>(y, x) = (colour - s).dot(line) / line.dot(line);
+            const float ss = s.dot(s), hh = h.dot(h), sh = s.dot(h);
+            const float determinant = ss * hh - sh * sh;
+            if (determinant > 1e-6f * ss * hh)
+                hidden.at<float>(y, x) =
+                    1.0f - (hh * colour.dot(s) - sh * colour.dot(h)) / determinant;
         }
     const MapTruth t = mapTruth(degraded.phantom, analysed, parameters);
-    cv::resize(share, share, t.size, 0, 0, cv::INTER_AREA);
-    const cv::Mat coverage = windowCoverage(share, t);
-    ExactEndsScore score;
-    cv::Mat difference;
-    cv::absdiff(coverage, t.truth, difference);
-    score.coverageErrorPp = 100.0 * cv::mean(difference, t.inner)[0];
-    score.meanCoverageErrorPp =
-        100.0 * (cv::mean(coverage, t.inner)[0] - cv::mean(t.truth, t.inner)[0]);
-    const double reference = referenceOf(coverage, t.inner);
-    score.lossIoU = iou(t.trueLoss, (coverage < parameters.moderateAbove * reference) & t.headMask);
-    return score;
+    const auto scoreOf = [&](cv::Mat share) {
+        cv::resize(share, share, t.size, 0, 0, cv::INTER_AREA);
+        const cv::Mat coverage = windowCoverage(share, t);
+        ExactEndsScore score;
+        cv::Mat difference;
+        cv::absdiff(coverage, t.truth, difference);
+        score.coverageErrorPp = 100.0 * cv::mean(difference, t.inner)[0];
+        score.meanCoverageErrorPp =
+            100.0 * (cv::mean(coverage, t.inner)[0] - cv::mean(t.truth, t.inner)[0]);
+        const double reference = referenceOf(coverage, t.inner);
+        score.lossIoU =
+            iou(t.trueLoss, (coverage < parameters.moderateAbove * reference) & t.headMask);
+        return score;
+    };
+    return {scoreOf(along), scoreOf(hidden)};
 }
 
 std::vector<PhantomCase> phantomCases(int widthPx, bool shadeHairWithHead)

@@ -56,26 +56,27 @@ PhantomScore scorePhantom(const PhantomCase &phantomCase,
 // that skin at the strands' opacity (kStrandOpacity); the shares averaged over the analysis's
 // window (`analysed`) and graded against their own reference, as the truth is. What is left is
 // the photo's own: the strands' spread of shades (each drawn 15% darker to 25% lighter than the
-// hair colour), the blur, the noise and the JPEG. Two readings of a colour c, skin s, hair h:
-// - AlongSkinToHair: c's projection on the line from s to h, (c - s).(h - s) / |h - s|^2,
+// hair colour), the blur, the noise and the JPEG. Both readings of a colour c, skin s, hair h, from
+// one drawing:
+// - alongSkinToHair: c's projection on the line from s to h, (c - s).(h - s) / |h - s|^2,
 //   unclamped (noise averages out over the window): the kind of reading lightness gives;
-// - SkinShare: 1 - a, where c = a s + b h (least squares): how much of the skin a pixel hides,
+// - skinShare: 1 - a, where c = a s + b h (least squares): how much of the skin a pixel hides,
 //   whatever shade its strands are (b takes that).
 // For phantoms whose hair keeps its colour across the head (`shadeHairWithHead` off; throws
 // std::invalid_argument otherwise).
-enum class ExactEnds
-{
-    AlongSkinToHair,
-    SkinShare
-};
 struct ExactEndsScore
 {
     double coverageErrorPp = 0;     // as PhantomScore's
     double meanCoverageErrorPp = 0; // as PhantomScore's
     double lossIoU = 0;             // against the truth's advanced-plus-bald area
 };
-ExactEndsScore scoreExactEnds(const PhantomCase &phantomCase, const analysis::Result &analysed,
-                              ExactEnds reading, const analysis::Parameters &parameters = {});
+struct ExactEndsScores
+{
+    ExactEndsScore alongSkinToHair;
+    ExactEndsScore skinShare;
+};
+ExactEndsScores scoreExactEnds(const PhantomCase &phantomCase, const analysis::Result &analysed,
+                               const analysis::Parameters &parameters = {});
 
 // The phantom cases of the quality targets: skin tones from very light to very dark; dark, grey
 // and blond hair; three loss patterns; uneven light; blur; noise; JPEG. The phantom draws more
