@@ -46,6 +46,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 namespace {
@@ -494,7 +495,12 @@ int main(int argc, char *argv[])
                          qPrintable(model.fileName()));
             return 1;
         }
-        smp::analysis::setStageModel(model.readAll().toStdString(), args[i + 1].toStdString());
+        try {
+            smp::analysis::setStageModel(model.readAll().toStdString(), args[i + 1].toStdString());
+        } catch (const std::invalid_argument &error) {
+            std::fprintf(stderr, "smp-evaluate-hairloss: %s\n", error.what());
+            return 1;
+        }
         args.remove(i, 2);
     }
     const QString root = args.value(0, QStringLiteral(SMP_SOURCE_DIR "/../shared/data/hairloss"));
