@@ -1811,8 +1811,20 @@ std::string scaleTooFineMessage(const RgbImage &image, const Parameters &p)
 
 } // namespace
 
+void prepare()
+{
+    static std::once_flag built;
+    std::call_once(built, [] {
+        // The 8-bit and float conversions share the tables: one pixel builds them all.
+        const cv::Mat pixel(1, 1, CV_8UC3, cv::Scalar(128, 128, 128));
+        cv::Mat lab;
+        cv::cvtColor(pixel, lab, cv::COLOR_RGB2Lab);
+    });
+}
+
 Result analyze(const RgbImage &image, const Parameters &p, const Progress &progress)
 {
+    prepare();
     if (image.width <= 0 || image.height <= 0 || !image.pixels)
         throw std::invalid_argument("analyze: empty image");
     if (std::min(image.width, image.height) < kMinSidePx)

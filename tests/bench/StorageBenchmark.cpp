@@ -6,6 +6,7 @@
 // opening the database (integrity quick check included), client search, loading a client page,
 // and building the main window (offscreen).
 
+#include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/Calibration.h"
 #include "smp/clinic/MarkerDrawing.h"
@@ -328,6 +329,10 @@ int main(int argc, char *argv[])
     }
 
     {
+        // What a process's first analysis builds on its way (OpenCV's CIELAB tables), once; the
+        // application builds it at start-up off the UI thread, so the rows below leave it out.
+        report("analysis tables built once per process (analysis::prepare())",
+               measure(1, [] { smp::analysis::prepare(); }));
         // Scalp analysis of a 12-megapixel photo (the analysis works on a copy scaled to 1024 px).
         smp::imaging::SampleScalpParameters big;
         big.widthPx = 4000;

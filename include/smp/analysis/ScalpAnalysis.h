@@ -384,4 +384,11 @@ inline constexpr double kMinReferenceOnScalp = 0.25;
 Result analyze(const RgbImage &image, const Parameters &parameters = {},
                const Progress &progress = {});
 
+// Builds, once per process, what the first analysis would otherwise build on its way: OpenCV's
+// CIELAB conversion tables (150-215 ms on the benchmark machine, docs/benchmarks.md). Any
+// thread; a call while another thread builds them waits for it. analyze() calls it; the
+// application calls it at start-up on a worker thread, so that the technician's first analysis
+// does not wait for it.
+void prepare();
+
 } // namespace smp::analysis
