@@ -2138,8 +2138,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double softness = std::clamp((kSharpPhotoSharpness - result.photoSharpness) /
                                            (kSharpPhotoSharpness - kSoftPhotoSharpness),
                                        0.0, 1.0);
-    result.hairExtremeShare =
-        kHairExtremeShare + softness * (kSoftHairExtremeShare - kHairExtremeShare);
+    // std::lerp() is exact at its ends: a soft photo's share is stored as 0.005, not 0.005 and
+    // a rounding error.
+    result.hairExtremeShare = std::lerp(kHairExtremeShare, kSoftHairExtremeShare, softness);
     const double sparseHairL = hairExtreme(L, result.hairExtremeShare);
     // Light (grey, blond) hair on lighter skin: darker than the skin, but its darkest pixels are
     // still light. Lightness alone reads it badly (up to 20 points of coverage on the phantoms);
