@@ -38,6 +38,12 @@ double smoothstep(double edge0, double edge1, double x)
     return t * t * (3.0 - 2.0 * t);
 }
 
+// lightingGain() with the picture's diagonal (px) worked out once by the caller.
+double gainAt(double lightingGradient, double diagonal, int x, int y)
+{
+    return 1.0 + lightingGradient * (0.5 - std::hypot(x, y) / diagonal);
+}
+
 } // namespace
 
 double sampleHairDensity(double u, double v, double lossSeverity, LossPattern pattern)
@@ -195,10 +201,11 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
 
     // Uneven lighting: brightness falls off linearly from the top-left corner.
     if (p.lightingGradient > 0) {
+        const double diagonal = std::hypot(p.widthPx, p.heightPx);
         for (int y = 0; y < p.heightPx; ++y) {
             auto *line = reinterpret_cast<QRgb *>(phantom.photo.scanLine(y));
             for (int x = 0; x < p.widthPx; ++x) {
-                const double gain = lightingGain(p, x, y);
+                const double gain = gainAt(p.lightingGradient, diagonal, x, y);
                 line[x] = qRgb(std::clamp(static_cast<int>(qRed(line[x]) * gain), 0, 255),
                                std::clamp(static_cast<int>(qGreen(line[x]) * gain), 0, 255),
                                std::clamp(static_cast<int>(qBlue(line[x]) * gain), 0, 255));
@@ -210,8 +217,8 @@ ScalpPhantom drawScalpPhantom(const SampleScalpParameters &p)
 
 double lightingGain(const SampleScalpParameters &parameters, int x, int y)
 {
-    const double diagonal = std::hypot(parameters.widthPx, parameters.heightPx);
-    return 1.0 + parameters.lightingGradient * (0.5 - std::hypot(x, y) / diagonal);
+    return gainAt(parameters.lightingGradient, std::hypot(parameters.widthPx, parameters.heightPx),
+                  x, y);
 }
 
 QImage drawSampleScalp(const SampleScalpParameters &parameters)
