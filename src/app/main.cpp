@@ -1,7 +1,7 @@
 // smp-planner: the desktop application. Parses the command line, opens (or creates and
 // seeds) the database, and shows the main window.
 
-#include "smp/analysis/ScalpAnalysis.h"
+#include "smp/clinic/Analysis.h"
 #include "smp/clinic/PluralForms.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/gui/MainWindow.h"
@@ -104,9 +104,10 @@ int main(int argc, char *argv[])
 
     smp::gui::MainWindow window(*db);
     window.show();
-    // What the first analysis would build on its way (analysis::prepare(), about 150 ms), built
-    // off the UI thread while the technician finds a client.
-    QThreadPool::globalInstance()->start([] { smp::analysis::prepare(); });
+    // What the first analysis would build on its way (clinic::prepareAnalysis(): the models and
+    // the conversion tables, 200-250 ms), built off the UI thread while the technician finds a
+    // client.
+    QThreadPool::globalInstance()->start([] { smp::clinic::prepareAnalysis(); });
     // Held until the program ends; left behind by a crash or kill, it brings the autosaved work
     // back on the next start.
     const smp::gui::SessionLock session(db->path());

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 namespace smp::cli {
 
@@ -74,17 +75,24 @@ int runAnalyzeCommand(const QStringList &arguments)
                                  .arg(call.value(QStringLiteral("corrections"))));
         keepCorrections = given == QLatin1String("keep");
     }
+    // The models and the analysis's conversion tables (clinic::prepareAnalysis(), 200-250 ms)
+    // are built on a second thread while this one reads the database and decodes the photo;
+    // joined when this function returns, however it returns. The analysis waits for them if
+    // they are not ready yet.
+    std::jthread preparation;
     analysis::Parameters parameters;
     QImage upright;
     bool ok = false;
     const qlonglong id = args[0].toLongLong(&ok);
     const bool stored = ok && id > 0 && !QFileInfo::exists(args[0]);
     if (stored) {
+        preparation = std::jthread(&clinic::prepareAnalysis);
         parameters = clinic::parametersForPhoto(call.database(), id);
         storage::PhotoLibrary library(call.database());
         upright = imaging::loadUprightImage(library.verifiedPath(*library.find(id)));
     } else {
-        imaging::probeImage(args[0]);
+        imaging::probeImage(args[0]); // a file that is no image fails here, at once
+        preparation = std::jthread(&clinic::prepareAnalysis);
         upright = imaging::loadUprightImage(args[0]);
     }
     if (call.isSet(QStringLiteral("view"))) {

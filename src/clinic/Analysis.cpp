@@ -374,6 +374,12 @@ std::string textureModelId()
     return "hair-texture-rtrees-2026-12-04";
 }
 
+void prepareAnalysis()
+{
+    installStageModel();
+    analysis::prepare();
+}
+
 analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,
                               const analysis::Progress &progress)
 {

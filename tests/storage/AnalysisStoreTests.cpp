@@ -3,6 +3,7 @@
 #include "smp/clinic/Analysis.h"
 #include "smp/clinic/SampleClient.h"
 #include "smp/imaging/PhotoFile.h"
+#include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -12,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <thread>
 
 using namespace smp;
 using smp::test::ScratchDir;
@@ -308,4 +310,24 @@ TEST_CASE("a tile brought back to the analysis's own grades is no longer stored"
     // Saving tiles that were never stored, as the analysis reads them, writes no audit line.
     store.saveCorrections(stored.id, back.after);
     CHECK(auditLines() == auditBefore + 2);
+}
+
+TEST_CASE("the models prepared on other threads are what the first analysis reads its stage with",
+          "[analysis][models]")
+{
+    // Two threads at once, as the application's start-up and a first analysis may be.
+    std::thread first(&clinic::prepareAnalysis);
+    std::thread second(&clinic::prepareAnalysis);
+    first.join();
+    second.join();
+    imaging::SampleScalpParameters sample;
+    sample.widthPx = 800;
+    sample.heightPx = 600;
+    const QImage rgb = imaging::drawSampleScalp(sample).convertToFormat(QImage::Format_RGB888);
+    // analysis::analyze() itself, not clinic::analyzeImage(), which would install the models.
+    const analysis::Result result =
+        analysis::analyze({rgb.width(), rgb.height(), rgb.bytesPerLine(), rgb.constBits()}, {});
+    CHECK_THAT(result.parametersJson,
+               Catch::Contains("\"stage_model\":\"" + clinic::stageModelId() + "\""));
+    CHECK(result.norwood.method == "model");
 }
