@@ -374,10 +374,16 @@ std::string textureModelId()
     return "hair-texture-rtrees-2026-12-04";
 }
 
-void prepareAnalysis()
+void prepareAnalysis() noexcept
 {
-    installStageModel();
-    analysis::prepare();
+    // Run on worker threads, where an exception would end the program. What fails here (a model
+    // that does not parse, no memory) is tried again by the first analysis, which reports it.
+    try {
+        installStageModel();
+        analysis::prepare();
+    } catch (const std::exception &error) {
+        qWarning("preparing the analysis: %s (the first analysis tries again)", error.what());
+    }
 }
 
 analysis::Result analyzeImage(const QImage &upright, const analysis::Parameters &parameters,

@@ -117,9 +117,10 @@ std::string textureModelId();
 
 // Builds, once per process, what the first analyzeImage() would otherwise build on its way:
 // the compiled-in models, parsed, and the analysis's conversion tables (analysis::prepare()).
-// Any thread; a call while another thread builds them waits for it. The application and
+// Any thread; a call while another thread builds them waits for it. Never throws: what fails
+// is logged and tried again by the first analysis, which reports it. The application and
 // `smp analyze` call it on a second thread while they start and decode the photo.
-void prepareAnalysis();
+void prepareAnalysis() noexcept;
 
 // Runs the analysis on an upright image (the QImage keeps the pixels for the call; converted to
 // RGB888 first). Throws what analysis::analyze throws.
