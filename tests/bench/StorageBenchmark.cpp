@@ -335,7 +335,8 @@ int main(int argc, char *argv[])
                measure(1, [] { smp::analysis::prepare(); }));
         // The rest of what the first analyzeImage() would build: the compiled-in models parsed
         // (the tables already built above). `smp analyze` and the application do both on a
-        // second thread while they start and decode the photo.
+        // second thread while they start and decode the photo. Parsed once per process, so this
+        // row reads them only while nothing before it has analysed (it would read about 0 after).
         report("analysis models parsed once per process (clinic::prepareAnalysis())",
                measure(1, [] { smp::clinic::prepareAnalysis(); }));
         // Scalp analysis of a 12-megapixel photo (the analysis works on a copy scaled to 1024 px).
