@@ -86,8 +86,8 @@ int runAnalyzeCommand(const QStringList &arguments)
     const qlonglong id = args[0].toLongLong(&ok);
     const bool stored = ok && id > 0 && !QFileInfo::exists(args[0]);
     if (stored) {
+        parameters = clinic::parametersForPhoto(call.database(), id); // a wrong id fails at once
         preparation = std::jthread(&clinic::prepareAnalysis);
-        parameters = clinic::parametersForPhoto(call.database(), id);
         storage::PhotoLibrary library(call.database());
         upright = imaging::loadUprightImage(library.verifiedPath(*library.find(id)));
     } else {
