@@ -120,17 +120,19 @@ TEST_CASE("a calibrated photo gets areas in cm2 and a window of 5 mm", "[analysi
 namespace {
 
 // One row of the phantom tables in docs/analysis.md: the case, coverage error and bias, loss
-// IoU, then the true loss area (% of the scalp) and the thinning IoU (moderate or worse).
-// The loss pattern's column reads "-" on a head drawn with no loss.
+// IoU, then the true loss area (% of the scalp), the thinning IoU (moderate or worse) and the
+// loss IoU of the truth read a point off (PhantomScore::lossIoUOfTruthOffByPp). The loss
+// pattern's column reads "-" on a head drawn with no loss.
 void printPhantomRow(const test::PhantomCase &c, const test::PhantomScore &score)
 {
     const std::string pattern = c.phantom.lossSeverity > 0
                                     ? std::to_string(static_cast<int>(c.phantom.pattern))
                                     : std::string("-");
-    std::printf("| %-27s | %s | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f | %4.1f | %.3f |\n",
-                c.name.c_str(), pattern.c_str(), c.phantom.lightingGradient, c.blurSigma,
-                c.noiseSigma, c.jpegQuality, score.coverageErrorPp, score.meanCoverageErrorPp,
-                score.lossIoU, 100.0 * score.trueLossFraction, score.thinningIoU);
+    std::printf(
+        "| %-27s | %s | %.1f | %.1f | %.0f | %d | %5.2f | %+6.2f | %.3f | %4.1f | %.3f | %.3f |\n",
+        c.name.c_str(), pattern.c_str(), c.phantom.lightingGradient, c.blurSigma, c.noiseSigma,
+        c.jpegQuality, score.coverageErrorPp, score.meanCoverageErrorPp, score.lossIoU,
+        100.0 * score.trueLossFraction, score.thinningIoU, score.lossIoUOfTruthOffByPp);
 }
 
 // The cases the quality targets are met for at 800 x 600.
@@ -193,7 +195,7 @@ void checkPhantomCases(std::vector<test::PhantomCase> cases, PhantomBounds darkH
                        Loss loss = Loss::Drawn)
 {
     constexpr double kScantLoss = 0.02;
-    int outside = 0, scantLoss = 0;
+    int outside = 0, scantLoss = 0, diffuseOutside = 0;
     for (auto &c : cases) {
         if (loss == Loss::NoneDrawn)
             c.phantom.lossSeverity = 0.0;
@@ -212,10 +214,19 @@ void checkPhantomCases(std::vector<test::PhantomCase> cases, PhantomBounds darkH
         // A loss area of a few pixels (diffuse thinning draws almost none) makes the IoU a
         // count of pixels at the threshold: said apart.
         scantLoss += iouShort && score.trueLossFraction < kScantLoss;
+        // Pattern loss draws its loss area with an edge: moved a point, the truth's loss line
+        // keeps over 0.9 of it (diffuse thinning's bowl keeps 0.75-0.86: docs/analysis.md).
+        if (loss == Loss::Drawn && c.phantom.pattern != imaging::LossPattern::Diffuse &&
+            score.trueLossFraction >= kScantLoss)
+            CHECK(score.lossIoUOfTruthOffByPp > 0.9);
+        // Diffuse thinning's loss area lies on the bowl's shallow slope: said apart.
+        diffuseOutside += loss == Loss::Drawn &&
+                          c.phantom.pattern == imaging::LossPattern::Diffuse &&
+                          (score.coverageErrorPp >= 5.0 || iouShort);
     }
     std::printf("%d case(s) outside the targets (%d of them by a loss IoU over a true loss area "
-                "under %.0f%% of the scalp)\n",
-                outside, scantLoss, 100.0 * kScantLoss);
+                "under %.0f%% of the scalp; %d of them diffuse thinning)\n",
+                outside, scantLoss, 100.0 * kScantLoss, diffuseOutside);
 }
 
 // The case of `cases` called `name` (PhantomCase::name); the test fails where none is.

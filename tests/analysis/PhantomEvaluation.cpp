@@ -252,6 +252,14 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     estimatedLoss &= headMask;
     estimatedThinning &= headMask;
     score.lossIoU = iou(trueLoss, estimatedLoss);
+    for (const double offBy : {-PhantomScore::kOffByPp / 100.0, PhantomScore::kOffByPp / 100.0}) {
+        // The loss line moved by `offBy` of coverage: the truth read off where it is thin, read
+        // right where it sets the reference.
+        const double offIoU =
+            iou(trueLoss, (truth < p.moderateAbove * reference + offBy) & headMask);
+        score.lossIoUOfTruthOffByPp =
+            offBy < 0 ? offIoU : std::min(score.lossIoUOfTruthOffByPp, offIoU);
+    }
     score.thinningIoU = iou(trueThinning, estimatedThinning);
     if (const QString stem = dumpStem(c); !stem.isEmpty())
         explainScore(stem, c, r, truth, estimated, inner, trueLoss, estimatedLoss, reference,

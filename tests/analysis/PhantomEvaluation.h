@@ -28,6 +28,14 @@ struct PhantomScore
     // diffuse thinning lies, which draws almost no advanced or bald area.
     double thinningIoU = 0;
     double meanCoverageErrorPp = 0; // estimated minus true coverage over the scalp (bias), pp
+    // How close to the grade line the true loss area lies: the loss IoU of the truth itself with
+    // its loss line (moderateAbove times its reference) kOffByPp points of coverage higher or
+    // lower, the lower of the two; as the truth read that far off where it is thin and right
+    // where it sets the reference. At 0.85 or less the loss target asks for a reading of the
+    // thin areas closer than that: diffuse thinning draws its advanced area at the line
+    // (docs/analysis.md, "The loss target at the grade line").
+    static constexpr double kOffByPp = 1.0;
+    double lossIoUOfTruthOffByPp = 0;
     // Where the texture check applies (else -1): the share of the advanced-plus-bald area the
     // truth has too that it hatches as hair (false alarms), and of the area the truth has not
     // (catches).
