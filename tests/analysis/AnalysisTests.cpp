@@ -328,18 +328,23 @@ namespace {
 // and holds the exact readings to `along` (dark hair on lighter skin, alongSkinToHair) and
 // `greyShare` (grey hair, skinShare): coverage errors under each, in points, and for dark hair
 // a loss IoU over `alongIoU` (0: not checked). Those bounds say that the truth agrees with the
-// pixels drawn; the rest is measured (docs/analysis.md, "What the pixels allow").
+// pixels drawn. `greyLocalSkinIoU` (0: not checked): grey hair's skin share read against the
+// skin known only over kLocalSkinSigmaPx scores a loss IoU under it, which says that the room
+// the exact skin leaves is its mottling at the strands' scale; the rest is measured
+// (docs/analysis.md, "What the pixels allow").
 void checkExactEnds(const std::vector<test::PhantomCase> &cases, double along, double alongIoU,
-                    double greyShare)
+                    double greyShare, double greyLocalSkinIoU = 0)
 {
     int analysisAtBest = 0;
     for (const auto &c : cases) {
         const auto score = test::scorePhantom(c);
-        const auto [line, skin] = test::scoreExactEnds(c, score.result);
-        std::printf("| %-27s | %5.2f | %.3f | %5.2f | %+6.2f | %.3f | %5.2f | %+6.2f | %.3f |\n",
+        const auto [line, skin, localSkin] = test::scoreExactEnds(c, score.result);
+        std::printf("| %-27s | %5.2f | %.3f | %5.2f | %+6.2f | %.3f | %5.2f | %+6.2f | %.3f | "
+                    "%5.2f | %+6.2f | %.3f |\n",
                     c.name.c_str(), score.coverageErrorPp, score.lossIoU, line.coverageErrorPp,
                     line.meanCoverageErrorPp, line.lossIoU, skin.coverageErrorPp,
-                    skin.meanCoverageErrorPp, skin.lossIoU);
+                    skin.meanCoverageErrorPp, skin.lossIoU, localSkin.coverageErrorPp,
+                    localSkin.meanCoverageErrorPp, localSkin.lossIoU);
         analysisAtBest += score.lossIoU >= std::max(line.lossIoU, skin.lossIoU) - 0.02;
         INFO(c.name);
         if (isDarkHairOnLighterSkin(c)) {
@@ -347,8 +352,11 @@ void checkExactEnds(const std::vector<test::PhantomCase> &cases, double along, d
             if (alongIoU > 0)
                 CHECK(line.lossIoU > alongIoU);
         }
-        if (c.name.find("grey hair") != std::string::npos)
+        if (c.name.find("grey hair") != std::string::npos) {
             CHECK(skin.coverageErrorPp < greyShare);
+            if (greyLocalSkinIoU > 0)
+                CHECK(localSkin.lossIoU < greyLocalSkinIoU);
+        }
     }
     std::printf("%d case(s) whose loss IoU is within 0.02 of the better exact reading's or over "
                 "it\n",
@@ -361,13 +369,15 @@ TEST_CASE("the phantoms read with their exact ends: what their pixels allow",
           "[analysis][phantoms][exact]")
 {
     // Each row: the analysis's coverage error and loss IoU, then the exact ends' (error, bias,
-    // IoU) along the line from skin to hair and as the share of skin hidden. Measured
-    // 2026-12-06 (docs/analysis.md, "What the pixels allow"): at 800 px dark hair on very light
-    // to dark skin reads 0.2-0.8 points off along the line (IoU 0.94-0.99), grey hair 0.8-1.4
-    // as the skin's share; at 800 px with the 1600 px heads' hair, 1.0-2.5 and 2.7-3.4.
+    // IoU) along the line from skin to hair, as the share of skin hidden, and as that share
+    // with the skin known only over 8 px. Measured 2026-12-06 (docs/analysis.md, "What the
+    // pixels allow"): at 800 px dark hair on very light to dark skin reads 0.2-0.8 points off
+    // along the line (IoU 0.94-0.99), grey hair 0.8-1.4 as the skin's share; at 800 px with the
+    // 1600 px heads' hair, 1.0-2.5 and 2.7-3.4. 2026-12-07: grey hair's share against the skin
+    // known over 8 px, loss IoU 0.60-0.76 at 800 px (the exact skin's 0.87-0.96).
     SECTION("800 px")
     {
-        checkExactEnds(test::phantomCases(800), 1.0, 0.92, 2.0);
+        checkExactEnds(test::phantomCases(800), 1.0, 0.92, 2.0, 0.8);
     }
     SECTION("800 px, as much hair as at 1600 px")
     {

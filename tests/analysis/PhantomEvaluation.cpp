@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -305,24 +306,35 @@ ExactEndsScores scoreExactEnds(const PhantomCase &c, const analysis::Result &ana
                                static_cast<float>(drawnHair.green()),
                                static_cast<float>(drawnHair.blue()));
     constexpr float kOpacity = imaging::kStrandOpacity / 255.0f;
-    cv::Mat along(photo.size(), CV_32F, cv::Scalar(0)), hidden(photo.size(), CV_32F, cv::Scalar(0));
-    for (int y = 0; y < photo.rows; ++y)
-        for (int x = 0; x < photo.cols; ++x) {
-            const cv::Vec3f s = skin.at<cv::Vec3f>(y, x);
-            const auto light = static_cast<float>(imaging::lightingGain(c.phantom, x, y));
-            cv::Vec3f h = kOpacity * light * hairColour + (1.0f - kOpacity) * s;
-            for (int k = 0; k < 3; ++k)
-                h[k] = std::min(h[k], 255.0f);
-            const cv::Vec3f colour = photo.at<cv::Vec3f>(y, x);
-            const cv::Vec3f line = h - s;
-            if (line.dot(line) > 1.0f)
-                along.at<float>(y, x) = (colour - s).dot(line) / line.dot(line);
-            const float ss = s.dot(s), hh = h.dot(h), sh = s.dot(h);
-            const float determinant = ss * hh - sh * sh;
-            if (determinant > 1e-6f * ss * hh)
-                hidden.at<float>(y, x) =
-                    1.0f - (hh * colour.dot(s) - sh * colour.dot(h)) / determinant;
-        }
+    // Each pixel read against the bare skin `skinOf`: along the line to the hair, and as the
+    // share of the skin it hides.
+    const auto readAgainst = [&](const cv::Mat &skinOf) {
+        cv::Mat along(photo.size(), CV_32F, cv::Scalar(0));
+        cv::Mat hidden(photo.size(), CV_32F, cv::Scalar(0));
+        for (int y = 0; y < photo.rows; ++y)
+            for (int x = 0; x < photo.cols; ++x) {
+                const cv::Vec3f s = skinOf.at<cv::Vec3f>(y, x);
+                const auto light = static_cast<float>(imaging::lightingGain(c.phantom, x, y));
+                cv::Vec3f h = kOpacity * light * hairColour + (1.0f - kOpacity) * s;
+                for (int k = 0; k < 3; ++k)
+                    h[k] = std::min(h[k], 255.0f);
+                const cv::Vec3f colour = photo.at<cv::Vec3f>(y, x);
+                const cv::Vec3f line = h - s;
+                if (line.dot(line) > 1.0f)
+                    along.at<float>(y, x) = (colour - s).dot(line) / line.dot(line);
+                const float ss = s.dot(s), hh = h.dot(h), sh = s.dot(h);
+                const float determinant = ss * hh - sh * sh;
+                if (determinant > 1e-6f * ss * hh)
+                    hidden.at<float>(y, x) =
+                        1.0f - (hh * colour.dot(s) - sh * colour.dot(h)) / determinant;
+            }
+        return std::pair{along, hidden};
+    };
+    const auto [along, hidden] = readAgainst(skin);
+    cv::Mat localSkin;
+    cv::GaussianBlur(skin, localSkin, cv::Size(),
+                     kLocalSkinSigmaPx * static_cast<double>(photo.cols) / 800.0);
+    const cv::Mat hiddenOfLocalSkin = readAgainst(localSkin).second;
     const MapTruth t = mapTruth(degraded.phantom, analysed, parameters);
     const auto scoreOf = [&](cv::Mat share) {
         cv::resize(share, share, t.size, 0, 0, cv::INTER_AREA);
@@ -338,7 +350,7 @@ ExactEndsScores scoreExactEnds(const PhantomCase &c, const analysis::Result &ana
             iou(t.trueLoss, (coverage < parameters.moderateAbove * reference) & t.headMask);
         return score;
     };
-    return {scoreOf(along), scoreOf(hidden)};
+    return {scoreOf(along), scoreOf(hidden), scoreOf(hiddenOfLocalSkin)};
 }
 
 std::vector<PhantomCase> phantomCases(int widthPx, bool shadeHairWithHead)
