@@ -328,12 +328,12 @@ namespace {
 // and holds the exact readings to `along` (dark hair on lighter skin, alongSkinToHair) and
 // `greyShare` (grey hair, skinShare): coverage errors under each, in points, and for dark hair
 // a loss IoU over `alongIoU` (0: not checked). Those bounds say that the truth agrees with the
-// pixels drawn. `greyLocalSkinIoU` (0: not checked): grey hair's skin share read against the
-// skin known only over kLocalSkinSigmaPx scores a loss IoU under it, which says that the room
-// the exact skin leaves is its mottling at the strands' scale; the rest is measured
+// pixels drawn. `localSkinWithin` (0: not checked): grey hair's skin share read against the
+// skin known only as smoothed over kLocalSkinSigmaPx scores a loss IoU within it of the exact
+// skin's, which says that a local skin is all that reading needs; the rest is measured
 // (docs/analysis.md, "What the pixels allow").
 void checkExactEnds(const std::vector<test::PhantomCase> &cases, double along, double alongIoU,
-                    double greyShare, double greyLocalSkinIoU = 0)
+                    double greyShare, double localSkinWithin = 0)
 {
     int analysisAtBest = 0;
     for (const auto &c : cases) {
@@ -354,8 +354,8 @@ void checkExactEnds(const std::vector<test::PhantomCase> &cases, double along, d
         }
         if (c.name.find("grey hair") != std::string::npos) {
             CHECK(skin.coverageErrorPp < greyShare);
-            if (greyLocalSkinIoU > 0)
-                CHECK(localSkin.lossIoU < greyLocalSkinIoU);
+            if (localSkinWithin > 0)
+                CHECK(localSkin.lossIoU > skin.lossIoU - localSkinWithin);
         }
     }
     std::printf("%d case(s) whose loss IoU is within 0.02 of the better exact reading's or over "
@@ -370,14 +370,14 @@ TEST_CASE("the phantoms read with their exact ends: what their pixels allow",
 {
     // Each row: the analysis's coverage error and loss IoU, then the exact ends' (error, bias,
     // IoU) along the line from skin to hair, as the share of skin hidden, and as that share
-    // with the skin known only over 8 px. Measured 2026-12-06 (docs/analysis.md, "What the
-    // pixels allow"): at 800 px dark hair on very light to dark skin reads 0.2-0.8 points off
-    // along the line (IoU 0.94-0.99), grey hair 0.8-1.4 as the skin's share; at 800 px with the
-    // 1600 px heads' hair, 1.0-2.5 and 2.7-3.4. 2026-12-07: grey hair's share against the skin
-    // known over 8 px, loss IoU 0.60-0.76 at 800 px (the exact skin's 0.87-0.96).
+    // with the skin known only as smoothed over 16 px. Measured 2026-12-06 (docs/analysis.md,
+    // "What the pixels allow"): at 800 px dark hair on very light to dark skin reads 0.2-0.8
+    // points off along the line (IoU 0.94-0.99), grey hair 0.8-1.4 as the skin's share; at 800
+    // px with the 1600 px heads' hair, 1.0-2.5 and 2.7-3.4. 2026-12-07: grey hair's share with
+    // the skin known over 16 px, loss IoU 0.87-0.96 at 800 px, within 0.015 of the exact skin's.
     SECTION("800 px")
     {
-        checkExactEnds(test::phantomCases(800), 1.0, 0.92, 2.0, 0.8);
+        checkExactEnds(test::phantomCases(800), 1.0, 0.92, 2.0, 0.03);
     }
     SECTION("800 px, as much hair as at 1600 px")
     {

@@ -331,9 +331,20 @@ ExactEndsScores scoreExactEnds(const PhantomCase &c, const analysis::Result &ana
         return std::pair{along, hidden};
     };
     const auto [along, hidden] = readAgainst(skin);
-    cv::Mat localSkin;
-    cv::GaussianBlur(skin, localSkin, cv::Size(),
-                     kLocalSkinSigmaPx * static_cast<double>(photo.cols) / 800.0);
+    // The bare skin smoothed over the head alone (a normalised convolution: the backdrop must not
+    // colour the skin along the outline).
+    cv::Mat headWeight, weightSum, localSkin;
+    grayOf(degraded.phantom.headMask).convertTo(headWeight, CV_32F, 1.0 / 255.0);
+    const double sigma = kLocalSkinSigmaPx * static_cast<double>(photo.cols) / 800.0;
+    std::vector<cv::Mat> channels;
+    cv::split(skin, channels);
+    cv::GaussianBlur(headWeight, weightSum, cv::Size(), sigma);
+    weightSum = cv::max(weightSum, 1e-3);
+    for (auto &channel : channels) {
+        cv::GaussianBlur(channel.mul(headWeight), channel, cv::Size(), sigma);
+        channel /= weightSum;
+    }
+    cv::merge(channels, localSkin);
     const cv::Mat hiddenOfLocalSkin = readAgainst(localSkin).second;
     const MapTruth t = mapTruth(degraded.phantom, analysed, parameters);
     const auto scoreOf = [&](cv::Mat share) {

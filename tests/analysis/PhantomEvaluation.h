@@ -70,10 +70,10 @@ PhantomScore scorePhantom(const PhantomCase &phantomCase,
 //   unclamped (noise averages out over the window): the kind of reading lightness gives;
 // - skinShare: 1 - a, where c = a s + b h (least squares): how much of the skin a pixel hides,
 //   whatever shade its strands are (b takes that).
-// - skinShareLocalSkin: skinShare with each pixel's bare skin known only as smoothed over
-//   kLocalSkinSigmaPx (Gaussian sigma, px of an 800 px wide photo, scaled with the width): as
-//   if a reading could find the skin between the strands, but not its mottling at the strands'
-//   own scale (docs/analysis.md, "What the pixels allow").
+// - skinShareLocalSkin: skinShare with the bare skin known only as smoothed over the head by
+//   kLocalSkinSigmaPx (Gaussian sigma, px of an 800 px wide photo, scaled with the width): the
+//   skin a reading would have to find between the strands, without its pores and noise
+//   (docs/analysis.md, "What the pixels allow").
 // For phantoms whose hair keeps its colour across the head (`shadeHairWithHead` off; throws
 // std::invalid_argument otherwise).
 struct ExactEndsScore
@@ -88,7 +88,7 @@ struct ExactEndsScores
     ExactEndsScore skinShare;
     ExactEndsScore skinShareLocalSkin;
 };
-inline constexpr double kLocalSkinSigmaPx = 8.0;
+inline constexpr double kLocalSkinSigmaPx = 16.0;
 ExactEndsScores scoreExactEnds(const PhantomCase &phantomCase, const analysis::Result &analysed,
                                const analysis::Parameters &parameters = {});
 
