@@ -620,6 +620,77 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // sparse ones about 0.3; the real photographs under the low-contrast test at most 0.38.
 constexpr double kDenseColourCoverage = 0.5;
 
+cv::Mat meanOnMask(const cv::Mat &values, const cv::Mat &weight, double sigmaPx);
+
+// A sparse head's colour map read again against the skin around each pixel (since 1.35).
+// unmixColour() reads every pixel against one skin, its ends and margin set for the head; but
+// the skin varies over a head (shading, its own tone), and on the 800 px phantoms grey hair read
+// with its exact ends and each pixel's own bare skin scored a loss IoU of 0.87-0.96 where the
+// analysis read 0.55-0.83, as well with the skin known only over 16 px (docs/analysis.md, "What
+// the pixels allow"). Here the bare skin is the photo's own: the pixels at least
+// kStrandClearancePx from any that `alpha` reads kStrandShare or more covered (nearer, the
+// strands' soft edges, the blur and the JPEG's colour reach them: taken from every pixel off
+// the strands the grey heads read 9-17 points thin), averaged over the head around each pixel
+// (meanOnMask(), sigma kLocalSkinHeadFraction of the head's larger side). Each pixel's share is
+// one less its skin coefficient when its colour is written as a mix of that skin and `hair`
+// (least squares; shading scales both coefficients, and how light a strand is moves only the
+// hair's), left signed so that bare skin's noise averages out over a window, and the map is
+// scaled to keep `alpha`'s mean over `inner` (the hair ends' rules were set on it). Empty where
+// under kMinBareShare of `inner` is found bare. `colour` CV_32FC3 RGB, `alpha` CV_32F, masks
+// 8-bit; returns CV_32F, signed per pixel (its mean over `inner` `alpha`'s).
+cv::Mat readAgainstLocalSkin(const cv::Mat &colour, const cv::Mat &alpha, const cv::Mat &head,
+                             const cv::Mat &inner, const cv::Vec3f &skin, const cv::Vec3f &hair)
+{
+    constexpr float kStrandShare = 0.1f;
+    constexpr int kStrandClearancePx = 2;
+    constexpr double kMinBareShare = 0.03;
+    constexpr double kLocalSkinHeadFraction = 1.0 / 15.0;
+    cv::Mat nearStrands;
+    cv::dilate(alpha >= kStrandShare, nearStrands,
+               cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * kStrandClearancePx + 1,
+                                                                     2 * kStrandClearancePx + 1)));
+    const cv::Mat bare = inner & ~nearStrands;
+    const double innerPixels = cv::countNonZero(inner);
+    if (innerPixels == 0 || cv::countNonZero(bare) < kMinBareShare * innerPixels)
+        return {};
+    cv::Mat bareWeight;
+    bare.convertTo(bareWeight, CV_32F, 1.0 / 255.0);
+    const cv::Rect box = cv::boundingRect(head);
+    const double sigma = kLocalSkinHeadFraction * std::max(box.width, box.height);
+    std::vector<cv::Mat> channels;
+    cv::split(colour, channels);
+    for (auto &channel : channels)
+        channel = meanOnMask(channel, bareWeight, sigma);
+    cv::Mat localSkin;
+    cv::merge(channels, localSkin);
+    const float hh = hair.dot(hair);
+    cv::Mat share(alpha.size(), CV_32F, cv::Scalar(0));
+    for (int y = 0; y < share.rows; ++y) {
+        for (int x = 0; x < share.cols; ++x) {
+            if (!head.at<std::uint8_t>(y, x))
+                continue;
+            // Where no bare pixel lies within reach, meanOnMask() reads 0: the head's skin.
+            // (Where a few do, however far, their mean reads better than the head's skin: the
+            // shaded 800 px blond head on light skin 0.877 -> 0.799 with a floor of 1% of the
+            // area bare.)
+            cv::Vec3f s = localSkin.at<cv::Vec3f>(y, x);
+            if (s.dot(s) < 1.0f)
+                s = skin;
+            const float ss = s.dot(s), sh = s.dot(hair);
+            const float determinant = ss * hh - sh * sh;
+            if (determinant <= 1e-6f * ss * hh)
+                continue;
+            const cv::Vec3f &c = colour.at<cv::Vec3f>(y, x);
+            const float a = (hh * c.dot(s) - sh * c.dot(hair)) / determinant;
+            share.at<float>(y, x) = std::clamp(1.0f - a, -1.0f, 2.0f);
+        }
+    }
+    const double read = cv::mean(share, inner)[0];
+    if (read <= 1e-3)
+        return {};
+    return share * (cv::mean(alpha, inner)[0] / read);
+}
+
 // Hair coverage per pixel for hair about as light as the skin or lighter (grey, blond), where
 // lightness says little: unmixing in colour. Each pixel's RGB colour c is written as
 // a * skin + b * hair (least squares); shading multiplies a and b alike, so b / (a + b) depends
@@ -639,10 +710,12 @@ constexpr double kDenseColourCoverage = 0.5;
 // 5%. `scalpOnlyL`: CIELAB L* (CV_32F) where the view shows nothing but scalp (top and crown
 // views: strandedness also from lightness, below), empty where a face, ears or a beard may show.
 // `rgb` 8-bit RGB, masks 8-bit, `redness` CIELAB a* + 128 (CV_32F), `yellowness8` b* + 128
-// (8-bit), `softness` how soft the photo is (hairEnd()); returns 0..1, CV_32F.
+// (8-bit), `softness` how soft the photo is (hairEnd()); returns 0..1, CV_32F, but signed per
+// pixel where `withLocalSkin` reads a sparse head against the skin around each pixel
+// (readAgainstLocalSkin(); analyze()'s map of the head, not its colour for deep shade).
 cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inner,
                     const cv::Mat &redness, const cv::Mat &yellowness8, bool hairIsRedder,
-                    double softness, const cv::Mat &scalpOnlyL)
+                    double softness, const cv::Mat &scalpOnlyL, bool withLocalSkin)
 {
     cv::Mat colour;
     rgb.convertTo(colour, CV_32FC3);
@@ -951,6 +1024,10 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
         }
         if (skinEnd < 0)
             unmix(static_cast<float>(skinEnd));
+    } else if (withLocalSkin) {
+        if (cv::Mat local = readAgainstLocalSkin(colour, alpha, head, inner, skin, hair);
+            !local.empty())
+            alpha = local;
     }
     return alpha;
 }
@@ -2180,9 +2257,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     } else {
         colourUnmixed = (darkHair && hairL > kLightHairL) || sameLightness;
         if (colourUnmixed) {
-            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL);
+            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL, true);
         } else if (!darkHair && (hairL + 16.0) / (skinLightness + 16.0) < kLowContrast) {
-            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL);
+            alpha = unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL, true);
             colourUnmixed = cv::mean(alpha, inner)[0] >= kDenseColourCoverage;
         }
         // A greying head, dark and grey strands mixed (1.13; docs/analysis.md), before the
@@ -2196,7 +2273,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             alpha = greying;
         else if (!colourUnmixed) {
             const auto colourCoverage = [&] {
-                return unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL);
+                return unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL,
+                                   false);
             };
             alpha = unmixLightness(L, head, inner, block, darkHair, hairL, sparseHairL, softness,
                                    skinLightness, skinColour, colourCoverage, shadeInColour);
@@ -2270,6 +2348,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     cv::boxFilter(alpha, alphaSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
     cv::boxFilter(scalpF, scalpSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
     cv::Mat coverage = alphaSum / cv::max(scalpSum, 1.0);
+    // A sparse colour head's shares are signed (readAgainstLocalSkin()); a window reads no less
+    // than bare.
+    coverage = cv::max(coverage, 0.0);
     coverage.setTo(0, ~head);
 
     // 5. Reference coverage and grades.
@@ -2361,7 +2442,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 continue;
             result.labels[i] = alpha.at<float>(y, x) >= 0.5f ? Label::Hair : Label::Skin;
             result.coverage[i] = coverage.at<float>(y, x);
-            result.hairFraction[i] = alpha.at<float>(y, x);
+            result.hairFraction[i] = std::clamp(alpha.at<float>(y, x), 0.0f, 1.0f);
             result.grades[i] = static_cast<Grade>(gradeMap.at<std::uint8_t>(y, x));
         }
     }

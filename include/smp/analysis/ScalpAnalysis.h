@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.34"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.35"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -268,7 +268,9 @@ struct Result
                                            // its hair end nearer the strands' cores
                                            // 1.34: a sparse head of dark hair is read
                                            // with the light its skin shows, as far as its
-                                           // hair follows it
+                                           // hair follows it;
+                                           // 1.35: a sparse head read in colour, against
+                                           // the skin around each pixel
     std::string parametersJson;            // every parameter that shaped the result
 };
 
