@@ -1083,19 +1083,17 @@ TEST_CASE("a sparse head read in colour takes its skin end at bare skin", "[anal
     // pixels mixed with hair, bare skin reads below it, and every thin window read less than it
     // holds, so that thin hair was graded as loss. Since 1.32 the skin end is bare skin's, from
     // the thinnest windows, and the hair end moves out to keep the head's mean coverage. Loss
-    // IoU with 1.31 in the message; each bound fails with the skin end at 0. Since 1.35 these
-    // heads are read again against the skin around each pixel (the next test): light skin,
-    // blond hair 0.949 -> 0.906, shaded very light skin, blond hair 0.805 -> 0.779.
+    // IoU with 1.31 in the message; each bound fails with the skin end at 0.
     const auto unshaded = test::phantomCases(800);
     const auto shaded = test::phantomCases(800, true);
     for (const auto &[c, iouBefore, iouAtLeast] :
-         {std::tuple{phantomNamed(unshaded, "light skin, blond hair"), 0.854, 0.88},
+         {std::tuple{phantomNamed(unshaded, "light skin, blond hair"), 0.854, 0.92},
           std::tuple{phantomNamed(unshaded, "medium skin, grey hair"), 0.759, 0.80},
           std::tuple{phantomNamed(unshaded, "very light skin, blond hair"), 0.604, 0.66},
           std::tuple{phantomNamed(unshaded, "light skin, grey hair"), 0.506, 0.53},
           std::tuple{phantomNamed(shaded, "medium skin, grey hair, shaded hair"), 0.834, 0.85},
           std::tuple{phantomNamed(shaded, "very light skin, blond hair, shaded hair"), 0.728,
-                     0.75}}) {
+                     0.78}}) {
         const test::PhantomScore score = test::scorePhantom(c);
         INFO(c.name << ": loss IoU " << score.lossIoU << " (1.31: " << iouBefore
                     << "), coverage error " << score.coverageErrorPp << " points, bias "
