@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.35"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.36"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -270,7 +270,8 @@ struct Result
                                            // with the light its skin shows, as far as its
                                            // hair follows it;
                                            // 1.35: a sparse head read in colour, against
-                                           // the skin around each pixel
+                                           // the skin around each pixel; 1.36: sparse grey
+                                           // hair read in lightness, too
     std::string parametersJson;            // every parameter that shaped the result
 };
 
