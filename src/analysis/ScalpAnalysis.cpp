@@ -620,6 +620,11 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // sparse ones about 0.3; the real photographs under the low-contrast test at most 0.38.
 constexpr double kDenseColourCoverage = 0.5;
 
+// A pixel a colour map reads under this share of hair is taken for bare skin, where a reading
+// needs bare skin's colour and no bare patch shows it (readAgainstLocalSkin(), 1.35;
+// unmixColour()'s skin end on a sparse head with no bare patch, 1.37).
+constexpr float kStrandShare = 0.1f;
+
 cv::Mat meanOnMask(const cv::Mat &values, const cv::Mat &weight, double sigmaPx);
 
 // A sparse head's colour map read again against the skin around each pixel (since 1.35).
@@ -642,7 +647,6 @@ cv::Mat meanOnMask(const cv::Mat &values, const cv::Mat &weight, double sigmaPx)
 cv::Mat readAgainstLocalSkin(const cv::Mat &colour, const cv::Mat &alpha, const cv::Mat &head,
                              const cv::Mat &inner, const cv::Vec3f &skin, const cv::Vec3f &hair)
 {
-    constexpr float kStrandShare = 0.1f;
     constexpr int kStrandClearancePx = 2;
     constexpr double kMinBareShare = 0.03;
     constexpr double kLocalSkinHeadFraction = 1.0 / 15.0;
@@ -994,6 +998,24 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
     // head's mean coverage is as read with the skin at 0: the hair end's rules (hairEnd(), the
     // JPEG's and grey hair's moves) were measured on that coverage. Dense heads take their own
     // skin end (below).
+    // A sparse head with no bare patch (its thinnest windows kBareSkinWindows covered or more: an
+    // even head, thinning all over) has a reddest fifth, the skin end, that holds hair too, and
+    // read thin: the even heads of blond hair at 800 px 4.5-6.8 points under. Its bare skin is
+    // scattered between the strands: the pixels the map reads under kStrandShare covered. Where
+    // at least kMinScatteredBareShare of the head are, their mean ratio is the skin end, when it
+    // lies below 0; the hair end stays (since 1.37). Those pixels are chosen by their own ratio,
+    // so their mean lies on bare skin's near side; taken 2 px clear of the strands, as 1.35's
+    // local skin is, it lay further out and read grey heads 5-8 points over.
+    constexpr double kMinScatteredBareShare = 0.03;
+    if (!denseHead && thinnestWindows >= kBareSkinWindows) {
+        const cv::Mat scatteredBare = inner & (alpha < kStrandShare);
+        if (cv::countNonZero(scatteredBare) >= kMinScatteredBareShare * cv::countNonZero(inner)) {
+            if (const double skinEnd = cv::mean(ratio, scatteredBare)[0]; skinEnd < 0) {
+                unmix(static_cast<float>(skinEnd));
+                measureWindows();
+            }
+        }
+    }
     if (!denseHead) {
         const double bareSkinRatio = thinnestWindows < kBareSkinWindows
                                          ? cv::mean(ratio, inner & (windows <= thinnestWindows))[0]

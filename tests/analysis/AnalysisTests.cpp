@@ -540,11 +540,15 @@ TEST_CASE("even heads, no loss drawn: measured, guarded, short of the targets",
     // light hair with no thin area, read in colour, took a skin end mixed with hair until 1.29
     // (grey on very light and dark skin 7.9 and 5.8 points thin, blond on medium skin 6.0);
     // since, every case at 1600 px but light hair on lighter skin is held to the target, and
-    // that to 8 points (blond on light skin 7.0, its skin end now in the noise).
+    // that to 8 points (blond on light skin 7.0, its skin end now in the noise). Sparse light
+    // hair read in colour, with no bare patch, took its reddest fifth, hair mixed with skin, for
+    // its skin end until 1.37 (blond on very light and light skin 6.8 and 6.4 points thin, 7.1
+    // and 6.6 before 1.35); since, its skin end is the mean colour ratio of the pixels it reads
+    // nearly bare, and every case at 800 px is held to the target.
     SECTION("800 x 600")
     {
-        checkPhantomCases(test::phantomCases(800), {5.0, 0.0, 0.0}, {8.0, 0.0, 0.0},
-                          {5.5, 0.0, 0.0}, Loss::NoneDrawn);
+        checkPhantomCases(test::phantomCases(800), {5.0, 0.0, 0.0}, {5.0, 0.0, 0.0},
+                          {5.0, 0.0, 0.0}, Loss::NoneDrawn);
     }
     SECTION("1600 x 1200")
     {
