@@ -620,9 +620,10 @@ cv::Mat unmixLightness(const cv::Mat &L, const cv::Mat &head, const cv::Mat &inn
 // sparse ones about 0.3; the real photographs under the low-contrast test at most 0.38.
 constexpr double kDenseColourCoverage = 0.5;
 
-// A pixel a colour map reads under this share of hair is taken for bare skin, where a reading
-// needs bare skin's colour and no bare patch shows it (readAgainstLocalSkin(), 1.35;
-// unmixColour()'s skin end on a sparse head with no bare patch, 1.37).
+// A map's pixel read at or over this share of hair is taken for a strand, one read under it for
+// bare skin or its noise: readAgainstLocalSkin() (1.35) takes the pixels 2 px clear of any strand
+// for bare skin, unmixColour() (1.37) those read under it, where a sparse head shows no bare
+// patch.
 constexpr float kStrandShare = 0.1f;
 
 cv::Mat meanOnMask(const cv::Mat &values, const cv::Mat &weight, double sigmaPx);
@@ -980,24 +981,9 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             measureWindows();
         }
     }
-    // Sparse heads take the skin end of 1.32 (next), dense ones their own (below), as first read.
+    // Sparse heads take the skin end of 1.37 or 1.32 (next), dense ones their own (below), as
+    // first read.
     const bool denseHead = cv::mean(alpha, inner)[0] >= kDenseColourCoverage;
-    // A sparse head's skin end at bare skin (since 1.32). The reddest fifth, the skin end, is a
-    // fifth of the head; where less of the head is bare (a sparse head with one loss area,
-    // thinly covered elsewhere) it takes in pixels mixed with hair, and bare skin reads below it:
-    // on the 800 px phantoms of light hair on lighter skin, bare skin's most common ratio lies
-    // 0.03-0.26 of the hair end below 0. Every window then reads less than it holds by a share of
-    // the contrast, and the thin ones most; as grades are relative to the head's own reference,
-    // that offset, not the scale, grades thin hair as loss (light skin, grey hair: true
-    // coverage 0.075 read 0.028, loss IoU 0.51). Where bare skin shows (the thinnest windows
-    // under kBareSkinWindows covered), the skin end is the mean ratio over those windows (their
-    // lowest kThinnestWindowsShare), which read bare skin and their few strands: the mean is
-    // what a window's coverage averages, and it stays on the near side of bare skin's mode
-    // (the mode itself, 0.05-0.1 lower on two shaded blond heads, read their thin areas over, as
-    // the clamp at 0 keeps only bare skin's noise above it). The hair end then moves out until the
-    // head's mean coverage is as read with the skin at 0: the hair end's rules (hairEnd(), the
-    // JPEG's and grey hair's moves) were measured on that coverage. Dense heads take their own
-    // skin end (below).
     // A sparse head with no bare patch (its thinnest windows kBareSkinWindows covered or more: an
     // even head, thinning all over) has a reddest fifth, the skin end, that holds hair too, and
     // read thin: the even heads of blond hair at 800 px 4.5-6.8 points under. Its bare skin is
@@ -1016,6 +1002,22 @@ cv::Mat unmixColour(const cv::Mat &rgb, const cv::Mat &head, const cv::Mat &inne
             }
         }
     }
+    // A sparse head's skin end at bare skin (since 1.32). The reddest fifth, the skin end, is a
+    // fifth of the head; where less of the head is bare (a sparse head with one loss area,
+    // thinly covered elsewhere) it takes in pixels mixed with hair, and bare skin reads below it:
+    // on the 800 px phantoms of light hair on lighter skin, bare skin's most common ratio lies
+    // 0.03-0.26 of the hair end below 0. Every window then reads less than it holds by a share of
+    // the contrast, and the thin ones most; as grades are relative to the head's own reference,
+    // that offset, not the scale, grades thin hair as loss (light skin, grey hair: true
+    // coverage 0.075 read 0.028, loss IoU 0.51). Where bare skin shows (the thinnest windows
+    // under kBareSkinWindows covered), the skin end is the mean ratio over those windows (their
+    // lowest kThinnestWindowsShare), which read bare skin and their few strands: the mean is
+    // what a window's coverage averages, and it stays on the near side of bare skin's mode
+    // (the mode itself, 0.05-0.1 lower on two shaded blond heads, read their thin areas over, as
+    // the clamp at 0 keeps only bare skin's noise above it). The hair end then moves out until the
+    // head's mean coverage is as read with the skin at 0: the hair end's rules (hairEnd(), the
+    // JPEG's and grey hair's moves) were measured on that coverage. Dense heads take their own
+    // skin end (below).
     if (!denseHead) {
         const double bareSkinRatio = thinnestWindows < kBareSkinWindows
                                          ? cv::mean(ratio, inner & (windows <= thinnestWindows))[0]
@@ -2335,7 +2337,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         if (!colourUnmixed && darkHair)
             greying = unmixGreyingHead(rgb, L, A8, B8, head, inner, skinPixels, skinLightness);
         bool shadeInColour = false;
-        std::string lightRead;
+        std::string readingNotes; // what the lightness reading did beyond its plain unmixing
         if (!greying.empty())
             alpha = greying;
         else if (!colourUnmixed) {
@@ -2376,7 +2378,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 alpha = unmixLightness(evenL, head, inner, block, darkHair, evenHairL, evenHairL,
                                        softness, skinLightness, skinColour, colourCoverage,
                                        shadeInColour, light.weight);
-                lightRead =
+                readingNotes =
                     lightFromSkin ? "; light read from the skin" : "; light read from the hair";
             }
             // Sparse grey hair a little lighter than darker skin: read again in colour against
@@ -2386,7 +2388,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                 if (cv::Mat local = readGreyHairAgainstLocalSkin(rgb, alpha, head, inner);
                     !local.empty()) {
                     alpha = local;
-                    lightRead += "; grey hair read against the skin around it";
+                    readingNotes += "; grey hair read against the skin around it";
                 }
             }
         }
@@ -2394,7 +2396,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
                           : !greying.empty() ? "colour: skin, dark and grey hair"
                           : shadeInColour    ? "lightness, colour in deep shade"
                                              : "lightness";
-        result.unmixing += lightRead;
+        result.unmixing += readingNotes;
         if (hairIsRedder)
             result.unmixing += "; skin the least red";
     }
