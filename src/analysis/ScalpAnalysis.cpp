@@ -714,8 +714,9 @@ cv::Mat readAgainstLocalSkin(const cv::Mat &colour, const cv::Mat &alpha, const 
 // saturation, max - min over max; grey hair mixed with skin 0.13-0.25 on the phantoms, blond
 // 0.37-0.42): blond lies near the skin's own hue, a skin a little off reads as blond hair, and
 // read so the blond heads lost 0.1-0.2 of loss IoU. Only a head covered kMinCoverage or more
-// on average: under it, on the real photographs, this reading is of shine on bald scalps, and
-// their stage (the model learnt on the maps as first read) moved front views out of the target.
+// on average: under it lie 72 real photographs, all-but-bald heads whose shine or grey fringe
+// reads as lighter hair; read so, their fringes looked better, but the shipped stage model,
+// learnt on the maps as first read, staged them worse (front views under the 85% target).
 // `rgb` 8-bit RGB, `alpha` CV_32F 0..1, masks 8-bit; empty where it does not apply or
 // readAgainstLocalSkin() finds too little bare skin, else CV_32F, signed per pixel.
 cv::Mat readGreyHairAgainstLocalSkin(const cv::Mat &rgb, const cv::Mat &alpha, const cv::Mat &head,
