@@ -2428,8 +2428,9 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     cv::boxFilter(alpha, alphaSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
     cv::boxFilter(scalpF, scalpSum, CV_32F, cv::Size(window, window), cv::Point(-1, -1), false);
     cv::Mat coverage = alphaSum / cv::max(scalpSum, 1.0);
-    // A sparse colour head's shares are signed (readAgainstLocalSkin()); a window reads no less
-    // than bare.
+    // A sparse head read against the skin around each pixel has signed shares
+    // (readAgainstLocalSkin(): colour heads since 1.35, grey hair read in lightness since 1.36);
+    // a window reads no less than bare.
     coverage = cv::max(coverage, 0.0);
     coverage.setTo(0, ~head);
 
