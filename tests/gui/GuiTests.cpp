@@ -2611,11 +2611,17 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     window.clientPage()->tabs()->setCurrentWidget(tab);
     REQUIRE(tab->isVisible());
 
-    // Propose from Monday 7 December 2026 and book.
+    // Propose from a Monday a week or two ahead and book. (Not a fixed date: proposed from today,
+    // the first slot is the next free one after now, and a fixed Monday became today, then the
+    // past.)
+    QDate monday = QDate::currentDate().addDays(7);
+    while (monday.dayOfWeek() != Qt::Monday)
+        monday = monday.addDays(1);
     gui::ProposalDialog proposal(db, *clientId, &window);
-    proposal.fromEdit()->setDate(QDate(2026, 12, 7));
+    proposal.fromEdit()->setDate(monday);
     REQUIRE(proposal.table()->rowCount() == 4); // three sessions and the touch-up
-    CHECK(proposal.table()->item(0, 1)->text().startsWith(QStringLiteral("Mon 2026-12-07 09:00")));
+    CHECK(proposal.table()->item(0, 1)->text().startsWith(
+        QStringLiteral("Mon ") + monday.toString(Qt::ISODate) + QStringLiteral(" 09:00")));
     CHECK(proposal.table()->item(1, 3)->text() == QStringLiteral("10 days"));
     CHECK(proposal.bookButton()->isEnabled());
     QTest::mouseClick(proposal.bookButton(), Qt::LeftButton);
@@ -2629,19 +2635,18 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     CHECK(tab->timeline()->item(4, 3)->text() == QStringLiteral("reminder"));
     CHECK(tab->timeline()->item(1, 3)->text() == QStringLiteral("booked"));
 
-    // The clinic calendar, week of 7 December: session 1 drawn on Monday at 09:00.
+    // The clinic calendar, that Monday's week: session 1 drawn on Monday at 09:00.
     gui::CalendarWindow *calendar = window.showCalendar();
     gui::CalendarView *view = calendar->view();
     view->resize(1000, 700);
-    view->setDate(QDate(2026, 12, 7));
+    view->setDate(monday);
     const QRectF block = view->blockOf(booked[0].id);
     REQUIRE_FALSE(block.isEmpty());
-    CHECK(view->timeAt(block.topLeft() + QPointF(4, 1)) ==
-          QDateTime(QDate(2026, 12, 7), QTime(9, 0), berlin));
+    CHECK(view->timeAt(block.topLeft() + QPointF(4, 1)) == QDateTime(monday, QTime(9, 0), berlin));
     // Drag it to Tuesday 11:00; the later sessions stay (answer No).
     const QRectF target(view->blockOf(booked[0].id));
     const double dayWidth = (view->width() - 52 - 1) / 7.0;
-    const QDateTime tuesday(QDate(2026, 12, 8), QTime(11, 0), berlin);
+    const QDateTime tuesday(monday.addDays(1), QTime(11, 0), berlin);
     QPointF grab = target.center();
     QPointF drop = grab + QPointF(dayWidth, 0);
     // Two hours down: the grid spans 7:00-20:00 over the view's height below the header.
@@ -2667,7 +2672,7 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     CHECK(storage::AppointmentStore(db).find(booked[1].id)->start == booked[1].start);
     // Under the minimum interval: a warning, and the move happens only when confirmed.
     texts.clear();
-    const QDateTime tooSoon(QDate(2026, 12, 10), QTime(9, 0), berlin);
+    const QDateTime tooSoon(monday.addDays(3), QTime(9, 0), berlin);
     answerMessageBoxes({QMessageBox::No, QMessageBox::No}, &texts);
     CHECK_FALSE(gui::moveAppointmentInteractively(view, db, booked[1].id, tooSoon));
     REQUIRE(texts.size() == 2);
