@@ -237,6 +237,14 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
     cv::absdiff(estimated, truth, difference);
     score.coverageErrorPp = 100.0 * cv::mean(difference, inner)[0];
     score.meanCoverageErrorPp = 100.0 * (cv::mean(estimated, inner)[0] - cv::mean(truth, inner)[0]);
+    cv::Mat clearOfBand;
+    cv::erode(headMask, clearOfBand,
+              cv::getStructuringElement(cv::MORPH_ELLIPSE,
+                                        cv::Size(2 * PhantomScore::kOutlineBandPx + 1,
+                                                 2 * PhantomScore::kOutlineBandPx + 1)));
+    const cv::Mat outlineBand = headMask & ~clearOfBand;
+    score.outlineCoverageBiasPp =
+        100.0 * (cv::mean(estimated, outlineBand)[0] - cv::mean(truth, outlineBand)[0]);
 
     cv::Mat estimatedLoss(size, CV_8U), estimatedThinning(size, CV_8U);
     for (int y = 0; y < size.height; ++y)

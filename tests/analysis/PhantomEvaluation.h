@@ -28,6 +28,11 @@ struct PhantomScore
     // diffuse thinning lies, which draws almost no advanced or bald area.
     double thinningIoU = 0;
     double meanCoverageErrorPp = 0; // estimated minus true coverage over the scalp (bias), pp
+    // The same bias over the head's outline band, the kOutlineBandPx (map px) of the true head
+    // nearest its outline, which coverageErrorPp leaves out: where GrabCut's outline takes in the
+    // backdrop (docs/analysis.md, "Algorithm 1.38").
+    static constexpr int kOutlineBandPx = 6;
+    double outlineCoverageBiasPp = 0;
     // How close to the grade line the true loss area lies: the loss IoU of the truth itself with
     // its loss line (moderateAbove times its reference) kOffByPp points of coverage higher or
     // lower, the lower of the two; as the truth read that far off where it is thin and right

@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.37"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.38"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -273,7 +273,10 @@ struct Result
                                            // the skin around each pixel; 1.36: sparse grey
                                            // hair read in lightness, too; 1.37: a sparse
                                            // colour head with no bare patch takes its skin
-                                           // end from the pixels it reads nearly bare
+                                           // end from the pixels it reads nearly bare;
+                                           // 1.38: the head's outermost ring, where
+                                           // GrabCut takes in the backdrop, left out of
+                                           // the windows' counts
     std::string parametersJson;            // every parameter that shaped the result
 };
 
