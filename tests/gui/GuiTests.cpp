@@ -2611,10 +2611,10 @@ TEST_CASE("the schedule: propose and book from the client page, drag in the clin
     window.clientPage()->tabs()->setCurrentWidget(tab);
     REQUIRE(tab->isVisible());
 
-    // Propose from a Monday a week or two ahead and book. (Not a fixed date: proposed from today,
+    // Propose from next Monday (1-7 days ahead) and book. Not a fixed date: proposed from today,
     // the first slot is the next free one after now, and a fixed Monday became today, then the
-    // past.)
-    QDate monday = QDate::currentDate().addDays(7);
+    // past; nor further ahead: the calendar's upcoming list, checked below, spans 14 days.
+    QDate monday = QDate::currentDate().addDays(1);
     while (monday.dayOfWeek() != Qt::Monday)
         monday = monday.addDays(1);
     gui::ProposalDialog proposal(db, *clientId, &window);
@@ -2932,10 +2932,13 @@ TEST_CASE("the settings window edits the clinic's details, prices and dilution t
         auto *editor = closures->findChild<QDateEdit *>();
         REQUIRE(editor);
         CHECK(editor->date() == QDate::currentDate());
-        editor->setDate(QDate(2027, 1, 2));
+        // Three days on from today (a fixed day would come before today, and the closure be
+        // refused, once that day had passed).
+        const QDate lastDay = QDate::currentDate().addDays(3);
+        editor->setDate(lastDay);
         QTest::keyClick(editor, Qt::Key_Return); // commits the edit, as Enter does (queued)
         QCoreApplication::processEvents();
-        CHECK(closures->item(1, 1)->text() == QStringLiteral("2027-01-02"));
+        CHECK(closures->item(1, 1)->text() == lastDay.toString(Qt::ISODate));
         closures->setItem(1, 2, new QTableWidgetItem(QStringLiteral("Training")));
         CHECK(dialog.save());
         CHECK(clinic::scheduleSettings(db).calendar.closures.size() == 2);
