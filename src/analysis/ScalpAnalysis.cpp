@@ -2431,7 +2431,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // GrabCut's head reached 1.8 px past the drawn one on average, and the outermost 9 px of the
     // grey and blond heads read 4-16 points over, the rim of their frontal loss graded thin
     // (loss IoU 0.84 -> 0.86-0.91 on three heads). At most a quarter of the window wide, so
-    // that every pixel's window keeps scalp to read.
+    // that every pixel's window keeps scalp to read. Where a head runs off the photo, the frame's
+    // edge is no outline and keeps its pixels (erode()'s default border counts as head).
     const int outlineRingPx =
         std::min(static_cast<int>(std::ceil(0.5 * std::max(rgb.cols, rgb.rows) / kGrabCutSide)),
                  halfWindow / 2);
