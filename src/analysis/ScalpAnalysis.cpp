@@ -57,6 +57,28 @@ cv::Mat skinColoured(const cv::Mat &A8, const cv::Mat &B8)
     return (A8 >= 128 + 4) & (A8 <= 128 + 40) & (B8 >= 128 - 4) & (B8 <= 128 + 50);
 }
 
+// The pixels of `skinColour` (skinColoured()) that are not dark brown hair: under L* 50
+// (kDarkSkinL8) only those with a CIELAB chroma of kDarkSkinChroma or more. Dark brown hair has
+// a little red (a* 4-6, chroma 5-7 on the real photographs' dense heads, its a* swinging with
+// noise): counted as skin, a full head of it showed 10-42% "skin", missed the full-head rule and
+// took its reddest strands for the skin end. Since 1.39 this mask decides the head's share of
+// skin, its skin end and a full head's hair; the lightness unmixing's per-pixel rules and the
+// fringe rule keep skinColoured() (with this mask very dark skin in shade, its chroma under 8 in
+// places, read as hair, 1.7-3.7 points over). The darkest skin the phantoms draw (very dark, L*
+// 23) has chroma 16, 12 at its shaded rim; pale skin under cool light has less but is lighter.
+// `A8`, `B8`, `L8` CV_8U; returns a mask.
+cv::Mat skinColouredNotDarkHair(const cv::Mat &skinColour, const cv::Mat &A8, const cv::Mat &B8,
+                                const cv::Mat &L8)
+{
+    constexpr int kDarkSkinL8 = 128;        // L* 50, on OpenCV's 8-bit scale (L* * 255 / 100)
+    constexpr double kDarkSkinChroma = 8.0; // CIELAB chroma, sqrt(a*^2 + b*^2)
+    cv::Mat a, b, chroma;
+    A8.convertTo(a, CV_32F, 1.0, -128.0);
+    B8.convertTo(b, CV_32F, 1.0, -128.0);
+    cv::magnitude(a, b, chroma);
+    return skinColour & ((L8 >= kDarkSkinL8) | (chroma >= kDarkSkinChroma));
+}
+
 void step(const Progress &progress, double fraction)
 {
     if (progress && !progress(fraction))
@@ -2106,6 +2128,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
             return noScalp(reason.str());
     }
     const cv::Mat skinColour = skinColoured(A8, B8);
+    const cv::Mat skinNotDarkHair = skinColouredNotDarkHair(skinColour, A8, B8, L8);
     cv::Mat head = headMask(rgb);
     if (cv::countNonZero(head) < 0.15 * static_cast<double>(n)) {
         cv::Mat scalpLike = skinColour | (L8 < 90);
@@ -2131,7 +2154,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double headFraction = headPixels / static_cast<double>(n);
 
     // 2. Is this a scalp at all? Skin-like colours, or dark or grey hair, must dominate the head.
-    const cv::Mat skinLike = head & skinColour;
+    const cv::Mat skinLike = head & skinNotDarkHair;
     // Hair: dark (L* < 35), grey: nearly neutral (|a*| < 5, |b*| < 12), or brown: little red
     // (a* -5..4), yellowish (b* 0..30) and not light (L* < 59); blond hair passes as skin-like.
     // Without grey, a head of grey hair was "not a scalp"; without brown (1.4), short
@@ -2218,6 +2241,13 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         cv::extractChannel(smoothLab, redness(box), 1);
     }
     cv::Mat skinPixels = inner & (redness >= percentile(redness, inner, 0.8));
+    // Where less than a fifth of the head shows skin (a dense head, its neck and ears at the
+    // edge), the reddest fifth takes in the redder strands: its skin-coloured pixels alone are
+    // the skin then, when they are at least kMinSkinShare of the head (since 1.39).
+    constexpr double kMinSkinShare = 0.01; // of the head less its outline
+    if (const cv::Mat reddestSkin = skinPixels & skinNotDarkHair;
+        cv::countNonZero(reddestSkin) >= kMinSkinShare * cv::countNonZero(inner))
+        skinPixels = reddestSkin;
     cv::Mat A;
     A8.convertTo(A, CV_32F);
     double skinLightness = percentile(L, skinPixels, 0.5);
@@ -2322,7 +2352,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         // lightest pixels are sheen). Hair-coloured pixels are hair, the rest skin. Until 1.4
         // the sheen stood in for the skin and such heads mapped as patches of loss.
         alpha = cv::Mat(L.size(), CV_32F, cv::Scalar(0));
-        alpha.setTo(1.0f, notLightHair & ~skinColour);
+        alpha.setTo(1.0f, notLightHair & ~skinNotDarkHair);
         result.unmixing = "full head";
     } else {
         colourUnmixed = (darkHair && hairL > kLightHairL) || sameLightness;

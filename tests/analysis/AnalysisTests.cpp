@@ -17,6 +17,7 @@
 #include <numbers>
 #include <random>
 #include <tuple>
+#include <utility>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -824,6 +825,51 @@ TEST_CASE("a full head of near-black hair with no skin showing reads as covered"
     CHECK(result.coveragePercent > 80.0);
     const auto bald = std::count(result.grades.begin(), result.grades.end(), analysis::Grade::Bald);
     CHECK(bald < static_cast<long>(result.grades.size() / 100));
+}
+
+TEST_CASE("a full head of dark brown hair lit from above reads as hair, not as bare scalp",
+          "[analysis]")
+{
+    // Seen from behind: dense dark brown hair (a little red, chroma 5-7, as on the real
+    // photographs), a strip of neck below it, and the top of the head lit, its hair up to 1.9
+    // times as light. Until 1.39 its dark strands passed for skin-coloured: the head missed the
+    // full-head rule, the reddest strands stood in for the skin, and the lit hair, lighter than
+    // that, read as bare (56-64% covered, an eighth of the head advanced or bald).
+    for (const auto &[base, strand] : {std::pair{QColor(38, 29, 26), QColor(58, 46, 41)},
+                                       std::pair{QColor(34, 27, 24), QColor(52, 42, 37)}}) {
+        INFO("hair " << base.name().toStdString());
+        QImage photo = drawFullHeadOfHair(base, strand, 13);
+        {
+            QPainter painter(&photo);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(QColor(196, 146, 118));
+            painter.drawRect(QRectF(330, 500, 140, 100));
+        }
+        // The light: 1 at y = 230 px, rising to 1.9 at the top of the head (y = 50 px).
+        for (int y = 50; y < 230; ++y) {
+            const double gain = 1.0 + 0.9 * (230 - y) / 180.0;
+            for (int x = 0; x < photo.width(); ++x) {
+                const QColor c = photo.pixelColor(x, y);
+                if (c.red() > 150) // the backdrop
+                    continue;
+                const auto lit = [gain](int value, int sheen) {
+                    return std::min(255, static_cast<int>(value * gain) + sheen);
+                };
+                photo.setPixelColor(x, y,
+                                    QColor(lit(c.red(), 8), lit(c.green(), 10), lit(c.blue(), 12)));
+            }
+        }
+        const auto result = analyzeQImage(photo);
+        REQUIRE(result.scalpFound);
+        CHECK(result.coveragePercent > 85.0); // 1.38: 56-64
+        long scalp = 0, loss = 0;
+        for (const analysis::Grade g : result.grades) {
+            scalp += g != analysis::Grade::NotScalp;
+            loss += g == analysis::Grade::Advanced || g == analysis::Grade::Bald;
+        }
+        REQUIRE(scalp > 0);
+        CHECK(static_cast<double>(loss) / static_cast<double>(scalp) < 0.02); // 1.38: 0.12-0.16
+    }
 }
 
 TEST_CASE("dark hair on very dark skin in shade reads as hair, not as bald scalp", "[analysis]")

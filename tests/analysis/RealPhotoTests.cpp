@@ -240,6 +240,46 @@ TEST_CASE("real photographs labelled 6 or 7, every view: no more staged III or b
     CHECK(stagedLow <= kStagedLowNow);
 }
 
+TEST_CASE("real photographs, back views labelled 2: few map their hair as loss (skipped when "
+          "absent)",
+          "[analysis][shared-data]")
+{
+    // Seen from behind, a level-2 head is all but covered: what its map grades advanced or bald
+    // should be its neck and ears, not its hair. Until 1.39 dark brown hair (a* 4-6, chroma 5-7)
+    // passed for skin: full heads missed the full-head rule, took their redder strands for the
+    // skin end, and their hair lit from above read as bare (docs/analysis.md, "Algorithm 1.39").
+    // Both halves of the subjects (no model is involved): 25 of the 39 mapped over 30% of the
+    // head advanced or bald with 1.38, 19 with 1.39; the rest of them are necks as wide as the
+    // head and short grey or light brown hair. A guard against more, not a target.
+    constexpr int kMostlyLossNow = 19;
+    constexpr double kMostlyLoss = 0.3; // advanced-plus-bald share of the scalp
+    const QString images = test::sharedHairlossImages();
+    if (images.isEmpty()) {
+        WARN("../shared/data/hairloss is not present: skipping the back-view check");
+        return;
+    }
+    const std::size_t advanced = feature("share_advanced"), bald = feature("share_bald");
+    int photos = 0, mostlyLoss = 0;
+    std::ostringstream listed; // every photo over the bound, for the failure's message
+    for (const QStringList &f : labelRows(images)) {
+        if (f[1] != QLatin1String("2") || f[2] != QLatin1String("back"))
+            continue;
+        const auto result = analyzeLabelled(images, f);
+        REQUIRE(result.scalpFound);
+        ++photos;
+        const double lossShare = result.stageFeatures[advanced] + result.stageFeatures[bald];
+        if (lossShare > kMostlyLoss) {
+            ++mostlyLoss;
+            listed << '\n'
+                   << f[0].toStdString() << ": loss share " << lossShare << ", coverage "
+                   << result.coveragePercent << "%, " << result.unmixing;
+        }
+    }
+    CHECK(photos == 39);
+    INFO("mapped mostly as loss:" << listed.str());
+    CHECK(mostlyLoss <= kMostlyLossNow);
+}
+
 TEST_CASE("the shipped stage model follows the technician's corrections", "[analysis]")
 {
     // The bundled sample photo, analysed with the shipped model; then its grade map painted all

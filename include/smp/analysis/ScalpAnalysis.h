@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.38"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.39"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -276,7 +276,10 @@ struct Result
                                            // end from the pixels it reads nearly bare;
                                            // 1.38: the head's outermost ring, where
                                            // GrabCut takes in the backdrop, left out of
-                                           // the windows' counts
+                                           // the windows' counts; 1.39: dark pixels are
+                                           // skin-coloured only with a skin's chroma, and
+                                           // the skin end is the reddest fifth's
+                                           // skin-coloured pixels
     std::string parametersJson;            // every parameter that shaped the result
 };
 
