@@ -65,7 +65,7 @@ cv::Mat skinColoured(const cv::Mat &A8, const cv::Mat &B8)
 // skin, its skin end and a full head's hair; the lightness unmixing's per-pixel rules and the
 // fringe rule keep skinColoured() (with this mask very dark skin in shade, its chroma under 8 in
 // places, read as hair, 1.7-3.7 points over). The darkest skin the phantoms draw (very dark, L*
-// 23) has chroma 16, 12 at its shaded rim; pale skin under cool light has less but is lighter.
+// 22) has chroma 15, 11 at its shaded rim; pale skin under cool light has less but is lighter.
 // `A8`, `B8`, `L8` CV_8U; returns a mask.
 cv::Mat skinColouredNotDarkHair(const cv::Mat &skinColour, const cv::Mat &A8, const cv::Mat &B8,
                                 const cv::Mat &L8)

@@ -834,7 +834,7 @@ TEST_CASE("a full head of dark brown hair lit from above reads as hair, not as b
     // photographs), a strip of neck below it, and the top of the head lit, its hair up to 1.9
     // times as light. Until 1.39 its dark strands passed for skin-coloured: the head missed the
     // full-head rule, the reddest strands stood in for the skin, and the lit hair, lighter than
-    // that, read as bare (56-64% covered, an eighth of the head advanced or bald).
+    // that, read as bare (56-64% covered, 12-16% of the head advanced or bald).
     for (const auto &[base, strand] : {std::pair{QColor(38, 29, 26), QColor(58, 46, 41)},
                                        std::pair{QColor(34, 27, 24), QColor(52, 42, 37)}}) {
         INFO("hair " << base.name().toStdString());
