@@ -57,6 +57,16 @@ cv::Mat skinColoured(const cv::Mat &A8, const cv::Mat &B8)
     return (A8 >= 128 + 4) & (A8 <= 128 + 40) & (B8 >= 128 - 4) & (B8 <= 128 + 50);
 }
 
+// CIELAB chroma, sqrt(a*^2 + b*^2), of 8-bit a* and b* (offset by 128; CV_8U); returns CV_32F.
+cv::Mat labChroma(const cv::Mat &A8, const cv::Mat &B8)
+{
+    cv::Mat a, b, chroma;
+    A8.convertTo(a, CV_32F, 1.0, -128.0);
+    B8.convertTo(b, CV_32F, 1.0, -128.0);
+    cv::magnitude(a, b, chroma);
+    return chroma;
+}
+
 // The pixels of `skinColour` (skinColoured()) that are not dark brown hair: under L* 50
 // (kDarkSkinL8) only those with a CIELAB chroma of kDarkSkinChroma or more. Dark brown hair has
 // a little red (a* 4-6, chroma 5-7 on the real photographs' dense heads, its a* swinging with
@@ -71,12 +81,8 @@ cv::Mat skinColouredNotDarkHair(const cv::Mat &skinColour, const cv::Mat &A8, co
                                 const cv::Mat &L8)
 {
     constexpr int kDarkSkinL8 = 128;        // L* 50, on OpenCV's 8-bit scale (L* * 255 / 100)
-    constexpr double kDarkSkinChroma = 8.0; // CIELAB chroma, sqrt(a*^2 + b*^2)
-    cv::Mat a, b, chroma;
-    A8.convertTo(a, CV_32F, 1.0, -128.0);
-    B8.convertTo(b, CV_32F, 1.0, -128.0);
-    cv::magnitude(a, b, chroma);
-    return skinColour & ((L8 >= kDarkSkinL8) | (chroma >= kDarkSkinChroma));
+    constexpr double kDarkSkinChroma = 8.0; // CIELAB chroma (labChroma())
+    return skinColour & ((L8 >= kDarkSkinL8) | (labChroma(A8, B8) >= kDarkSkinChroma));
 }
 
 void step(const Progress &progress, double fraction)
@@ -1144,10 +1150,7 @@ cv::Mat unmixGreyingHead(const cv::Mat &rgb, const cv::Mat &L, const cv::Mat &A8
     constexpr double kGreyChroma = 6.0;
     constexpr double kGreyBelowSkinL = 15.0;
     constexpr double kNeutralShare = 0.1;
-    cv::Mat chroma, a, b;
-    A8.convertTo(a, CV_32F, 1.0, -128.0);
-    B8.convertTo(b, CV_32F, 1.0, -128.0);
-    cv::magnitude(a, b, chroma);
+    const cv::Mat chroma = labChroma(A8, B8);
     const cv::Mat neutral = inner & (chroma <= percentile(chroma, inner, kNeutralShare));
     // The grey first: most heads stop at its test, before the float copy of the photo (the
     // test costs 12-19 ms at 1024 px, the unmixing about 80 more).
