@@ -2278,6 +2278,21 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         const cv::Mat relativeL = withoutShading(L, inner, block);
         darkHair = percentile(relativeL, skinPixels, 0.5) >= percentile(relativeL, inner, 0.5);
     }
+    // Hair read as the lighter must be what is not skin-coloured: grey or blond hair is never far
+    // darker than the skin. Where at least kNotSkinShare of the head is not skin-coloured
+    // (skinColouredNotDarkHair()) and its median lies kFarDarkerL or more below the skin's, that
+    // is dark hair, whatever the reddest fifth said (since 1.40). On the real photographs the
+    // reddest fifth of a pale head is often its shaded skin or its warm brown strands, darker
+    // than the head's median: dark hair beside a bald scalp read as the skin and the bald
+    // scalp's lit patches as hair (38 photos, every one looked at; the phantoms' light hair on
+    // darker skin, not skin-coloured but lighter, keeps its reading).
+    constexpr double kNotSkinShare = 0.05; // of the head less its outline
+    constexpr double kFarDarkerL = 15.0;
+    if (!result.hairToneGiven && !darkHair) {
+        const cv::Mat notSkin = inner & ~skinNotDarkHair;
+        darkHair = cv::countNonZero(notSkin) >= kNotSkinShare * cv::countNonZero(inner) &&
+                   skinLightness - percentile(L, notSkin, 0.5) >= kFarDarkerL;
+    }
     result.hairTone = darkHair ? HairTone::DarkerThanSkin : HairTone::LighterThanSkin;
     // Red hair is redder than the skin: its reddest fifth is the hair, and the test above reads
     // auburn hair as light hair on darker skin, the bald scalp as the hair (on light skin 22-54

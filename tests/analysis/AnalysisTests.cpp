@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPainter>
+#include <QPainterPath>
 #include <QPen>
 
 #include <algorithm>
@@ -870,6 +871,42 @@ TEST_CASE("a full head of dark brown hair lit from above reads as hair, not as b
         REQUIRE(scalp > 0);
         CHECK(static_cast<double>(loss) / static_cast<double>(scalp) < 0.02); // 1.38: 0.12-0.16
     }
+}
+
+TEST_CASE("dark hair beside a pale bald scalp whose shaded skin is the reddest reads as the "
+          "darker",
+          "[analysis]")
+{
+    // A top view of pattern loss: pale bald skin lit from one side, a band of it in shade (darker
+    // and redder, as shaded skin photographs), and dense dark hair over the lower third. The
+    // reddest fifth is the shaded band, darker than the head's median (lit skin): until 1.40 the
+    // hair read as the lighter, the dark hair as bare skin and the lit skin as hair.
+    QImage photo(800, 600, QImage::Format_RGB32);
+    photo.fill(QColor(150, 160, 172));
+    {
+        QPainter painter(&photo);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        QPainterPath head;
+        head.addEllipse(QPointF(400, 300), 230, 250);
+        painter.setClipPath(head);
+        painter.fillRect(photo.rect(), QColor(232, 196, 182));          // lit skin
+        painter.fillRect(QRect(0, 250, 800, 80), QColor(168, 116, 98)); // shaded skin
+        painter.fillRect(QRect(0, 390, 800, 210), QColor(30, 26, 24));  // dense dark hair
+        painter.setPen(QPen(QColor(16, 14, 13), 1.5));
+        std::mt19937 random(5);
+        std::uniform_real_distribution<double> unit(-1.0, 1.0);
+        for (int i = 0; i < 3000; ++i) {
+            const QPointF at(400 + 230 * unit(random), 495 + 105 * unit(random));
+            painter.drawLine(at, at + QPointF(8 * unit(random), 8 * unit(random)));
+        }
+    }
+    const auto result = analyzeQImage(photo);
+    REQUIRE(result.scalpFound);
+    CHECK(result.hairTone == analysis::HairTone::DarkerThanSkin);
+    // The hair's share of the head, drawn: about a third.
+    CHECK(result.coveragePercent > 20.0);
+    CHECK(result.coveragePercent < 45.0);
 }
 
 TEST_CASE("dark hair on very dark skin in shade reads as hair, not as bald scalp", "[analysis]")

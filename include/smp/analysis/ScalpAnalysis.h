@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.39"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.40"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -279,7 +279,9 @@ struct Result
                                            // the windows' counts; 1.39: dark pixels are
                                            // skin-coloured only with a skin's chroma, and
                                            // the skin end is the reddest fifth's
-                                           // skin-coloured pixels
+                                           // skin-coloured pixels; 1.40: hair read as
+                                           // the lighter is dark when what is not
+                                           // skin-coloured lies far darker than the skin
     std::string parametersJson;            // every parameter that shaped the result
 };
 
