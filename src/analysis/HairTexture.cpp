@@ -191,11 +191,6 @@ TextureCheck checkHairTexture(const RgbImage &photo, View view, const Result &re
         check.reason = "The texture model learnt top views; this photo is not a top or crown view.";
         return check;
     }
-    if (result.hairTone != HairTone::DarkerThanSkin) {
-        check.reason = "The texture model learnt hair darker than the skin; this head's hair was "
-                       "read lighter (it reads darker bare skin as hair).";
-        return check;
-    }
     const TextureCells cells = hairTextureCells(photo);
     check.cellsWide = cells.cellsWide;
     check.cellsHigh = cells.cellsHigh;

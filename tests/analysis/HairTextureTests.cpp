@@ -170,8 +170,7 @@ TEST_CASE("the shipped texture check: quiet on true loss, hatches dense hair gra
     INFO("share of the scalp read as hair: " << check.lossReadingHair);
     CHECK(check.lossReadingHair > 0.5);
 
-    // Where it has not learnt: other views, and hair lighter than the skin (it reads very dark
-    // bare skin as hair).
+    // Where it has not learnt: other views.
     analysis::Parameters front;
     front.view = analysis::View::Front;
     const auto fromFront = analysis::analyze(rgbOf(dense), front);
@@ -182,12 +181,16 @@ TEST_CASE("the shipped texture check: quiet on true loss, hatches dense hair gra
     lightOnDark.hair = QColor(165, 165, 160);
     const QImage grey =
         imaging::drawSampleScalp(lightOnDark).convertToFormat(QImage::Format_RGB888);
+    // Hair read lighter than the skin (since analysis 1.41): grey hair on very dark skin, the
+    // sample's head with its loss. The prototype, learnt from the real photographs alone, read
+    // such bare skin as hair; the shipped forest learnt the phantoms' six skin tones too, and is
+    // quiet on this head's loss, which is true loss.
     const auto greyOnDark = analysis::analyze(rgbOf(grey));
     REQUIRE(greyOnDark.scalpFound);
     REQUIRE(greyOnDark.hairTone == analysis::HairTone::LighterThanSkin);
-    CHECK_FALSE(greyOnDark.texture.applies);
-    CHECK(greyOnDark.texture.reason.find("lighter") != std::string::npos);
-    CHECK(greyOnDark.texture.hairProbability.empty());
+    REQUIRE(greyOnDark.texture.applies);
+    INFO("loss read as hair: " << greyOnDark.texture.lossReadingHair);
+    CHECK(greyOnDark.texture.lossReadingHair < 0.05);
 }
 
 TEST_CASE("the shipped texture check stays quiet on true loss across phantoms it did not learn "
@@ -215,7 +218,7 @@ TEST_CASE("the shipped texture check stays quiet on true loss across phantoms it
     for (const auto &c : cases) {
         const auto score = test::scorePhantom(c);
         if (score.rightLossReadingHair < 0)
-            continue; // hair read lighter than the skin: the check does not apply
+            continue; // the check does not apply (since analysis 1.41 every case's does)
         ++checked;
         falseAlarms += score.rightLossReadingHair;
         catches += score.wrongLossReadingHair;
@@ -224,11 +227,14 @@ TEST_CASE("the shipped texture check stays quiet on true loss across phantoms it
                     << score.wrongLossReadingHair);
         // Measured 2026-12-04 (hair-texture-rtrees-2026-12-04), 40 of the 72 cases checked: at
         // most 0.036 of the true loss hatched (very light skin, dark hair, 800 px, shaded), 0.003
-        // on average; of the analysis's wrong loss 0.066 on average (docs/analysis.md).
+        // on average; of the analysis's wrong loss 0.066 on average (docs/analysis.md). Since
+        // analysis 1.41 the 32 whose hair reads lighter than the skin are checked too: at most
+        // 0.027 of their true loss hatched (dark skin, grey hair, 800 px), and 0.43-0.57 of the
+        // wrong loss on very dark skin with grey or blond hair at 800 px.
         CHECK(score.rightLossReadingHair < 0.1);
     }
     std::printf("texture check on %d phantoms: true loss hatched %.3f, wrong loss hatched %.3f "
                 "(means)\n",
                 checked, falseAlarms / std::max(1, checked), catches / std::max(1, checked));
-    CHECK(checked >= 35);
+    CHECK(checked == static_cast<int>(cases.size()));
 }

@@ -418,7 +418,7 @@ int main(int argc, char *argv[])
     for (const auto &c : heldOut) {
         const auto score = smp::test::scorePhantom(c);
         if (score.rightLossReadingHair < 0) {
-            ++notApplied; // hair read lighter than the skin
+            ++notApplied; // the check does not apply (no scalp found, ...)
             continue;
         }
         falseAlarms.push_back(score.rightLossReadingHair);
@@ -432,11 +432,11 @@ int main(int argc, char *argv[])
             sum += x;
         return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
     };
-    std::printf("\n%zu phantoms checked (%d more not: hair read lighter); true loss hatched: mean "
-                "%.3f, most %.2f; wrong loss hatched: mean %.3f\n",
-                falseAlarms.size(), notApplied, mean(falseAlarms),
-                falseAlarms.empty() ? 0.0
-                                    : *std::max_element(falseAlarms.begin(), falseAlarms.end()),
-                mean(catches));
+    std::printf(
+        "\n%zu phantoms checked (%d more not: the check did not apply); true loss hatched: mean "
+        "%.3f, most %.2f; wrong loss hatched: mean %.3f\n",
+        falseAlarms.size(), notApplied, mean(falseAlarms),
+        falseAlarms.empty() ? 0.0 : *std::max_element(falseAlarms.begin(), falseAlarms.end()),
+        mean(catches));
     return 0;
 }

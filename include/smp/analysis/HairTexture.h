@@ -63,9 +63,9 @@ const std::vector<std::string> &hairTextureFeatureNames();
 // analyses use it. Throws std::invalid_argument when the text is not such a forest.
 void setHairTextureModel(const std::string &yaml, const std::string &id);
 
-// The check of an analysed photo: applies to top and crown views (what the forest learnt) whose
-// hair the analysis read darker than the skin, when a forest is installed and a scalp was found.
-// `result` is analyze()'s for `photo`.
+// The check of an analysed photo: applies to top and crown views (what the forest learnt), when a
+// forest is installed and a scalp was found, whichever way round the analysis read the hair
+// (until analysis 1.41 only hair read darker than the skin). `result` is analyze()'s for `photo`.
 TextureCheck checkHairTexture(const RgbImage &photo, View view, const Result &result);
 
 // Per map pixel (mapWidth x mapHeight, row-major): 1 where the cells' probability, interpolated

@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.40"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.41"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -281,7 +281,9 @@ struct Result
                                            // the skin end is the reddest fifth's
                                            // skin-coloured pixels; 1.40: hair read as
                                            // the lighter is dark when what is not
-                                           // skin-coloured lies far darker than the skin
+                                           // skin-coloured lies far darker than the skin;
+                                           // 1.41: the texture check also where the hair
+                                           // reads lighter than the skin
     std::string parametersJson;            // every parameter that shaped the result
 };
 
