@@ -1660,6 +1660,51 @@ TEST_CASE("a grey-haired client's photo is analysed from the viewer like a dark-
     viewer->close();
 }
 
+TEST_CASE("the texture check speaks on a head whose hair reads lighter than the skin",
+          "[gui][viewer][analysis]")
+{
+    // Grey hair on very dark skin: the analysis reads the hair as the lighter. Until analysis
+    // 1.41 the texture check stayed off such heads; now it is on, nearly quiet on the head's own
+    // loss (true loss), and hatches dense hair painted bald, as on dark hair.
+    SampleClinic sample;
+    const storage::Photo photo = importDrawnHead(sample, QColor(72, 48, 36), QColor(165, 165, 160),
+                                                 QStringLiteral("grey-on-dark.jpg"));
+    auto *viewer = openAnalysedViewer(sample.db, photo.id);
+    CHECK(viewer->hairToneBox()->itemText(0) == QStringLiteral("Automatic (lighter)"));
+    CHECK(viewer->textureLayerAction()->isEnabled());
+    auto *textureNote = child<QLabel>(viewer, "textureCheckLabel");
+    // The share of the loss area the note names (0 when it is hidden: under 1%).
+    const auto namedShare = [&] {
+        if (!textureNote->isVisibleTo(viewer))
+            return 0;
+        const auto match = QRegularExpression(QStringLiteral("^Texture check: (\\d+)%"))
+                               .match(textureNote->text());
+        REQUIRE(match.hasMatch());
+        return match.captured(1).toInt();
+    };
+    const int asAnalysed = namedShare();
+    INFO("as analysed: " << textureNote->text().toStdString());
+    CHECK(asAnalysed < 10);
+    // The whole head painted bald with the largest brush: its dense hair is hatched and said.
+    viewer->brushAction()->setChecked(true);
+    viewer->brushGradeBox()->setCurrentIndex(
+        viewer->brushGradeBox()->findData(int(analysis::Grade::Bald)));
+    viewer->brushSizeBox()->setValue(100);
+    gui::PhotoView *view = viewer->view();
+    for (double y = 250; y <= 1050; y += 100) {
+        const auto toView = [&](double x) {
+            return view->mapFromScene(view->imageItem()->mapToScene(QPointF(x, y)));
+        };
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(250));
+        for (double x = 300; x <= 1350; x += 50)
+            QTest::mouseMove(view->viewport(), toView(x));
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(1350));
+    }
+    INFO("painted: " << textureNote->text().toStdString());
+    CHECK(namedShare() >= asAnalysed + 20);
+    viewer->close();
+}
+
 TEST_CASE("a stored texture check reads back, and says why when it cannot", "[analysis]")
 {
     analysis::TextureCheck check;
