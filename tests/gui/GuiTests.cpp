@@ -300,6 +300,25 @@ void brushAt(gui::PhotoViewer *viewer, QPointF photoPoint, analysis::Grade grade
     strokeOnPhoto(viewer, photoPoint);
 }
 
+// Paints the drawn sample head (photo pixels 250-1350 across, 250-1050 down) all `grade` with
+// the largest brush (100 mm), in strokes across it as a person does.
+void paintWholeHead(gui::PhotoViewer *viewer, analysis::Grade grade)
+{
+    viewer->brushAction()->setChecked(true);
+    viewer->brushGradeBox()->setCurrentIndex(viewer->brushGradeBox()->findData(int(grade)));
+    viewer->brushSizeBox()->setValue(100);
+    gui::PhotoView *view = viewer->view();
+    for (double y = 250; y <= 1050; y += 100) {
+        const auto toView = [&](double x) {
+            return view->mapFromScene(view->imageItem()->mapToScene(QPointF(x, y)));
+        };
+        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(250));
+        for (double x = 300; x <= 1350; x += 50)
+            QTest::mouseMove(view->viewport(), toView(x));
+        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(1350));
+    }
+}
+
 // Triggers Analyze when it asks or refuses first: answers the message box with `button` and
 // returns its text; REQUIREs that no analysis was stored.
 QString analyseAnswering(gui::PhotoViewer *viewer, QMessageBox::StandardButton button)
@@ -944,20 +963,8 @@ TEST_CASE(
 
     // Painting the whole scalp bald with the largest brush: the stage goes to VI or VII, in the
     // status line as in the stored summary; undone, it comes back.
-    viewer->brushGradeBox()->setCurrentIndex(
-        viewer->brushGradeBox()->findData(int(analysis::Grade::Bald)));
-    viewer->brushSizeBox()->setValue(100);
     const int strokesBefore = viewer->undoStack()->index();
-    gui::PhotoView *view = viewer->view();
-    for (double y = 250; y <= 1050; y += 100) {
-        const auto toView = [&](double x) {
-            return view->mapFromScene(view->imageItem()->mapToScene(QPointF(x, y)));
-        };
-        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(250));
-        for (double x = 300; x <= 1350; x += 50)
-            QTest::mouseMove(view->viewport(), toView(x));
-        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(1350));
-    }
+    paintWholeHead(viewer, analysis::Grade::Bald);
     INFO("as analysed: " << stageAsAnalysed.toStdString()
                          << "; all bald: " << viewer->stageText().toStdString());
     CHECK(viewer->stageText().startsWith(QStringLiteral("Norwood VI")));
@@ -1686,20 +1693,7 @@ TEST_CASE("the texture check speaks on a head whose hair reads lighter than the 
     INFO("as analysed: " << textureNote->text().toStdString());
     CHECK(asAnalysed < 10);
     // The whole head painted bald with the largest brush: its dense hair is hatched and said.
-    viewer->brushAction()->setChecked(true);
-    viewer->brushGradeBox()->setCurrentIndex(
-        viewer->brushGradeBox()->findData(int(analysis::Grade::Bald)));
-    viewer->brushSizeBox()->setValue(100);
-    gui::PhotoView *view = viewer->view();
-    for (double y = 250; y <= 1050; y += 100) {
-        const auto toView = [&](double x) {
-            return view->mapFromScene(view->imageItem()->mapToScene(QPointF(x, y)));
-        };
-        QTest::mousePress(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(250));
-        for (double x = 300; x <= 1350; x += 50)
-            QTest::mouseMove(view->viewport(), toView(x));
-        QTest::mouseRelease(view->viewport(), Qt::LeftButton, Qt::NoModifier, toView(1350));
-    }
+    paintWholeHead(viewer, analysis::Grade::Bald);
     INFO("painted: " << textureNote->text().toStdString());
     CHECK(namedShare() >= asAnalysed + 20);
     viewer->close();
