@@ -161,6 +161,10 @@ int runCorrectCommand(const QStringList &arguments)
     const analysis::GradeSummary summary = clinic::summarizeStoredAnalysis(
         *analysis, correctedNow, photo->view, photo->rotationQuarterTurns, mmPerPx);
     const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedNow);
+    // The texture check on the map as corrected, as the photo window says it under the photo:
+    // dense hair regraded as loss reads hair to it.
+    const double textureShare =
+        clinic::textureCheckShare(clinic::textureCheckMarks(*analysis, correctedNow), correctedNow);
 
     const QString gradeName = takeBackAll ? QStringLiteral("as analysed")
                                           : QString::fromLatin1(analysis::gradeName(grade));
@@ -179,7 +183,10 @@ int runCorrectCommand(const QStringList &arguments)
             // again although something was taken off the scalp.
             {QLatin1String("coverage_percent"), coverage.percent},
             {QLatin1String("coverage_percent_as_analysed"), coverage.asAnalysedPercent},
-            {QLatin1String("coverage_retaken"), !coverage.notRetaken}});
+            {QLatin1String("coverage_retaken"), !coverage.notRetaken},
+            // The share of the corrected map's advanced and bald area that looks like hair to
+            // the texture check (0 where the check does not apply).
+            {QLatin1String("loss_reading_hair_percent"), 100 * textureShare}});
         return 0;
     }
     if (takeBackAll)
@@ -217,6 +224,8 @@ int runCorrectCommand(const QStringList &arguments)
                   .arg(coverage.asAnalysedPercent, 0, 'f', 1)
                   .arg(analysis->id)
                   .arg(photoId));
+    if (const QString note = clinic::textureCheckNote(textureShare); !note.isEmpty())
+        print(note);
     return 0;
 }
 

@@ -811,6 +811,14 @@ std::vector<std::uint8_t> textureCheckMarks(const std::vector<std::uint8_t> &hai
     return marks;
 }
 
+std::vector<std::uint8_t> textureCheckMarks(const storage::StoredAnalysis &stored,
+                                            const QByteArray &corrected)
+{
+    return textureCheckMarks(analysis::hairOnMap(textureCheckOf(stored), stored.mapWidth,
+                                                 stored.mapHeight, stored.photoPxPerMapPx),
+                             corrected);
+}
+
 double textureCheckShare(const std::vector<std::uint8_t> &marks, const QByteArray &grades)
 {
     if (marks.empty() || marks.size() != static_cast<std::size_t>(grades.size()))

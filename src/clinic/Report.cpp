@@ -451,11 +451,12 @@ QString money(const QLocale &locale, double value, const std::string &currency)
     return code + QLatin1Char(' ') + locale.toString(value, 'f', 0);
 }
 
-// The photo with the corrected grades, region outlines, area labels and a scale bar, at most
+// The photo with the corrected grades, the texture check's hatching over `hatched`
+// (textureCheckMarks(); empty: none), region outlines, area labels and a scale bar, at most
 // 1600 px on its long side (over 150 dpi at any size it is printed here).
 QImage analysisImage(const QImage &upright, const QByteArray &grades,
-                     const storage::StoredAnalysis &a, const analysis::GradeSummary &summary,
-                     std::optional<double> mmPerPx)
+                     const std::vector<std::uint8_t> &hatched, const storage::StoredAnalysis &a,
+                     const analysis::GradeSummary &summary, std::optional<double> mmPerPx)
 {
     const double scale = std::min(1.0, 1600.0 / std::max(upright.width(), upright.height()));
     QImage image =
@@ -463,10 +464,11 @@ QImage analysisImage(const QImage &upright, const QByteArray &grades,
             .convertToFormat(QImage::Format_RGB32);
     QPainter p(&image);
     p.setRenderHint(QPainter::Antialiasing);
-    const QImage overlay = gradeOverlayImage(grades, a.mapWidth, a.mapHeight, 95);
-    p.drawImage(QRectF(0, 0, a.mapWidth * a.photoPxPerMapPx * scale,
-                       a.mapHeight * a.photoPxPerMapPx * scale),
-                overlay);
+    const QRectF mapOnImage(0, 0, a.mapWidth * a.photoPxPerMapPx * scale,
+                            a.mapHeight * a.photoPxPerMapPx * scale);
+    p.drawImage(mapOnImage, gradeOverlayImage(grades, a.mapWidth, a.mapHeight, 95));
+    if (!hatched.empty())
+        p.drawImage(mapOnImage, textureCheckOverlayImage(hatched, a.mapWidth, a.mapHeight));
     QFont labelFont(QStringLiteral("DejaVu Sans"));
     labelFont.setPixelSize(std::max(12, image.width() / 60));
     labelFont.setBold(true);
@@ -730,7 +732,13 @@ ConsultationReport gatherConsultation(storage::Database &db, RecordId clientId,
         }
         const QImage upright = imaging::loadUprightImage(path);
         ReportPhoto photo;
-        photo.image = analysisImage(upright, corrected, *stored, summary, mmPerPx);
+        // The texture check as the viewer gives it, on the map as corrected: loss the
+        // technician painted over is not hatched; under a hundredth of the loss, nothing is.
+        std::vector<std::uint8_t> hatched = textureCheckMarks(*stored, corrected);
+        photo.textureCheck = textureCheckNote(textureCheckShare(hatched, corrected));
+        if (photo.textureCheck.isEmpty())
+            hatched.clear();
+        photo.image = analysisImage(upright, corrected, hatched, *stored, summary, mmPerPx);
         const ScalpCoverage coverage = scalpCoverage(*stored, corrected);
         photo.coveragePercent = coverage.percent;
         photo.calibrated = mmPerPx.has_value();
@@ -954,6 +962,8 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
             add(new Paragraph(p.softPhoto, 8.5, QColor(150, 80, 0)));
         if (!p.faceOnMap.isEmpty())
             add(new Paragraph(p.faceOnMap, 8.5, QColor(150, 80, 0)));
+        if (!p.textureCheck.isEmpty())
+            add(new Paragraph(p.textureCheck, 8.5, QColor(150, 80, 0)));
         if (!p.regions.empty()) {
             const auto columns =
                 table({QObject::tr("Area"), QObject::tr("Where"), QObject::tr("Size")},

@@ -1121,6 +1121,28 @@ TEST_CASE("smp correct grades an area or takes a face off the map of a photo's l
     CHECK(done[QStringLiteral("coverage_percent")].toDouble() == asAnalysed);
     CHECK(done[QStringLiteral("coverage_retaken")].toBool());
     CHECK(gradeAt(824, 784) == grade(smp::analysis::Grade::Normal));
+    CHECK(done[QStringLiteral("loss_reading_hair_percent")].toDouble() < 1);
+    CHECK_FALSE(reportText(dir, QStringLiteral("before.pdf")).contains(QStringLiteral("Texture")));
+    // Dense hair on the right of the head graded bald looks like hair to the texture check:
+    // said as the photo window says it, and under the photo in the consultation report.
+    Result dense =
+        run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
+                  QStringLiteral("1000,450; 1200,450; 1200,700; 1000,700"),
+                  QStringLiteral("--grade"), QStringLiteral("bald")});
+    REQUIRE(dense.exitCode == 0);
+    INFO(dense.out.toStdString());
+    const auto named = QRegularExpression(QStringLiteral("Texture check: (\\d+)% of the area "
+                                                         "graded advanced or bald looks like hair"))
+                           .match(dense.out);
+    REQUIRE(named.hasMatch());
+    CHECK(named.captured(1).toInt() >= 5);
+    CHECK(reportText(dir, QStringLiteral("dense.pdf"))
+              .contains(QStringLiteral("Texture check: %1% of the area graded advanced or bald")
+                            .arg(named.captured(1))));
+    REQUIRE(run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
+                      QStringLiteral("1000,450; 1200,450; 1200,700; 1000,700"),
+                      QStringLiteral("--grade"), QStringLiteral("normal")})
+                .exitCode == 0);
     // Again: nothing to change. On the backdrop without --beyond-outline: nothing either.
     CHECK(run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
                     QStringLiteral("740,700;910,700;910,870;740,870"), QStringLiteral("--grade"),

@@ -973,6 +973,24 @@ TEST_CASE(
     auto *textureNote = child<QLabel>(viewer, "textureCheckLabel");
     CHECK(textureNote->isVisibleTo(viewer));
     CHECK(textureNote->text().startsWith(QStringLiteral("Texture check: ")));
+    // The consultation report says the same under the photo and hatches its map, in the
+    // viewer's cyan (no grade is drawn in it).
+    const auto reportedTexture = [&db = db, &clientId = clientId] {
+        const clinic::ConsultationReport report = clinic::gatherConsultation(db, *clientId);
+        REQUIRE(report.photos.size() == 1);
+        const QImage &image = report.photos.front().image;
+        std::int64_t cyan = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x) {
+                const QColor c = image.pixelColor(x, y);
+                cyan += c.red() < 60 && c.green() > 170 && c.blue() > 210 ? 1 : 0;
+            }
+        return std::pair(report.photos.front().textureCheck,
+                         static_cast<double>(cyan) / (double(image.width()) * image.height()));
+    };
+    const auto [paintedNote, paintedCyan] = reportedTexture();
+    CHECK(paintedNote == textureNote->text());
+    CHECK(paintedCyan > 0.05); // stripes a third of the hatched area: 0.093 when written
     REQUIRE(viewer->textureLayer() != nullptr);
     CHECK(viewer->textureLayer()->isVisible());
     viewer->textureLayerAction()->toggle();
@@ -993,6 +1011,9 @@ TEST_CASE(
     CHECK(store.correctedGrades(*store.latest(photoId)).at(denseIndex) ==
           static_cast<char>(analysis::Grade::Normal));
     CHECK_FALSE(textureNote->isVisibleTo(viewer));
+    const auto [hatchedNormalNote, hatchedNormalCyan] = reportedTexture();
+    CHECK(hatchedNormalNote.isEmpty());
+    CHECK(hatchedNormalCyan == 0);
     CHECK_FALSE(viewer->gradeHatchedNormalAction()->isEnabled());
     CHECK(std::count(viewer->correctedGrades().begin(), viewer->correctedGrades().end(),
                      static_cast<char>(analysis::Grade::Bald)) > 0);

@@ -229,6 +229,13 @@ analysis::TextureCheck textureCheckOf(const storage::StoredAnalysis &stored);
 std::vector<std::uint8_t> textureCheckMarks(const std::vector<std::uint8_t> &hairOnMap,
                                             const QByteArray &grades);
 
+// The marks of a stored analysis's own texture check on its map as corrected (`corrected`:
+// AnalysisStore::correctedGrades): textureCheckMarks() of its analysis::hairOnMap(). Empty when
+// the check did not apply or `corrected` is not the map's size. For one look at a stored analysis
+// (the client page, a report); the viewer keeps hairOnMap and marks on every brush movement.
+std::vector<std::uint8_t> textureCheckMarks(const storage::StoredAnalysis &stored,
+                                            const QByteArray &corrected);
+
 // The share (0-1) of `grades`' advanced and bald area that `marks` (textureCheckMarks()) mark; 0
 // without marks or loss.
 double textureCheckShare(const std::vector<std::uint8_t> &marks, const QByteArray &grades);

@@ -71,6 +71,9 @@ struct ReportPhoto
     QString scaleDoubt; // why the photo's stored scale is not used (clinic::calibrationDoubt)
     QString softPhoto;  // clinic::softPhotoNote: empty for a sharp photo
     QString faceOnMap;  // clinic::faceOnMapNote while clinic::faceStillOnMap(), else empty
+    // clinic::textureCheckNote() of the map as corrected, the image hatched where it says; empty
+    // (and nothing hatched) under kTextureNoteShare of the loss area.
+    QString textureCheck;
     std::vector<ReportRegion> regions;
 };
 
