@@ -264,7 +264,9 @@ int main(int argc, char *argv[])
 
         // The texture check: a band of dense hair on the right of the head painted bald (as a
         // map that reads a full head's sheen as loss would have it) is hatched, and said under
-        // the photo.
+        // the photo. (The brush again: the lasso was the tool, and until 2026-12-07 this shot
+        // showed the map unpainted.)
+        viewer->brushAction()->setChecked(true);
         viewer->brushGradeBox()->setCurrentIndex(
             viewer->brushGradeBox()->findData(int(smp::analysis::Grade::Bald)));
         viewer->brushSizeBox()->setValue(25);
