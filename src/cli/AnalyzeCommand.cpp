@@ -165,12 +165,18 @@ int runAnalyzeCommand(const QStringList &arguments)
     const storage::RecordId analysisId =
         stored ? clinic::storeAnalysis(call.database(), id, result, kept) : 0;
     // The coverage on the map the plan uses, where the kept corrections take something off the
-    // scalp.
+    // scalp, and the share of its loss that looks like hair to the texture check (loss the
+    // technician graded normal before is not named again).
     std::optional<clinic::ScalpCoverage> keptCoverage;
+    std::optional<double> keptTextureShare;
     if (analysisId && !kept.empty()) {
         storage::AnalysisStore analyses(call.database());
-        if (const auto fresh = analyses.find(analysisId))
-            keptCoverage = clinic::scalpCoverage(*fresh, analyses.correctedGrades(*fresh));
+        if (const auto fresh = analyses.find(analysisId)) {
+            const QByteArray corrected = analyses.correctedGrades(*fresh);
+            keptCoverage = clinic::scalpCoverage(*fresh, corrected);
+            keptTextureShare =
+                clinic::textureCheckShare(clinic::textureCheckMarks(*fresh, corrected), corrected);
+        }
     }
     if (call.isSet(QStringLiteral("overlay")))
         clinic::writeImageAtomically(clinic::drawAnalysisOverlay(upright, result),
@@ -208,6 +214,8 @@ int runAnalyzeCommand(const QStringList &arguments)
             if (keptCoverage && keptCoverage->overCorrectedScalp)
                 corrections[QLatin1String("coverage_percent_of_corrected_scalp")] =
                     keptCoverage->percent;
+            if (keptTextureShare)
+                corrections[QLatin1String("loss_reading_hair_percent")] = 100 * *keptTextureShare;
             object[QLatin1String("corrections")] = corrections;
         }
         printJson(object);
@@ -224,7 +232,9 @@ int runAnalyzeCommand(const QStringList &arguments)
                                          : QStringLiteral("; uncalibrated: areas in pixels only")));
         if (const QString note = clinic::softPhotoNote(result); !note.isEmpty())
             print(note);
-        if (const QString note = clinic::textureCheckNote(result); !note.isEmpty())
+        if (const QString note = keptTextureShare ? clinic::textureCheckNote(*keptTextureShare)
+                                                  : clinic::textureCheckNote(result);
+            !note.isEmpty())
             print(note);
         if (const QString note = clinic::faceOnMapNote(parameters.view); !note.isEmpty())
             print(note);

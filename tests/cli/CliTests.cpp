@@ -886,6 +886,8 @@ TEST_CASE("smp analyze of a stored photo keeps the technician's grade correction
     CHECK(corrections[QStringLiteral("from_analysis_id")].toInt() == 2); // carried again
     CHECK(corrections[QStringLiteral("kept")].toBool());
     CHECK(corrections[QStringLiteral("map_pixels_graded_otherwise")].toInt() == 900);
+    CHECK(corrections[QStringLiteral("loss_reading_hair_percent")].toDouble() < 1);
+    CHECK_FALSE(kept.out.contains(QStringLiteral("Texture check")));
     // 900 of some 400,000 scalp pixels: the coverage barely moves, but it is taken again.
     CHECK(corrections[QStringLiteral("coverage_percent_of_corrected_scalp")].toDouble() ==
           Approx(keptJson.json().object()[QStringLiteral("coverage_percent")].toDouble())
@@ -899,9 +901,29 @@ TEST_CASE("smp analyze of a stored photo keeps the technician's grade correction
               std::count(latest.grades.begin(), latest.grades.end(), notScalp) + 900);
     }
 
+    // Dense hair graded bald by hand, kept on the next analysis: the texture check's note is of
+    // the map the plan uses (the analysis's own map gives it nothing to say).
+    REQUIRE(run(dir, {QStringLiteral("correct"), QStringLiteral("1"), QStringLiteral("--area"),
+                      QStringLiteral("1000,450; 1200,450; 1200,700; 1000,700"),
+                      QStringLiteral("--grade"), QStringLiteral("bald")})
+                .exitCode == 0);
+    const Result keptBald = analyse({});
+    INFO(keptBald.out.toStdString());
+    CHECK(keptBald.out.contains(
+        QRegularExpression(QStringLiteral("Texture check: [1-9][0-9]?% of the area graded"))));
+    const Result keptBaldJson = analyse({QStringLiteral("--json")});
+    CHECK(keptBaldJson.json()
+              .object()[QStringLiteral("corrections")]
+              .toObject()[QStringLiteral("loss_reading_hair_percent")]
+              .toDouble() >= 5);
+    CHECK(keptBaldJson.json()
+              .object()[QStringLiteral("texture_check")]
+              .toObject()[QStringLiteral("loss_reading_hair_percent")]
+              .toDouble() < 1);
+
     const Result dropped = analyse({QStringLiteral("--corrections"), QStringLiteral("drop")});
     CHECK(dropped.out.contains(QStringLiteral(
-        "The corrections made on analysis 3 stay with it; this map is as analysed")));
+        "The corrections made on analysis 5 stay with it; this map is as analysed")));
     CHECK_FALSE(analyse({}).out.contains(QStringLiteral("corrections")));
     Result wrong = run(dir, {QStringLiteral("analyze"), QStringLiteral("1"),
                              QStringLiteral("--corrections"), QStringLiteral("maybe")});
