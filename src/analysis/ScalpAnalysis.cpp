@@ -1994,6 +1994,134 @@ void prepare()
     });
 }
 
+namespace {
+
+// What a head shows (step 2 of analyze()), each as a share (0-1) of `head` (8-bit): skin-coloured
+// pixels (`skinNotDarkHair`, skinColouredNotDarkHair()), hair that is not light, skin or hair of
+// any kind, and, only where the first two leave the head no scalp, grey strands. `L8`, `A8`,
+// `B8`: OpenCV's 8-bit CIELAB channels of the working copy.
+struct HeadContents
+{
+    double skinShare = 0;
+    double darkShare = 0;       // dark hair, or grey or brown hair under L* 59
+    double scalpShare = 0;      // skin-like or hair-like
+    double greyStrandShare = 0; // grey pixels under L* 75 that show strands
+    cv::Mat notLightHair;       // 8-bit: the head's hair that is not light (darkShare's pixels)
+};
+
+HeadContents headContents(const cv::Mat &head, const cv::Mat &skinNotDarkHair, const cv::Mat &L8,
+                          const cv::Mat &A8, const cv::Mat &B8)
+{
+    const double headPixels = cv::countNonZero(head);
+    const cv::Mat skinLike = head & skinNotDarkHair;
+    // Hair: dark (L* < 35), grey: nearly neutral (|a*| < 5, |b*| < 12), or brown: little red
+    // (a* -5..4), yellowish (b* 0..30) and not light (L* < 59); blond hair passes as skin-like.
+    // Without grey, a head of grey hair was "not a scalp"; without brown (1.4), short
+    // light-brown hair seen from behind.
+    const cv::Mat greyLike = (A8 > 128 - 5) & (A8 < 128 + 5) & (B8 > 128 - 12) & (B8 < 128 + 12);
+    const cv::Mat brownLike =
+        (A8 > 128 - 5) & (A8 < 128 + 4) & (B8 >= 128) & (B8 <= 128 + 30) & (L8 < 150);
+    const cv::Mat hairLike = head & ((L8 < 90) | greyLike | brownLike);
+    HeadContents c;
+    c.skinShare = headPixels > 0 ? cv::countNonZero(skinLike) / headPixels : 0;
+    // Hair that is not light: dark, or grey or brown under L* 59 (a white page is neither).
+    c.notLightHair = head & ((L8 < 90) | ((greyLike | brownLike) & (L8 < 150)));
+    c.darkShare = headPixels > 0 ? cv::countNonZero(c.notLightHair) / headPixels : 0;
+    c.scalpShare = headPixels > 0 ? cv::countNonZero(skinLike | hairLike) / headPixels : 0;
+    // A full head of grey hair lighter than L* 59 shows neither (a dense grey head drawn at
+    // 12 MP: 5% skin-coloured, 96% grey, 0.1% dark: "no scalp" until 2026-12-02). Grey pixels
+    // under L* 75 that show strands (L*'s fineDetail() at least kStrandedL, as for light hair in
+    // step 3) stand in for it where some skin shows (kSomeSkin: a client's thinning); a grey
+    // sweater, concrete or a page in shade shows none. Computed only for a head that would
+    // otherwise be no scalp.
+    constexpr int kGreyHairL8 = 191; // L* 75, on OpenCV's 8-bit scale (L* * 255 / 100)
+    constexpr double kSomeSkin = 0.02;
+    if (c.skinShare < 0.08 && c.skinShare >= kSomeSkin && c.darkShare < 0.4) {
+        cv::Mat lightness;
+        L8.convertTo(lightness, CV_32F, 100.0 / 255.0);
+        const cv::Mat stranded = fineDetail(lightness) >= kStrandedL;
+        c.greyStrandShare =
+            cv::countNonZero(head & greyLike & (L8 < kGreyHairL8) & stranded) / headPixels;
+    }
+    return c;
+}
+
+// The coverage the map is graded against (step 5): the mean over the technician's reference
+// area (Parameters::referenceArea, photo px), or by default Parameters::referencePercentile of
+// the coverage over the head less a window at its outline, taken on the map smoothed over
+// `smoothing` windows (Gaussian sigma; 0: not smoothed); at least kLeastReference. `coverage`
+// CV_32F 0..1 and 0 off the head, `head` 8-bit, `headF` the head as CV_32F 0/1, all at map size;
+// `window` the coverage window in map px. Throws std::invalid_argument for a reference area under
+// kMinReferenceOnScalp on the scalp, naming it.
+double referenceCoverage(const cv::Mat &coverage, const cv::Mat &head, const cv::Mat &headF,
+                         const Parameters &p, double photoPxPerMapPx, int window, double smoothing)
+{
+    // A bald head's best-covered part holds a few percent of hair; the grades are ratios to it.
+    constexpr double kLeastReference = 0.05;
+    cv::Mat referenceMask;
+    if (p.referenceArea) {
+        referenceMask = cv::Mat::zeros(head.size(), CV_8U);
+        const cv::Rect r(static_cast<int>(p.referenceArea->x / photoPxPerMapPx),
+                         static_cast<int>(p.referenceArea->y / photoPxPerMapPx),
+                         std::max(1, static_cast<int>(p.referenceArea->width / photoPxPerMapPx)),
+                         std::max(1, static_cast<int>(p.referenceArea->height / photoPxPerMapPx)));
+        const cv::Rect inside = r & cv::Rect(0, 0, head.cols, head.rows);
+        referenceMask(inside).setTo(255);
+        referenceMask &= head;
+        // An area mostly off the scalp (the backdrop, the face) would grade every pixel against
+        // the few it holds, or against nothing (all normal): refused with what was drawn.
+        const double onScalp = cv::countNonZero(referenceMask) / std::max(1.0, double(r.area()));
+        if (onScalp < kMinReferenceOnScalp) {
+            std::ostringstream message;
+            message << "the reference area (" << std::lround(p.referenceArea->x) << ','
+                    << std::lround(p.referenceArea->y) << ',' << std::lround(p.referenceArea->width)
+                    << ',' << std::lround(p.referenceArea->height) << " photo px) is "
+                    << std::lround(100 * onScalp)
+                    << "% on the scalp; draw it over hair of the client's normal density";
+            throw std::invalid_argument(message.str());
+        }
+        return std::max(cv::mean(coverage, referenceMask)[0], kLeastReference);
+    }
+    cv::erode(head, referenceMask,
+              cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(window, window)));
+    if (cv::countNonZero(referenceMask) == 0)
+        referenceMask = head;
+    const double referenceSigma = smoothing * window; // map px
+    // (`coverage` is 0 off the head, so weighting it by the head changes nothing.)
+    const cv::Mat source =
+        referenceSigma > 0 ? meanOnMask(coverage, headF, referenceSigma) : coverage;
+    return std::max(percentile(source, referenceMask, p.referencePercentile), kLeastReference);
+}
+
+// Each head pixel's grade against `reference` (referenceCoverage()): its coverage over the
+// reference, cut at Parameters' normalAbove, mildAbove, moderateAbove and advancedAbove; 0 (not
+// scalp) off the head. Returns 8-bit Grade values at map size.
+cv::Mat gradesAgainst(const cv::Mat &coverage, const cv::Mat &head, double reference,
+                      const Parameters &p)
+{
+    cv::Mat gradeMap(head.size(), CV_8U, cv::Scalar(0));
+    for (int y = 0; y < head.rows; ++y) {
+        for (int x = 0; x < head.cols; ++x) {
+            if (!head.at<std::uint8_t>(y, x))
+                continue;
+            const double ratio = static_cast<double>(coverage.at<float>(y, x)) / reference;
+            Grade g = Grade::Bald;
+            if (ratio >= p.normalAbove)
+                g = Grade::Normal;
+            else if (ratio >= p.mildAbove)
+                g = Grade::Mild;
+            else if (ratio >= p.moderateAbove)
+                g = Grade::Moderate;
+            else if (ratio >= p.advancedAbove)
+                g = Grade::Advanced;
+            gradeMap.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(g);
+        }
+    }
+    return gradeMap;
+}
+
+} // namespace
+
 Result analyze(const RgbImage &image, const Parameters &p, const Progress &progress)
 {
     prepare();
@@ -2157,37 +2285,11 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double headFraction = headPixels / static_cast<double>(n);
 
     // 2. Is this a scalp at all? Skin-like colours, or dark or grey hair, must dominate the head.
-    const cv::Mat skinLike = head & skinNotDarkHair;
-    // Hair: dark (L* < 35), grey: nearly neutral (|a*| < 5, |b*| < 12), or brown: little red
-    // (a* -5..4), yellowish (b* 0..30) and not light (L* < 59); blond hair passes as skin-like.
-    // Without grey, a head of grey hair was "not a scalp"; without brown (1.4), short
-    // light-brown hair seen from behind.
-    const cv::Mat greyLike = (A8 > 128 - 5) & (A8 < 128 + 5) & (B8 > 128 - 12) & (B8 < 128 + 12);
-    const cv::Mat brownLike =
-        (A8 > 128 - 5) & (A8 < 128 + 4) & (B8 >= 128) & (B8 <= 128 + 30) & (L8 < 150);
-    const cv::Mat hairLike = head & ((L8 < 90) | greyLike | brownLike);
-    const double skinShare = headPixels > 0 ? cv::countNonZero(skinLike) / headPixels : 0;
-    // Hair that is not light: dark, or grey or brown under L* 59 (a white page is neither).
-    const cv::Mat notLightHair = head & ((L8 < 90) | ((greyLike | brownLike) & (L8 < 150)));
-    const double darkShare = headPixels > 0 ? cv::countNonZero(notLightHair) / headPixels : 0;
-    const double scalpShare =
-        headPixels > 0 ? cv::countNonZero(skinLike | hairLike) / headPixels : 0;
-    // A full head of grey hair lighter than L* 59 shows neither (a dense grey head drawn at
-    // 12 MP: 5% skin-coloured, 96% grey, 0.1% dark: "no scalp" until 2026-12-02). Grey pixels
-    // under L* 75 that show strands (L*'s fineDetail() at least kStrandedL, as for light hair in
-    // step 3) stand in for it where some skin shows (kSomeSkin: a client's thinning); a grey
-    // sweater, concrete or a page in shade shows none. Computed only for a head that would
-    // otherwise be no scalp.
-    constexpr int kGreyHairL8 = 191; // L* 75, on OpenCV's 8-bit scale (L* * 255 / 100)
-    constexpr double kSomeSkin = 0.02;
-    double greyStrandShare = 0;
-    if (skinShare < 0.08 && skinShare >= kSomeSkin && darkShare < 0.4) {
-        cv::Mat lightness;
-        L8.convertTo(lightness, CV_32F, 100.0 / 255.0);
-        const cv::Mat stranded = fineDetail(lightness) >= kStrandedL;
-        greyStrandShare =
-            cv::countNonZero(head & greyLike & (L8 < kGreyHairL8) & stranded) / headPixels;
-    }
+    const HeadContents contents = headContents(head, skinNotDarkHair, L8, A8, B8);
+    const double skinShare = contents.skinShare;
+    const double darkShare = contents.darkShare;
+    const double scalpShare = contents.scalpShare;
+    const double greyStrandShare = contents.greyStrandShare;
     // A full head of hair shows little skin: hair that is not light over most of the head stands
     // in for the skin (a document's black text on white paper does not).
     const double skinOrDenseHair =
@@ -2371,7 +2473,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         // lightest pixels are sheen). Hair-coloured pixels are hair, the rest skin. Until 1.4
         // the sheen stood in for the skin and such heads mapped as patches of loss.
         alpha = cv::Mat(L.size(), CV_32F, cv::Scalar(0));
-        alpha.setTo(1.0f, notLightHair & ~skinNotDarkHair);
+        alpha.setTo(1.0f, contents.notLightHair & ~skinNotDarkHair);
         result.unmixing = "full head";
     } else {
         colourUnmixed = (darkHair && hairL > kLightHairL) || sameLightness;
@@ -2507,74 +2609,22 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     coverage = cv::max(coverage, 0.0);
     coverage.setTo(0, ~head);
 
-    // 5. Reference coverage and grades.
-    cv::Mat referenceMask;
-    if (p.referenceArea) {
-        referenceMask = cv::Mat::zeros(head.size(), CV_8U);
-        const cv::Rect r(static_cast<int>(p.referenceArea->x / photoPxPerMapPx),
-                         static_cast<int>(p.referenceArea->y / photoPxPerMapPx),
-                         std::max(1, static_cast<int>(p.referenceArea->width / photoPxPerMapPx)),
-                         std::max(1, static_cast<int>(p.referenceArea->height / photoPxPerMapPx)));
-        const cv::Rect inside = r & cv::Rect(0, 0, head.cols, head.rows);
-        referenceMask(inside).setTo(255);
-        referenceMask &= head;
-        // An area mostly off the scalp (the backdrop, the face) would grade every pixel against
-        // the few it holds, or against nothing (all normal): refused with what was drawn.
-        const double onScalp = cv::countNonZero(referenceMask) / std::max(1.0, double(r.area()));
-        if (onScalp < kMinReferenceOnScalp) {
-            std::ostringstream message;
-            message << "the reference area (" << std::lround(p.referenceArea->x) << ','
-                    << std::lround(p.referenceArea->y) << ',' << std::lround(p.referenceArea->width)
-                    << ',' << std::lround(p.referenceArea->height) << " photo px) is "
-                    << std::lround(100 * onScalp)
-                    << "% on the scalp; draw it over hair of the client's normal density";
-            throw std::invalid_argument(message.str());
-        }
-        result.referenceCoverage = cv::mean(coverage, referenceMask)[0];
-    } else {
-        cv::erode(head, referenceMask,
-                  cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(window, window)));
-        if (cv::countNonZero(referenceMask) == 0)
-            referenceMask = head;
-        // Colour-unmixed coverage is noisier than lightness's, and a noisy map's high
-        // percentile sits in its noise: light hair on lighter skin read its reference 0.07-0.14
-        // above the truth's (0.34-0.36 on the 800 px phantoms), so its thinner areas as
-        // advanced (loss IoU 0.46-0.71). There the reference is the percentile of the map
-        // smoothed over kColourReferenceSigma windows (Gaussian sigma), an area's coverage
-        // rather than a window's (1.8: IoU +0.02 to +0.13, no phantom worse; two windows gained
-        // more but took a clean grey head's reference 0.04 under its dark-haired twin's). Not
-        // for lightness, whose maps are less noisy: dark hair's IoU fell by up to 0.08.
-        // A soft photo's lightness map is noisy too (its strands blur into the skin): there
-        // the smoothing scales with the softness (1.23: real photos' check half, per person
-        // MAE 0.49 -> 0.45, front 0.63 -> 0.61, top 0.59 -> 0.57; sharp photos unchanged).
-        constexpr double kColourReferenceSigma = 1.0; // windows
-        const double referenceSigma =
-            (colourUnmixed ? 1.0 : softness) * kColourReferenceSigma * window; // map px
-        // (`coverage` is 0 off the head, so weighting it by the head changes nothing.)
-        const cv::Mat source =
-            referenceSigma > 0 ? meanOnMask(coverage, headF, referenceSigma) : coverage;
-        result.referenceCoverage = percentile(source, referenceMask, p.referencePercentile);
-    }
-    result.referenceCoverage = std::max(result.referenceCoverage, 0.05);
-    cv::Mat gradeMap(head.size(), CV_8U, cv::Scalar(0));
-    for (int y = 0; y < head.rows; ++y) {
-        for (int x = 0; x < head.cols; ++x) {
-            if (!head.at<std::uint8_t>(y, x))
-                continue;
-            const double ratio =
-                static_cast<double>(coverage.at<float>(y, x)) / result.referenceCoverage;
-            Grade g = Grade::Bald;
-            if (ratio >= p.normalAbove)
-                g = Grade::Normal;
-            else if (ratio >= p.mildAbove)
-                g = Grade::Mild;
-            else if (ratio >= p.moderateAbove)
-                g = Grade::Moderate;
-            else if (ratio >= p.advancedAbove)
-                g = Grade::Advanced;
-            gradeMap.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(g);
-        }
-    }
+    // 5. Reference coverage and grades. Colour-unmixed coverage is noisier than lightness's, and
+    // a noisy map's high percentile sits in its noise: light hair on lighter skin read its
+    // reference 0.07-0.14 above the truth's (0.34-0.36 on the 800 px phantoms), so its thinner
+    // areas as advanced (loss IoU 0.46-0.71). There the reference is the percentile of the map
+    // smoothed over kColourReferenceSigma windows, an area's coverage rather than a window's
+    // (1.8: IoU +0.02 to +0.13, no phantom worse; two windows gained more but took a clean grey
+    // head's reference 0.04 under its dark-haired twin's). Not for lightness, whose maps are less
+    // noisy: dark hair's IoU fell by up to 0.08. A soft photo's lightness map is noisy too (its
+    // strands blur into the skin): there the smoothing scales with the softness (1.23: real
+    // photos' check half, per person MAE 0.49 -> 0.45, front 0.63 -> 0.61, top 0.59 -> 0.57;
+    // sharp photos unchanged).
+    constexpr double kColourReferenceSigma = 1.0; // windows
+    result.referenceCoverage =
+        referenceCoverage(coverage, head, headF, p, photoPxPerMapPx, window,
+                          (colourUnmixed ? 1.0 : softness) * kColourReferenceSigma);
+    cv::Mat gradeMap = gradesAgainst(coverage, head, result.referenceCoverage, p);
     cv::medianBlur(gradeMap, gradeMap, 5);
     gradeMap.setTo(0, ~head);
     // Seen from behind, loss along the outline apart from the crown's is ears and neck (1.18).
