@@ -1996,6 +1996,103 @@ void prepare()
 
 namespace {
 
+// Whether a frame shows anything to analyse (step 1 of analyze(), before the head is looked
+// for), and if not why (until 2026-12-05 both below passed for a full head of dark hair: a black
+// frame 100% covered, the sample photo at a fifth of its exposure 96%, stage I where it shows
+// III):
+// - nearly uniform (a lens cap, a blank wall): its lightness spans under kUniformSpanL from
+//   its 1st to its 99th percentile; a head on any backdrop, even a close-up of dense black
+//   hair, spans more;
+// - too dark to tell hair from skin (no flash in a dim room): its 99th percentile under
+//   kDarkFrameL and, on the head found, too little skin colour to tell skin by (step 2).
+//   The sample photo read right down to about half its exposure (99th percentile L* 44)
+//   and stage II at a quarter to a third (L* 22-27); the 1,014 real photographs reach L* 63
+//   or more, the phantoms' backdrops 80. A close-up of very dark skin, well lit, is as dark
+//   (L* 25-27) and was refused until 2026-12-06; its skin keeps its colour where an
+//   underexposed one loses it (step 2).
+// - black and white: under 1% of its pixels have red, green and blue kColourSpread or more
+//   apart (a black-and-white photo has them equal, within 2 after a JPEG). Skin is told
+//   from grey and light hair by its colour, so the sample photo in black and white read
+//   78.6% covered against 64.5% in colour.
+// `rgb` the working copy (8-bit RGB), `L8` its OpenCV 8-bit CIELAB lightness.
+struct FrameCheck
+{
+    std::string refusal; // why the frame is no scalp; empty: it may be one
+    std::string tooDark; // the frame is dark: refused in step 2 unless its head shows skin colour
+};
+
+FrameCheck checkFrame(const cv::Mat &rgb, const cv::Mat &L8)
+{
+    const double n = static_cast<double>(L8.total());
+    FrameCheck check;
+    constexpr double kUniformSpanL = 10.0; // L*
+    constexpr double kDarkFrameL = 30.0;   // L*
+    constexpr int kColourSpread = 3;       // 8-bit levels
+    std::array<double, 256> counts{};
+    double colourfulPixels = 0;
+    for (int y = 0; y < L8.rows; ++y) {
+        const auto *pixel = rgb.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < L8.cols; ++x) {
+            counts[L8.at<std::uint8_t>(y, x)] += 1;
+            const auto [low, high] = std::minmax({pixel[x][0], pixel[x][1], pixel[x][2]});
+            if (high - low >= kColourSpread)
+                colourfulPixels += 1;
+        }
+    }
+    // The L* (0-100) of the q-th quantile of the frame's 8-bit lightness.
+    const auto quantileL = [&counts, n](double q) {
+        double seen = 0;
+        for (std::size_t level = 0; level < counts.size(); ++level) {
+            seen += counts[level];
+            if (seen >= q * n)
+                return static_cast<double>(level) * 100.0 / 255.0;
+        }
+        return 100.0;
+    };
+    const double darkest = quantileL(0.01);
+    const double lightest = quantileL(0.99);
+    std::ostringstream reason;
+    reason.setf(std::ios::fixed);
+    reason.precision(0);
+    if (lightest < kDarkFrameL) {
+        reason << "the photo is too dark to tell hair from skin (its lightest pixels reach "
+               << "L* " << lightest << ", a well-lit scalp photo's " << kDarkFrameL * 2
+               << " or more): take it again with more light";
+        check.tooDark = reason.str();
+        reason.str({});
+    }
+    if (lightest - darkest < kUniformSpanL)
+        reason << "the photo is nearly uniform (its lightness spans L* " << darkest << " to "
+               << lightest << "): a blank, black or out-of-focus frame shows no scalp to "
+               << "analyse";
+    // (A dark frame without colour is said in step 2: it shows no skin colour.)
+    else if (check.tooDark.empty() && colourfulPixels < 0.01 * n)
+        reason << "the photo has no colour (black and white, or its colour taken out), and "
+               << "the analysis tells skin from hair by colour: take it again in colour";
+    check.refusal = reason.str();
+    return check;
+}
+
+// The largest connected area of skin-coloured (`skinColour`, 8-bit) or dark (L* under 35) pixels,
+// closed over 15 px and opened over 9 px (working-copy pixels): the head of a close-up that fills
+// the frame, where GrabCut, which takes the border as background, finds little. 8-bit, all 0
+// when there is none.
+cv::Mat largestScalpLikeArea(const cv::Mat &skinColour, const cv::Mat &L8)
+{
+    cv::Mat scalpLike = skinColour | (L8 < 90);
+    cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_CLOSE,
+                     cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(15, 15)));
+    cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_OPEN,
+                     cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(9, 9)));
+    cv::Mat labels, stats, centroids;
+    const int count = cv::connectedComponentsWithStats(scalpLike, labels, stats, centroids, 8);
+    int best = 0;
+    for (int i = 1; i < count; ++i)
+        if (best == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA))
+            best = i;
+    return best ? cv::Mat(labels == best) : cv::Mat(scalpLike.size(), CV_8U, cv::Scalar(0));
+}
+
 // What a head shows (step 2 of analyze()), each as a share (0-1) of `head` (8-bit): skin-coloured
 // pixels (`skinNotDarkHair`, skinColouredNotDarkHair()), hair that is not light, skin or hair of
 // any kind, and, only where the first two leave the head no scalp, grey strands. `L8`, `A8`,
@@ -2192,90 +2289,18 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const cv::Mat &L8 = channels[0];
     const cv::Mat &A8 = channels[1];
     const cv::Mat &B8 = channels[2];
-    // A frame that shows nothing to analyse is no scalp, with the reason (until 2026-12-05 both
-    // below passed for a full head of dark hair: a black frame 100% covered, the sample photo
-    // at a fifth of its exposure 96%, stage I where it shows III):
-    // - nearly uniform (a lens cap, a blank wall): its lightness spans under kUniformSpanL from
-    //   its 1st to its 99th percentile; a head on any backdrop, even a close-up of dense black
-    //   hair, spans more;
-    // - too dark to tell hair from skin (no flash in a dim room): its 99th percentile under
-    //   kDarkFrameL and, on the head found, too little skin colour to tell skin by (step 2).
-    //   The sample photo read right down to about half its exposure (99th percentile L* 44)
-    //   and stage II at a quarter to a third (L* 22-27); the 1,014 real photographs reach L* 63
-    //   or more, the phantoms' backdrops 80. A close-up of very dark skin, well lit, is as dark
-    //   (L* 25-27) and was refused until 2026-12-06; its skin keeps its colour where an
-    //   underexposed one loses it (step 2).
-    // - black and white: under 1% of its pixels have red, green and blue kColourSpread or more
-    //   apart (a black-and-white photo has them equal, within 2 after a JPEG). Skin is told
-    //   from grey and light hair by its colour, so the sample photo in black and white read
-    //   78.6% covered against 64.5% in colour.
-    std::string tooDarkReason; // the frame is dark: refused in step 2 without skin colour
-    {
-        constexpr double kUniformSpanL = 10.0; // L*
-        constexpr double kDarkFrameL = 30.0;   // L*
-        constexpr int kColourSpread = 3;       // 8-bit levels
-        std::array<double, 256> counts{};
-        double colourfulPixels = 0;
-        for (int y = 0; y < L8.rows; ++y) {
-            const auto *pixel = rgb.ptr<cv::Vec3b>(y);
-            for (int x = 0; x < L8.cols; ++x) {
-                counts[L8.at<std::uint8_t>(y, x)] += 1;
-                const auto [low, high] = std::minmax({pixel[x][0], pixel[x][1], pixel[x][2]});
-                if (high - low >= kColourSpread)
-                    colourfulPixels += 1;
-            }
-        }
-        // The L* (0-100) of the q-th quantile of the frame's 8-bit lightness.
-        const auto quantileL = [&counts, n](double q) {
-            double seen = 0;
-            for (std::size_t level = 0; level < counts.size(); ++level) {
-                seen += counts[level];
-                if (seen >= q * static_cast<double>(n))
-                    return static_cast<double>(level) * 100.0 / 255.0;
-            }
-            return 100.0;
-        };
-        const double darkest = quantileL(0.01);
-        const double lightest = quantileL(0.99);
-        std::ostringstream reason;
-        reason.setf(std::ios::fixed);
-        reason.precision(0);
-        if (lightest < kDarkFrameL) {
-            reason << "the photo is too dark to tell hair from skin (its lightest pixels reach "
-                   << "L* " << lightest << ", a well-lit scalp photo's " << kDarkFrameL * 2
-                   << " or more): take it again with more light";
-            tooDarkReason = reason.str();
-            reason.str({});
-        }
-        if (lightest - darkest < kUniformSpanL)
-            reason << "the photo is nearly uniform (its lightness spans L* " << darkest << " to "
-                   << lightest << "): a blank, black or out-of-focus frame shows no scalp to "
-                   << "analyse";
-        // (A dark frame without colour is said in step 2: it shows no skin colour.)
-        else if (tooDarkReason.empty() && colourfulPixels < 0.01 * static_cast<double>(n))
-            reason << "the photo has no colour (black and white, or its colour taken out), and "
-                   << "the analysis tells skin from hair by colour: take it again in colour";
-        if (!reason.str().empty())
-            return noScalp(reason.str());
-    }
+    // A frame that shows nothing to analyse is no scalp, with the reason (checkFrame()).
+    const FrameCheck frame = checkFrame(rgb, L8);
+    if (!frame.refusal.empty())
+        return noScalp(frame.refusal);
     const cv::Mat skinColour = skinColoured(A8, B8);
     const cv::Mat skinNotDarkHair = skinColouredNotDarkHair(skinColour, A8, B8, L8);
     cv::Mat head = headMask(rgb);
     if (cv::countNonZero(head) < 0.15 * static_cast<double>(n)) {
-        cv::Mat scalpLike = skinColour | (L8 < 90);
-        cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_CLOSE,
-                         cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(15, 15)));
-        cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_OPEN,
-                         cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(9, 9)));
-        cv::Mat labels, stats, centroids;
-        const int count = cv::connectedComponentsWithStats(scalpLike, labels, stats, centroids, 8);
-        int best = 0;
-        for (int i = 1; i < count; ++i)
-            if (best == 0 ||
-                stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA))
-                best = i;
-        if (best && stats.at<int>(best, cv::CC_STAT_AREA) > cv::countNonZero(head))
-            head = labels == best;
+        // GrabCut found little: a close-up, whose head touches the border.
+        const cv::Mat closeUp = largestScalpLikeArea(skinColour, L8);
+        if (cv::countNonZero(closeUp) > cv::countNonZero(head))
+            head = closeUp;
     }
     int takenOffMapPx = 0;
     if (p.view == View::Top || p.view == View::Crown || p.view == View::Back)
@@ -2302,8 +2327,8 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // very dark skin with dark hair: 65-100%, read 30.6% and 77.2% covered where the truth is
     // 29.4% and 77.6%).
     constexpr double kDarkFrameSkinShare = 0.4;
-    if (!tooDarkReason.empty() && skinShare < kDarkFrameSkinShare)
-        return noScalp(tooDarkReason);
+    if (!frame.tooDark.empty() && skinShare < kDarkFrameSkinShare)
+        return noScalp(frame.tooDark);
     if (headFraction < 0.03 || (skinShare < 0.08 && darkShare < 0.4 && greyStrandShare < 0.4) ||
         scalpShare < 0.5)
         return noScalp(headFraction < 0.03 ? "no head found in the photo"
