@@ -2143,6 +2143,119 @@ HeadContents headContents(const cv::Mat &head, const cv::Mat &skinNotDarkHair, c
     return c;
 }
 
+// Redness: CIELAB a* of the image smoothed over kRednessSigma. Raw a* of a dark pixel swings
+// wider with noise (the cube root is steep near black) and JPEG lends strand pixels their
+// neighbours' chroma, so on pale skin the reddest fifth of raw a* was the edges of dark
+// strands, darker than the head's median: an even head of dark hair on very light or light
+// skin read as light hair on darker skin, at twice its coverage, until 1.11.
+// Computed over the head's box widened by the blur's reach (its kernel radius, 4 sigma), so
+// every pixel of `inner` reads as over the whole image; elsewhere 0, never read.
+// `rgb` 8-bit RGB, `inner` 8-bit; returns CV_32F at `rgb`'s size.
+cv::Mat rednessOf(const cv::Mat &rgb, const cv::Mat &inner)
+{
+    constexpr double kRednessSigma = 1.5; // px at the working size
+    const int reach = static_cast<int>(std::ceil(4 * kRednessSigma));
+    const cv::Rect box =
+        (cv::boundingRect(inner) + cv::Size(2 * reach, 2 * reach) - cv::Point(reach, reach)) &
+        cv::Rect(0, 0, rgb.cols, rgb.rows);
+    cv::Mat redness(rgb.size(), CV_32F, cv::Scalar(0));
+    if (!box.empty()) {
+        cv::Mat smoothRgb, smoothLab;
+        rgb(box).convertTo(smoothRgb, CV_32FC3, 1.0 / 255.0);
+        cv::GaussianBlur(smoothRgb, smoothRgb, cv::Size(), kRednessSigma);
+        cv::cvtColor(smoothRgb, smoothLab, cv::COLOR_RGB2Lab);
+        cv::extractChannel(smoothLab, redness(box), 1);
+    }
+    return redness;
+}
+
+// Which way round hair and skin lie (step 3 of analyze()), and where the skin is: the reddest
+// fifth of `inner` by `redness` (rednessOf()), its skin-coloured pixels alone where there are
+// enough (`skinNotDarkHair`, skinColouredNotDarkHair()), or the least red fifth for hair redder
+// than the skin. `tone` is the technician's word (Parameters::hairTone), which stands when given;
+// `contents` headContents() of the head; `block` withoutShading()'s block (px). `L` CIELAB L*
+// (CV_32F, 0-100), masks 8-bit, all at the working size.
+struct HairSide
+{
+    bool darkHair = true;       // the hair is darker than the skin
+    bool denseDarkHair = false; // a full head of dark hair: too little skin to unmix against
+    bool hairIsRedder = false;  // the skin is the least red fifth (the technician said so)
+    cv::Mat skinPixels;         // 8-bit: the pixels the skin's lightness is read from
+    double skinLightness = 0;   // their median L*
+};
+
+HairSide readHairSide(const cv::Mat &L, const cv::Mat &inner, const cv::Mat &redness,
+                      const cv::Mat &skinNotDarkHair, const HeadContents &contents, HairTone tone,
+                      int block)
+{
+    cv::Mat skinPixels = inner & (redness >= percentile(redness, inner, 0.8));
+    // Where less than a fifth of the head shows skin (a dense head, its neck and ears at the
+    // edge), the reddest fifth takes in the redder strands: its skin-coloured pixels alone are
+    // the skin then, when they are at least kMinSkinShare of the head (since 1.39).
+    constexpr double kMinSkinShare = 0.01; // of the head less its outline
+    if (const cv::Mat reddestSkin = skinPixels & skinNotDarkHair;
+        cv::countNonZero(reddestSkin) >= kMinSkinShare * cv::countNonZero(inner))
+        skinPixels = reddestSkin;
+    double skinLightness = percentile(L, skinPixels, 0.5);
+    // A full head of dark hair (accepted above by its dark share) shows too little skin for the
+    // reddest fifth to be skin: there the hair is the dark part, whatever the reddest says
+    // (unless the technician says the hair is the lighter).
+    const bool denseDarkHair =
+        contents.skinShare < 0.08 && contents.darkShare >= 0.4 && tone != HairTone::LighterThanSkin;
+    // Sparse hair about as light as the skin puts the reddest fifth within a few L* of the
+    // median, and then the light across the head decides: grey or blond hair on tan skin lit
+    // from one side read as dark hair, its shaded skin as the hair (17 points of coverage). Within
+    // kCloseL the hair is dark only if the skin is also lighter than the median with the shading
+    // taken out (withoutShading(), over a block). Letting that test also overrule towards dark
+    // hair read the real photographs' front and top views worse (docs/analysis.md).
+    constexpr double kCloseL = 3.0;
+    const double skinOverMedianL = skinLightness - percentile(L, inner, 0.5);
+    // The technician's word, when given, stands instead (Parameters::hairTone).
+    bool darkHair = denseDarkHair || skinOverMedianL >= 0;
+    const bool given = tone != HairTone::Automatic;
+    if (given) {
+        darkHair = tone == HairTone::DarkerThanSkin;
+    } else if (darkHair && !denseDarkHair && skinOverMedianL < kCloseL) {
+        const cv::Mat relativeL = withoutShading(L, inner, block);
+        darkHair = percentile(relativeL, skinPixels, 0.5) >= percentile(relativeL, inner, 0.5);
+    }
+    // Hair read as the lighter must be what is not skin-coloured: grey or blond hair is never far
+    // darker than the skin. Where at least kNotSkinShare of the head is not skin-coloured
+    // (skinColouredNotDarkHair()) and its median lies kFarDarkerL or more below the skin's, that
+    // is dark hair, whatever the reddest fifth said (since 1.40). On the real photographs the
+    // reddest fifth of a pale head is often its shaded skin or its warm brown strands, darker
+    // than the head's median: dark hair beside a bald scalp read as the skin and the bald
+    // scalp's lit patches as hair (51 photos, 23 people and views, each looked at; the
+    // phantoms' light hair on darker skin, not skin-coloured but lighter, keeps its reading).
+    constexpr double kNotSkinShare = 0.05; // of the head less its outline
+    constexpr double kFarDarkerL = 15.0;   // L*
+    if (!given && !darkHair) {
+        const cv::Mat notSkin = inner & ~skinNotDarkHair;
+        const int notSkinPixels = cv::countNonZero(notSkin);
+        darkHair = notSkinPixels > 0 && notSkinPixels >= kNotSkinShare * cv::countNonZero(inner) &&
+                   skinLightness - percentile(L, notSkin, 0.5) >= kFarDarkerL;
+    }
+    // Red hair is redder than the skin: its reddest fifth is the hair, and the test above reads
+    // auburn hair as light hair on darker skin, the bald scalp as the hair (on light skin 22-54
+    // points, loss IoU 0, stage I for IV). Redness alone cannot tell red hair from skin (the
+    // red-haired phantoms' reddest fifth reads a* 16-21, the real photographs' 17 at the median
+    // and up to 40); the technician can. Where they say which way round the hair lies, the skin
+    // is whichever of the reddest and the least red fifth lies on the skin's side in lightness
+    // (the lighter for hair darker than the skin); when that is the least red, the hair is the
+    // redder.
+    bool hairIsRedder = false;
+    if (given && !denseDarkHair) {
+        const cv::Mat leastRed = inner & (redness <= percentile(redness, inner, 0.2));
+        const double leastRedL = percentile(L, leastRed, 0.5);
+        hairIsRedder = darkHair ? leastRedL > skinLightness : leastRedL < skinLightness;
+        if (hairIsRedder) {
+            skinPixels = leastRed;
+            skinLightness = leastRedL;
+        }
+    }
+    return {darkHair, denseDarkHair, hairIsRedder, skinPixels, skinLightness};
+}
+
 // The coverage the map is graded against (step 5): the mean over the technician's reference
 // area (Parameters::referenceArea, photo px), or by default Parameters::referencePercentile of
 // the coverage over the head less a window at its outline, taken on the map smoothed over
@@ -2350,96 +2463,20 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     constexpr int kOutlineMargin = 7; // px
     cv::Mat inner;
     cv::erode(head, inner, cv::Mat::ones(2 * kOutlineMargin + 1, 2 * kOutlineMargin + 1, CV_8U));
-    // Redness: CIELAB a* of the image smoothed over kRednessSigma. Raw a* of a dark pixel swings
-    // wider with noise (the cube root is steep near black) and JPEG lends strand pixels their
-    // neighbours' chroma, so on pale skin the reddest fifth of raw a* was the edges of dark
-    // strands, darker than the head's median: an even head of dark hair on very light or light
-    // skin read as light hair on darker skin, at twice its coverage, until 1.11.
-    // Computed over the head's box widened by the blur's reach (its kernel radius, 4 sigma), so
-    // every pixel of `inner` reads as over the whole image; elsewhere 0, never read.
-    constexpr double kRednessSigma = 1.5; // px at the working size
-    const int reach = static_cast<int>(std::ceil(4 * kRednessSigma));
-    const cv::Rect box =
-        (cv::boundingRect(inner) + cv::Size(2 * reach, 2 * reach) - cv::Point(reach, reach)) &
-        cv::Rect(0, 0, rgb.cols, rgb.rows);
-    cv::Mat redness(rgb.size(), CV_32F, cv::Scalar(0));
-    if (!box.empty()) {
-        cv::Mat smoothRgb, smoothLab;
-        rgb(box).convertTo(smoothRgb, CV_32FC3, 1.0 / 255.0);
-        cv::GaussianBlur(smoothRgb, smoothRgb, cv::Size(), kRednessSigma);
-        cv::cvtColor(smoothRgb, smoothLab, cv::COLOR_RGB2Lab);
-        cv::extractChannel(smoothLab, redness(box), 1);
-    }
-    cv::Mat skinPixels = inner & (redness >= percentile(redness, inner, 0.8));
-    // Where less than a fifth of the head shows skin (a dense head, its neck and ears at the
-    // edge), the reddest fifth takes in the redder strands: its skin-coloured pixels alone are
-    // the skin then, when they are at least kMinSkinShare of the head (since 1.39).
-    constexpr double kMinSkinShare = 0.01; // of the head less its outline
-    if (const cv::Mat reddestSkin = skinPixels & skinNotDarkHair;
-        cv::countNonZero(reddestSkin) >= kMinSkinShare * cv::countNonZero(inner))
-        skinPixels = reddestSkin;
+    const cv::Mat redness = rednessOf(rgb, inner);
     cv::Mat A;
     A8.convertTo(A, CV_32F);
-    double skinLightness = percentile(L, skinPixels, 0.5);
-    // A full head of dark hair (accepted above by its dark share) shows too little skin for the
-    // reddest fifth to be skin: there the hair is the dark part, whatever the reddest says
-    // (unless the technician says the hair is the lighter).
-    const bool denseDarkHair =
-        skinShare < 0.08 && darkShare >= 0.4 && p.hairTone != HairTone::LighterThanSkin;
-    cv::Rect headBox = cv::boundingRect(head);
+    const cv::Rect headBox = cv::boundingRect(head);
     const int block = std::max(8, std::max(headBox.width, headBox.height) / 14);
-    // Sparse hair about as light as the skin puts the reddest fifth within a few L* of the
-    // median, and then the light across the head decides: grey or blond hair on tan skin lit
-    // from one side read as dark hair, its shaded skin as the hair (17 points of coverage). Within
-    // kCloseL the hair is dark only if the skin is also lighter than the median with the shading
-    // taken out (withoutShading(), over a block). Letting that test also overrule towards dark
-    // hair read the real photographs' front and top views worse (docs/analysis.md).
-    constexpr double kCloseL = 3.0;
-    const double skinOverMedianL = skinLightness - percentile(L, inner, 0.5);
-    // The technician's word, when given, stands instead (Parameters::hairTone).
-    bool darkHair = denseDarkHair || skinOverMedianL >= 0;
+    const HairSide side =
+        readHairSide(L, inner, redness, skinNotDarkHair, contents, p.hairTone, block);
+    const bool darkHair = side.darkHair;
+    const bool denseDarkHair = side.denseDarkHair;
+    const bool hairIsRedder = side.hairIsRedder;
+    const cv::Mat skinPixels = side.skinPixels;
+    const double skinLightness = side.skinLightness;
     result.hairToneGiven = p.hairTone != HairTone::Automatic;
-    if (result.hairToneGiven) {
-        darkHair = p.hairTone == HairTone::DarkerThanSkin;
-    } else if (darkHair && !denseDarkHair && skinOverMedianL < kCloseL) {
-        const cv::Mat relativeL = withoutShading(L, inner, block);
-        darkHair = percentile(relativeL, skinPixels, 0.5) >= percentile(relativeL, inner, 0.5);
-    }
-    // Hair read as the lighter must be what is not skin-coloured: grey or blond hair is never far
-    // darker than the skin. Where at least kNotSkinShare of the head is not skin-coloured
-    // (skinColouredNotDarkHair()) and its median lies kFarDarkerL or more below the skin's, that
-    // is dark hair, whatever the reddest fifth said (since 1.40). On the real photographs the
-    // reddest fifth of a pale head is often its shaded skin or its warm brown strands, darker
-    // than the head's median: dark hair beside a bald scalp read as the skin and the bald
-    // scalp's lit patches as hair (51 photos, 23 people and views, each looked at; the
-    // phantoms' light hair on darker skin, not skin-coloured but lighter, keeps its reading).
-    constexpr double kNotSkinShare = 0.05; // of the head less its outline
-    constexpr double kFarDarkerL = 15.0;   // L*
-    if (!result.hairToneGiven && !darkHair) {
-        const cv::Mat notSkin = inner & ~skinNotDarkHair;
-        const int notSkinPixels = cv::countNonZero(notSkin);
-        darkHair = notSkinPixels > 0 && notSkinPixels >= kNotSkinShare * cv::countNonZero(inner) &&
-                   skinLightness - percentile(L, notSkin, 0.5) >= kFarDarkerL;
-    }
     result.hairTone = darkHair ? HairTone::DarkerThanSkin : HairTone::LighterThanSkin;
-    // Red hair is redder than the skin: its reddest fifth is the hair, and the test above reads
-    // auburn hair as light hair on darker skin, the bald scalp as the hair (on light skin 22-54
-    // points, loss IoU 0, stage I for IV). Redness alone cannot tell red hair from skin (the
-    // red-haired phantoms' reddest fifth reads a* 16-21, the real photographs' 17 at the median
-    // and up to 40); the technician can. Where they say which way round the hair lies, the skin
-    // is whichever of the reddest and the least red fifth lies on the skin's side in lightness
-    // (the lighter for hair darker than the skin); when that is the least red, the hair is the
-    // redder.
-    bool hairIsRedder = false;
-    if (result.hairToneGiven && !denseDarkHair) {
-        const cv::Mat leastRed = inner & (redness <= percentile(redness, inner, 0.2));
-        const double leastRedL = percentile(L, leastRed, 0.5);
-        hairIsRedder = darkHair ? leastRedL > skinLightness : leastRedL < skinLightness;
-        if (hairIsRedder) {
-            skinPixels = leastRed;
-            skinLightness = leastRedL;
-        }
-    }
     // The hair side's extreme of a lightness map: its darkest `share` for dark hair, else its
     // lightest; 2% by default.
     constexpr double kHairExtremeShare = 0.02;
