@@ -174,8 +174,7 @@ int runAnalyzeCommand(const QStringList &arguments)
         if (const auto fresh = analyses.find(analysisId)) {
             const QByteArray corrected = analyses.correctedGrades(*fresh);
             keptCoverage = clinic::scalpCoverage(*fresh, corrected);
-            keptTextureShare =
-                clinic::textureCheckShare(clinic::textureCheckMarks(*fresh, corrected), corrected);
+            keptTextureShare = clinic::textureCheckShare(*fresh, corrected);
         }
     }
     if (call.isSet(QStringLiteral("overlay")))

@@ -163,8 +163,7 @@ int runCorrectCommand(const QStringList &arguments)
     const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedNow);
     // The texture check on the map as corrected, as the photo window says it under the photo:
     // dense hair regraded as loss reads hair to it.
-    const double textureShare =
-        clinic::textureCheckShare(clinic::textureCheckMarks(*analysis, correctedNow), correctedNow);
+    const double textureShare = clinic::textureCheckShare(*analysis, correctedNow);
 
     const QString gradeName = takeBackAll ? QStringLiteral("as analysed")
                                           : QString::fromLatin1(analysis::gradeName(grade));

@@ -834,6 +834,11 @@ double textureCheckShare(const std::vector<std::uint8_t> &marks, const QByteArra
     return loss > 0 ? static_cast<double>(marked) / static_cast<double>(loss) : 0;
 }
 
+double textureCheckShare(const storage::StoredAnalysis &stored, const QByteArray &corrected)
+{
+    return textureCheckShare(textureCheckMarks(stored, corrected), corrected);
+}
+
 QString textureCheckNote(double share)
 {
     if (share < kTextureNoteShare)

@@ -456,8 +456,7 @@ QString ClientPage::describeLatestAnalysis(storage::RecordId photoId)
     }
     // Loss on the map as corrected that looks like hair to the texture check (the viewer says
     // more and hatches it).
-    const double textureShare = clinic::textureCheckShare(
-        clinic::textureCheckMarks(*analysis, correctedGrades), correctedGrades);
+    const double textureShare = clinic::textureCheckShare(*analysis, correctedGrades);
     const bool faceOnMap = clinic::faceStillOnMap(*analysis, correctedGrades, photo->view);
     const clinic::ScalpCoverage coverage = clinic::scalpCoverage(*analysis, correctedGrades);
     const QString thisVersion = clinic::analysisVersion();

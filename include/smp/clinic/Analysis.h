@@ -239,6 +239,9 @@ std::vector<std::uint8_t> textureCheckMarks(const storage::StoredAnalysis &store
 // The share (0-1) of `grades`' advanced and bald area that `marks` (textureCheckMarks()) mark; 0
 // without marks or loss.
 double textureCheckShare(const std::vector<std::uint8_t> &marks, const QByteArray &grades);
+// The same for a stored analysis's map as corrected: the share of its loss that looks like hair
+// to its own texture check (0 where the check did not apply).
+double textureCheckShare(const storage::StoredAnalysis &stored, const QByteArray &corrected);
 
 // The share of a map's loss area (advanced and bald) reading hair from which the technician is
 // told (textureCheckNote()).
