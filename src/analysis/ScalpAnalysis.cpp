@@ -91,6 +91,19 @@ void step(const Progress &progress, double fraction)
         throw Cancelled{};
 }
 
+// The largest 8-connected component of an 8-bit mask, as an 8-bit mask (255 on it); all 0 when
+// the mask is empty. The first of equal largest ones.
+cv::Mat largestComponent(const cv::Mat &mask)
+{
+    cv::Mat labels, stats, centroids;
+    const int count = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8);
+    int best = 0;
+    for (int i = 1; i < count; ++i)
+        if (best == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA))
+            best = i;
+    return best ? cv::Mat(labels == best) : cv::Mat(mask.size(), CV_8U, cv::Scalar(0));
+}
+
 // GrabCut's working size (px, the longer side): the head's outline is known to one of its pixels.
 constexpr double kGrabCutSide = 128.0;
 
@@ -121,13 +134,7 @@ cv::Mat headMask(const cv::Mat &rgb)
     }
     cv::Mat head = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD);
 
-    cv::Mat labels, stats, centroids;
-    const int count = cv::connectedComponentsWithStats(head, labels, stats, centroids, 8);
-    int best = 0;
-    for (int i = 1; i < count; ++i)
-        if (best == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA))
-            best = i;
-    head = best ? (labels == best) : cv::Mat::zeros(small.size(), CV_8UC1);
+    head = largestComponent(head);
     // Fill holes: everything not reachable from the border through non-head pixels.
     cv::Mat outside = head.clone();
     cv::copyMakeBorder(outside, outside, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
@@ -2084,13 +2091,7 @@ cv::Mat largestScalpLikeArea(const cv::Mat &skinColour, const cv::Mat &L8)
                      cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(15, 15)));
     cv::morphologyEx(scalpLike, scalpLike, cv::MORPH_OPEN,
                      cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(9, 9)));
-    cv::Mat labels, stats, centroids;
-    const int count = cv::connectedComponentsWithStats(scalpLike, labels, stats, centroids, 8);
-    int best = 0;
-    for (int i = 1; i < count; ++i)
-        if (best == 0 || stats.at<int>(i, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA))
-            best = i;
-    return best ? cv::Mat(labels == best) : cv::Mat(scalpLike.size(), CV_8U, cv::Scalar(0));
+    return largestComponent(scalpLike);
 }
 
 // What a head shows (step 2 of analyze()), each as a share (0-1) of `head` (8-bit): skin-coloured
