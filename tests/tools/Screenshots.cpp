@@ -32,6 +32,7 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QGraphicsItem>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLineF>
 #include <QListWidget>
@@ -63,6 +64,19 @@ void save(QWidget *widget, const QString &file)
 {
     widget->grab().save(file);
     std::printf("wrote %s\n", qPrintable(file));
+}
+
+// Shots whose state was not reached (the run still writes them, and exits 1): a screenshot of
+// the wrong state reads as right until someone looks closely.
+int missedStates = 0;
+
+// Says on standard error when `reached` is false that `file` does not show `what`.
+void expectShown(bool reached, const QString &file, const char *what)
+{
+    if (reached)
+        return;
+    std::fprintf(stderr, "smp-screenshots: %s does not show %s\n", qPrintable(file), what);
+    ++missedStates;
 }
 
 } // namespace
@@ -205,9 +219,12 @@ int main(int argc, char *argv[])
                                  toView(from + (to - from) * (double(i) / steps)));
             QTest::mouseRelease(photoView->viewport(), Qt::LeftButton, Qt::NoModifier, toView(to));
         };
+        const int stepsBefore = viewer->undoStack()->index();
         stroke({700, 700}, {920, 810});
         stroke({620, 250}, {1000, 250}); // and the front of the crown, read as advanced
         settle(500);
+        expectShown(viewer->undoStack()->index() == stepsBefore + 2,
+                    QStringLiteral("viewer-corrected.png"), "two brush strokes");
         save(viewer, out + QStringLiteral("/viewer-corrected.png"));
         viewer->undoStack()->undo(); // both strokes
         viewer->undoStack()->undo();
@@ -273,6 +290,8 @@ int main(int argc, char *argv[])
         stroke({1030, 420}, {1110, 560});
         stroke({1110, 560}, {1060, 760});
         settle(500);
+        expectShown(viewer->findChild<QLabel *>(QStringLiteral("textureCheckLabel"))->isVisible(),
+                    QStringLiteral("viewer-texture-check.png"), "the texture check's note");
         save(viewer, out + QStringLiteral("/viewer-texture-check.png"));
         viewer->undoStack()->undo();
         viewer->undoStack()->undo();
@@ -653,5 +672,5 @@ int main(int argc, char *argv[])
             save(&window, out + QStringLiteral("/photos-file-damaged.png"));
         }
     }
-    return 0;
+    return missedStates == 0 ? 0 : 1;
 }
