@@ -26,6 +26,7 @@
 #include "smp/storage/PlanStore.h"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDir>
@@ -52,6 +53,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <random>
 
 namespace {
 
@@ -77,6 +79,83 @@ void expectShown(bool reached, const QString &file, const char *what)
         return;
     std::fprintf(stderr, "smp-screenshots: %s does not show %s\n", qPrintable(file), what);
     ++missedStates;
+}
+
+// The figure of a drawn bald head with a strong highlight (docs/analysis.md, "shiny bald"): the
+// tests' "medium skin, strong shine" head (800 x 600, noise sigma 3, JPEG quality 85) beside its
+// analysis overlay.
+QImage shinyBaldFigure()
+{
+    smp::imaging::SampleScalpParameters shiny;
+    shiny.widthPx = 800;
+    shiny.heightPx = 600;
+    shiny.strandsPerPixel = 0.0;
+    shiny.skin = QColor(198, 150, 120);
+    shiny.shine = 0.8;
+    QImage photo = smp::imaging::drawSampleScalp(shiny).convertToFormat(QImage::Format_RGB888);
+    std::mt19937 random(7);
+    std::normal_distribution<double> noise(0.0, 3.0);
+    for (int y = 0; y < photo.height(); ++y) {
+        std::uint8_t *line = photo.scanLine(y);
+        for (int i = 0; i < photo.width() * 3; ++i)
+            line[i] = static_cast<std::uint8_t>(
+                std::clamp(static_cast<double>(line[i]) + noise(random), 0.0, 255.0));
+    }
+    QByteArray jpeg;
+    QBuffer buffer(&jpeg);
+    buffer.open(QIODevice::WriteOnly);
+    photo.save(&buffer, "JPG", 85);
+    photo = QImage::fromData(jpeg, "JPG").convertToFormat(QImage::Format_RGB888);
+    const auto result = smp::clinic::analyzeImage(photo, {});
+    std::printf("shiny bald phantom: %.1f%% covered, stage %s\n", result.coveragePercent,
+                result.norwood.stage.c_str());
+    QImage pair(photo.width() * 2, photo.height(), QImage::Format_RGB32);
+    QPainter painter(&pair);
+    painter.drawImage(0, 0, photo);
+    painter.drawImage(photo.width(), 0, smp::clinic::drawAnalysisOverlay(photo, result));
+    painter.end();
+    return pair.scaled(960, 360, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+}
+
+// The figure of a known failure (docs/analysis.md, "Dark clothing joined to the head"): the
+// even phantom (1600 px, dark hair on light skin, no loss drawn) cut out by its head mask,
+// scaled to 700 px wide and set on dark shoulders in a 1600 x 1200 sky-and-field scene, with its
+// analysis (uncalibrated) drawn over it; cropped round the head and shoulders.
+QImage darkClothingFigure()
+{
+    smp::imaging::SampleScalpParameters even;
+    even.lossSeverity = 0.0;
+    even.skin = QColor(222, 178, 150);
+    even.hair = QColor(40, 32, 26);
+    const smp::imaging::ScalpPhantom head = smp::imaging::drawScalpPhantom(even);
+    QImage cutOut = head.photo.convertToFormat(QImage::Format_ARGB32);
+    cutOut.setAlphaChannel(head.headMask);
+    cutOut = cutOut.scaledToWidth(700, Qt::SmoothTransformation);
+
+    QImage scene(1600, 1200, QImage::Format_RGB32);
+    QPainter painter(&scene);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.fillRect(0, 0, 1600, 540, QColor(112, 166, 234)); // sky
+    painter.fillRect(0, 540, 1600, 660, QColor(68, 150, 62)); // field
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(50, 60, 80)); // the shirt's shoulders
+    painter.drawEllipse(QPointF(800, 920), 540, 250);
+    painter.drawImage(QPointF(800 - cutOut.width() / 2.0, 180), cutOut);
+    painter.end();
+    const QImage photo = scene.convertToFormat(QImage::Format_RGB888);
+    const auto result = smp::clinic::analyzeImage(photo, {});
+    double normalPx = 0;
+    for (const auto &region : result.regions)
+        if (region.grade == smp::analysis::Grade::Normal)
+            normalPx += region.areaPx;
+    std::printf("dark clothing scene: reference %.2f, %.0f px graded normal, stage %s, %zu "
+                "regions\n",
+                result.referenceCoverage, normalPx, result.norwood.stage.c_str(),
+                result.regions.size());
+    std::printf("  %s\n", qPrintable(smp::clinic::textureCheckNote(result)));
+    return smp::clinic::drawAnalysisOverlay(photo, result)
+        .copy(QRect(200, 200, 1200, 1000))
+        .scaled(600, 500, Qt::KeepAspectRatio, Qt::SmoothTransformation);
 }
 
 } // namespace
@@ -654,6 +733,12 @@ int main(int argc, char *argv[])
         .save(out + QStringLiteral("/analysis-overlay-grey-phantom.png"));
     std::printf("wrote %s\n",
                 qPrintable(out + QStringLiteral("/analysis-overlay-grey-phantom.png")));
+
+    shinyBaldFigure().save(out + QStringLiteral("/analysis-overlay-shiny-bald-phantom.png"));
+    std::printf("wrote %s\n",
+                qPrintable(out + QStringLiteral("/analysis-overlay-shiny-bald-phantom.png")));
+    darkClothingFigure().save(out + QStringLiteral("/failure-dark-clothing.png"));
+    std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/failure-dark-clothing.png")));
 
     // Last, as it damages the sample's photo: its library file cut short (a disk fault), the
     // Photos tab reloaded by selecting the client again.
