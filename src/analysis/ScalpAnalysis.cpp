@@ -2257,6 +2257,123 @@ HairSide readHairSide(const cv::Mat &L, const cv::Mat &inner, const cv::Mat &red
     return {darkHair, denseDarkHair, hairIsRedder, skinPixels, skinLightness};
 }
 
+// The share of a head's pixels at the hair's extreme that is the hair's end (step 3): its
+// darkest 2% for hair darker than the skin, else its lightest (a soft photo's first reading
+// takes less: Result::hairExtremeShare).
+constexpr double kHairExtremeShare = 0.02;
+
+// Light hair is little lighter than darker skin where (L* + 16) of its lightest 2% is under this
+// times the skin's (a ratio of cube roots of the light, which shading leaves alone): step 3 reads
+// such heads in colour where dense, and sparse grey hair against the skin around it.
+constexpr double kLowContrast = 1.42;
+
+// The hair side's extreme of a lightness map over `inner`: its darkest `share` for dark hair,
+// else its lightest (L* of the same map).
+double hairExtreme(const cv::Mat &lightness, const cv::Mat &inner, bool darkHair, double share)
+{
+    return percentile(lightness, inner, darkHair ? share : 1.0 - share);
+}
+
+// The planes of a head that step 3's readings unmix, all at the working size: `rgb` 8-bit RGB,
+// `L` CIELAB L* (CV_32F, 0-100), `A` a* (CV_32F, OpenCV's 8-bit scale), `B8` b* (8-bit), `head`
+// and `inner` (the head less its outline) 8-bit masks, `block` withoutShading()'s block (px).
+// The references are the caller's and outlive the reading.
+struct HeadPlanes
+{
+    const cv::Mat &rgb;
+    const cv::Mat &L;
+    const cv::Mat &A;
+    const cv::Mat &B8;
+    const cv::Mat &head;
+    const cv::Mat &inner;
+    int block = 0;
+};
+
+// The hair's ends in lightness for the lightness reading (step 3): `hairL` the extreme at
+// kHairExtremeShare, `sparseHairL` at `extremeShare` (a soft photo's, Result::hairExtremeShare),
+// `softness` 0 (sharp) to 1 (soft: photoSharpness()).
+struct HairEnds
+{
+    double hairL = 0;
+    double sparseHairL = 0;
+    double extremeShare = kHairExtremeShare;
+    double softness = 0;
+};
+
+// What the lightness reading made of a head: hair coverage per pixel (`alpha`, CV_32F 0-1),
+// whether deep shade was read in colour, and what it did beyond the plain unmixing ("; light
+// read from the skin", ...), for Result::unmixing.
+struct LightnessReading
+{
+    cv::Mat alpha;
+    bool shadeInColour = false;
+    std::string notes;
+};
+
+// Step 3's reading of a head whose hair differs from its skin in lightness (neither unmixed in
+// colour nor a greying head): unmixLightness() between the skin and the hair's ends; read again
+// with the light divided out, the light read from dense hair (lightOnHair()) or from a sparse
+// head's skin (lightFollowingSkin()); and sparse grey hair a little lighter than darker skin read
+// against the skin around each pixel (readGreyHairAgainstLocalSkin()). `skinColour`
+// skinColoured(), `scalpOnlyL` L on top and crown views (else empty: unmixColour()).
+LightnessReading readLightness(const HeadPlanes &planes, const HairSide &side, const HairEnds &ends,
+                               const cv::Mat &skinColour, const cv::Mat &scalpOnlyL)
+{
+    const auto &[rgb, L, A, B8, head, inner, block] = planes;
+    const bool darkHair = side.darkHair;
+    LightnessReading reading;
+    const auto colourCoverage = [&] {
+        return unmixColour(rgb, head, inner, A, B8, side.hairIsRedder, ends.softness, scalpOnlyL,
+                           false);
+    };
+    reading.alpha =
+        unmixLightness(L, head, inner, block, darkHair, ends.hairL, ends.sparseHairL, ends.softness,
+                       side.skinLightness, skinColour, colourCoverage, reading.shadeInColour);
+    // Dense hair: read again with the light on the hair divided out, the hair end taken
+    // afresh (1.17 for dark hair, 1.19 for light hair on darker skin; lightOnHair()).
+    // Not red hair read as the darker: copper on light skin read 2.3 -> 5.5 points with
+    // it (its lightness spreads with the mix).
+    LightOnHair light =
+        !side.hairIsRedder ? lightOnHair(L, reading.alpha, inner, block, darkHair) : LightOnHair{};
+    // A sparse head: the light read from its skin, as far as its hair follows it
+    // (lightFollowingSkin(); light hair on darker skin since 1.30, dark hair since 1.34:
+    // the shaded phantoms of dark hair at 800 px, loss IoU 0.61-0.94 -> 0.70-0.95, the lit
+    // side no longer read thinner than it is). Its hair end is the extreme at the first
+    // reading's share (a soft photo's extreme 0.5%, not 2%: with 2% the shaded light
+    // heads read 5.7 and 7.0 points off, over); dark hair's at kEvenDarkHairShare of that
+    // share. The first reading's darkest 2% lie on the shaded side, where strands are
+    // darkest, and stand in for the strands' cores; with the light divided out they lie
+    // all over the head, most of them strands mixed with skin, and the sparse dark heads
+    // at 800 px read 0.4-2.6 points further over with them (a shaded one 5.0, outside); a
+    // half read the twelve such heads of the two tables 25.7 points off in sum, a quarter
+    // 22.8, an eighth 24.7 (very dark skin 5.3).
+    constexpr double kEvenDarkHairShare = 0.25;
+    const bool lightFromSkin = light.light.empty() && !side.hairIsRedder;
+    if (lightFromSkin)
+        light = lightFollowingSkin(L, reading.alpha, inner, block, darkHair);
+    if (!light.light.empty()) {
+        const cv::Mat evenL = (L + 16.0) / light.light - 16.0;
+        const double fromSkinShare = ends.extremeShare * (darkHair ? kEvenDarkHairShare : 1.0);
+        const double evenHairL =
+            hairExtreme(evenL, inner, darkHair, lightFromSkin ? fromSkinShare : kHairExtremeShare);
+        reading.alpha = unmixLightness(evenL, head, inner, block, darkHair, evenHairL, evenHairL,
+                                       ends.softness, side.skinLightness, skinColour,
+                                       colourCoverage, reading.shadeInColour, light.weight);
+        reading.notes = lightFromSkin ? "; light read from the skin" : "; light read from the hair";
+    }
+    // Sparse grey hair a little lighter than darker skin: read again in colour against
+    // the skin around each pixel (since 1.36; the phantoms' grey hair on tan skin, loss
+    // IoU 0.803 -> 0.851, shaded 0.781 -> 0.886).
+    if (!darkHair && (ends.hairL + 16.0) / (side.skinLightness + 16.0) < kLowContrast) {
+        if (cv::Mat local = readGreyHairAgainstLocalSkin(rgb, reading.alpha, head, inner);
+            !local.empty()) {
+            reading.alpha = local;
+            reading.notes += "; grey hair read against the skin around it";
+        }
+    }
+    return reading;
+}
+
 // The coverage the map is graded against (step 5): the mean over the technician's reference
 // area (Parameters::referenceArea, photo px), or by default Parameters::referencePercentile of
 // the coverage over the head less a window at its outline, taken on the map smoothed over
@@ -2478,13 +2595,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double skinLightness = side.skinLightness;
     result.hairToneGiven = p.hairTone != HairTone::Automatic;
     result.hairTone = darkHair ? HairTone::DarkerThanSkin : HairTone::LighterThanSkin;
-    // The hair side's extreme of a lightness map: its darkest `share` for dark hair, else its
-    // lightest; 2% by default.
-    constexpr double kHairExtremeShare = 0.02;
-    const auto hairExtreme = [&](const cv::Mat &lightness, double share) {
-        return percentile(lightness, inner, darkHair ? share : 1.0 - share);
-    };
-    const double hairL = hairExtreme(L, kHairExtremeShare);
+    const double hairL = hairExtreme(L, inner, darkHair, kHairExtremeShare);
     // Sparse hair's end is its extreme (hairEnd()), and in a soft photo (photoSharpness() under
     // kSoftPhotoSharpness) a blur spreads a strand's core over the skin beside it: the darkest
     // 2% are hair mixed with skin and every pixel read as more hair than it holds (blurred
@@ -2502,7 +2613,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // std::lerp() is exact at its ends: a soft photo's share is stored as 0.005, not 0.005 and
     // a rounding error.
     result.hairExtremeShare = std::lerp(kHairExtremeShare, kSoftHairExtremeShare, softness);
-    const double sparseHairL = hairExtreme(L, result.hairExtremeShare);
+    const double sparseHairL = hairExtreme(L, inner, darkHair, result.hairExtremeShare);
     // Light (grey, blond) hair on lighter skin: darker than the skin, but its darkest pixels are
     // still light. Lightness alone reads it badly (up to 20 points of coverage on the phantoms);
     // colour tells it from the skin. Light hair on darker skin stays with lightness: on the real
@@ -2521,7 +2632,6 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     // under it: none of them moves).
     constexpr double kLightHairL = 45.0; // L*: the darkest 2% of a head with dark hair lie below
     constexpr double kSameLightnessL = 15.0;
-    constexpr double kLowContrast = 1.42;
     // Red hair as dark as the skin or a little darker (copper on tan skin) is read in colour
     // too: lightness has little to go on.
     const bool sameLightness = darkHair ? hairIsRedder && skinLightness - hairL < kSameLightnessL
@@ -2556,56 +2666,12 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         if (!greying.empty())
             alpha = greying;
         else if (!colourUnmixed) {
-            const auto colourCoverage = [&] {
-                return unmixColour(rgb, head, inner, A, B8, hairIsRedder, softness, scalpOnlyL,
-                                   false);
-            };
-            alpha = unmixLightness(L, head, inner, block, darkHair, hairL, sparseHairL, softness,
-                                   skinLightness, skinColour, colourCoverage, shadeInColour);
-            // Dense hair: read again with the light on the hair divided out, the hair end taken
-            // afresh (1.17 for dark hair, 1.19 for light hair on darker skin; lightOnHair()).
-            // Not red hair read as the darker: copper on light skin read 2.3 -> 5.5 points with
-            // it (its lightness spreads with the mix).
-            LightOnHair light =
-                !hairIsRedder ? lightOnHair(L, alpha, inner, block, darkHair) : LightOnHair{};
-            // A sparse head: the light read from its skin, as far as its hair follows it
-            // (lightFollowingSkin(); light hair on darker skin since 1.30, dark hair since 1.34:
-            // the shaded phantoms of dark hair at 800 px, loss IoU 0.61-0.94 -> 0.70-0.95, the lit
-            // side no longer read thinner than it is). Its hair end is the extreme at the first
-            // reading's share (a soft photo's extreme 0.5%, not 2%: with 2% the shaded light
-            // heads read 5.7 and 7.0 points off, over); dark hair's at kEvenDarkHairShare of that
-            // share. The first reading's darkest 2% lie on the shaded side, where strands are
-            // darkest, and stand in for the strands' cores; with the light divided out they lie
-            // all over the head, most of them strands mixed with skin, and the sparse dark heads
-            // at 800 px read 0.4-2.6 points further over with them (a shaded one 5.0, outside); a
-            // half read the twelve such heads of the two tables 25.7 points off in sum, a quarter
-            // 22.8, an eighth 24.7 (very dark skin 5.3).
-            constexpr double kEvenDarkHairShare = 0.25;
-            const bool lightFromSkin = light.light.empty() && !hairIsRedder;
-            if (lightFromSkin)
-                light = lightFollowingSkin(L, alpha, inner, block, darkHair);
-            if (!light.light.empty()) {
-                const cv::Mat evenL = (L + 16.0) / light.light - 16.0;
-                const double fromSkinShare =
-                    result.hairExtremeShare * (darkHair ? kEvenDarkHairShare : 1.0);
-                const double evenHairL =
-                    hairExtreme(evenL, lightFromSkin ? fromSkinShare : kHairExtremeShare);
-                alpha = unmixLightness(evenL, head, inner, block, darkHair, evenHairL, evenHairL,
-                                       softness, skinLightness, skinColour, colourCoverage,
-                                       shadeInColour, light.weight);
-                readingNotes =
-                    lightFromSkin ? "; light read from the skin" : "; light read from the hair";
-            }
-            // Sparse grey hair a little lighter than darker skin: read again in colour against
-            // the skin around each pixel (since 1.36; the phantoms' grey hair on tan skin, loss
-            // IoU 0.803 -> 0.851, shaded 0.781 -> 0.886).
-            if (!darkHair && (hairL + 16.0) / (skinLightness + 16.0) < kLowContrast) {
-                if (cv::Mat local = readGreyHairAgainstLocalSkin(rgb, alpha, head, inner);
-                    !local.empty()) {
-                    alpha = local;
-                    readingNotes += "; grey hair read against the skin around it";
-                }
-            }
+            const HairEnds ends{hairL, sparseHairL, result.hairExtremeShare, softness};
+            LightnessReading reading = readLightness({rgb, L, A, B8, head, inner, block}, side,
+                                                     ends, skinColour, scalpOnlyL);
+            alpha = std::move(reading.alpha);
+            shadeInColour = reading.shadeInColour;
+            readingNotes = std::move(reading.notes);
         }
         result.unmixing = colourUnmixed      ? "colour"
                           : !greying.empty() ? "colour: skin, dark and grey hair"
