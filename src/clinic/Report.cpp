@@ -910,10 +910,13 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
     const QTimeZone zone(r.timeZone.toUtf8());
     std::vector<std::unique_ptr<Block>> blocks;
     const auto add = [&](auto *block) { blocks.emplace_back(block); };
+    // A table's header row, `spaceBefore` mm below the block before it.
     const auto table = [&](QStringList titles, std::vector<double> fractions,
-                           std::vector<bool> right) {
+                           std::vector<bool> right, double spaceBefore = 0) {
         auto columns = std::make_shared<Columns>(Columns{titles, fractions, right});
-        add(new TableRow(columns, titles, true));
+        auto *header = new TableRow(columns, titles, true);
+        header->spaceBefore = spaceBefore;
+        add(header);
         return columns;
     };
 
@@ -965,9 +968,10 @@ int paintConsultation(const ConsultationReport &r, QPagedPaintDevice &device)
         if (!p.textureCheck.isEmpty())
             add(new Paragraph(p.textureCheck, 8.5, QColor(150, 80, 0)));
         if (!p.regions.empty()) {
+            // Set off from the caption or the notes above it, which it would run into.
             const auto columns =
                 table({QObject::tr("Area"), QObject::tr("Where"), QObject::tr("Size")},
-                      {0.35, 0.35, 0.30}, {false, false, true});
+                      {0.35, 0.35, 0.30}, {false, false, true}, 2.5);
             for (const ReportRegion &region : p.regions)
                 add(new TableRow(columns,
                                  {region.grade, region.location,
