@@ -856,19 +856,35 @@ QString textureCheckNote(const analysis::Result &result)
 
 QImage textureCheckOverlayImage(const std::vector<std::uint8_t> &marks, int mapWidth, int mapHeight)
 {
-    QImage hatch(mapWidth, mapHeight, QImage::Format_ARGB32_Premultiplied);
+    return textureCheckOverlayImage(marks, mapWidth, mapHeight, QSize(mapWidth, mapHeight), 6);
+}
+
+QImage textureCheckOverlayImage(const std::vector<std::uint8_t> &marks, int mapWidth, int mapHeight,
+                                QSize size, int periodPx)
+{
+    QImage hatch(size, QImage::Format_ARGB32_Premultiplied);
     hatch.fill(Qt::transparent);
-    if (marks.size() != static_cast<std::size_t>(mapWidth) * static_cast<std::size_t>(mapHeight))
+    if (mapWidth <= 0 || mapHeight <= 0 || size.isEmpty() ||
+        marks.size() != static_cast<std::size_t>(mapWidth) * static_cast<std::size_t>(mapHeight))
         return hatch;
-    // Diagonal stripes two map pixels wide every six, in a cyan no grade is drawn in.
-    const QRgb stripe = qPremultiply(qRgba(0, 210, 255, 235));
-    for (int y = 0; y < mapHeight; ++y) {
-        auto *line = reinterpret_cast<QRgb *>(hatch.scanLine(y));
+    // Diagonal stripes a third of the period wide, in a cyan no grade is drawn in; each pixel
+    // of the hatching reads the map pixel it lies on.
+    const int period = std::max(3, periodPx);
+    const int stripe = std::max(1, (period + 1) / 3);
+    const QRgb colour = qPremultiply(qRgba(0, 210, 255, 235));
+    std::vector<int> mapColumn(static_cast<std::size_t>(size.width()));
+    for (int x = 0; x < size.width(); ++x)
+        mapColumn[static_cast<std::size_t>(x)] = std::min(
+            mapWidth - 1, static_cast<int>(static_cast<qint64>(x) * mapWidth / size.width()));
+    for (int y = 0; y < size.height(); ++y) {
+        const int mapY = std::min(
+            mapHeight - 1, static_cast<int>(static_cast<qint64>(y) * mapHeight / size.height()));
         const std::uint8_t *row =
-            marks.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(mapWidth);
-        for (int x = 0; x < mapWidth; ++x)
-            if (row[x] && (x + y) % 6 < 2)
-                line[x] = stripe;
+            marks.data() + static_cast<std::size_t>(mapY) * static_cast<std::size_t>(mapWidth);
+        auto *line = reinterpret_cast<QRgb *>(hatch.scanLine(y));
+        for (int x = 0; x < size.width(); ++x)
+            if ((x + y) % period < stripe && row[mapColumn[static_cast<std::size_t>(x)]])
+                line[x] = colour;
     }
     return hatch;
 }

@@ -467,8 +467,13 @@ QImage analysisImage(const QImage &upright, const QByteArray &grades,
     const QRectF mapOnImage(0, 0, a.mapWidth * a.photoPxPerMapPx * scale,
                             a.mapHeight * a.photoPxPerMapPx * scale);
     p.drawImage(mapOnImage, gradeOverlayImage(grades, a.mapWidth, a.mapHeight, 95));
+    // The hatching's stripes every 1/80 of the picture's width: about 1.7 mm on the page, to
+    // be seen as stripes on paper and in a preview on screen.
     if (!hatched.empty())
-        p.drawImage(mapOnImage, textureCheckOverlayImage(hatched, a.mapWidth, a.mapHeight));
+        p.drawImage(mapOnImage.topLeft(),
+                    textureCheckOverlayImage(hatched, a.mapWidth, a.mapHeight,
+                                             mapOnImage.size().toSize(),
+                                             std::max(6, image.width() / 80)));
     QFont labelFont(QStringLiteral("DejaVu Sans"));
     labelFont.setPixelSize(std::max(12, image.width() / 60));
     labelFont.setBold(true);

@@ -256,8 +256,14 @@ QString textureCheckNote(const analysis::Result &result);
 
 // A translucent cyan hatching, at map size, over `marks` (textureCheckMarks(),
 // analysis::lossReadingHair()); transparent elsewhere, and all of it when `marks` does not fit.
+// Stripes two map pixels wide every six: the photo window scales it with the photo.
 QImage textureCheckOverlayImage(const std::vector<std::uint8_t> &marks, int mapWidth,
                                 int mapHeight);
+// The same hatching at `size` (the map's area on a picture, in that picture's pixels), its
+// stripes every `periodPx` of those pixels, a third of that wide: for a picture seen at one
+// scale (the report's photo), where stripes at map resolution can be too fine to see.
+QImage textureCheckOverlayImage(const std::vector<std::uint8_t> &marks, int mapWidth, int mapHeight,
+                                QSize size, int periodPx);
 
 // The regions and the Norwood stage of a stored analysis's map as corrected (`corrected`:
 // AnalysisStore::correctedGrades), for a photo seen from `view` and shown `quarterTurns`
