@@ -266,6 +266,8 @@ int main(int argc, char *argv[])
     viewer->analyze();
     analysed.wait(30000);
     settle(500);
+    expectShown(!analysed.isEmpty(), out + QStringLiteral("/viewer-analysis.png"),
+                "a finished analysis");
     save(viewer, out + QStringLiteral("/viewer-analysis.png"));
 
     // The client page once analysed: the client's stage over the photos, the photo's analysis
@@ -387,6 +389,9 @@ int main(int argc, char *argv[])
         stroke({700, 560}, {900, 680});
         referenced.wait(30000);
         settle(500);
+        expectShown(!referenced.isEmpty() && viewer->referenceArea().has_value(),
+                    out + QStringLiteral("/viewer-reference-area.png"),
+                    "the map graded against a reference area");
         save(viewer, out + QStringLiteral("/viewer-reference-area.png"));
         QSignalSpy cleared(viewer, &smp::gui::PhotoViewer::analysisFinished);
         viewer->clearReferenceAction()->trigger();
@@ -410,6 +415,7 @@ int main(int argc, char *argv[])
     planned.wait(30000);
     viewer->view()->fitToWindow();
     settle(500);
+    expectShown(!planned.isEmpty(), out + QStringLiteral("/viewer-plan.png"), "a generated plan");
     save(viewer, out + QStringLiteral("/viewer-plan.png"));
     // The ears left out (the analysis counts them as scalp) and a scar treated on its own.
     panel->zoneAction()->setChecked(true);
@@ -630,6 +636,9 @@ int main(int argc, char *argv[])
         // As analysed: the face graded bald, and the note under the photo saying so.
         face->view()->fitToWindow();
         settle(500);
+        expectShown(face->findChild<QLabel *>(QStringLiteral("faceOnMapLabel"))->isVisible(),
+                    out + QStringLiteral("/viewer-front-face-note.png"),
+                    "the note that the face is on the map");
         save(face, out + QStringLiteral("/viewer-front-face-note.png"));
         face->gradesLayerAction()->setChecked(false);
         face->planAction()->setChecked(true);
@@ -653,7 +662,7 @@ int main(int argc, char *argv[])
 
     // A drawn head with this skin and hair, imported for `client` as a top view, analysed in the
     // viewer and saved as `file` (user guide). `enlargedFrom` > 1: drawn that many times smaller
-    // and enlarged, as a small photo blown up (soft).
+    // and enlarged, as a small photo blown up (soft), whose shot must show the soft-photo note.
     const auto analysedHead = [&](smp::storage::RecordId client, QColor skin, QColor hair,
                                   const QString &name, const QString &file, int enlargedFrom = 1) {
         smp::imaging::SampleScalpParameters head;
@@ -675,6 +684,11 @@ int main(int argc, char *argv[])
         headAnalysed.wait(30000);
         headViewer->view()->fitToWindow();
         settle(500);
+        expectShown(!headAnalysed.isEmpty(), out + QLatin1Char('/') + file, "a finished analysis");
+        if (enlargedFrom > 1)
+            expectShown(
+                headViewer->findChild<QLabel *>(QStringLiteral("softPhotoLabel"))->isVisible(),
+                out + QLatin1Char('/') + file, "the soft-photo note");
         save(headViewer, out + QLatin1Char('/') + file);
         headViewer->close();
     };
@@ -702,6 +716,9 @@ int main(int argc, char *argv[])
         auto *older = openViewer(photo.id, QSize(1100, 760));
         older->view()->fitToWindow();
         settle(500);
+        expectShown(older->findChild<QLabel *>(QStringLiteral("olderVersionLabel"))->isVisible(),
+                    out + QStringLiteral("/viewer-older-version.png"),
+                    "the note naming the older version");
         save(older, out + QStringLiteral("/viewer-older-version.png"));
         older->close();
     }
