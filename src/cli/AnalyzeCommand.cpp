@@ -1,6 +1,7 @@
 #include "CliSupport.h"
 
 #include "smp/clinic/Analysis.h"
+#include "smp/clinic/Calibration.h"
 #include "smp/imaging/PhotoFile.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
@@ -30,7 +31,9 @@ int runAnalyzeCommand(const QStringList &arguments)
             "an image file."),
         arguments,
         {{QStringLiteral("mm-per-px"),
-          QStringLiteral("Scale of the photo (overrides its calibration)."), QStringLiteral("mm")},
+          QStringLiteral("Scale of the photo (overrides its calibration, or the calibration "
+                         "marker an image file shows)."),
+          QStringLiteral("mm")},
          {QStringLiteral("view"), QStringLiteral("front, top, crown, back, left, right or other."),
           QStringLiteral("view")},
          {QStringLiteral("reference-area"),
@@ -116,6 +119,24 @@ int runAnalyzeCommand(const QStringList &arguments)
         }
         parameters.mmPerPx = *mm;
     }
+    // Where the scale comes from: --mm-per-px; a stored photo's calibration in use; else an
+    // image file's calibration marker, found as an import finds it (a photo taken with the
+    // marker is measured in cm2 whether imported or not); else none (areas in pixels).
+    QString scaleSource = call.isSet(QStringLiteral("mm-per-px")) ? QStringLiteral("option")
+                          : parameters.mmPerPx                    ? QStringLiteral("calibration")
+                                                                  : QStringLiteral("none");
+    std::optional<storage::Calibration> markerScale;
+    if (!stored && !parameters.mmPerPx) {
+        if (const auto marker = clinic::findMarker(upright)) {
+            markerScale = clinic::makeMarkerCalibration(0, *marker);
+            if (clinic::calibrationDoubt(*markerScale)) { // as an import's: shown, never used
+                markerScale.reset();
+            } else {
+                parameters.mmPerPx = marker->mmPerPx;
+                scaleSource = QStringLiteral("marker");
+            }
+        }
+    }
     if (call.isSet(QStringLiteral("reference-area")) &&
         call.value(QStringLiteral("reference-area")).trimmed().toLower() == QLatin1String("none")) {
         parameters.referenceArea.reset();
@@ -184,6 +205,17 @@ int runAnalyzeCommand(const QStringList &arguments)
         clinic::writeAnalysisMasks(result, call.value(QStringLiteral("masks")));
     if (call.json()) {
         QJsonObject object = clinic::analysisJson(result);
+        QJsonObject scale{{QLatin1String("source"), scaleSource},
+                          {QLatin1String("mm_per_px"),
+                           parameters.mmPerPx ? QJsonValue(*parameters.mmPerPx) : QJsonValue()}};
+        if (markerScale) {
+            const QJsonObject details =
+                QJsonDocument::fromJson(markerScale->details.toUtf8()).object();
+            scale[QLatin1String("uncertainty_mm_per_px")] = markerScale->uncertaintyMmPerPx;
+            scale[QLatin1String("marker_id")] = details.value(QLatin1String("marker_id"));
+            scale[QLatin1String("marker_side_mm")] = details.value(QLatin1String("side_mm"));
+        }
+        object[QLatin1String("scale")] = scale;
         if (analysisId)
             object[QLatin1String("analysis_id")] = static_cast<qint64>(analysisId);
         if (last) {
@@ -229,6 +261,10 @@ int runAnalyzeCommand(const QStringList &arguments)
                   .arg(result.norwood.confidence, 0, 'f', 2)
                   .arg(result.calibrated ? QString()
                                          : QStringLiteral("; uncalibrated: areas in pixels only")));
+        if (markerScale)
+            print(QStringLiteral("Scale from the calibration marker in the photo: %1; "
+                                 "--mm-per-px overrides it.")
+                      .arg(clinic::describeCalibration(markerScale)));
         if (const QString note = clinic::softPhotoNote(result); !note.isEmpty())
             print(note);
         if (const QString note = keptTextureShare ? clinic::textureCheckNote(*keptTextureShare)

@@ -474,6 +474,8 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     const QJsonObject result = analysed.json().object();
     CHECK(result[QStringLiteral("scalp_found")].toBool());
     CHECK(result[QStringLiteral("calibrated")].toBool()); // the sample photo carries a marker
+    CHECK(result[QStringLiteral("scale")].toObject()[QStringLiteral("source")].toString() ==
+          QStringLiteral("calibration")); // found on import, stored with the photo
     const double coverage = result[QStringLiteral("coverage_percent")].toDouble();
     CHECK(coverage > 20);
     CHECK(coverage < 90);
@@ -543,12 +545,49 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(loss > 0);
     CHECK(marked < loss / 20);
 
-    // An image file works too, uncalibrated: areas in pixels only, and it says so.
+    // An image file works too: its calibration marker found as an import finds it, the areas
+    // in cm2 and the same scale as the stored photo's.
     Result file = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--json")});
     REQUIRE(file.exitCode == 0);
-    CHECK_FALSE(file.json().object()[QStringLiteral("calibrated")].toBool());
-    CHECK(file.json().object()[QStringLiteral("taken_off_cm2")].isNull());
-    CHECK(file.json().object()[QStringLiteral("estimate_note")].toString().contains(
+    CHECK(file.json().object()[QStringLiteral("calibrated")].toBool());
+    const QJsonObject fileScale = file.json().object()[QStringLiteral("scale")].toObject();
+    CHECK(fileScale[QStringLiteral("source")].toString() == QStringLiteral("marker"));
+    CHECK(fileScale[QStringLiteral("marker_side_mm")].toDouble() == 20.0);
+    CHECK(fileScale[QStringLiteral("mm_per_px")].toDouble() ==
+          Approx(result[QStringLiteral("scale")].toObject()[QStringLiteral("mm_per_px")].toDouble())
+              .epsilon(1e-9));
+    Result fileText = run(dir, {QStringLiteral("analyze"), sample});
+    REQUIRE(fileText.exitCode == 0);
+    CHECK(fileText.out.contains(QStringLiteral("Scale from the calibration marker in the photo: "
+                                               "0.16")));
+    CHECK(fileText.out.contains(QStringLiteral(" cm2 ")));
+    // --mm-per-px overrides the marker.
+    Result given = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--mm-per-px"),
+                             QStringLiteral("0.2"), QStringLiteral("--json")});
+    REQUIRE(given.exitCode == 0);
+    CHECK(given.json().object()[QStringLiteral("scale")].toObject()[QStringLiteral("source")] ==
+          QStringLiteral("option"));
+    CHECK(given.json()
+              .object()[QStringLiteral("scale")]
+              .toObject()[QStringLiteral("mm_per_px")]
+              .toDouble() == 0.2);
+    // A file without a marker (painted over) is uncalibrated: areas in pixels only, and it says
+    // so.
+    QImage covered(sample);
+    REQUIRE(!covered.isNull());
+    {
+        QPainter painter(&covered);
+        painter.fillRect(QRect(0, 0, 500, 400), covered.pixelColor(5, 5));
+    }
+    const QString noMarker = dir.file(QStringLiteral("no-marker.png"));
+    REQUIRE(covered.save(noMarker));
+    Result unscaled = run(dir, {QStringLiteral("analyze"), noMarker, QStringLiteral("--json")});
+    REQUIRE(unscaled.exitCode == 0);
+    CHECK_FALSE(unscaled.json().object()[QStringLiteral("calibrated")].toBool());
+    CHECK(unscaled.json().object()[QStringLiteral("scale")].toObject()[QStringLiteral("source")] ==
+          QStringLiteral("none"));
+    CHECK(unscaled.json().object()[QStringLiteral("taken_off_cm2")].isNull());
+    CHECK(unscaled.json().object()[QStringLiteral("estimate_note")].toString().contains(
         QStringLiteral("uncalibrated")));
     // Seen from the front, the texture check does not apply, and says why.
     Result front = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--view"),
