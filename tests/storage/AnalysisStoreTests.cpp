@@ -341,3 +341,40 @@ TEST_CASE("the models prepared on other threads are what the first analysis read
                Catch::Contains("\"stage_model\":\"" + clinic::stageModelId() + "\""));
     CHECK(result.norwood.method == "model");
 }
+
+TEST_CASE("the texture check's hatching lies over its marks, its stripes as wide as asked",
+          "[analysis][texture]")
+{
+    // A 10 x 8 map whose left half is marked, hatched at three times its size with stripes
+    // every 12 px (the report's photo: stripes sized for the page, not the map).
+    const int mapWidth = 10, mapHeight = 8;
+    std::vector<std::uint8_t> marks(static_cast<std::size_t>(mapWidth * mapHeight), 0);
+    for (int y = 0; y < mapHeight; ++y)
+        for (int x = 0; x < mapWidth / 2; ++x)
+            marks[static_cast<std::size_t>(y * mapWidth + x)] = 1;
+    const QImage hatch =
+        clinic::textureCheckOverlayImage(marks, mapWidth, mapHeight, QSize(30, 24), 12);
+    REQUIRE(hatch.size() == QSize(30, 24));
+    int left = 0, right = 0;
+    for (int y = 0; y < hatch.height(); ++y)
+        for (int x = 0; x < hatch.width(); ++x) {
+            const bool striped = qAlpha(hatch.pixel(x, y)) > 0;
+            (x < 15 ? left : right) += striped;
+            // A stripe a third of the period wide: four of every twelve diagonals.
+            if (x < 15)
+                CHECK(striped == ((x + y) % 12 < 4));
+        }
+    CHECK(right == 0);
+    CHECK(left == Approx(15 * 24 / 3.0).margin(15));
+    // At map size, the photo window's: stripes two map pixels wide every six.
+    const QImage atMap = clinic::textureCheckOverlayImage(marks, mapWidth, mapHeight);
+    REQUIRE(atMap.size() == QSize(mapWidth, mapHeight));
+    CHECK(qAlpha(atMap.pixel(0, 0)) > 0);
+    CHECK(qAlpha(atMap.pixel(2, 0)) == 0);
+    CHECK(qAlpha(atMap.pixel(6, 0)) == 0); // right half: not marked
+    // Marks that do not fit the map: nothing hatched.
+    const QImage none = clinic::textureCheckOverlayImage(std::vector<std::uint8_t>(3, 1), mapWidth,
+                                                         mapHeight, QSize(30, 24), 12);
+    CHECK(none.size() == QSize(30, 24));
+    CHECK(qAlpha(none.pixel(0, 0)) == 0);
+}
