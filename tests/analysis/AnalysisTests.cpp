@@ -1,4 +1,5 @@
 #include "PhantomEvaluation.h"
+#include "TestSupport.h"
 
 #include <catch2/catch.hpp>
 
@@ -1433,14 +1434,7 @@ TEST_CASE("a shiny bald scalp reads as bald, its highlight not as light hair", "
             painter.setBrush(skin);
             painter.drawEllipse(QPointF(400, 300), 240, 264);
         }
-        std::mt19937 random(7);
-        std::normal_distribution<double> noise(0.0, 1.5);
-        for (int y = 0; y < photo.height(); ++y) {
-            std::uint8_t *line = photo.scanLine(y);
-            for (int i = 0; i < photo.width() * 3; ++i)
-                line[i] = static_cast<std::uint8_t>(
-                    std::clamp(static_cast<double>(line[i]) + noise(random), 0.0, 255.0));
-        }
+        test::addNoise(photo, 1.5, 7);
         const analysis::Result result = analyzeQImage(photo);
         REQUIRE(result.scalpFound);
         INFO("coverage " << result.coveragePercent << "%, advanced or bald " << lossShare(result));

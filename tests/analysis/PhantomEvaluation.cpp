@@ -1,6 +1,7 @@
 #include "PhantomEvaluation.h"
 
-#include <QBuffer>
+#include "TestSupport.h"
+
 #include <QImage>
 
 #include <array>
@@ -204,15 +205,6 @@ DegradedPhantom degradedPhantom(const PhantomCase &c)
     }
     out.photo = photo;
     return out;
-}
-
-QImage jpegRoundTrip(const QImage &photo, int quality)
-{
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    photo.save(&buffer, "JPEG", quality);
-    return QImage::fromData(bytes, "JPEG").convertToFormat(QImage::Format_RGB888);
 }
 
 PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &parameters)

@@ -57,9 +57,6 @@ struct DegradedPhantom
 };
 DegradedPhantom degradedPhantom(const PhantomCase &phantomCase);
 
-// `photo` saved as a JPEG of `quality` (1-100) and read back, as Format_RGB888.
-QImage jpegRoundTrip(const QImage &photo, int quality);
-
 PhantomScore scorePhantom(const PhantomCase &phantomCase,
                           const analysis::Parameters &parameters = {});
 

@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -9,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 
@@ -106,6 +108,29 @@ QString sharedHairlossImages()
 // A schematic front view (5 px per mm), for the guides' screenshot and the face tests: a face with
 // a receded hairline. Landmarks: glabella (800, 590), outer eye corners (550, 640) and (1050, 640),
 // chin (800, 1170).
+QImage jpegRoundTrip(const QImage &photo, int quality)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    photo.save(&buffer, "JPEG", quality);
+    return QImage::fromData(bytes, "JPEG").convertToFormat(QImage::Format_RGB888);
+}
+
+void addNoise(QImage &photo, double sigma, std::uint32_t seed)
+{
+    if (photo.format() != QImage::Format_RGB888)
+        throw std::invalid_argument("addNoise: the photo must be Format_RGB888");
+    std::mt19937 random(seed);
+    std::normal_distribution<double> noise(0.0, sigma);
+    for (int y = 0; y < photo.height(); ++y) {
+        std::uint8_t *line = photo.scanLine(y);
+        for (int i = 0; i < photo.width() * 3; ++i)
+            line[i] = static_cast<std::uint8_t>(
+                std::clamp(static_cast<double>(line[i]) + noise(random), 0.0, 255.0));
+    }
+}
+
 QImage drawFrontView()
 {
     QImage image(1600, 1200, QImage::Format_RGB32);

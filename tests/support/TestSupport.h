@@ -39,6 +39,13 @@ void rawExecute(const QString &databasePath, const QString &sql);
 // The single value of a one-row, one-column query through the raw C API.
 QString rawQueryValue(const QString &databasePath, const QString &sql);
 
+// `photo` saved as a JPEG of `quality` (1-100) and read back, as Format_RGB888.
+QImage jpegRoundTrip(const QImage &photo, int quality);
+
+// `photo` (Format_RGB888) with Gaussian noise of `sigma` (8-bit levels) added to every channel of
+// every pixel, clamped to 0-255; the same noise for the same `seed`.
+void addNoise(QImage &photo, double sigma, std::uint32_t seed);
+
 // ../shared/data/hairloss/images relative to the source tree, or empty when absent.
 QString sharedHairlossImages();
 

@@ -26,7 +26,6 @@
 #include "smp/storage/PlanStore.h"
 
 #include <QApplication>
-#include <QBuffer>
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDir>
@@ -53,7 +52,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <random>
 
 namespace {
 
@@ -93,19 +91,8 @@ QImage shinyBaldFigure()
     shiny.skin = QColor(198, 150, 120);
     shiny.shine = 0.8;
     QImage photo = smp::imaging::drawSampleScalp(shiny).convertToFormat(QImage::Format_RGB888);
-    std::mt19937 random(7);
-    std::normal_distribution<double> noise(0.0, 3.0);
-    for (int y = 0; y < photo.height(); ++y) {
-        std::uint8_t *line = photo.scanLine(y);
-        for (int i = 0; i < photo.width() * 3; ++i)
-            line[i] = static_cast<std::uint8_t>(
-                std::clamp(static_cast<double>(line[i]) + noise(random), 0.0, 255.0));
-    }
-    QByteArray jpeg;
-    QBuffer buffer(&jpeg);
-    buffer.open(QIODevice::WriteOnly);
-    photo.save(&buffer, "JPG", 85);
-    photo = QImage::fromData(jpeg, "JPG").convertToFormat(QImage::Format_RGB888);
+    smp::test::addNoise(photo, 3.0, 7);
+    photo = smp::test::jpegRoundTrip(photo, 85);
     const auto result = smp::clinic::analyzeImage(photo, {});
     std::printf("shiny bald phantom: %.1f%% covered, stage %s\n", result.coveragePercent,
                 result.norwood.stage.c_str());
