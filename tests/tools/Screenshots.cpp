@@ -361,6 +361,21 @@ int main(int argc, char *argv[])
         expectShown(viewer->findChild<QLabel *>(QStringLiteral("textureCheckLabel"))->isVisible(),
                     QStringLiteral("viewer-texture-check.png"), "the texture check's note");
         save(viewer, out + QStringLiteral("/viewer-texture-check.png"));
+        // The same band in the consultation report (docs/reports.md): the photo hatched as it
+        // prints, its stripes sized for the page.
+        {
+            const QString file = out + QStringLiteral("/report-texture-check.png");
+            const auto report = smp::clinic::gatherConsultation(db, *sample);
+            const auto hatched =
+                std::find_if(report.photos.begin(), report.photos.end(),
+                             [](const auto &photo) { return !photo.textureCheck.isEmpty(); });
+            expectShown(hatched != report.photos.end(), file,
+                        "a report photo with the texture check's note");
+            if (hatched != report.photos.end()) {
+                hatched->image.scaledToWidth(800, Qt::SmoothTransformation).save(file);
+                std::printf("wrote %s\n", qPrintable(file));
+            }
+        }
         viewer->undoStack()->undo();
         viewer->undoStack()->undo();
         // The brush as the viewer opens (bald, 10 mm), for the screenshots that follow.
