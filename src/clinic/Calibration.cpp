@@ -209,9 +209,11 @@ QString describeCalibration(const std::optional<storage::Calibration> &calibrati
                   .arg(details.value(QLatin1String("distance_px")).toDouble(), 0, 'f', 1);
     }
     const auto doubt = calibrationDoubt(*calibration);
+    // A marker over many pixels (a 48 MP photo) measures to under 0.05%: two decimals there
+    // ("0.03%"), where one said "0.0%".
     return QStringLiteral("%1 mm/px ± %2% (%3)%4")
         .arg(calibration->mmPerPx, 0, 'f', 4)
-        .arg(percent, 0, 'f', 1)
+        .arg(percent, 0, 'f', percent < 0.05 ? 2 : 1)
         .arg(how, doubt ? QStringLiteral("; doubtful, not used: ") + *doubt : QString());
 }
 

@@ -93,6 +93,13 @@ TEST_CASE("a stored marker scale whose outline cannot be a printed square is dou
     storage::Calibration real = clinic::makeMarkerCalibration(1, *found);
     CHECK_FALSE(clinic::calibrationDoubt(real).has_value());
     CHECK_FALSE(clinic::describeCalibration(real).contains(QStringLiteral("doubtful")));
+    // Its uncertainty as a percentage: one decimal, two under 0.05% (a marker over many pixels
+    // of a large photo), never "0.0%".
+    real.mmPerPx = 0.1;
+    real.uncertaintyMmPerPx = 0.0002;
+    CHECK(clinic::describeCalibration(real).startsWith(QStringLiteral("0.1000 mm/px ± 0.2% (")));
+    real.uncertaintyMmPerPx = 0.00003;
+    CHECK(clinic::describeCalibration(real).startsWith(QStringLiteral("0.1000 mm/px ± 0.03% (")));
 
     // The false match of the hair photo (ids and sides as found there, 5-19 px), stored before
     // the detector refused such outlines: doubtful, with the sides named.
