@@ -261,6 +261,16 @@ PhantomScore scorePhantom(const PhantomCase &c, const analysis::Parameters &para
         score.lossIoUOfTruthOffByPp =
             offBy < 0 ? offIoU : std::min(score.lossIoUOfTruthOffByPp, offIoU);
     }
+    {
+        const double line = p.moderateAbove * reference;
+        const double tolerance = PhantomScore::kOffByPp / 100.0;
+        const cv::Mat clearOfLine =
+            ((truth < line - tolerance) | (truth > line + tolerance)) & headMask;
+        const cv::Mat trueClear = trueLoss & clearOfLine,
+                      estimatedClear = estimatedLoss & clearOfLine;
+        if (cv::countNonZero(trueClear | estimatedClear) > 0)
+            score.lossIoUClearOfLine = iou(trueClear, estimatedClear);
+    }
     score.thinningIoU = iou(trueThinning, estimatedThinning);
     if (const QString stem = dumpStem(c); !stem.isEmpty())
         explainScore(stem, c, r, truth, estimated, inner, trueLoss, estimatedLoss, reference,

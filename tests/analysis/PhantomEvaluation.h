@@ -41,6 +41,11 @@ struct PhantomScore
     // (docs/analysis.md, "The loss target at the grade line").
     static constexpr double kOffByPp = 1.0;
     double lossIoUOfTruthOffByPp = 0;
+    // The loss IoU with the truth's grade line given a tolerance, as segmentation benchmarks
+    // leave a band along their outlines out of the score: the pixels whose true coverage lies
+    // within kOffByPp points of the truth's loss line count on neither side. -1 where no true
+    // or estimated loss lies outside that band (nothing left to score).
+    double lossIoUClearOfLine = -1;
     // Where the texture check applies (else -1): the share of the advanced-plus-bald area the
     // truth has too that it hatches as hair (false alarms), and of the area the truth has not
     // (catches).
