@@ -14,6 +14,7 @@
 #include <QPainterPath>
 #include <QTransform>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -255,13 +256,65 @@ QString coverageChangeText(double before, double after, const QLocale &locale)
            QObject::tr(" points");
 }
 
+TimelineAxis timelineAxis(const std::vector<std::pair<QDateTime, double>> &timeline,
+                          const QLocale &locale)
+{
+    TimelineAxis axis;
+    if (timeline.empty())
+        return axis;
+    const auto [earliest, latest] =
+        std::minmax_element(timeline.begin(), timeline.end(),
+                            [](const auto &a, const auto &b) { return a.first < b.first; });
+    const QDateTime first = earliest->first.toLocalTime(), last = latest->first.toLocalTime();
+    if (first.date() != last.date()) {
+        axis.format = first.date().year() == last.date().year() ? QStringLiteral("d MMM")
+                                                                : QStringLiteral("d MMM yy");
+        axis.from = first.date().startOfDay();
+        axis.to = last.date().addDays(1).startOfDay();
+        axis.tickCount =
+            static_cast<int>(std::min<qint64>(first.date().daysTo(last.date()) + 2, 5));
+        return axis;
+    }
+    // One day: whole hours, a tick every `step` hours, at most four steps.
+    constexpr int kSecondsPerHour = 3600;
+    constexpr int kMaxSteps = 4;
+    const QDate day = first.date();
+    axis.from = QDateTime(day, QTime(first.time().hour(), 0));
+    const qint64 hours = std::max<qint64>(
+        2, axis.from.secsTo(QDateTime(day, QTime(last.time().hour(), 0))) / kSecondsPerHour + 1);
+    const qint64 step = (hours + kMaxSteps - 1) / kMaxSteps;
+    const qint64 steps = (hours + step - 1) / step;
+    axis.to = axis.from.addSecs(steps * step * kSecondsPerHour);
+    axis.tickCount = static_cast<int>(steps + 1);
+    axis.format = QStringLiteral("HH:mm");
+    axis.title = locale.toString(day, QLocale::LongFormat);
+    return axis;
+}
+
+QString timelineDateText(const QDateTime &when,
+                         const std::vector<std::pair<QDateTime, double>> &timeline,
+                         const QLocale &locale)
+{
+    const QDateTime local = when.toLocalTime();
+    const bool sharesItsDay =
+        std::count_if(timeline.begin(), timeline.end(), [&](const auto &visit) {
+            return visit.first.toLocalTime().date() == local.date();
+        }) > 1;
+    const QString day = locale.toString(local.date(), QLocale::LongFormat);
+    return sharesItsDay
+               ? QObject::tr("%1, %2").arg(day, locale.toString(local.time(), QLocale::ShortFormat))
+               : day;
+}
+
 QImage sideBySideImage(const Comparison &c)
 {
-    return sideBySide(
-        c.imageBefore, c.imageAfter,
-        QObject::tr("Before, %1").arg(c.before.takenAt.toLocalTime().date().toString(Qt::ISODate)),
-        QObject::tr("After, %1 (aligned)")
-            .arg(c.after.takenAt.toLocalTime().date().toString(Qt::ISODate)));
+    // Dated by the day, and by the minute too when both were taken on one day.
+    const QDateTime before = c.before.takenAt.toLocalTime(), after = c.after.takenAt.toLocalTime();
+    const QString format = before.date() == after.date() ? QStringLiteral("yyyy-MM-dd HH:mm")
+                                                         : QStringLiteral("yyyy-MM-dd");
+    return sideBySide(c.imageBefore, c.imageAfter,
+                      QObject::tr("Before, %1").arg(before.toString(format)),
+                      QObject::tr("After, %1 (aligned)").arg(after.toString(format)));
 }
 
 QImage blendImage(const Comparison &c, double opacity)

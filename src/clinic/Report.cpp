@@ -1147,10 +1147,18 @@ ProgressReport gatherProgress(storage::Database &db, RecordId clientId)
             continue;
         QString viewName = storage::toString(view);
         viewName[0] = viewName[0].toUpper();
+        // Dated by the day; both taken on one day (a session's before and after), by the day
+        // and the two times.
         const auto titleOf = [&](const QDateTime &before, const QDateTime &after) {
+            const QDateTime first = before.toLocalTime(), second = after.toLocalTime();
+            if (first.date() == second.date())
+                return QObject::tr("%1 view: %2, %3 to %4")
+                    .arg(viewName, locale.toString(first.date(), QLocale::LongFormat),
+                         locale.toString(first.time(), QLocale::ShortFormat),
+                         locale.toString(second.time(), QLocale::ShortFormat));
             return QObject::tr("%1 view: %2 to %3")
-                .arg(viewName, locale.toString(before.toLocalTime().date(), QLocale::LongFormat),
-                     locale.toString(after.toLocalTime().date(), QLocale::LongFormat));
+                .arg(viewName, locale.toString(first.date(), QLocale::LongFormat),
+                     locale.toString(second.date(), QLocale::LongFormat));
         };
         Comparison c;
         try {
@@ -1280,9 +1288,9 @@ int paintProgress(const ProgressReport &r, QPagedPaintDevice &device)
                         {false, true}});
             blocks.emplace_back(new TableRow(columns, columns->titles, true));
             for (const auto &[when, coverage] : p.timeline)
-                blocks.emplace_back(new TableRow(
-                    columns, {locale.toString(when.toLocalTime().date(), QLocale::LongFormat),
-                              locale.toString(coverage, 'f', 1) + QLatin1Char('%')}));
+                blocks.emplace_back(
+                    new TableRow(columns, {timelineDateText(when, p.timeline, locale),
+                                           locale.toString(coverage, 'f', 1) + QLatin1Char('%')}));
             if (!p.timelineNote.isEmpty())
                 blocks.emplace_back(new Paragraph(p.timelineNote, 8.5, QColor(179, 92, 0)));
         }

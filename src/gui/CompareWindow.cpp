@@ -490,20 +490,15 @@ void CompareWindow::showComparison()
         series->append(static_cast<qreal>(when.toMSecsSinceEpoch()), coverage);
     series->setPointsVisible(true); // a timeline of a few visits: each one marked
     chart->addSeries(series);
-    // Dates short enough to be read under a narrow chart ("3 Dec", or "3 Dec 26" across years;
-    // the full "2026-12-03" was cut to "2026-1..."), from the first visit's midnight to the one
-    // after the last visit, a tick each midnight over up to four days (five ticks at most).
+    // Dates short enough to be read under a narrow chart ("3 Dec"; the full "2026-12-03" was
+    // cut to "2026-1..."), or hours when every photo was taken on one day (timelineAxis()).
     auto *time = new QDateTimeAxis;
-    if (!c.timeline.empty()) {
-        const auto [earliest, latest] =
-            std::minmax_element(c.timeline.begin(), c.timeline.end(),
-                                [](const auto &a, const auto &b) { return a.first < b.first; });
-        const QDate first = earliest->first.toLocalTime().date(),
-                    last = latest->first.toLocalTime().date();
-        time->setFormat(first.year() == last.year() ? QStringLiteral("d MMM")
-                                                    : QStringLiteral("d MMM yy"));
-        time->setRange(first.startOfDay(), last.addDays(1).startOfDay());
-        time->setTickCount(static_cast<int>(std::min<qint64>(first.daysTo(last) + 2, 5)));
+    if (const clinic::TimelineAxis axis = clinic::timelineAxis(c.timeline, QLocale());
+        axis.from.isValid()) {
+        time->setFormat(axis.format);
+        time->setRange(axis.from, axis.to);
+        time->setTickCount(axis.tickCount);
+        time->setTitleText(axis.title);
     }
     auto *value = new QValueAxis;
     value->setRange(0, 100);

@@ -73,6 +73,31 @@ firstAndLatest(storage::Database &db, storage::RecordId clientId, storage::Photo
 // sign, is no change: never "-0.0").
 QString coverageChangeText(double before, double after, const QLocale &locale);
 
+// How the Compare window's chart lays a view's coverage timeline (Comparison::timeline) along
+// its time axis, in local time. Visits on several days: whole days from the first visit's
+// midnight to the one after the last, a tick each midnight (five at most), dated "3 Dec" ("3 Dec
+// 26" across years). Visits all on one day (a session's before and after photos): by the hour,
+// from the hour the first was taken in to the end of the last one's, two hours at least, a tick
+// every hour or every few (five at most), "14:05", the day in `title`; two photos taken minutes
+// apart would otherwise fall on one point. `from` and `to` are invalid for an empty timeline.
+struct TimelineAxis
+{
+    QDateTime from;
+    QDateTime to;
+    QString format;    // as QDateTimeAxis::setFormat() takes it
+    int tickCount = 2; // QDateTimeAxis::setTickCount()
+    QString title;     // the day, in `locale`'s long format, when every visit falls on it
+};
+TimelineAxis timelineAxis(const std::vector<std::pair<QDateTime, double>> &timeline,
+                          const QLocale &locale);
+
+// When a photo of a timeline was taken, as the progress report lists it: the day in `locale`'s
+// long format, and the time in its short format when another photo of `timeline` was taken on
+// the same day.
+QString timelineDateText(const QDateTime &when,
+                         const std::vector<std::pair<QDateTime, double>> &timeline,
+                         const QLocale &locale);
+
 QImage sideBySideImage(const Comparison &c);
 QImage blendImage(const Comparison &c, double opacity); // opacity of the after photo, 0-1
 QImage differenceImage(const Comparison &c);            // grey: no change; dark/light: change
