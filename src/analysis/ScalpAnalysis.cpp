@@ -812,14 +812,14 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
         cv::meanStdDev(coverage, coverageMean, coverageStd, head);
         auto &f = result.stageFeatures;
         f.assign(stageFeatureNames().size(), 0.0);
-        f[5] = result.coveragePercent / 100.0;
-        f[6] = result.referenceCoverage;
-        f[7] = coverageMean[0];
-        f[8] = coverageStd[0];
-        f[9] = headFraction;
-        f[12] = skinShare;
-        f[13] = scalpShare;
-        f[14] = darkHair ? 1.0 : 0.0;
+        f[kCoverageFeature] = result.coveragePercent / 100.0;
+        f[kReferenceFeature] = result.referenceCoverage;
+        f[kCoverageMeanFeature] = coverageMean[0];
+        f[kCoverageSpreadFeature] = coverageStd[0];
+        f[kHeadFractionFeature] = headFraction;
+        f[kSkinShareFeature] = skinShare;
+        f[kScalpShareFeature] = scalpShare;
+        f[kDarkHairFeature] = darkHair ? 1.0 : 0.0;
         std::size_t index = kViewFeatures;
         for (View v : {View::Front, View::Top, View::Crown, View::Back, View::Left, View::Right})
             f[index++] = p.view == v ? 1.0 : 0.0;

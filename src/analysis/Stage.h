@@ -24,7 +24,16 @@ NorwoodEstimate estimateNorwood(double lossFraction, double vertexShare, double 
 
 // Stage feature indices (see stageFeatureNames()).
 inline constexpr std::size_t kShareFeatures = 0; // 5: share of the scalp in each grade
-inline constexpr std::size_t kLossCentre = 10;   // loss near the centre, in the ring around it
+// The photo's whole-head measures, one feature each (set by analyze()):
+inline constexpr std::size_t kCoverageFeature = 5;       // coverage of the scalp, 0..1
+inline constexpr std::size_t kReferenceFeature = 6;      // the reference coverage graded against
+inline constexpr std::size_t kCoverageMeanFeature = 7;   // the coverage map's mean over the head
+inline constexpr std::size_t kCoverageSpreadFeature = 8; // its standard deviation
+inline constexpr std::size_t kHeadFractionFeature = 9;   // the head's share of the photo
+inline constexpr std::size_t kLossCentre = 10;        // loss near the centre, in the ring around it
+inline constexpr std::size_t kSkinShareFeature = 12;  // the head's skin-coloured share
+inline constexpr std::size_t kScalpShareFeature = 13; // its skin- or hair-like share
+inline constexpr std::size_t kDarkHairFeature = 14;   // 1 when the hair is darker than the skin
 inline constexpr std::size_t kViewFeatures = 15; // 6: one-hot Front, Top, Crown, Back, Left, Right
 inline constexpr std::size_t kLossRingFeatures = 21;         // 4: loss share per ringOf() ring
 inline constexpr std::size_t kCoverageRingFeatures = 25;     // 4: mean coverage per ring
