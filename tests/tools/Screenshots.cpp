@@ -28,6 +28,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDateEdit>
+#include <QDialog>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -39,6 +40,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
+#include <QPrintPreviewWidget>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -603,6 +605,32 @@ int main(int argc, char *argv[])
         smp::clinic::writeProgressPdf(smp::clinic::gatherProgress(db, *sample),
                                       out + QStringLiteral("/sample-progress-report.pdf"));
         std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/sample-progress-report.pdf")));
+    }
+
+    // The consultation report in its print preview, as Client > Consultation Report... opens it
+    // (the dialog is modal: grabbed from a timer once its pages are laid out, then closed).
+    {
+        const QString file = out + QStringLiteral("/report-print-preview.png");
+        int previewPages = -1;
+        QTimer poll;
+        QObject::connect(&poll, &QTimer::timeout, [&] {
+            QWidget *preview = window.reportPreview();
+            if (!preview)
+                return;
+            const auto *pages = preview->findChild<QPrintPreviewWidget *>();
+            if (!pages || pages->pageCount() == 0)
+                return;
+            previewPages = pages->pageCount();
+            save(preview, file);
+            static_cast<QDialog *>(preview)->reject();
+        });
+        poll.start(500);
+        window.selectClient(*sample);
+        window.consultationReport();
+        const bool shown = QTest::qWaitFor([&] { return previewPages >= 0; }, 60000);
+        poll.stop();
+        expectShown(shown && previewPages >= 3, file,
+                    "the consultation report's pages in its print preview");
     }
 
     // The settings window: opening hours and scheduling, the dilution table.
