@@ -68,7 +68,7 @@ TEST_CASE("the coverage chart's time axis spans whole days, or hours when every 
         CHECK(axis.to == QDateTime(QDate(2026, 12, 7), QTime(18, 0)));
         CHECK(axis.tickCount == 4);
     }
-    SECTION("every visit lies inside the range, none on its edge")
+    SECTION("every visit lies inside the range (one taken on the hour at its start)")
     {
         for (const auto &timeline :
              {visitsAt({QTime(0, 0), QTime(0, 1)}), visitsAt({QTime(23, 0), QTime(23, 59)}),
