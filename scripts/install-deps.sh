@@ -15,6 +15,8 @@ packages=(
   libsqlite3-dev sqlite3 libopencv-dev libeigen3-dev nlohmann-json3-dev
   # photos: HEIC decoding and encoding (tests), EXIF/XMP metadata
   libheif-dev libexiv2-dev
+  # photos: checking a PNG's chunks and their CRC-32 before it is decoded
+  zlib1g-dev
   # tests: Catch2, a virtual display, fonts for offscreen rendering, PDF tools
   catch2 xvfb xauth fonts-dejavu-core poppler-utils
   # tests: a real iCalendar parser to check the exported calendars

@@ -8,6 +8,10 @@
 #include <QImageReader>
 
 #include <libheif/heif.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <cstring>
 
 namespace smp::imaging {
 
@@ -31,6 +35,59 @@ bool jpegHasEndMarker(const QString &path)
         --end;
     return end >= 2 && static_cast<unsigned char>(bytes[end - 2]) == 0xFF &&
            static_cast<unsigned char>(bytes[end - 1]) == 0xD9;
+}
+
+// libpng reports a truncated or damaged PNG through its default error handler, which writes
+// "libpng error: ..." to standard error itself (Qt installs a warning handler only), so such a
+// file is refused before it reaches the decoder. The walk follows the PNG specification's chunk
+// layout: an 8-byte signature, then chunks of length (4 bytes, big-endian), type (4), data and a
+// CRC-32 over type and data (4), up to IEND. Returns what is wrong as the rest of a sentence
+// that starts "the PNG image", or an empty string.
+QString pngStructureProblem(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot be opened (%1)").arg(file.errorString());
+    const QByteArray bytes = file.readAll();
+    const auto *data = reinterpret_cast<const unsigned char *>(bytes.constData());
+    const qint64 size = bytes.size();
+    static constexpr unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (size < 8 || std::memcmp(data, kSignature, 8) != 0)
+        return QStringLiteral("has a damaged signature");
+    const auto bigEndian = [data](qint64 at) {
+        return (std::uint32_t(data[at]) << 24) | (std::uint32_t(data[at + 1]) << 16) |
+               (std::uint32_t(data[at + 2]) << 8) | std::uint32_t(data[at + 3]);
+    };
+    qint64 at = 8;
+    while (true) {
+        if (at + 8 > size) {
+            return QStringLiteral("is truncated: the file ends at byte %1, before the "
+                                  "image's end chunk")
+                .arg(size);
+        }
+        const std::uint32_t length = bigEndian(at);
+        const QString type = QString::fromLatin1(bytes.mid(at + 4, 4));
+        if (length > 0x7FFFFFFFu)
+            return QStringLiteral("is damaged: its %1 chunk at byte %2 has an invalid length")
+                .arg(type)
+                .arg(at);
+        if (at + 12 + qint64(length) > size) {
+            return QStringLiteral("is truncated: the file ends at byte %1, inside the %2 "
+                                  "chunk that starts at byte %3")
+                .arg(size)
+                .arg(type)
+                .arg(at);
+        }
+        const uLong crc = crc32(crc32(0L, Z_NULL, 0), data + at + 4, uInt(length + 4));
+        if (crc != bigEndian(at + 8 + length)) {
+            return QStringLiteral("is damaged: its %1 chunk at byte %2 fails its checksum")
+                .arg(type)
+                .arg(at);
+        }
+        at += 12 + qint64(length);
+        if (type == QLatin1String("IEND"))
+            return {};
+    }
 }
 
 // Size of the primary image of a HEIC/HEIF file without decoding it; invalid when unreadable.
@@ -147,6 +204,11 @@ ImageInfo probeImage(const QString &path, const ImageLimits &limits, QImage *pix
                              .arg(path, format.toUpper()));
     }
     checkPixelLimit(path, size, limits);
+    if (format == QLatin1String("png")) {
+        const QString problem = pngStructureProblem(path);
+        if (!problem.isEmpty())
+            throw ImageError(QStringLiteral("\"%1\": the PNG image %2").arg(path, problem));
+    }
 
     // Decode everything once: the only reliable test that the file is complete.
     // The limit is raised to what maxPixels needs at 4 bytes a pixel (Qt's default is 256 MB).

@@ -672,6 +672,23 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(corrupt.exitCode != 0);
     CHECK(corrupt.err.contains(notImage));
     CHECK_FALSE(QFileInfo::exists(unusedMasks));
+    // A truncated PNG gets the program's one line on standard error and nothing else (libpng's
+    // own "libpng error: ..." line used to come before it).
+    const QString truncatedPng = dir.file(QStringLiteral("truncated.png"));
+    {
+        QFile whole(sample);
+        REQUIRE(whole.open(QIODevice::ReadOnly));
+        const QByteArray bytes = whole.readAll();
+        QFile cut(truncatedPng);
+        REQUIRE(cut.open(QIODevice::WriteOnly));
+        cut.write(bytes.left(bytes.size() / 3));
+    }
+    Result truncated = run(dir, {QStringLiteral("analyze"), truncatedPng});
+    CHECK(truncated.exitCode == 1);
+    CHECK(truncated.err.contains(truncatedPng));
+    CHECK(truncated.err.contains(QStringLiteral("is truncated")));
+    CHECK_FALSE(truncated.err.contains(QStringLiteral("libpng")));
+    CHECK(truncated.err.trimmed().count(QLatin1Char('\n')) == 0);
     Result again =
         run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
     REQUIRE(again.exitCode == 0);

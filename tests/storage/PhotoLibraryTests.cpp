@@ -188,9 +188,28 @@ TEST_CASE("bad photo files are refused with the file and the reason, and nothing
     const QByteArray pngBytes = test::readAll(png);
     const QString truncatedPng = dir.file(QStringLiteral("truncated.png"));
     test::writeBytes(truncatedPng, pngBytes.left(pngBytes.size() / 2));
+    // Refused from its chunks, before libpng sees it (libpng would print its own error line):
+    // the message says where the file ends.
     const QString pngError = probeError(truncatedPng);
-    CHECK((pngError.contains(QStringLiteral("corrupt")) ||
-           pngError.contains(QStringLiteral("truncated"))));
+    CHECK(pngError.contains(truncatedPng));
+    CHECK(pngError.contains(QStringLiteral("is truncated")));
+    CHECK(pngError.contains(QStringLiteral("inside the IDAT chunk")));
+    CHECK(pngError.contains(QStringLiteral("byte %1").arg(pngBytes.size() / 2)));
+    // Cut exactly after a chunk (here before IEND): truncated too.
+    const qsizetype iend = pngBytes.lastIndexOf("IEND") - 4;
+    REQUIRE(iend > 0);
+    const QString noEnd = dir.file(QStringLiteral("no-end.png"));
+    test::writeBytes(noEnd, pngBytes.left(iend));
+    CHECK(probeError(noEnd).contains(QStringLiteral("before the image's end")));
+    // One byte of the pixel data changed: its chunk's CRC-32 no longer matches.
+    const QString damagedPng = dir.file(QStringLiteral("damaged.png"));
+    QByteArray flipped = pngBytes;
+    flipped[pngBytes.size() / 2] = static_cast<char>(flipped[pngBytes.size() / 2] ^ 0x10);
+    test::writeBytes(damagedPng, flipped);
+    CHECK(probeError(damagedPng).contains(QStringLiteral("IDAT chunk at byte")));
+    CHECK(probeError(damagedPng).contains(QStringLiteral("fails its checksum")));
+    // The whole file passes: the walk reads real PNGs as valid.
+    CHECK(imaging::probeImage(png).size == QSize(400, 300));
 
     // A zero-sized image: width and height in the PNG header set to 0.
     const QString zeroSized = dir.file(QStringLiteral("zero.png"));
@@ -209,7 +228,8 @@ TEST_CASE("bad photo files are refused with the file and the reason, and nothing
     CHECK(probeError(png, small).contains(QStringLiteral("MB")));
 
     // Through the import: nothing stored for any of them.
-    for (const QString &bad : {text, empty, truncatedJpeg, truncatedPng, zeroSized})
+    for (const QString &bad :
+         {text, empty, truncatedJpeg, truncatedPng, noEnd, damagedPng, zeroSized})
         CHECK_THROWS(clinic::importPhoto(db, client, bad, PhotoView::Top));
     CHECK(PhotoLibrary(db).count() == 0);
     CHECK(filesIn(db.photoLibraryPath()) == 0);
