@@ -196,7 +196,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.41"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.42"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -283,7 +283,8 @@ struct Result
                                            // the lighter is dark when what is not
                                            // skin-coloured lies far darker than the skin;
                                            // 1.41: the texture check also where the hair
-                                           // reads lighter than the skin
+                                           // reads lighter than the skin; 1.42: the ears of
+                                           // a head turned in the frame taken off too
     std::string parametersJson;            // every parameter that shaped the result
 };
 
