@@ -275,13 +275,17 @@ TimelineAxis timelineAxis(const std::vector<std::pair<QDateTime, double>> &timel
             static_cast<int>(std::min<qint64>(first.date().daysTo(last.date()) + 2, 5));
         return axis;
     }
-    // One day: whole hours, a tick every `step` hours, at most four steps.
+    // One day: whole hours, a tick every `step` hours, at most four steps; the visits kept
+    // kEdgeSeconds inside the range's ends, as far as the day allows.
     constexpr int kSecondsPerHour = 3600;
+    constexpr int kEdgeSeconds = 5 * 60;
     constexpr int kMaxSteps = 4;
     const QDate day = first.date();
-    axis.from = QDateTime(day, QTime(first.time().hour(), 0));
+    const QDateTime shownFrom = std::max(day.startOfDay(), first.addSecs(-kEdgeSeconds));
+    const QDateTime shownTo = std::min(day.endOfDay(), last.addSecs(kEdgeSeconds));
+    axis.from = QDateTime(day, QTime(shownFrom.time().hour(), 0));
     const qint64 hours = std::max<qint64>(
-        2, axis.from.secsTo(QDateTime(day, QTime(last.time().hour(), 0))) / kSecondsPerHour + 1);
+        2, axis.from.secsTo(QDateTime(day, QTime(shownTo.time().hour(), 0))) / kSecondsPerHour + 1);
     const qint64 step = (hours + kMaxSteps - 1) / kMaxSteps;
     const qint64 steps = (hours + step - 1) / step;
     axis.to = axis.from.addSecs(steps * step * kSecondsPerHour);

@@ -13,6 +13,7 @@
 #include <QComboBox>
 #include <QDateTimeAxis>
 #include <QFormLayout>
+#include <QGraphicsLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -344,7 +345,7 @@ CompareWindow::CompareWindow(storage::Database &db, storage::RecordId clientId,
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     sideLayout->addWidget(m_table, 1);
     auto *chartView = new QChartView(side);
-    chartView->setMinimumHeight(200);
+    chartView->setMinimumHeight(240);
     chartView->setRenderHint(QPainter::Antialiasing);
     m_chart = chartView;
     sideLayout->addWidget(chartView);
@@ -502,12 +503,18 @@ void CompareWindow::showComparison()
     }
     auto *value = new QValueAxis;
     value->setRange(0, 100);
+    value->setTickCount(5); // every 25 points
     value->setLabelFormat(QStringLiteral("%d"));
+    // The series' name as the value axis's title, not a legend under the chart: the one line
+    // saved goes to the plot, which the hour axis's title already shortens.
+    value->setTitleText(tr("Hair coverage, %"));
     chart->addAxis(time, Qt::AlignBottom);
     chart->addAxis(value, Qt::AlignLeft);
     series->attachAxis(time);
     series->attachAxis(value);
-    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->hide();
+    chart->layout()->setContentsMargins(0, 0, 0, 0);
+    chart->setMargins(QMargins(4, 4, 8, 4));
     static_cast<QChartView *>(m_chart)->setChart(chart);
     m_timelineNote->setText(c.timelineNote);
     m_timelineNote->setVisible(!c.timelineNote.isEmpty());

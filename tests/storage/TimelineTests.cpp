@@ -68,17 +68,28 @@ TEST_CASE("the coverage chart's time axis spans whole days, or hours when every 
         CHECK(axis.to == QDateTime(QDate(2026, 12, 7), QTime(18, 0)));
         CHECK(axis.tickCount == 4);
     }
-    SECTION("every visit lies inside the range (one taken on the hour at its start)")
+    SECTION("every visit lies five minutes or more inside the range, as far as the day allows")
     {
         for (const auto &timeline :
              {visitsAt({QTime(0, 0), QTime(0, 1)}), visitsAt({QTime(23, 0), QTime(23, 59)}),
-              visitsAt({QTime(8, 0), QTime(19, 0)})}) {
+              visitsAt({QTime(8, 0), QTime(19, 0)}), visitsAt({QTime(10, 2), QTime(11, 57)})}) {
             const auto axis = clinic::timelineAxis(timeline, locale);
+            const QDateTime midnight = QDateTime(QDate(2026, 12, 7), QTime(0, 0));
             for (const auto &visit : timeline) {
+                INFO(visit.first.toString(Qt::ISODate).toStdString());
                 CHECK(axis.from <= visit.first);
                 CHECK(visit.first < axis.to);
+                if (visit.first.secsTo(midnight.addDays(1)) > 5 * 60)
+                    CHECK(visit.first.secsTo(axis.to) >= 5 * 60);
+                if (midnight.secsTo(visit.first) >= 5 * 60)
+                    CHECK(axis.from.secsTo(visit.first) >= 5 * 60);
             }
         }
+        // A session from 10:02 to 11:57 is drawn from 9:00 to 13:00.
+        const auto axis = clinic::timelineAxis(visitsAt({QTime(10, 2), QTime(11, 57)}), locale);
+        CHECK(axis.from == QDateTime(QDate(2026, 12, 7), QTime(9, 0)));
+        CHECK(axis.to == QDateTime(QDate(2026, 12, 7), QTime(13, 0)));
+        CHECK(axis.tickCount == 5);
     }
 }
 

@@ -77,9 +77,11 @@ QString coverageChangeText(double before, double after, const QLocale &locale);
 // its time axis, in local time. Visits on several days: whole days from the first visit's
 // midnight to the one after the last, a tick each midnight (five at most), dated "3 Dec" ("3 Dec
 // 26" across years). Visits all on one day (a session's before and after photos): by the hour,
-// from the hour the first was taken in to the end of the last one's, two hours at least, a tick
-// every hour or every few (five at most), "14:05", the day in `title`; two photos taken minutes
-// apart would otherwise fall on one point. `from` and `to` are invalid for an empty timeline.
+// whole hours holding every visit five minutes or more inside either end (so that none is drawn
+// on the chart's edge; a visit within five minutes of midnight stays at the day's end), two
+// hours at least, a tick every hour or every few (five at most), "14:05", the day in `title`;
+// two photos taken minutes apart would otherwise fall on one point. `from` and `to` are invalid for
+// an empty timeline.
 struct TimelineAxis
 {
     QDateTime from;
