@@ -600,8 +600,9 @@ TEST_CASE("ears come off a head turned a few degrees in the frame", "[analysis]"
 {
     // Photos are not taken square to the head: the phantom above, turned about its head's centre
     // (400, 318) on its own background. Both ears' outer parts must come off a top view, the head
-    // stay. (Until 1.42 a head turned 3 degrees kept one ear: its piece outside the head's oval,
-    // joined to a fringe of the outline, filled under half its upright bounding box.)
+    // stay. (Until 1.42 this phantom turned -6 degrees kept its right ear, and the sample photo
+    // turned 3 degrees one of its own: the ear's piece outside the head's oval, joined to a
+    // fringe of the outline, filled under half its upright bounding box.)
     test::PhantomCase c;
     c.phantom.widthPx = 800;
     c.phantom.heightPx = 600;

@@ -80,8 +80,8 @@ QString coverageChangeText(double before, double after, const QLocale &locale);
 // whole hours holding every visit five minutes or more inside either end (so that none is drawn
 // on the chart's edge; a visit within five minutes of midnight stays at the day's end), two
 // hours at least, a tick every hour or every few (five at most), "14:05", the day in `title`;
-// two photos taken minutes apart would otherwise fall on one point. `from` and `to` are invalid for
-// an empty timeline.
+// two photos taken minutes apart would otherwise fall on one point. `from` and `to` are invalid
+// for an empty timeline.
 struct TimelineAxis
 {
     QDateTime from;
