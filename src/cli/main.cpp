@@ -116,10 +116,26 @@ bool needsGui(int argc, char *argv[])
     return false;
 }
 
+// Qt's platform start-up says "QStandardPaths: XDG_RUNTIME_DIR not set, defaulting to ..." on a
+// machine without a login session (cron, ssh, CI). The offscreen platform the tool runs on needs
+// no runtime folder, and the note would stand beside the one line an error prints: dropped.
+// Every other message goes on to the handler that was installed before (Qt's own).
+QtMessageHandler previousMessageHandler = nullptr;
+
+void dropRuntimeFolderNote(QtMsgType type, const QMessageLogContext &context,
+                           const QString &message)
+{
+    if (type == QtWarningMsg &&
+        message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR")))
+        return;
+    previousMessageHandler(type, context, message);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    previousMessageHandler = qInstallMessageHandler(dropRuntimeFolderNote);
     smp::imaging::keepImageBuffersForReuse();
     std::unique_ptr<QCoreApplication> application;
     if (needsGui(argc, argv)) {

@@ -688,12 +688,9 @@ TEST_CASE("smp analyze prints coverage, regions and the algorithm, and writes ov
     CHECK(truncated.err.contains(truncatedPng));
     CHECK(truncated.err.contains(QStringLiteral("is truncated")));
     CHECK_FALSE(truncated.err.contains(QStringLiteral("libpng")));
-    // Qt's own note about the environment ("QStandardPaths: XDG_RUNTIME_DIR not set", on a
-    // machine without a login session) is not the program's and is left out of the count.
-    QStringList errorLines = truncated.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    errorLines.removeIf(
-        [](const QString &line) { return line.startsWith(QLatin1String("QStandardPaths:")); });
-    CHECK(errorLines.size() == 1);
+    // Qt's note about a missing XDG_RUNTIME_DIR (a machine without a login session, as CI is)
+    // is dropped by the tool too.
+    CHECK(truncated.err.trimmed().count(QLatin1Char('\n')) == 0);
     Result again =
         run(dir, {QStringLiteral("analyze"), QStringLiteral("1"), QStringLiteral("--json")});
     REQUIRE(again.exitCode == 0);
