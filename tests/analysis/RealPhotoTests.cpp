@@ -256,12 +256,12 @@ TEST_CASE("real photographs, back views labelled 2: few map their hair as loss (
     // passed for skin: full heads missed the full-head rule, took their redder strands for the
     // skin end, and their hair lit from above read as bare (docs/analysis.md, "Algorithm 1.39").
     // Both halves of the subjects (no model is involved): 25 of the 39 mapped over 30% of the
-    // head advanced or bald with 1.38, 19 with 1.39, 17 with 1.42 (the ears of heads turned in
-    // the frame taken off: two copies of one back view, whose map then reads its hair as hair,
-    // docs/analysis.md, "Algorithm 1.42"); the
+    // head advanced or bald with 1.38, 19 with 1.39, 15 with 1.42 (the ears of heads turned in
+    // the frame taken off: among them two copies of one back view, whose map then reads its hair
+    // as hair, docs/analysis.md, "Algorithm 1.42"); the
     // rest of them are necks as wide as the head and short grey or light brown hair. A guard
     // against more, not a target.
-    constexpr int kMostlyLossNow = 17;
+    constexpr int kMostlyLossNow = 15;
     constexpr double kMostlyLoss = 0.3; // advanced-plus-bald share of the scalp
     const QString images = test::sharedHairlossImages();
     if (images.isEmpty()) {
