@@ -78,8 +78,12 @@ QString pngStructureProblem(const QString &path)
                 .arg(type)
                 .arg(at);
         }
+        // A critical chunk (its type's first letter upper case: IHDR, PLTE, IDAT, IEND) must
+        // match its CRC; an ancillary one that does not (a text or colour note) is skipped, as
+        // libpng itself skips it.
+        const bool critical = (data[at + 4] & 0x20) == 0;
         const uLong crc = crc32(crc32(0L, Z_NULL, 0), data + at + 4, uInt(length + 4));
-        if (crc != bigEndian(at + 8 + length)) {
+        if (critical && crc != bigEndian(at + 8 + length)) {
             return QStringLiteral("is damaged: its %1 chunk at byte %2 fails its checksum")
                 .arg(type)
                 .arg(at);

@@ -208,6 +208,19 @@ TEST_CASE("bad photo files are refused with the file and the reason, and nothing
     test::writeBytes(damagedPng, flipped);
     CHECK(probeError(damagedPng).contains(QStringLiteral("IDAT chunk at byte")));
     CHECK(probeError(damagedPng).contains(QStringLiteral("fails its checksum")));
+    // An ancillary chunk whose CRC does not match (here a text chunk after the header) is
+    // skipped, as libpng skips it: the image is whole.
+    const QString noteDamaged = dir.file(QStringLiteral("note-damaged.png"));
+    {
+        const QByteArray typeAndData = QByteArrayLiteral("tEXtComment\0a note");
+        QByteArray chunk;
+        const quint32 length = static_cast<quint32>(typeAndData.size() - 4);
+        for (int shift = 24; shift >= 0; shift -= 8)
+            chunk.append(static_cast<char>((length >> shift) & 0xFF));
+        chunk.append(typeAndData).append(QByteArrayLiteral("\x00\x00\x00\x00")); // a wrong CRC
+        test::writeBytes(noteDamaged, QByteArray(pngBytes).insert(8 + 25, chunk));
+    }
+    CHECK(imaging::probeImage(noteDamaged).size == QSize(400, 300));
     // The whole file passes: the walk reads real PNGs as valid.
     CHECK(imaging::probeImage(png).size == QSize(400, 300));
 
