@@ -787,6 +787,37 @@ int main(int argc, char *argv[])
     darkClothingFigure().save(out + QStringLiteral("/failure-dark-clothing.png"));
     std::printf("wrote %s\n", qPrintable(out + QStringLiteral("/failure-dark-clothing.png")));
 
+    // A PNG cut short on its way from the camera, imported as Import Photos... imports it: the
+    // box that says why it was not imported.
+    {
+        const QString file = out + QStringLiteral("/import-refused.png");
+        const QString truncated = dir.filePath(QStringLiteral("crown-copy.png"));
+        QImage(dir.filePath(QStringLiteral("after-session-3.jpg"))).save(truncated);
+        QFile cut(truncated);
+        const bool made = cut.open(QIODevice::ReadWrite) && cut.resize(cut.size() / 3);
+        cut.close();
+        window.selectClient(*sample);
+        window.clientPage()->tabs()->setCurrentIndex(3);
+        settle();
+        window.clientPage()->importPhotos({truncated});
+        QMessageBox *box = nullptr;
+        const bool refused = QTest::qWaitFor(
+            [&] {
+                for (auto *candidate : window.findChildren<QMessageBox *>())
+                    if (candidate->isVisible())
+                        box = candidate;
+                return box != nullptr;
+            },
+            20000);
+        expectShown(made && refused && box->informativeText().contains(QStringLiteral("truncated")),
+                    file, "the import's refusal of a truncated PNG with its reason");
+        if (box) {
+            settle();
+            save(box, file);
+            box->close();
+        }
+    }
+
     // Last, as it damages the sample's photo: its library file cut short (a disk fault), the
     // Photos tab reloaded by selecting the client again.
     {
