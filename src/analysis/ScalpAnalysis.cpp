@@ -339,9 +339,15 @@ LightnessReading readLightness(const HeadPlanes &planes, const HairSide &side, c
     const auto &[rgb, L, A, B8, head, inner, block] = planes;
     const bool darkHair = side.darkHair;
     LightnessReading reading;
+    // The colour reading deep shade falls back on (unmixLightness()) depends on the photo, not
+    // on the lightness read: taken once for both readings below (taking it twice was a fifth
+    // of the benchmark's 12 MP sample's analysis). unmixLightness() only reads the map.
+    cv::Mat colourReading;
     const auto colourCoverage = [&] {
-        return unmixColour(rgb, head, inner, A, B8, side.hairIsRedder, ends.softness, scalpOnlyL,
-                           false);
+        if (colourReading.empty())
+            colourReading = unmixColour(rgb, head, inner, A, B8, side.hairIsRedder, ends.softness,
+                                        scalpOnlyL, false);
+        return colourReading;
     };
     reading.alpha =
         unmixLightness(L, head, inner, block, darkHair, ends.hairL, ends.sparseHairL, ends.softness,

@@ -105,7 +105,10 @@ struct Parameters
     // Automatic, or the technician's word where the analysis read it the wrong way round (the
     // test is a near-tie on about a tenth of the real photographs: docs/analysis.md).
     HairTone hairTone = HairTone::Automatic;
-    // Regions smaller than this fraction of the scalp are merged away.
+    // Regions smaller than this fraction of the scalp are left out of Result::regions and of
+    // summarizeGrades()'s loss share; the grade map keeps them, since the phantoms' truth holds
+    // such patches too (absorbing them into their surroundings lowered every table's loss IoU:
+    // docs/analysis.md, "Small patches").
     double minRegionFraction = 0.003;
     // How the photo is shown: clockwise quarter turns on top of the upright image. Locations
     // ("frontal", "vertex" ...) are named in the shown orientation, where the forehead is up.
