@@ -154,9 +154,11 @@ int takeOffEars(cv::Mat &head)
             if (area < 0.001 * headArea || area > 0.04 * headArea)
                 continue;
             const bool uprightLobe = area >= 0.5 * w * h && std::min(w, h) >= 0.03 * headSize;
-            if (uprightLobe ||
-                (area >= 0.004 * headArea && isSolidLobe(labels == i, area, headSize))) {
-                head.setTo(0, labels == i);
+            if (!uprightLobe && area < 0.004 * headArea)
+                continue;
+            const cv::Mat piece = labels == i;
+            if (uprightLobe || isSolidLobe(piece, area, headSize)) {
+                head.setTo(0, piece);
                 taken += static_cast<int>(area);
             }
         }
