@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QBuffer>
 #include <QDate>
 #include <QFile>
 #include <QFileInfo>
@@ -20,6 +21,7 @@
 #include <QPainter>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTransform>
 
 #include <libical/ical.h>
 
@@ -784,6 +786,69 @@ TEST_CASE("smp analyze says when the photo is soft", "[cli][analysis]")
     CHECK_FALSE(sharp.json().object().contains(QStringLiteral("photo_note")));
     CHECK_FALSE(
         run(dir, {QStringLiteral("analyze"), sample}).out.contains(QStringLiteral("Soft photo")));
+}
+
+namespace {
+
+// `jpeg` with an EXIF block holding only Orientation = `orientation` (1-8), after its SOI
+// marker: what a phone writes when it stores a photo turned.
+QByteArray withExifOrientation(const QByteArray &jpeg, int orientation)
+{
+    QByteArray tiff("MM\x00\x2a\x00\x00\x00\x08", 8);          // big-endian, IFD at 8
+    tiff += QByteArray("\x00\x01", 2);                         // one entry
+    tiff += QByteArray("\x01\x12\x00\x03\x00\x00\x00\x01", 8); // Orientation, SHORT, 1
+    tiff += static_cast<char>(0);
+    tiff += static_cast<char>(orientation);
+    tiff += QByteArray(2 + 4, '\0'); // padding, no next IFD
+    const QByteArray payload = QByteArray("Exif\x00\x00", 6) + tiff;
+    const int length = static_cast<int>(payload.size()) + 2;
+    QByteArray segment("\xff\xe1", 2);
+    segment += static_cast<char>(length >> 8);
+    segment += static_cast<char>(length & 0xff);
+    return jpeg.left(2) + segment + payload + jpeg.mid(2);
+}
+
+} // namespace
+
+TEST_CASE("smp analyze of an image file reads it the way the camera meant it", "[cli][analysis]")
+{
+    // The file is decoded once, by the check that it is a whole image; its EXIF orientation
+    // must still turn it upright (the analysis of a top view does not care which way is up,
+    // but the maps, the overlay and the reference area are in upright photo pixels).
+    ScratchDir dir;
+    const QString sample = dir.file(QStringLiteral("sample.png"));
+    REQUIRE(run(dir, {QStringLiteral("sample-photo"), sample}).exitCode == 0);
+    const QImage drawn(sample);
+    REQUIRE(drawn.width() > drawn.height());
+    // Stored turned a quarter counter-clockwise, tagged to be shown turned back (orientation 6).
+    QByteArray stored;
+    {
+        QBuffer buffer(&stored);
+        REQUIRE(buffer.open(QIODevice::WriteOnly));
+        REQUIRE(drawn.transformed(QTransform().rotate(-90)).save(&buffer, "JPEG", 95));
+    }
+    const QString turned = dir.file(QStringLiteral("turned.jpg"));
+    {
+        QFile file(turned);
+        REQUIRE(file.open(QIODevice::WriteOnly));
+        REQUIRE(file.write(withExifOrientation(stored, 6)) > 0);
+    }
+    const QString masks = dir.file(QStringLiteral("masks"));
+    const Result analysed = run(dir, {QStringLiteral("analyze"), turned, QStringLiteral("--json"),
+                                      QStringLiteral("--masks"), masks});
+    REQUIRE(analysed.exitCode == 0);
+    const QImage labels(masks + QStringLiteral("/labels.png"));
+    REQUIRE(!labels.isNull());
+    CHECK(labels.width() > labels.height()); // upright: as drawn, not as stored
+    // The same reading as the drawn photo's: its calibration marker found, the coverage within
+    // a point (the JPEG's loss apart).
+    const Result upright = run(dir, {QStringLiteral("analyze"), sample, QStringLiteral("--json")});
+    REQUIRE(upright.exitCode == 0);
+    const QJsonObject a = analysed.json().object(), b = upright.json().object();
+    CHECK(a[QStringLiteral("scale")].toObject()[QStringLiteral("source")].toString() ==
+          QStringLiteral("marker"));
+    CHECK(a[QStringLiteral("coverage_percent")].toDouble() ==
+          Approx(b[QStringLiteral("coverage_percent")].toDouble()).margin(1.0));
 }
 
 TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli][analysis]")
