@@ -191,8 +191,8 @@ cv::Mat rednessOf(const cv::Mat &rgb, const cv::Mat &inner)
 // fifth of `inner` by `redness` (rednessOf()), its skin-coloured pixels alone where there are
 // enough (`skinNotDarkHair`, skinColouredNotDarkHair()), or the least red fifth for hair redder
 // than the skin. `tone` is the technician's word (Parameters::hairTone), which stands when given;
-// `contents` headContents() of the head; `block` withoutShading()'s block (px). `L` CIELAB L*
-// (CV_32F, 0-100), masks 8-bit, all at the working size.
+// `contents` headContents() of the head; `view` the photo's; `block` withoutShading()'s block (px).
+// `L` CIELAB L* (CV_32F, 0-100), masks 8-bit, all at the working size.
 struct HairSide
 {
     bool darkHair = true;       // the hair is darker than the skin
@@ -204,7 +204,7 @@ struct HairSide
 
 HairSide readHairSide(const cv::Mat &L, const cv::Mat &inner, const cv::Mat &redness,
                       const cv::Mat &skinNotDarkHair, const HeadContents &contents, HairTone tone,
-                      int block)
+                      View view, int block)
 {
     cv::Mat skinPixels = inner & (redness >= percentile(redness, inner, 0.8));
     // Where less than a fifth of the head shows skin (a dense head, its neck and ears at the
@@ -228,11 +228,24 @@ HairSide readHairSide(const cv::Mat &L, const cv::Mat &inner, const cv::Mat &red
     // hair read the real photographs' front and top views worse (docs/analysis.md).
     constexpr double kCloseL = 3.0;
     const double skinOverMedianL = skinLightness - percentile(L, inner, 0.5);
+    // A close call on the fringe of a mostly dark head (since 1.43): on back and side views,
+    // where a head in pattern loss keeps its hair, within kCloseL either way and where at least
+    // kMostlyDarkShare of the head is dark, or grey or brown under L* 59 (headContents()), the
+    // hair is the darker. On the real photographs' back and side views of short dark or greying
+    // hair around a bald top, the reddest fifth is skin in shade, as light as the median, and
+    // the hair read as the lighter: the hair mapped bald, the lit top as hair (docs/analysis.md,
+    // "Algorithm 1.43"). Not on top views: very dark skin is dark too, and sparse grey hair on it
+    // read as the darker (a phantom 1.4 -> 27 points).
+    constexpr double kMostlyDarkShare = 0.6;
+    const bool fringeView = view == View::Back || view == View::Left || view == View::Right;
     // The technician's word, when given, stands instead (Parameters::hairTone).
     bool darkHair = denseDarkHair || skinOverMedianL >= 0;
     const bool given = tone != HairTone::Automatic;
     if (given) {
         darkHair = tone == HairTone::DarkerThanSkin;
+    } else if (fringeView && !denseDarkHair && std::abs(skinOverMedianL) < kCloseL &&
+               contents.darkShare >= kMostlyDarkShare) {
+        darkHair = true;
     } else if (darkHair && !denseDarkHair && skinOverMedianL < kCloseL) {
         const cv::Mat relativeL = withoutShading(L, inner, block);
         darkHair = percentile(relativeL, skinPixels, 0.5) >= percentile(relativeL, inner, 0.5);
@@ -610,7 +623,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const cv::Rect headBox = cv::boundingRect(head);
     const int block = std::max(8, std::max(headBox.width, headBox.height) / 14);
     const HairSide side =
-        readHairSide(L, inner, redness, skinNotDarkHair, contents, p.hairTone, block);
+        readHairSide(L, inner, redness, skinNotDarkHair, contents, p.hairTone, p.view, block);
     const bool darkHair = side.darkHair;
     const bool denseDarkHair = side.denseDarkHair;
     const bool hairIsRedder = side.hairIsRedder;

@@ -199,7 +199,7 @@ struct Result
     TextureCheck texture;
 
     std::string algorithmName = "smp-scalp-coverage";
-    std::string algorithmVersion = "1.42"; // 1.1: ears taken off top, crown and back views;
+    std::string algorithmVersion = "1.43"; // 1.1: ears taken off top, crown and back views;
                                            // 1.2: light hair on lighter skin unmixed in colour;
                                            // 1.3: pink skin and full heads of dark hair are
                                            // scalps; ring, texture and lightness stage features;
@@ -287,7 +287,10 @@ struct Result
                                            // skin-coloured lies far darker than the skin;
                                            // 1.41: the texture check also where the hair
                                            // reads lighter than the skin; 1.42: the ears of
-                                           // a head turned in the frame taken off too
+                                           // a head turned in the frame taken off too;
+                                           // 1.43: a close call on a mostly dark head
+                                           // seen from behind or the side reads the hair
+                                           // as the darker
     std::string parametersJson;            // every parameter that shaped the result
 };
 
