@@ -198,6 +198,7 @@ struct HairSide
     bool darkHair = true;       // the hair is darker than the skin
     bool denseDarkHair = false; // a full head of dark hair: too little skin to unmix against
     bool hairIsRedder = false;  // the skin is the least red fifth (the technician said so)
+    bool closeCall = false;     // decided within kCloseL of the median (Result::hairToneCloseCall)
     cv::Mat skinPixels;         // 8-bit: the pixels the skin's lightness is read from
     double skinLightness = 0;   // their median L*
 };
@@ -284,7 +285,8 @@ HairSide readHairSide(const cv::Mat &L, const cv::Mat &inner, const cv::Mat &red
             skinLightness = leastRedL;
         }
     }
-    return {darkHair, denseDarkHair, hairIsRedder, skinPixels, skinLightness};
+    const bool closeCall = !given && !denseDarkHair && std::abs(skinOverMedianL) < kCloseL;
+    return {darkHair, denseDarkHair, hairIsRedder, closeCall, skinPixels, skinLightness};
 }
 
 // The share of a head's pixels at the hair's extreme that is the hair's end (step 3): its
@@ -631,6 +633,7 @@ Result analyze(const RgbImage &image, const Parameters &p, const Progress &progr
     const double skinLightness = side.skinLightness;
     result.hairToneGiven = p.hairTone != HairTone::Automatic;
     result.hairTone = darkHair ? HairTone::DarkerThanSkin : HairTone::LighterThanSkin;
+    result.hairToneCloseCall = side.closeCall;
     const double hairL = hairExtreme(L, inner, darkHair, kHairExtremeShare);
     // Sparse hair's end is its extreme (hairEnd()), and in a soft photo (photoSharpness() under
     // kSoftPhotoSharpness) a blur spreads a strand's core over the skin beside it: the darkest

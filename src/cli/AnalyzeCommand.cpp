@@ -272,6 +272,8 @@ int runAnalyzeCommand(const QStringList &arguments)
                       .arg(clinic::describeCalibration(markerScale)));
         if (const QString note = clinic::softPhotoNote(result); !note.isEmpty())
             print(note);
+        if (const QString note = clinic::hairToneNote(result); !note.isEmpty())
+            print(note);
         if (const QString note = keptTextureShare ? clinic::textureCheckNote(*keptTextureShare)
                                                   : clinic::textureCheckNote(result);
             !note.isEmpty())

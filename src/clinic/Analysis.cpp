@@ -408,7 +408,38 @@ QString softPhotoNoteFor(double photoSharpness)
         .arg(analysis::kSharpPhotoSharpness, 0, 'f', 1);
 }
 
+QString hairToneNoteFor(bool closeCall, bool darker)
+{
+    if (!closeCall)
+        return {};
+    return QObject::tr("Skin and hair read close in lightness: the analysis took the hair as %1 "
+                       "on a near tie. If the map is inside out (hair graded bald, bare scalp "
+                       "normal), choose Hair: %2 and analyse again.")
+        .arg(darker ? QObject::tr("darker than the skin") : QObject::tr("lighter than the skin"),
+             darker ? QObject::tr("Lighter than skin") : QObject::tr("Darker than skin"));
+}
+
 } // namespace
+
+QString hairToneNote(const analysis::Result &result)
+{
+    return result.scalpFound
+               ? hairToneNoteFor(result.hairToneCloseCall,
+                                 result.hairTone == analysis::HairTone::DarkerThanSkin)
+               : QString();
+}
+
+QString hairToneNote(const storage::StoredAnalysis &stored)
+{
+    const QJsonObject summary = QJsonDocument::fromJson(stored.summaryJson.toUtf8()).object();
+    if (!summary.value(QLatin1String("scalp_found")).toBool())
+        return {};
+    const QJsonObject algorithm = summary.value(QLatin1String("algorithm")).toObject();
+    return hairToneNoteFor(
+        algorithm.value(QLatin1String("hair_tone_close_call")).toBool(),
+        algorithm.value(QLatin1String("hair_tone")).toString() ==
+            QLatin1String(analysis::hairToneName(analysis::HairTone::DarkerThanSkin)));
+}
 
 QString softPhotoNote(const analysis::Result &result)
 {
@@ -664,6 +695,8 @@ QJsonObject analysisJson(const analysis::Result &r)
     object[QLatin1String("window_px")] = r.windowPhotoPx;
     if (const QString note = softPhotoNote(r); !note.isEmpty())
         object[QLatin1String("photo_note")] = note;
+    if (const QString note = hairToneNote(r); !note.isEmpty())
+        object[QLatin1String("hair_tone_note")] = note;
     if (!r.calibrated) {
         object[QLatin1String("estimate_note")] =
             QStringLiteral("uncalibrated photo: areas are in pixels only and the coverage window "
@@ -711,6 +744,7 @@ QJsonObject analysisJson(const analysis::Result &r)
             QString::fromLatin1(analysis::hairToneName(r.hairTone));
         algorithm[QLatin1String("hair_tone_from")] =
             r.hairToneGiven ? QStringLiteral("technician") : QStringLiteral("analysis");
+        algorithm[QLatin1String("hair_tone_close_call")] = r.hairToneCloseCall;
         // How sharp the photo read, and so how far into the hair side its end was looked for.
         algorithm[QLatin1String("photo_sharpness")] = r.photoSharpness;
         algorithm[QLatin1String("hair_extreme_share")] = r.hairExtremeShare;

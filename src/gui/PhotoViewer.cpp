@@ -523,6 +523,8 @@ PhotoViewer::PhotoViewer(storage::Database &db, storage::RecordId photoId,
     m_analysisOutcomeLabel =
         addNote(QStringLiteral("analysisOutcomeLabel"), QStringLiteral("#c62828"));
     m_softPhotoLabel = addNote(QStringLiteral("softPhotoLabel"), QStringLiteral("#b35c00"));
+    // A near tie between skin and hair (clinic::hairToneNote): the map may be inside out.
+    m_hairToneLabel = addNote(QStringLiteral("hairToneLabel"), QStringLiteral("#b35c00"));
     // An analysis by another version of the algorithm (clinic::olderVersionNote).
     m_olderVersionLabel = addNote(QStringLiteral("olderVersionLabel"), QStringLiteral("#b35c00"));
     // The face note comes with the tool that takes the face off (updateFaceNote()).
@@ -1203,6 +1205,9 @@ void PhotoViewer::loadStoredAnalysis()
     const QString softNote = has ? clinic::softPhotoNote(*m_analysis) : QString();
     m_softPhotoLabel->setText(softNote);
     m_softPhotoLabel->setVisible(!softNote.isEmpty());
+    const QString toneNote = has ? clinic::hairToneNote(*m_analysis) : QString();
+    m_hairToneLabel->setText(toneNote);
+    m_hairToneLabel->setVisible(!toneNote.isEmpty());
     const QString versionNote = has ? clinic::olderVersionNote(*m_analysis) : QString();
     m_olderVersionLabel->setText(versionNote);
     m_olderVersionLabel->setVisible(!versionNote.isEmpty());

@@ -80,6 +80,23 @@ analysis::Result analyzeLabelled(const QString &images, const QStringList &row)
     return clinic::analyzeImage(photo, parameters);
 }
 
+// Each of `files` (names under `images`, every one listed in the labels) is analysed as its
+// label's view and read with its hair darker than the skin.
+void checkHairReadDarker(const QString &images, const QStringList &files)
+{
+    int found = 0;
+    for (const QStringList &f : labelRows(images)) {
+        if (!files.contains(f[0].section(QLatin1Char('/'), -1)))
+            continue;
+        ++found;
+        const auto result = analyzeLabelled(images, f);
+        INFO(f[0].toStdString() << " (" << f[2].toStdString() << "): " << result.unmixing);
+        REQUIRE(result.scalpFound);
+        CHECK(result.hairTone == analysis::HairTone::DarkerThanSkin);
+    }
+    CHECK(found == files.size());
+}
+
 } // namespace
 
 TEST_CASE("real photographs, check half: Norwood level within the targets on front and top "
@@ -314,17 +331,7 @@ TEST_CASE("real photographs of dark hair beside a pale bald scalp read the hair 
         QStringLiteral("20-Back_jpg.rf.552b2b0bb44152d7330d350101794621.jpg"),
         QStringLiteral("18-Right_jpg.rf.4047e6f0084884a408cadc919bdc36d3.jpg"),
     };
-    int found = 0;
-    for (const QStringList &f : labelRows(images)) {
-        if (!darkHaired.contains(f[0].section(QLatin1Char('/'), -1)))
-            continue;
-        ++found;
-        const auto result = analyzeLabelled(images, f);
-        INFO(f[0].toStdString() << " (" << f[2].toStdString() << "): " << result.unmixing);
-        REQUIRE(result.scalpFound);
-        CHECK(result.hairTone == analysis::HairTone::DarkerThanSkin);
-    }
-    CHECK(found == darkHaired.size());
+    checkHairReadDarker(images, darkHaired);
 }
 
 TEST_CASE("real photographs of short dark or greying hair around a bald top, a close call, read "
@@ -350,17 +357,7 @@ TEST_CASE("real photographs of short dark or greying hair around a bald top, a c
         QStringLiteral("38-Left_jpg.rf.1d2f7d7022032bbdf44e9022ea17438a.jpg"),
         QStringLiteral("24-Right_jpg.rf.592e48abaa8d07478266dd60fd6bb58d.jpg"),
     };
-    int found = 0;
-    for (const QStringList &f : labelRows(images)) {
-        if (!closeCalls.contains(f[0].section(QLatin1Char('/'), -1)))
-            continue;
-        ++found;
-        const auto result = analyzeLabelled(images, f);
-        INFO(f[0].toStdString() << " (" << f[2].toStdString() << "): " << result.unmixing);
-        REQUIRE(result.scalpFound);
-        CHECK(result.hairTone == analysis::HairTone::DarkerThanSkin);
-    }
-    CHECK(found == closeCalls.size());
+    checkHairReadDarker(images, closeCalls);
 }
 
 TEST_CASE("the shipped stage model follows the technician's corrections", "[analysis]")

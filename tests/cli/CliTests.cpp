@@ -4,6 +4,7 @@
 
 #include "smp/analysis/ScalpAnalysis.h"
 #include "smp/clinic/Analysis.h"
+#include "smp/imaging/SampleScalp.h"
 #include "smp/storage/AnalysisStore.h"
 #include "smp/storage/Database.h"
 #include "smp/storage/PhotoLibrary.h"
@@ -849,6 +850,43 @@ TEST_CASE("smp analyze of an image file reads it the way the camera meant it", "
           QStringLiteral("marker"));
     CHECK(a[QStringLiteral("coverage_percent")].toDouble() ==
           Approx(b[QStringLiteral("coverage_percent")].toDouble()).margin(1.0));
+}
+
+TEST_CASE("smp analyze says when skin and hair were a near tie", "[cli][analysis]")
+{
+    // Grey hair on very dark skin (the analysis tests' 800 px phantom): the way round is decided
+    // on a near tie, and said, in the text and in the JSON; not once the technician says it.
+    ScratchDir dir;
+    smp::imaging::SampleScalpParameters drawn;
+    drawn.widthPx = 800;
+    drawn.heightPx = 600;
+    drawn.seed = 116;
+    drawn.skin = QColor(72, 48, 36);
+    drawn.hair = QColor(165, 165, 160);
+    drawn.pattern = smp::imaging::LossPattern::Receding;
+    drawn.lightingGradient = 0.3;
+    const QString photo = dir.file(QStringLiteral("grey-on-very-dark-skin.jpg"));
+    REQUIRE(smp::imaging::drawScalpPhantom(drawn).photo.save(photo, "JPEG", 90));
+    const Result text = run(dir, {QStringLiteral("analyze"), photo});
+    REQUIRE(text.exitCode == 0);
+    CHECK(text.out.contains(QStringLiteral("Skin and hair read close in lightness: the analysis "
+                                           "took the hair as lighter than the skin")));
+    const Result json = run(dir, {QStringLiteral("analyze"), photo, QStringLiteral("--json")});
+    REQUIRE(json.exitCode == 0);
+    const QJsonObject read = json.json().object();
+    CHECK(read[QStringLiteral("algorithm")]
+              .toObject()[QStringLiteral("hair_tone_close_call")]
+              .toBool());
+    CHECK(read[QStringLiteral("hair_tone_note")].toString().contains(
+        QStringLiteral("choose Hair: Darker than skin")));
+    const Result told = run(dir, {QStringLiteral("analyze"), photo, QStringLiteral("--hair-tone"),
+                                  QStringLiteral("lighter"), QStringLiteral("--json")});
+    REQUIRE(told.exitCode == 0);
+    CHECK_FALSE(told.json().object().contains(QStringLiteral("hair_tone_note")));
+    CHECK_FALSE(told.json()
+                    .object()[QStringLiteral("algorithm")]
+                    .toObject()[QStringLiteral("hair_tone_close_call")]
+                    .toBool());
 }
 
 TEST_CASE("smp analyze reads the hair the way round the technician says", "[cli][analysis]")

@@ -1824,6 +1824,75 @@ TEST_CASE("a soft photo's analysis says so under the photo and in the report",
     CHECK(noteFor(R"({"scalp_found":false,"algorithm":{"photo_sharpness":0.5}})").isEmpty());
 }
 
+TEST_CASE("a near tie between skin and hair is said under the photo, with the setting that "
+          "turns the map",
+          "[gui][viewer][analysis]")
+{
+    // Grey hair on very dark skin (a phantom of the analysis tests' 800 px table): the skin the
+    // analysis finds lies within 3 L* of the head's median, and which way round the hair lies is
+    // a near tie (analysis::Result::hairToneCloseCall). Read right here; said all the same, as
+    // such a map is the likeliest to be inside out.
+    SampleClinic sample;
+    imaging::SampleScalpParameters drawn;
+    drawn.widthPx = 800;
+    drawn.heightPx = 600;
+    drawn.seed = 116;
+    drawn.skin = QColor(72, 48, 36);
+    drawn.hair = QColor(165, 165, 160);
+    drawn.pattern = imaging::LossPattern::Receding;
+    drawn.lightingGradient = 0.3;
+    const QString path = sample.dir.file(QStringLiteral("grey-on-very-dark-skin.jpg"));
+    REQUIRE(imaging::drawScalpPhantom(drawn).photo.save(path, "JPEG", 90));
+    const storage::Photo photo =
+        clinic::importPhoto(sample.db, *sample.clientId, path, storage::PhotoView::Top);
+
+    auto *viewer = openViewer(sample.db, photo.id);
+    auto *note = child<QLabel>(viewer, "hairToneLabel");
+    CHECK_FALSE(note->isVisibleTo(viewer)); // nothing said before the analysis
+    analyseInViewer(viewer);
+    CHECK(note->isVisibleTo(viewer));
+    CHECK(note->text().contains(QStringLiteral("took the hair as lighter than the skin")));
+    CHECK(note->text().contains(QStringLiteral("choose Hair: Darker than skin")));
+    viewer->close();
+    // Read back from the stored analysis when the photo is opened again.
+    auto *again = openViewer(sample.db, photo.id);
+    CHECK(child<QLabel>(again, "hairToneLabel")->isVisibleTo(again));
+    again->close();
+    const auto stored = storage::AnalysisStore(sample.db).latest(photo.id);
+    REQUIRE(stored);
+    CHECK(QJsonDocument::fromJson(stored->summaryJson.toUtf8())
+              .object()[QStringLiteral("algorithm")]
+              .toObject()[QStringLiteral("hair_tone_close_call")]
+              .toBool());
+
+    // The sample client's own photo is no close call: nothing said.
+    const std::vector<storage::Photo> photos =
+        storage::PhotoLibrary(sample.db).photos(*sample.clientId);
+    const auto own = std::find_if(photos.begin(), photos.end(),
+                                  [&](const storage::Photo &p) { return p.id != photo.id; });
+    REQUIRE(own != photos.end());
+    auto *ownViewer = openViewer(sample.db, own->id);
+    analyseInViewer(ownViewer);
+    CHECK_FALSE(child<QLabel>(ownViewer, "hairToneLabel")->isVisibleTo(ownViewer));
+    ownViewer->close();
+
+    // From the stored summary: only a close call the analysis made, and nothing for analyses
+    // made before 1.43 or that found no scalp.
+    const auto noteFor = [](const char *summary) {
+        storage::StoredAnalysis analysis;
+        analysis.summaryJson = QString::fromLatin1(summary);
+        return clinic::hairToneNote(analysis);
+    };
+    CHECK(noteFor(R"({"scalp_found":true,"algorithm":{"hair_tone":"darker",)"
+                  R"("hair_tone_close_call":true}})")
+              .contains(QStringLiteral("choose Hair: Lighter than skin")));
+    CHECK(noteFor(R"({"scalp_found":true,"algorithm":{"hair_tone":"darker",)"
+                  R"("hair_tone_close_call":false}})")
+              .isEmpty());
+    CHECK(noteFor(R"({"scalp_found":true,"algorithm":{"hair_tone":"darker"}})").isEmpty());
+    CHECK(noteFor(R"({"scalp_found":false,"algorithm":{"hair_tone_close_call":true}})").isEmpty());
+}
+
 TEST_CASE("the report stages the corrected map with the stage model, as the analysis did",
           "[gui][analysis][report]")
 {

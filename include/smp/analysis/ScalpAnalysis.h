@@ -170,6 +170,10 @@ struct Result
     // was found), and whether that was Parameters::hairTone rather than the analysis's own test.
     HairTone hairTone = HairTone::Automatic;
     bool hairToneGiven = false;
+    // The analysis's own test was a near tie: the skin it found within 3 L* of the head's median
+    // lightness, where the way round was decided by a second test (docs/analysis.md, step 3).
+    // Such a map is the likeliest to be inside out; false when the technician gave the tone.
+    bool hairToneCloseCall = false;
     // How sharp the photo is at the working size (photoSharpness(): L*'s fine detail over its
     // coarse detail on the head; sharp phantoms 1.2-1.7, blurred ones 0.56-0.84), and the share
     // of the head on the hair side taken as the sparse hair's extreme with it (0.02 in a sharp

@@ -139,6 +139,14 @@ QJsonObject analysisJson(const analysis::Result &result);
 QString softPhotoNote(const analysis::Result &result);
 QString softPhotoNote(const storage::StoredAnalysis &stored);
 
+// What the technician should know when the analysis told which way round the hair lies on a near
+// tie (analysis::Result::hairToneCloseCall): the map is then the likeliest to be inside out. A
+// sentence naming the way it was read and the Hair setting that turns it; empty otherwise, when
+// the technician gave the tone, when no scalp was found, and for stored analyses made before
+// 1.43.
+QString hairToneNote(const analysis::Result &result);
+QString hairToneNote(const storage::StoredAnalysis &stored);
+
 // This program's version of the analysis (analysis::Result::algorithmVersion), as stored with
 // every analysis it makes.
 QString analysisVersion();

@@ -288,6 +288,7 @@ private:
     QLabel *m_analysisOutcomeLabel = nullptr;
     QLabel *m_olderVersionLabel = nullptr;   // shown while the analysis is another version's
     QLabel *m_softPhotoLabel = nullptr;      // shown while the stored analysis read a soft photo
+    QLabel *m_hairToneLabel = nullptr;       // shown while it told hair from skin on a near tie
     QLabel *m_faceNoteLabel = nullptr;       // updateFaceNote()
     QWidget *m_faceNoteRow = nullptr;        // the note and its button
     QPushButton *m_faceNoteButton = nullptr; // Mark Face (front views) or the lasso (side views)
