@@ -273,7 +273,10 @@ int runAnalyzeCommand(const QStringList &arguments)
         if (const QString note = clinic::softPhotoNote(result); !note.isEmpty())
             print(note);
         if (const QString note = clinic::hairToneNote(result); !note.isEmpty())
-            print(note);
+            print(note + QStringLiteral(" (Here: --hair-tone %1.)")
+                             .arg(result.hairTone == analysis::HairTone::DarkerThanSkin
+                                      ? QStringLiteral("lighter")
+                                      : QStringLiteral("darker")));
         if (const QString note = keptTextureShare ? clinic::textureCheckNote(*keptTextureShare)
                                                   : clinic::textureCheckNote(result);
             !note.isEmpty())

@@ -871,6 +871,7 @@ TEST_CASE("smp analyze says when skin and hair were a near tie", "[cli][analysis
     REQUIRE(text.exitCode == 0);
     CHECK(text.out.contains(QStringLiteral("Skin and hair read close in lightness: the analysis "
                                            "took the hair as lighter than the skin")));
+    CHECK(text.out.contains(QStringLiteral("(Here: --hair-tone darker.)")));
     const Result json = run(dir, {QStringLiteral("analyze"), photo, QStringLiteral("--json")});
     REQUIRE(json.exitCode == 0);
     const QJsonObject read = json.json().object();
