@@ -15,7 +15,8 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const QStringList args = QCoreApplication::arguments();
-    if (args.size() != 2) {
+    // An option (--help) is not a file name: until 2026-12-08 it was written as one.
+    if (args.size() != 2 || args[1].startsWith(QLatin1Char('-'))) {
         std::fprintf(stderr, "usage: smp-draw-sample OUT.jpg\n");
         return 2;
     }
