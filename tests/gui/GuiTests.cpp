@@ -648,11 +648,16 @@ TEST_CASE("the photo viewer says in full why it cannot show a photo whose file i
 
     // The client's Photos tab marks it: framed in red, "file damaged", the reason as its tip.
     gui::MainWindow window(db);
+    QSignalSpy thumbnailsLoaded(window.clientPage(), &gui::ClientPage::photoThumbnailsLoaded);
     window.show();
     QListWidget *list = window.clientPage()->photoList();
     REQUIRE(list->count() == 1);
     REQUIRE(QTest::qWaitFor(
         [list] { return list->item(0)->text().contains(QStringLiteral("file damaged")); }, 10000));
+    // The item is marked as its thumbnail arrives; the load's end is signalled after it. Wait
+    // for that end, so that the wait after the import below sees the second load's, not this.
+    REQUIRE(QTest::qWaitFor([&] { return !thumbnailsLoaded.isEmpty(); }, 10000));
+    thumbnailsLoaded.clear();
     CHECK(list->item(0)->toolTip().contains(QStringLiteral("has changed since it was imported")));
     // Selected, the line under the thumbnails says it in full, with what to do.
     list->setCurrentItem(list->item(0));
@@ -664,7 +669,6 @@ TEST_CASE("the photo viewer says in full why it cannot show a photo whose file i
     // Importing the original again mends it: said so (not "Imported 0 photos" and silence),
     // and the thumbnail is whole again.
     QSignalSpy imported(window.clientPage(), &gui::ClientPage::photoImportFinished);
-    QSignalSpy thumbnailsLoaded(window.clientPage(), &gui::ClientPage::photoThumbnailsLoaded);
     QString status;
     QObject::connect(window.clientPage(), &gui::ClientPage::statusMessage,
                      [&status](const QString &message) { status = message; });
